@@ -1,0 +1,154 @@
+import { z } from 'zod';
+import { PLATFORM_IDS, type PlatformId } from '../platforms/types.js';
+
+// Every setting Tether reads, as environment variables. `loadConfig` parses them once; the
+// resulting `Config` object is passed down to everything else.
+
+const port = (fallback: number) => z.coerce.number().int().min(1).max(65535).default(fallback);
+const bool = (fallback: boolean) =>
+  z
+    .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'expected true or false' })
+    .default(fallback ? 'true' : 'false')
+    .transform((v) => v === 'true' || v === '1' || v === 'yes');
+const url = z.url({ message: 'expected an absolute URL like http://host:port' });
+const optionalText = z.string().trim().min(1).optional();
+const secret = z.string().min(32, { message: 'must be at least 32 characters' });
+const encryptionKey = z
+  .string()
+  .regex(/^[A-Za-z0-9+/]{43}=$/, { message: 'must be 32 bytes, base64-encoded (44 characters)' });
+
+const plans = z
+  .string()
+  .transform((raw, ctx) => {
+    try {
+      return JSON.parse(raw) as unknown;
+    } catch {
+      ctx.addIssue({ code: 'custom', message: 'must be JSON like {"free":0,"starter":5}' });
+      return z.NEVER;
+    }
+  })
+  .pipe(
+    z
+      .record(z.string().regex(/^[a-z][a-z0-9-]*$/), z.number().int().min(0))
+      .refine((p) => Object.keys(p).length > 0, { message: 'must define at least one plan' }),
+  );
+
+export const DEFAULT_PLANS = '{"free":0,"starter":5,"growth":15,"agency":50}';
+
+/** Variables read per platform: `<PREFIX>_CLIENT_ID`, `<PREFIX>_CLIENT_SECRET`. */
+export const PLATFORM_ENV_PREFIX: Record<PlatformId, string> = {
+  linkedin: 'LINKEDIN',
+  facebook: 'FACEBOOK',
+  instagram: 'INSTAGRAM',
+  bluesky: 'BLUESKY',
+  youtube: 'YOUTUBE',
+  pinterest: 'PINTEREST',
+  tiktok: 'TIKTOK',
+  x: 'X',
+  threads: 'THREADS',
+};
+
+const platformVars = Object.fromEntries(
+  PLATFORM_IDS.flatMap((id) => [
+    [`${PLATFORM_ENV_PREFIX[id]}_CLIENT_ID`, optionalText],
+    [`${PLATFORM_ENV_PREFIX[id]}_CLIENT_SECRET`, optionalText],
+  ]),
+) as Record<string, typeof optionalText>;
+
+export const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  TETHER_DATA_DIR: z.string().min(1).default('.data'),
+  LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+  LOG_FORMAT: z.enum(['pretty', 'json']).optional(),
+
+  WEB_HOST: z.string().min(1).default('127.0.0.1'),
+  WEB_PORT: port(3000),
+  PUBLIC_URL: url.optional(),
+  SESSION_SECRET: secret.optional(),
+  SUPPORT_EMAIL: z.email({ message: 'expected an email address' }).default('support@tether.local'),
+
+  TEMPORAL_CLI_PATH: optionalText,
+  TEMPORAL_ADDRESS: z.string().regex(/^[^:\s]+:\d+$/, { message: 'expected host:port' }).optional(),
+  TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+  TEMPORAL_TASK_QUEUE: z.string().min(1).default('tether'),
+  TEMPORAL_PORT: port(7233),
+  TEMPORAL_UI_PORT: port(8233),
+  TEMPORAL_UI_URL: url.optional(),
+  TEMPORAL_API_KEY: optionalText,
+  TEMPORAL_TLS_CERT_PATH: optionalText,
+  TEMPORAL_TLS_KEY_PATH: optionalText,
+  TEMPORAL_TLS_CA_PATH: optionalText,
+
+  MONGODB_URI: z
+    .string()
+    .regex(/^mongodb(\+srv)?:\/\//, { message: 'expected a mongodb:// or mongodb+srv:// URI' })
+    .optional(),
+  MONGODB_PORT: port(27017),
+  TOKEN_ENCRYPTION_KEY: encryptionKey.optional(),
+
+  PLATFORM_MODE: z.enum(['sandbox', 'live']).default('sandbox'),
+  SANDBOX_PORT: port(4010),
+  SANDBOX_URL: url.optional(),
+  LINKEDIN_PARTNER_REFRESH: bool(false),
+  ...platformVars,
+
+  SMTP_URL: z
+    .string()
+    .regex(/^smtps?:\/\//, { message: 'expected smtp:// or smtps:// URL' })
+    .optional(),
+  EMAIL_FROM: z.string().min(3).default('Tether <no-reply@tether.local>'),
+  WEBHOOK_URL: url.optional(),
+  WEBHOOK_SECRET: secret.optional(),
+
+  PLANS: plans.default(JSON.parse(DEFAULT_PLANS) as Record<string, number>),
+  DEFAULT_PLAN: z.string().min(1).default('free'),
+  PLAN_SELF_SERVE: bool(true),
+  EXPIRY_WARNING_DAYS: z.coerce.number().positive().max(60).default(7),
+});
+
+export type Env = z.infer<typeof envSchema>;
+
+/** One line of the README's configuration table per variable, checked against the schema by a test. */
+export const ENV_DESCRIPTIONS: Record<keyof Env, string> = {
+  NODE_ENV: '`development` (embedded defaults, generated secrets), `test` or `production` (secrets required)',
+  TETHER_DATA_DIR: 'Where embedded servers keep data and development secrets',
+  LOG_LEVEL: '`debug`, `info`, `warn` or `error`',
+  LOG_FORMAT: '`pretty` (default in development) or `json` (default in production)',
+  WEB_HOST: 'Interface the dashboard listens on',
+  WEB_PORT: 'Dashboard port',
+  PUBLIC_URL: 'Dashboard URL as users reach it (OAuth redirects, email links); default `http://localhost:WEB_PORT`',
+  SESSION_SECRET: 'Cookie signing secret (>= 32 chars); generated in development',
+  SUPPORT_EMAIL: 'Contact address shown in the dashboard footer',
+  TEMPORAL_CLI_PATH: 'A `temporal` CLI to run the embedded dev server with; default one on PATH, else built into `.tools/`',
+  TEMPORAL_ADDRESS: 'Existing Temporal frontend `host:port`; unset runs the embedded dev server',
+  TEMPORAL_NAMESPACE: 'Temporal namespace',
+  TEMPORAL_TASK_QUEUE: 'Task queue of the account workflows',
+  TEMPORAL_PORT: 'Embedded Temporal dev server gRPC port',
+  TEMPORAL_UI_PORT: 'Embedded Temporal UI port',
+  TEMPORAL_UI_URL: 'Temporal UI URL printed for operators; default the embedded UI',
+  TEMPORAL_API_KEY: 'Temporal Cloud API key (implies TLS)',
+  TEMPORAL_TLS_CERT_PATH: 'mTLS client certificate file',
+  TEMPORAL_TLS_KEY_PATH: 'mTLS client key file',
+  TEMPORAL_TLS_CA_PATH: 'CA bundle for the Temporal server certificate',
+  MONGODB_URI: 'Existing MongoDB URI; unset runs a `mongod` on PATH or the embedded FerretDB',
+  MONGODB_PORT: 'Embedded database port',
+  TOKEN_ENCRYPTION_KEY: 'AES-256-GCM key for stored tokens (base64, 32 bytes); generated in development',
+  PLATFORM_MODE: '`sandbox` (the local emulator) or `live` (the real platforms)',
+  SANDBOX_PORT: 'Sandbox port',
+  SANDBOX_URL: 'Sandbox base URL; default `http://127.0.0.1:SANDBOX_PORT`',
+  LINKEDIN_PARTNER_REFRESH: 'The LinkedIn app has programmatic refresh tokens (approved partners only)',
+  ...(Object.fromEntries(
+    PLATFORM_IDS.flatMap((id) => [
+      [`${PLATFORM_ENV_PREFIX[id]}_CLIENT_ID`, `${id} OAuth client id (live mode)`],
+      [`${PLATFORM_ENV_PREFIX[id]}_CLIENT_SECRET`, `${id} OAuth client secret (live mode)`],
+    ]),
+  ) as Record<string, string>),
+  SMTP_URL: 'SMTP server for notification email, e.g. `smtp://user:pass@host:587`; unset disables email',
+  EMAIL_FROM: 'Sender of notification email',
+  WEBHOOK_URL: 'Receiver of HMAC-signed notification webhooks; unset disables them',
+  WEBHOOK_SECRET: 'HMAC-SHA256 key for webhooks (>= 32 chars); generated in development',
+  PLANS: 'Plans and their connected-account limits, JSON',
+  DEFAULT_PLAN: 'Plan of a new user',
+  PLAN_SELF_SERVE: 'Users may change their own plan from the Billing page',
+  EXPIRY_WARNING_DAYS: 'Warn this many days before a token that cannot be renewed expires',
+} as Record<keyof Env, string>;

@@ -1,0 +1,75 @@
+// Facebook Pages: Facebook Login, then a choice of Pages, each posted to with its own Page token.
+// Page tokens from a long-lived user token do not expire; they are validated periodically.
+
+import { z } from 'zod';
+import { createMetaLogin, GRAPH } from './meta-login.js';
+import type { AdapterDeps } from './oauth.js';
+import { invalid, ok } from './outcome.js';
+import { checkPost } from './post-rules.js';
+import type { PlatformAdapter, PostRules } from './types.js';
+
+export const FACEBOOK_SCOPES = ['pages_show_list', 'pages_read_engagement', 'pages_manage_posts'];
+const VALIDATE_EVERY_SEC = 12 * 3600;
+const RULES: PostRules = { maxLength: 63_206, lengthUnit: 'characters', requiresImage: false, requiresBoard: false };
+
+const postSchema = z.looseObject({ id: z.string().min(1), post_id: z.string().optional() });
+
+export function createFacebookAdapter(deps: AdapterDeps): PlatformAdapter {
+  const { http } = deps;
+  const name = 'Facebook';
+  const login = createMetaLogin(deps, FACEBOOK_SCOPES);
+
+  return {
+    id: 'facebook',
+    displayName: name,
+    connect: 'oauth',
+    usesPkce: false,
+    hasTargetChoice: true,
+
+    tokenPolicy: () => ({ renewal: 'validate', validateEverySec: VALIDATE_EVERY_SEC }),
+    postRules: () => RULES,
+    validatePost: (post) => checkPost(name, RULES, post),
+
+    authorizationUrl: ({ state, redirectUri }) => login.authorizationUrl(state, redirectUri),
+    exchangeCode: ({ code, redirectUri }) => login.exchangeCode(code, redirectUri),
+    identity: (tokens) => login.me(tokens.accessToken),
+
+    async listTargets(tokens, identity) {
+      const pages = await login.pages(tokens.accessToken);
+      if (pages.kind !== 'ok') return pages;
+      const postable = pages.value.filter((p) => !p.tasks || p.tasks.includes('CREATE_CONTENT'));
+      return ok(
+        postable.map((page) => ({
+          kind: 'page' as const,
+          externalId: page.id,
+          handle: page.name,
+          displayName: page.name,
+          avatarUrl: page.picture?.data?.url,
+          meta: { userId: identity.externalId },
+          // Page tokens carry no expiry; the data-access deadline is the user's.
+          tokens: { accessToken: page.access_token, dataAccessLifetimeSec: tokens.dataAccessLifetimeSec, scopes: tokens.scopes },
+        })),
+      );
+    },
+
+    refresh: (_account, credentials) => login.refresh(credentials),
+    validate: (_account, credentials) => login.validate(credentials),
+    revoke: (account, credentials) => login.revoke(account, credentials),
+
+    async publish(account, credentials, post) {
+      const problems = checkPost(name, RULES, post);
+      if (problems.length > 0) return invalid(problems.join('; '));
+      const pageId = encodeURIComponent(account.externalId);
+      const request = post.imageUrl
+        ? { url: `${GRAPH}/${pageId}/photos`, form: { url: post.imageUrl, caption: post.text, published: 'true', access_token: credentials.accessToken } }
+        : { url: `${GRAPH}/${pageId}/feed`, form: { message: post.text, access_token: credentials.accessToken } };
+      const result = await http.json(
+        { method: 'POST', ...request, idempotencyKey: post.idempotencyKey },
+        { schema: postSchema, classify: login.classify, what: 'the post' },
+      );
+      if (result.kind !== 'ok') return result;
+      const id = result.value.post_id ?? result.value.id;
+      return ok({ externalId: id, url: `https://www.facebook.com/${id}` });
+    },
+  };
+}

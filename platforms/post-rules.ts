@@ -1,0 +1,67 @@
+// Measuring post text the way each platform counts it, and the checks every adapter shares.
+
+import twitter from 'twitter-text';
+import type { PostInput, PostRules } from './types.js';
+
+const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+
+/** X's weighted length: URLs count 23, emoji and CJK count 2 (twitter-text's v3 configuration). */
+export function weightedLength(text: string): number {
+  return twitter.parseTweet(text).weightedLength;
+}
+
+export function graphemeLength(text: string): number {
+  let count = 0;
+  for (const _ of graphemes.segment(text)) count += 1;
+  return count;
+}
+
+/** Unicode code points, the closest common measure of "characters" for the other platforms. */
+export function characterLength(text: string): number {
+  return [...text].length;
+}
+
+export function measure(text: string, unit: PostRules['lengthUnit']): number {
+  if (unit === 'weighted') return weightedLength(text);
+  if (unit === 'graphemes') return graphemeLength(text);
+  return characterLength(text);
+}
+
+const unitWord: Record<PostRules['lengthUnit'], string> = {
+  weighted: 'characters',
+  graphemes: 'characters',
+  characters: 'characters',
+};
+
+/**
+ * The problems shared by all platforms: a limitation that forbids publishing, length, and required
+ * image/board. `textLabel` names the field in messages ("post", "caption", "description").
+ */
+export function checkPost(
+  platformName: string,
+  rules: PostRules,
+  post: Omit<PostInput, 'idempotencyKey'>,
+  textLabel = 'post',
+): string[] {
+  if (rules.limitation) return [rules.limitation];
+  const problems: string[] = [];
+  const length = measure(post.text, rules.lengthUnit);
+  if (length > rules.maxLength) {
+    const unit = unitWord[rules.lengthUnit];
+    problems.push(`${platformName} allows ${rules.maxLength.toLocaleString('en-US')} ${unit}; this ${textLabel} has ${length.toLocaleString('en-US')}`);
+  }
+  if (rules.requiresImage && !post.imageUrl) problems.push(`${platformName} needs an image for every post; add an image URL`);
+  if (post.imageUrl && !isHttpUrl(post.imageUrl)) problems.push(`The image must be a public http(s) URL ${platformName} can download`);
+  if (rules.requiresBoard && !post.boardId) problems.push(`${platformName} needs a board for every Pin; choose a board`);
+  if (!rules.requiresImage && post.text.trim() === '' && !post.imageUrl) problems.push(`The ${textLabel} is empty`);
+  return problems;
+}
+
+export function isHttpUrl(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return url.protocol === 'https:' || url.protocol === 'http:';
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,95 @@
+// Builds the platform adapters from configuration. The only entry point other modules use.
+
+import type { PlatformMode } from './base-url.js';
+import { createBlueskyAdapter } from './bluesky.js';
+import { createFacebookAdapter } from './facebook.js';
+import { PlatformHttp, type RequestRecord } from './http.js';
+import { createInstagramAdapter } from './instagram.js';
+import { createLinkedInAdapter } from './linkedin.js';
+import type { AdapterDeps, OAuthClient } from './oauth.js';
+import { createPinterestAdapter } from './pinterest.js';
+import { createThreadsAdapter } from './threads.js';
+import { createTikTokAdapter } from './tiktok.js';
+import { PLATFORM_IDS, type PlatformAdapter, type PlatformId } from './types.js';
+import { createXAdapter } from './x.js';
+import { createYouTubeAdapter } from './youtube.js';
+
+export interface AdapterOptions {
+  mode: PlatformMode;
+  sandboxUrl: string;
+  clients: Partial<Record<PlatformId, OAuthClient>>;
+  linkedinPartnerRefresh: boolean;
+  /** Per-request timeout; default 10 s. */
+  timeoutMs?: number;
+  fetch?: typeof fetch;
+  /** Clock for rate-limit reset times and token lifetimes (tests). */
+  now?: () => Date;
+  /** Called after every platform request with method, host, path, status and duration — never tokens. */
+  onRequest?: (record: RequestRecord) => void;
+}
+
+const DISPLAY_NAMES: Record<PlatformId, string> = {
+  linkedin: 'LinkedIn',
+  facebook: 'Facebook',
+  instagram: 'Instagram',
+  bluesky: 'Bluesky',
+  youtube: 'YouTube',
+  pinterest: 'Pinterest',
+  tiktok: 'TikTok',
+  x: 'X',
+  threads: 'Threads',
+};
+
+/**
+ * One adapter per platform that can be used: OAuth platforms need a configured client; Bluesky
+ * (app passwords) needs none and is always present.
+ */
+export function createAdapters(options: AdapterOptions): Partial<Record<PlatformId, PlatformAdapter>> {
+  const httpFor = (id: PlatformId) =>
+    new PlatformHttp({
+      platformName: DISPLAY_NAMES[id],
+      mapping: { mode: options.mode, sandboxUrl: options.sandboxUrl },
+      timeoutMs: options.timeoutMs,
+      fetch: options.fetch,
+      now: options.now,
+      onRequest: options.onRequest,
+    });
+  const adapters: Partial<Record<PlatformId, PlatformAdapter>> = {};
+  for (const id of PLATFORM_IDS) {
+    if (id === 'bluesky') {
+      adapters.bluesky = createBlueskyAdapter({ http: httpFor(id) });
+      continue;
+    }
+    const client = options.clients[id];
+    if (!client) continue;
+    const deps: AdapterDeps = { http: httpFor(id), client };
+    adapters[id] = build(id, deps, options);
+  }
+  return adapters;
+}
+
+function build(id: Exclude<PlatformId, 'bluesky'>, deps: AdapterDeps, options: AdapterOptions): PlatformAdapter {
+  switch (id) {
+    case 'x':
+      return createXAdapter(deps);
+    case 'linkedin':
+      return createLinkedInAdapter(deps, { partnerRefresh: options.linkedinPartnerRefresh });
+    case 'facebook':
+      return createFacebookAdapter(deps);
+    case 'instagram':
+      return createInstagramAdapter(deps);
+    case 'threads':
+      return createThreadsAdapter(deps);
+    case 'youtube':
+      return createYouTubeAdapter(deps);
+    case 'pinterest':
+      return createPinterestAdapter(deps);
+    case 'tiktok':
+      return createTikTokAdapter(deps);
+  }
+}
+
+/** Human platform names, for pages that list platforms that are not configured. */
+export function platformDisplayName(id: PlatformId): string {
+  return DISPLAY_NAMES[id];
+}

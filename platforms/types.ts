@@ -1,0 +1,184 @@
+// The one interface every platform adapter implements, and the closed outcome union every
+// platform response is classified into. Workflows and activities only ever see these types.
+
+export const PLATFORM_IDS = [
+  'linkedin',
+  'facebook',
+  'instagram',
+  'bluesky',
+  'youtube',
+  'pinterest',
+  'tiktok',
+  'x',
+  'threads',
+] as const;
+export type PlatformId = (typeof PLATFORM_IDS)[number];
+
+/**
+ * What a platform call came to. `transient` and `rateLimited` never mean "reconnect";
+ * only `reauthRequired` does. `invalid` is a permanent rejection of this request (bad content,
+ * malformed response, configuration error) that retrying will not fix.
+ */
+export type Outcome<T> =
+  | { kind: 'ok'; value: T }
+  | { kind: 'transient'; message: string }
+  | { kind: 'rateLimited'; resetAt: string; message: string }
+  | { kind: 'reauthRequired'; code: string; message: string }
+  | { kind: 'invalid'; message: string };
+
+export type Failure = Exclude<Outcome<never>, { kind: 'ok' }>;
+
+/**
+ * A token set as a platform issued it. Lifetimes are in seconds as the platform reported them
+ * (`expires_in`, `refresh_token_expires_in`, ...); absent means the platform gave none.
+ * The holder turns them into absolute times on its own clock.
+ */
+export interface IssuedTokens {
+  accessToken: string;
+  refreshToken?: string;
+  accessTokenLifetimeSec?: number;
+  refreshTokenLifetimeSec?: number;
+  /** Facebook `data_access_expires_at` style deadline, seconds from now. */
+  dataAccessLifetimeSec?: number;
+  scopes?: string[];
+}
+
+/** Stored credentials as adapters receive them (decrypted, with absolute times). */
+export interface Credentials {
+  accessToken: string;
+  refreshToken?: string;
+  /** ISO time; undefined when the token does not expire. */
+  accessTokenExpiresAt?: string;
+  refreshTokenExpiresAt?: string;
+  dataAccessExpiresAt?: string;
+  /** ISO time the current access token was issued (exchange-style renewal needs >= 24 h age). */
+  issuedAt: string;
+  scopes?: string[];
+}
+
+/** Who a connected account is on the platform, and platform-specific routing facts. */
+export interface AccountRef {
+  platform: PlatformId;
+  /** The id the platform uses for the posting identity (user id, Page id, IG user id, DID, channel id...). */
+  externalId: string;
+  handle: string;
+  /** Extra facts the adapter needs to call the API (e.g. Bluesky PDS URL, LinkedIn author URN kind). */
+  meta?: Record<string, string>;
+}
+
+export interface Identity {
+  externalId: string;
+  handle: string;
+  displayName: string;
+  avatarUrl?: string;
+  meta?: Record<string, string>;
+}
+
+/**
+ * A choosable posting target behind a login: a Facebook Page (with its own Page token), an
+ * Instagram account linked to a Page, a LinkedIn organization, a YouTube channel.
+ * Pinterest boards are not accounts; they are listed with `listBoards`.
+ */
+export interface Target extends Identity {
+  kind: 'profile' | 'page' | 'instagram' | 'organization' | 'channel';
+  /** Present when the target is reached with its own token (Facebook/Instagram Page tokens). */
+  tokens?: IssuedTokens;
+}
+
+export interface Board {
+  id: string;
+  name: string;
+}
+
+/**
+ * How this platform's tokens stay alive:
+ * - rotatingRefresh: refresh token works once and a new one comes back (X, TikTok, Pinterest, Bluesky)
+ * - refresh: plain refresh token (YouTube; LinkedIn with partner refresh tokens)
+ * - exchange: the access token is exchanged for a new one before expiry (Threads, Instagram Login),
+ *   only once it is at least `minTokenAgeSec` old
+ * - validate: tokens do not expire but can be invalidated; check them periodically (Facebook/Instagram Page tokens)
+ * - none: nothing can renew; warn before expiry (LinkedIn without partner access)
+ */
+export type RenewalKind = 'rotatingRefresh' | 'refresh' | 'exchange' | 'validate' | 'none';
+
+export interface TokenPolicy {
+  renewal: RenewalKind;
+  minTokenAgeSec?: number;
+  /** How often to validate a non-expiring token. */
+  validateEverySec?: number;
+}
+
+export interface PostInput {
+  text: string;
+  imageUrl?: string;
+  /** Pinterest board. */
+  boardId?: string;
+  /** Stable per (post, account); the platform (or the sandbox) rejects a second publish with the same key. */
+  idempotencyKey: string;
+}
+
+export interface PublishedPost {
+  externalId: string;
+  url: string;
+}
+
+export interface PostRules {
+  maxLength: number;
+  /** How length is counted: X weighted characters, Bluesky graphemes, others UTF-16 code points. */
+  lengthUnit: 'weighted' | 'graphemes' | 'characters';
+  requiresImage: boolean;
+  requiresBoard: boolean;
+  /** Text shown when the platform cannot publish what Tether offers (e.g. video-only platforms). */
+  limitation?: string;
+}
+
+export interface PremiumStatus {
+  subscriptionType: 'None' | 'Basic' | 'Premium' | 'PremiumPlus';
+  verifiedType?: string;
+}
+
+export interface AuthorizeRequest {
+  state: string;
+  redirectUri: string;
+  /** S256 challenge; adapters that do not use PKCE ignore it. */
+  codeChallenge: string;
+}
+
+export interface CodeExchange {
+  code: string;
+  redirectUri: string;
+  codeVerifier: string;
+}
+
+export interface AppPasswordLogin {
+  identifier: string;
+  appPassword: string;
+}
+
+export interface PlatformAdapter {
+  readonly id: PlatformId;
+  readonly displayName: string;
+  readonly connect: 'oauth' | 'appPassword';
+  readonly usesPkce: boolean;
+  /** Whether a connect ends with a choice of targets (Pages, organizations, channels). */
+  readonly hasTargetChoice: boolean;
+
+  tokenPolicy(credentials: Pick<Credentials, 'refreshToken' | 'accessTokenExpiresAt'>): TokenPolicy;
+  postRules(account: { premium?: PremiumStatus }): PostRules;
+  /** Field-level problems with a post for this platform; empty when it can be sent. */
+  validatePost(post: Omit<PostInput, 'idempotencyKey'>, account: { premium?: PremiumStatus }): string[];
+
+  authorizationUrl(request: AuthorizeRequest): string;
+  exchangeCode(exchange: CodeExchange): Promise<Outcome<IssuedTokens>>;
+  /** Bluesky only: create a session from an app password, which is never stored. */
+  createSession?(login: AppPasswordLogin): Promise<Outcome<{ tokens: IssuedTokens; identity: Identity }>>;
+  identity(tokens: IssuedTokens): Promise<Outcome<Identity>>;
+  listTargets?(tokens: IssuedTokens, identity: Identity): Promise<Outcome<Target[]>>;
+  listBoards?(account: AccountRef, credentials: Credentials): Promise<Outcome<Board[]>>;
+
+  refresh(account: AccountRef, credentials: Credentials): Promise<Outcome<IssuedTokens>>;
+  validate(account: AccountRef, credentials: Credentials): Promise<Outcome<{ dataAccessLifetimeSec?: number }>>;
+  revoke(account: AccountRef, credentials: Credentials): Promise<Outcome<{ revokedAtPlatform: boolean }>>;
+  publish(account: AccountRef, credentials: Credentials, post: PostInput): Promise<Outcome<PublishedPost>>;
+  premiumStatus?(account: AccountRef, credentials: Credentials): Promise<Outcome<PremiumStatus>>;
+}

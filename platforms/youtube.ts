@@ -1,0 +1,153 @@
+// YouTube (Google OAuth 2.0 with PKCE, offline access). Tokens are bound to the channel picked in
+// Google's account chooser. YouTube publishes only video uploads, which Tether does not offer.
+
+import { z } from 'zod';
+import { classifyByStatus, withDetail } from './errors.js';
+import { googleErrorReasons } from './google-errors.js';
+import type { HttpResponse } from './http.js';
+import { buildUrl, classifyTokenError, issuedFromOAuth, oauthTokenSchema, type AdapterDeps } from './oauth.js';
+import { invalid, ok, rateLimited, reauthRequired } from './outcome.js';
+import { describeResetAt, nextMidnightInZone } from './rate-limit.js';
+import type { Failure, Identity, PlatformAdapter, PostRules } from './types.js';
+
+const AUTHORIZE_URL = 'https://accounts.google.com/o/oauth2/v2/auth';
+const TOKEN_URL = 'https://oauth2.googleapis.com/token';
+const REVOKE_URL = 'https://oauth2.googleapis.com/revoke';
+const API = 'https://www.googleapis.com/youtube/v3';
+export const YOUTUBE_SCOPES = ['https://www.googleapis.com/auth/youtube.upload', 'https://www.googleapis.com/auth/youtube.readonly'];
+export const YOUTUBE_LIMITATION = 'YouTube only accepts video uploads; text posts cannot be published to YouTube';
+const RULES: PostRules = { maxLength: 5_000, lengthUnit: 'characters', requiresImage: false, requiresBoard: false, limitation: YOUTUBE_LIMITATION };
+
+const channelsSchema = z.looseObject({
+  items: z
+    .array(
+      z.looseObject({
+        id: z.string().min(1),
+        snippet: z
+          .looseObject({
+            title: z.string().optional(),
+            customUrl: z.string().optional(),
+            thumbnails: z.record(z.string(), z.looseObject({ url: z.string().optional() })).optional(),
+          })
+          .optional(),
+      }),
+    )
+    .optional(),
+});
+
+export function createYouTubeAdapter({ http, client }: AdapterDeps): PlatformAdapter {
+  const name = 'YouTube';
+
+  const classifyApi = (response: HttpResponse): Failure => {
+    const reasons = googleErrorReasons(response.body);
+    const now = http.now();
+    if (reasons.includes('quotaExceeded') || reasons.includes('dailyLimitExceeded') || reasons.includes('uploadLimitExceeded')) {
+      const resetAt = nextMidnightInZone(now, 'America/Los_Angeles');
+      return rateLimited(resetAt, `YouTube's daily quota is used up; it resets at midnight Pacific time (${describeResetAt(resetAt, now)})`);
+    }
+    if (reasons.includes('rateLimitExceeded') || reasons.includes('userRateLimitExceeded')) {
+      return classifyByStatus({ ...response, status: 429 }, { platformName: name, now, canRefresh: true });
+    }
+    if (reasons.includes('authenticatedUserAccountClosed') || reasons.includes('authenticatedUserAccountSuspended')) {
+      return reauthRequired('account_suspended', 'Google says this YouTube account is closed or suspended');
+    }
+    if (reasons.includes('youtubeSignupRequired')) return reauthRequired('no_channel', 'This Google account has no YouTube channel — create one, then reconnect');
+    if (reasons.includes('insufficientPermissions') || reasons.includes('ACCESS_TOKEN_SCOPE_INSUFFICIENT')) {
+      return reauthRequired('permission_missing', 'Google says Tether is missing a YouTube permission — reconnect and grant it');
+    }
+    if (response.status === 401) {
+      return reauthRequired('access_token_rejected', withDetail('Google refused the access token; Tether will refresh it and retry', response.body));
+    }
+    if (response.status === 403) return reauthRequired('permission_missing', withDetail('YouTube refused the request', response.body));
+    return classifyByStatus(response, { platformName: name, now, canRefresh: true });
+  };
+
+  const tokenCall = (form: Record<string, string>, call: 'code' | 'refresh') =>
+    http.json(
+      { method: 'POST', url: TOKEN_URL, form: { ...form, client_id: client.clientId, client_secret: client.clientSecret } },
+      { schema: oauthTokenSchema, classify: (r) => classifyTokenError(http, r, call), what: call === 'code' ? 'the sign-in' : 'the token refresh' },
+    );
+
+  async function channel(accessToken: string) {
+    const result = await http.json(
+      { method: 'GET', url: `${API}/channels`, query: { part: 'snippet', mine: 'true' }, bearer: accessToken },
+      { schema: channelsSchema, classify: classifyApi, what: 'the channel lookup' },
+    );
+    if (result.kind !== 'ok') return result;
+    const item = result.value.items?.[0];
+    if (!item) return reauthRequired('no_channel', 'This Google account has no YouTube channel — create one, then reconnect');
+    const title = item.snippet?.title || item.id;
+    const thumbs = item.snippet?.thumbnails;
+    const identity: Identity = {
+      externalId: item.id,
+      handle: item.snippet?.customUrl || title,
+      displayName: title,
+      avatarUrl: thumbs?.default?.url ?? thumbs?.medium?.url,
+    };
+    return ok(identity);
+  }
+
+  return {
+    id: 'youtube',
+    displayName: name,
+    connect: 'oauth',
+    usesPkce: true,
+    hasTargetChoice: true,
+
+    tokenPolicy: () => ({ renewal: 'refresh' }),
+    postRules: () => RULES,
+    validatePost: () => [YOUTUBE_LIMITATION],
+
+    authorizationUrl: ({ state, redirectUri, codeChallenge }) =>
+      buildUrl(http, AUTHORIZE_URL, {
+        client_id: client.clientId,
+        redirect_uri: redirectUri,
+        response_type: 'code',
+        scope: YOUTUBE_SCOPES.join(' '),
+        access_type: 'offline',
+        // consent: always return a refresh token; select_account: show Brand Account channels.
+        prompt: 'consent select_account',
+        include_granted_scopes: 'true',
+        state,
+        code_challenge: codeChallenge,
+        code_challenge_method: 'S256',
+      }),
+
+    async exchangeCode({ code, redirectUri, codeVerifier }) {
+      const result = await tokenCall({ grant_type: 'authorization_code', code, redirect_uri: redirectUri, code_verifier: codeVerifier }, 'code');
+      return result.kind === 'ok' ? ok(issuedFromOAuth(result.value, /\s+/)) : result;
+    },
+
+    identity: (tokens) => channel(tokens.accessToken),
+
+    async listTargets(tokens) {
+      const result = await channel(tokens.accessToken);
+      return result.kind === 'ok' ? ok([{ ...result.value, kind: 'channel' as const }]) : result;
+    },
+
+    async refresh(_account, credentials) {
+      if (!credentials.refreshToken) {
+        return reauthRequired('refresh_unavailable', 'Google gave this connection no refresh token — reconnect to continue');
+      }
+      const result = await tokenCall({ grant_type: 'refresh_token', refresh_token: credentials.refreshToken }, 'refresh');
+      if (result.kind !== 'ok') return result;
+      const issued = issuedFromOAuth(result.value, /\s+/);
+      // Google normally returns no new refresh token; the current one stays valid.
+      return ok({ ...issued, refreshToken: issued.refreshToken ?? credentials.refreshToken });
+    },
+
+    async validate(_account, credentials) {
+      const result = await channel(credentials.accessToken);
+      return result.kind === 'ok' ? ok({}) : result;
+    },
+
+    async revoke(_account, credentials) {
+      // Revoking the refresh token ends the whole grant, access tokens included.
+      const token = credentials.refreshToken ?? credentials.accessToken;
+      const result = await http.expectSuccess({ method: 'POST', url: REVOKE_URL, query: { token }, form: {} }, (r) => classifyTokenError(http, r, 'revoke'));
+      return result.kind === 'ok' ? ok({ revokedAtPlatform: true }) : result;
+    },
+
+    publish: async () => invalid(YOUTUBE_LIMITATION),
+  };
+}

@@ -1,0 +1,29 @@
+// CLI entry: `npm run sandbox`. Runs the platform emulator on config.platforms.sandboxPort.
+
+import { pathToFileURL } from 'node:url';
+import { configFromEnvironment, type Config } from '../config/index.js';
+import { startSandbox, type RunningSandbox } from './server.js';
+
+export async function runSandbox(config: Config): Promise<RunningSandbox> {
+  const sandbox = await startSandbox({
+    port: config.platforms.sandboxPort,
+    clients: config.platforms.clients,
+    linkedinPartnerRefresh: config.platforms.linkedinPartnerRefresh,
+    publicUrl: config.platforms.sandboxUrl,
+    deauthorizeUrls: {
+      facebook: `${config.web.publicUrl}/webhooks/facebook/deauthorize`,
+      tiktok: `${config.web.publicUrl}/webhooks/tiktok`,
+    },
+  });
+  process.stdout.write(`sandbox ready ${sandbox.url}\n`);
+  return sandbox;
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const sandbox = await runSandbox(configFromEnvironment());
+  const stop = () => {
+    void sandbox.close().then(() => process.exit(0));
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}

@@ -1,0 +1,304 @@
+// Bluesky (atproto PDS, app-password sessions): createSession, rotating refreshSession, posts.
+
+import { createHmac, randomBytes } from 'node:crypto';
+import express, { type Request, type Response } from 'express';
+import type { PlatformContext } from '../core/context.js';
+import { authenticate, baseUrl, bearer, body, handler, idempotencyKey, queryParam, applyFaults, endpointName, tokenEndpointLimited, type PlatformErrors } from '../core/http.js';
+import type { Grant, SandboxIdentity } from '../core/model.js';
+import { issueAccess, issueRefresh, redeemRefresh } from '../core/oauth.js';
+import { mountPostPage, publish } from '../core/publish.js';
+import { lifetime } from '../core/settings.js';
+import type { SandboxState } from '../core/state.js';
+
+const PDS = 'https://bsky.social';
+const AUDIENCE = 'did:web:bsky.social';
+
+function xrpcError(res: Response, status: number, error: string, message: string, headers: Record<string, string> = {}): void {
+  res.status(status).set(headers).json({ error, message });
+}
+
+export const blueskyErrors: PlatformErrors = {
+  unauthorized: (res, reason) => {
+    if (reason === 'missing') xrpcError(res, 401, 'AuthMissing', 'Authentication Required');
+    else if (reason === 'expired') xrpcError(res, 400, 'ExpiredToken', 'Token has expired');
+    else xrpcError(res, 400, 'InvalidToken', 'Token could not be verified');
+  },
+  serverError: (res, status = 502) =>
+    status === 502 ? xrpcError(res, 502, 'UpstreamFailure', 'Upstream Failure') : xrpcError(res, status, 'InternalServerError', 'Internal Server Error'),
+  rateLimited: (res, resetAt) =>
+    xrpcError(res, 429, 'RateLimitExceeded', 'Rate Limit Exceeded', {
+      'RateLimit-Limit': '3000',
+      'RateLimit-Remaining': '0',
+      'RateLimit-Reset': String(Math.ceil(resetAt / 1000)),
+      'RateLimit-Policy': '3000;w=300',
+    }),
+  badRequest: (res, message) => xrpcError(res, 400, 'InvalidRequest', message),
+  notFound: (res) => xrpcError(res, 501, 'MethodNotImplemented', 'Method Not Implemented'),
+};
+const errors = () => blueskyErrors;
+
+const SIGNING_KEY = randomBytes(32);
+
+function jwt(payload: Record<string, unknown>): string {
+  const enc = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
+  const head = enc({ typ: payload.scope === 'com.atproto.refresh' ? 'refresh+jwt' : 'at+jwt', alg: 'HS256' });
+  const claims = enc(payload);
+  return `${head}.${claims}.${createHmac('sha256', SIGNING_KEY).update(`${head}.${claims}`).digest('base64url')}`;
+}
+
+const S32 = '234567abcdefghijklmnopqrstuvwxyz';
+
+/** atproto TID: 53-bit microsecond timestamp + 10-bit clock id, base32-sortable, 13 chars. */
+function tid(nowMs: number): string {
+  let value = (BigInt(nowMs) * 1000n + BigInt(Math.floor(Math.random() * 1000))) * 1024n + BigInt(Math.floor(Math.random() * 1024));
+  let out = '';
+  for (let i = 0; i < 13; i += 1) {
+    out = S32[Number(value % 32n)] + out;
+    value /= 32n;
+  }
+  return out;
+}
+
+function cid(prefix = 'bafyrei'): string {
+  return prefix + [...randomBytes(52)].map((b) => S32[b % 32]).join('');
+}
+
+function didDoc(identity: SandboxIdentity) {
+  return {
+    '@context': ['https://www.w3.org/ns/did/v1', 'https://w3id.org/security/multikey/v1'],
+    id: identity.id,
+    alsoKnownAs: [`at://${identity.handle}`],
+    verificationMethod: [],
+    service: [{ id: '#atproto_pds', type: 'AtprotoPersonalDataServer', serviceEndpoint: PDS }],
+  };
+}
+
+function issueSession(state: SandboxState, grant: Grant) {
+  const now = state.clock.nowSec();
+  const accessSec = lifetime(state.settings, 'bluesky', 'accessTokenSec') ?? 7200;
+  const refreshSec = lifetime(state.settings, 'bluesky', 'refreshTokenSec') ?? 90 * 86_400;
+  const access = issueAccess(state, grant, {
+    value: () => jwt({ scope: 'com.atproto.appPass', sub: grant.userId, aud: AUDIENCE, iat: now, exp: now + accessSec, jti: randomBytes(16).toString('base64url') }),
+  });
+  const refresh = issueRefresh(state, grant, {
+    value: () => jwt({ scope: 'com.atproto.refresh', sub: grant.userId, aud: AUDIENCE, jti: randomBytes(24).toString('base64url'), iat: now, exp: now + refreshSec }),
+  });
+  return { access, refresh };
+}
+
+export function mountBluesky({ state, hosts }: PlatformContext): void {
+  const pds = hosts.router('bsky.social', blueskyErrors);
+  const app = hosts.router('bsky.app', blueskyErrors);
+  const x = (method: string) => `/xrpc/${method}`;
+
+  const sessionBody = (identity: SandboxIdentity, accessJwt: string, refreshJwt: string) => ({
+    accessJwt,
+    refreshJwt,
+    handle: identity.handle,
+    did: identity.id,
+    didDoc: didDoc(identity),
+    email: identity.email,
+    emailConfirmed: true,
+    emailAuthFactor: false,
+    active: true,
+  });
+
+  pds.post(
+    x('com.atproto.server.createSession'),
+    handler(blueskyErrors, async (req, res) => {
+      if (tokenEndpointLimited(state, 'bluesky', blueskyErrors, res)) return;
+      const input = body(req);
+      const identifier = typeof input.identifier === 'string' ? input.identifier.trim() : '';
+      const password = typeof input.password === 'string' ? input.password : '';
+      if (!identifier || !password) {
+        state.counters.call('bluesky', [], endpointName(req));
+        xrpcError(res, 400, 'InvalidRequest', `Input must have the property "${identifier ? 'password' : 'identifier'}"`);
+        return;
+      }
+      const identity = state.identitiesOf('bluesky').find((i) => [i.id, i.handle.toLowerCase(), i.email?.toLowerCase()].includes(identifier.toLowerCase()));
+      const ids = identity ? [identity.id] : [];
+      state.counters.call('bluesky', ids, endpointName(req));
+      if (identity && (await applyFaults(state, 'bluesky', ids, blueskyErrors, res))) return;
+      if (!identity || !(identity.appPasswords ?? []).includes(password)) {
+        xrpcError(res, 401, 'AuthenticationRequired', 'Invalid identifier or password');
+        return;
+      }
+      const grant = state.tokens.createGrant({ platform: 'bluesky', clientId: 'app-password', userId: identity.id, scopes: ['com.atproto.appPass'], offline: true });
+      const { access, refresh } = issueSession(state, grant);
+      res.json(sessionBody(identity, access.value, refresh.value));
+    }),
+  );
+
+  pds.post(
+    x('com.atproto.server.refreshSession'),
+    handler(blueskyErrors, async (req, res) => {
+      if (tokenEndpointLimited(state, 'bluesky', blueskyErrors, res)) return;
+      const value = bearer(req);
+      if (!value) {
+        state.counters.call('bluesky', [], endpointName(req));
+        xrpcError(res, 401, 'AuthMissing', 'Authentication Required');
+        return;
+      }
+      const presented = state.tokens.find(value);
+      const refreshed = await redeemRefresh(state, req, res, {
+        platforms: ['bluesky'],
+        errors,
+        value,
+        rotate: true,
+        graceSec: state.settings.blueskyRefreshGraceSec,
+        onProblem: (problem) => {
+          if (problem === 'unknown') {
+            xrpcError(res, 400, 'InvalidToken', presented?.kind === 'access' ? 'Bad token scope' : 'Token could not be verified');
+          } else if (problem === 'expired') xrpcError(res, 400, 'ExpiredToken', 'Token has expired');
+          else xrpcError(res, 400, 'ExpiredToken', 'Token has been revoked');
+        },
+      });
+      if (!refreshed) return;
+      const identity = state.identity('bluesky', refreshed.grant.userId);
+      if (!identity) {
+        xrpcError(res, 400, 'InvalidToken', 'Token could not be verified');
+        return;
+      }
+      const { access, refresh } = issueSession(state, refreshed.grant);
+      res.json({ ...sessionBody(identity, access.value, refresh.value), email: undefined, emailConfirmed: undefined, emailAuthFactor: undefined });
+    }),
+  );
+
+  pds.post(
+    x('com.atproto.server.deleteSession'),
+    handler(blueskyErrors, (req, res) => {
+      const token = state.tokens.find(bearer(req));
+      if (!token || token.platform !== 'bluesky' || token.kind !== 'refresh') {
+        xrpcError(res, 400, 'InvalidToken', 'Token could not be verified');
+        return;
+      }
+      state.tokens.revokeToken(token, 'loggedOut');
+      res.status(200).end();
+    }),
+  );
+
+  const auth = (req: Request, res: Response) => authenticate(state, req, res, { platforms: ['bluesky'], errors });
+
+  pds.get(
+    x('com.atproto.server.getSession'),
+    handler(blueskyErrors, async (req, res) => {
+      const a = await auth(req, res);
+      if (!a) return;
+      res.json({ handle: a.identity.handle, did: a.identity.id, email: a.identity.email, emailConfirmed: true, emailAuthFactor: false, didDoc: didDoc(a.identity), active: true });
+    }),
+  );
+
+  pds.get(
+    x('com.atproto.identity.resolveHandle'),
+    handler(blueskyErrors, (req, res) => {
+      const identity = state.identity('bluesky', queryParam(req, 'handle') ?? '');
+      if (!identity) xrpcError(res, 400, 'InvalidRequest', 'Unable to resolve handle');
+      else res.json({ did: identity.id });
+    }),
+  );
+
+  pds.get(
+    x('app.bsky.actor.getProfile'),
+    handler(blueskyErrors, async (req, res) => {
+      const a = await auth(req, res);
+      if (!a) return;
+      const actor = queryParam(req, 'actor');
+      if (!actor) {
+        xrpcError(res, 400, 'InvalidRequest', 'Error: Params must have the property "actor"');
+        return;
+      }
+      const identity = state.identity('bluesky', actor);
+      if (!identity) {
+        xrpcError(res, 400, 'InvalidRequest', 'Profile not found');
+        return;
+      }
+      const base = baseUrl(state, req);
+      res.json({
+        did: identity.id,
+        handle: identity.handle,
+        displayName: identity.displayName,
+        avatar: `${base}${identity.avatarPath}`,
+        description: 'Sandbox Bluesky account',
+        followersCount: 12,
+        followsCount: 34,
+        postsCount: state.posts.posts.filter((p) => p.platform === 'bluesky' && p.authorId === identity.id).length,
+        indexedAt: '2024-01-01T00:00:00.000Z',
+        createdAt: '2023-06-01T00:00:00.000Z',
+      });
+    }),
+  );
+
+  pds.post(
+    x('com.atproto.repo.uploadBlob'),
+    express.raw({ type: () => true, limit: '5mb' }),
+    handler(blueskyErrors, async (req, res) => {
+      const a = await auth(req, res);
+      if (!a) return;
+      const size = Buffer.isBuffer(req.body) ? req.body.length : 0;
+      res.json({ blob: { $type: 'blob', ref: { $link: cid('bafkrei') }, mimeType: req.get('content-type') ?? 'application/octet-stream', size } });
+    }),
+  );
+
+  pds.post(
+    x('com.atproto.repo.createRecord'),
+    handler(blueskyErrors, async (req, res) => {
+      const a = await auth(req, res);
+      if (!a) return;
+      const input = body(req);
+      const record = (input.record ?? {}) as Record<string, unknown>;
+      if (input.repo !== a.identity.id && input.repo !== a.identity.handle) {
+        xrpcError(res, 400, 'InvalidRequest', 'Invalid repo: does not match the authenticated account');
+        return;
+      }
+      if (input.collection !== 'app.bsky.feed.post') {
+        xrpcError(res, 400, 'InvalidRequest', 'The sandbox only accepts app.bsky.feed.post records');
+        return;
+      }
+      const text = record.text;
+      if (typeof text !== 'string') {
+        xrpcError(res, 400, 'InvalidRequest', 'Invalid app.bsky.feed.post record: Record must have the property "text"');
+        return;
+      }
+      if (typeof record.createdAt !== 'string' || Number.isNaN(Date.parse(record.createdAt))) {
+        xrpcError(res, 400, 'InvalidRequest', 'Invalid app.bsky.feed.post record: Record must have the property "createdAt"');
+        return;
+      }
+      const graphemes = [...new Intl.Segmenter('en', { granularity: 'grapheme' }).segment(text)].length;
+      if (graphemes > 300) {
+        xrpcError(res, 400, 'InvalidRequest', 'Invalid app.bsky.feed.post record: Record/text must not be longer than 300 graphemes');
+        return;
+      }
+      if (Buffer.byteLength(text) > 3000) {
+        xrpcError(res, 400, 'InvalidRequest', 'Invalid app.bsky.feed.post record: Record/text must not be longer than 3000 characters');
+        return;
+      }
+      const embed = record.embed as { images?: { image?: { ref?: { $link?: string } } }[] } | undefined;
+      const images = (embed?.images ?? []).map((i) => i.image?.ref?.$link).filter((l): l is string => typeof l === 'string');
+      const did = a.identity.id;
+      const handle = a.identity.handle;
+      const rkey = typeof input.rkey === 'string' ? input.rkey : tid(state.clock.now());
+      const result = publish(state, {
+        platform: 'bluesky',
+        authorId: did,
+        authorHandle: handle,
+        text,
+        imageUrls: images.map((link) => `blob:${link}`),
+        idempotencyKey: idempotencyKey(req),
+        makeId: () => `at://${did}/app.bsky.feed.post/${rkey}`,
+        makePath: (id) => `/bsky.app/profile/${handle}/post/${id.split('/').pop() ?? ''}`,
+      });
+      const cids = state.bag<string>('bluesky-cids');
+      let recordCid = cids.get(result.post.id);
+      if (!recordCid) {
+        recordCid = cid();
+        cids.set(result.post.id, recordCid);
+      }
+      res.json({ uri: result.post.id, cid: recordCid, commit: { cid: cid(), rev: tid(state.clock.now()) }, validationStatus: 'valid' });
+    }),
+  );
+
+  mountPostPage(app, '/profile/:handle/post/:rkey', state, 'bluesky', (p) => {
+    const did = state.identity('bluesky', p.handle ?? '')?.id ?? p.handle ?? '';
+    return `at://${did}/app.bsky.feed.post/${p.rkey ?? ''}`;
+  });
+}

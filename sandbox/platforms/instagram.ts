@@ -1,0 +1,153 @@
+// Instagram API with Facebook Login: IG business accounts linked to Pages, container + publish.
+
+import type { Request, Response } from 'express';
+import type { PlatformContext } from '../core/context.js';
+import { baseUrl, handler, idempotencyKey, param, type Authenticated, pathParam } from '../core/http.js';
+import type { SandboxIdentity } from '../core/model.js';
+import { mountPostPage, numericId, publish } from '../core/publish.js';
+import type { SandboxState } from '../core/state.js';
+import { grantedPages } from './facebook.js';
+import { graphAuth, graphError, instagramErrors, metaErrorsOf, objectNotFound } from './meta.js';
+
+type Page = NonNullable<SandboxIdentity['pages']>[number];
+type IgAccount = NonNullable<Page['instagram']>;
+
+export interface MediaContainer {
+  id: string;
+  platform: 'instagram' | 'threads';
+  ownerId: string;
+  text: string;
+  imageUrl?: string;
+  videoUrl?: string;
+  idempotencyKey?: string;
+  publishedId?: string;
+}
+
+const PUBLISH_CAP = 50;
+
+/** The IG account the token may act for: via a granted Page (user token) or its own Page (Page token). */
+export function igAccountOf(auth: Authenticated, igId: string | undefined): { page: Page; account: IgAccount } | undefined {
+  for (const page of grantedPages(auth.identity, auth.grant)) {
+    if (!page.instagram || page.instagram.id !== igId) continue;
+    if (auth.token.targetId && auth.token.targetId !== page.id) return undefined;
+    return { page, account: page.instagram };
+  }
+  return undefined;
+}
+
+export function igUserObject(state: SandboxState, req: Request, account: IgAccount, fields: Set<string> | undefined): Record<string, unknown> {
+  const want = fields ?? new Set(['username']);
+  const out: Record<string, unknown> = { id: account.id };
+  if (want.has('username')) out.username = account.username;
+  if (want.has('name')) out.name = account.name;
+  if (want.has('profile_picture_url')) out.profile_picture_url = `${baseUrl(state, req)}/_sandbox/avatar/instagram/${account.id}.svg`;
+  if (want.has('followers_count')) out.followers_count = 1234;
+  if (want.has('media_count')) out.media_count = state.posts.posts.filter((p) => p.authorId === account.id).length;
+  if (want.has('biography')) out.biography = 'Sandbox Instagram business account';
+  return out;
+}
+
+export function mountInstagram({ state, hosts }: PlatformContext): void {
+  const graph = hosts.router('graph.facebook.com', instagramErrors, { stripVersion: true });
+  const web = hosts.router('www.instagram.com', instagramErrors);
+  const containers = () => state.bag<MediaContainer>('ig-containers');
+
+  const igAuth = async (req: Request, res: Response) => {
+    const auth = await graphAuth(state, req, res, ['instagram'], metaErrorsOf);
+    if (!auth) return undefined;
+    const owned = igAccountOf(auth, pathParam(req, 'igUserId'));
+    if (!owned) {
+      objectNotFound(res, pathParam(req, 'igUserId'));
+      return undefined;
+    }
+    return { ...auth, ...owned };
+  };
+
+  graph.post(
+    '/:igUserId/media',
+    handler(instagramErrors, async (req, res) => {
+      const auth = await igAuth(req, res);
+      if (!auth) return;
+      const key = idempotencyKey(req);
+      const previous = key ? [...containers().values()].find((c) => c.ownerId === auth.account.id && c.idempotencyKey === key) : undefined;
+      if (previous) {
+        res.json({ id: previous.id });
+        return;
+      }
+      const imageUrl = param(req, 'image_url');
+      const videoUrl = param(req, 'video_url');
+      const mediaType = param(req, 'media_type') ?? (videoUrl ? 'VIDEO' : 'IMAGE');
+      if (mediaType === 'IMAGE' && !imageUrl) {
+        graphError(res, 400, { message: '(#100) The parameter image_url is required.', code: 100 });
+        return;
+      }
+      if ((mediaType === 'VIDEO' || mediaType === 'REELS') && !videoUrl) {
+        graphError(res, 400, { message: '(#100) The parameter video_url is required.', code: 100 });
+        return;
+      }
+      const caption = param(req, 'caption') ?? '';
+      if (caption.length > 2200) {
+        graphError(res, 400, { message: '(#100) Param caption must be at most 2200 characters long.', code: 100 });
+        return;
+      }
+      const container: MediaContainer = { id: numericId(17), platform: 'instagram', ownerId: auth.account.id, text: caption, imageUrl, videoUrl, idempotencyKey: key };
+      containers().set(container.id, container);
+      res.json({ id: container.id });
+    }),
+  );
+
+  graph.post(
+    '/:igUserId/media_publish',
+    handler(instagramErrors, async (req, res) => {
+      const auth = await igAuth(req, res);
+      if (!auth) return;
+      const container = containers().get(param(req, 'creation_id') ?? '');
+      if (!container || container.ownerId !== auth.account.id) {
+        graphError(res, 400, { message: '(#100) Param creation_id must be a valid media container id', code: 100 });
+        return;
+      }
+      if (!container.publishedId) {
+        const dayAgo = state.clock.now() - 86_400_000;
+        const recent = state.posts.posts.filter((p) => p.platform === 'instagram' && p.authorId === auth.account.id && p.createdAt > dayAgo).length;
+        if (recent >= PUBLISH_CAP) {
+          graphError(res, 400, {
+            message: 'Application request limit reached',
+            code: 9,
+            error_subcode: 2207042,
+            is_transient: false,
+            error_user_title: 'The maximum number of posts that can be published has been reached',
+            error_user_msg: `You have reached the maximum of ${PUBLISH_CAP} posts published in 24 hours.`,
+          });
+          return;
+        }
+      }
+      const result = publish(state, {
+        platform: 'instagram',
+        authorId: auth.account.id,
+        authorHandle: auth.account.username,
+        text: container.text,
+        imageUrls: container.imageUrl ? [container.imageUrl] : [],
+        videoUrl: container.videoUrl,
+        // Publishing the same container twice is the same post.
+        idempotencyKey: idempotencyKey(req) ?? container.idempotencyKey ?? `container:${container.id}`,
+        makeId: () => container.publishedId ?? numericId(17),
+        makePath: (id) => `/www.instagram.com/p/${id}/`,
+      });
+      container.publishedId = result.post.id;
+      res.json({ id: result.post.id });
+    }),
+  );
+
+  graph.get(
+    '/:igUserId/content_publishing_limit',
+    handler(instagramErrors, async (req, res) => {
+      const auth = await igAuth(req, res);
+      if (!auth) return;
+      const dayAgo = state.clock.now() - 86_400_000;
+      const usage = state.posts.posts.filter((p) => p.platform === 'instagram' && p.authorId === auth.account.id && p.createdAt > dayAgo).length;
+      res.json({ data: [{ quota_usage: usage, config: { quota_total: PUBLISH_CAP, quota_duration: 86400 } }] });
+    }),
+  );
+
+  mountPostPage(web, '/p/:id/', state, 'instagram', (p) => p.id ?? '');
+}

@@ -1,0 +1,240 @@
+// Threads: Meta-style login on threads.com, graph.threads.net tokens (exchange/refresh), containers.
+
+import type { Request, Response } from 'express';
+import type { PlatformContext } from '../core/context.js';
+import { mountConsent } from '../core/consent.js';
+import { baseUrl, handler, idempotencyKey, param, pathParam } from '../core/http.js';
+import { redeemCode, tokenEndpointGate } from '../core/oauth.js';
+import { mountPostPage, numericId, publish } from '../core/publish.js';
+import type { MediaContainer } from './instagram.js';
+import {
+  codeError,
+  exchangeUserToken,
+  graphAuth,
+  graphError,
+  issueShortLived,
+  META_DENY,
+  metaErrors,
+  mountDebugToken,
+  objectNotFound,
+  requestedFields,
+} from './meta.js';
+
+export const threadsErrors = metaErrors(4);
+const errors = () => threadsErrors;
+const PUBLISH_CAP = 250;
+
+export function mountThreads({ state, hosts }: PlatformContext): void {
+  for (const host of ['threads.com', 'threads.net', 'www.threads.com', 'www.threads.net']) {
+    const web = hosts.router(host, threadsErrors);
+    mountConsent(web, '/oauth/authorize', state, {
+      platforms: ['threads'],
+      pkce: 'none',
+      scopeSeparator: /[\s,]+/,
+      denyParams: META_DENY,
+      offline: () => false,
+    });
+    mountPostPage(web, '/@:handle/post/:id', state, 'threads', (p) => p.id ?? '');
+  }
+
+  for (const host of ['graph.threads.net', 'graph.threads.com']) {
+    const graph = hosts.router(host, threadsErrors, { stripVersion: true });
+    const client = state.clients.threads;
+
+    graph.post(
+      '/oauth/access_token',
+      handler(threadsErrors, async (req, res) => {
+        if (tokenEndpointGate(state, 'threads', threadsErrors, res)) return;
+        if (param(req, 'client_id') !== client.clientId) {
+          graphError(res, 400, { message: 'Error validating application. Invalid application ID.', code: 101 });
+          return;
+        }
+        if (param(req, 'client_secret') !== client.clientSecret) {
+          graphError(res, 400, { message: 'Error validating client secret.', code: 1 });
+          return;
+        }
+        if (param(req, 'grant_type') !== 'authorization_code') {
+          graphError(res, 400, { message: '(#100) Unsupported grant_type', code: 100 });
+          return;
+        }
+        const code = await redeemCode(state, req, res, {
+          platforms: ['threads'],
+          errors,
+          code: param(req, 'code'),
+          clientId: param(req, 'client_id'),
+          redirectUri: param(req, 'redirect_uri'),
+          onProblem: (problem) => codeError(res, problem),
+        });
+        if (!code) return;
+        const grant = state.tokens.createGrant({
+          platform: 'threads',
+          clientId: code.clientId,
+          userId: code.userId,
+          scopes: code.scopes,
+          offline: false,
+          dataAccessExpiresAt: state.clock.now() + 90 * 86_400_000,
+        });
+        const token = issueShortLived(state, grant);
+        res.json({ access_token: token.value, user_id: Number(code.userId) });
+      }),
+    );
+
+    const exchange = (grantType: 'th_exchange_token' | 'th_refresh_token') =>
+      handler(threadsErrors, async (req: Request, res: Response) => {
+        if (tokenEndpointGate(state, 'threads', threadsErrors, res)) return;
+        if (param(req, 'grant_type') !== grantType) {
+          graphError(res, 400, { message: `(#100) grant_type must be ${grantType}`, code: 100 });
+          return;
+        }
+        if (grantType === 'th_exchange_token' && param(req, 'client_secret') !== client.clientSecret) {
+          graphError(res, 400, { message: 'Error validating client secret.', code: 1 });
+          return;
+        }
+        const value = param(req, 'access_token');
+        if (grantType === 'th_refresh_token' && state.tokens.find(value)?.longLived === false) {
+          graphError(res, 400, { message: '(#100) Only long-lived tokens can be refreshed.', code: 100 });
+          return;
+        }
+        const exchanged = await exchangeUserToken(state, req, res, {
+          platforms: ['threads'],
+          value,
+          errors,
+          minAgeSec: grantType === 'th_refresh_token' ? state.settings.threadsMinRefreshAgeSec : undefined,
+        });
+        if (exchanged) res.json({ access_token: exchanged.token.value, token_type: 'bearer', expires_in: state.tokens.remainingSec(exchanged.token) });
+      });
+    graph.get('/access_token', exchange('th_exchange_token'));
+    graph.get('/refresh_access_token', exchange('th_refresh_token'));
+
+    mountDebugToken(graph, state, ['threads'], errors);
+
+    const userAuth = async (req: Request, res: Response) => {
+      const auth = await graphAuth(state, req, res, ['threads'], errors);
+      if (!auth) return undefined;
+      const id = pathParam(req, 'userId');
+      if (id !== 'me' && id !== auth.identity.id) {
+        objectNotFound(res, id);
+        return undefined;
+      }
+      return auth;
+    };
+    const containers = () => state.bag<MediaContainer>('threads-containers');
+
+    graph.post(
+      '/:userId/threads',
+      handler(threadsErrors, async (req, res) => {
+        const auth = await userAuth(req, res);
+        if (!auth) return;
+        const key = idempotencyKey(req);
+        const previous = key ? [...containers().values()].find((c) => c.ownerId === auth.identity.id && c.idempotencyKey === key) : undefined;
+        if (previous) {
+          res.json({ id: previous.id });
+          return;
+        }
+        const mediaType = param(req, 'media_type') ?? 'TEXT';
+        const text = param(req, 'text') ?? '';
+        const imageUrl = param(req, 'image_url');
+        if (!['TEXT', 'IMAGE', 'VIDEO'].includes(mediaType)) {
+          graphError(res, 400, { message: '(#100) Param media_type must be one of {TEXT, IMAGE, VIDEO, CAROUSEL}', code: 100 });
+          return;
+        }
+        if (mediaType === 'IMAGE' && !imageUrl) {
+          graphError(res, 400, { message: '(#100) The parameter image_url is required.', code: 100 });
+          return;
+        }
+        if (mediaType === 'TEXT' && !text) {
+          graphError(res, 400, { message: '(#100) The parameter text is required.', code: 100 });
+          return;
+        }
+        if ([...text].length > 500) {
+          graphError(res, 400, { message: '(#100) Param text must be at most 500 characters long.', code: 100 });
+          return;
+        }
+        const container: MediaContainer = {
+          id: numericId(17),
+          platform: 'threads',
+          ownerId: auth.identity.id,
+          text,
+          imageUrl,
+          videoUrl: param(req, 'video_url'),
+          idempotencyKey: key,
+        };
+        containers().set(container.id, container);
+        res.json({ id: container.id });
+      }),
+    );
+
+    graph.post(
+      '/:userId/threads_publish',
+      handler(threadsErrors, async (req, res) => {
+        const auth = await userAuth(req, res);
+        if (!auth) return;
+        const container = containers().get(param(req, 'creation_id') ?? '');
+        if (!container || container.ownerId !== auth.identity.id) {
+          graphError(res, 400, { message: '(#100) Param creation_id must be a valid media container id', code: 100 });
+          return;
+        }
+        const recent = state.posts.posts.filter((p) => p.platform === 'threads' && p.authorId === auth.identity.id && p.createdAt > state.clock.now() - 86_400_000);
+        if (!container.publishedId && recent.length >= PUBLISH_CAP) {
+          graphError(res, 400, { message: 'Application request limit reached', code: 9, error_subcode: 2207042 });
+          return;
+        }
+        const result = publish(state, {
+          platform: 'threads',
+          authorId: auth.identity.id,
+          authorHandle: auth.identity.handle,
+          text: container.text,
+          imageUrls: container.imageUrl ? [container.imageUrl] : [],
+          videoUrl: container.videoUrl,
+          idempotencyKey: idempotencyKey(req) ?? container.idempotencyKey ?? `container:${container.id}`,
+          makeId: () => numericId(17),
+          makePath: (id) => `/www.threads.com/@${auth.identity.handle}/post/${id}`,
+        });
+        container.publishedId = result.post.id;
+        res.json({ id: result.post.id });
+      }),
+    );
+
+    graph.get(
+      '/:userId/threads_publishing_limit',
+      handler(threadsErrors, async (req, res) => {
+        const auth = await userAuth(req, res);
+        if (!auth) return;
+        const usage = state.posts.posts.filter((p) => p.platform === 'threads' && p.authorId === auth.identity.id && p.createdAt > state.clock.now() - 86_400_000).length;
+        res.json({ data: [{ quota_usage: usage, config: { quota_total: PUBLISH_CAP, quota_duration: 86400 } }] });
+      }),
+    );
+
+    graph.get(
+      '/:userId',
+      handler(threadsErrors, async (req, res) => {
+        const auth = await graphAuth(state, req, res, ['threads'], errors);
+        if (!auth) return;
+        const id = (pathParam(req, 'userId') || 'me');
+        const fields = requestedFields(req) ?? new Set(['id']);
+        const base = baseUrl(state, req);
+        if (id === 'me' || id === auth.identity.id) {
+          const { identity } = auth;
+          const out: Record<string, unknown> = { id: identity.id };
+          if (fields.has('username')) out.username = identity.handle;
+          if (fields.has('name')) out.name = identity.displayName;
+          if (fields.has('threads_profile_picture_url')) out.threads_profile_picture_url = `${base}${identity.avatarPath}`;
+          if (fields.has('threads_biography')) out.threads_biography = 'Sandbox Threads profile';
+          res.json(out);
+          return;
+        }
+        const post = state.posts.find('threads', id);
+        if (post && post.authorId === auth.identity.id) {
+          res.json({ id, permalink: `${base}${post.path}`, text: post.text, media_type: post.imageUrls.length ? 'IMAGE' : 'TEXT_POST', timestamp: new Date(post.createdAt).toISOString(), username: post.authorHandle });
+          return;
+        }
+        const container = containers().get(id);
+        if (container && container.ownerId === auth.identity.id) {
+          res.json({ id, status: container.publishedId ? 'PUBLISHED' : 'FINISHED' });
+          return;
+        }
+        objectNotFound(res, id);
+      }),
+    );
+  }
+}

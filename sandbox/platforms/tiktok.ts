@@ -1,0 +1,248 @@
+// TikTok: Login Kit v2 (client_key, rotating refresh tokens), user info, Content Posting API.
+
+import { randomBytes } from 'node:crypto';
+import type { Request, Response } from 'express';
+import type { PlatformContext } from '../core/context.js';
+import { mountConsent } from '../core/consent.js';
+import { authenticate, baseUrl, body, field, handler, idempotencyKey, queryParam, type PlatformErrors } from '../core/http.js';
+import type { Grant } from '../core/model.js';
+import { issueAccess, issueRefresh, redeemCode, redeemRefresh, tokenEndpointGate } from '../core/oauth.js';
+import { mountPostPage, numericId, publish } from '../core/publish.js';
+
+const logId = () => `2026${randomBytes(12).toString('hex').toUpperCase()}`;
+
+function apiError(res: Response, status: number, code: string, message: string, headers: Record<string, string> = {}): void {
+  res.status(status).set(headers).json({ data: {}, error: { code, message, log_id: logId() } });
+}
+
+function ok(res: Response, data: unknown): void {
+  res.json({ data, error: { code: 'ok', message: '', log_id: logId() } });
+}
+
+export const tiktokErrors: PlatformErrors = {
+  unauthorized: (res) => apiError(res, 401, 'access_token_invalid', 'The access token is invalid or not found in the request.'),
+  serverError: (res, status = 500) => apiError(res, status, 'internal_error', 'Something went wrong. Please try again later.'),
+  rateLimited: (res, resetAt, now) =>
+    apiError(res, 429, 'rate_limit_exceeded', 'The API rate limit was exceeded. Please try again later.', {
+      'retry-after': String(Math.max(1, Math.ceil((resetAt - now) / 1000))),
+    }),
+  badRequest: (res, message) => apiError(res, 400, 'invalid_params', message),
+  notFound: (res) => apiError(res, 404, 'invalid_params', 'The requested resource does not exist.'),
+};
+const errors = () => tiktokErrors;
+
+function oauthError(res: Response, status: number, error: string, description: string): void {
+  res.status(status).json({ error, error_description: description, log_id: logId() });
+}
+
+interface PublishJob {
+  publishId: string;
+  ownerId: string;
+  postId: string;
+  mediaType: 'PHOTO' | 'VIDEO';
+}
+
+const PRIVACY = ['PUBLIC_TO_EVERYONE', 'MUTUAL_FOLLOW_FRIENDS', 'FOLLOWER_OF_CREATOR', 'SELF_ONLY'];
+
+export function mountTikTok({ state, hosts }: PlatformContext): void {
+  const web = hosts.router('www.tiktok.com', tiktokErrors);
+  const api = hosts.router('open.tiktokapis.com', tiktokErrors);
+  const client = state.clients.tiktok;
+  const jobs = () => state.bag<PublishJob>('tiktok-publish');
+
+  mountConsent(web, '/v2/auth/authorize/', state, {
+    platforms: ['tiktok'],
+    clientIdParam: 'client_key',
+    scopeSeparator: /[\s,]+/,
+    pkce: 'optional',
+    denyParams: { error: 'access_denied', error_description: 'The user denied the authorization request.' },
+    offline: () => true,
+  });
+  mountPostPage(web, '/@:handle/photo/:id', state, 'tiktok', (p) => p.id ?? '');
+  mountPostPage(web, '/@:handle/video/:id', state, 'tiktok', (p) => p.id ?? '');
+
+  const tokenBody = (grant: Grant) => {
+    const access = issueAccess(state, grant);
+    const refresh = issueRefresh(state, grant);
+    return {
+      access_token: access.value,
+      expires_in: state.tokens.remainingSec(access),
+      open_id: grant.userId,
+      refresh_expires_in: state.tokens.remainingSec(refresh),
+      refresh_token: refresh.value,
+      scope: grant.scopes.join(','),
+      token_type: 'Bearer',
+    };
+  };
+
+  const clientOk = (req: Request, res: Response): boolean => {
+    if (field(req, 'client_key') !== client.clientId || field(req, 'client_secret') !== client.clientSecret) {
+      oauthError(res, 401, 'invalid_client', 'Client key or secret is invalid.');
+      return false;
+    }
+    return true;
+  };
+
+  api.post(
+    '/v2/oauth/token/',
+    handler(tiktokErrors, async (req, res) => {
+      if (tokenEndpointGate(state, 'tiktok', tiktokErrors, res)) return;
+      if (!clientOk(req, res)) return;
+      const grantType = field(req, 'grant_type');
+      if (grantType === 'authorization_code') {
+        const code = await redeemCode(state, req, res, {
+          platforms: ['tiktok'],
+          errors,
+          code: field(req, 'code'),
+          clientId: field(req, 'client_key'),
+          redirectUri: field(req, 'redirect_uri'),
+          codeVerifier: field(req, 'code_verifier'),
+          onProblem: (problem) =>
+            oauthError(res, 400, 'invalid_grant', problem === 'expired' ? 'Authorization code is expired.' : 'Authorization code is invalid.'),
+        });
+        if (!code) return;
+        res.json(tokenBody(state.tokens.createGrant({ platform: 'tiktok', clientId: code.clientId, userId: code.userId, scopes: code.scopes, offline: true })));
+      } else if (grantType === 'refresh_token') {
+        const refreshed = await redeemRefresh(state, req, res, {
+          platforms: ['tiktok'],
+          errors,
+          value: field(req, 'refresh_token'),
+          rotate: true,
+          onProblem: (problem) =>
+            oauthError(res, 400, 'invalid_grant', problem === 'expired' ? 'Refresh token is expired.' : 'Refresh token is invalid or expired.'),
+        });
+        if (refreshed) res.json(tokenBody(refreshed.grant));
+      } else {
+        oauthError(res, 400, 'invalid_request', 'The request parameters are malformed.');
+      }
+    }),
+  );
+
+  api.post(
+    '/v2/oauth/revoke/',
+    handler(tiktokErrors, (req, res) => {
+      if (!clientOk(req, res)) return;
+      const token = state.tokens.find(field(req, 'token'));
+      if (token?.platform === 'tiktok') state.tokens.revokeGrant(state.tokens.grant(token), 'revoked');
+      res.json({});
+    }),
+  );
+
+  const auth = (req: Request, res: Response) => authenticate(state, req, res, { platforms: ['tiktok'], errors });
+
+  api.get(
+    '/v2/user/info/',
+    handler(tiktokErrors, async (req, res) => {
+      const a = await auth(req, res);
+      if (!a) return;
+      const fields = new Set((queryParam(req, 'fields') ?? 'open_id').split(',').map((f) => f.trim()));
+      const avatar = `${baseUrl(state, req)}${a.identity.avatarPath}`;
+      const all: Record<string, unknown> = {
+        open_id: a.identity.id,
+        union_id: `union-${a.identity.id}`,
+        avatar_url: avatar,
+        avatar_url_100: avatar,
+        avatar_large_url: avatar,
+        display_name: a.identity.displayName,
+        username: a.identity.handle,
+        bio_description: 'Sandbox TikTok creator',
+        is_verified: false,
+        profile_deep_link: `${baseUrl(state, req)}/www.tiktok.com/@${a.identity.handle}`,
+      };
+      ok(res, { user: Object.fromEntries(Object.entries(all).filter(([key]) => fields.has(key))) });
+    }),
+  );
+
+  api.post(
+    '/v2/post/publish/creator_info/query/',
+    handler(tiktokErrors, async (req, res) => {
+      const a = await auth(req, res);
+      if (!a) return;
+      ok(res, {
+        creator_avatar_url: `${baseUrl(state, req)}${a.identity.avatarPath}`,
+        creator_username: a.identity.handle,
+        creator_nickname: a.identity.displayName,
+        privacy_level_options: PRIVACY,
+        comment_disabled: false,
+        duet_disabled: false,
+        stitch_disabled: false,
+        max_video_post_duration_sec: 600,
+      });
+    }),
+  );
+
+  const init = (kind: 'content' | 'video') =>
+    handler(tiktokErrors, async (req, res) => {
+      const a = await auth(req, res);
+      if (!a) return;
+      const input = body(req);
+      const postInfo = (input.post_info ?? {}) as Record<string, unknown>;
+      const source = (input.source_info ?? {}) as Record<string, unknown>;
+      const mediaType = kind === 'video' ? 'VIDEO' : input.media_type;
+      const privacy = postInfo.privacy_level;
+      if (kind === 'content' && mediaType !== 'PHOTO') {
+        tiktokErrors.badRequest(res, 'media_type must be PHOTO for content/init.');
+        return;
+      }
+      if (typeof privacy !== 'string' || !PRIVACY.includes(privacy)) {
+        tiktokErrors.badRequest(res, 'post_info.privacy_level is required and must be one of the creator_info privacy_level_options.');
+        return;
+      }
+      if (source.source !== 'PULL_FROM_URL') {
+        tiktokErrors.badRequest(res, 'source_info.source must be PULL_FROM_URL in the sandbox.');
+        return;
+      }
+      const images = Array.isArray(source.photo_images) ? source.photo_images.filter((u): u is string => typeof u === 'string') : [];
+      const videoUrl = typeof source.video_url === 'string' ? source.video_url : undefined;
+      if (mediaType === 'PHOTO' && (images.length === 0 || images.length > 35)) {
+        tiktokErrors.badRequest(res, 'source_info.photo_images must contain 1 to 35 image URLs.');
+        return;
+      }
+      if (mediaType === 'VIDEO' && !videoUrl) {
+        tiktokErrors.badRequest(res, 'source_info.video_url is required.');
+        return;
+      }
+      const title = typeof postInfo.title === 'string' ? postInfo.title : '';
+      const description = typeof postInfo.description === 'string' ? postInfo.description : '';
+      const text = mediaType === 'PHOTO' ? [title, description].filter(Boolean).join('\n') : title;
+      if ([...title].length > (mediaType === 'PHOTO' ? 90 : 2200) || [...description].length > 4000) {
+        tiktokErrors.badRequest(res, 'post_info title or description is too long.');
+        return;
+      }
+      const handle = a.identity.handle;
+      const result = publish(state, {
+        platform: 'tiktok',
+        authorId: a.identity.id,
+        authorHandle: handle,
+        text,
+        imageUrls: images,
+        videoUrl,
+        idempotencyKey: idempotencyKey(req),
+        // Below 2^53: status/fetch returns the id as a JSON number.
+        makeId: () => numericId(15),
+        makePath: (id) => `/www.tiktok.com/@${handle}/${mediaType === 'PHOTO' ? 'photo' : 'video'}/${id}`,
+      });
+      let job = [...jobs().values()].find((j) => j.postId === result.post.id);
+      if (!job) {
+        job = { publishId: `p_pub_url~v2.${numericId(19)}`, ownerId: a.identity.id, postId: result.post.id, mediaType: mediaType as 'PHOTO' | 'VIDEO' };
+        jobs().set(job.publishId, job);
+      }
+      ok(res, { publish_id: job.publishId });
+    });
+  api.post('/v2/post/publish/content/init/', init('content'));
+  api.post('/v2/post/publish/video/init/', init('video'));
+
+  api.post(
+    '/v2/post/publish/status/fetch/',
+    handler(tiktokErrors, async (req, res) => {
+      const a = await auth(req, res);
+      if (!a) return;
+      const job = jobs().get(field(req, 'publish_id') ?? '');
+      if (!job || job.ownerId !== a.identity.id) {
+        tiktokErrors.badRequest(res, 'publish_id is invalid.');
+        return;
+      }
+      ok(res, { status: 'PUBLISH_COMPLETE', publicaly_available_post_id: [Number(job.postId)], uploaded_bytes: 0, downloaded_bytes: 0 });
+    }),
+  );
+}

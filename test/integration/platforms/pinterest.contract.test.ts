@@ -1,0 +1,32 @@
+import { describe, expect, it } from 'vitest';
+import { accountOf, checkIdempotentPublish, checkRotation, checkTransientFaults, connect, credentialsOf, expectOk, expectResetNear, useSandbox } from './contract-harness.js';
+
+const context = useSandbox('pinterest');
+
+describe('Pinterest adapter against the sandbox', () => {
+  it('connects, lists boards, rotates refresh tokens, publishes a Pin once per key, and classifies faults', async () => {
+    const { adapter, control } = context;
+    const { tokens, identity } = await connect(context, { identity: 'alicepins' });
+    expect(tokens.refreshTokenLifetimeSec).toBeGreaterThan(0);
+    const account = accountOf('pinterest', identity);
+    const boards = expectOk(await adapter.listBoards!(account, credentialsOf(tokens)));
+    expect(boards.length).toBeGreaterThan(0);
+
+    const current = await checkRotation(context, 'pinterest', account, credentialsOf(tokens));
+
+    const noBoard = await adapter.publish(account, current, { text: 'x', imageUrl: 'https://images.example.com/a.jpg', idempotencyKey: 'nb' });
+    expect(noBoard).toMatchObject({ kind: 'invalid', message: expect.stringContaining('board') });
+    await checkIdempotentPublish(context, 'pinterest', account, current, { text: `Pin ${Date.now()}`, imageUrl: 'https://images.example.com/a.jpg', boardId: boards[0]!.id });
+
+    const { limited, before } = await checkTransientFaults(context, 'pinterest', identity.externalId, () =>
+      adapter.listBoards!(account, current),
+    );
+    expectResetNear(limited, before + 600_000);
+    await control.clearFaults('pinterest', identity.externalId);
+
+    expect(expectOk(await adapter.revoke(account, current))).toEqual({ revokedAtPlatform: false });
+    await control.revoke('pinterest', identity.externalId);
+    expect(await adapter.listBoards!(account, current)).toMatchObject({ kind: 'reauthRequired', code: 'access_token_rejected' });
+    expect(await adapter.refresh(account, current)).toMatchObject({ kind: 'reauthRequired', code: 'refresh_token_invalid' });
+  });
+});

@@ -1,0 +1,112 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Connection, WorkflowClient } from '@temporalio/client';
+import { afterAll, describe, expect, it } from 'vitest';
+import { repoRoot } from '../../tools/paths.js';
+import { assertPortFree, freePort } from '../../tools/process.js';
+
+// `npm start` as a user runs it: everything comes up on embedded defaults, the URLs are printed,
+// SIGTERM leaves nothing behind, and a second start finds the first one's data.
+
+const dataDir = mkdtempSync(path.join(tmpdir(), 'tether-start-'));
+afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+async function portsEnv() {
+  return {
+    WEB_PORT: String(await freePort()),
+    SANDBOX_PORT: String(await freePort()),
+    TEMPORAL_PORT: String(await freePort()),
+    TEMPORAL_UI_PORT: String(await freePort()),
+    MONGODB_PORT: String(await freePort()),
+  };
+}
+
+interface Started {
+  child: ChildProcess;
+  output: () => string;
+  exit: Promise<number | null>;
+}
+
+function runStart(env: Record<string, string>): Started {
+  const cleanEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(TEMPORAL_ADDRESS|MONGODB_URI|NODE_ENV|VITEST.*)$/.test(k)));
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'tools/start.ts')], {
+    cwd: repoRoot,
+    env: { ...cleanEnv, TETHER_DATA_DIR: dataDir, LOG_LEVEL: 'warn', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout!.on('data', (c: Buffer) => (output += c.toString()));
+  child.stderr!.on('data', (c: Buffer) => (output += c.toString()));
+  const exit = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return { child, output: () => output, exit };
+}
+
+async function waitForOutput(started: Started, pattern: RegExp, timeoutMs = 120_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!pattern.test(started.output())) {
+    if (started.child.exitCode !== null) throw new Error(`npm start exited early:\n${started.output()}`);
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${pattern}:\n${started.output()}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+async function stopAndCheckNothingLeft(started: Started, ports: Record<string, string>): Promise<void> {
+  started.child.kill('SIGTERM');
+  expect(await started.exit).toBe(0);
+  for (const [variable, port] of Object.entries(ports)) await assertPortFree(Number(port), variable);
+  const leftovers = spawnSync('pgrep', ['-f', dataDir], { encoding: 'utf8' }).stdout.trim();
+  expect(leftovers, 'processes still running with the data directory').toBe('');
+}
+
+describe('npm start (embedded run)', () => {
+  it('starts everything, prints the URLs, stops cleanly and keeps data across restarts', { timeout: 300_000 }, async () => {
+    const ports = await portsEnv();
+    const first = runStart(ports);
+    await waitForOutput(first, /Tether is ready/);
+    expect(first.output()).toContain(`Dashboard    http://localhost:${ports.WEB_PORT}`);
+    expect(first.output()).toContain(`Temporal UI  http://localhost:${ports.TEMPORAL_UI_PORT}`);
+    expect(first.output()).toContain(`Sandbox      http://127.0.0.1:${ports.SANDBOX_PORT}`);
+
+    const check = await fetch(`http://127.0.0.1:${ports.WEB_PORT}/diagnostics/roundtrip`, { method: 'POST' });
+    expect(check.status).toBe(201);
+    const { checkId } = (await check.json()) as { checkId: string };
+    await stopAndCheckNothingLeft(first, ports);
+
+    const second = runStart(ports);
+    await waitForOutput(second, /Tether is ready/);
+    const read = await fetch(`http://127.0.0.1:${ports.WEB_PORT}/diagnostics/roundtrip/${checkId}`);
+    expect(read.status).toBe(200);
+    const connection = await Connection.connect({ address: `127.0.0.1:${ports.TEMPORAL_PORT}` });
+    try {
+      const description = await new WorkflowClient({ connection }).getHandle(`diagnostic:${checkId}`).describe();
+      expect(description.status.name).toBe('COMPLETED');
+    } finally {
+      await connection.close();
+    }
+    await stopAndCheckNothingLeft(second, ports);
+  });
+
+  it('refuses a taken port with one line naming the port and its variable', { timeout: 60_000 }, async () => {
+    const ports = await portsEnv();
+    const blocker: Server = createServer();
+    await new Promise<void>((resolve) => blocker.listen(Number(ports.SANDBOX_PORT), '127.0.0.1', resolve));
+    try {
+      const started = runStart(ports);
+      expect(await started.exit).toBe(1);
+      const lines = started.output().trim().split('\n').filter((l) => !/nodedir|^\s*$/.test(l));
+      expect(lines).toEqual([`Port ${ports.SANDBOX_PORT} is already in use; set SANDBOX_PORT to a free port (or stop what is using it).`]);
+    } finally {
+      blocker.close();
+    }
+  });
+
+  it('refuses a bad environment with one message listing every bad variable', { timeout: 60_000 }, async () => {
+    const started = runStart({ WEB_PORT: 'eighty', PLATFORM_MODE: 'prod' });
+    expect(await started.exit).toBe(1);
+    const output = started.output();
+    expect(output).toMatch(/^Invalid configuration:\n {2}- WEB_PORT: .*\n {2}- PLATFORM_MODE: .*\n?$/);
+  });
+});

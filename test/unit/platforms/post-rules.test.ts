@@ -1,0 +1,79 @@
+import { describe, expect, it } from 'vitest';
+import { adaptersWith } from './fake-fetch.js';
+
+const { get } = adaptersWith([]);
+const premium = (subscriptionType: 'None' | 'Basic' | 'Premium' | 'PremiumPlus') => ({ premium: { subscriptionType } });
+
+describe('X weighted length', () => {
+  const x = get('x');
+  it('allows 280 and names the count past it', () => {
+    expect(x.validatePost({ text: 'a'.repeat(280) }, {})).toEqual([]);
+    expect(x.validatePost({ text: 'a'.repeat(291) }, {})).toEqual(['X allows 280 characters; this post has 291']);
+  });
+
+  it('counts any URL as 23', () => {
+    const url = `https://example.com/${'p'.repeat(100)}`;
+    expect(x.validatePost({ text: `${'a'.repeat(256)} ${url}` }, {})).toEqual([]);
+    expect(x.validatePost({ text: `${'a'.repeat(257)} ${url}` }, {})).toEqual(['X allows 280 characters; this post has 281']);
+  });
+
+  it('counts emoji as 2', () => {
+    expect(x.validatePost({ text: '😀'.repeat(140) }, {})).toEqual([]);
+    expect(x.validatePost({ text: '😀'.repeat(141) }, {})).toEqual(['X allows 280 characters; this post has 282']);
+  });
+
+  it('allows 25,000 for Basic, Premium and PremiumPlus, 280 for None', () => {
+    const long = 'a'.repeat(5_000);
+    for (const tier of ['Basic', 'Premium', 'PremiumPlus'] as const) {
+      expect(x.validatePost({ text: long }, premium(tier))).toEqual([]);
+      expect(x.postRules(premium(tier)).maxLength).toBe(25_000);
+    }
+    expect(x.validatePost({ text: long }, premium('None'))).toEqual(['X allows 280 characters; this post has 5,000']);
+    expect(x.validatePost({ text: 'a'.repeat(25_001) }, premium('Premium'))).toEqual(['X allows 25,000 characters; this post has 25,001']);
+  });
+});
+
+describe('Bluesky graphemes', () => {
+  const bsky = get('bluesky');
+  it('counts a family emoji as one', () => {
+    const family = '👨‍👩‍👧‍👦';
+    expect(bsky.validatePost({ text: family.repeat(300) }, {})).toEqual([]);
+    expect(bsky.validatePost({ text: family.repeat(301) }, {})).toEqual(['Bluesky allows 300 characters; this post has 301']);
+  });
+});
+
+describe('other platforms', () => {
+  it('Threads 500, LinkedIn 3,000, Facebook 63,206', () => {
+    expect(get('threads').validatePost({ text: 'a'.repeat(501) }, {})).toEqual(['Threads allows 500 characters; this post has 501']);
+    expect(get('threads').validatePost({ text: 'a'.repeat(500) }, {})).toEqual([]);
+    expect(get('linkedin').validatePost({ text: 'a'.repeat(3_001) }, {})).toEqual(['LinkedIn allows 3,000 characters; this post has 3,001']);
+    expect(get('facebook').validatePost({ text: 'a'.repeat(63_206) }, {})).toEqual([]);
+    expect(get('facebook').validatePost({ text: 'a'.repeat(63_207) }, {})).toHaveLength(1);
+  });
+
+  it('Instagram needs an image and allows a 2,200-character caption', () => {
+    const ig = get('instagram');
+    expect(ig.validatePost({ text: 'hi' }, {})).toEqual(['Instagram needs an image for every post; add an image URL']);
+    expect(ig.validatePost({ text: 'a'.repeat(2_201), imageUrl: 'https://i.example/a.jpg' }, {})).toEqual(['Instagram allows 2,200 characters; this caption has 2,201']);
+  });
+
+  it('Pinterest needs a board and an image, and allows 500 characters', () => {
+    const pin = get('pinterest');
+    expect(pin.validatePost({ text: 'hi' }, {})).toEqual([
+      'Pinterest needs an image for every post; add an image URL',
+      'Pinterest needs a board for every Pin; choose a board',
+    ]);
+    expect(pin.validatePost({ text: 'a'.repeat(501), imageUrl: 'https://i.example/a.jpg', boardId: 'b' }, {})).toEqual(['Pinterest allows 500 characters; this description has 501']);
+  });
+
+  it('TikTok needs an image for a photo post', () => {
+    expect(get('tiktok').validatePost({ text: 'hi' }, {})[0]).toMatch(/TikTok has no text-only posts/);
+    expect(get('tiktok').validatePost({ text: 'hi', imageUrl: 'https://i.example/a.jpg' }, {})).toEqual([]);
+  });
+
+  it('YouTube cannot publish text', () => {
+    const yt = get('youtube');
+    expect(yt.validatePost({ text: 'hi' }, {})).toEqual(['YouTube only accepts video uploads; text posts cannot be published to YouTube']);
+    expect(yt.postRules({}).limitation).toBe('YouTube only accepts video uploads; text posts cannot be published to YouTube');
+  });
+});

@@ -1,0 +1,118 @@
+import { describe, expect, it } from 'vitest';
+import { approveConsent, denyConsent } from '../../../sandbox/client.js';
+import { codeOf, postForm, postJson, REDIRECT, useSandbox, withQuery } from './helpers.js';
+
+const h = useSandbox();
+const ALICE = 'liALICE1xYz';
+const ACME = '10000001';
+const REST = { 'linkedin-version': '202601', 'x-restli-protocol-version': '2.0.0' };
+
+async function connect() {
+  const authorize = withQuery(h.url('www.linkedin.com/oauth/v2/authorization'), {
+    response_type: 'code',
+    client_id: 'sandbox-linkedin-client',
+    redirect_uri: REDIRECT,
+    state: 'li',
+    scope: 'openid profile w_member_social w_organization_social rw_organization_admin',
+  });
+  const code = codeOf(await approveConsent(authorize, { identity: ALICE }));
+  const response = await postForm(h.url('www.linkedin.com/oauth/v2/accessToken'), {
+    grant_type: 'authorization_code',
+    code,
+    redirect_uri: REDIRECT,
+    client_id: 'sandbox-linkedin-client',
+    client_secret: 'sandbox-linkedin-secret',
+  });
+  expect(response.status).toBe(200);
+  return (await response.json()) as Record<string, string | number>;
+}
+
+const refresh = (token: string) =>
+  postForm(h.url('www.linkedin.com/oauth/v2/accessToken'), {
+    grant_type: 'refresh_token',
+    refresh_token: token,
+    client_id: 'sandbox-linkedin-client',
+    client_secret: 'sandbox-linkedin-secret',
+  });
+
+const post = (token: string, author: string, commentary: string, key?: string) =>
+  postJson(
+    h.url('api.linkedin.com/rest/posts'),
+    { author, commentary, visibility: 'PUBLIC', distribution: { feedDistribution: 'MAIN_FEED' }, lifecycleState: 'PUBLISHED' },
+    { authorization: `Bearer ${token}`, ...REST, ...(key ? { 'idempotency-key': key } : {}) },
+  );
+
+describe('LinkedIn sandbox', () => {
+  it('issues a 60-day token without a refresh token by default, and userinfo + organizations', async () => {
+    const tokens = await connect();
+    expect(tokens.expires_in).toBe(60 * 86400);
+    expect(tokens.refresh_token).toBeUndefined();
+    const auth = { authorization: `Bearer ${tokens.access_token}` };
+    const userinfo = await fetch(h.url('api.linkedin.com/v2/userinfo'), { headers: auth });
+    expect(await userinfo.json()).toMatchObject({ sub: ALICE, name: 'Alice Archer' });
+
+    const noVersion = await fetch(h.url('api.linkedin.com/rest/organizationAcls?q=roleAssignee'), { headers: auth });
+    expect(noVersion.status).toBe(400);
+    const acls = await fetch(h.url('api.linkedin.com/rest/organizationAcls?q=roleAssignee&role=ADMINISTRATOR&state=APPROVED'), { headers: { ...auth, ...REST } });
+    const body = (await acls.json()) as { elements: { organization: string; role: string }[] };
+    expect(body.elements).toEqual([expect.objectContaining({ organization: `urn:li:organization:${ACME}`, role: 'ADMINISTRATOR' })]);
+    const org = await fetch(h.url(`api.linkedin.com/rest/organizations/${ACME}`), { headers: { ...auth, ...REST } });
+    expect(await org.json()).toMatchObject({ id: Number(ACME), localizedName: 'Acme Corporation' });
+  });
+
+  it('issues refresh tokens to partners; the deadline is fixed from consent', async () => {
+    await h.client.configure({ linkedinPartnerRefresh: true });
+    const tokens = await connect();
+    expect(tokens.refresh_token_expires_in).toBe(365 * 86400);
+    await h.client.advanceClock(86400);
+    const refreshed = await refresh(String(tokens.refresh_token));
+    expect(refreshed.status).toBe(200);
+    const body = (await refreshed.json()) as Record<string, number | string>;
+    expect(body.refresh_token_expires_in).toBe(364 * 86400);
+    expect(body.access_token).not.toBe(tokens.access_token);
+    expect((await h.client.counters({ platform: 'linkedin', externalId: ALICE })).refreshes).toBe(1);
+  });
+
+  it('posts as member and organization with x-restli-id, rejecting duplicates with 422', async () => {
+    const tokens = await connect();
+    const token = String(tokens.access_token);
+    const created = await post(token, `urn:li:organization:${ACME}`, 'We are hiring', 'a');
+    expect(created.status).toBe(201);
+    expect(created.headers.get('x-restli-id')).toMatch(/^urn:li:share:\d+$/);
+    const replay = await post(token, `urn:li:organization:${ACME}`, 'We are hiring', 'a');
+    expect(replay.headers.get('x-restli-id')).toBe(created.headers.get('x-restli-id'));
+    const duplicate = await post(token, `urn:li:organization:${ACME}`, 'We are hiring', 'b');
+    expect(duplicate.status).toBe(422);
+    const other = await post(token, 'urn:li:organization:10000002', 'Not mine');
+    expect(other.status).toBe(403);
+    expect((await post(token, `urn:li:person:${ALICE}`, 'Personal note')).status).toBe(201);
+    expect(await h.client.counters({ platform: 'linkedin', externalId: ACME })).toMatchObject({ publishAttempts: 3, publishDuplicates: 2 });
+  });
+
+  it('answers REVOKED_ACCESS_TOKEN 65601 after a revoke and invalid_grant on refresh', async () => {
+    await h.client.configure({ linkedinPartnerRefresh: true });
+    const tokens = await connect();
+    await h.client.revoke('linkedin', ALICE);
+    const me = await fetch(h.url('api.linkedin.com/v2/userinfo'), { headers: { authorization: `Bearer ${tokens.access_token}` } });
+    expect(me.status).toBe(401);
+    expect(await me.json()).toEqual({ status: 401, serviceErrorCode: 65601, code: 'REVOKED_ACCESS_TOKEN', message: 'The token used in the request has been revoked by the user' });
+    const refreshed = await refresh(String(tokens.refresh_token));
+    expect(refreshed.status).toBe(400);
+    expect(await refreshed.json()).toEqual({ error: 'invalid_grant', error_description: 'Token has been expired or revoked.' });
+  });
+
+  it('fails N calls with 500, throttles with 429 and denies with user_cancelled_authorize', async () => {
+    const tokens = await connect();
+    await h.client.failNext('linkedin', ALICE, 1);
+    const auth = { authorization: `Bearer ${tokens.access_token}` };
+    expect((await fetch(h.url('api.linkedin.com/v2/userinfo'), { headers: auth })).status).toBe(500);
+    expect((await fetch(h.url('api.linkedin.com/v2/userinfo'), { headers: auth })).status).toBe(200);
+    await h.client.rateLimit('linkedin', ALICE, 60);
+    const limited = await fetch(h.url('api.linkedin.com/v2/userinfo'), { headers: auth });
+    expect(limited.status).toBe(429);
+    expect(await limited.json()).toMatchObject({ code: 'TOO_MANY_REQUESTS', status: 429 });
+
+    const denied = await denyConsent(withQuery(h.url('www.linkedin.com/oauth/v2/authorization'), { response_type: 'code', client_id: 'sandbox-linkedin-client', redirect_uri: REDIRECT, state: 'z' }));
+    expect(new URL(denied).searchParams.get('error')).toBe('user_cancelled_authorize');
+  });
+});

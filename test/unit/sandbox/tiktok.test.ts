@@ -1,0 +1,107 @@
+import { createHmac } from 'node:crypto';
+import { afterAll, describe, expect, it } from 'vitest';
+import { approveConsent } from '../../../sandbox/client.js';
+import { codeOf, postForm, postJson, REDIRECT, startReceiver, useSandbox, withQuery } from './helpers.js';
+
+const receiver = await startReceiver();
+afterAll(() => receiver.close());
+const h = useSandbox();
+const ALICE = '-000ALICEopenid1AbCdEfGh';
+const CLIENT = { client_key: 'sandbox-tiktok-client', client_secret: 'sandbox-tiktok-secret' };
+
+async function connect() {
+  const authorize = withQuery(h.url('www.tiktok.com/v2/auth/authorize/'), {
+    client_key: CLIENT.client_key,
+    scope: 'user.info.basic,video.publish',
+    response_type: 'code',
+    redirect_uri: REDIRECT,
+    state: 'tt',
+  });
+  const code = codeOf(await approveConsent(authorize, { identity: 'alice.tok' }));
+  const response = await postForm(h.url('open.tiktokapis.com/v2/oauth/token/'), { ...CLIENT, code, grant_type: 'authorization_code', redirect_uri: REDIRECT });
+  expect(response.status).toBe(200);
+  return (await response.json()) as Record<string, string | number>;
+}
+
+const refresh = (token: string) => postForm(h.url('open.tiktokapis.com/v2/oauth/token/'), { ...CLIENT, grant_type: 'refresh_token', refresh_token: token });
+
+describe('TikTok sandbox', () => {
+  it('issues 2 h access and 180 d refresh tokens with open_id', async () => {
+    const tokens = await connect();
+    expect(tokens).toMatchObject({ open_id: ALICE, expires_in: 7200, refresh_expires_in: 180 * 86400, token_type: 'Bearer', scope: 'user.info.basic,video.publish' });
+    const info = await fetch(h.url('open.tiktokapis.com/v2/user/info/?fields=open_id,display_name,avatar_url'), { headers: { authorization: `Bearer ${tokens.access_token}` } });
+    const body = (await info.json()) as { data: { user: Record<string, string> }; error: { code: string } };
+    expect(body.error.code).toBe('ok');
+    expect(body.data.user).toMatchObject({ open_id: ALICE, display_name: 'Alice Archer' });
+  });
+
+  it('rotates refresh tokens and answers invalid_grant on reuse', async () => {
+    const tokens = await connect();
+    const first = await refresh(String(tokens.refresh_token));
+    expect(first.status).toBe(200);
+    const reuse = await refresh(String(tokens.refresh_token));
+    expect(reuse.status).toBe(400);
+    expect(await reuse.json()).toMatchObject({ error: 'invalid_grant' });
+    expect((await h.client.counters({ platform: 'tiktok', externalId: ALICE })).refreshTokenReuse).toBe(1);
+  });
+
+  it('publishes photos after creator_info and replays by idempotency key', async () => {
+    const tokens = await connect();
+    const auth = { authorization: `Bearer ${tokens.access_token}` };
+    const creator = await postJson(h.url('open.tiktokapis.com/v2/post/publish/creator_info/query/'), {}, auth);
+    const options = ((await creator.json()) as { data: { privacy_level_options: string[] } }).data.privacy_level_options;
+    expect(options).toContain('SELF_ONLY');
+    const body = {
+      post_info: { title: 'Sunset', description: 'Seen today', privacy_level: 'SELF_ONLY' },
+      source_info: { source: 'PULL_FROM_URL', photo_cover_index: 0, photo_images: ['https://example.com/1.jpg'] },
+      post_mode: 'DIRECT_POST',
+      media_type: 'PHOTO',
+    };
+    const first = await postJson(h.url('open.tiktokapis.com/v2/post/publish/content/init/'), body, { ...auth, 'idempotency-key': 't1' });
+    const second = await postJson(h.url('open.tiktokapis.com/v2/post/publish/content/init/'), body, { ...auth, 'idempotency-key': 't1' });
+    const a = (await first.json()) as { data: { publish_id: string } };
+    const b = (await second.json()) as { data: { publish_id: string } };
+    expect(a.data.publish_id).toBe(b.data.publish_id);
+    const status = await postJson(h.url('open.tiktokapis.com/v2/post/publish/status/fetch/'), { publish_id: a.data.publish_id }, auth);
+    expect(((await status.json()) as { data: { status: string } }).data.status).toBe('PUBLISH_COMPLETE');
+    expect(await h.client.counters({ platform: 'tiktok', externalId: ALICE })).toMatchObject({ publishAttempts: 2, publishDuplicates: 1 });
+
+    const bad = await postJson(h.url('open.tiktokapis.com/v2/post/publish/content/init/'), { ...body, source_info: { source: 'PULL_FROM_URL' } }, auth);
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { error: { code: string } }).error.code).toBe('invalid_params');
+  });
+
+  it('sends a signed authorization.removed webhook and then rejects the tokens', async () => {
+    await h.client.configure({ deauthorizeUrls: { tiktok: receiver.url } });
+    const tokens = await connect();
+    const result = await h.client.removeApp('tiktok', ALICE, 1);
+    expect(result.callback?.status).toBe(200);
+    const last = receiver.received.at(-1)!;
+    const header = String(last.headers['tiktok-signature']);
+    const match = /^t=(\d+),s=([0-9a-f]{64})$/.exec(header);
+    expect(match).not.toBeNull();
+    const expected = createHmac('sha256', 'sandbox-tiktok-secret').update(`${match![1]}.${last.body}`).digest('hex');
+    expect(match![2]).toBe(expected);
+    const event = JSON.parse(last.body) as Record<string, unknown>;
+    expect(event).toMatchObject({ client_key: 'sandbox-tiktok-client', event: 'authorization.removed', user_openid: ALICE });
+    expect(JSON.parse(String(event.content))).toEqual({ reason: 1 });
+
+    const info = await fetch(h.url('open.tiktokapis.com/v2/user/info/?fields=open_id'), { headers: { authorization: `Bearer ${tokens.access_token}` } });
+    expect(info.status).toBe(401);
+    expect(((await info.json()) as { error: { code: string } }).error.code).toBe('access_token_invalid');
+    expect((await refresh(String(tokens.refresh_token))).status).toBe(400);
+  });
+
+  it('returns internal_error for failed calls and rate_limit_exceeded when throttled', async () => {
+    const tokens = await connect();
+    await h.client.failNext('tiktok', ALICE, 1);
+    const failed = await refresh(String(tokens.refresh_token));
+    expect(failed.status).toBe(500);
+    expect(((await failed.json()) as { error: { code: string } }).error.code).toBe('internal_error');
+    expect((await refresh(String(tokens.refresh_token))).status).toBe(200);
+    await h.client.rateLimit('tiktok', ALICE, 30);
+    const limited = await fetch(h.url('open.tiktokapis.com/v2/user/info/'), { headers: { authorization: `Bearer ${tokens.access_token}` } });
+    expect(limited.status).toBe(429);
+    expect(((await limited.json()) as { error: { code: string } }).error.code).toBe('rate_limit_exceeded');
+  });
+});

@@ -1,0 +1,130 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { stripVTControlCharacters } from 'node:util';
+import { repoRoot, toolsBin, toolsDir } from './paths.js';
+import { VERSIONS } from './versions.js';
+
+// Finds the infrastructure binaries Tether runs against, building or resolving them into .tools/
+// the first time. Every build prints its progress and lands atomically, so an interrupted build
+// never leaves a half-written binary that a later run would trust.
+
+export type Progress = (line: string) => void;
+
+const defaultProgress: Progress = (line) => process.stderr.write(`[tools] ${line}\n`);
+
+function onPath(command: string): string | undefined {
+  const found = spawnSync('sh', ['-c', `command -v ${command}`], { encoding: 'utf8' });
+  const resolved = found.stdout.trim();
+  return found.status === 0 && resolved ? resolved : undefined;
+}
+
+function run(command: string, args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv }, progress: Progress): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { cwd: options.cwd, env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const forward = (chunk: Buffer) => {
+      for (const raw of chunk.toString('utf8').split('\n')) {
+        const line = stripVTControlCharacters(raw).trimEnd();
+        if (line.trim()) progress(`  ${line}`);
+      }
+    };
+    child.stdout.on('data', forward);
+    child.stderr.on('data', forward);
+    child.on('error', reject);
+    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`${command} ${args.join(' ')} exited with ${code}`))));
+  });
+}
+
+async function timed<T>(what: string, progress: Progress, work: () => Promise<T>): Promise<T> {
+  const started = Date.now();
+  progress(`${what}...`);
+  const result = await work();
+  progress(`${what}: done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  return result;
+}
+
+/** The `temporal` CLI: an explicit path, one on PATH, or v1.5.1 built with `go install`. */
+export async function temporalCli(options: { explicitPath?: string; progress?: Progress } = {}): Promise<string> {
+  const progress = options.progress ?? defaultProgress;
+  if (options.explicitPath) {
+    if (!existsSync(options.explicitPath)) throw new Error(`TEMPORAL_CLI_PATH points to ${options.explicitPath}, which does not exist`);
+    return options.explicitPath;
+  }
+  const built = path.join(toolsBin, `temporal-${VERSIONS.temporalCli}`);
+  if (existsSync(built)) return built;
+  const system = onPath('temporal');
+  if (system) return system;
+
+  const staging = path.join(toolsDir, 'staging-temporal');
+  rmSync(staging, { recursive: true, force: true });
+  mkdirSync(staging, { recursive: true });
+  await timed(`Building Temporal CLI ${VERSIONS.temporalCli} with go install (first run only; several minutes on 2 cores)`, progress, () =>
+    run('go', ['install', '-v', `github.com/temporalio/cli/cmd/temporal@${VERSIONS.temporalCli}`], { env: { GOBIN: staging, CGO_ENABLED: '0' } }, progress),
+  );
+  mkdirSync(toolsBin, { recursive: true });
+  renameSync(path.join(staging, 'temporal'), built);
+  rmSync(staging, { recursive: true, force: true });
+  return built;
+}
+
+export type DatabaseServer = { kind: 'mongod'; path: string } | { kind: 'ferretdb'; path: string };
+
+/** A `mongod` on PATH, else FerretDB built from tools/ferretdb (SQLite backend). */
+export async function databaseServer(options: { progress?: Progress } = {}): Promise<DatabaseServer> {
+  const progress = options.progress ?? defaultProgress;
+  const mongod = onPath('mongod');
+  if (mongod) return { kind: 'mongod', path: mongod };
+
+  // Named by a hash of our Go sources, so editing them rebuilds instead of reusing a stale binary.
+  const sourceDir = path.join(repoRoot, 'tools', 'ferretdb');
+  const sourceHash = createHash('sha256');
+  for (const file of ['main.go', 'go.mod', 'go.sum']) sourceHash.update(readFileSync(path.join(sourceDir, file)));
+  const built = path.join(toolsBin, `tether-ferretdb-${sourceHash.digest('hex').slice(0, 12)}`);
+  if (existsSync(built)) return { kind: 'ferretdb', path: built };
+  mkdirSync(toolsBin, { recursive: true });
+  const staging = `${built}.partial`;
+  await timed(`Building FerretDB ${VERSIONS.ferretdb} (embedded, SQLite) with go build (first run only)`, progress, () =>
+    run('go', ['build', '-v', '-o', staging, '.'], { cwd: sourceDir, env: { CGO_ENABLED: '0' } }, progress),
+  );
+  renameSync(staging, built);
+  return { kind: 'ferretdb', path: built };
+}
+
+/**
+ * The Java time-skipping test server, resolved from Maven Central, behind a wrapper that
+ * `@temporalio/testing` launches as `<path> <port> --enable-time-skipping` and kills with SIGKILL:
+ * the wrapper must `exec` the JVM, which must listen within the SDK's 5 s start window.
+ */
+export async function timeSkippingServer(options: { progress?: Progress } = {}): Promise<string> {
+  const progress = options.progress ?? defaultProgress;
+  const home = path.join(toolsDir, 'temporal-test-server', VERSIONS.temporalTestServer);
+  const wrapper = path.join(home, 'run');
+  if (existsSync(wrapper)) return wrapper;
+
+  const lib = path.join(home, 'lib');
+  rmSync(home, { recursive: true, force: true });
+  await timed(`Resolving io.temporal:temporal-test-server:${VERSIONS.temporalTestServer} with Maven (first run only)`, progress, () =>
+    run(
+      'mvn',
+      ['-B', '-q', 'dependency:copy-dependencies', `-DoutputDirectory=${lib}`, `-Dtemporal.test.server.version=${VERSIONS.temporalTestServer}`],
+      { cwd: path.join(repoRoot, 'tools', 'test-server') },
+      progress,
+    ),
+  );
+  // Client-compiler-only JIT, serial GC and the CDS archive keep JVM start-up well under a second.
+  const script = [
+    '#!/bin/sh',
+    `exec java -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xshare:auto -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -cp "${lib}/*" io.temporal.testserver.TestServer "$@"`,
+    '',
+  ].join('\n');
+  writeFileSync(`${wrapper}.partial`, script);
+  chmodSync(`${wrapper}.partial`, 0o755);
+  renameSync(`${wrapper}.partial`, wrapper);
+  return wrapper;
+}
+
+export function versionOf(binary: string, args: string[]): string {
+  const out = spawnSync(binary, args, { encoding: 'utf8', timeout: 20_000 });
+  return (out.stdout || out.stderr || '').trim().split('\n')[0] ?? '';
+}

@@ -1,0 +1,135 @@
+// What is due when: deadlines, warnings and the next wake time, all derived from the state alone.
+import type { LifecycleState, NextAction, Reason } from './types.js';
+import { dataAccessExpiringReason, renewalFailingReason, tokenExpiringReason, type DeadlineKind } from './reasons.js';
+import { FAILURES_BEFORE_WARNING, IN_FLIGHT_TIMEOUT_MS, warningLead } from './timing.js';
+
+export interface ExpiryDeadline {
+  at: number;
+  /** Lifetime of whatever defines the deadline; it scales the warning lead. */
+  lifetimeMs: number;
+  kind: DeadlineKind;
+}
+
+export function isLive(state: LifecycleState): boolean {
+  return state.status === 'active' || state.status === 'expiring';
+}
+
+/**
+ * When the account becomes unusable if no renewal succeeds from now on:
+ * - none / exchange / validate: the access token's expiry;
+ * - rotatingRefresh / refresh: once both the access token and the refresh token are dead (unknown
+ *   refresh lifetime → never: failures alone never expire such an account).
+ */
+export function expiryDeadline(state: LifecycleState): ExpiryDeadline | undefined {
+  const { token, policy } = state;
+  const access = token.accessExpiresAt;
+  if (access === undefined) return undefined;
+  const accessDeadline: ExpiryDeadline = { at: access, lifetimeMs: access - token.issuedAt, kind: 'access' };
+  if (policy.renewal !== 'rotatingRefresh' && policy.renewal !== 'refresh') return accessDeadline;
+  const refresh = token.refreshExpiresAt;
+  if (refresh === undefined) return undefined;
+  if (refresh <= access) return accessDeadline;
+  return { at: refresh, lifetimeMs: refresh - (token.refreshIssuedAt ?? token.issuedAt), kind: 'refresh' };
+}
+
+/** Whether a renewal of the current token is still on the books (scheduled, retrying or running). */
+export function renewalPlanned(state: LifecycleState): boolean {
+  return state.renewAt !== undefined || state.retry?.op === 'renew' || state.inFlight?.op === 'renew';
+}
+
+export interface WarningCandidate {
+  warnAt: number;
+  deadline: number;
+  reason: Reason;
+}
+
+/**
+ * Deadlines worth a warning, each with the time it becomes due:
+ * - a death no planned renewal can prevent (policy none, exchange too young to renew, a refresh
+ *   token whose fixed end is near, the validate policy with an expiring token);
+ * - a preventable death while renewals keep failing (≥ FAILURES_BEFORE_WARNING in a row);
+ * - Facebook-style data-access expiry.
+ */
+export function warningCandidates(state: LifecycleState): WarningCandidate[] {
+  const { config, platform, token } = state;
+  const candidates: WarningCandidate[] = [];
+  const deadline = expiryDeadline(state);
+  if (deadline) {
+    const warnAt = deadline.at - warningLead(config.warningLeadMs, deadline.lifetimeMs);
+    if (!renewalPlanned(state)) {
+      candidates.push({ warnAt, deadline: deadline.at, reason: tokenExpiringReason(platform, deadline.at, deadline.kind) });
+    } else if (state.consecutiveFailures >= FAILURES_BEFORE_WARNING) {
+      const reason = renewalFailingReason(platform, state.consecutiveFailures, deadline.at, state.retry?.reason);
+      candidates.push({ warnAt, deadline: deadline.at, reason });
+    }
+  }
+  const dataAccessEnd = token.dataAccessExpiresAt;
+  if (dataAccessEnd !== undefined) {
+    const lifetime = dataAccessEnd - (token.dataAccessIssuedAt ?? token.issuedAt);
+    const warnAt = dataAccessEnd - warningLead(config.warningLeadMs, lifetime);
+    candidates.push({ warnAt, deadline: dataAccessEnd, reason: dataAccessExpiringReason(platform, dataAccessEnd) });
+  }
+  return candidates;
+}
+
+/** The due warning with the nearest deadline, if any. */
+export function dueWarning(state: LifecycleState, now: number): WarningCandidate | undefined {
+  let best: WarningCandidate | undefined;
+  for (const candidate of warningCandidates(state)) {
+    if (candidate.warnAt <= now && (!best || candidate.deadline < best.deadline)) best = candidate;
+  }
+  return best;
+}
+
+interface PlannedAction {
+  action: string;
+  at: number;
+}
+
+/** Everything that will happen by itself as time passes, unordered. */
+function plannedActions(state: LifecycleState): PlannedAction[] {
+  if (!isLive(state)) return [];
+  const actions: PlannedAction[] = [];
+  const { inFlight, retry } = state;
+  if (inFlight) {
+    actions.push({ action: `stop waiting for the ${inFlight.op === 'renew' ? 'renewal' : 'validation'} result`, at: inFlight.since + IN_FLIGHT_TIMEOUT_MS });
+  } else {
+    if (retry) actions.push({ action: retry.op === 'renew' ? 'retry renewal' : 'retry validation', at: retry.at });
+    if (state.renewAt !== undefined && retry?.op !== 'renew') actions.push({ action: 'renew token', at: state.renewAt });
+    if (state.validateAt !== undefined && retry?.op !== 'validate') actions.push({ action: 'validate token', at: state.validateAt });
+  }
+  for (const candidate of warningCandidates(state)) {
+    // Once expiring, only a nearer deadline is news.
+    if (state.status === 'active' || (state.warning && candidate.deadline < state.warning.deadline)) {
+      actions.push({ action: 'warn about expiry', at: candidate.warnAt });
+    }
+  }
+  const deadline = expiryDeadline(state);
+  // While an operation runs, its result decides; expiry is re-checked when it arrives.
+  if (deadline && !inFlight) actions.push({ action: 'mark expired', at: deadline.at });
+  return actions;
+}
+
+function earliest(state: LifecycleState): PlannedAction | undefined {
+  let best: PlannedAction | undefined;
+  for (const action of plannedActions(state)) if (!best || action.at < best.at) best = action;
+  return best;
+}
+
+/**
+ * When the shell must next deliver a `wake` event, or undefined when only a message can change
+ * anything. The time may lie in the past (something is overdue): the shell then wakes at once.
+ * Contract: after `wake { now }` is applied, nextWakeAt is undefined or later than `now`, so the
+ * shell can never spin.
+ */
+export function nextWakeAt(state: LifecycleState): number | undefined {
+  return earliest(state)?.at;
+}
+
+/** One line for operators: what happens next and when. */
+export function describeNext(state: LifecycleState): NextAction {
+  if (state.status === 'disconnected') return { action: 'nothing (disconnected)' };
+  if (state.status === 'expired') return { action: 'wait for the user to reconnect' };
+  const next = earliest(state);
+  return next ? { action: next.action, at: next.at } : { action: 'nothing scheduled' };
+}

@@ -1,0 +1,29 @@
+import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+
+// Typed search attributes operators filter on in Temporal UI, e.g.
+//   TetherStatus = "expired" AND TetherPlatform = "x"
+// Registered on the embedded dev server by tools/, and by the deployment on a real cluster.
+
+export const STATUS = defineSearchAttributeKey('TetherStatus', SearchAttributeType.KEYWORD);
+export const PLATFORM = defineSearchAttributeKey('TetherPlatform', SearchAttributeType.KEYWORD);
+export const PEN_NAME = defineSearchAttributeKey('TetherPenName', SearchAttributeType.KEYWORD);
+export const OWNER = defineSearchAttributeKey('TetherOwner', SearchAttributeType.KEYWORD);
+export const TOKEN_EXPIRES_AT = defineSearchAttributeKey('TetherTokenExpiresAt', SearchAttributeType.DATETIME);
+export const NEXT_ACTION_AT = defineSearchAttributeKey('TetherNextActionAt', SearchAttributeType.DATETIME);
+
+export const ALL_SEARCH_ATTRIBUTES = [STATUS, PLATFORM, PEN_NAME, OWNER, TOKEN_EXPIRES_AT, NEXT_ACTION_AT];
+
+const CLI_TYPE_NAMES: Record<string, string> = {
+  KEYWORD: 'Keyword',
+  DATETIME: 'Datetime',
+  TEXT: 'Text',
+  INT: 'Int',
+  DOUBLE: 'Double',
+  BOOL: 'Bool',
+  KEYWORD_LIST: 'KeywordList',
+};
+
+/** `Name=Type` pairs as `temporal server start-dev --search-attribute` and `temporal operator search-attribute create` take them. */
+export function searchAttributeCliArgs(): string[] {
+  return ALL_SEARCH_ATTRIBUTES.map((key) => `${key.name}=${CLI_TYPE_NAMES[key.type]}`);
+}
