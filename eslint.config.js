@@ -31,11 +31,13 @@ export default tseslint.config(
     rules: {
       '@typescript-eslint/no-floating-promises': 'error',
       '@typescript-eslint/no-misused-promises': 'error',
-      'no-restricted-imports': [
+      '@typescript-eslint/no-restricted-imports': [
         'error',
         {
           paths: nodeBuiltins.map((name) => ({ name, message: 'Workflows must not use Node built-ins; do I/O in an activity.' })),
-          patterns: [{ group: ['**/activities/*', '!**/activities/index.js'], message: 'Import activity types only, through activities/index.js.' }],
+          patterns: [
+            { group: ['**/activities/**', '**/db/**', '**/web/**', '**/config/**'], allowTypeImports: true, message: 'Workflows may import only types from activities, db, web and config.' },
+          ],
         },
       ],
       'no-restricted-globals': ['error', 'setTimeout', 'setInterval', 'fetch', 'process', 'require'],

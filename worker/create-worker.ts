@@ -1,8 +1,27 @@
 import { fileURLToPath } from 'node:url';
 import { Worker, type NativeConnection, type WorkerOptions } from '@temporalio/worker';
 import type { Activities } from '../activities/index.js';
+import { PLATFORM_IDS, type PlatformId } from '../platforms/types.js';
+import { renewalTaskQueue } from '../workflows/account/task-queues.js';
 
 export const workflowsPath = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
+
+/**
+ * Renewals per second each platform's token endpoint is given, across all workers on a task queue.
+ * Conservative shares of the published limits (X: 10k token calls/day/app is not published; these
+ * keep far below every documented per-app limit while renewing thousands of tokens per hour).
+ */
+export const RENEWALS_PER_SECOND: Record<PlatformId, number> = {
+  x: 5,
+  linkedin: 2,
+  facebook: 5,
+  instagram: 5,
+  threads: 5,
+  tiktok: 5,
+  youtube: 5,
+  pinterest: 5,
+  bluesky: 5,
+};
 
 export interface WorkerSettings {
   connection: NativeConnection;
@@ -14,16 +33,35 @@ export interface WorkerSettings {
   identity?: string;
   /** How long in-flight activities may run on after shutdown starts before they are cancelled. */
   shutdownGraceTime?: WorkerOptions['shutdownGraceTime'];
+  renewalsPerSecond?: Partial<Record<PlatformId, number>>;
 }
 
-export function createWorker(settings: WorkerSettings): Promise<Worker> {
-  return Worker.create({
+/** The main worker (workflows and activities) plus one rate-limited renewal worker per platform. */
+export async function createWorkers(settings: WorkerSettings): Promise<Worker[]> {
+  const common = {
     connection: settings.connection,
     namespace: settings.namespace,
+    ...(settings.identity ? { identity: settings.identity } : {}),
+    shutdownGraceTime: settings.shutdownGraceTime ?? '10 seconds',
+  };
+  const main = Worker.create({
+    ...common,
     taskQueue: settings.taskQueue,
     activities: settings.activities,
     ...(settings.workflowBundle ? { workflowBundle: settings.workflowBundle } : { workflowsPath }),
-    ...(settings.identity ? { identity: settings.identity } : {}),
-    shutdownGraceTime: settings.shutdownGraceTime ?? '10 seconds',
   });
+  const renewals = PLATFORM_IDS.map((platform) =>
+    Worker.create({
+      ...common,
+      taskQueue: renewalTaskQueue(settings.taskQueue, platform),
+      activities: { renewCredentials: settings.activities.renewCredentials },
+      maxTaskQueueActivitiesPerSecond: settings.renewalsPerSecond?.[platform] ?? RENEWALS_PER_SECOND[platform],
+    }),
+  );
+  return Promise.all([main, ...renewals]);
+}
+
+/** Runs workers together; resolves when all have shut down. */
+export async function runWorkers(workers: Worker[]): Promise<void> {
+  await Promise.all(workers.map((worker) => worker.run()));
 }

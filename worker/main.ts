@@ -1,14 +1,18 @@
 import { existsSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, makeTelemetryFilterString } from '@temporalio/worker';
 import { createActivities } from '../activities/index.js';
 import { configFromEnvironment } from '../config/index.js';
 import { createLogger } from '../config/logger.js';
 import { temporalConnectionOptions } from '../config/temporal.js';
 import { connectDatabase } from '../db/connection.js';
-import { createModels } from '../db/models/index.js';
-import { createWorker } from './create-worker.js';
+import { createModels, ensureIndexes } from '../db/models/index.js';
+import { createMailer } from '../activities/notify/email.js';
+import { createAdapters } from '../platforms/registry.js';
+import { createWorkers, runWorkers } from './create-worker.js';
+import { ensureReconcileSchedule, reconcileNow } from './reconcile-schedule.js';
 
 // The worker process: runs account workflows and their activities until SIGINT/SIGTERM, then
 // stops polling, lets in-flight activities finish (or cancels them after the grace time) and exits.
@@ -22,23 +26,48 @@ Runtime.install({
 });
 
 const database = await connectDatabase(config.mongo.uri);
+const models = createModels(database);
+await ensureIndexes(models);
 const identity = `worker@${hostname()}:${process.pid}`;
-const connection = await NativeConnection.connect(temporalConnectionOptions(config.temporal));
+const connectionOptions = temporalConnectionOptions(config.temporal);
+const connection = await NativeConnection.connect(connectionOptions);
+const clientConnection = await Connection.connect(connectionOptions);
+const client = new Client({ connection: clientConnection, namespace: config.temporal.namespace });
 const bundlePath = fileURLToPath(new URL('../dist/workflow-bundle.js', import.meta.url));
+const workflows = { client, taskQueue: config.temporal.taskQueue, warningLeadMs: config.lifecycle.warningLeadMs };
 
-const worker = await createWorker({
+const workers = await createWorkers({
   connection,
   namespace: config.temporal.namespace,
   taskQueue: config.temporal.taskQueue,
-  activities: createActivities({ models: createModels(database), workerIdentity: identity }),
+  activities: createActivities({
+    models,
+    workerIdentity: identity,
+    config,
+    mailer: createMailer(config.email),
+    adapters: createAdapters({
+      mode: config.platforms.mode,
+      sandboxUrl: config.platforms.sandboxUrl,
+      clients: config.platforms.clients,
+      linkedinPartnerRefresh: config.platforms.linkedinPartnerRefresh,
+    }),
+    workflows,
+  }),
   workflowBundle: existsSync(bundlePath) ? { codePath: bundlePath } : undefined,
   identity,
 });
 
+const running = runWorkers(workers);
 logger.info({ taskQueue: config.temporal.taskQueue, namespace: config.temporal.namespace }, 'worker ready');
+await ensureReconcileSchedule(client, config.temporal.taskQueue);
+reconcileNow(client, config.temporal.taskQueue).then(
+  (report) => logger.info(report, 'account workflows reconciled'),
+  (error: unknown) => logger.warn({ err: error }, 'startup reconciliation failed; the schedule will retry'),
+);
 try {
-  await worker.run();
+  await running;
 } finally {
+  await clientConnection.close();
   await connection.close();
   await database.close();
   logger.info('worker stopped');

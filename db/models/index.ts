@@ -1,11 +1,31 @@
 import type { Connection } from 'mongoose';
+import { accountModel } from './account.js';
+import { credentialLockModel } from './credential-lock.js';
+import { credentialModel } from './credential.js';
 import { diagnosticModel } from './diagnostic.js';
+import { notificationModel } from './notification.js';
+import { penNameModel } from './pen-name.js';
+import { userModel } from './user.js';
 
 /** Every model bound to one connection; web and activities receive this object. */
 export function createModels(connection: Connection) {
   return {
     Diagnostic: diagnosticModel(connection),
+    User: userModel(connection),
+    PenName: penNameModel(connection),
+    Account: accountModel(connection),
+    Credential: credentialModel(connection),
+    CredentialLock: credentialLockModel(connection),
+    Notification: notificationModel(connection),
   };
 }
 
 export type Models = ReturnType<typeof createModels>;
+
+/**
+ * Waits until every model's indexes exist. Unique indexes carry correctness (one account per
+ * identity, one notification per dedupe key), so processes await this before serving.
+ */
+export async function ensureIndexes(models: Models): Promise<void> {
+  await Promise.all(Object.values(models).map((model) => model.init()));
+}

@@ -6,11 +6,11 @@ import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, type Worker } from '@temporalio/worker';
 import type { Connection as MongooseConnection } from 'mongoose';
 import { inject } from 'vitest';
-import { createActivities, type Activities } from '../../activities/index.js';
+import type { Activities } from '../../activities/index.js';
 import { loadConfig, type Config } from '../../config/index.js';
 import { connectDatabase } from '../../db/connection.js';
 import { createModels, type Models } from '../../db/models/index.js';
-import { createWorker } from '../../worker/create-worker.js';
+import { createWorkers, runWorkers } from '../../worker/create-worker.js';
 
 // Helpers for the integration tier. Each test file gets its own database and its own task queue
 // on the shared real servers started by test/setup/servers.ts.
@@ -56,26 +56,26 @@ export async function temporalClient(config: Config): Promise<{ client: Client; 
 }
 
 export interface RunningWorker {
-  worker: Worker;
+  workers: Worker[];
   stop(): Promise<void>;
 }
 
-/** A real worker on the config's task queue, using the workflow bundle built once by the global setup. */
-export async function startWorker(config: Config, activities: Activities | { models: Models }): Promise<RunningWorker> {
+/** Real workers on the config's task queues, using the workflow bundle built once by the global setup. */
+export async function startWorker(config: Config, activities: Activities): Promise<RunningWorker> {
   const connection = await NativeConnection.connect({ address: config.temporal.address });
-  const worker = await createWorker({
+  const workers = await createWorkers({
     connection,
     namespace: config.temporal.namespace,
     taskQueue: config.temporal.taskQueue,
-    activities: 'recordDiagnostic' in activities ? activities : createActivities({ models: activities.models, workerIdentity: 'test-worker' }),
+    activities,
     workflowBundle: { codePath: inject('workflowBundlePath') },
     shutdownGraceTime: '2 seconds',
   });
-  const running = worker.run();
+  const running = runWorkers(workers);
   return {
-    worker,
+    workers,
     async stop() {
-      worker.shutdown();
+      for (const worker of workers) worker.shutdown();
       await running;
       await connection.close();
     },

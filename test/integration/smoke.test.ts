@@ -4,6 +4,7 @@ import { createLogger } from '../../config/logger.js';
 import { databasePing } from '../../db/connection.js';
 import { createApp } from '../../web/app.js';
 import { openDatabase, startWorker, temporalClient, testConfig, type RunningWorker, type TestDatabase } from '../helpers/integration.js';
+import { lifecycleActivitiesFor } from '../helpers/lifecycle.js';
 
 // The whole real path in one request: HTTP -> web -> Temporal -> worker -> activity -> MongoDB,
 // then read back over HTTP.
@@ -18,7 +19,7 @@ describe('smoke: web -> workflow -> activity -> database -> web', () => {
   beforeAll(async () => {
     db = await openDatabase(config);
     temporal = await temporalClient(config);
-    worker = await startWorker(config, { models: db.models });
+    worker = await startWorker(config, lifecycleActivitiesFor(config, db, 'http://127.0.0.1:9'));
     app = createApp({
       config,
       models: db.models,

@@ -304,7 +304,8 @@ function applyFailure(draft: Draft, op: Operation, failure: Failure, now: number
     s.renewAt = undefined;
     return;
   }
-  let at = retryAt({ now, failure, attempt: s.consecutiveFailures, jitter, mustPrecede: lastUsefulMoment(s, now) });
+  const tokenLifetimeMs = s.token.accessExpiresAt === undefined ? undefined : s.token.accessExpiresAt - s.token.issuedAt;
+  let at = retryAt({ now, failure, attempt: s.consecutiveFailures, jitter, mustPrecede: lastUsefulMoment(s, now), tokenLifetimeMs });
   if (op === 'renew') at = Math.max(at, renewalOpensAt(s.policy, s.token));
   s.retry = { op, at, attempt: s.consecutiveFailures, reason: retryReason(s.platform, op, failure, at, now) };
 }

@@ -112,9 +112,24 @@ export function plannedValidationAt(policy: TokenPolicy, token: TokenTimes, from
 }
 
 /** Exponential backoff: 30 s × 2^(attempt−1), capped at 30 min, scaled by 0.8..1.0 with jitter. */
-export function backoffDelay(attempt: number, jitter: number): number {
+/**
+ * Retry pacing scales down for tokens that live less than ~10 minutes (sandbox tokens living
+ * seconds): base lifetime/20 (>= 1 s) and cap lifetime/2, so a retry still lands within the token's life.
+ */
+function retryScale(tokenLifetimeMs: number | undefined): { base: number; max: number; rateLimitJitter: number } {
+  if (tokenLifetimeMs === undefined || tokenLifetimeMs <= 0) return { base: RETRY_BASE_MS, max: RETRY_MAX_MS, rateLimitJitter: RATE_LIMIT_JITTER_MS };
+  const base = Math.min(RETRY_BASE_MS, Math.max(SECOND, tokenLifetimeMs / 20));
+  return {
+    base,
+    max: Math.min(RETRY_MAX_MS, Math.max(base, tokenLifetimeMs / 2)),
+    rateLimitJitter: Math.min(RATE_LIMIT_JITTER_MS, Math.max(SECOND, tokenLifetimeMs / 10)),
+  };
+}
+
+export function backoffDelay(attempt: number, jitter: number, tokenLifetimeMs?: number): number {
+  const { base, max } = retryScale(tokenLifetimeMs);
   const exponent = Math.min(Math.max(0, Math.floor(attempt) - 1), 30);
-  const capped = Math.min(RETRY_MAX_MS, RETRY_BASE_MS * 2 ** exponent);
+  const capped = Math.min(max, base * 2 ** exponent);
   return Math.round(capped * (0.8 + 0.2 * clampJitter(jitter)));
 }
 
@@ -125,19 +140,24 @@ export interface RetryInput {
   jitter: number;
   /** A time a retry must not overshoot if it can help it (access expiry, last chance to renew). */
   mustPrecede?: number;
+  /** The current access token's lifetime; short-lived tokens are retried proportionally sooner. */
+  tokenLifetimeMs?: number;
 }
 
 /** When to retry after a non-definitive failure. */
-export function retryAt({ now, failure, attempt, jitter, mustPrecede }: RetryInput): number {
+export function retryAt({ now, failure, attempt, jitter, mustPrecede, tokenLifetimeMs }: RetryInput): number {
   const j = clampJitter(jitter);
   let at: number;
   if (failure.kind === 'rateLimited') {
     const resetAt = Date.parse(failure.resetAt);
-    at = Number.isFinite(resetAt) && resetAt > now ? resetAt + Math.round(j * RATE_LIMIT_JITTER_MS) : now + backoffDelay(attempt, j);
+    at =
+      Number.isFinite(resetAt) && resetAt > now
+        ? resetAt + Math.round(j * retryScale(tokenLifetimeMs).rateLimitJitter)
+        : now + backoffDelay(attempt, j, tokenLifetimeMs);
   } else if (failure.kind === 'invalid') {
-    at = now + backoffDelay(Number.MAX_SAFE_INTEGER, j);
+    at = now + backoffDelay(Number.MAX_SAFE_INTEGER, j, tokenLifetimeMs);
   } else {
-    at = now + backoffDelay(attempt, j);
+    at = now + backoffDelay(attempt, j, tokenLifetimeMs);
   }
   if (mustPrecede !== undefined && at >= mustPrecede && now + LAST_CHANCE_MIN_GAP_MS < mustPrecede) {
     // Do not waste the last chance: retry halfway to it instead (even before a rate-limit reset).

@@ -132,3 +132,22 @@ describe('small rules', () => {
     expect(lifetimeMs(1.5)).toBe(1500);
   });
 });
+
+describe('retry pacing scales with short token lifetimes', () => {
+  it('keeps the 30 s base and 30 min cap for tokens that live hours', () => {
+    expect(backoffDelay(1, 1, 2 * 3600_000)).toBe(30_000);
+    expect(backoffDelay(20, 1, 2 * 3600_000)).toBe(30 * 60_000);
+  });
+
+  it('retries a token that lives 6 seconds within seconds, never faster than 1 s', () => {
+    expect(backoffDelay(1, 1, 6_000)).toBe(1_000);
+    expect(backoffDelay(2, 1, 6_000)).toBe(2_000);
+    expect(backoffDelay(10, 1, 6_000)).toBe(3_000);
+  });
+
+  it('spreads rate-limit retries over at most a tenth of a short lifetime after the reset', () => {
+    const resetAt = 1_000_000 + 5_000;
+    const at = retryAt({ now: 1_000_000, failure: { kind: 'rateLimited', resetAt: new Date(resetAt).toISOString(), message: 'slow down' }, attempt: 1, jitter: 1, tokenLifetimeMs: 20_000 });
+    expect(at).toBe(resetAt + 2_000);
+  });
+});

@@ -1,0 +1,71 @@
+// What the account workflow exchanges with its activities. Only ids, times, lifetimes and reasons
+// cross this boundary: tokens stay in MongoDB, so they never enter workflow history.
+import type { Failure, PlatformId, PremiumStatus, TokenPolicy } from '../../platforms/types.js';
+import type { Lifetimes, NotifyKind, Reason } from '../../workflows/lifecycle/types.js';
+
+/** Everything the workflow needs to know about an account's stored credentials. */
+export interface CredentialFacts {
+  /** Increases on every write of the credentials (connect, reconnect, renewal). */
+  version: number;
+  policy: TokenPolicy;
+  /** Remaining lifetimes, measured when the activity ran. */
+  lifetimes: Lifetimes;
+}
+
+export type OperationResult<T> = ({ outcome: 'ok' } & T) | { outcome: 'failed'; failure: Failure };
+
+export interface AccountSummary {
+  accountId: string;
+  platform: PlatformId;
+  handle: string;
+  displayName: string;
+  penNameId: string;
+  penName: string;
+  ownerId: string;
+}
+
+export interface RenewInput {
+  accountId: string;
+  /** The credential version the workflow last knew. A newer stored version means a renewal already landed (e.g. before a crash): it is reused, and the platform is not called again. */
+  knownVersion: number;
+}
+
+export interface StatusProjection {
+  accountId: string;
+  status: 'active' | 'expiring' | 'expired' | 'disconnected';
+  reason?: Reason;
+  tokenExpiresAt?: number;
+  warningDeadline?: number;
+  nextAction?: string;
+  nextActionAt?: number;
+  queuePaused: boolean;
+  /** Monotonic per account; a write with a lower sequence than the stored one is ignored. */
+  sequence: number;
+}
+
+export interface NotifyInput {
+  accountId: string;
+  kind: NotifyKind;
+  reason?: Reason;
+  deadline?: number;
+  /** Unique per status change; a retried activity never notifies twice. */
+  dedupeKey: string;
+}
+
+export interface RevokeResult {
+  revokedAtPlatform: boolean;
+  message: string;
+}
+
+/** The lifecycle activities as the workflow sees them. */
+export interface LifecycleActivities {
+  describeAccount(accountId: string): Promise<AccountSummary>;
+  /** Reads the stored credentials' policy and lifetimes; after a (re)connect, also checks them with the platform. */
+  inspectCredentials(input: { accountId: string; verifyWithPlatform: boolean }): Promise<OperationResult<{ facts: CredentialFacts }>>;
+  renewCredentials(input: RenewInput): Promise<OperationResult<{ facts: CredentialFacts }>>;
+  validateCredentials(accountId: string): Promise<OperationResult<{ dataAccessSec?: number }>>;
+  revokeCredentials(accountId: string): Promise<RevokeResult>;
+  checkPremium(accountId: string): Promise<OperationResult<{ premium: PremiumStatus }>>;
+  recordStatus(projection: StatusProjection): Promise<void>;
+  notify(input: NotifyInput): Promise<void>;
+}

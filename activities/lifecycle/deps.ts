@@ -1,0 +1,55 @@
+import { ApplicationFailure, Context } from '@temporalio/activity';
+import type { Config } from '../../config/index.js';
+import { findAccount } from '../../db/accounts.js';
+import { createCredentialStore, type CredentialStore } from '../../db/credentials.js';
+import type { Account } from '../../db/models/account.js';
+import type { Models } from '../../db/models/index.js';
+import type { Failure, PlatformAdapter, PlatformId } from '../../platforms/types.js';
+import type { Mailer } from '../notify/email.js';
+
+// What the lifecycle activities need, and the small lookups they share.
+
+export interface LifecycleDeps {
+  models: Models;
+  /** From `createAdapters`; a platform without a configured client is absent. */
+  adapters: Partial<Record<PlatformId, PlatformAdapter>>;
+  config: Pick<Config, 'web' | 'tokenEncryptionKey' | 'email' | 'webhook'>;
+  /** Undefined when SMTP_URL is unset (email disabled). */
+  mailer?: Mailer;
+  workerIdentity: string;
+  /** Epoch ms; tests pin it. */
+  now?: () => number;
+}
+
+export interface LifecycleContext extends LifecycleDeps {
+  store: CredentialStore;
+  clock: () => Date;
+}
+
+export function lifecycleContext(deps: LifecycleDeps): LifecycleContext {
+  const now = deps.now ?? Date.now;
+  return { ...deps, store: createCredentialStore(deps.models, deps.config.tokenEncryptionKey), clock: () => new Date(now()) };
+}
+
+/** The account, or a non-retryable failure: no retry makes an unknown account appear. */
+export async function requireAccount(models: Models, accountId: string): Promise<Account> {
+  const account = await findAccount(models, accountId);
+  if (!account) throw ApplicationFailure.nonRetryable(`No account with id ${accountId} exists`, 'AccountNotFound');
+  return account;
+}
+
+export function missingCredentials(account: Account): Failure {
+  return {
+    kind: 'reauthRequired',
+    code: 'credentials_missing',
+    message: `Tether holds no credentials for this ${account.platform} account — reconnect it`,
+  };
+}
+
+export function notConfigured(platform: PlatformId): Failure {
+  return { kind: 'invalid', message: `${platform} is not configured on this Tether (no client id and secret)` };
+}
+
+export function activityLog() {
+  return Context.current().log;
+}

@@ -1,0 +1,59 @@
+import type { PlatformId } from '../../platforms/types.js';
+import { formatDateTime, PLATFORM_NAMES } from '../../workflows/lifecycle/reasons.js';
+import type { NotifyKind, Reason } from '../../workflows/lifecycle/types.js';
+
+// The words of a status notification, shared by the in-app notice, the email and the webhook.
+
+export interface NotificationSubject {
+  accountId: string;
+  platform: PlatformId;
+  handle: string;
+  penName: string;
+}
+
+export interface NotificationText {
+  title: string;
+  body: string;
+  /** Dashboard path to open (reconnect page when the user has something to do). */
+  link: string;
+}
+
+/** "@alice" for handles, the name as is for display-name handles ("Alice Archer", Page names). */
+export function displayHandle(handle: string): string {
+  return /^[\w.:-]+$/.test(handle) ? `@${handle}` : handle;
+}
+
+export function notificationLink(kind: NotifyKind, accountId: string): string {
+  const id = encodeURIComponent(accountId);
+  return kind === 'expiring' || kind === 'expired' ? `/connections/${id}/reconnect` : `/connections#account-${id}`;
+}
+
+export function buildNotificationText(subject: NotificationSubject, kind: NotifyKind, reason?: Reason, deadline?: number): NotificationText {
+  const who = `${PLATFORM_NAMES[subject.platform]} ${displayHandle(subject.handle)}`;
+  const where = ` (pen name “${subject.penName}”)`;
+  const because = reason ? ` ${reason.message}.`.replace(/\.\.$/, '.') : '';
+  const by = deadline === undefined ? '' : ` by ${formatDateTime(deadline)}`;
+  const texts: Record<NotifyKind, { title: string; body: string }> = {
+    expiring: {
+      title: `Reconnect ${who}${by}`,
+      body: `${who}${where} will stop working${deadline === undefined ? ' soon' : ` on ${formatDateTime(deadline)}`}.${because} Reconnect it to keep posting.`,
+    },
+    expired: {
+      title: `${who} needs reconnecting`,
+      body: `${who}${where} stopped working.${because} Its scheduled posts are paused until you reconnect it.`,
+    },
+    reconnected: {
+      title: `${who} is reconnected`,
+      body: `${who}${where} is connected again. Scheduled posts resume.`,
+    },
+    recovered: {
+      title: `${who} is working again`,
+      body: `${who}${where} renewed its access and needs nothing from you.`,
+    },
+    disconnected: {
+      title: `${who} was disconnected`,
+      body: `${who}${where} was disconnected from Tether.${because}`,
+    },
+  };
+  return { ...texts[kind], link: notificationLink(kind, subject.accountId) };
+}

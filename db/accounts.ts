@@ -1,0 +1,104 @@
+import { randomUUID } from 'node:crypto';
+import type { AccountRef, Identity, PlatformId, PremiumStatus } from '../platforms/types.js';
+import type { Account, AccountStatus } from './models/account.js';
+import type { Models } from './models/index.js';
+
+// Reads and single-document writes of connected accounts.
+
+const DUPLICATE_KEY = 11000;
+
+/** Platforms whose revoke ends the whole Facebook login shared by every account connected through it. */
+export const FACEBOOK_LOGIN_PLATFORMS: readonly PlatformId[] = ['facebook', 'instagram'];
+
+export interface ConnectAccountInput {
+  ownerId: string;
+  penNameId: string;
+  platform: PlatformId;
+  identity: Identity;
+  now?: Date;
+}
+
+/**
+ * Connect or reconnect: one atomic upsert on (penNameId, platform, externalId). A reconnect keeps
+ * the account id, refreshes the identity and clears `disconnectedAt`.
+ */
+export async function upsertConnectedAccount(models: Models, input: ConnectAccountInput): Promise<{ accountId: string; created: boolean }> {
+  const { ownerId, penNameId, platform, identity } = input;
+  const now = input.now ?? new Date();
+  const candidateId = randomUUID();
+  const set: Record<string, unknown> = {
+    handle: identity.handle,
+    displayName: identity.displayName,
+    meta: identity.meta ?? {},
+    connectedAt: now,
+  };
+  const unset: Record<string, ''> = { disconnectedAt: '' };
+  if (identity.avatarUrl === undefined) unset.avatarUrl = '';
+  else set.avatarUrl = identity.avatarUrl;
+  const write = () =>
+    models.Account.findOneAndUpdate(
+      { penNameId, platform, externalId: identity.externalId },
+      { $set: set, $unset: unset, $setOnInsert: { _id: candidateId, ownerId } },
+      { upsert: true, returnDocument: 'after' },
+    ).lean();
+  let doc;
+  try {
+    doc = await write();
+  } catch (error) {
+    // Two connects of the same identity raced: the loser's upsert becomes a reconnect.
+    if ((error as { code?: number }).code !== DUPLICATE_KEY) throw error;
+    doc = await write();
+  }
+  if (!doc) throw new Error('the account was not written');
+  return { accountId: doc._id, created: doc._id === candidateId };
+}
+
+export async function findAccount(models: Models, accountId: string): Promise<Account | undefined> {
+  return (await models.Account.findById(accountId).lean()) ?? undefined;
+}
+
+/** What adapters need to call the platform for this account. */
+export function accountRefOf(account: Pick<Account, 'platform' | 'externalId' | 'handle' | 'meta'>): AccountRef {
+  return { platform: account.platform, externalId: account.externalId, handle: account.handle, meta: { ...(account.meta ?? {}) } };
+}
+
+/** Ids of every account that is not disconnected (workers use it to make sure each has a running workflow). */
+export async function listConnectedAccountIds(models: Models): Promise<string[]> {
+  const docs = await models.Account.find({ disconnectedAt: { $exists: false } }, { _id: 1 }).lean();
+  return docs.map((doc) => doc._id);
+}
+
+export async function markDisconnected(models: Models, accountId: string, now: Date): Promise<void> {
+  await models.Account.updateOne({ _id: accountId, disconnectedAt: { $exists: false } }, { $set: { disconnectedAt: now } });
+}
+
+export async function recordPremium(models: Models, accountId: string, premium: PremiumStatus, now: Date): Promise<void> {
+  await models.Account.updateOne({ _id: accountId }, { $set: { premium: { ...premium, checkedAt: now } } });
+}
+
+/**
+ * Writes the status projection unless a write with the same or a higher sequence already landed, so
+ * retried or out-of-order writes never regress what pages show. Returns whether it was applied.
+ */
+export async function writeStatus(models: Models, accountId: string, status: AccountStatus): Promise<boolean> {
+  const result = await models.Account.updateOne(
+    { _id: accountId, $or: [{ 'status.sequence': { $lt: status.sequence } }, { 'status.sequence': { $exists: false } }] },
+    { $set: { status } },
+  );
+  return result.modifiedCount === 1;
+}
+
+/**
+ * Other connected accounts reached through the same Facebook login (`meta.userId`), whoever owns
+ * them: revoking that login would cut them off too.
+ */
+export async function countOtherAccountsOnFacebookLogin(models: Models, account: Pick<Account, '_id' | 'meta'>): Promise<number> {
+  const userId = account.meta?.userId;
+  if (!userId) return 0;
+  return models.Account.countDocuments({
+    _id: { $ne: account._id },
+    platform: { $in: FACEBOOK_LOGIN_PLATFORMS },
+    'meta.userId': userId,
+    disconnectedAt: { $exists: false },
+  });
+}

@@ -1,0 +1,92 @@
+import { Schema, type Connection } from 'mongoose';
+import { PLATFORM_IDS, type PlatformId, type PremiumStatus } from '../../platforms/types.js';
+
+// A connected social account: its identity on the platform (written on connect) and the status
+// projection its workflow records (read by pages). Tokens live in the credentials collection.
+
+export const ACCOUNT_STATES = ['active', 'expiring', 'expired', 'disconnected'] as const;
+export type AccountState = (typeof ACCOUNT_STATES)[number];
+
+export interface AccountStatus {
+  state: AccountState;
+  reason?: { code: string; message: string };
+  tokenExpiresAt?: Date;
+  warningDeadline?: Date;
+  nextAction?: string;
+  nextActionAt?: Date;
+  queuePaused: boolean;
+  /** Monotonic per account: a write with a lower sequence never replaces a higher one. */
+  sequence: number;
+  updatedAt: Date;
+}
+
+export interface AccountPremium extends PremiumStatus {
+  checkedAt: Date;
+}
+
+export interface Account {
+  _id: string;
+  ownerId: string;
+  penNameId: string;
+  platform: PlatformId;
+  externalId: string;
+  handle: string;
+  displayName: string;
+  avatarUrl?: string;
+  /** Platform routing facts from the adapter (Bluesky `pdsUrl`, LinkedIn `authorUrn`, Meta `userId`...). */
+  meta: Record<string, string>;
+  premium?: AccountPremium;
+  /** The latest connect or reconnect. */
+  connectedAt: Date;
+  disconnectedAt?: Date;
+  status?: AccountStatus;
+}
+
+const statusSchema = new Schema<AccountStatus>(
+  {
+    state: { type: String, enum: ACCOUNT_STATES, required: true },
+    reason: { type: new Schema({ code: String, message: String }, { _id: false }) },
+    tokenExpiresAt: Date,
+    warningDeadline: Date,
+    nextAction: String,
+    nextActionAt: Date,
+    queuePaused: { type: Boolean, required: true },
+    sequence: { type: Number, required: true },
+    updatedAt: { type: Date, required: true },
+  },
+  { _id: false },
+);
+
+const premiumSchema = new Schema<AccountPremium>(
+  {
+    subscriptionType: { type: String, enum: ['None', 'Basic', 'Premium', 'PremiumPlus'], required: true },
+    verifiedType: String,
+    checkedAt: { type: Date, required: true },
+  },
+  { _id: false },
+);
+
+const accountSchema = new Schema<Account>(
+  {
+    _id: { type: String, required: true },
+    ownerId: { type: String, required: true, index: true },
+    penNameId: { type: String, required: true },
+    platform: { type: String, enum: PLATFORM_IDS, required: true },
+    externalId: { type: String, required: true },
+    handle: { type: String, required: true },
+    displayName: { type: String, required: true },
+    avatarUrl: String,
+    meta: { type: Schema.Types.Mixed, default: () => ({}) },
+    premium: { type: premiumSchema },
+    connectedAt: { type: Date, required: true },
+    disconnectedAt: Date,
+    status: { type: statusSchema },
+  },
+  { collection: 'accounts', versionKey: false },
+);
+// Connecting an already-connected account reconnects the same account.
+accountSchema.index({ penNameId: 1, platform: 1, externalId: 1 }, { unique: true });
+
+export function accountModel(connection: Connection) {
+  return connection.model<Account>('Account', accountSchema);
+}

@@ -1,0 +1,228 @@
+import { ApplicationFailure } from '@temporalio/common';
+import { describe, expect, it } from 'vitest';
+import type { PlatformAdapter } from '../../../platforms/types.js';
+import { activityLogs, connectBluesky, connectOAuth, inActivity, useActivityWorld, type ActivityWorld, type ConnectedAccount } from './support.js';
+
+const world = useActivityWorld();
+
+async function storedTokens(world: ActivityWorld, accountId: string) {
+  const loaded = await world.store.loadCredentials(accountId);
+  if (!loaded) throw new Error('no stored credentials');
+  return loaded;
+}
+
+async function expectRotationOnce(platform: 'x' | 'bluesky', connected: ConnectedAccount) {
+  const activities = world.activities();
+  const { accountId, identity, tokens } = connected;
+  const counters = () => world.control.counters({ platform, externalId: identity.externalId });
+  const before = await counters();
+
+  const renewed = await inActivity(activities.renewCredentials, { accountId, knownVersion: connected.version });
+  expect(renewed).toMatchObject({ outcome: 'ok', facts: { version: connected.version + 1, policy: { renewal: 'rotatingRefresh' } } });
+  if (renewed.outcome !== 'ok') throw new Error('unreachable');
+  expect(renewed.facts.lifetimes.accessSec).toBeGreaterThan(0);
+  const stored = await storedTokens(world, accountId);
+  expect(stored.version).toBe(connected.version + 1);
+  expect(stored.credentials.accessToken).not.toBe(tokens.accessToken);
+  expect(stored.credentials.refreshToken).toBeTruthy();
+  expect(stored.credentials.refreshToken).not.toBe(tokens.refreshToken);
+  const afterFirst = await counters();
+  expect(afterFirst.refreshes - before.refreshes).toBe(1);
+
+  // The workflow retries with the version it knew before the crash: the landed renewal is reused.
+  const again = await inActivity(activities.renewCredentials, { accountId, knownVersion: connected.version });
+  expect(again).toEqual(renewed);
+  const afterSecond = await counters();
+  expect(afterSecond.refreshes).toBe(afterFirst.refreshes);
+  expect(afterSecond.refreshTokenReuse).toBe(0);
+  expect((await storedTokens(world, accountId)).credentials.refreshToken).toBe(stored.credentials.refreshToken);
+
+  // The stored (rotated) refresh token is the live one: the next renewal works.
+  const next = await inActivity(activities.renewCredentials, { accountId, knownVersion: connected.version + 1 });
+  expect(next).toMatchObject({ outcome: 'ok', facts: { version: connected.version + 2 } });
+  expect((await counters()).refreshTokenReuse).toBe(0);
+}
+
+describe('renewCredentials', () => {
+  it('X: rotates and stores tokens once; a retry with the old version does not call the platform', async () => {
+    await expectRotationOnce('x', await connectOAuth(world, 'x'));
+  });
+
+  it('Bluesky: rotates and stores tokens once; a retry with the old version does not call the platform', async () => {
+    await expectRotationOnce('bluesky', await connectBluesky(world));
+  });
+
+  it('a revoked grant comes back as failed reauthRequired, a 5xx as failed transient (never thrown)', async () => {
+    const activities = world.activities();
+    const connected = await connectOAuth(world, 'x', 'sandbox_carol');
+    await world.control.failNext('x', connected.identity.externalId, 1, 503);
+    const transient = await inActivity(activities.renewCredentials, { accountId: connected.accountId, knownVersion: connected.version });
+    expect(transient).toMatchObject({ outcome: 'failed', failure: { kind: 'transient' } });
+    expect((await storedTokens(world, connected.accountId)).version).toBe(connected.version);
+
+    await world.control.revoke('x', connected.identity.externalId);
+    const revoked = await inActivity(activities.renewCredentials, { accountId: connected.accountId, knownVersion: connected.version });
+    expect(revoked).toMatchObject({ outcome: 'failed', failure: { kind: 'reauthRequired' } });
+    if (revoked.outcome === 'failed' && revoked.failure.kind === 'reauthRequired') expect(revoked.failure.code).toBe('refresh_token_invalid');
+    expect((await storedTokens(world, connected.accountId)).version).toBe(connected.version);
+  });
+
+  it('two concurrent renewals with the same known version make one platform refresh and reuse nothing', async () => {
+    const connected = await connectOAuth(world, 'x', 'sandbox_bob');
+    const activities = world.activities();
+    const counters = () => world.control.counters({ platform: 'x', externalId: connected.identity.externalId });
+    const before = await counters();
+    const input = { accountId: connected.accountId, knownVersion: connected.version };
+    const results = await Promise.all([inActivity(activities.renewCredentials, input), inActivity(activities.renewCredentials, input)]);
+    for (const result of results) expect(result).toMatchObject({ outcome: 'ok', facts: { version: connected.version + 1 } });
+    const after = await counters();
+    expect(after.refreshes - before.refreshes).toBe(1);
+    expect(after.refreshTokenReuse - before.refreshTokenReuse).toBe(0);
+    expect(await world.db.models.CredentialLock.countDocuments({ accountId: connected.accountId })).toBe(0);
+  });
+
+  it('an attempt that died holding the renewal lease is taken over once the lease ends', async () => {
+    const connected = await connectOAuth(world, 'x', 'sandbox_bob');
+    const past = new Date(Date.now() - 120_000);
+    expect(await world.store.claimRenewal(connected.accountId, connected.version, 'dead-worker', past, 60_000)).toBe(true);
+    expect(await world.store.claimRenewal(connected.accountId, connected.version, 'other', new Date(), 60_000)).toBe(true);
+    expect(await world.store.claimRenewal(connected.accountId, connected.version, 'third', new Date(), 60_000)).toBe(false);
+    await world.store.releaseRenewal(connected.accountId, connected.version);
+    const result = await inActivity(world.activities().renewCredentials, { accountId: connected.accountId, knownVersion: connected.version });
+    expect(result).toMatchObject({ outcome: 'ok', facts: { version: connected.version + 1 } });
+  });
+
+  it('when another writer stores credentials during the platform call, its tokens win and the platform is not called again', async () => {
+    const connected = await connectOAuth(world, 'x');
+    const real = world.adapters.x!;
+    let refreshCalls = 0;
+    const racing: PlatformAdapter = {
+      ...real,
+      tokenPolicy: (c) => real.tokenPolicy(c),
+      refresh: async (account, credentials) => {
+        refreshCalls++;
+        const outcome = await real.refresh(account, credentials);
+        await world.store.replaceAfterRenewal(connected.accountId, connected.version, { accessToken: 'other-writer-access', refreshToken: 'other-writer-refresh', accessTokenLifetimeSec: 60 }, new Date());
+        return outcome;
+      },
+    };
+    const activities = world.activities({ adapters: { ...world.adapters, x: racing } });
+    const result = await inActivity(activities.renewCredentials, { accountId: connected.accountId, knownVersion: connected.version });
+    expect(result).toMatchObject({ outcome: 'ok', facts: { version: connected.version + 1 } });
+    if (result.outcome === 'ok') expect(result.facts.lifetimes.accessSec).toBeLessThanOrEqual(60);
+    expect(refreshCalls).toBe(1);
+    expect((await storedTokens(world, connected.accountId)).credentials.accessToken).toBe('other-writer-access');
+  });
+});
+
+describe('credential store', () => {
+  it('replaceAfterRenewal is conditional on the version: the second writer with the same expected version loses', async () => {
+    const { accountId, version } = await connectOAuth(world, 'x', 'sandbox_bob');
+    const now = new Date();
+    expect(await world.store.replaceAfterRenewal(accountId, version, { accessToken: 'a-1', refreshToken: 'r-1', accessTokenLifetimeSec: 7200 }, now)).toEqual({
+      kind: 'replaced',
+      version: version + 1,
+    });
+    expect(await world.store.replaceAfterRenewal(accountId, version, { accessToken: 'a-2', refreshToken: 'r-2' }, now)).toEqual({ kind: 'conflict' });
+    const stored = await storedTokens(world, accountId);
+    expect(stored).toMatchObject({ version: version + 1, credentials: { accessToken: 'a-1', refreshToken: 'r-1' } });
+  });
+
+  it('a renewal without a refresh token keeps the stored one and its expiry; a reconnect stores what was issued', async () => {
+    const { accountId } = await connectOAuth(world, 'x', 'sandbox_bob');
+    const t0 = new Date('2030-01-01T00:00:00Z');
+    const v1 = await world.store.storeConnectedCredentials(accountId, { accessToken: 'a', refreshToken: 'keep-me', accessTokenLifetimeSec: 3600, refreshTokenLifetimeSec: 86400, scopes: ['s1'] }, t0);
+    const t1 = new Date('2030-01-01T01:00:00Z');
+    expect(await world.store.replaceAfterRenewal(accountId, v1, { accessToken: 'b', accessTokenLifetimeSec: 3600 }, t1)).toEqual({ kind: 'replaced', version: v1 + 1 });
+    const renewed = await storedTokens(world, accountId);
+    expect(renewed.credentials).toEqual({
+      accessToken: 'b',
+      refreshToken: 'keep-me',
+      accessTokenExpiresAt: '2030-01-01T02:00:00.000Z',
+      refreshTokenExpiresAt: '2030-01-02T00:00:00.000Z',
+      issuedAt: t1.toISOString(),
+      scopes: ['s1'],
+    });
+    const v3 = await world.store.storeConnectedCredentials(accountId, { accessToken: 'c' }, t1);
+    expect(v3).toBe(v1 + 2);
+    expect((await storedTokens(world, accountId)).credentials).toEqual({ accessToken: 'c', issuedAt: t1.toISOString() });
+  });
+
+  it('MongoDB and the activity logs hold no token in clear', async () => {
+    const connected = await connectOAuth(world, 'x');
+    await inActivity(world.activities().renewCredentials, { accountId: connected.accountId, knownVersion: connected.version });
+    const renewed = await storedTokens(world, connected.accountId);
+    const rawDocs = await world.db.connection.db!.collection('credentials').find({ accountId: connected.accountId }).toArray();
+    expect(rawDocs).toHaveLength(1);
+    const raw = JSON.stringify(await world.db.connection.db!.collection('credentials').find({}).toArray());
+    expect(raw).toContain(connected.accountId);
+    const logs = JSON.stringify(activityLogs);
+    for (const token of [connected.tokens.accessToken, connected.tokens.refreshToken!, renewed.credentials.accessToken, renewed.credentials.refreshToken!]) {
+      expect(token.length).toBeGreaterThan(8);
+      expect(raw).not.toContain(token);
+      expect(logs).not.toContain(token);
+    }
+  });
+});
+
+describe('inspect, validate, premium, describe', () => {
+  it('inspect returns facts from stored expiries, and with verification reports a revoked grant precisely', async () => {
+    const activities = world.activities();
+    const connected = await connectOAuth(world, 'x', 'sandbox_carol');
+    const facts = await inActivity(activities.inspectCredentials, { accountId: connected.accountId, verifyWithPlatform: true });
+    expect(facts).toMatchObject({ outcome: 'ok', facts: { version: connected.version, policy: { renewal: 'rotatingRefresh' } } });
+    if (facts.outcome === 'ok') {
+      expect(facts.facts.lifetimes.accessSec).toBeGreaterThan(connected.tokens.accessTokenLifetimeSec! - 30);
+      expect(facts.facts.lifetimes.accessSec).toBeLessThanOrEqual(connected.tokens.accessTokenLifetimeSec!);
+    }
+    expect(await inActivity(activities.validateCredentials, connected.accountId)).toEqual({ outcome: 'ok' });
+
+    await world.control.revoke('x', connected.identity.externalId);
+    expect(await inActivity(activities.inspectCredentials, { accountId: connected.accountId, verifyWithPlatform: false })).toMatchObject({ outcome: 'ok' });
+    expect(await inActivity(activities.inspectCredentials, { accountId: connected.accountId, verifyWithPlatform: true })).toMatchObject({
+      outcome: 'failed',
+      failure: { kind: 'reauthRequired' },
+    });
+    expect(await inActivity(activities.validateCredentials, connected.accountId)).toMatchObject({ outcome: 'failed', failure: { kind: 'reauthRequired' } });
+  });
+
+  it('checkPremium stores the X subscription; other platforms are refused', async () => {
+    const activities = world.activities();
+    const bob = await connectOAuth(world, 'x', 'sandbox_bob');
+    const premium = await inActivity(activities.checkPremium, bob.accountId);
+    expect(premium).toMatchObject({ outcome: 'ok', premium: { subscriptionType: 'Premium' } });
+    const account = await world.db.models.Account.findById(bob.accountId).lean();
+    expect(account?.premium).toMatchObject({ subscriptionType: 'Premium' });
+    expect(account?.premium?.checkedAt).toBeInstanceOf(Date);
+
+    const bluesky = await connectBluesky(world);
+    expect(await inActivity(activities.checkPremium, bluesky.accountId)).toMatchObject({ outcome: 'failed', failure: { kind: 'invalid' } });
+  });
+
+  it('describeAccount summarises the account; an unknown id fails without retries', async () => {
+    const activities = world.activities();
+    const connected = await connectBluesky(world);
+    expect(await inActivity(activities.describeAccount, connected.accountId)).toEqual({
+      accountId: connected.accountId,
+      platform: 'bluesky',
+      handle: 'alice.bsky.social',
+      displayName: connected.identity.displayName,
+      penNameId: world.penNameId,
+      penName: 'Main',
+      ownerId: world.ownerId,
+    });
+    const failure = await inActivity(activities.describeAccount, 'no-such-account').catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(ApplicationFailure);
+    expect((failure as ApplicationFailure).nonRetryable).toBe(true);
+    expect((failure as ApplicationFailure).message).toContain('no-such-account');
+  });
+
+  it('a missing credential document is reported as reauthRequired, not thrown', async () => {
+    const connected = await connectBluesky(world);
+    await world.store.deleteCredentials(connected.accountId);
+    expect(await inActivity(world.activities().renewCredentials, { accountId: connected.accountId, knownVersion: connected.version })).toMatchObject({
+      outcome: 'failed',
+      failure: { kind: 'reauthRequired', code: 'credentials_missing' },
+    });
+  });
+});

@@ -1,0 +1,357 @@
+import {
+  ActivityFailure,
+  allHandlersFinished,
+  ApplicationFailure,
+  condition,
+  continueAsNew,
+  log,
+  proxyActivities,
+  setCurrentDetails,
+  setHandler,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { AccountSummary, CredentialFacts, LifecycleActivities, RevokeResult } from '../../activities/lifecycle/contract.js';
+import type { Failure } from '../../platforms/types.js';
+import { describeNext, nextWakeAt, PLATFORM_NAMES, startLifecycle, transition } from '../lifecycle/index.js';
+import type { LifecycleEffect, LifecycleEvent, LifecycleState, Reason } from '../lifecycle/types.js';
+import { NEXT_ACTION_AT, OWNER, PEN_NAME, PLATFORM, STATUS, TOKEN_EXPIRES_AT } from '../search-attributes.js';
+import {
+  checkPremiumUpdate,
+  disconnectUpdate,
+  reconnectUpdate,
+  refreshNowUpdate,
+  revokedSignal,
+  stateQuery,
+  type AccountStateView,
+  type DisconnectResult,
+} from './messages.js';
+import { renewalTaskQueue } from './task-queues.js';
+
+// The thin shell around the pure lifecycle machine: it owns one account's state, sleeps until the
+// machine's next wake time or a message, feeds events in, and executes the effects that come out
+// (activities, status projection, notifications). It is the only writer of the account's
+// lifecycle, so renewals of rotating refresh tokens can never race.
+
+export interface AccountWorkflowInput {
+  accountId: string;
+  /** Present after continue-as-new. */
+  carried?: CarriedState;
+  /** Continue-as-new once history reaches this many events (the server may suggest it earlier). */
+  historyEventLimit?: number;
+  /** Lifecycle settings from config (`config.lifecycle`). */
+  warningLeadMs?: number;
+}
+
+interface CarriedState {
+  account: AccountSummary;
+  lifecycle: LifecycleState;
+  knownVersion: number;
+  projectionSequence: number;
+}
+
+const RECORDING = { startToCloseTimeout: '30 seconds', retry: { initialInterval: '1 second', maximumInterval: '1 minute' } } as const;
+const PLATFORM_CALL = { startToCloseTimeout: '1 minute', retry: { initialInterval: '2 seconds', maximumInterval: '1 minute', maximumAttempts: 5 } } as const;
+
+const { describeAccount } = proxyActivities<LifecycleActivities>({ ...RECORDING, summary: 'Read the account' });
+const { recordStatus } = proxyActivities<LifecycleActivities>({ ...RECORDING, summary: 'Record the status pages show' });
+const { notify } = proxyActivities<LifecycleActivities>({
+  ...RECORDING,
+  retry: { initialInterval: '5 seconds', maximumInterval: '5 minutes', maximumAttempts: 8 },
+  summary: 'Notify the owner (in-app, email, webhook)',
+});
+const { inspectCredentials } = proxyActivities<LifecycleActivities>({ ...PLATFORM_CALL, summary: 'Check the stored credentials' });
+const { validateCredentials } = proxyActivities<LifecycleActivities>({ ...PLATFORM_CALL, summary: 'Validate the token with the platform' });
+const { revokeCredentials } = proxyActivities<LifecycleActivities>({ ...PLATFORM_CALL, summary: 'Revoke at the platform and forget the tokens' });
+const { checkPremium } = proxyActivities<LifecycleActivities>({ ...PLATFORM_CALL, summary: 'Read X Premium status' });
+
+function renewActivity(platform: AccountSummary['platform']) {
+  return proxyActivities<LifecycleActivities>({
+    ...PLATFORM_CALL,
+    taskQueue: renewalTaskQueue(workflowInfo().taskQueue, platform),
+    summary: `Renew the ${PLATFORM_NAMES[platform]} token`,
+  }).renewCredentials;
+}
+
+function asFailure(error: unknown): Failure {
+  const cause = error instanceof ActivityFailure ? error.cause : error;
+  const message = cause instanceof Error ? cause.message : String(cause);
+  return { kind: 'transient', message: `Tether could not complete the call: ${message}` };
+}
+
+const iso = (ms: number | undefined) => (ms === undefined ? undefined : new Date(ms).toISOString());
+
+export async function accountWorkflow(input: AccountWorkflowInput): Promise<DisconnectResult | undefined> {
+  const { accountId } = input;
+  let account = input.carried?.account;
+  let state = input.carried?.lifecycle;
+  let knownVersion = input.carried?.knownVersion ?? 0;
+  let projectionSequence = input.carried?.projectionSequence ?? 0;
+  /** Increases whenever state changes, so the main loop recomputes its wake time. */
+  let changes = 0;
+  let disconnectResult: DisconnectResult | undefined;
+  let lastRevoke: RevokeResult | undefined;
+
+  // Transitions and their effects run one at a time: messages and timers queue on this chain.
+  let chain: Promise<unknown> = Promise.resolve();
+  const exclusively = <T>(work: () => Promise<T>): Promise<T> => {
+    const run = chain.then(work);
+    chain = run.catch(() => undefined);
+    return run;
+  };
+
+  const view = (): AccountStateView => ({
+    accountId,
+    platform: account?.platform ?? 'x',
+    status: state?.status ?? 'connecting',
+    reason: state?.reason,
+    tokenExpiresAt: iso(state?.token.accessExpiresAt),
+    nextAction: state ? describeNext(state).action : 'check the new credentials',
+    nextActionAt: state ? iso(describeNext(state).at) : undefined,
+    queuePaused: state?.status === 'expired',
+  });
+
+  async function record(): Promise<void> {
+    if (!state || !account) return;
+    const next = describeNext(state);
+    projectionSequence += 1;
+    await recordStatus({
+      accountId,
+      status: state.status,
+      reason: state.reason,
+      tokenExpiresAt: state.token.accessExpiresAt,
+      warningDeadline: state.warning?.deadline,
+      nextAction: next.action,
+      nextActionAt: next.at,
+      queuePaused: state.status === 'expired',
+      sequence: projectionSequence,
+    });
+    upsertSearchAttributes([
+      { key: STATUS, value: state.status },
+      { key: TOKEN_EXPIRES_AT, value: state.token.accessExpiresAt === undefined ? null : new Date(state.token.accessExpiresAt) },
+      { key: NEXT_ACTION_AT, value: next.at === undefined ? null : new Date(next.at) },
+    ]);
+    const details = [
+      `**Status:** ${state.status}`,
+      state.reason ? `**Reason:** ${state.reason.message}` : undefined,
+      `**Next:** ${next.action}${next.at === undefined ? '' : ` at ${new Date(next.at).toISOString()}`}`,
+      state.token.accessExpiresAt === undefined ? '**Token:** does not expire' : `**Token expires:** ${new Date(state.token.accessExpiresAt).toISOString()}`,
+    ];
+    setCurrentDetails(details.filter(Boolean).join('\n\n'));
+  }
+
+  async function renew(): Promise<LifecycleEvent> {
+    try {
+      const result = await renewActivity(account!.platform)({ accountId, knownVersion });
+      if (result.outcome === 'failed') return { type: 'renewalFailed', failure: result.failure, now: Date.now(), jitter: Math.random() };
+      knownVersion = result.facts.version;
+      return { type: 'renewalSucceeded', lifetimes: result.facts.lifetimes, now: Date.now(), jitter: Math.random() };
+    } catch (error) {
+      return { type: 'renewalFailed', failure: asFailure(error), now: Date.now(), jitter: Math.random() };
+    }
+  }
+
+  async function validate(): Promise<LifecycleEvent> {
+    try {
+      const result = await validateCredentials(accountId);
+      if (result.outcome === 'failed') return { type: 'validationFailed', failure: result.failure, now: Date.now(), jitter: Math.random() };
+      return { type: 'validationSucceeded', dataAccessSec: result.dataAccessSec, now: Date.now(), jitter: Math.random() };
+    } catch (error) {
+      return { type: 'validationFailed', failure: asFailure(error), now: Date.now(), jitter: Math.random() };
+    }
+  }
+
+  async function execute(effects: LifecycleEffect[]): Promise<void> {
+    for (const effect of effects) {
+      switch (effect.type) {
+        case 'recordStatus':
+          await record();
+          break;
+        case 'notify':
+          try {
+            await notify({ accountId, kind: effect.kind, reason: effect.reason, deadline: effect.deadline, dedupeKey: effect.dedupeKey });
+          } catch (error) {
+            // The in-app notification exists once the activity has run at all; delivery gave up.
+            log.warn('notification delivery failed', { accountId, kind: effect.kind, error: String(error) });
+          }
+          break;
+        case 'revoke':
+          lastRevoke = await revokeCredentials(accountId);
+          break;
+        case 'pauseQueue':
+        case 'resumeQueue':
+          // The projection carries queuePaused; the publishing queue reads it.
+          break;
+        case 'renew':
+          await apply(await renew());
+          break;
+        case 'validate':
+          await apply(await validate());
+          break;
+      }
+    }
+  }
+
+  async function apply(event: LifecycleEvent): Promise<void> {
+    if (!state) return;
+    const result = transition(state, event);
+    state = result.state;
+    changes += 1;
+    await execute(result.effects);
+  }
+
+  async function begin(facts: CredentialFacts, rejection?: Reason): Promise<void> {
+    knownVersion = facts.version;
+    const connected = { now: Date.now(), policy: facts.policy, lifetimes: facts.lifetimes, jitter: Math.random() };
+    if (!state) {
+      const started = startLifecycle({ accountId, platform: account!.platform, config: { warningLeadMs: input.warningLeadMs } }, connected);
+      state = started.state;
+      changes += 1;
+      await execute(started.effects);
+    } else {
+      await apply({ type: 'reconnected', ...connected });
+    }
+    if (rejection) await apply({ type: 'revokedByPlatform', reason: rejection, now: Date.now() });
+  }
+
+  /** Reads (and, after a user connect, verifies) the stored credentials and (re)starts the lifecycle. */
+  async function takeCredentials(verifyWithPlatform: boolean): Promise<Reason | undefined> {
+    account ??= await describeAccount(accountId);
+    const checked = await inspectCredentials({ accountId, verifyWithPlatform });
+    if (checked.outcome === 'ok') {
+      await begin(checked.facts);
+      return undefined;
+    }
+    const { failure } = checked;
+    if (failure.kind === 'reauthRequired' || failure.kind === 'invalid') {
+      const reason: Reason = { code: failure.kind === 'reauthRequired' ? failure.code : 'credentials_invalid', message: failure.message };
+      const unverified = await inspectCredentials({ accountId, verifyWithPlatform: false });
+      if (unverified.outcome === 'ok') await begin(unverified.facts, reason);
+      return reason;
+    }
+    // The platform is unreachable right now: take the credentials as issued and let renewals verify them.
+    const unverified = await inspectCredentials({ accountId, verifyWithPlatform: false });
+    if (unverified.outcome === 'ok') await begin(unverified.facts);
+    return undefined;
+  }
+
+  setHandler(stateQuery, view);
+
+  setHandler(reconnectUpdate, () =>
+    exclusively(async () => {
+      const rejection = await takeCredentials(true);
+      return rejection ? { accepted: false as const, rejection, state: view() } : { accepted: true as const, state: view() };
+    }),
+    {
+      validator: () => {
+        if (state?.status === 'disconnected') throw new Error('This account was disconnected; connect it again as a new account.');
+      },
+    },
+  );
+
+  setHandler(
+    refreshNowUpdate,
+    () =>
+      exclusively(async () => {
+        const before = changes;
+        await apply({ type: 'refreshRequested', now: Date.now() });
+        const current = view();
+        const outcome =
+          current.reason?.message ?? (changes > before ? `Renewed; the token is valid until ${current.tokenExpiresAt ?? 'it is revoked'}.` : 'Nothing to renew.');
+        return { state: current, outcome };
+      }),
+    {
+      validator: () => {
+        if (!state) throw new Error('The account is still connecting; try again in a moment.');
+        if (state.status === 'expired') throw new Error(`The token has expired (${state.reason?.message ?? 'reconnect required'}); reconnect instead.`);
+        if (state.status === 'disconnected') throw new Error('This account was disconnected.');
+      },
+    },
+  );
+
+  setHandler(
+    disconnectUpdate,
+    () =>
+      exclusively(async () => {
+        account ??= await describeAccount(accountId);
+        if (state) await apply({ type: 'disconnectRequested', now: Date.now() });
+        else lastRevoke = await revokeCredentials(accountId);
+        disconnectResult = {
+          revokedAtPlatform: lastRevoke?.revokedAtPlatform ?? false,
+          message: lastRevoke?.message ?? 'Disconnected.',
+          affectedPosts: 0,
+        };
+        changes += 1;
+        return disconnectResult;
+      }),
+    {
+      validator: () => {
+        if (state?.status === 'disconnected') throw new Error('This account is already disconnected.');
+      },
+    },
+  );
+
+  setHandler(
+    checkPremiumUpdate,
+    () =>
+      exclusively(async () => {
+        const result = await checkPremium(accountId);
+        if (result.outcome === 'ok') return { ok: true as const, premium: result.premium };
+        const { failure } = result;
+        if (failure.kind === 'reauthRequired') await apply({ type: 'accessTokenRejected', now: Date.now() });
+        return { ok: false as const, reason: { code: failure.kind, message: failure.message } };
+      }),
+    {
+      validator: () => {
+        if (account && account.platform !== 'x') throw new Error('Only X accounts have a Premium status.');
+        if (state?.status === 'expired') throw new Error('The token has expired; reconnect first.');
+      },
+    },
+  );
+
+  setHandler(revokedSignal, ({ reason }) => {
+    void exclusively(() => apply({ type: 'revokedByPlatform', reason, now: Date.now() }));
+  });
+
+  if (!input.carried) {
+    await exclusively(async () => {
+      account ??= await describeAccount(accountId);
+      upsertSearchAttributes([
+        { key: PLATFORM, value: account.platform },
+        { key: PEN_NAME, value: account.penName },
+        { key: OWNER, value: account.ownerId },
+      ]);
+      if (!state) await takeCredentials(false);
+    });
+  }
+
+  const historyLimit = input.historyEventLimit ?? 10_000;
+  const finished = () => state?.status === 'disconnected' || disconnectResult !== undefined;
+  while (!finished()) {
+    const seen = changes;
+    const wakeAt = state ? nextWakeAt(state) : undefined;
+    const summary = state ? describeNext(state).action : 'wait for credentials';
+    const changed =
+      wakeAt === undefined
+        ? (await condition(() => changes !== seen || historyFull(historyLimit)), true)
+        : await condition(() => changes !== seen || historyFull(historyLimit), Math.max(0, wakeAt - Date.now()), { summary });
+    if (!changed) await exclusively(() => apply({ type: 'wake', now: Date.now() }));
+
+    if (historyFull(historyLimit) && !finished()) {
+      await condition(allHandlersFinished);
+      await chain;
+      if (!account || !state) throw ApplicationFailure.nonRetryable('cannot continue-as-new before the account is initialised');
+      await continueAsNew<typeof accountWorkflow>({
+        ...input,
+        carried: { account, lifecycle: state, knownVersion, projectionSequence },
+      });
+    }
+  }
+  await condition(allHandlersFinished);
+  return disconnectResult;
+}
+
+function historyFull(limit: number): boolean {
+  const info = workflowInfo();
+  return info.continueAsNewSuggested || info.historyLength >= limit;
+}
