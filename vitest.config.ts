@@ -17,6 +17,7 @@ export default defineConfig({
           include: ['test/integration/**/*.test.ts'],
           environment: 'node',
           globalSetup: ['test/setup/servers.ts'],
+          setupFiles: ['test/setup/quiet-temporal.ts'],
           testTimeout: 60_000,
           hookTimeout: 120_000,
           // Two cores: keep real-server test files from starving each other.

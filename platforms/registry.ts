@@ -10,7 +10,7 @@ import type { AdapterDeps, OAuthClient } from './oauth.js';
 import { createPinterestAdapter } from './pinterest.js';
 import { createThreadsAdapter } from './threads.js';
 import { createTikTokAdapter } from './tiktok.js';
-import { PLATFORM_IDS, type PlatformAdapter, type PlatformId } from './types.js';
+import { PLATFORM_IDS, PLATFORM_NAMES, type PlatformAdapter, type PlatformId } from './types.js';
 import { createXAdapter } from './x.js';
 import { createYouTubeAdapter } from './youtube.js';
 
@@ -28,18 +28,6 @@ export interface AdapterOptions {
   onRequest?: (record: RequestRecord) => void;
 }
 
-const DISPLAY_NAMES: Record<PlatformId, string> = {
-  linkedin: 'LinkedIn',
-  facebook: 'Facebook',
-  instagram: 'Instagram',
-  bluesky: 'Bluesky',
-  youtube: 'YouTube',
-  pinterest: 'Pinterest',
-  tiktok: 'TikTok',
-  x: 'X',
-  threads: 'Threads',
-};
-
 /**
  * One adapter per platform that can be used: OAuth platforms need a configured client; Bluesky
  * (app passwords) needs none and is always present.
@@ -47,7 +35,7 @@ const DISPLAY_NAMES: Record<PlatformId, string> = {
 export function createAdapters(options: AdapterOptions): Partial<Record<PlatformId, PlatformAdapter>> {
   const httpFor = (id: PlatformId) =>
     new PlatformHttp({
-      platformName: DISPLAY_NAMES[id],
+      platformName: PLATFORM_NAMES[id],
       mapping: { mode: options.mode, sandboxUrl: options.sandboxUrl },
       timeoutMs: options.timeoutMs,
       fetch: options.fetch,
@@ -91,5 +79,5 @@ function build(id: Exclude<PlatformId, 'bluesky'>, deps: AdapterDeps, options: A
 
 /** Human platform names, for pages that list platforms that are not configured. */
 export function platformDisplayName(id: PlatformId): string {
-  return DISPLAY_NAMES[id];
+  return PLATFORM_NAMES[id];
 }

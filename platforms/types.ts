@@ -14,6 +14,19 @@ export const PLATFORM_IDS = [
 ] as const;
 export type PlatformId = (typeof PLATFORM_IDS)[number];
 
+/** How each platform is named to people. */
+export const PLATFORM_NAMES: Record<PlatformId, string> = {
+  linkedin: 'LinkedIn',
+  facebook: 'Facebook',
+  instagram: 'Instagram',
+  bluesky: 'Bluesky',
+  youtube: 'YouTube',
+  pinterest: 'Pinterest',
+  tiktok: 'TikTok',
+  x: 'X',
+  threads: 'Threads',
+};
+
 /**
  * What a platform call came to. `transient` and `rateLimited` never mean "reconnect";
  * only `reauthRequired` does. `invalid` is a permanent rejection of this request (bad content,

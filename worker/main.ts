@@ -53,7 +53,8 @@ const workers = await createWorkers({
     }),
     workflows,
   }),
-  workflowBundle: existsSync(bundlePath) ? { codePath: bundlePath } : undefined,
+  // Production images bundle at build time (`npm run build`); development bundles fresh code at start.
+  workflowBundle: config.env === 'production' && existsSync(bundlePath) ? { codePath: bundlePath } : undefined,
   identity,
 });
 

@@ -1,5 +1,5 @@
-import type { PlatformId } from '../../platforms/types.js';
-import { formatDateTime, PLATFORM_NAMES } from '../../workflows/lifecycle/reasons.js';
+import { PLATFORM_NAMES, type PlatformId } from '../../platforms/types.js';
+import { formatDateTime } from '../../workflows/lifecycle/reasons.js';
 import type { NotifyKind, Reason } from '../../workflows/lifecycle/types.js';
 
 // The words of a status notification, shared by the in-app notice, the email and the webhook.

@@ -3,7 +3,8 @@
 import type { Request, Response, Router } from 'express';
 import type { PlatformId } from '../../platforms/types.js';
 import { baseUrl, body } from './http.js';
-import { errorPage, escapeHtml, page, PLATFORM_NAMES } from './html.js';
+import { PLATFORM_NAMES } from '../../platforms/types.js';
+import { errorPage, escapeHtml, page } from './html.js';
 import type { SandboxIdentity } from './model.js';
 import { lifetime } from './settings.js';
 import type { SandboxState } from './state.js';

@@ -2,7 +2,8 @@
 
 import type { Express } from 'express';
 import { PLATFORM_IDS } from '../../platforms/types.js';
-import { escapeHtml, page, PLATFORM_NAMES } from './html.js';
+import { PLATFORM_NAMES } from '../../platforms/types.js';
+import { escapeHtml, page } from './html.js';
 import type { SandboxState } from './state.js';
 
 const AUTHORIZE: Record<string, string> = {

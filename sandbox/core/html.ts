@@ -1,19 +1,7 @@
 // Small HTML pieces: page layout, escaping, generated avatars, public post pages.
 
-import type { PlatformId } from '../../platforms/types.js';
+import { PLATFORM_NAMES, type PlatformId } from '../../platforms/types.js';
 import type { PostRecord } from './model.js';
-
-export const PLATFORM_NAMES: Record<PlatformId, string> = {
-  linkedin: 'LinkedIn',
-  facebook: 'Facebook',
-  instagram: 'Instagram',
-  bluesky: 'Bluesky',
-  youtube: 'YouTube',
-  pinterest: 'Pinterest',
-  tiktok: 'TikTok',
-  x: 'X',
-  threads: 'Threads',
-};
 
 const COLORS: Record<PlatformId, string> = {
   linkedin: '#0a66c2',

@@ -12,7 +12,17 @@ import { assertPortFree, freePort } from '../../tools/process.js';
 // SIGTERM leaves nothing behind, and a second start finds the first one's data.
 
 const dataDir = mkdtempSync(path.join(tmpdir(), 'tether-start-'));
-afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+const launched: Started[] = [];
+afterAll(async () => {
+  // A failed assertion must not leave a running stack behind: stop whatever is still up.
+  for (const started of launched) {
+    if (started.child.exitCode === null && started.child.signalCode === null) {
+      started.child.kill('SIGTERM');
+      await started.exit;
+    }
+  }
+  rmSync(dataDir, { recursive: true, force: true });
+});
 
 async function portsEnv() {
   return {
@@ -41,7 +51,9 @@ function runStart(env: Record<string, string>): Started {
   child.stdout!.on('data', (c: Buffer) => (output += c.toString()));
   child.stderr!.on('data', (c: Buffer) => (output += c.toString()));
   const exit = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  return { child, output: () => output, exit };
+  const started = { child, output: () => output, exit };
+  launched.push(started);
+  return started;
 }
 
 async function waitForOutput(started: Started, pattern: RegExp, timeoutMs = 120_000): Promise<void> {

@@ -2,7 +2,7 @@ import { WithStartWorkflowOperation, type Client } from '@temporalio/client';
 import type { AccountSummary } from '../../activities/lifecycle/contract.js';
 import { accountWorkflowId, reconnectUpdate, type ReconnectResult } from '../../workflows/account/messages.js';
 import { accountWorkflow, type AccountWorkflowInput } from '../../workflows/account/workflow.js';
-import { PLATFORM_NAMES } from '../../workflows/lifecycle/index.js';
+import { PLATFORM_NAMES } from '../../platforms/types.js';
 
 // How the web app (and self-healing) reaches an account's workflow.
 

@@ -12,8 +12,8 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { AccountSummary, CredentialFacts, LifecycleActivities, RevokeResult } from '../../activities/lifecycle/contract.js';
-import type { Failure } from '../../platforms/types.js';
-import { describeNext, nextWakeAt, PLATFORM_NAMES, startLifecycle, transition } from '../lifecycle/index.js';
+import { PLATFORM_NAMES, type Failure } from '../../platforms/types.js';
+import { describeNext, nextWakeAt, startLifecycle, transition } from '../lifecycle/index.js';
 import type { LifecycleEffect, LifecycleEvent, LifecycleState, Reason } from '../lifecycle/types.js';
 import { NEXT_ACTION_AT, OWNER, PEN_NAME, PLATFORM, STATUS, TOKEN_EXPIRES_AT } from '../search-attributes.js';
 import {

@@ -1,20 +1,8 @@
 // Human reason texts. Dates are rendered in UTC from explicit epoch ms (deterministic in the
 // workflow sandbox); pages that know the user's time zone can re-render from the numeric deadline.
-import type { Failure, PlatformId } from '../../platforms/types.js';
+import { PLATFORM_NAMES, type Failure, type PlatformId } from '../../platforms/types.js';
 import type { Operation, Reason } from './types.js';
 import { HOUR } from './timing.js';
-
-export const PLATFORM_NAMES: Record<PlatformId, string> = {
-  linkedin: 'LinkedIn',
-  facebook: 'Facebook',
-  instagram: 'Instagram',
-  bluesky: 'Bluesky',
-  youtube: 'YouTube',
-  pinterest: 'Pinterest',
-  tiktok: 'TikTok',
-  x: 'X',
-  threads: 'Threads',
-};
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 

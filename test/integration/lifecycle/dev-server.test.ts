@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Client } from '@temporalio/client';
-import { accountWorkflowId, disconnectUpdate, stateQuery } from '../../../workflows/account/messages.js';
+import { accountWorkflowId, disconnectUpdate, refreshNowUpdate, stateQuery } from '../../../workflows/account/messages.js';
 import { openDatabase, startWorker, temporalClient, testConfig, type RunningWorker, type TestDatabase } from '../../helpers/integration.js';
 import { connectThroughSandbox, createOwner, lifecycleActivitiesFor, openSandbox, waitFor, type Owner, type Sandbox } from '../../helpers/lifecycle.js';
 
@@ -85,6 +85,14 @@ describe('account lifecycle on the dev server', () => {
       for await (const execution of temporal.client.workflow.list({ query })) if (execution.workflowId) return true;
       return false;
     });
+
+    // A validator refuses what cannot work, without writing to history.
+    const handle = temporal.client.workflow.getHandle(accountWorkflowId(account.accountId));
+    await expect(handle.executeUpdate(refreshNowUpdate)).rejects.toMatchObject({ cause: { message: expect.stringMatching(/reconnect instead/) } });
+    const history = await handle.fetchHistory();
+    const updateEvents = (history.events ?? []).filter((e) => e.workflowExecutionUpdateAcceptedEventAttributes || e.workflowExecutionUpdateAdmittedEventAttributes);
+    expect(updateEvents.map((e) => e.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest?.input?.name)).not.toContain('refreshNow');
+    expect(JSON.stringify(history.events)).not.toMatch(/refreshNow/);
 
     const reconnected = await connectThroughSandbox({ config, db, client: temporal.client, sandboxUrl: sandbox.url, owner, platform: 'x', identity: account.externalId });
     expect(reconnected.accountId).toBe(account.accountId);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { PLATFORM_IDS } from '../../../platforms/types.js';
-import { formatDate, formatDateTime, formatMoment, formatTime, PLATFORM_NAMES, retryReason, tokenExpiredReason } from '../../../workflows/lifecycle/reasons.js';
+import { PLATFORM_IDS, PLATFORM_NAMES } from '../../../platforms/types.js';
+import { formatDate, formatDateTime, formatMoment, formatTime, retryReason, tokenExpiredReason } from '../../../workflows/lifecycle/reasons.js';
 import { HOUR, MIN } from './support.js';
 
 const AT = Date.UTC(2027, 0, 21, 14, 5, 30);

@@ -1,0 +1,300 @@
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
+import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
+import { configFromEnvironment, loadConfig, type Config } from '../config/index.js';
+import { connectDatabase } from '../db/connection.js';
+import { createCredentialStore } from '../db/credentials.js';
+import { createModels } from '../db/models/index.js';
+import type { PlatformId } from '../platforms/types.js';
+import { SandboxClient } from '../sandbox/client.js';
+import { startSandbox, type RunningSandbox } from '../sandbox/server.js';
+import { connectThroughSandbox, createOwner, lifecycleActivitiesFor, sandboxAdapters, waitFor, type Owner } from '../test/helpers/lifecycle.js';
+import type { TestDatabase } from '../test/helpers/integration.js';
+import { completeConnection } from '../web/accounts/complete-connection.js';
+import { createWorkers, runWorkers } from '../worker/create-worker.js';
+import {
+  accountWorkflowId,
+  checkPremiumUpdate,
+  disconnectUpdate,
+  refreshNowUpdate,
+  revokedSignal,
+  stateQuery,
+} from '../workflows/account/messages.js';
+import { databaseServer, temporalCli } from './binaries.js';
+import { repoRoot } from './paths.js';
+import { freePort } from './process.js';
+import { startDatabaseServer, startTemporalDevServer, type RunningDatabase, type RunningTemporal } from './servers.js';
+
+// `npx tsx tools/record-histories.ts`: records the account workflow histories that the replay test
+// (test/unit/replay) replays against the current workflow code. Starts its own Temporal dev
+// server, database, sandbox and worker; runs representative lifecycles with tokens that live
+// seconds; writes each finished run's history to test/histories/<name>.json. Refuses to write a
+// history that contains any token the sandbox issued. Re-record only after an intentional,
+// versioned (patched) workflow change; see test/histories/README.md.
+
+const HISTORIES_DIR = path.join(repoRoot, 'test', 'histories');
+const MAX_HISTORY_BYTES = 300_000;
+
+interface World {
+  config: Config;
+  db: TestDatabase;
+  client: Client;
+  sandbox: RunningSandbox;
+  control: SandboxClient;
+  owner: Owner;
+}
+
+type Recorded = Array<{ name: string; handle: WorkflowHandle; runId?: string }>;
+
+const log = (line: string) => process.stdout.write(`[histories] ${line}\n`);
+
+async function statusOf(world: World, accountId: string): Promise<string | undefined> {
+  return (await world.db.models.Account.findById(accountId).lean())?.status?.state;
+}
+
+async function reachStatus(world: World, accountId: string, status: string, timeoutMs = 60_000): Promise<void> {
+  await waitFor(`account ${accountId} to be ${status}`, async () => (await statusOf(world, accountId)) === status, timeoutMs);
+}
+
+async function refreshesOf(world: World, platform: PlatformId, externalId: string): Promise<number> {
+  return (await world.control.counters({ platform, externalId })).refreshes;
+}
+
+async function connectX(world: World, handle: string, extra: { historyEventLimit?: number } = {}) {
+  const identity = await world.control.createIdentity({ platform: 'x', handle });
+  const connected = await connectThroughSandbox({
+    config: world.config,
+    db: world.db,
+    client: world.client,
+    sandboxUrl: world.sandbox.url,
+    owner: world.owner,
+    platform: 'x',
+    identity: identity.id,
+    ...(extra.historyEventLimit ? { workflowDefaults: { historyEventLimit: extra.historyEventLimit } } : {}),
+  });
+  if (!connected.result.accepted) throw new Error(`connect of ${handle} was rejected: ${connected.result.rejection.message}`);
+  return { ...connected, externalId: identity.id, handle: world.client.workflow.getHandle(accountWorkflowId(connected.accountId)) };
+}
+
+async function disconnect(handle: WorkflowHandle): Promise<void> {
+  await handle.executeUpdate(disconnectUpdate);
+  await handle.result();
+}
+
+/** (a) X: connect, several renewals, "renew now", disconnect. */
+async function renewalsThenDisconnect(world: World): Promise<Recorded> {
+  const account = await connectX(world, 'history_renewals');
+  await waitFor('three X renewals', async () => (await refreshesOf(world, 'x', account.externalId)) >= 3, 90_000);
+  const renewed = await account.handle.executeUpdate(refreshNowUpdate);
+  if (renewed.state.status !== 'active') throw new Error(`refreshNow left the account ${renewed.state.status}`);
+  await disconnect(account.handle);
+  return [{ name: 'x-renewals-refresh-now-disconnect', handle: account.handle }];
+}
+
+/** (b) X: connect, revoked at the platform, expired, reconnected, active, disconnect. */
+async function revokedThenReconnected(world: World): Promise<Recorded> {
+  const account = await connectX(world, 'history_revoked');
+  await waitFor('an X renewal', async () => (await refreshesOf(world, 'x', account.externalId)) >= 1, 60_000);
+  await world.control.revoke('x', account.externalId);
+  await reachStatus(world, account.accountId, 'expired');
+  const again = await connectThroughSandbox({
+    config: world.config,
+    db: world.db,
+    client: world.client,
+    sandboxUrl: world.sandbox.url,
+    owner: world.owner,
+    platform: 'x',
+    identity: account.externalId,
+  });
+  if (again.accountId !== account.accountId || !again.result.accepted) throw new Error('reconnect did not reach the same account');
+  await reachStatus(world, account.accountId, 'active');
+  const renewed = await refreshesOf(world, 'x', account.externalId);
+  await waitFor('a renewal after reconnecting', async () => (await refreshesOf(world, 'x', account.externalId)) > renewed, 60_000);
+  await disconnect(account.handle);
+  return [{ name: 'x-revoked-expired-reconnected-disconnect', handle: account.handle }];
+}
+
+/** (c) LinkedIn without partner refresh: nothing can renew it, so it is warned about, then expires. */
+async function linkedinWarnedThenExpired(world: World): Promise<Recorded> {
+  const connected = await connectThroughSandbox({
+    config: world.config,
+    db: world.db,
+    client: world.client,
+    sandboxUrl: world.sandbox.url,
+    owner: world.owner,
+    platform: 'linkedin',
+  });
+  if (!connected.result.accepted) throw new Error(`LinkedIn connect was rejected: ${connected.result.rejection.message}`);
+  const handle = world.client.workflow.getHandle(accountWorkflowId(connected.accountId));
+  await reachStatus(world, connected.accountId, 'expiring', 60_000);
+  await reachStatus(world, connected.accountId, 'expired', 60_000);
+  const kinds = (await world.db.models.Notification.find({ accountId: connected.accountId }).lean()).map((n) => n.kind);
+  if (!kinds.includes('expiring') || !kinds.includes('expired')) throw new Error(`LinkedIn notifications were ${kinds.join(', ')}`);
+  await disconnect(handle);
+  return [{ name: 'linkedin-warned-expired-disconnect', handle }];
+}
+
+/** (d) X with a tiny history limit: continues-as-new, keeps renewing, then disconnects. */
+async function continuedAsNew(world: World): Promise<Recorded> {
+  const account = await connectX(world, 'history_long', { historyEventLimit: 40 });
+  const firstRunId = (await account.handle.describe()).runId;
+  await waitFor('a continued-as-new run', async () => (await account.handle.describe()).runId !== firstRunId, 120_000);
+  const renewed = await refreshesOf(world, 'x', account.externalId);
+  await waitFor('a renewal in the new run', async () => (await refreshesOf(world, 'x', account.externalId)) > renewed, 60_000);
+  await disconnect(account.handle);
+  return [
+    { name: 'x-continue-as-new-first-run', handle: account.handle, runId: firstRunId },
+    { name: 'x-continue-as-new-last-run-disconnect', handle: account.handle },
+  ];
+}
+
+/** (e) X: Premium check, a rejected access token renewed on demand, platform revocation by signal. */
+async function premiumAndRevokedSignal(world: World): Promise<Recorded> {
+  const account = await connectX(world, 'history_premium');
+  const premium = await account.handle.executeUpdate(checkPremiumUpdate);
+  if (!premium.ok) throw new Error(`Premium check failed: ${premium.reason.message}`);
+  const before = await refreshesOf(world, 'x', account.externalId);
+  await world.control.expire('x', account.externalId);
+  const rejected = await account.handle.executeUpdate(checkPremiumUpdate);
+  if (rejected.ok) throw new Error('Premium check with an expired access token unexpectedly succeeded');
+  await waitFor('the renewal the rejection triggers', async () => (await refreshesOf(world, 'x', account.externalId)) > before, 30_000);
+  await reachStatus(world, account.accountId, 'active');
+  await account.handle.signal(revokedSignal, { reason: { code: 'app_removed', message: 'You removed Tether in your X settings' } });
+  await waitFor('expired by signal', async () => (await account.handle.query(stateQuery)).status === 'expired', 30_000);
+  await reachStatus(world, account.accountId, 'expired');
+  await disconnect(account.handle);
+  return [{ name: 'x-premium-rejected-token-revoked-signal-disconnect', handle: account.handle }];
+}
+
+/** Bluesky (app password, rotating refresh JWTs on its own renewal queue): renewals, then disconnect. */
+async function blueskyRenewals(world: World): Promise<Recorded> {
+  const bluesky = await world.control.createBlueskyAccount({ handle: 'history.bsky.social' });
+  const adapter = sandboxAdapters(world.config, world.sandbox.url).bluesky!;
+  const session = await adapter.createSession!({ identifier: bluesky.handle, appPassword: bluesky.appPassword });
+  if (session.kind !== 'ok') throw new Error(`Bluesky sign-in failed: ${JSON.stringify(session)}`);
+  const connected = await completeConnection(
+    {
+      models: world.db.models,
+      store: createCredentialStore(world.db.models, world.config.tokenEncryptionKey),
+      workflows: { client: world.client, taskQueue: world.config.temporal.taskQueue },
+    },
+    { ...world.owner, platform: 'bluesky', identity: session.value.identity, tokens: session.value.tokens },
+  );
+  const handle = world.client.workflow.getHandle(accountWorkflowId(connected.accountId));
+  await waitFor('two Bluesky renewals', async () => (await refreshesOf(world, 'bluesky', bluesky.id)) >= 2, 60_000);
+  await disconnect(handle);
+  return [{ name: 'bluesky-renewals-disconnect', handle }];
+}
+
+/** Every payload decoded, next to the raw JSON: tokens must appear in neither. */
+function searchableText(json: string): string {
+  const decoded: string[] = [];
+  const visit = (value: unknown) => {
+    if (Array.isArray(value)) value.forEach(visit);
+    else if (value && typeof value === 'object') {
+      const record = value as Record<string, unknown>;
+      if (typeof record.data === 'string' && record.metadata && typeof record.metadata === 'object') {
+        decoded.push(Buffer.from(record.data, 'base64').toString('utf8'));
+      }
+      Object.values(record).forEach(visit);
+    }
+  };
+  visit(JSON.parse(json));
+  return `${json}\n${decoded.join('\n')}`;
+}
+
+async function writeHistory(world: World, recorded: Recorded[number]): Promise<void> {
+  const history = await world.client.workflow.getHandle(recorded.handle.workflowId, recorded.runId).fetchHistory();
+  const json = `${JSON.stringify(JSON.parse(historyToJSON(history)), null, 1)}\n`;
+  const text = searchableText(json);
+  const leaked = [...world.sandbox.state.tokens.tokens.keys()].filter((token) => text.includes(token));
+  if (leaked.length > 0) throw new Error(`history ${recorded.name} contains ${leaked.length} token(s) the sandbox issued; not writing it`);
+  if (json.length > MAX_HISTORY_BYTES) throw new Error(`history ${recorded.name} is ${json.length} bytes (limit ${MAX_HISTORY_BYTES})`);
+  writeFileSync(path.join(HISTORIES_DIR, `${recorded.name}.json`), json);
+  log(`wrote ${recorded.name}.json (${history.events?.length ?? 0} events, ${Math.round(json.length / 1024)} KB)`);
+}
+
+async function main(): Promise<void> {
+  const environment = configFromEnvironment();
+  const scratch = mkdtempSync(path.join(tmpdir(), 'tether-histories-'));
+  const quiet = (name: string) => (line: string) => {
+    if (/error|panic|fatal/i.test(line)) process.stderr.write(`[${name}] ${line}\n`);
+  };
+  Runtime.install({ logger: new DefaultLogger('ERROR') });
+
+  let temporal: RunningTemporal | undefined;
+  let database: RunningDatabase | undefined;
+  let sandbox: RunningSandbox | undefined;
+  const closers: Array<() => Promise<void>> = [];
+  try {
+    log('starting Temporal dev server and database');
+    const [cli, dbServer] = await Promise.all([temporalCli({ explicitPath: environment.tools.temporalCliPath }), databaseServer()]);
+    [temporal, database] = await Promise.all([
+      startTemporalDevServer({ cli, port: await freePort(), namespace: 'default', onLine: quiet('temporal') }),
+      startDatabaseServer({ server: dbServer, port: await freePort(), dataDir: path.join(scratch, 'db'), onLine: quiet('db') }),
+    ]);
+    const config = loadConfig({
+      NODE_ENV: 'test',
+      LOG_LEVEL: 'warn',
+      TETHER_DATA_DIR: path.join(scratch, 'data'),
+      TEMPORAL_ADDRESS: temporal.address,
+      TEMPORAL_TASK_QUEUE: 'histories',
+      MONGODB_URI: `${database.uri}/histories`,
+      TOKEN_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+    });
+
+    const connection = await connectDatabase(config.mongo.uri);
+    closers.unshift(() => connection.close());
+    const db: TestDatabase = { connection, models: createModels(connection), close: () => connection.close() };
+    sandbox = await startSandbox({ port: 0 });
+    const control = new SandboxClient(sandbox.url);
+    await control.configure({
+      platformLifetimes: { x: { accessTokenSec: 6 }, bluesky: { accessTokenSec: 6 }, linkedin: { accessTokenSec: 16 } },
+    });
+
+    const clientConnection = await Connection.connect({ address: config.temporal.address });
+    closers.unshift(() => clientConnection.close());
+    const client = new Client({ connection: clientConnection, namespace: config.temporal.namespace });
+    const workerConnection = await NativeConnection.connect({ address: config.temporal.address });
+    log('bundling the workflows and starting the worker');
+    const workers = await createWorkers({
+      connection: workerConnection,
+      namespace: config.temporal.namespace,
+      taskQueue: config.temporal.taskQueue,
+      activities: lifecycleActivitiesFor(config, db, sandbox.url),
+      shutdownGraceTime: '2 seconds',
+    });
+    const running = runWorkers(workers);
+    closers.unshift(async () => {
+      for (const worker of workers) worker.shutdown();
+      await running;
+      await workerConnection.close();
+    });
+
+    const world: World = { config, db, client, sandbox, control, owner: await createOwner(db, 'histories@example.test') };
+    log('running the lifecycles (about a minute)');
+    const scenarios = [renewalsThenDisconnect, revokedThenReconnected, linkedinWarnedThenExpired, continuedAsNew, premiumAndRevokedSignal, blueskyRenewals];
+    const recorded = (await Promise.all(scenarios.map((scenario) => scenario(world)))).flat();
+
+    mkdirSync(HISTORIES_DIR, { recursive: true });
+    for (const entry of recorded) await writeHistory(world, entry);
+    log(`recorded ${recorded.length} histories in ${path.relative(repoRoot, HISTORIES_DIR)}`);
+  } finally {
+    for (const close of closers) await close().catch(() => undefined);
+    await sandbox?.close();
+    await Promise.all([temporal?.process.stop(), database?.process.stop()]);
+    rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    process.stderr.write(`recording failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exit(1);
+  },
+);
