@@ -1,10 +1,22 @@
-import express, { type ErrorRequestHandler, type Express } from 'express';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import express, { type ErrorRequestHandler, type Express, type Request, type RequestHandler } from 'express';
+import type { Store } from 'express-session';
 import type { Client } from '@temporalio/client';
 import type { Config } from '../config/index.js';
 import type { Logger } from '../config/logger.js';
 import type { Models } from '../db/models/index.js';
+import { requireUser } from './auth/guards.js';
+import { createAuthenticator } from './auth/passport.js';
+import { authRouter } from './auth/router.js';
+import { billingRouter } from './billing/router.js';
+import { penNameContext } from './pen-names/context.js';
+import { penNamesRouter } from './pen-names/router.js';
+import { renderNotFound, renderPage } from './respond.js';
 import { diagnosticsRouter } from './routes/diagnostics.js';
 import { healthRouter, type ReadinessChecks } from './routes/health.js';
+import { CSRF_ERROR_CODE, CSRF_FIELD, csrfProtection, DEFAULT_LOGIN_LIMITS, securityHeaders, type LoginLimits } from './security.js';
+import { MongoSessionStore, sessionMiddleware } from './session.js';
 
 export interface AppDeps {
   config: Config;
@@ -12,26 +24,95 @@ export interface AppDeps {
   temporal: Client;
   readiness: ReadinessChecks;
   logger: Logger;
+  /** Defaults to MongoDB (`models.Session`), swept every 10 minutes. */
+  sessionStore?: Store;
+  loginLimits?: LoginLimits;
 }
+
+const here = path.dirname(fileURLToPath(import.meta.url));
 
 /** The dashboard as an app object, separate from the listener so tests drive it over HTTP. */
 export function createApp(deps: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
-  app.use(express.json({ limit: '100kb' }));
-  app.use(express.urlencoded({ extended: false, limit: '100kb' }));
+  // Behind a reverse proxy on a private network (docker-compose), believe its X-Forwarded-* headers; never a public address's.
+  app.set('trust proxy', 'loopback, linklocal, uniquelocal');
+  app.set('views', path.join(here, 'views'));
+  app.set('view engine', 'ejs');
+  app.locals.csrfField = CSRF_FIELD;
+  app.locals.supportEmail = deps.config.web.supportEmail;
 
+  app.use(securityHeaders(deps.config));
+  app.use('/static', express.static(path.join(here, 'public'), { maxAge: deps.config.env === 'production' ? '1d' : 0 }));
+
+  // Operator endpoints: JSON, no session, no user data, so no cookie and no CSRF token.
+  app.use(express.json({ limit: '100kb' }));
   app.use(healthRouter(deps.readiness));
   app.use('/diagnostics', diagnosticsRouter(deps));
 
-  app.use((_req, res) => {
-    res.status(404).json({ error: 'Not found' });
+  // The dashboard: session, login, CSRF on every state-changing request.
+  app.use(express.urlencoded({ extended: false, limit: '100kb' }));
+  app.use(sessionMiddleware(deps.config, deps.sessionStore ?? new MongoSessionStore(deps.models, { logger: deps.logger })));
+  const authenticator = createAuthenticator(deps.models);
+  app.use(authenticator.initialize());
+  app.use(authenticator.session());
+  app.use(pageLocals());
+  app.use(csrfProtection());
+  app.use((req, res, next) => {
+    res.locals.csrfToken = req.csrfToken?.();
+    next();
   });
-  const onError: ErrorRequestHandler = (error, req, res, _next) => {
-    const status = typeof error?.status === 'number' && error.status >= 400 && error.status < 500 ? error.status : 500;
-    if (status === 500) deps.logger.error({ err: error, path: req.path }, 'request failed');
-    res.status(status).json({ error: status === 500 ? 'Internal error; it has been logged.' : String(error.message ?? 'Bad request') });
-  };
-  app.use(onError);
+  app.use(penNameContext(deps.models));
+
+  app.get('/', (req, res) => res.redirect(303, req.user ? '/connections' : '/login'));
+  app.use(authRouter({ config: deps.config, models: deps.models, authenticator, loginLimits: deps.loginLimits ?? DEFAULT_LOGIN_LIMITS }));
+  app.use('/pen-names', penNamesRouter(deps));
+  app.use('/billing', billingRouter(deps));
+  // Placeholder until the Connections page lands.
+  app.get('/connections', requireUser, (req, res) => renderPage(res, 'connections', { title: 'Connections' }));
+
+  app.use((req, res) => (wantsJson(req) ? res.status(404).json({ error: 'Not found' }) : renderNotFound(res)));
+  app.use(errorHandler(deps.logger));
   return app;
+}
+
+/** What the layout needs on every page. */
+function pageLocals(): RequestHandler {
+  return (req, res, next) => {
+    res.locals.user = req.user;
+    res.locals.currentPath = req.originalUrl;
+    res.locals.penNames = [];
+    res.locals.notificationCount = 0;
+    next();
+  };
+}
+
+function wantsJson(req: Request): boolean {
+  return req.path.startsWith('/diagnostics') || req.accepts(['html', 'json']) === 'json';
+}
+
+/** Known client errors keep their status and a plain message; anything else is a 500 that is logged, never shown. */
+function errorHandler(logger: Logger): ErrorRequestHandler {
+  return (error, req, res, _next) => {
+    const candidate = typeof error?.status === 'number' ? error.status : typeof error?.statusCode === 'number' ? error.statusCode : 500;
+    const status = candidate >= 400 && candidate < 500 ? candidate : 500;
+    if (status === 500) logger.error({ err: error, path: req.path }, 'request failed');
+    if (res.headersSent) return;
+    res.locals.csrfToken ??= req.csrfToken?.();
+    let message = 'Something went wrong on our side; it has been logged. Please try again.';
+    if (error?.code === CSRF_ERROR_CODE) message = 'This form expired or did not come from Tether. Go back, reload the page and try again.';
+    else if (error?.type === 'entity.too.large') message = 'The form was too large.';
+    else if (error?.type === 'entity.parse.failed') message = 'The request body could not be read.';
+    else if (status !== 500) message = 'The request could not be handled.';
+    if (wantsJson(req)) {
+      res.status(status).json({ error: message });
+      return;
+    }
+    renderPage(res, 'error', { title: status === 403 ? 'Refused' : 'Error', heading: status === 500 ? 'Something went wrong' : 'Request refused', message }, status).catch(
+      (renderError: unknown) => {
+        logger.error({ err: renderError }, 'error page failed');
+        if (!res.headersSent) res.status(status).type('text').send(message);
+      },
+    );
+  };
 }

@@ -5,6 +5,8 @@ import { credentialModel } from './credential.js';
 import { diagnosticModel } from './diagnostic.js';
 import { notificationModel } from './notification.js';
 import { penNameModel } from './pen-name.js';
+import { planSlotModel } from './plan-slot.js';
+import { sessionModel } from './session.js';
 import { userModel } from './user.js';
 
 /** Every model bound to one connection; web and activities receive this object. */
@@ -17,6 +19,8 @@ export function createModels(connection: Connection) {
     Credential: credentialModel(connection),
     CredentialLock: credentialLockModel(connection),
     Notification: notificationModel(connection),
+    PlanSlot: planSlotModel(connection),
+    Session: sessionModel(connection),
   };
 }
 

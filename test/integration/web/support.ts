@@ -1,0 +1,87 @@
+import { Client } from '@temporalio/client';
+import request from 'supertest';
+import { expect } from 'vitest';
+import type { Config } from '../../../config/index.js';
+import { createLogger } from '../../../config/logger.js';
+import { ensureIndexes } from '../../../db/models/index.js';
+import { createApp, type AppDeps } from '../../../web/app.js';
+import { openDatabase, testConfig, uniqueName, type TestDatabase } from '../../helpers/integration.js';
+
+// Driving the dashboard over HTTP like a browser: a cookie jar per user, the CSRF token read from
+// the page's form, as a browser would post it.
+
+export type Agent = ReturnType<typeof request.agent>;
+
+export interface WebHarness {
+  config: Config;
+  db: TestDatabase;
+  app: ReturnType<typeof createApp>;
+  close(): Promise<void>;
+}
+
+/** An app on its own database. Temporal is a lazy client: these pages never reach it. */
+export async function startWeb(env: Record<string, string> = {}, extra: Partial<AppDeps> = {}): Promise<WebHarness> {
+  const config = testConfig(env);
+  const db = await openDatabase(config);
+  await ensureIndexes(db.models);
+  const app = webApp(config, db, extra);
+  return { config, db, app, close: () => db.close() };
+}
+
+export function webApp(config: Config, db: TestDatabase, extra: Partial<AppDeps> = {}) {
+  return createApp({
+    config,
+    models: db.models,
+    temporal: new Client({ namespace: config.temporal.namespace }),
+    logger: createLogger(config.log, 'web'),
+    readiness: {},
+    ...extra,
+  });
+}
+
+export function csrfTokenIn(html: string): string {
+  const token = /name="_csrf" value="([^"]+)"/.exec(html)?.[1];
+  if (!token) throw new Error('the page has no CSRF token');
+  return token;
+}
+
+/** The CSRF token of the session behind `agent`, read from a page it can see. */
+export async function csrfToken(agent: Agent, page = '/login'): Promise<string> {
+  const response = await agent.get(page).expect(200);
+  return csrfTokenIn(response.text);
+}
+
+export interface TestUser {
+  agent: Agent;
+  email: string;
+  password: string;
+  name: string;
+  id: string;
+}
+
+export async function registerUser(harness: WebHarness, input: { name?: string; penName?: string } = {}): Promise<TestUser> {
+  const agent = request.agent(harness.app);
+  const email = `${uniqueName('user')}@example.com`;
+  const password = 'correct horse battery';
+  const name = input.name ?? 'Ada Writer';
+  const token = await csrfToken(agent, '/register');
+  await agent
+    .post('/register')
+    .type('form')
+    .send({ _csrf: token, name, email, password, penName: input.penName ?? '' })
+    .expect(303)
+    .expect('location', '/connections');
+  const user = await harness.db.models.User.findOne({ email }).lean();
+  expect(user).toBeTruthy();
+  return { agent, email, password, name, id: user!._id };
+}
+
+/** Posts a form from a page the agent can see, with that page's CSRF token. */
+export async function postForm(agent: Agent, path: string, fields: Record<string, string>, from = '/connections') {
+  const token = await csrfToken(agent, from);
+  return agent.post(path).type('form').send({ _csrf: token, ...fields });
+}
+
+export async function penNamesOf(harness: WebHarness, userId: string) {
+  return harness.db.models.PenName.find({ ownerId: userId }).sort({ createdAt: 1 }).lean();
+}

@@ -1,0 +1,54 @@
+import passport from 'passport';
+import { Strategy as LocalStrategy } from 'passport-local';
+import type { Models } from '../../db/models/index.js';
+import { verifyAgainstDecoy, verifyPassword } from './passwords.js';
+
+// One Passport instance per app (not the global one), so several apps in one process stay apart.
+
+declare global {
+  // eslint-disable-next-line @typescript-eslint/no-namespace
+  namespace Express {
+    interface User {
+      id: string;
+      email: string;
+      name: string;
+      plan: string;
+    }
+  }
+}
+
+export type Authenticator = InstanceType<typeof passport.Passport>;
+
+/** The user for an email and password, or undefined; equally slow whether or not the email exists. */
+export async function checkCredentials(models: Models, email: string, password: string): Promise<Express.User | undefined> {
+  const user = await models.User.findOne({ email: email.trim().toLowerCase() }).lean();
+  if (!user?.passwordHash) {
+    await verifyAgainstDecoy(password);
+    return undefined;
+  }
+  if (!(await verifyPassword(password, user.passwordHash))) return undefined;
+  return { id: user._id, email: user.email, name: user.name, plan: user.plan };
+}
+
+export function createAuthenticator(models: Models): Authenticator {
+  const authenticator = new passport.Passport();
+  authenticator.use(
+    new LocalStrategy({ usernameField: 'email', passwordField: 'password' }, (email, password, done) => {
+      checkCredentials(models, email, password).then(
+        (user) => done(null, user ?? false),
+        (error: unknown) => done(error),
+      );
+    }),
+  );
+  authenticator.serializeUser((user, done) => done(null, user.id));
+  authenticator.deserializeUser((id: string, done) => {
+    models.User.findById(id)
+      .lean()
+      .then(
+        // A deleted user's session simply stops being logged in.
+        (user) => done(null, user ? { id: user._id, email: user.email, name: user.name, plan: user.plan } : false),
+        (error: unknown) => done(error),
+      );
+  });
+  return authenticator;
+}

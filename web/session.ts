@@ -1,0 +1,98 @@
+import type { RequestHandler } from 'express';
+import session from 'express-session';
+import type { Config } from '../config/index.js';
+import type { Logger } from '../config/logger.js';
+import type { Models } from '../db/models/index.js';
+
+// Sessions in MongoDB (collection `sessions`, db/models/session.ts). Expired sessions are never
+// served and are deleted by a periodic sweep (an unref'd timer), not a TTL index: FerretDB has
+// none. connect-mongo is not used: its sweep sends unacknowledged deletes, which FerretDB 1.24
+// answers out of step, corrupting the next reply on that connection.
+
+export const SESSION_COOKIE = 'tether.sid';
+const SESSION_MS = 14 * 24 * 3600 * 1000;
+const SWEEP_MS = 10 * 60_000;
+
+declare module 'express-session' {
+  interface SessionData {
+    /** The pen name the user works in. */
+    penNameId?: string;
+    /** A one-time message shown on the next page. */
+    flash?: { kind: 'info' | 'error'; text: string };
+  }
+}
+
+type Callback = (error?: unknown) => void;
+
+function expiryOf(data: session.SessionData): Date {
+  const expires = data.cookie?.expires;
+  return expires ? new Date(expires) : new Date(Date.now() + SESSION_MS);
+}
+
+export class MongoSessionStore extends session.Store {
+  private readonly sweeper: NodeJS.Timeout;
+
+  constructor(
+    private readonly models: Pick<Models, 'Session'>,
+    options: { sweepMs?: number; logger?: Logger } = {},
+  ) {
+    super();
+    this.sweeper = setInterval(() => {
+      this.sweep().catch((error: unknown) => options.logger?.warn({ err: error }, 'session sweep failed'));
+    }, options.sweepMs ?? SWEEP_MS);
+    this.sweeper.unref();
+  }
+
+  /** Deletes every expired session; answers how many. */
+  async sweep(now = new Date()): Promise<number> {
+    const result = await this.models.Session.deleteMany({ expires: { $lt: now } });
+    return result.deletedCount;
+  }
+
+  stopSweeping(): void {
+    clearInterval(this.sweeper);
+  }
+
+  override get(sid: string, callback: (error: unknown, data?: session.SessionData | null) => void): void {
+    this.models.Session.findOne({ _id: sid, expires: { $gt: new Date() } })
+      .lean()
+      .then((doc) => callback(null, doc ? (JSON.parse(doc.data) as session.SessionData) : null), callback);
+  }
+
+  override set(sid: string, data: session.SessionData, callback?: Callback): void {
+    this.models.Session.updateOne({ _id: sid }, { $set: { data: JSON.stringify(data), expires: expiryOf(data) } }, { upsert: true }).then(
+      () => callback?.(),
+      (error: unknown) => callback?.(error),
+    );
+  }
+
+  override touch(sid: string, data: session.SessionData, callback?: Callback): void {
+    this.models.Session.updateOne({ _id: sid }, { $set: { expires: expiryOf(data) } }).then(
+      () => callback?.(),
+      (error: unknown) => callback?.(error),
+    );
+  }
+
+  override destroy(sid: string, callback?: Callback): void {
+    this.models.Session.deleteOne({ _id: sid }).then(
+      () => callback?.(),
+      (error: unknown) => callback?.(error),
+    );
+  }
+}
+
+export function sessionMiddleware(config: Pick<Config, 'env' | 'web'>, store: session.Store): RequestHandler {
+  return session({
+    name: SESSION_COOKIE,
+    secret: config.web.sessionSecret,
+    store,
+    resave: false,
+    saveUninitialized: false,
+    cookie: {
+      httpOnly: true,
+      sameSite: 'lax', // lax, not strict: platforms send the user back to the OAuth callback by a cross-site GET
+      secure: config.env === 'production',
+      maxAge: SESSION_MS,
+    },
+  });
+}
