@@ -1,0 +1,28 @@
+import { configFromEnvironment } from '../config/index.js';
+import { LIFECYCLE_USAGE } from './lifecycle/options.js';
+
+// `npm run bench -- <name> [options]`: runs one benchmark against servers it starts itself.
+
+const BENCHMARKS: Record<string, { usage: string; run?: (argv: string[], settings: { temporalCliPath?: string }) => Promise<number> }> = {
+  lifecycle: { usage: LIFECYCLE_USAGE, run: async (argv, settings) => (await import('./lifecycle/run.js')).runLifecycleBench(argv, settings) },
+  web: { usage: 'npm run bench -- web (not written yet)' },
+  publish: { usage: 'npm run bench -- publish (not written yet)' },
+};
+
+const [name, ...argv] = process.argv.slice(2);
+const benchmark = name ? BENCHMARKS[name] : undefined;
+if (!benchmark || argv.includes('--help')) {
+  process.stderr.write(`${benchmark?.usage ?? `usage: npm run bench -- <${Object.keys(BENCHMARKS).join('|')}> [options]`}\n`);
+  process.exit(benchmark ? 0 : 2);
+}
+if (!benchmark.run) {
+  process.stderr.write(`The ${name} benchmark is not written yet.\n`);
+  process.exit(2);
+}
+const config = configFromEnvironment();
+try {
+  process.exitCode = await benchmark.run(argv, { temporalCliPath: config.tools.temporalCliPath });
+} catch (error) {
+  process.stderr.write(`[bench] ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exitCode = 1;
+}
