@@ -40,7 +40,7 @@ export interface Config {
   email: { smtpUrl?: string; from: string };
   webhook: { url?: string; secret: string };
   plans: { limits: Record<string, number>; defaultPlan: string; selfServe: boolean };
-  lifecycle: { warningLeadMs: number };
+  lifecycle: { warningLeadMs: number; renewalsPerSecond: Partial<Record<PlatformId, number>> };
   tools: { temporalCliPath?: string };
 }
 
@@ -168,7 +168,7 @@ export function loadConfig(source: Source, cwd = process.cwd()): Config {
     email: { smtpUrl: env.SMTP_URL, from: env.EMAIL_FROM },
     webhook: { url: env.WEBHOOK_URL, secret: webhookSecret },
     plans: { limits: env.PLANS, defaultPlan: env.DEFAULT_PLAN, selfServe: env.PLAN_SELF_SERVE },
-    lifecycle: { warningLeadMs: env.EXPIRY_WARNING_DAYS * 24 * 3600 * 1000 },
+    lifecycle: { warningLeadMs: env.EXPIRY_WARNING_DAYS * 24 * 3600 * 1000, renewalsPerSecond: env.RENEWALS_PER_SECOND ?? {} },
     tools: { temporalCliPath: env.TEMPORAL_CLI_PATH },
   };
 }

@@ -104,6 +104,18 @@ export const envSchema = z.object({
   DEFAULT_PLAN: z.string().min(1).default('free'),
   PLAN_SELF_SERVE: bool(true),
   EXPIRY_WARNING_DAYS: z.coerce.number().positive().max(60).default(7),
+  RENEWALS_PER_SECOND: z
+    .string()
+    .transform((raw, ctx) => {
+      try {
+        return JSON.parse(raw) as unknown;
+      } catch {
+        ctx.addIssue({ code: 'custom', message: 'must be JSON like {"x":3,"linkedin":1}' });
+        return z.NEVER;
+      }
+    })
+    .pipe(z.partialRecord(z.enum(PLATFORM_IDS), z.number().positive().max(1000)))
+    .optional(),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -151,4 +163,5 @@ export const ENV_DESCRIPTIONS: Record<keyof Env, string> = {
   DEFAULT_PLAN: 'Plan of a new user',
   PLAN_SELF_SERVE: 'Users may change their own plan from the Billing page',
   EXPIRY_WARNING_DAYS: 'Warn this many days before a token that cannot be renewed expires',
+  RENEWALS_PER_SECOND: 'Per-platform cap on token renewals per second across all workers, JSON (keep it below the platform limit); default built in',
 } as Record<keyof Env, string>;

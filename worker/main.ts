@@ -58,6 +58,7 @@ const workers = await createWorkers({
     workflows,
   }),
   // Production images bundle at build time (`npm run build`); development bundles fresh code at start.
+  renewalsPerSecond: config.lifecycle.renewalsPerSecond,
   workflowBundle: config.env === 'production' && existsSync(bundlePath) ? { codePath: bundlePath } : undefined,
   identity,
 });

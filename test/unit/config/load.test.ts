@@ -76,4 +76,10 @@ describe('loadConfig', () => {
     const config = loadConfig({ TETHER_DATA_DIR: dataDir(), PLATFORM_MODE: 'live', X_CLIENT_ID: 'id', X_CLIENT_SECRET: 'secret' });
     expect(Object.keys(config.platforms.clients)).toEqual(['x']);
   });
+
+  it('reads per-platform renewal rates and names an unknown platform', () => {
+    const config = loadConfig({ TETHER_DATA_DIR: dataDir(), RENEWALS_PER_SECOND: '{"x":3,"linkedin":0.5}' });
+    expect(config.lifecycle.renewalsPerSecond).toEqual({ x: 3, linkedin: 0.5 });
+    expect(problemsOf({ RENEWALS_PER_SECOND: '{"myspace":3}' })).toEqual([expect.stringMatching(/^RENEWALS_PER_SECOND: /)]);
+  });
 });
