@@ -1,6 +1,8 @@
 import type { RequestHandler } from 'express';
 import { csrfSync } from 'csrf-sync';
 import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
+import type { Models } from '../db/models/index.js';
+import { MongoRateLimitStore } from './rate-limit-store.js';
 import helmet from 'helmet';
 import type { Config } from '../config/index.js';
 
@@ -63,16 +65,26 @@ export const DEFAULT_LOGIN_LIMITS: LoginLimits = { windowMs: 15 * 60_000, perAcc
 
 /**
  * Failed logins are counted per client address and per (address, email); successful ones are not.
- * Counters live in this process's memory (one web process; a shared store is needed to run several).
+ * Counters live in MongoDB, so several web instances share them.
  */
-export function loginRateLimits(limits: LoginLimits, onLimited: RequestHandler): RequestHandler[] {
+export function loginRateLimits(limits: LoginLimits, models: Pick<Models, 'RateLimitHit'>, onLimited: RequestHandler): RequestHandler[] {
   const emailOf = (body: unknown) => {
     const email = (body as Record<string, unknown> | undefined)?.email;
     return typeof email === 'string' ? email.trim().toLowerCase().slice(0, 254) : '';
   };
   const common = { windowMs: limits.windowMs, skipSuccessfulRequests: true, standardHeaders: 'draft-8' as const, legacyHeaders: false, handler: onLimited };
   return [
-    rateLimit({ ...common, limit: limits.perAddress, keyGenerator: (req) => ipKeyGenerator(req.ip ?? 'unknown') }),
-    rateLimit({ ...common, limit: limits.perAccount, keyGenerator: (req) => `${ipKeyGenerator(req.ip ?? 'unknown')}|${emailOf(req.body)}` }),
+    rateLimit({
+      ...common,
+      limit: limits.perAddress,
+      store: new MongoRateLimitStore(models, 'login-address:'),
+      keyGenerator: (req) => ipKeyGenerator(req.ip ?? 'unknown'),
+    }),
+    rateLimit({
+      ...common,
+      limit: limits.perAccount,
+      store: new MongoRateLimitStore(models, 'login-account:'),
+      keyGenerator: (req) => `${ipKeyGenerator(req.ip ?? 'unknown')}|${emailOf(req.body)}`,
+    }),
   ];
 }

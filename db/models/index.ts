@@ -6,6 +6,7 @@ import { diagnosticModel } from './diagnostic.js';
 import { notificationModel } from './notification.js';
 import { penNameModel } from './pen-name.js';
 import { planSlotModel } from './plan-slot.js';
+import { rateLimitHitModel } from './rate-limit-hit.js';
 import { sessionModel } from './session.js';
 import { userModel } from './user.js';
 
@@ -21,6 +22,7 @@ export function createModels(connection: Connection) {
     Notification: notificationModel(connection),
     PlanSlot: planSlotModel(connection),
     Session: sessionModel(connection),
+    RateLimitHit: rateLimitHitModel(connection),
   };
 }
 

@@ -52,7 +52,7 @@ export function authRouter(deps: AuthDeps): Router {
   const limited: RequestHandler = (_req, res) =>
     renderPage(res, 'auth/login', { title: 'Log in', errors: { form: 'Too many failed attempts. Wait 15 minutes, then try again.' } }, 429);
 
-  router.post('/login', ...loginRateLimits(deps.loginLimits, limited), async (req, res) => {
+  router.post('/login', ...loginRateLimits(deps.loginLimits, deps.models, limited), async (req, res) => {
     const body = loginBody.safeParse(req.body ?? {});
     const values = { email: typeof req.body?.email === 'string' ? req.body.email : '', next: safeLocalPath(req.body?.next, '') };
     if (!body.success) return renderInvalid(res, 'auth/login', { errors: fieldErrors(body.error, AUTH_LABELS), values, locals: { title: 'Log in' } });

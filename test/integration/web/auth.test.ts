@@ -220,6 +220,19 @@ describe('web: login rate limit', () => {
     await agent.post('/login').type('form').send({ _csrf: token, email: other.email, password: other.password }).expect(303);
   });
 
+  it('shares the count between web instances on one database (scale-out)', async () => {
+    const user = await registerUser(web);
+    const second = webApp(web.config, web.db, { loginLimits: { windowMs: 60_000, perAccount: 3, perAddress: 100 } });
+    for (const [attempt, app] of [web.app, second, web.app].entries()) {
+      const agent = request.agent(app);
+      const token = await csrfToken(agent);
+      await agent.post('/login').type('form').send({ _csrf: token, email: user.email, password: `wrong-${attempt}-password` }).expect(401);
+    }
+    const agent = request.agent(second);
+    const token = await csrfToken(agent);
+    await agent.post('/login').type('form').send({ _csrf: token, email: user.email, password: user.password }).expect(429);
+  });
+
   it('does not count successful logins', async () => {
     const user = await registerUser(web);
     for (let attempt = 0; attempt < 5; attempt++) {
