@@ -39,17 +39,35 @@ const after = (now: Date, seconds: number | undefined): Date | undefined =>
   seconds === undefined ? undefined : new Date(now.getTime() + seconds * 1000);
 
 export function createCredentialStore(models: Models, key: Buffer) {
-  const { Credential: collection, CredentialLock: locks } = models;
+  const { Credential: collection, CredentialHead: heads, CredentialLock: locks } = models;
   const associatedData = (accountId: string) => `credential:${accountId}`;
   const openTokens = (doc: Pick<Credential, 'accountId' | 'sealed'>): SealedTokens =>
     JSON.parse(unseal(key, doc.sealed, associatedData(doc.accountId))) as SealedTokens;
 
-  const latest = (accountId: string) => collection.findOne({ accountId }).sort({ version: -1 }).lean();
+  const idOf = (accountId: string, version: number) => `${accountId}:${version}`;
+
+  /**
+   * The newest version, read by `_id`: start from the version the account's last writer recorded
+   * (the head) and step forward while newer versions exist. Only when that finds nothing (no
+   * credentials, or a head lost in a crash) does it fall back to a query on `accountId`, which
+   * FerretDB answers with a scan.
+   */
+  async function latest(accountId: string): Promise<Credential | undefined> {
+    const hint = (await heads.findById(accountId).lean())?.version;
+    let found: Credential | undefined;
+    for (let version = Math.max(1, hint ?? 1); ; version++) {
+      const doc = await collection.findById(idOf(accountId, version)).lean();
+      if (!doc) break;
+      found = doc;
+    }
+    return found ?? (await collection.findOne({ accountId }).sort({ version: -1 }).lean()) ?? undefined;
+  }
 
   /** Creates `version` unless another writer already did; on success removes the older versions. */
   async function insertVersion(accountId: string, version: number, fields: TokenFields, now: Date): Promise<boolean> {
     const { sealedTokens, ...times } = fields;
     const doc: Credential = {
+      _id: idOf(accountId, version),
       accountId,
       version,
       sealed: seal(key, JSON.stringify({ accessToken: sealedTokens.accessToken, refreshToken: sealedTokens.refreshToken }), associatedData(accountId)),
@@ -63,7 +81,8 @@ export function createCredentialStore(models: Models, key: Buffer) {
       if (isDuplicateKey(error)) return false;
       throw error;
     }
-    await collection.deleteMany({ accountId, version: { $lt: version } });
+    await heads.updateOne({ _id: accountId }, { $max: { version } }, { upsert: true }).catch(() => undefined);
+    await collection.deleteOne({ _id: idOf(accountId, version - 1) });
     return true;
   }
 
@@ -137,11 +156,12 @@ export function createCredentialStore(models: Models, key: Buffer) {
     /** A validation reported the data-access deadline. Not a token write: the version stays. */
     async recordDataAccessExpiry(accountId: string, expiresAt: Date): Promise<void> {
       const current = await latest(accountId);
-      if (current) await collection.updateOne({ accountId, version: current.version }, { $set: { dataAccessExpiresAt: expiresAt } });
+      if (current) await collection.updateOne({ _id: current._id }, { $set: { dataAccessExpiresAt: expiresAt } });
     },
 
     async deleteCredentials(accountId: string): Promise<void> {
       await collection.deleteMany({ accountId });
+      await heads.deleteOne({ _id: accountId });
       await locks.deleteMany({ accountId });
     },
 

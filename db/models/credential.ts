@@ -3,11 +3,14 @@ import { Schema, type Connection } from 'mongoose';
 // An account's tokens, sealed with AES-256-GCM (db/crypto.ts). Only db/credentials.ts reads or
 // writes this collection. Expiry times stay in clear so the lifecycle can plan without decrypting.
 //
-// Each write inserts the next version as a new document (unique on accountId + version) and then
-// removes older ones. The unique index makes "write version N+1 only if nobody else did" atomic
-// on MongoDB and on FerretDB, whose conditional updates are not atomic under concurrency.
+// Each write inserts the next version as a new document whose `_id` is `<accountId>:<version>`,
+// then removes the one before. The unique `_id` makes "write version N+1 only if nobody else did"
+// atomic on MongoDB and on FerretDB, whose conditional updates are not atomic under concurrency.
+// Reads go by `_id` too: FerretDB 1.24 on SQLite scans the whole collection for any other filter.
 
 export interface Credential {
+  /** `<accountId>:<version>` */
+  _id: string;
   accountId: string;
   /** Increases on every write of the tokens (connect, reconnect, renewal). */
   version: number;
@@ -23,6 +26,7 @@ export interface Credential {
 
 const credentialSchema = new Schema<Credential>(
   {
+    _id: { type: String, required: true },
     accountId: { type: String, required: true },
     version: { type: Number, required: true },
     sealed: { type: String, required: true },

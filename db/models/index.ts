@@ -1,5 +1,6 @@
 import type { Connection } from 'mongoose';
 import { accountModel } from './account.js';
+import { credentialHeadModel } from './credential-head.js';
 import { credentialLockModel } from './credential-lock.js';
 import { credentialModel } from './credential.js';
 import { diagnosticModel } from './diagnostic.js';
@@ -18,6 +19,7 @@ export function createModels(connection: Connection) {
     PenName: penNameModel(connection),
     Account: accountModel(connection),
     Credential: credentialModel(connection),
+    CredentialHead: credentialHeadModel(connection),
     CredentialLock: credentialLockModel(connection),
     Notification: notificationModel(connection),
     PlanSlot: planSlotModel(connection),

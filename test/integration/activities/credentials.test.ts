@@ -128,6 +128,20 @@ describe('credential store', () => {
     expect(stored).toMatchObject({ version: version + 1, credentials: { accessToken: 'a-1', refreshToken: 'r-1' } });
   });
 
+  it('keeps one document per account, found by _id, and still finds the newest when its head is lost', async () => {
+    const { accountId, version } = await connectOAuth(world, 'x', 'sandbox_carol');
+    const now = new Date();
+    for (let step = 0; step < 3; step++) {
+      await world.store.replaceAfterRenewal(accountId, version + step, { accessToken: `a-${step}`, refreshToken: `r-${step}` }, now);
+    }
+    const documents = await world.db.models.Credential.find({ accountId }).lean();
+    expect(documents.map((d) => d._id)).toEqual([`${accountId}:${version + 3}`]);
+    expect(await world.db.models.CredentialHead.findById(accountId).lean()).toMatchObject({ version: version + 3 });
+
+    await world.db.models.CredentialHead.deleteOne({ _id: accountId });
+    expect(await storedTokens(world, accountId)).toMatchObject({ version: version + 3, credentials: { accessToken: 'a-2' } });
+  });
+
   it('a renewal without a refresh token keeps the stored one and its expiry; a reconnect stores what was issued', async () => {
     const { accountId } = await connectOAuth(world, 'x', 'sandbox_bob');
     const t0 = new Date('2030-01-01T00:00:00Z');
