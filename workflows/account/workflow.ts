@@ -309,8 +309,9 @@ export async function accountWorkflow(input: AccountWorkflowInput): Promise<Disc
     },
   );
 
-  setHandler(revokedSignal, ({ reason }) => {
-    void exclusively(() => apply({ type: 'revokedByPlatform', reason, now: Date.now() }));
+  // Async, so allHandlersFinished() waits for the transition before a continue-as-new.
+  setHandler(revokedSignal, async ({ reason }) => {
+    await exclusively(() => apply({ type: 'revokedByPlatform', reason, now: Date.now() }));
   });
 
   if (!input.carried) {
