@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { Delivery, Notification } from '../../db/models/notification.js';
 import { notificationEmail } from '../notify/email.js';
 import { buildNotificationText } from '../notify/message.js';
@@ -31,7 +30,9 @@ export function notifyActivities(context: LifecycleContext) {
     const wantsEmail = Boolean(mailer && owner?.emailNotifications);
     const delivery = (wanted: boolean): Delivery => ({ state: wanted ? 'pending' : 'skipped', attempts: 0 });
     const document: Notification = {
-      _id: randomUUID(),
+      // Keyed by the dedupe key: a point read everywhere (FerretDB scans on other fields), and the
+      // unique _id makes the insert the exactly-once decision.
+      _id: input.dedupeKey,
       dedupeKey: input.dedupeKey,
       ownerId: account.ownerId,
       penNameId: account.penNameId,
@@ -48,12 +49,12 @@ export function notifyActivities(context: LifecycleContext) {
       webhook: delivery(Boolean(config.webhook.url)),
     };
     try {
-      await notifications.updateOne({ dedupeKey: input.dedupeKey }, { $setOnInsert: document }, { upsert: true });
+      await notifications.create(document);
     } catch (error) {
       // A concurrent attempt inserted it first; theirs is the one.
       if ((error as { code?: number }).code !== DUPLICATE_KEY) throw error;
     }
-    const stored = await notifications.findOne({ dedupeKey: input.dedupeKey }).lean();
+    const stored = await notifications.findById(input.dedupeKey).lean();
     if (!stored) throw new Error(`notification ${input.dedupeKey} was not stored`);
     return stored;
   }
