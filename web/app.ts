@@ -6,10 +6,14 @@ import type { Client } from '@temporalio/client';
 import type { Config } from '../config/index.js';
 import type { Logger } from '../config/logger.js';
 import type { Models } from '../db/models/index.js';
-import { requireUser } from './auth/guards.js';
+import type { PlatformAdapter, PlatformId } from '../platforms/types.js';
+import type { AccountWorkflowTarget } from './accounts/workflow-client.js';
 import { createAuthenticator } from './auth/passport.js';
 import { authRouter } from './auth/router.js';
 import { billingRouter } from './billing/router.js';
+import { connectRouter } from './connect/router.js';
+import { accountsNeedingActionLocals } from './connections/attention.js';
+import { connectionsRouter } from './connections/router.js';
 import { penNameContext } from './pen-names/context.js';
 import { penNamesRouter } from './pen-names/router.js';
 import { renderNotFound, renderPage } from './respond.js';
@@ -27,6 +31,10 @@ export interface AppDeps {
   /** Defaults to MongoDB (`models.Session`), swept every 10 minutes. */
   sessionStore?: Store;
   loginLimits?: LoginLimits;
+  /** Platform adapters (`createAdapters`); without them no platform can be connected. */
+  adapters?: Partial<Record<PlatformId, PlatformAdapter>>;
+  /** How connect flows and account actions reach account workflows; default `temporal` on the configured task queue. */
+  workflows?: AccountWorkflowTarget;
 }
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -63,13 +71,20 @@ export function createApp(deps: AppDeps): Express {
     next();
   });
   app.use(penNameContext(deps.models));
+  app.use(accountsNeedingActionLocals(deps.models));
 
   app.get('/', (req, res) => res.redirect(303, req.user ? '/connections' : '/login'));
   app.use(authRouter({ config: deps.config, models: deps.models, authenticator, loginLimits: deps.loginLimits ?? DEFAULT_LOGIN_LIMITS }));
   app.use('/pen-names', penNamesRouter(deps));
   app.use('/billing', billingRouter(deps));
-  // Placeholder until the Connections page lands.
-  app.get('/connections', requireUser, (req, res) => renderPage(res, 'connections', { title: 'Connections' }));
+  const accountDeps = {
+    config: deps.config,
+    models: deps.models,
+    adapters: deps.adapters ?? {},
+    workflows: deps.workflows ?? { client: deps.temporal, taskQueue: deps.config.temporal.taskQueue, warningLeadMs: deps.config.lifecycle.warningLeadMs },
+  };
+  app.use('/connections', connectionsRouter(accountDeps));
+  app.use('/connect', connectRouter(accountDeps));
 
   app.use((req, res) => (wantsJson(req) ? res.status(404).json({ error: 'Not found' }) : renderNotFound(res)));
   app.use(errorHandler(deps.logger));

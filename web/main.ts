@@ -4,6 +4,7 @@ import { createLogger } from '../config/logger.js';
 import { temporalConnectionOptions } from '../config/temporal.js';
 import { connectDatabase, databasePing } from '../db/connection.js';
 import { createModels } from '../db/models/index.js';
+import { createAdapters } from '../platforms/registry.js';
 import { createApp } from './app.js';
 
 const config = configFromEnvironment();
@@ -17,6 +18,13 @@ const app = createApp({
   models: createModels(database),
   temporal,
   logger,
+  adapters: createAdapters({
+    mode: config.platforms.mode,
+    sandboxUrl: config.platforms.sandboxUrl,
+    clients: config.platforms.clients,
+    linkedinPartnerRefresh: config.platforms.linkedinPartnerRefresh,
+  }),
+  workflows: { client: temporal, taskQueue: config.temporal.taskQueue, warningLeadMs: config.lifecycle.warningLeadMs },
   readiness: {
     database: () => databasePing(database),
     temporal: async () => {

@@ -14,10 +14,11 @@ export const CSRF_ERROR_CODE = 'EBADCSRFTOKEN';
 
 /**
  * Pages use no inline script or style and load nothing from elsewhere. Images may come from
- * platforms (avatars over https). Forms post only to Tether.
+ * platforms (avatars over https, or the local sandbox in sandbox mode). Forms post only to Tether.
  */
-export function securityHeaders(config: Pick<Config, 'env'>): RequestHandler {
+export function securityHeaders(config: Pick<Config, 'env' | 'platforms'>): RequestHandler {
   const production = config.env === 'production';
+  const sandboxImages = config.platforms.mode === 'sandbox' ? [new URL(config.platforms.sandboxUrl).origin] : [];
   return helmet({
     contentSecurityPolicy: {
       useDefaults: false,
@@ -25,7 +26,7 @@ export function securityHeaders(config: Pick<Config, 'env'>): RequestHandler {
         defaultSrc: ["'self'"],
         scriptSrc: ["'self'"],
         styleSrc: ["'self'"],
-        imgSrc: ["'self'", 'data:', 'https:'],
+        imgSrc: ["'self'", 'data:', 'https:', ...sandboxImages],
         fontSrc: ["'self'"],
         connectSrc: ["'self'"],
         objectSrc: ["'none'"],

@@ -114,7 +114,9 @@ export async function accountWorkflow(input: AccountWorkflowInput): Promise<Disc
   async function record(): Promise<void> {
     if (!state || !account) return;
     const next = describeNext(state);
-    projectionSequence += 1;
+    // Workflow time keeps the sequence increasing across runs too: a reconnected account's new run
+    // must outrank the projection its finished predecessor wrote.
+    projectionSequence = Math.max(projectionSequence + 1, Date.now());
     await recordStatus({
       accountId,
       status: state.status,

@@ -1,0 +1,165 @@
+import { randomUUID } from 'node:crypto';
+import path from 'node:path';
+import ejs from 'ejs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AccountStatus } from '../../../db/models/account.js';
+import type { PlatformId } from '../../../platforms/types.js';
+import { accountsNeedingActionCount } from '../../../web/connections/attention.js';
+import { claimSlot, slotHolderFor } from '../../../web/plans/slots.js';
+import { sandboxAdapters } from '../../helpers/lifecycle.js';
+import { openDatabase, testConfig } from '../../helpers/integration.js';
+import { ensureIndexes } from '../../../db/models/index.js';
+import { penNamesOf, postForm, registerUser, webApp, type TestUser, type WebHarness } from './support.js';
+
+// The Connections page rendered from the status projection alone (no Temporal call): pills,
+// banners, plan limits, and the refusal of other people's accounts.
+
+describe('web: the Connections page', () => {
+  let web: WebHarness;
+  beforeAll(async () => {
+    const config = testConfig();
+    const db = await openDatabase(config);
+    await ensureIndexes(db.models);
+    // Adapters pointed at a sandbox that is never called: these pages only read MongoDB.
+    const app = webApp(config, db, { adapters: sandboxAdapters(config, 'http://127.0.0.1:9') });
+    web = { config, db, app, close: () => db.close() };
+  });
+  afterAll(async () => {
+    await web?.close();
+  });
+
+  const seedAccount = async (user: TestUser, input: { platform: PlatformId; handle: string; status?: Partial<AccountStatus> }) => {
+    const penNameId = (await penNamesOf(web, user.id))[0]!._id;
+    const externalId = randomUUID();
+    const _id = randomUUID();
+    const now = new Date();
+    await web.db.models.Account.create({
+      _id,
+      ownerId: user.id,
+      penNameId,
+      platform: input.platform,
+      externalId,
+      handle: input.handle,
+      displayName: input.handle,
+      meta: {},
+      connectedAt: now,
+      ...(input.status ? { status: { state: 'active', queuePaused: false, sequence: 1, updatedAt: now, ...input.status } } : {}),
+    });
+    await claimSlot(web.db.models, { ownerId: user.id, holder: slotHolderFor({ penNameId, platform: input.platform, externalId }), limit: 50 });
+    return _id;
+  };
+
+  it('lists every platform with a Connect link, and a free plan says why Connect is unavailable', async () => {
+    const user = await registerUser(web);
+    const page = await user.agent.get('/connections').expect(200);
+    const order = ['LinkedIn', 'Facebook', 'Bluesky', 'YouTube', 'Pinterest', 'Instagram', 'TikTok', 'X', 'Threads'].map((name) => page.text.indexOf(`>${name}</h2>`));
+    expect(order.every((index) => index > 0)).toBe(true);
+    expect([...order].sort((a, b) => a - b)).toEqual(order);
+    expect(page.text).toContain('Connect is unavailable on your plan.');
+    expect(page.text).toContain('<a href="/billing">Upgrade on the Billing page</a>');
+    expect(page.text).not.toContain('href="/connect/x"');
+    const refused = await user.agent.get('/connect/x').expect(403);
+    expect(refused.text).toContain('Your plan does not include connected accounts');
+  });
+
+  it('offers Connect as links on a paid plan', async () => {
+    const user = await registerUser(web);
+    await web.db.models.User.updateOne({ _id: user.id }, { $set: { plan: 'starter' } });
+    const page = await user.agent.get('/connections').expect(200);
+    for (const platform of ['x', 'linkedin', 'bluesky', 'facebook']) expect(page.text).toContain(`<a class="button primary" href="/connect/${platform}">Connect</a>`);
+    expect(page.text).not.toContain('banner-limit');
+  });
+
+  it('shows the limit banner with an Upgrade link when the plan is full, and refuses a new connect', async () => {
+    const user = await registerUser(web);
+    await web.db.models.User.updateOne({ _id: user.id }, { $set: { plan: 'starter' } });
+    for (let i = 0; i < 5; i++) await seedAccount(user, { platform: 'x', handle: `full_${i}` });
+    const page = await user.agent.get('/connections').expect(200);
+    expect(page.text).toContain('class="banner banner-limit"');
+    expect(page.text).toContain("You have reached your plan's limit:");
+    expect(page.text).toContain('<a href="/billing">Upgrade</a>');
+    expect(page.text).not.toContain('href="/connect/linkedin"');
+    await user.agent.get('/connect/linkedin').expect(409);
+  });
+
+  it('shows each status on its pill: active, expiring with the date, expired with the reason and a Reconnect link, error with the reason', async () => {
+    const user = await registerUser(web);
+    await web.db.models.User.updateOne({ _id: user.id }, { $set: { plan: 'growth' } });
+    await seedAccount(user, { platform: 'x', handle: 'all_good', status: {} });
+    await seedAccount(user, { platform: 'linkedin', handle: 'fading', status: { state: 'expiring', warningDeadline: new Date('2027-03-05T10:00:00Z') } });
+    const expiredId = await seedAccount(user, {
+      platform: 'x',
+      handle: 'gone_dark',
+      status: { state: 'expired', queuePaused: true, reason: { code: 'refresh_token_invalid', message: 'X no longer accepts this connection’s refresh token' } },
+    });
+    await seedAccount(user, { platform: 'bluesky', handle: 'slowed.bsky.social', status: { reason: { code: 'rateLimited', message: 'Bluesky is rate-limiting until 14:05, retrying' } } });
+
+    const page = await user.agent.get('/connections').expect(200);
+    expect(page.text).toMatch(/pill pill-ok[\s\S]*?@all_good[\s\S]*?>Active</);
+    expect(page.text).toMatch(/pill pill-warn[\s\S]*?@fading[\s\S]*?Expiring soon[\s\S]*?Stops working on 5 Mar 2027/);
+    expect(page.text).toMatch(
+      new RegExp(`pill pill-danger[\\s\\S]*?@gone_dark[\\s\\S]*?Token expired — <a href="/connect/x\\?reconnect=${expiredId}">Reconnect</a>[\\s\\S]*?no longer accepts this connection`),
+    );
+    expect(page.text).toMatch(/pill pill-warn[\s\S]*?@slowed.bsky.social[\s\S]*?>Error<[\s\S]*?Bluesky is rate-limiting until 14:05, retrying/);
+    expect(page.text).toMatch(/class="banner banner-danger"[\s\S]*?2 accounts need your attention/);
+  });
+
+  it('renders in the same number of database queries whatever the number of accounts', async () => {
+    const user = await registerUser(web);
+    await web.db.models.User.updateOne({ _id: user.id }, { $set: { plan: 'agency' } });
+    const countQueries = async () => {
+      let queries = 0;
+      web.db.connection.set('debug', () => {
+        queries += 1;
+      });
+      await user.agent.get('/connections').expect(200);
+      web.db.connection.set('debug', false);
+      return queries;
+    };
+    await seedAccount(user, { platform: 'x', handle: 'one_of_many' });
+    const withOne = await countQueries();
+    for (let i = 0; i < 12; i++) await seedAccount(user, { platform: i % 2 ? 'x' : 'threads', handle: `many_${i}`, status: { state: 'active' } });
+    const withMany = await countQueries();
+    expect(withOne).toBeGreaterThan(0);
+    expect(withMany).toBe(withOne);
+  });
+
+  it("answers 404 for another user's account on the refresh and disconnect routes", async () => {
+    const owner = await registerUser(web);
+    await web.db.models.User.updateOne({ _id: owner.id }, { $set: { plan: 'growth' } });
+    const accountId = await seedAccount(owner, { platform: 'x', handle: 'not_yours' });
+    const stranger = await registerUser(web);
+    await stranger.agent.get(`/connections/${accountId}/disconnect`).expect(404);
+    expect((await postForm(stranger.agent, `/connections/${accountId}/refresh`, {})).status).toBe(404);
+    expect((await postForm(stranger.agent, `/connections/${accountId}/disconnect`, {})).status).toBe(404);
+    expect((await web.db.models.Account.findById(accountId).lean())?.disconnectedAt).toBeUndefined();
+    await owner.agent.get(`/connections/${accountId}/disconnect`).expect(200);
+  });
+
+  it('refuses the account actions without the CSRF token', async () => {
+    const owner = await registerUser(web);
+    await web.db.models.User.updateOne({ _id: owner.id }, { $set: { plan: 'growth' } });
+    const accountId = await seedAccount(owner, { platform: 'x', handle: 'csrf_guarded' });
+    await owner.agent.post(`/connections/${accountId}/disconnect`).type('form').send({}).expect(403);
+    await owner.agent.post(`/connections/${accountId}/refresh`).type('form').send({}).expect(403);
+  });
+
+  it('counts the accounts of the current pen name that need action, for the banner on every page', async () => {
+    const user = await registerUser(web);
+    await web.db.models.User.updateOne({ _id: user.id }, { $set: { plan: 'growth' } });
+    const penNameId = (await penNamesOf(web, user.id))[0]!._id;
+    await seedAccount(user, { platform: 'x', handle: 'fine_one', status: {} });
+    expect(await accountsNeedingActionCount(web.db.models, { ownerId: user.id, penNameId })).toBe(0);
+    await seedAccount(user, { platform: 'x', handle: 'broken_one', status: { state: 'expired', queuePaused: true } });
+    await seedAccount(user, { platform: 'threads', handle: 'ageing_one', status: { state: 'expiring' } });
+    expect(await accountsNeedingActionCount(web.db.models, { ownerId: user.id, penNameId })).toBe(2);
+
+    const banner = path.resolve('web/views/connections/attention-banner.ejs');
+    const onBilling = await ejs.renderFile(banner, { accountsNeedingAction: 2, currentPath: '/billing', currentPenName: { name: 'Morning <Notes>' } });
+    expect(onBilling).toContain('2 connected accounts need your attention');
+    expect(onBilling).toContain('Morning &lt;Notes&gt;');
+    expect(onBilling).toContain('<a href="/connections">Open Connections</a>');
+    expect(await ejs.renderFile(banner, { accountsNeedingAction: 0, currentPath: '/billing' })).not.toContain('banner');
+    expect(await ejs.renderFile(banner, { accountsNeedingAction: 2, currentPath: '/connections' })).not.toContain('banner');
+  });
+});

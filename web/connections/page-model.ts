@@ -1,0 +1,119 @@
+import type { Config } from '../../config/index.js';
+import type { Account } from '../../db/models/account.js';
+import type { Models } from '../../db/models/index.js';
+import { PLATFORM_NAMES, type PlatformAdapter, type PlatformId } from '../../platforms/types.js';
+import { limitOf } from '../plans/catalog.js';
+import { slotsUsed } from '../plans/slots.js';
+
+// The Connections page as data: one section per platform with its account pills, and the plan's
+// room. Three queries whatever the number of accounts (accounts of the pen name, the user's plan,
+// the slots held); nothing asks Temporal.
+
+/** The order the page lists platforms in. */
+export const PAGE_PLATFORMS: readonly PlatformId[] = ['linkedin', 'facebook', 'bluesky', 'youtube', 'pinterest', 'instagram', 'tiktok', 'x', 'threads'];
+
+export type PillTone = 'ok' | 'warn' | 'danger' | 'pending';
+
+export interface AccountPill {
+  id: string;
+  platform: PlatformId;
+  handle: string;
+  displayName: string;
+  avatarUrl?: string;
+  initial: string;
+  tone: PillTone;
+  /** Active, Expiring soon, Token expired, Error, Connecting. */
+  label: string;
+  /** The specific reason or date, when there is one. */
+  detail?: string;
+  needsAction: boolean;
+  canRefresh: boolean;
+  reconnectUrl: string;
+  /** Scheduled posts waiting while the queue is paused (filled once posts exist). */
+  pausedPosts: number;
+}
+
+export interface PlatformSection {
+  id: PlatformId;
+  name: string;
+  configured: boolean;
+  connectUrl: string;
+  accounts: AccountPill[];
+}
+
+export interface ConnectionsPage {
+  sections: PlatformSection[];
+  plan: { limit: number; used: number; full: boolean; none: boolean };
+  needingAction: AccountPill[];
+}
+
+const dateFormat = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit', timeZone: 'UTC', timeZoneName: 'short' });
+
+export function formatDate(date: Date): string {
+  return dateFormat.format(date);
+}
+
+export function connectUrlFor(platform: PlatformId): string {
+  return `/connect/${platform}`;
+}
+
+export function pillFor(account: Pick<Account, '_id' | 'platform' | 'handle' | 'displayName' | 'avatarUrl' | 'status'>, pausedPosts = 0): AccountPill {
+  const status = account.status;
+  const handle = account.handle.replace(/^@/, '');
+  const reconnectUrl = account.platform === 'bluesky' ? `/connect/bluesky?handle=${encodeURIComponent(handle)}&reconnect=${account._id}` : `/connect/${account.platform}?reconnect=${account._id}`;
+  const base = {
+    id: account._id,
+    platform: account.platform,
+    handle,
+    displayName: account.displayName,
+    ...(account.avatarUrl ? { avatarUrl: account.avatarUrl } : {}),
+    initial: (account.displayName || handle).trim().charAt(0).toUpperCase() || '?',
+    reconnectUrl,
+    pausedPosts,
+  };
+  if (!status) return { ...base, tone: 'pending', label: 'Connecting', detail: 'Checking the new credentials.', needsAction: false, canRefresh: false };
+  switch (status.state) {
+    case 'expired':
+      return { ...base, tone: 'danger', label: 'Token expired', detail: status.reason?.message ?? 'Reconnect to continue.', needsAction: true, canRefresh: false };
+    case 'expiring': {
+      const deadline = status.warningDeadline ?? status.tokenExpiresAt;
+      const when = deadline ? `Stops working on ${formatDate(deadline)}.` : undefined;
+      return { ...base, tone: 'warn', label: 'Expiring soon', detail: [when, status.reason?.message].filter(Boolean).join(' '), needsAction: true, canRefresh: true };
+    }
+    case 'disconnected':
+      return { ...base, tone: 'pending', label: 'Disconnected', needsAction: false, canRefresh: false };
+    case 'active':
+      // Transient trouble (rate limits, outages) is shown on a live account, never as expired.
+      return status.reason
+        ? { ...base, tone: 'warn', label: 'Error', detail: status.reason.message, needsAction: false, canRefresh: true }
+        : { ...base, tone: 'ok', label: 'Active', needsAction: false, canRefresh: true };
+  }
+}
+
+/** Connected accounts of one pen name, in one query. */
+export async function accountsOfPenName(models: Models, input: { ownerId: string; penNameId: string }): Promise<Account[]> {
+  return models.Account.find({ ownerId: input.ownerId, penNameId: input.penNameId, disconnectedAt: { $exists: false } })
+    .sort({ connectedAt: 1 })
+    .lean();
+}
+
+export async function loadConnectionsPage(
+  deps: { config: Config; models: Models; adapters: Partial<Record<PlatformId, PlatformAdapter>> },
+  input: { ownerId: string; penNameId: string },
+): Promise<ConnectionsPage> {
+  const [accounts, user, used] = await Promise.all([
+    accountsOfPenName(deps.models, input),
+    deps.models.User.findById(input.ownerId, { plan: 1 }).lean(),
+    slotsUsed(deps.models, input.ownerId),
+  ]);
+  const limit = limitOf(deps.config.plans, user?.plan ?? deps.config.plans.defaultPlan);
+  const pills = accounts.map((account) => pillFor(account));
+  const sections = PAGE_PLATFORMS.map((id) => ({
+    id,
+    name: PLATFORM_NAMES[id],
+    configured: deps.adapters[id] !== undefined,
+    connectUrl: connectUrlFor(id),
+    accounts: pills.filter((pill) => pill.platform === id),
+  }));
+  return { sections, plan: { limit, used, full: used >= limit, none: limit === 0 }, needingAction: pills.filter((pill) => pill.needsAction) };
+}
