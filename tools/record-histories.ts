@@ -28,6 +28,7 @@ import { databaseServer, temporalCli } from './binaries.js';
 import { repoRoot } from './paths.js';
 import { freePort } from './process.js';
 import { startDatabaseServer, startTemporalDevServer, type RunningDatabase, type RunningTemporal } from './servers.js';
+import { historyWithDecodedPayloads } from './history-text.js';
 
 // `npx tsx tools/record-histories.ts`: records the account workflow histories that the replay test
 // (test/unit/replay) replays against the current workflow code. Starts its own Temporal dev
@@ -190,27 +191,10 @@ async function blueskyRenewals(world: World): Promise<Recorded> {
   return [{ name: 'bluesky-renewals-disconnect', handle }];
 }
 
-/** Every payload decoded, next to the raw JSON: tokens must appear in neither. */
-function searchableText(json: string): string {
-  const decoded: string[] = [];
-  const visit = (value: unknown) => {
-    if (Array.isArray(value)) value.forEach(visit);
-    else if (value && typeof value === 'object') {
-      const record = value as Record<string, unknown>;
-      if (typeof record.data === 'string' && record.metadata && typeof record.metadata === 'object') {
-        decoded.push(Buffer.from(record.data, 'base64').toString('utf8'));
-      }
-      Object.values(record).forEach(visit);
-    }
-  };
-  visit(JSON.parse(json));
-  return `${json}\n${decoded.join('\n')}`;
-}
-
 async function writeHistory(world: World, recorded: Recorded[number]): Promise<void> {
   const history = await world.client.workflow.getHandle(recorded.handle.workflowId, recorded.runId).fetchHistory();
   const json = `${JSON.stringify(JSON.parse(historyToJSON(history)), null, 1)}\n`;
-  const text = searchableText(json);
+  const text = historyWithDecodedPayloads(json);
   const leaked = [...world.sandbox.state.tokens.tokens.keys()].filter((token) => text.includes(token));
   if (leaked.length > 0) throw new Error(`history ${recorded.name} contains ${leaked.length} token(s) the sandbox issued; not writing it`);
   if (json.length > MAX_HISTORY_BYTES) throw new Error(`history ${recorded.name} is ${json.length} bytes (limit ${MAX_HISTORY_BYTES})`);

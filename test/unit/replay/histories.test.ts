@@ -5,6 +5,7 @@ import { historyFromJSON } from '@temporalio/common/lib/proto-utils.js';
 import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { workflowsPath } from '../../../worker/create-worker.js';
+import { historyWithDecodedPayloads } from '../../../tools/history-text.js';
 
 // Replays the committed account workflow histories (test/histories, recorded by
 // tools/record-histories.ts) against the current workflow code: a change that would break running
@@ -15,23 +16,6 @@ const HISTORIES_DIR = fileURLToPath(new URL('../../histories/', import.meta.url)
 const historyFiles = readdirSync(HISTORIES_DIR)
   .filter((file) => file.endsWith('.json'))
   .sort();
-
-/** The history's JSON with every payload (input, results, search attributes) decoded alongside. */
-function readableText(json: string): string {
-  const decoded: string[] = [];
-  const visit = (value: unknown) => {
-    if (Array.isArray(value)) value.forEach(visit);
-    else if (value && typeof value === 'object') {
-      const record = value as Record<string, unknown>;
-      if (typeof record.data === 'string' && record.metadata && typeof record.metadata === 'object') {
-        decoded.push(Buffer.from(record.data, 'base64').toString('utf8'));
-      }
-      Object.values(record).forEach(visit);
-    }
-  };
-  visit(JSON.parse(json));
-  return `${json}\n${decoded.join('\n')}`;
-}
 
 // What the sandbox's tokens look like (sandbox/core/tokens.ts, sandbox/platforms/bluesky.ts):
 // Bluesky JWTs, platform-prefixed random strings, and X's bare 48-character base64url strings.
@@ -74,7 +58,7 @@ describe('committed account workflow histories', () => {
   });
 
   it.each(historyFiles)('%s holds no token', (file) => {
-    const text = readableText(readFileSync(path.join(HISTORIES_DIR, file), 'utf8'));
+    const text = historyWithDecodedPayloads(readFileSync(path.join(HISTORIES_DIR, file), 'utf8'));
     expect(text).toContain('accountWorkflow');
     expect(tokenLikeValues(text)).toEqual([]);
   });
