@@ -17,16 +17,18 @@ const encryptionKey = z
   .string()
   .regex(/^[A-Za-z0-9+/]{43}=$/, { message: 'must be 32 bytes, base64-encoded (44 characters)' });
 
-const plans = z
-  .string()
-  .transform((raw, ctx) => {
+/** A variable holding JSON; `example` shows the expected shape in the error. */
+const json = (example: string) =>
+  z.string().transform((raw, ctx) => {
     try {
       return JSON.parse(raw) as unknown;
     } catch {
-      ctx.addIssue({ code: 'custom', message: 'must be JSON like {"free":0,"starter":5}' });
+      ctx.addIssue({ code: 'custom', message: `must be JSON like ${example}` });
       return z.NEVER;
     }
-  })
+  });
+
+const plans = json('{"free":0,"starter":5}')
   .pipe(
     z
       .record(z.string().regex(/^[a-z][a-z0-9-]*$/), z.number().int().min(0))
@@ -104,16 +106,7 @@ export const envSchema = z.object({
   DEFAULT_PLAN: z.string().min(1).default('free'),
   PLAN_SELF_SERVE: bool(true),
   EXPIRY_WARNING_DAYS: z.coerce.number().positive().max(60).default(7),
-  RENEWALS_PER_SECOND: z
-    .string()
-    .transform((raw, ctx) => {
-      try {
-        return JSON.parse(raw) as unknown;
-      } catch {
-        ctx.addIssue({ code: 'custom', message: 'must be JSON like {"x":3,"linkedin":1}' });
-        return z.NEVER;
-      }
-    })
+  RENEWALS_PER_SECOND: json('{"x":3,"linkedin":1}')
     .pipe(z.partialRecord(z.enum(PLATFORM_IDS), z.number().positive().max(1000)))
     .optional(),
 });
