@@ -2,7 +2,7 @@
 
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import express, { type Express } from 'express';
+import express, { type Express, type RequestHandler } from 'express';
 import type { PlatformId } from '../platforms/types.js';
 import type { DeauthorizeUrls } from './api-types.js';
 import { SandboxState, type SandboxLogger } from './core/state.js';
@@ -26,6 +26,8 @@ export interface SandboxOptions {
   /** URL the sandbox is reached at, used in absolute links; default derived from each request. */
   publicUrl?: string;
   logger?: SandboxLogger;
+  /** Middleware in front of every platform: a simulated network, or an observer of responses. */
+  before?: RequestHandler[];
 }
 
 export interface RunningSandbox {
@@ -38,6 +40,7 @@ export function createSandboxApp(options: SandboxOptions = {}, state = new Sandb
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
+  for (const handler of options.before ?? []) app.use(handler);
   mountControlApi(app, state);
   mountAllPlatforms(app, state);
   mountHomePage(app, state);

@@ -9,8 +9,8 @@ import { startProcess, waitUntilReady, type LineSink, type ManagedProcess } from
 // The two real servers Tether needs, started as child processes: used by `npm start` (persistent
 // data under .data/) and by the test harness (throwaway data, random ports).
 
-/** True once a worker polls the task queue for workflow tasks: the worker is up and registered. */
-export async function taskQueueHasWorker(address: string, namespace: string, taskQueue: string): Promise<boolean> {
+/** Identities of the workers polling a task queue for workflow tasks. */
+export async function taskQueuePollers(address: string, namespace: string, taskQueue: string): Promise<string[]> {
   const connection = await Connection.connect({ address, connectTimeout: 2000 });
   try {
     const { pollers } = await connection.workflowService.describeTaskQueue({
@@ -18,10 +18,15 @@ export async function taskQueueHasWorker(address: string, namespace: string, tas
       taskQueue: { name: taskQueue },
       taskQueueType: 1, // TASK_QUEUE_TYPE_WORKFLOW
     });
-    return (pollers?.length ?? 0) > 0;
+    return (pollers ?? []).map((poller) => poller.identity ?? '');
   } finally {
     await connection.close();
   }
+}
+
+/** True once a worker polls the task queue for workflow tasks: the worker is up and registered. */
+export async function taskQueueHasWorker(address: string, namespace: string, taskQueue: string): Promise<boolean> {
+  return (await taskQueuePollers(address, namespace, taskQueue)).length > 0;
 }
 
 export interface RunningTemporal {

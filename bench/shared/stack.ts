@@ -1,12 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { createWriteStream, mkdirSync, mkdtempSync, rmSync, type WriteStream } from 'node:fs';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import express from 'express';
+import type { RequestHandler } from 'express';
 import { SandboxClient } from '../../sandbox/client.js';
-import { createSandboxApp, SandboxState } from '../../sandbox/server.js';
+import { startSandbox } from '../../sandbox/server.js';
 import { databaseServer, temporalCli } from '../../tools/binaries.js';
 import { repoRoot } from '../../tools/paths.js';
 import { freePort, startProcess, waitUntilReady, type ManagedProcess } from '../../tools/process.js';
@@ -70,29 +68,18 @@ export interface BenchSandbox {
 
 /** The sandbox in-process, behind a counter of the 429s it answers (its own counters do not keep them). */
 export async function startCountingSandbox(cleanup: Cleanup): Promise<BenchSandbox> {
-  const state = new SandboxState();
   const tooManyRequests = new Map<string, number>();
-  const app = express();
-  app.disable('x-powered-by');
-  app.use((req, res, next) => {
+  const count429: RequestHandler = (req, res, next) => {
     res.on('finish', () => {
       if (res.statusCode !== 429) return;
       const key = `${req.method} ${req.path}`;
       tooManyRequests.set(key, (tooManyRequests.get(key) ?? 0) + 1);
     });
     next();
-  });
-  app.use(createSandboxApp({}, state));
-  const server = await new Promise<Server>((resolve, reject) => {
-    const listening = app.listen(0, '127.0.0.1', (error?: Error) => (error ? reject(error) : resolve(listening)));
-  });
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  state.publicUrl = url;
-  cleanup.add('sandbox', () => new Promise<void>((resolve) => {
-    server.closeAllConnections();
-    server.close(() => resolve());
-  }));
-  return { url, control: new SandboxClient(url), tooManyRequests };
+  };
+  const sandbox = await startSandbox({ before: [count429] });
+  cleanup.add('sandbox', () => sandbox.close());
+  return { url: sandbox.url, control: new SandboxClient(sandbox.url), tooManyRequests };
 }
 
 export const sum429 = (counts: Map<string, number>) => [...counts.values()].reduce((total, n) => total + n, 0);

@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
 import path from 'node:path';
-import { Connection } from '@temporalio/client';
+import { taskQueuePollers } from '../../tools/servers.js';
 import { repoRoot } from '../../tools/paths.js';
 import { startProcess, type ManagedProcess } from '../../tools/process.js';
 import { waitFor } from './lifecycle.js';
@@ -68,17 +68,7 @@ export function spawnWorkerProcess(env: Record<string, string>): WorkerProcess {
 
 /** True once this very process (not an earlier, killed one) polls the task queue for workflow tasks. */
 export async function pollsTaskQueue(address: string, namespace: string, taskQueue: string, identity: string): Promise<boolean> {
-  const connection = await Connection.connect({ address, connectTimeout: 2000 });
-  try {
-    const { pollers } = await connection.workflowService.describeTaskQueue({
-      namespace,
-      taskQueue: { name: taskQueue },
-      taskQueueType: 1, // TASK_QUEUE_TYPE_WORKFLOW
-    });
-    return (pollers ?? []).some((poller) => poller.identity === identity);
-  } finally {
-    await connection.close();
-  }
+  return (await taskQueuePollers(address, namespace, taskQueue)).includes(identity);
 }
 
 /** Waits until the worker polls; fails early, with its output, if it exits first. */

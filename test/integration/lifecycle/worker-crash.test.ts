@@ -1,17 +1,15 @@
 import { randomBytes, randomInt } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Client } from '@temporalio/client';
-import express from 'express';
+import type { RequestHandler } from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCredentialStore } from '../../../db/credentials.js';
 import type { PlatformId } from '../../../platforms/types.js';
 import { SandboxClient } from '../../../sandbox/client.js';
-import { createSandboxApp, SandboxState } from '../../../sandbox/server.js';
+import { startSandbox } from '../../../sandbox/server.js';
 import { completeConnection } from '../../../web/accounts/complete-connection.js';
 import { accountWorkflowId } from '../../../workflows/account/messages.js';
 import { openDatabase, temporalClient, testConfig, uniqueName, type TestDatabase } from '../../helpers/integration.js';
@@ -40,10 +38,8 @@ interface Account {
 
 /** The sandbox behind a slow network that tracks renewals in flight. */
 async function startSandboxBehindNetwork() {
-  const state = new SandboxState({});
   const traffic = { inNetwork: 0, atPlatform: 0, reachedPlatform: 0, lost: 0, lastKillAt: 0 };
-  const app = express();
-  app.use(async (req, res, next) => {
+  const slowNetwork: RequestHandler = async (req, res, next) => {
     if (!TOKEN_REQUEST.test(req.path)) return next();
     const sentAt = Date.now();
     traffic.inNetwork += 1;
@@ -58,20 +54,9 @@ async function startSandboxBehindNetwork() {
     traffic.reachedPlatform += 1;
     res.once('close', () => (traffic.atPlatform -= 1));
     next();
-  });
-  app.use(createSandboxApp({}, state));
-  const server = await new Promise<Server>((resolve, reject) => {
-    const listening = app.listen(0, '127.0.0.1', (error?: Error) => (error ? reject(error) : resolve(listening)));
-  });
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  state.publicUrl = url;
-  return {
-    url,
-    state,
-    traffic,
-    control: new SandboxClient(url),
-    close: () => new Promise<void>((resolve) => server.close(() => resolve()).closeAllConnections()),
   };
+  const sandbox = await startSandbox({ before: [slowNetwork] });
+  return { ...sandbox, traffic, control: new SandboxClient(sandbox.url) };
 }
 
 describe('worker process killed with SIGKILL in the middle of renewals', () => {
