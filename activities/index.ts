@@ -2,6 +2,7 @@ import type { Models } from '../db/models/index.js';
 import type { AccountWorkflowTarget } from '../web/accounts/workflow-client.js';
 import { diagnosticActivities } from './diagnostics.js';
 import { lifecycleActivities, type LifecycleDeps } from './lifecycle/index.js';
+import { publishingActivities } from './publishing/index.js';
 import { reconcileActivities } from './reconcile.js';
 
 export interface ActivityDeps extends LifecycleDeps {
@@ -17,6 +18,7 @@ export function createActivities(deps: ActivityDeps) {
   return {
     ...diagnosticActivities(deps),
     ...lifecycle,
+    ...publishingActivities(deps),
     ...reconcileActivities({ models: deps.models, describeAccount: lifecycle.describeAccount, workflows: deps.workflows }),
   };
 }

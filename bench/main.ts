@@ -1,11 +1,12 @@
 import { configFromEnvironment } from '../config/index.js';
 import { LIFECYCLE_USAGE } from './lifecycle/options.js';
+import { WEB_USAGE } from './web/options.js';
 
 // `npm run bench -- <name> [options]`: runs one benchmark against servers it starts itself.
 
 const BENCHMARKS: Record<string, { usage: string; run?: (argv: string[], settings: { temporalCliPath?: string }) => Promise<number> }> = {
   lifecycle: { usage: LIFECYCLE_USAGE, run: async (argv, settings) => (await import('./lifecycle/run.js')).runLifecycleBench(argv, settings) },
-  web: { usage: 'npm run bench -- web (not written yet)' },
+  web: { usage: WEB_USAGE, run: async (argv) => (await import('./web/run.js')).runWebBench(argv) },
   publish: { usage: 'npm run bench -- publish (not written yet)' },
 };
 

@@ -69,7 +69,9 @@ export function createFacebookAdapter(deps: AdapterDeps): PlatformAdapter {
       );
       if (result.kind !== 'ok') return result;
       const id = result.value.post_id ?? result.value.id;
-      return ok({ externalId: id, url: `https://www.facebook.com/${id}` });
+      // Page post ids are `<pageId>_<postId>`; photo ids stand alone.
+      const [owner, postId] = id.includes('_') ? id.split('_', 2) : [account.externalId, id];
+      return ok({ externalId: id, url: `https://www.facebook.com/${owner}/posts/${postId}` });
     },
   };
 }

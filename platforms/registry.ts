@@ -1,6 +1,6 @@
 // Builds the platform adapters from configuration. The only entry point other modules use.
 
-import type { PlatformMode } from './base-url.js';
+import { resolvePlatformUrl, type PlatformMode, type UrlMapping } from './base-url.js';
 import { createBlueskyAdapter } from './bluesky.js';
 import { createFacebookAdapter } from './facebook.js';
 import { PlatformHttp, type RequestRecord } from './http.js';
@@ -53,7 +53,21 @@ export function createAdapters(options: AdapterOptions): Partial<Record<Platform
     const deps: AdapterDeps = { http: httpFor(id), client };
     adapters[id] = build(id, deps, options);
   }
+  const mapping = { mode: options.mode, sandboxUrl: options.sandboxUrl };
+  for (const id of PLATFORM_IDS) if (adapters[id]) adapters[id] = withReachablePostUrls(adapters[id], mapping);
   return adapters;
+}
+
+/** In sandbox mode a published post's public URL points at the sandbox's copy of the platform's page. */
+function withReachablePostUrls(adapter: PlatformAdapter, mapping: UrlMapping): PlatformAdapter {
+  if (mapping.mode === 'live') return adapter;
+  return {
+    ...adapter,
+    async publish(account, credentials, post) {
+      const result = await adapter.publish(account, credentials, post);
+      return result.kind === 'ok' ? { kind: 'ok', value: { ...result.value, url: resolvePlatformUrl(result.value.url, mapping) } } : result;
+    },
+  };
 }
 
 function build(id: Exclude<PlatformId, 'bluesky'>, deps: AdapterDeps, options: AdapterOptions): PlatformAdapter {

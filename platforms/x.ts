@@ -141,7 +141,7 @@ export function createXAdapter({ http, client }: AdapterDeps): PlatformAdapter {
       return ok({ revokedAtPlatform: true });
     },
 
-    async publish(_account, credentials, post) {
+    async publish(account, credentials, post) {
       if (post.imageUrl) return invalid('Tether cannot attach images to X posts yet; remove the image to post text only');
       const result = await http.json(
         { method: 'POST', url: `${API}/tweets`, bearer: credentials.accessToken, json: { text: post.text }, idempotencyKey: post.idempotencyKey },
@@ -149,7 +149,7 @@ export function createXAdapter({ http, client }: AdapterDeps): PlatformAdapter {
       );
       if (result.kind !== 'ok') return result;
       const id = result.value.data.id;
-      return ok({ externalId: id, url: `https://x.com/i/web/status/${id}` });
+      return ok({ externalId: id, url: `https://x.com/${encodeURIComponent(account.handle.replace(/^@/, ''))}/status/${id}` });
     },
 
     async premiumStatus(_account, credentials) {

@@ -14,6 +14,8 @@ import { billingRouter } from './billing/router.js';
 import { connectRouter } from './connect/router.js';
 import { accountsNeedingActionLocals } from './connections/attention.js';
 import { connectionsRouter } from './connections/router.js';
+import { notificationCountLocals } from './notifications/count.js';
+import { notificationsRouter } from './notifications/router.js';
 import { penNameContext } from './pen-names/context.js';
 import { penNamesRouter } from './pen-names/router.js';
 import { renderNotFound, renderPage } from './respond.js';
@@ -21,6 +23,7 @@ import { diagnosticsRouter } from './routes/diagnostics.js';
 import { healthRouter, type ReadinessChecks } from './routes/health.js';
 import { CSRF_ERROR_CODE, CSRF_FIELD, csrfProtection, DEFAULT_LOGIN_LIMITS, securityHeaders, type LoginLimits } from './security.js';
 import { MongoSessionStore, sessionMiddleware } from './session.js';
+import { webhooksRouter } from './webhooks/router.js';
 
 export interface AppDeps {
   config: Config;
@@ -53,6 +56,9 @@ export function createApp(deps: AppDeps): Express {
   app.use(securityHeaders(deps.config));
   app.use('/static', express.static(path.join(here, 'public'), { maxAge: deps.config.env === 'production' ? '1d' : 0 }));
 
+  // Platform callbacks verify signatures over their raw bodies: before any body parser, session or CSRF.
+  app.use('/webhooks', webhooksRouter(deps));
+
   // Operator endpoints: JSON, no session, no user data, so no cookie and no CSRF token.
   app.use(express.json({ limit: '100kb' }));
   app.use(healthRouter(deps.readiness));
@@ -71,17 +77,19 @@ export function createApp(deps: AppDeps): Express {
     next();
   });
   app.use(penNameContext(deps.models));
+  app.use(notificationCountLocals(deps.models));
   app.use(accountsNeedingActionLocals(deps.models));
 
   app.get('/', (req, res) => res.redirect(303, req.user ? '/connections' : '/login'));
   app.use(authRouter({ config: deps.config, models: deps.models, authenticator, loginLimits: deps.loginLimits ?? DEFAULT_LOGIN_LIMITS }));
   app.use('/pen-names', penNamesRouter(deps));
   app.use('/billing', billingRouter(deps));
+  app.use(notificationsRouter(deps));
   const accountDeps = {
     config: deps.config,
     models: deps.models,
     adapters: deps.adapters ?? {},
-    workflows: deps.workflows ?? { client: deps.temporal, taskQueue: deps.config.temporal.taskQueue, warningLeadMs: deps.config.lifecycle.warningLeadMs },
+    workflows: deps.workflows ?? { client: deps.temporal, taskQueue: deps.config.temporal.taskQueue, warningLeadMs: deps.config.lifecycle.warningLeadMs, overdueDecisionMs: deps.config.publishing.overdueDecisionMs },
   };
   app.use('/connections', connectionsRouter(accountDeps));
   app.use('/connect', connectRouter(accountDeps));
@@ -97,6 +105,7 @@ function pageLocals(): RequestHandler {
     res.locals.user = req.user;
     res.locals.currentPath = req.originalUrl;
     res.locals.penNames = [];
+    // Counted by notificationCountLocals; 0 for pages rendered before it runs (e.g. a refused CSRF token).
     res.locals.notificationCount = 0;
     next();
   };

@@ -24,7 +24,7 @@ const app = createApp({
     clients: config.platforms.clients,
     linkedinPartnerRefresh: config.platforms.linkedinPartnerRefresh,
   }),
-  workflows: { client: temporal, taskQueue: config.temporal.taskQueue, warningLeadMs: config.lifecycle.warningLeadMs },
+  workflows: { client: temporal, taskQueue: config.temporal.taskQueue, warningLeadMs: config.lifecycle.warningLeadMs, overdueDecisionMs: config.publishing.overdueDecisionMs },
   readiness: {
     database: () => databasePing(database),
     temporal: async () => {

@@ -38,7 +38,7 @@ const connection = await NativeConnection.connect(connectionOptions);
 const clientConnection = await Connection.connect(connectionOptions);
 const client = new Client({ connection: clientConnection, namespace: config.temporal.namespace });
 const bundlePath = fileURLToPath(new URL('../dist/workflow-bundle.js', import.meta.url));
-const workflows = { client, taskQueue: config.temporal.taskQueue, warningLeadMs: config.lifecycle.warningLeadMs };
+const workflows = { client, taskQueue: config.temporal.taskQueue, warningLeadMs: config.lifecycle.warningLeadMs, overdueDecisionMs: config.publishing.overdueDecisionMs };
 
 const workers = await createWorkers({
   connection,

@@ -1,4 +1,5 @@
-import type { Delivery, Notification } from '../../db/models/notification.js';
+import type { Delivery, Notification, NotificationKind } from '../../db/models/notification.js';
+import { emailPreferencesOf, type User } from '../../db/models/user.js';
 import { notificationEmail } from '../notify/email.js';
 import { buildNotificationText } from '../notify/message.js';
 import { sendWebhook, type WebhookPayload } from '../notify/webhook.js';
@@ -15,6 +16,8 @@ type Channel = 'email' | 'webhook';
 const CLAIM_MS = 60_000;
 const DUPLICATE_KEY = 11000;
 
+const emailWanted = (owner: Pick<User, 'emailNotifications'>, kind: NotificationKind): boolean => emailPreferencesOf(owner.emailNotifications)[kind];
+
 export function notifyActivities(context: LifecycleContext) {
   const { models, config, mailer, clock } = context;
   const { Notification: notifications } = models;
@@ -27,7 +30,7 @@ export function notifyActivities(context: LifecycleContext) {
     ]);
     const subject = { accountId: account._id, platform: account.platform, handle: account.handle, penName: penName?.name ?? '(removed pen name)' };
     const text = buildNotificationText(subject, input.kind, input.reason, input.deadline);
-    const wantsEmail = Boolean(mailer && owner?.emailNotifications);
+    const wantsEmail = Boolean(mailer && owner && emailWanted(owner, input.kind));
     const delivery = (wanted: boolean): Delivery => ({ state: wanted ? 'pending' : 'skipped', attempts: 0 });
     const document: Notification = {
       // Keyed by the dedupe key: a point read everywhere (FerretDB scans on other fields), and the
@@ -104,7 +107,8 @@ export function notifyActivities(context: LifecycleContext) {
 
   async function sendEmail(notification: Notification): Promise<'sent' | 'skipped'> {
     const owner = await models.User.findById(notification.ownerId).lean();
-    if (!mailer || !owner || !owner.emailNotifications) return 'skipped';
+    // Read again at sending time: an opt-out saved since the notice was created still holds.
+    if (!mailer || !owner || !emailWanted(owner, notification.kind)) return 'skipped';
     const actionLabel = notification.kind === 'expiring' || notification.kind === 'expired' ? 'Reconnect now' : 'Open Tether';
     await mailer.sendMail(
       notificationEmail({

@@ -7,6 +7,8 @@ import { diagnosticModel } from './diagnostic.js';
 import { notificationModel } from './notification.js';
 import { penNameModel } from './pen-name.js';
 import { planSlotModel } from './plan-slot.js';
+import { postTargetModel } from './post-target.js';
+import { postModel } from './post.js';
 import { rateLimitHitModel } from './rate-limit-hit.js';
 import { sessionModel } from './session.js';
 import { userModel } from './user.js';
@@ -23,6 +25,8 @@ export function createModels(connection: Connection) {
     CredentialLock: credentialLockModel(connection),
     Notification: notificationModel(connection),
     PlanSlot: planSlotModel(connection),
+    Post: postModel(connection),
+    PostTarget: postTargetModel(connection),
     Session: sessionModel(connection),
     RateLimitHit: rateLimitHitModel(connection),
   };

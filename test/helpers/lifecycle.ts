@@ -66,7 +66,7 @@ export async function connectThroughSandbox(options: {
   owner: Owner;
   platform: PlatformId;
   identity?: string;
-  workflowDefaults?: Pick<AccountWorkflowTarget, 'warningLeadMs' | 'historyEventLimit'>;
+  workflowDefaults?: Pick<AccountWorkflowTarget, 'warningLeadMs' | 'historyEventLimit' | 'overdueDecisionMs'>;
 }): Promise<CompletedConnection & { store: CredentialStore; accessToken: string; refreshToken?: string }> {
   const adapter = sandboxAdapters(options.config, options.sandboxUrl)[options.platform] as PlatformAdapter;
   const redirectUri = `${options.config.web.publicUrl}/connect/${options.platform}/callback`;

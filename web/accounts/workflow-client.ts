@@ -11,6 +11,7 @@ export interface AccountWorkflowTarget {
   taskQueue: string;
   /** Lifecycle settings passed to new workflows. */
   warningLeadMs?: number;
+  overdueDecisionMs?: number;
   historyEventLimit?: number;
 }
 
@@ -23,6 +24,7 @@ function startOptions(target: AccountWorkflowTarget, account: AccountSummary) {
   const input: AccountWorkflowInput = {
     accountId: account.accountId,
     ...(target.warningLeadMs === undefined ? {} : { warningLeadMs: target.warningLeadMs }),
+    ...(target.overdueDecisionMs === undefined ? {} : { overdueDecisionMs: target.overdueDecisionMs }),
     ...(target.historyEventLimit === undefined ? {} : { historyEventLimit: target.historyEventLimit }),
   };
   return {

@@ -4,6 +4,7 @@ import type { Models } from '../../db/models/index.js';
 import { PLATFORM_NAMES, type PlatformAdapter, type PlatformId } from '../../platforms/types.js';
 import { limitOf } from '../plans/catalog.js';
 import { slotsUsed } from '../plans/slots.js';
+import { premiumTagOf } from './premium.js';
 
 // The Connections page as data: one section per platform with its account pills, and the plan's
 // room. Three queries whatever the number of accounts (accounts of the pen name, the user's plan,
@@ -31,6 +32,8 @@ export interface AccountPill {
   reconnectUrl: string;
   /** Scheduled posts waiting while the queue is paused (filled once posts exist). */
   pausedPosts: number;
+  /** X only: the stored subscription when it allows long posts ("Premium", "Premium+", "Basic"), and when it was read. */
+  premium?: { tag: string; checkedAt: string };
 }
 
 export interface PlatformSection {
@@ -57,7 +60,7 @@ export function connectUrlFor(platform: PlatformId): string {
   return `/connect/${platform}`;
 }
 
-export function pillFor(account: Pick<Account, '_id' | 'platform' | 'handle' | 'displayName' | 'avatarUrl' | 'status'>, pausedPosts = 0): AccountPill {
+export function pillFor(account: Pick<Account, '_id' | 'platform' | 'handle' | 'displayName' | 'avatarUrl' | 'status' | 'premium'>, pausedPosts = 0): AccountPill {
   const status = account.status;
   const handle = account.handle.replace(/^@/, '');
   const reconnectUrl = account.platform === 'bluesky' ? `/connect/bluesky?handle=${encodeURIComponent(handle)}&reconnect=${account._id}` : `/connect/${account.platform}?reconnect=${account._id}`;
@@ -70,6 +73,7 @@ export function pillFor(account: Pick<Account, '_id' | 'platform' | 'handle' | '
     initial: (account.displayName || handle).trim().charAt(0).toUpperCase() || '?',
     reconnectUrl,
     pausedPosts,
+    ...premiumOf(account),
   };
   if (!status) return { ...base, tone: 'pending', label: 'Connecting', detail: 'Checking the new credentials.', needsAction: false, canRefresh: false };
   switch (status.state) {
@@ -88,6 +92,11 @@ export function pillFor(account: Pick<Account, '_id' | 'platform' | 'handle' | '
         ? { ...base, tone: 'warn', label: 'Error', detail: status.reason.message, needsAction: false, canRefresh: true }
         : { ...base, tone: 'ok', label: 'Active', needsAction: false, canRefresh: true };
   }
+}
+
+function premiumOf(account: Pick<Account, 'platform' | 'premium'>): Pick<AccountPill, 'premium'> {
+  const tag = account.platform === 'x' ? premiumTagOf(account.premium) : undefined;
+  return tag && account.premium ? { premium: { tag, checkedAt: formatDate(account.premium.checkedAt) } } : {};
 }
 
 /** Connected accounts of one pen name, in one query. */

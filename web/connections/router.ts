@@ -13,6 +13,7 @@ import { requireUser } from '../auth/guards.js';
 import { releaseSlot, slotHolderFor } from '../plans/slots.js';
 import { flash, renderNotFound, renderPage } from '../respond.js';
 import { loadConnectionsPage, pillFor } from './page-model.js';
+import { premiumCheckRoute, takePremiumCheck } from './premium.js';
 import { scheduledPostsAffectedBy } from './scheduled-posts.js';
 
 // The Connections page, and the per-account actions on it: renew now (the loop icon) and
@@ -47,8 +48,10 @@ export function connectionsRouter(deps: ConnectionsDeps): Router {
 
   router.get('/', async (req, res) => {
     const page = await loadConnectionsPage(deps, { ownerId: req.user!.id, penNameId: req.penName!.id });
-    await renderPage(res, 'connections/index', { title: 'Connections', ...page });
+    await renderPage(res, 'connections/index', { title: 'Connections', ...page, premiumCheck: takePremiumCheck(req) });
   });
+
+  router.post('/premium', premiumCheckRoute(deps));
 
   router.post('/:id/refresh', async (req, res) => {
     const account = await ownedAccount(req);

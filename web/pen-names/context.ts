@@ -3,7 +3,7 @@ import type { Models } from '../../db/models/index.js';
 import { ensurePenNames } from './store.js';
 
 // The pen name a logged-in user is working in, for every page: `req.penName` for routes, and
-// `penNames` / `currentPenName` / `notificationCount` for the layout's header.
+// `penNames` / `currentPenName` for the layout's header.
 
 export interface CurrentPenName {
   id: string;
@@ -33,11 +33,6 @@ export function penNameContext(models: Models): RequestHandler {
     req.penName = { id: current._id, name: current.name };
     res.locals.penNames = penNames.map((p) => ({ id: p._id, name: p.name }));
     res.locals.currentPenName = req.penName;
-    res.locals.notificationCount = await models.Notification.countDocuments({
-      ownerId: req.user.id,
-      penNameId: current._id,
-      readAt: { $exists: false },
-    });
     next();
   };
 }

@@ -16,6 +16,15 @@ export interface AccountStateView {
   nextAction?: string;
   nextActionAt?: string;
   queuePaused: boolean;
+  queue: QueueView;
+}
+
+/** The account's publishing queue as pages see it (ids and times only). */
+export interface QueueView {
+  queued: number;
+  nextPublishAt?: string;
+  /** Posts that fell due while the account was expired, waiting for the user's choice. */
+  overdue?: { postIds: string[]; decideBy: string };
 }
 
 export type ReconnectResult = { accepted: true; state: AccountStateView } | { accepted: false; rejection: Reason; state: AccountStateView };
@@ -46,3 +55,30 @@ export const checkPremiumUpdate = defineUpdate<PremiumResult, []>('checkPremium'
 /** The platform told us (deauthorization webhook) that access was removed. */
 export const revokedSignal = defineSignal<[{ reason: Reason }]>('revoked');
 export const stateQuery = defineQuery<AccountStateView>('state');
+
+export interface SchedulePostInput {
+  postId: string;
+  /** ISO time. */
+  dueAt: string;
+}
+
+export interface ScheduleResult {
+  /** 1-based place in this account's queue. */
+  position: number;
+  queued: number;
+  /** Present while the account is expired: the post waits for a reconnect. */
+  waitsForReconnect?: Reason;
+}
+
+export type OverdueDecision = { choice: 'publishNow' } | { choice: 'skip' } | { choice: 'reschedule'; at: string };
+
+export type TestPostResult = { outcome: 'published'; url: string } | { outcome: 'failed'; reason: Reason };
+
+/** Queue a post (or move an already-queued one to a new time); answers its position. */
+export const schedulePostUpdate = defineUpdate<ScheduleResult, [SchedulePostInput]>('schedulePost');
+/** Take a post out of the queue (cancel, or before an edit moves it elsewhere). */
+export const unschedulePostUpdate = defineUpdate<{ removed: boolean }, [{ postId: string }]>('unschedulePost');
+/** The user's choice for posts that fell due while the account was expired. */
+export const resolveOverdueUpdate = defineUpdate<{ postIds: string[] }, [OverdueDecision]>('resolveOverdue');
+/** Publish a (test) post right away and answer how it went. */
+export const testPostUpdate = defineUpdate<TestPostResult, [{ postId: string }]>('testPost');

@@ -12,19 +12,39 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { AccountSummary, CredentialFacts, LifecycleActivities, RevokeResult } from '../../activities/lifecycle/contract.js';
+import type { PublishingActivities, PublishResult } from '../../activities/publishing/contract.js';
 import { PLATFORM_NAMES, type Failure } from '../../platforms/types.js';
 import { describeNext, nextWakeAt, startLifecycle, transition } from '../lifecycle/index.js';
 import type { LifecycleEffect, LifecycleEvent, LifecycleState, Reason } from '../lifecycle/types.js';
+import {
+  emptyQueue,
+  failedTransiently,
+  firstReady,
+  holdOverdue,
+  MAX_TRANSIENT_FAILURES,
+  nextPublishAt,
+  published,
+  rateLimited,
+  remove,
+  resolveOverdue,
+  schedule,
+  type PublishQueue,
+} from '../publishing/queue.js';
 import { NEXT_ACTION_AT, OWNER, PEN_NAME, PLATFORM, STATUS, TOKEN_EXPIRES_AT } from '../search-attributes.js';
 import {
   checkPremiumUpdate,
   disconnectUpdate,
   reconnectUpdate,
   refreshNowUpdate,
+  resolveOverdueUpdate,
   revokedSignal,
+  schedulePostUpdate,
   stateQuery,
+  testPostUpdate,
+  unschedulePostUpdate,
   type AccountStateView,
   type DisconnectResult,
+  type TestPostResult,
 } from './messages.js';
 import { renewalTaskQueue } from './task-queues.js';
 
@@ -41,6 +61,8 @@ export interface AccountWorkflowInput {
   historyEventLimit?: number;
   /** Lifecycle settings from config (`config.lifecycle`). */
   warningLeadMs?: number;
+  /** After a reconnect, how long posts that fell due while expired wait for the user's choice (`config.publishing`). */
+  overdueDecisionMs?: number;
 }
 
 interface CarriedState {
@@ -48,6 +70,7 @@ interface CarriedState {
   lifecycle: LifecycleState;
   knownVersion: number;
   projectionSequence: number;
+  queue?: PublishQueue;
 }
 
 const RECORDING = { startToCloseTimeout: '30 seconds', retry: { initialInterval: '1 second', maximumInterval: '1 minute' } } as const;
@@ -64,6 +87,17 @@ const { inspectCredentials } = proxyActivities<LifecycleActivities>({ ...PLATFOR
 const { validateCredentials } = proxyActivities<LifecycleActivities>({ ...PLATFORM_CALL, summary: 'Validate the token with the platform' });
 const { revokeCredentials } = proxyActivities<LifecycleActivities>({ ...PLATFORM_CALL, summary: 'Revoke at the platform and forget the tokens' });
 const { checkPremium } = proxyActivities<LifecycleActivities>({ ...PLATFORM_CALL, summary: 'Read X Premium status' });
+// Retries here only cover crashes and infrastructure errors: the idempotency key makes a repeated call safe.
+const { publishPost } = proxyActivities<PublishingActivities>({
+  startToCloseTimeout: '2 minutes',
+  retry: { initialInterval: '5 seconds', maximumInterval: '1 minute', maximumAttempts: 5 },
+  summary: 'Publish a post',
+});
+const { failTarget, settleOverdue, failScheduledPosts } = proxyActivities<PublishingActivities>({ ...RECORDING, summary: 'Record post outcomes' });
+
+const DEFAULT_OVERDUE_DECISION_MS = 10 * 60_000;
+const DISCONNECTED: Reason = { code: 'account_disconnected', message: 'The account was disconnected before this post went out' };
+const SKIPPED: Reason = { code: 'skipped', message: 'Skipped after the reconnect, as you chose' };
 
 function renewActivity(platform: AccountSummary['platform']) {
   return proxyActivities<LifecycleActivities>({
@@ -91,6 +125,8 @@ export async function accountWorkflow(input: AccountWorkflowInput): Promise<Disc
   let changes = 0;
   let disconnectResult: DisconnectResult | undefined;
   let lastRevoke: RevokeResult | undefined;
+  let queue: PublishQueue = input.carried?.queue ?? emptyQueue();
+  const canPublish = () => state?.status === 'active' || state?.status === 'expiring';
 
   // Transitions and their effects run one at a time: messages and timers queue on this chain.
   let chain: Promise<unknown> = Promise.resolve();
@@ -109,6 +145,11 @@ export async function accountWorkflow(input: AccountWorkflowInput): Promise<Disc
     nextAction: state ? describeNext(state).action : 'check the new credentials',
     nextActionAt: state ? iso(describeNext(state).at) : undefined,
     queuePaused: state?.status === 'expired',
+    queue: {
+      queued: queue.entries.length,
+      nextPublishAt: iso(nextPublishAt(queue)),
+      overdue: queue.overdue && { postIds: queue.overdue.postIds, decideBy: iso(queue.overdue.decideBy)! },
+    },
   });
 
   async function record(): Promise<void> {
@@ -138,6 +179,7 @@ export async function accountWorkflow(input: AccountWorkflowInput): Promise<Disc
       state.reason ? `**Reason:** ${state.reason.message}` : undefined,
       `**Next:** ${next.action}${next.at === undefined ? '' : ` at ${new Date(next.at).toISOString()}`}`,
       state.token.accessExpiresAt === undefined ? '**Token:** does not expire' : `**Token expires:** ${new Date(state.token.accessExpiresAt).toISOString()}`,
+      queue.entries.length > 0 ? `**Queue:** ${queue.entries.length} post(s)${state.status === 'expired' ? ', paused until reconnect' : ''}` : undefined,
     ];
     setCurrentDetails(details.filter(Boolean).join('\n\n'));
   }
@@ -202,6 +244,52 @@ export async function accountWorkflow(input: AccountWorkflowInput): Promise<Disc
     await execute(result.effects);
   }
 
+  /** One publish attempt; the queue learns the outcome. Infrastructure errors count as transient. */
+  async function publishOnce(postId: string): Promise<PublishResult> {
+    let result: PublishResult;
+    try {
+      result = await publishPost({ postId, accountId });
+    } catch (error) {
+      result = { outcome: 'transient', reason: { code: 'platform_unavailable', message: asFailure(error).message } };
+    }
+    switch (result.outcome) {
+      case 'published':
+      case 'rejected':
+      case 'gone':
+        queue = published(queue, postId);
+        break;
+      case 'rateLimited':
+        queue = rateLimited(queue, result.resetAt);
+        break;
+      case 'reauthRequired':
+        // The state machine renews once per token; if that fails the account expires and the queue pauses.
+        await apply({ type: 'accessTokenRejected', now: Date.now() });
+        if (canPublish()) await backOff(postId, result);
+        break;
+      case 'transient':
+        await backOff(postId, result);
+        break;
+    }
+    changes += 1;
+    return result;
+  }
+
+  async function backOff(postId: string, result: Extract<PublishResult, { reason: Reason }>): Promise<void> {
+    const retried = failedTransiently(queue, postId, Date.now());
+    queue = retried.queue;
+    if (retried.gaveUp) {
+      const reason = { code: result.reason.code, message: `Not published after ${MAX_TRANSIENT_FAILURES} attempts: ${result.reason.message}` };
+      await failTarget({ postId, accountId, reason });
+    }
+  }
+
+  /** Publishes every post that is due, in queue order, while the account can publish. */
+  async function publishDue(): Promise<void> {
+    for (let entry = firstReady(queue, Date.now()); entry && canPublish(); entry = firstReady(queue, Date.now())) {
+      await publishOnce(entry.postId);
+    }
+  }
+
   async function begin(facts: CredentialFacts, rejection?: Reason): Promise<void> {
     knownVersion = facts.version;
     const connected = { now: Date.now(), policy: facts.policy, lifetimes: facts.lifetimes, jitter: Math.random() };
@@ -241,7 +329,12 @@ export async function accountWorkflow(input: AccountWorkflowInput): Promise<Disc
 
   setHandler(reconnectUpdate, () =>
     exclusively(async () => {
+      const wasExpired = state?.status === 'expired';
       const rejection = await takeCredentials(true);
+      if (wasExpired && canPublish()) {
+        queue = holdOverdue(queue, Date.now(), input.overdueDecisionMs ?? DEFAULT_OVERDUE_DECISION_MS);
+        changes += 1;
+      }
       return rejection ? { accepted: false as const, rejection, state: view() } : { accepted: true as const, state: view() };
     }),
     {
@@ -278,10 +371,12 @@ export async function accountWorkflow(input: AccountWorkflowInput): Promise<Disc
         account ??= await describeAccount(accountId);
         if (state) await apply({ type: 'disconnectRequested', now: Date.now() });
         else lastRevoke = await revokeCredentials(accountId);
+        const affectedPosts = queue.entries.length > 0 ? await failScheduledPosts({ accountId, reason: DISCONNECTED }) : 0;
+        queue = emptyQueue();
         disconnectResult = {
           revokedAtPlatform: lastRevoke?.revokedAtPlatform ?? false,
           message: lastRevoke?.message ?? 'Disconnected.',
-          affectedPosts: 0,
+          affectedPosts,
         };
         changes += 1;
         return disconnectResult;
@@ -311,6 +406,69 @@ export async function accountWorkflow(input: AccountWorkflowInput): Promise<Disc
     },
   );
 
+  setHandler(
+    schedulePostUpdate,
+    ({ postId, dueAt }) => {
+      const scheduled = schedule(queue, { postId, dueAt: Date.parse(dueAt) });
+      queue = scheduled.queue;
+      changes += 1;
+      const waitsForReconnect = state?.status === 'expired' ? (state.reason ?? { code: 'expired', message: 'The token has expired' }) : undefined;
+      return { position: scheduled.position, queued: queue.entries.length, waitsForReconnect };
+    },
+    {
+      validator: ({ postId, dueAt }) => {
+        if (finished()) throw new Error('This account was disconnected; choose another account.');
+        if (typeof postId !== 'string' || postId.length === 0) throw new Error('postId is required.');
+        if (!Number.isFinite(Date.parse(dueAt))) throw new Error('dueAt must be an ISO time.');
+      },
+    },
+  );
+
+  setHandler(unschedulePostUpdate, ({ postId }) => {
+    const removed = remove(queue, postId);
+    queue = removed.queue;
+    changes += 1;
+    return { removed: removed.removed };
+  });
+
+  setHandler(
+    resolveOverdueUpdate,
+    async (decision) => {
+      const resolved = resolveOverdue(queue, decision.choice === 'reschedule' ? { choice: 'reschedule', at: Date.parse(decision.at) } : decision);
+      queue = resolved.queue;
+      changes += 1;
+      if (decision.choice === 'skip') await settleOverdue({ accountId, postIds: resolved.postIds, change: { skip: SKIPPED } });
+      if (decision.choice === 'reschedule') await settleOverdue({ accountId, postIds: resolved.postIds, change: { dueAt: Date.parse(decision.at) } });
+      return { postIds: resolved.postIds };
+    },
+    {
+      validator: (decision) => {
+        if (!queue.overdue) throw new Error('No overdue posts are waiting for a decision; they may have been published already.');
+        if (decision.choice === 'reschedule' && !(Date.parse(decision.at) > Date.now())) throw new Error('The new time must be in the future.');
+      },
+    },
+  );
+
+  setHandler(
+    testPostUpdate,
+    ({ postId }: { postId: string }) =>
+      exclusively(async (): Promise<TestPostResult> => {
+        if (!canPublish()) return { outcome: 'failed', reason: state?.reason ?? { code: 'not_ready', message: 'The account cannot publish right now.' } };
+        const result = await publishOnce(postId);
+        if (result.outcome === 'published') return { outcome: 'published', url: result.url };
+        if (result.outcome === 'gone') return { outcome: 'failed', reason: { code: 'gone', message: 'The test post was removed before it went out.' } };
+        // A test shows the first answer; it is not retried later.
+        queue = remove(queue, postId).queue;
+        if (result.outcome !== 'rejected') await failTarget({ postId, accountId, reason: result.reason });
+        return { outcome: 'failed', reason: result.reason };
+      }),
+    {
+      validator: (_input) => {
+        if (!canPublish()) throw new Error(state?.reason?.message ?? 'The account cannot publish right now; reconnect it first.');
+      },
+    },
+  );
+
   // Async, so allHandlersFinished() waits for the transition before a continue-as-new.
   setHandler(revokedSignal, async ({ reason }) => {
     await exclusively(() => apply({ type: 'revokedByPlatform', reason, now: Date.now() }));
@@ -332,13 +490,19 @@ export async function accountWorkflow(input: AccountWorkflowInput): Promise<Disc
   const finished = () => state?.status === 'disconnected' || disconnectResult !== undefined;
   while (!finished()) {
     const seen = changes;
-    const wakeAt = state ? nextWakeAt(state) : undefined;
-    const summary = state ? describeNext(state).action : 'wait for credentials';
+    const lifecycleWakeAt = state ? nextWakeAt(state) : undefined;
+    const publishAt = canPublish() ? nextPublishAt(queue) : undefined;
+    const publishFirst = publishAt !== undefined && (lifecycleWakeAt === undefined || publishAt < lifecycleWakeAt);
+    const wakeAt = publishFirst ? publishAt : lifecycleWakeAt;
+    const summary = publishFirst ? 'publish the next post' : state ? describeNext(state).action : 'wait for credentials';
     const changed =
       wakeAt === undefined
         ? (await condition(() => changes !== seen || historyFull(historyLimit)), true)
         : await condition(() => changes !== seen || historyFull(historyLimit), Math.max(0, wakeAt - Date.now()), { summary });
-    if (!changed) await exclusively(() => apply({ type: 'wake', now: Date.now() }));
+    if (!changed) {
+      if (lifecycleWakeAt !== undefined && lifecycleWakeAt === wakeAt) await exclusively(() => apply({ type: 'wake', now: Date.now() }));
+      if (publishAt !== undefined && publishAt === wakeAt) await exclusively(publishDue);
+    }
 
     if (historyFull(historyLimit) && !finished()) {
       await condition(allHandlersFinished);
@@ -346,7 +510,7 @@ export async function accountWorkflow(input: AccountWorkflowInput): Promise<Disc
       if (!account || !state) throw ApplicationFailure.nonRetryable('cannot continue-as-new before the account is initialised');
       await continueAsNew<typeof accountWorkflow>({
         ...input,
-        carried: { account, lifecycle: state, knownVersion, projectionSequence },
+        carried: { account, lifecycle: state, knownVersion, projectionSequence, queue },
       });
     }
   }

@@ -176,7 +176,7 @@ describe('notify', () => {
 
   it('a user who turned email off gets the in-app notice and the webhook only', async () => {
     const accountId = await connectAccount('n-3');
-    await world.db.models.User.updateOne({ _id: world.ownerId }, { $set: { emailNotifications: false } });
+    await world.db.models.User.updateOne({ _id: world.ownerId }, { $set: { 'emailNotifications.recovered': false } });
     try {
       const mailsBefore = mails.length;
       await inActivity(world.activities().notify, { accountId, kind: 'recovered', dedupeKey: `${accountId}:3` });
@@ -184,7 +184,7 @@ describe('notify', () => {
       expect(doc).toMatchObject({ email: { state: 'skipped', attempts: 0 }, webhook: { state: 'sent' }, link: `/connections#account-${accountId}` });
       expect(mails.length).toBe(mailsBefore);
     } finally {
-      await world.db.models.User.updateOne({ _id: world.ownerId }, { $set: { emailNotifications: true } });
+      await world.db.models.User.updateOne({ _id: world.ownerId }, { $set: { 'emailNotifications.recovered': true } });
     }
   });
 

@@ -90,7 +90,7 @@ describe('X', () => {
   it('sends the Idempotency-Key header when publishing', async () => {
     const { get, sent } = adaptersWith([{ status: 201, body: { data: { id: '1850', text: 'Hello' } } }]);
     const outcome = await get('x').publish(accountFor('x'), credentials, { ...post, imageUrl: undefined });
-    expect(outcome).toEqual({ kind: 'ok', value: { externalId: '1850', url: 'https://x.com/i/web/status/1850' } });
+    expect(outcome).toEqual({ kind: 'ok', value: { externalId: '1850', url: 'https://x.com/someone/status/1850' } });
     expect(sent[0]!.headers.get('idempotency-key')).toBe('key-1');
   });
 });

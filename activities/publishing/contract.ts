@@ -1,0 +1,32 @@
+// What the account workflow exchanges with the publishing activities: post ids, times and reasons.
+// Post content and tokens stay in MongoDB.
+import type { Reason } from '../../workflows/lifecycle/types.js';
+
+export interface TargetRef {
+  postId: string;
+  accountId: string;
+}
+
+export type PublishResult =
+  | { outcome: 'published'; url: string; externalId: string }
+  /** The platform asked us to wait until `resetAt` (epoch ms); the post stays queued. */
+  | { outcome: 'rateLimited'; resetAt: number; reason: Reason }
+  /** A permanent rejection of this content: the target has failed. */
+  | { outcome: 'rejected'; reason: Reason }
+  /** The token was refused: the account needs a renewal or a reconnect; the post stays queued. */
+  | { outcome: 'reauthRequired'; reason: Reason }
+  /** The platform or network failed; worth retrying later. */
+  | { outcome: 'transient'; reason: Reason }
+  /** The target is no longer waiting (cancelled, or the post was deleted). */
+  | { outcome: 'gone' };
+
+export interface PublishingActivities {
+  /** Publishes one post to one account, idempotently: a retry never publishes twice. */
+  publishPost(target: TargetRef): Promise<PublishResult>;
+  /** Marks one queued target failed with a reason (a transient failure that never cleared). */
+  failTarget(input: TargetRef & { reason: Reason }): Promise<void>;
+  /** Marks the given queued targets of an account cancelled (the user skipped them) or moved to a new time. */
+  settleOverdue(input: { accountId: string; postIds: string[]; change: { skip: Reason } | { dueAt: number } }): Promise<void>;
+  /** The account was disconnected: every scheduled target of it fails; answers how many. */
+  failScheduledPosts(input: { accountId: string; reason: Reason }): Promise<number>;
+}

@@ -1,0 +1,49 @@
+import { parseArgs } from 'node:util';
+
+// Command-line options of `npm run bench -- web`.
+
+export interface WebOptions {
+  /** Connected accounts of the one pen name, measured in this order (the pen name grows between sizes). */
+  sizes: number[];
+  /** Timed requests per route and size, sent one after another. */
+  requests: number;
+  /** Untimed requests per route before each size's timed ones. */
+  warmup: number;
+  /** Renders per size whose MongoDB commands are counted (separately from the timed ones). */
+  countedRenders: number;
+}
+
+export const WEB_USAGE = `npm run bench -- web [options]
+
+  --sizes A,B,C        accounts of one pen name (default 10,100,1000)
+  --requests N         timed requests per route and size, sequential (default 200)
+  --warmup N           untimed requests per route before each size (default 50)
+  --counted-renders N  renders per size whose MongoDB commands are counted (default 5)`;
+
+function positiveInteger(name: string, raw: string | undefined, fallback: number): number {
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value <= 0) throw new Error(`--${name} must be a positive integer (got "${raw}")`);
+  return value;
+}
+
+export function parseWebOptions(argv: string[]): WebOptions {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      sizes: { type: 'string' },
+      requests: { type: 'string' },
+      warmup: { type: 'string' },
+      'counted-renders': { type: 'string' },
+    },
+    strict: true,
+  });
+  const sizes = (values.sizes ?? '10,100,1000').split(',').map((raw) => positiveInteger('sizes', raw.trim(), 0));
+  if (sizes.some((size, i) => i > 0 && size <= (sizes[i - 1] as number))) throw new Error('--sizes must increase (the pen name grows from one size to the next)');
+  return {
+    sizes,
+    requests: positiveInteger('requests', values.requests, 200),
+    warmup: positiveInteger('warmup', values.warmup, 50),
+    countedRenders: positiveInteger('counted-renders', values['counted-renders'], 5),
+  };
+}

@@ -1,0 +1,72 @@
+import { availableParallelism, loadavg } from 'node:os';
+import path from 'node:path';
+import { Cleanup } from '../shared/cleanup.js';
+import { resultsDir, timestamp, writeResults } from '../shared/report.js';
+import { openLogs } from '../shared/stack.js';
+import { BenchBrowser } from './http.js';
+import { CONNECTIONS, countQueries, HEALTHZ, pillsOnPage, STYLESHEET, timeRoutes } from './measure.js';
+import { parseWebOptions } from './options.js';
+import { buildReport, type SizeMeasurement } from './report.js';
+import { createBenchUser, seedAccounts } from './seed.js';
+import { startWebStack } from './stack.js';
+
+// `npm run bench -- web`: Connections-page latency as one pen name grows through the sizes, beside
+// /healthz in the same rounds, and the MongoDB work per render at each size.
+
+export async function runWebBench(argv: string[]): Promise<number> {
+  const options = parseWebOptions(argv);
+  const cleanup = new Cleanup();
+  cleanup.exitOnSignals();
+  const stamp = timestamp();
+  const started = Date.now();
+  const loadAtStart = loadavg()[0] ?? Number.NaN;
+  const progress = (message: string) => process.stderr.write(`[bench ${((Date.now() - started) / 1000).toFixed(0).padStart(4)} s] ${message}\n`);
+  const logs = openLogs(path.join(resultsDir, `web-${stamp}-logs`), cleanup);
+
+  try {
+    const largest = options.sizes.at(-1)!;
+    progress(`web benchmark: ${options.sizes.join(', ')} accounts; logs in ${logs.dir}`);
+    const stack = await startWebStack({ logs, cleanup, planLimit: largest * 2 });
+    progress(`database (${stack.databaseKind}) and dashboard up at ${stack.baseUrl}`);
+
+    const setupStarted = Date.now();
+    const user = await createBenchUser(stack.models);
+    const browser = new BenchBrowser(stack.baseUrl);
+    cleanup.add('http client', () => browser.close());
+    await browser.logIn(user.email, user.password);
+    let setupSec = (Date.now() - setupStarted) / 1000;
+
+    const sizes: SizeMeasurement[] = [];
+    let seeded = 0;
+    for (const accounts of options.sizes) {
+      const seedStarted = Date.now();
+      await seedAccounts(stack.models, user, seeded, accounts);
+      seeded = accounts;
+      setupSec += (Date.now() - seedStarted) / 1000;
+      const pillsShown = await pillsOnPage(browser);
+      progress(`${accounts} accounts: the page shows ${pillsShown} pills; timing ${options.requests} requests per route after ${options.warmup} warm-up rounds`);
+      const [connections, baseline, stylesheet] = await timeRoutes(browser, [CONNECTIONS, HEALTHZ, STYLESHEET], options);
+      const queries = {
+        connections: await countQueries(stack.connection, browser, CONNECTIONS, options.countedRenders),
+        baseline: await countQueries(stack.connection, browser, HEALTHZ, options.countedRenders),
+      };
+      progress(`  p50 ${connections!.latencyMs.p50} ms (/healthz ${baseline!.latencyMs.p50} ms); ${queries.connections.operations[0]} operations, ${queries.connections.commands[0]} wire commands per render`);
+      sizes.push({ accounts, pillsShown, timings: { connections: connections!, baseline: baseline!, stylesheet: stylesheet! }, queries });
+    }
+
+    const report = buildReport({
+      options,
+      environment: { cpus: availableParallelism(), node: process.version, database: stack.databaseKind, loadAverage: { start: loadAtStart, end: loadavg()[0] ?? Number.NaN } },
+      setupSec,
+      runtimeSec: (Date.now() - started) / 1000,
+      sizes,
+    });
+    const files = writeResults('web', stamp, report.json, report.markdown);
+    process.stdout.write(`\n${report.markdown}\n\nResults: ${files.markdown}\n         ${files.json}\n`);
+    for (const problem of report.problems) process.stderr.write(`[bench] FAIL: ${problem}\n`);
+    return report.problems.length > 0 ? 1 : 0;
+  } finally {
+    progress('stopping the dashboard and the database');
+    await cleanup.runAll();
+  }
+}

@@ -1,0 +1,63 @@
+import { Schema, type Connection } from 'mongoose';
+import { PLATFORM_IDS, type PlatformId } from '../../platforms/types.js';
+
+// A post as the user composed it. Its delivery to each account is a PostTarget; the content
+// lives only here, so workflows carry nothing but ids and times.
+
+export const POST_KINDS = ['scheduled', 'test'] as const;
+export type PostKind = (typeof POST_KINDS)[number];
+
+export interface PostTargetChoice {
+  accountId: string;
+  platform: PlatformId;
+  handle: string;
+  /** Pinterest board. */
+  boardId?: string;
+}
+
+export interface Post {
+  _id: string;
+  ownerId: string;
+  penNameId: string;
+  kind: PostKind;
+  text: string;
+  imageUrl?: string;
+  /** IANA zone the user composed in; times are shown back in it. */
+  timeZone: string;
+  publishAt: Date;
+  targets: PostTargetChoice[];
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+const targetChoiceSchema = new Schema<PostTargetChoice>(
+  {
+    accountId: { type: String, required: true },
+    platform: { type: String, enum: PLATFORM_IDS, required: true },
+    handle: { type: String, required: true },
+    boardId: String,
+  },
+  { _id: false },
+);
+
+const postSchema = new Schema<Post>(
+  {
+    _id: { type: String, required: true },
+    ownerId: { type: String, required: true },
+    penNameId: { type: String, required: true },
+    kind: { type: String, enum: POST_KINDS, required: true },
+    text: { type: String, required: true },
+    imageUrl: String,
+    timeZone: { type: String, required: true },
+    publishAt: { type: Date, required: true },
+    targets: { type: [targetChoiceSchema], required: true },
+    createdAt: { type: Date, required: true },
+    updatedAt: { type: Date, required: true },
+  },
+  { collection: 'posts', versionKey: false },
+);
+postSchema.index({ penNameId: 1, publishAt: -1 });
+
+export function postModel(connection: Connection) {
+  return connection.model<Post>('Post', postSchema);
+}

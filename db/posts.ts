@@ -1,0 +1,94 @@
+import { randomUUID } from 'node:crypto';
+import type { Reason } from '../workflows/lifecycle/types.js';
+import type { Models } from './models/index.js';
+import { targetIdOf, type PostTarget } from './models/post-target.js';
+import type { Post, PostTargetChoice } from './models/post.js';
+
+// Writes to post targets. The account's workflow is the only publisher of its targets; the web app
+// only cancels, reschedules or retries targets that are not being published, with conditional filters.
+
+const WAITING = ['scheduled', 'publishing'] as const;
+
+export async function findTarget(models: Models, targetId: string): Promise<PostTarget | undefined> {
+  return (await models.PostTarget.findById(targetId).lean()) ?? undefined;
+}
+
+/** Claims a waiting target for a publish attempt; false when it was cancelled or already settled. */
+export async function startPublishing(models: Models, targetId: string, now: Date): Promise<boolean> {
+  const result = await models.PostTarget.updateOne(
+    { _id: targetId, state: { $in: WAITING } },
+    { $set: { state: 'publishing', updatedAt: now }, $inc: { attempts: 1 } },
+  );
+  return result.matchedCount === 1;
+}
+
+export async function recordPublished(models: Models, targetId: string, post: { externalId: string; url: string }, now: Date): Promise<void> {
+  await models.PostTarget.updateOne(
+    { _id: targetId },
+    { $set: { state: 'published', externalId: post.externalId, url: post.url, publishedAt: now, updatedAt: now }, $unset: { reason: 1 } },
+  );
+}
+
+/** Back in the queue with the reason it is waiting (rate limit, token refused, platform outage). */
+export async function recordWaiting(models: Models, targetId: string, reason: Reason, now: Date): Promise<void> {
+  await models.PostTarget.updateOne({ _id: targetId, state: { $in: WAITING } }, { $set: { state: 'scheduled', reason, updatedAt: now } });
+}
+
+export async function recordFailed(models: Models, targetId: string, reason: Reason, now: Date): Promise<void> {
+  await models.PostTarget.updateOne({ _id: targetId, state: { $in: WAITING } }, { $set: { state: 'failed', reason, updatedAt: now } });
+}
+
+export async function recordQueued(models: Models, targetId: string, now: Date): Promise<void> {
+  await models.PostTarget.updateOne({ _id: targetId }, { $set: { queuedAt: now, updatedAt: now } });
+}
+
+export async function cancelTargets(models: Models, targetIds: string[], reason: Reason, now: Date): Promise<void> {
+  await models.PostTarget.updateMany({ _id: { $in: targetIds }, state: 'scheduled' }, { $set: { state: 'canceled', reason, updatedAt: now } });
+}
+
+export async function moveTargets(models: Models, targetIds: string[], dueAt: Date, now: Date): Promise<void> {
+  await models.PostTarget.updateMany({ _id: { $in: targetIds }, state: 'scheduled' }, { $set: { dueAt, updatedAt: now }, $unset: { reason: 1 } });
+}
+
+/** Every waiting target of an account fails (it was disconnected); answers how many. */
+export async function failWaitingTargetsOf(models: Models, accountId: string, reason: Reason, now: Date): Promise<number> {
+  const result = await models.PostTarget.updateMany({ accountId, state: { $in: WAITING } }, { $set: { state: 'failed', reason, updatedAt: now } });
+  return result.modifiedCount;
+}
+
+export interface NewPost {
+  ownerId: string;
+  penNameId: string;
+  kind: Post['kind'];
+  text: string;
+  imageUrl?: string;
+  timeZone: string;
+  publishAt: Date;
+  targets: PostTargetChoice[];
+}
+
+/**
+ * Stores a post and one waiting target per account. The targets are written second: a crash in
+ * between leaves a post without deliveries, which the Posts page shows as not queued.
+ */
+export async function createPost(models: Models, input: NewPost, now: Date): Promise<Post> {
+  const post: Post = { _id: randomUUID(), ...input, createdAt: now, updatedAt: now };
+  await models.Post.create(post);
+  await models.PostTarget.insertMany(
+    input.targets.map((target) => ({
+      _id: targetIdOf(post._id, target.accountId),
+      postId: post._id,
+      accountId: target.accountId,
+      ownerId: input.ownerId,
+      penNameId: input.penNameId,
+      platform: target.platform,
+      handle: target.handle,
+      boardId: target.boardId,
+      state: 'scheduled',
+      dueAt: input.publishAt,
+      attempts: 0,
+      updatedAt: now,
+    })),
+  );
+  return post;
+}

@@ -1,0 +1,158 @@
+import { existsSync, mkdirSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Client } from '@temporalio/client';
+import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
+import { expect } from 'vitest';
+import type { Config } from '../../../config/index.js';
+import { ensureIndexes } from '../../../db/models/index.js';
+import { openDatabase, startWorker, temporalClient, testConfig, type RunningWorker, type TestDatabase } from '../../helpers/integration.js';
+import { lifecycleActivitiesFor, openSandbox, sandboxAdapters, type Sandbox } from '../../helpers/lifecycle.js';
+import { webApp } from '../web/support.js';
+
+// Real-browser tests: Debian's Chromium driven by playwright-core, against the dashboard listening
+// on a real port (PUBLIC_URL points at it, so OAuth redirects come back), the in-process sandbox,
+// and a real worker on the shared Temporal dev server.
+
+export const CHROMIUM_PATH = '/usr/bin/chromium';
+export const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+export const SCREENSHOT_DIR = path.join(repoRoot, '.test-artifacts', 'screenshots');
+
+/** Headless Debian Chromium. Throws (never skips) when it is not installed. */
+export async function launchBrowser(executablePath = CHROMIUM_PATH): Promise<Browser> {
+  if (!existsSync(executablePath)) {
+    throw new Error(
+      `Chromium is not installed at ${executablePath}. Browser tests need Debian's chromium package: run \`apt-get install -y chromium\` (.ci/run installs it when missing).`,
+    );
+  }
+  return chromium.launch({ executablePath, headless: true, args: CHROMIUM_ARGS });
+}
+
+export interface Dashboard {
+  /** The dashboard's origin, e.g. http://127.0.0.1:41234 (also `config.web.publicUrl`). */
+  url: string;
+  config: Config;
+  db: TestDatabase;
+  sandbox: Sandbox;
+  temporal: { client: Client; close(): Promise<void> };
+  worker: RunningWorker;
+  close(): Promise<void>;
+}
+
+/**
+ * The whole stack a person meets in a browser: sandbox, database, worker, and the dashboard on a
+ * real port with PUBLIC_URL and SANDBOX_URL pointing at the live servers (CSP allows sandbox avatars).
+ */
+export async function startDashboard(env: Record<string, string> = {}): Promise<Dashboard> {
+  const server = createServer();
+  await listen(server);
+  const port = (server.address() as AddressInfo).port;
+  const url = `http://127.0.0.1:${port}`;
+  const sandbox = await openSandbox();
+  const config = testConfig({ PUBLIC_URL: url, WEB_PORT: String(port), PLATFORM_MODE: 'sandbox', SANDBOX_URL: sandbox.url, ...env });
+  const db = await openDatabase(config);
+  await ensureIndexes(db.models);
+  const temporal = await temporalClient(config);
+  const worker = await startWorker(config, lifecycleActivitiesFor(config, db, sandbox.url));
+  const app = webApp(config, db, {
+    adapters: sandboxAdapters(config, sandbox.url),
+    workflows: { client: temporal.client, taskQueue: config.temporal.taskQueue, warningLeadMs: config.lifecycle.warningLeadMs },
+  });
+  server.on('request', app);
+  return {
+    url,
+    config,
+    db,
+    sandbox,
+    temporal,
+    worker,
+    async close() {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await worker.stop();
+      await temporal.close();
+      await sandbox.close();
+      await db.close();
+    },
+  };
+}
+
+function listen(server: Server): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve());
+  });
+}
+
+/**
+ * Collects what a person would not see but must not happen: CSP violations and other console
+ * errors, failed requests, and subresources answered with an error status.
+ */
+export function watchPage(page: Page): { problems: string[] } {
+  const problems: string[] = [];
+  page.on('console', (message) => {
+    const where = message.location().url;
+    // The layout declares no icon, so Chromium asks for /favicon.ico and gets a 404: harmless.
+    if (message.type() === 'error' && !isFavicon(where)) problems.push(`console: ${message.text()}${where ? ` (${where})` : ''}`);
+  });
+  page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+  page.on('requestfailed', (request) => problems.push(`request failed: ${request.url()} (${request.failure()?.errorText ?? 'unknown'})`));
+  page.on('response', (response) => {
+    if (response.status() >= 400 && response.request().resourceType() !== 'document' && !isFavicon(response.url())) problems.push(`${response.status()} for ${response.url()}`);
+  });
+  return { problems };
+}
+
+function isFavicon(url: string | undefined): boolean {
+  return url !== undefined && url !== '' && new URL(url).pathname === '/favicon.ico';
+}
+
+/** Every image on the page loaded and has pixels (none blocked by CSP or missing). */
+export async function expectImagesLoaded(page: Page): Promise<void> {
+  const broken = await page.evaluate(() =>
+    Array.from(document.images)
+      .filter((image) => !image.complete || image.naturalWidth === 0)
+      .map((image) => image.src),
+  );
+  expect(broken, 'images that did not load').toEqual([]);
+}
+
+/** Nothing on the page is wider than the viewport (no sideways scrolling). */
+export async function expectNoHorizontalOverflow(page: Page): Promise<void> {
+  const widths = await page.evaluate(() => ({ content: document.documentElement.scrollWidth, viewport: window.innerWidth }));
+  expect(widths.content, 'page wider than the viewport').toBeLessThanOrEqual(widths.viewport);
+}
+
+/** Waits until the locator is visible and answers its visible text. */
+export async function visibleText(locator: Locator, timeout = 10_000): Promise<string> {
+  await locator.first().waitFor({ state: 'visible', timeout });
+  return (await locator.first().innerText()).replace(/\s+/g, ' ').trim();
+}
+
+/** Full-page screenshot into .test-artifacts/screenshots/<name>.png (git-ignored); answers the path. */
+export async function screenshot(page: Page, name: string): Promise<string> {
+  mkdirSync(SCREENSHOT_DIR, { recursive: true });
+  const file = path.join(SCREENSHOT_DIR, `${name}.png`);
+  await page.screenshot({ path: file, fullPage: true });
+  return file;
+}
+
+/** Runs `action` (a click that submits or follows a link) and waits for the next page to finish loading. */
+export async function nextPage(page: Page, action: () => Promise<void>): Promise<URL> {
+  const loaded = page.waitForEvent('load');
+  await action();
+  await loaded;
+  return new URL(page.url());
+}

@@ -1,0 +1,155 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Client } from '@temporalio/client';
+import { targetIdOf } from '../../../db/models/post-target.js';
+import { accountWorkflowId, resolveOverdueUpdate, stateQuery } from '../../../workflows/account/messages.js';
+import { openDatabase, startWorker, temporalClient, testConfig, type RunningWorker, type TestDatabase } from '../../helpers/integration.js';
+import { connectThroughSandbox, createOwner, lifecycleActivitiesFor, openSandbox, waitFor, type Owner, type Sandbox } from '../../helpers/lifecycle.js';
+import { schedulePosts, workflowTarget } from './support.js';
+
+// The publishing queue on real servers: posts wait (never fail) while the account is expired and go
+// out exactly once, in order, after the reconnect; rate limits wait; rejections fail one target.
+
+describe('publishing queue on the dev server', () => {
+  const config = testConfig();
+  let db: TestDatabase;
+  let sandbox: Sandbox;
+  let temporal: { client: Client; close(): Promise<void> };
+  let worker: RunningWorker;
+  let owner: Owner;
+
+  beforeAll(async () => {
+    db = await openDatabase(config);
+    sandbox = await openSandbox();
+    // Short-lived tokens: the workflow notices a revocation at its next renewal, within seconds.
+    await sandbox.control.configure({ platformLifetimes: { x: { accessTokenSec: 6 } } });
+    temporal = await temporalClient(config);
+    worker = await startWorker(config, lifecycleActivitiesFor(config, db, sandbox.url));
+    owner = await createOwner(db);
+  });
+  afterAll(async () => {
+    await worker?.stop();
+    await temporal?.close();
+    await sandbox?.close();
+    await db?.close();
+  });
+
+  const connect = async (handle: string, overdueDecisionMs: number, identity?: string) => {
+    const externalId = identity ?? (await sandbox.control.createIdentity({ platform: 'x', handle })).id;
+    const connection = await connectThroughSandbox({
+      config,
+      db,
+      client: temporal.client,
+      sandboxUrl: sandbox.url,
+      owner,
+      platform: 'x',
+      identity: externalId,
+      workflowDefaults: { overdueDecisionMs },
+    });
+    return { ...connection, externalId };
+  };
+  const targetsOf = (postIds: string[], accountId: string) =>
+    Promise.all(postIds.map(async (postId) => (await db.models.PostTarget.findById(targetIdOf(postId, accountId)).lean())!));
+  const expiredStatus = (accountId: string) =>
+    waitFor('the account to expire', async () => {
+      const status = (await db.models.Account.findById(accountId).lean())?.status;
+      return status?.state === 'expired' ? status : undefined;
+    });
+
+  it('pauses three posts while expired and publishes each exactly once, in order, after the reconnect', { timeout: 90_000 }, async () => {
+    const account = await connect('paused_then_resumed', 0);
+    const workflows = workflowTarget(temporal.client, config.temporal.taskQueue);
+    const start = Date.now();
+    const scheduled = await schedulePosts({
+      db,
+      workflows,
+      owner,
+      account: { accountId: account.accountId, platform: 'x' },
+      posts: [1, 2, 3].map((n) => ({ text: `Queued post number ${n}`, publishAt: new Date(start + 12_000 + n * 100) })),
+    });
+    expect(scheduled.map(({ answer }) => answer.queued && answer.result.position)).toEqual([1, 2, 3]);
+
+    await sandbox.control.revoke('x', account.externalId);
+    const expired = await expiredStatus(account.accountId);
+    expect(expired.queuePaused).toBe(true);
+
+    // Due now, but the account is expired: still waiting, with the reason, nothing sent.
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, start + 14_000 - Date.now())));
+    const postIds = scheduled.map(({ post }) => post._id);
+    const waiting = await targetsOf(postIds, account.accountId);
+    expect(waiting.map((target) => target.state)).toEqual(['scheduled', 'scheduled', 'scheduled']);
+    expect(await sandbox.control.posts({ platform: 'x', externalId: account.externalId })).toEqual([]);
+    const handle = temporal.client.workflow.getHandle(accountWorkflowId(account.accountId));
+    expect((await handle.query(stateQuery)).queue.queued).toBe(3);
+
+    await connect('paused_then_resumed', 0, account.externalId);
+    const published = await waitFor('all three published', async () => {
+      const targets = await targetsOf(postIds, account.accountId);
+      return targets.every((target) => target.state === 'published') ? targets : undefined;
+    });
+    const onPlatform = await sandbox.control.posts({ platform: 'x', externalId: account.externalId });
+    expect(onPlatform.map((post) => post.text)).toEqual(['Queued post number 1', 'Queued post number 2', 'Queued post number 3']);
+    expect(published.map((target) => target.url)).toEqual(onPlatform.map((post) => post.url));
+    const counters = await sandbox.control.counters({ platform: 'x', externalId: account.externalId });
+    expect(counters.publishDuplicates).toBe(0);
+    expect(counters.publishAttempts).toBe(3);
+    expect((await handle.query(stateQuery)).queue.queued).toBe(0);
+  });
+
+  it('holds overdue posts after a reconnect for the user to choose, and skips them when asked', { timeout: 90_000 }, async () => {
+    const account = await connect('overdue_choice', 10 * 60_000);
+    const workflows = workflowTarget(temporal.client, config.temporal.taskQueue);
+    const start = Date.now();
+    const scheduled = await schedulePosts({
+      db,
+      workflows,
+      owner,
+      account: { accountId: account.accountId, platform: 'x' },
+      posts: [
+        { text: 'Overdue one', publishAt: new Date(start + 9_000) },
+        { text: 'Overdue two', publishAt: new Date(start + 9_500) },
+        { text: 'Still ahead', publishAt: new Date(start + 60 * 60_000) },
+      ],
+    });
+    await sandbox.control.revoke('x', account.externalId);
+    await expiredStatus(account.accountId);
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, start + 10_000 - Date.now())));
+
+    const reconnected = await connect('overdue_choice', 10 * 60_000, account.externalId);
+    const [first, second, ahead] = scheduled.map(({ post }) => post._id);
+    expect(reconnected.result.state.queue.overdue?.postIds).toEqual([first, second]);
+
+    const handle = temporal.client.workflow.getHandle(accountWorkflowId(account.accountId));
+    expect(await handle.executeUpdate(resolveOverdueUpdate, { args: [{ choice: 'skip' }] })).toEqual({ postIds: [first, second] });
+    const targets = await targetsOf([first!, second!, ahead!], account.accountId);
+    expect(targets.map((target) => target.state)).toEqual(['canceled', 'canceled', 'scheduled']);
+    expect(targets[0]?.reason?.message).toMatch(/skipped/i);
+    expect((await handle.query(stateQuery)).queue.queued).toBe(1);
+    expect(await sandbox.control.posts({ platform: 'x', externalId: account.externalId })).toEqual([]);
+  });
+
+  it('waits out a rate limit instead of failing, and fails only the target the platform rejects', { timeout: 60_000 }, async () => {
+    const account = await connect('limits_and_rejections', 0);
+    const workflows = workflowTarget(temporal.client, config.temporal.taskQueue);
+    await sandbox.control.rateLimit('x', account.externalId, 4);
+    const start = Date.now();
+    const scheduled = await schedulePosts({
+      db,
+      workflows,
+      owner,
+      account: { accountId: account.accountId, platform: 'x' },
+      posts: [
+        { text: 'Same words twice', publishAt: new Date(start) },
+        { text: 'Same words twice', publishAt: new Date(start + 100) },
+      ],
+    });
+    const postIds = scheduled.map(({ post }) => post._id);
+    const settled = await waitFor('both targets settled', async () => {
+      const targets = await targetsOf(postIds, account.accountId);
+      return targets.every((target) => target.state === 'published' || target.state === 'failed') ? targets : undefined;
+    }, 40_000);
+    expect(settled.map((target) => target.state)).toEqual(['published', 'failed']);
+    expect(settled[0]!.publishedAt!.getTime()).toBeGreaterThanOrEqual(start + 3_000);
+    expect(settled[1]?.reason?.message).toMatch(/duplicate/i);
+    expect((await db.models.Account.findById(account.accountId).lean())?.status?.state).toBe('active');
+  });
+});
