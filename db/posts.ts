@@ -92,3 +92,28 @@ export async function createPost(models: Models, input: NewPost, now: Date): Pro
   );
   return post;
 }
+
+/**
+ * A failed target goes back to waiting, due at `dueAt`; false when it is no longer failed (another
+ * retry, or a disconnect, got there first). The caller hands it to the account's workflow again.
+ */
+export async function retryTarget(models: Models, targetId: string, dueAt: Date, now: Date): Promise<boolean> {
+  const result = await models.PostTarget.updateOne(
+    { _id: targetId, state: 'failed' },
+    { $set: { state: 'scheduled', dueAt, updatedAt: now }, $unset: { reason: 1, queuedAt: 1 } },
+  );
+  return result.modifiedCount === 1;
+}
+
+export interface PostEdit {
+  text: string;
+  imageUrl?: string;
+  timeZone: string;
+  publishAt: Date;
+}
+
+/** New content and time for a post; targets already published keep what they went out with. */
+export async function editPost(models: Models, postId: string, edit: PostEdit, now: Date): Promise<void> {
+  const set = { text: edit.text, timeZone: edit.timeZone, publishAt: edit.publishAt, updatedAt: now, ...(edit.imageUrl ? { imageUrl: edit.imageUrl } : {}) };
+  await models.Post.updateOne({ _id: postId }, edit.imageUrl ? { $set: set } : { $set: set, $unset: { imageUrl: 1 } });
+}

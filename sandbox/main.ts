@@ -13,6 +13,7 @@ export async function runSandbox(config: Config): Promise<RunningSandbox> {
     deauthorizeUrls: {
       facebook: `${config.web.publicUrl}/webhooks/facebook/deauthorize`,
       tiktok: `${config.web.publicUrl}/webhooks/tiktok`,
+      threads: `${config.web.publicUrl}/webhooks/threads/deauthorize`,
     },
   });
   process.stdout.write(`sandbox ready ${sandbox.url}\n`);

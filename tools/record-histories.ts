@@ -23,7 +23,10 @@ import {
   refreshNowUpdate,
   revokedSignal,
   stateQuery,
+  testPostUpdate,
 } from '../workflows/account/messages.js';
+import { createPost } from '../db/posts.js';
+import { queuePost } from '../web/posts/enqueue.js';
 import { databaseServer, temporalCli } from './binaries.js';
 import { repoRoot } from './paths.js';
 import { freePort } from './process.js';
@@ -65,7 +68,7 @@ async function refreshesOf(world: World, platform: PlatformId, externalId: strin
   return (await world.control.counters({ platform, externalId })).refreshes;
 }
 
-async function connectX(world: World, handle: string, extra: { historyEventLimit?: number } = {}) {
+async function connectX(world: World, handle: string, extra: { historyEventLimit?: number; overdueDecisionMs?: number } = {}) {
   const identity = await world.control.createIdentity({ platform: 'x', handle });
   const connected = await connectThroughSandbox({
     config: world.config,
@@ -75,7 +78,7 @@ async function connectX(world: World, handle: string, extra: { historyEventLimit
     owner: world.owner,
     platform: 'x',
     identity: identity.id,
-    ...(extra.historyEventLimit ? { workflowDefaults: { historyEventLimit: extra.historyEventLimit } } : {}),
+    workflowDefaults: extra,
   });
   if (!connected.result.accepted) throw new Error(`connect of ${handle} was rejected: ${connected.result.rejection.message}`);
   return { ...connected, externalId: identity.id, handle: world.client.workflow.getHandle(accountWorkflowId(connected.accountId)) };
@@ -191,6 +194,49 @@ async function blueskyRenewals(world: World): Promise<Recorded> {
   return [{ name: 'bluesky-renewals-disconnect', handle }];
 }
 
+/** (g) X publishing: posts go out, pause while expired, resume after the reconnect's overdue hold; a test post; disconnect fails what is left. */
+async function publishingQueue(world: World): Promise<Recorded> {
+  const account = await connectX(world, 'history_publishing', { overdueDecisionMs: 3_000 });
+  const workflows = { client: world.client, taskQueue: world.config.temporal.taskQueue };
+  const schedule = async (text: string, publishAt: Date, kind: 'scheduled' | 'test' = 'scheduled') => {
+    const post = await createPost(
+      world.db.models,
+      { ...world.owner, kind, text, timeZone: 'UTC', publishAt, targets: [{ accountId: account.accountId, platform: 'x', handle: 'history_publishing' }] },
+      new Date(),
+    );
+    if (kind === 'scheduled') await queuePost(workflows, world.db.models, post);
+    return post;
+  };
+  const stateOf = async (postId: string) => (await world.db.models.PostTarget.findOne({ postId }).lean())?.state;
+  const soon = await Promise.all([schedule('History post one', new Date(Date.now() + 2_000)), schedule('History post two', new Date(Date.now() + 2_100))]);
+  await waitFor('the first two posts', async () => (await Promise.all(soon.map((post) => stateOf(post._id)))).every((state) => state === 'published'), 30_000);
+
+  const paused = await schedule('History post paused', new Date(Date.now() + 8_000));
+  await world.control.revoke('x', account.externalId);
+  await reachStatus(world, account.accountId, 'expired');
+  await waitFor('the paused post to fall due', async () => Date.now() > paused.publishAt.getTime() + 1_000, 30_000);
+  const again = await connectThroughSandbox({
+    config: world.config,
+    db: world.db,
+    client: world.client,
+    sandboxUrl: world.sandbox.url,
+    owner: world.owner,
+    platform: 'x',
+    identity: account.externalId,
+  });
+  if (!again.result.accepted || again.result.state.queue.overdue?.postIds[0] !== paused._id) throw new Error('the reconnect did not hold the overdue post');
+  await waitFor('the overdue post after the hold', async () => (await stateOf(paused._id)) === 'published', 30_000);
+
+  const test = await schedule('History test post', new Date(), 'test');
+  const tested = await account.handle.executeUpdate(testPostUpdate, { args: [{ postId: test._id }] });
+  if (tested.outcome !== 'published') throw new Error(`the test post failed: ${tested.reason.message}`);
+  await schedule('History post left behind', new Date(Date.now() + 3_600_000));
+  const result = await account.handle.executeUpdate(disconnectUpdate);
+  if (result.affectedPosts !== 1) throw new Error(`disconnect affected ${result.affectedPosts} posts, expected 1`);
+  await account.handle.result();
+  return [{ name: 'x-publishing-paused-overdue-test-post-disconnect', handle: account.handle }];
+}
+
 async function writeHistory(world: World, recorded: Recorded[number]): Promise<void> {
   const history = await world.client.workflow.getHandle(recorded.handle.workflowId, recorded.runId).fetchHistory();
   const json = `${JSON.stringify(JSON.parse(historyToJSON(history)), null, 1)}\n`;
@@ -261,7 +307,13 @@ async function main(): Promise<void> {
 
     const world: World = { config, db, client, sandbox, control, owner: await createOwner(db, 'histories@example.test') };
     log('running the lifecycles (about a minute)');
-    const scenarios = [renewalsThenDisconnect, revokedThenReconnected, linkedinWarnedThenExpired, continuedAsNew, premiumAndRevokedSignal, blueskyRenewals];
+    const all = { renewalsThenDisconnect, revokedThenReconnected, linkedinWarnedThenExpired, continuedAsNew, premiumAndRevokedSignal, blueskyRenewals, publishingQueue };
+    const chosen = process.argv.slice(2);
+    const unknown = chosen.filter((name) => !(name in all));
+    if (unknown.length > 0) throw new Error(`unknown scenario(s) ${unknown.join(', ')}; choose from ${Object.keys(all).join(', ')}`);
+    const scenarios = Object.entries(all)
+      .filter(([name]) => chosen.length === 0 || chosen.includes(name))
+      .map(([, scenario]) => scenario);
     const recorded = (await Promise.all(scenarios.map((scenario) => scenario(world)))).flat();
 
     mkdirSync(HISTORIES_DIR, { recursive: true });

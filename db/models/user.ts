@@ -26,6 +26,8 @@ export interface User {
   passwordHash?: string;
   plan: string;
   emailNotifications: EmailPreferences;
+  /** IANA zone of the user's last scheduled post; the compose form starts in it. */
+  timeZone?: string;
   createdAt: Date;
 }
 
@@ -56,6 +58,7 @@ const userSchema = new Schema<User>(
     passwordHash: { type: String },
     plan: { type: String, required: true },
     emailNotifications: emailPreferencesDefinition,
+    timeZone: String,
     createdAt: { type: Date, required: true, default: () => new Date() },
   },
   { collection: 'users', versionKey: false },

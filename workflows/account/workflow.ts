@@ -331,7 +331,8 @@ export async function accountWorkflow(input: AccountWorkflowInput): Promise<Disc
     exclusively(async () => {
       const wasExpired = state?.status === 'expired';
       const rejection = await takeCredentials(true);
-      if (wasExpired && canPublish()) {
+      if (wasExpired && canPublish() && queue.entries.length > 0) {
+        // Only when posts wait: a change wakes the main loop, which would reschedule its timer.
         queue = holdOverdue(queue, Date.now(), input.overdueDecisionMs ?? DEFAULT_OVERDUE_DECISION_MS);
         changes += 1;
       }

@@ -1,0 +1,36 @@
+import { DateTime, IANAZone } from 'luxon';
+
+// Times as people write and read them: a wall-clock time in an IANA zone, turned into an instant
+// (refusing times a DST change skips) and shown back in the post's zone.
+
+/** Every zone the runtime knows, UTC first (Intl leaves UTC out of its list). */
+export const TIME_ZONES: readonly string[] = ['UTC', ...Intl.supportedValuesOf('timeZone').filter((zone) => zone !== 'UTC')];
+
+export const isTimeZone = (zone: string): boolean => IANAZone.isValidZone(zone);
+
+/** How a datetime-local input writes a time: 2026-03-29T14:30, seconds optional. */
+export const LOCAL_TIME_PATTERN = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?$/;
+
+export type LocalTimeResult = { ok: true; at: Date } | { ok: false; message: string };
+
+/** The instant a wall-clock time in `zone` names; refused when it does not exist there. */
+export function instantOf(local: string, zone: string): LocalTimeResult {
+  const parsed = DateTime.fromISO(local, { zone });
+  if (!parsed.isValid) return { ok: false, message: 'is not a date and time' };
+  // Luxon moves a time that a DST change skips forward; the wall clock then reads differently.
+  const written = local.length === 16 ? parsed.toFormat("yyyy-MM-dd'T'HH:mm") : parsed.toFormat("yyyy-MM-dd'T'HH:mm:ss");
+  if (written !== local) {
+    return { ok: false, message: `${local.replace('T', ' ')} does not exist in ${zone} (the clocks change then); choose another time` };
+  }
+  return { ok: true, at: parsed.toJSDate() };
+}
+
+/** "3 Jun 2026, 14:30 CEST" in the given zone. */
+export function formatIn(date: Date, zone: string): string {
+  return DateTime.fromJSDate(date, { zone }).toFormat('d LLL yyyy, HH:mm ZZZZ');
+}
+
+/** The value a datetime-local input shows for an instant in a zone. */
+export function localInputValue(date: Date, zone: string): string {
+  return DateTime.fromJSDate(date, { zone }).toFormat("yyyy-MM-dd'T'HH:mm");
+}
