@@ -15,7 +15,7 @@ const MAX_TEXT = 30_000;
 
 const blankAsUndefined = (value: unknown) => (typeof value === 'string' && value.trim() === '' ? undefined : value);
 
-const contentFields = {
+const textBody = z.object({
   text: z
     .string({ message: 'write the post' })
     .max(MAX_TEXT, { message: `must be at most ${MAX_TEXT.toLocaleString('en-US')} characters` })
@@ -29,19 +29,21 @@ const contentFields = {
       .refine((value) => /^https?:\/\//i.test(value) && URL.canParse(value), { message: 'must be a public http(s) address, like https://example.com/picture.jpg' })
       .optional(),
   ),
+});
+
+const timeBody = z.object({
   when: z.enum(['now', 'later'], { message: 'choose Publish now or Schedule' }).default('later'),
   publishAt: z.preprocess(blankAsUndefined, z.string().regex(LOCAL_TIME_PATTERN, { message: 'enter a date and time' }).optional()),
   timeZone: z.string({ message: 'is required' }).max(100).refine(isTimeZone, { message: 'choose a time zone from the list' }),
-};
+});
 
-const accountIds = z
-  .union([z.string(), z.array(z.string())], { message: 'choose at least one account' })
-  .transform((value) => (Array.isArray(value) ? value : [value]))
-  .pipe(z.array(z.string().min(1).max(100)).min(1, { message: 'choose at least one account' }).max(50, { message: 'choose at most 50 accounts' }))
-  .transform((ids) => [...new Set(ids)]);
-
-const editBody = z.object(contentFields);
-const composeBody = z.object({ ...contentFields, accountIds });
+const targetsBody = z.object({
+  accountIds: z
+    .union([z.string(), z.array(z.string())], { message: 'choose at least one account' })
+    .transform((value) => (Array.isArray(value) ? value : [value]))
+    .pipe(z.array(z.string().min(1).max(100)).min(1, { message: 'choose at least one account' }).max(50, { message: 'choose at most 50 accounts' }))
+    .transform((ids) => [...new Set(ids)]),
+});
 
 export interface PostContent {
   text: string;
@@ -49,6 +51,12 @@ export interface PostContent {
   timeZone: string;
   publishAt: Date;
   publishNow: boolean;
+}
+
+export interface ComposeInput extends PostContent {
+  accountIds: string[];
+  /** Board chosen (or typed) per Pinterest account. */
+  boards: Record<string, string>;
 }
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; errors: FieldErrors };
@@ -85,52 +93,49 @@ export function formValuesOf(body: Record<string, unknown>): FormValues {
   };
 }
 
-/** Turns the time fields into an instant: "now", or a wall-clock time in the chosen zone that is not in the past. */
-function contentOf(data: z.infer<typeof editBody>, now: Date): Parsed<PostContent> {
-  const base = { text: data.text, ...(data.imageUrl ? { imageUrl: data.imageUrl } : {}), timeZone: data.timeZone };
-  if (data.when === 'now') return { ok: true, value: { ...base, publishAt: now, publishNow: true } };
-  if (!data.publishAt) return { ok: false, errors: { publishAt: `${POST_FIELD_LABELS.publishAt}: enter a date and time, or choose Publish now` } };
-  const instant = instantOf(data.publishAt, data.timeZone);
-  if (!instant.ok) return { ok: false, errors: { publishAt: `${POST_FIELD_LABELS.publishAt}: ${instant.message}` } };
+/** "Now", or a wall-clock time in the chosen zone that exists there and has not passed. */
+function instantFor(time: z.infer<typeof timeBody>, now: Date): Parsed<{ publishAt: Date; publishNow: boolean }> {
+  if (time.when === 'now') return { ok: true, value: { publishAt: now, publishNow: true } };
+  const label = POST_FIELD_LABELS.publishAt;
+  if (!time.publishAt) return { ok: false, errors: { publishAt: `${label}: enter a date and time, or choose Publish now` } };
+  const instant = instantOf(time.publishAt, time.timeZone);
+  if (!instant.ok) return { ok: false, errors: { publishAt: `${label}: ${instant.message}` } };
   if (instant.at.getTime() < now.getTime() - PAST_GRACE_MS) {
-    return { ok: false, errors: { publishAt: `${POST_FIELD_LABELS.publishAt}: that time has passed; choose a time in the future or Publish now` } };
+    return { ok: false, errors: { publishAt: `${label}: that time has passed; choose a time in the future or Publish now` } };
   }
-  return { ok: true, value: { ...base, publishAt: instant.at, publishNow: false } };
+  return { ok: true, value: { publishAt: instant.at, publishNow: false } };
 }
 
+/** Text, image and time, with every problem found in one pass. */
 export function parseEditForm(body: unknown, now: Date): Parsed<PostContent> {
-  const parsed = editBody.safeParse(body ?? {});
-  if (!parsed.success) return { ok: false, errors: fieldErrors(parsed.error, POST_FIELD_LABELS) };
-  return contentOf(parsed.data, now);
-}
-
-export interface ComposeInput extends PostContent {
-  accountIds: string[];
-  /** Board chosen (or typed) per Pinterest account. */
-  boards: Record<string, string>;
+  const input = body ?? {};
+  const errors: FieldErrors = {};
+  const text = textBody.safeParse(input);
+  if (!text.success) Object.assign(errors, fieldErrors(text.error, POST_FIELD_LABELS));
+  const time = timeBody.safeParse(input);
+  if (!time.success) Object.assign(errors, fieldErrors(time.error, POST_FIELD_LABELS));
+  const instant = time.success ? instantFor(time.data, now) : undefined;
+  if (instant && !instant.ok) Object.assign(errors, instant.errors);
+  if (!text.success || !time.success || !instant?.ok) return { ok: false, errors };
+  const { imageUrl } = text.data;
+  return { ok: true, value: { text: text.data.text, ...(imageUrl ? { imageUrl } : {}), timeZone: time.data.timeZone, ...instant.value } };
 }
 
 export function parseComposeForm(body: unknown, now: Date): Parsed<ComposeInput> {
-  const parsed = composeBody.safeParse(body ?? {});
-  if (!parsed.success) {
-    // Report the time too, so one round trip shows every problem.
-    const errors = fieldErrors(parsed.error, POST_FIELD_LABELS);
-    const time = editBody.safeParse(body ?? {});
-    if (time.success && !errors.publishAt) Object.assign(errors, errorsOf(contentOf(time.data, now)));
-    return { ok: false, errors };
+  const input = (body ?? {}) as Record<string, unknown>;
+  const content = parseEditForm(input, now);
+  const targets = targetsBody.safeParse(input);
+  if (!content.ok || !targets.success) {
+    return { ok: false, errors: { ...(content.ok ? {} : content.errors), ...(targets.success ? {} : fieldErrors(targets.error, POST_FIELD_LABELS)) } };
   }
-  const content = contentOf(parsed.data, now);
-  if (!content.ok) return content;
   const boards = Object.fromEntries(
-    parsed.data.accountIds.flatMap((id) => {
-      const board = (body as Record<string, unknown>)[`board-${id}`];
+    targets.data.accountIds.flatMap((id) => {
+      const board = input[`board-${id}`];
       return typeof board === 'string' && board.trim() !== '' ? [[id, board.trim().slice(0, 200)]] : [];
     }),
   );
-  return { ok: true, value: { ...content.value, accountIds: parsed.data.accountIds, boards } };
+  return { ok: true, value: { ...content.value, accountIds: targets.data.accountIds, boards } };
 }
-
-const errorsOf = (parsed: Parsed<unknown>): FieldErrors => (parsed.ok ? {} : parsed.errors);
 
 export const STATUS_FILTERS = ['scheduled', 'paused', 'publishing', 'published', 'failed'] as const;
 export type StatusFilter = (typeof STATUS_FILTERS)[number];

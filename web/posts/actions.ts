@@ -1,0 +1,77 @@
+import { cancelTargets, editPost, moveTargets, retryTarget, type PostEdit } from '../../db/posts.js';
+import type { Models } from '../../db/models/index.js';
+import { targetIdOf, type PostTarget } from '../../db/models/post-target.js';
+import type { Post } from '../../db/models/post.js';
+import type { AccountWorkflowTarget } from '../accounts/workflow-client.js';
+import { targetLabel } from './compose.js';
+import { queuePost, unqueuePost, type QueueAnswer } from './enqueue.js';
+
+// What the post actions do once the form is valid: store the change, then tell each account's
+// workflow (which owns the queue), and say in words what each account answered.
+
+export interface ActionDeps {
+  models: Models;
+  workflows: AccountWorkflowTarget;
+  clock?: () => Date;
+}
+
+export interface Outcome {
+  ok: boolean;
+  message: string;
+}
+
+/** "Queued on X @a (position 2)", "LinkedIn @b: waits for reconnect: ...", or why it was not queued. */
+export function describeAnswers(post: Pick<Post, 'targets'>, answers: QueueAnswer[]): Outcome {
+  const labels = new Map(post.targets.map((target) => [target.accountId, targetLabel(target)]));
+  const lines = answers.map((answer) => {
+    const label = labels.get(answer.accountId) ?? answer.accountId;
+    if (!answer.queued) return `${label}: ${answer.reason.message}`;
+    if (answer.result.waitsForReconnect) return `${label}: waits for reconnect: ${answer.result.waitsForReconnect.message}`;
+    return `Queued on ${label} (position ${answer.result.position})`;
+  });
+  return { ok: answers.every((answer) => answer.queued), message: lines.map((line) => `${line}.`).join(' ') };
+}
+
+const labelsOf = (targets: Pick<PostTarget, 'platform' | 'handle'>[]) => targets.map(targetLabel).join(', ');
+
+/** Cancels every target still waiting; a target being published cannot be stopped, and says so. */
+export async function cancelPost(deps: ActionDeps, post: Post, targets: PostTarget[]): Promise<Outcome> {
+  const now = (deps.clock ?? (() => new Date()))();
+  const waiting = targets.filter((target) => target.state === 'scheduled');
+  if (waiting.length > 0) {
+    await cancelTargets(deps.models, waiting.map((target) => target._id), { code: 'canceled', message: 'Canceled by you' }, now);
+  }
+  // The conditional update may have lost to a publish that started meanwhile: read what happened.
+  const after = waiting.length === 0 ? [] : await deps.models.PostTarget.find({ _id: { $in: waiting.map((target) => target._id) } }).lean();
+  const canceled = after.filter((target) => target.state === 'canceled');
+  for (const target of canceled) await unqueuePost(deps.workflows, post._id, target.accountId);
+  const publishing = [...targets.filter((target) => target.state === 'publishing'), ...after.filter((target) => target.state === 'publishing')];
+  const lines: string[] = [];
+  if (canceled.length > 0) lines.push(`Canceled on ${labelsOf(canceled)}.`);
+  if (publishing.length > 0) lines.push(`${labelsOf(publishing)}: being published right now, so it cannot be canceled.`);
+  if (lines.length === 0) lines.push('Nothing to cancel: no target of this post is waiting to be published.');
+  return { ok: canceled.length > 0 && publishing.length === 0, message: lines.join(' ') };
+}
+
+/** A failed target waits again (due now, or at the post's time if that is still ahead) and is queued. */
+export async function retryPostTarget(deps: ActionDeps, post: Post, target: PostTarget): Promise<Outcome> {
+  const now = (deps.clock ?? (() => new Date()))();
+  const dueAt = new Date(Math.max(now.getTime(), post.publishAt.getTime()));
+  if (!(await retryTarget(deps.models, target._id, dueAt, now))) {
+    return { ok: false, message: `${targetLabel(target)}: nothing to retry; it is no longer failed.` };
+  }
+  const answers = await queuePost(deps.workflows, deps.models, { ...post, publishAt: dueAt }, [target.accountId]);
+  const described = describeAnswers(post, answers);
+  return { ok: described.ok, message: `Retrying. ${described.message}` };
+}
+
+/** New text, image or time for the targets still waiting; each is moved in its account's queue. */
+export async function applyEdit(deps: ActionDeps, post: Post, targets: PostTarget[], edit: PostEdit): Promise<Outcome> {
+  const now = (deps.clock ?? (() => new Date()))();
+  const waiting = targets.filter((target) => target.state === 'scheduled');
+  await editPost(deps.models, post._id, edit, now);
+  await moveTargets(deps.models, waiting.map((target) => targetIdOf(post._id, target.accountId)), edit.publishAt, now);
+  const answers = await queuePost(deps.workflows, deps.models, { ...post, ...edit }, waiting.map((target) => target.accountId));
+  const described = describeAnswers(post, answers);
+  return { ok: described.ok, message: `Saved. ${described.message}` };
+}
