@@ -130,6 +130,9 @@ export interface Counters {
   refreshTokenReuse: number;
   tokensIssued: number;
   publishAttempts: number;
+  /** A repeated Idempotency-Key answered with the original post (no second post). */
+  publishReplays: number;
+  /** The same text again within the duplicate window, refused as the platform would. */
   publishDuplicates: number;
   /** Per endpoint, keyed `"<METHOD> <host><route>"`, e.g. `"POST api.x.com/2/tweets"`. */
   calls: Record<string, number>;

@@ -18,11 +18,12 @@ import { notificationCountLocals } from './notifications/count.js';
 import { notificationsRouter } from './notifications/router.js';
 import { penNameContext } from './pen-names/context.js';
 import { penNamesRouter } from './pen-names/router.js';
+import { postsRouter } from './posts/router.js';
 import { renderNotFound, renderPage } from './respond.js';
 import { diagnosticsRouter } from './routes/diagnostics.js';
 import { healthRouter, type ReadinessChecks } from './routes/health.js';
 import { CSRF_ERROR_CODE, CSRF_FIELD, csrfProtection, DEFAULT_LOGIN_LIMITS, securityHeaders, type LoginLimits } from './security.js';
-import { MongoSessionStore, sessionMiddleware } from './session.js';
+import { MongoSessionStore, saveSessionBeforeRedirect, sessionMiddleware } from './session.js';
 import { webhooksRouter } from './webhooks/router.js';
 
 export interface AppDeps {
@@ -67,6 +68,7 @@ export function createApp(deps: AppDeps): Express {
   // The dashboard: session, login, CSRF on every state-changing request.
   app.use(express.urlencoded({ extended: false, limit: '100kb' }));
   app.use(sessionMiddleware(deps.config, deps.sessionStore ?? new MongoSessionStore(deps.models, { logger: deps.logger })));
+  app.use(saveSessionBeforeRedirect());
   const authenticator = createAuthenticator(deps.models);
   app.use(authenticator.initialize());
   app.use(authenticator.session());
@@ -92,6 +94,7 @@ export function createApp(deps: AppDeps): Express {
     workflows: deps.workflows ?? { client: deps.temporal, taskQueue: deps.config.temporal.taskQueue, warningLeadMs: deps.config.lifecycle.warningLeadMs, overdueDecisionMs: deps.config.publishing.overdueDecisionMs },
   };
   app.use('/connections', connectionsRouter(accountDeps));
+  app.use('/posts', postsRouter(accountDeps));
   app.use('/connect', connectRouter(accountDeps));
 
   app.use((req, res) => (wantsJson(req) ? res.status(404).json({ error: 'Not found' }) : renderNotFound(res)));

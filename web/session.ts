@@ -96,3 +96,18 @@ export function sessionMiddleware(config: Pick<Config, 'env' | 'web'>, store: se
     },
   });
 }
+
+/**
+ * express-session writes a response's headers before its store has saved the session, so a browser
+ * following a 303 can arrive with the old session and miss the flash just set. Redirects save first.
+ */
+export function saveSessionBeforeRedirect(): RequestHandler {
+  return (req, res, next) => {
+    const redirect = res.redirect.bind(res) as (...args: unknown[]) => void;
+    res.redirect = ((...args: unknown[]) => {
+      if (!req.session) return redirect(...args);
+      req.session.save((error) => (error ? next(error) : redirect(...args)));
+    }) as typeof res.redirect;
+    next();
+  };
+}

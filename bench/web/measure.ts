@@ -74,7 +74,8 @@ export async function countQueries(connection: Connection, browser: BenchBrowser
     const commandTimes: QueryCount['commandTimes'] = [];
     const onCommand = (event: CommandStartedEvent) => {
       byCommand[event.commandName] = (byCommand[event.commandName] ?? 0) + 1;
-      const target = event.command[event.commandName] as unknown;
+      // getMore names its collection in `collection`; every other command in the field named after it.
+      const target = (event.commandName === 'getMore' ? event.command.collection : event.command[event.commandName]) as unknown;
       labels.set(event.requestId, `${typeof target === 'string' ? target : '?'}.${event.commandName}`);
     };
     const onDone = (event: CommandSucceededEvent | CommandFailedEvent) => {

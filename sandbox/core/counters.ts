@@ -4,7 +4,7 @@ import type { PlatformId } from '../../platforms/types.js';
 import type { Counters } from '../api-types.js';
 
 function empty(): Counters {
-  return { refreshes: 0, refreshTokenReuse: 0, tokensIssued: 0, publishAttempts: 0, publishDuplicates: 0, calls: {} };
+  return { refreshes: 0, refreshTokenReuse: 0, tokensIssued: 0, publishAttempts: 0, publishReplays: 0, publishDuplicates: 0, calls: {} };
 }
 
 export type CounterField = Exclude<keyof Counters, 'calls'>;

@@ -6,7 +6,7 @@ import { errorPage, postPage } from './html.js';
 import type { PublishInput, PublishResult } from './posts.js';
 import type { SandboxState } from './state.js';
 
-/** Stores a post (or finds its earlier copy) and counts the attempt and any duplicate. */
+/** Stores a post (or finds its earlier copy) and counts the attempt, an idempotent replay, or a refused duplicate. */
 export function publish(
   state: SandboxState,
   input: Omit<PublishInput, 'duplicateWindowMs'> & { rejectDuplicateContent?: boolean },
@@ -17,7 +17,8 @@ export function publish(
     state.clock.now(),
   );
   state.counters.bump(input.platform, [input.authorId], 'publishAttempts');
-  if (result.kind !== 'created') state.counters.bump(input.platform, [input.authorId], 'publishDuplicates');
+  if (result.kind === 'replay') state.counters.bump(input.platform, [input.authorId], 'publishReplays');
+  if (result.kind === 'duplicateContent') state.counters.bump(input.platform, [input.authorId], 'publishDuplicates');
   return result;
 }
 

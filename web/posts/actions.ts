@@ -32,7 +32,11 @@ export function describeAnswers(post: Pick<Post, 'targets'>, answers: QueueAnswe
   return { ok: answers.every((answer) => answer.queued), message: lines.map((line) => `${line}.`).join(' ') };
 }
 
-const labelsOf = (targets: Pick<PostTarget, 'platform' | 'handle'>[]) => targets.map(targetLabel).join(', ');
+/** "X @a, LinkedIn @b", in the order the post lists its accounts. */
+function labelsOf(post: Pick<Post, 'targets'>, targets: PostTarget[]): string {
+  const order = (target: PostTarget) => post.targets.findIndex((choice) => choice.accountId === target.accountId);
+  return [...targets].sort((a, b) => order(a) - order(b)).map(targetLabel).join(', ');
+}
 
 /** Cancels every target still waiting; a target being published cannot be stopped, and says so. */
 export async function cancelPost(deps: ActionDeps, post: Post, targets: PostTarget[]): Promise<Outcome> {
@@ -47,8 +51,8 @@ export async function cancelPost(deps: ActionDeps, post: Post, targets: PostTarg
   for (const target of canceled) await unqueuePost(deps.workflows, post._id, target.accountId);
   const publishing = [...targets.filter((target) => target.state === 'publishing'), ...after.filter((target) => target.state === 'publishing')];
   const lines: string[] = [];
-  if (canceled.length > 0) lines.push(`Canceled on ${labelsOf(canceled)}.`);
-  if (publishing.length > 0) lines.push(`${labelsOf(publishing)}: being published right now, so it cannot be canceled.`);
+  if (canceled.length > 0) lines.push(`Canceled on ${labelsOf(post, canceled)}.`);
+  if (publishing.length > 0) lines.push(`${labelsOf(post, publishing)}: being published right now, so it cannot be canceled.`);
   if (lines.length === 0) lines.push('Nothing to cancel: no target of this post is waiting to be published.');
   return { ok: canceled.length > 0 && publishing.length === 0, message: lines.join(' ') };
 }

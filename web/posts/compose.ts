@@ -3,6 +3,7 @@ import type { CredentialStore } from '../../db/credentials.js';
 import type { Account } from '../../db/models/account.js';
 import type { Models } from '../../db/models/index.js';
 import { PLATFORM_NAMES, type Board, type PlatformAdapter, type PlatformId, type PostRules } from '../../platforms/types.js';
+import { accountsOfPenName, PAGE_PLATFORMS } from '../connections/page-model.js';
 import type { FieldErrors } from '../respond.js';
 
 // What the compose form offers: the pen name's accounts that can take a post (expired ones wait
@@ -49,12 +50,11 @@ export function hintsFor(rules: PostRules | undefined, platform: PlatformId): st
   return hints;
 }
 
-/** Accounts a new post can go to, in one query. */
+/** Accounts a new post can go to, in one query, in the Connections page's order. */
 export async function postableAccounts(models: Models, scope: { ownerId: string; penNameId: string }): Promise<Account[]> {
-  const accounts = await models.Account.find({ ownerId: scope.ownerId, penNameId: scope.penNameId, disconnectedAt: { $exists: false } })
-    .sort({ platform: 1, connectedAt: 1 })
-    .lean();
-  return accounts.filter((account) => account.status?.state !== 'disconnected');
+  const accounts = await accountsOfPenName(models, scope);
+  const rank = (account: Account) => PAGE_PLATFORMS.indexOf(account.platform);
+  return accounts.filter((account) => account.status?.state !== 'disconnected').sort((a, b) => rank(a) - rank(b));
 }
 
 /** One platform call per Pinterest account; a failure is shown, never thrown. */

@@ -2,7 +2,7 @@ import type { Account } from '../../db/models/account.js';
 import type { Models } from '../../db/models/index.js';
 import type { PostTarget, TargetState } from '../../db/models/post-target.js';
 import type { Post } from '../../db/models/post.js';
-import { PLATFORM_NAMES, type PlatformId } from '../../platforms/types.js';
+import type { PlatformId } from '../../platforms/types.js';
 import { pillFor } from '../connections/page-model.js';
 import { targetLabel } from './compose.js';
 import type { StatusFilter } from './form.js';
@@ -119,13 +119,9 @@ export interface Scope {
 /** Post ids with a target in the filtered status, newest due first. */
 async function postIdsMatching(models: Models, scope: Scope, status: StatusFilter, accounts: Account[]): Promise<string[]> {
   const expired = accounts.filter((account) => account.status?.state === 'expired').map((account) => account._id);
-  const filter =
-    status === 'paused'
-      ? { state: 'scheduled', accountId: { $in: expired } }
-      : status === 'scheduled'
-        ? { state: 'scheduled', accountId: { $nin: expired } }
-        : { state: status };
-  const targets = await models.PostTarget.find({ ownerId: scope.ownerId, penNameId: scope.penNameId, ...filter }, { postId: 1 })
+  const state: TargetState = status === 'paused' ? 'scheduled' : status;
+  const accountId = status === 'paused' ? { accountId: { $in: expired } } : status === 'scheduled' ? { accountId: { $nin: expired } } : {};
+  const targets = await models.PostTarget.find({ ownerId: scope.ownerId, penNameId: scope.penNameId, state, ...accountId }, { postId: 1 })
     .sort({ dueAt: -1 })
     .limit(FILTER_TARGETS_READ)
     .lean();
@@ -165,5 +161,3 @@ export async function loadPostDetail(models: Models, scope: Scope, post: Post): 
   const byAccount = new Map(accounts.map((account) => [account._id, account]));
   return { view: postView(post, targets, byAccount), targets, accounts: byAccount };
 }
-
-export const platformNameOf = (platform: PlatformId) => PLATFORM_NAMES[platform];

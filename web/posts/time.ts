@@ -8,6 +8,11 @@ export const TIME_ZONES: readonly string[] = ['UTC', ...Intl.supportedValuesOf('
 
 export const isTimeZone = (zone: string): boolean => IANAZone.isValidZone(zone);
 
+/** The list for a select, with `current` added when Intl names it otherwise (Asia/Kolkata is listed as Asia/Calcutta). */
+export function timeZonesWith(current: string): readonly string[] {
+  return TIME_ZONES.includes(current) || !isTimeZone(current) ? TIME_ZONES : [current, ...TIME_ZONES];
+}
+
 /** How a datetime-local input writes a time: 2026-03-29T14:30, seconds optional. */
 export const LOCAL_TIME_PATTERN = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?$/;
 
@@ -25,9 +30,9 @@ export function instantOf(local: string, zone: string): LocalTimeResult {
   return { ok: true, at: parsed.toJSDate() };
 }
 
-/** "3 Jun 2026, 14:30 CEST" in the given zone. */
+/** "3 Jun 2026, 14:30 Europe/Berlin": the wall clock in the given zone, and which zone. */
 export function formatIn(date: Date, zone: string): string {
-  return DateTime.fromJSDate(date, { zone }).toFormat('d LLL yyyy, HH:mm ZZZZ');
+  return DateTime.fromJSDate(date, { zone }).toFormat('d LLL yyyy, HH:mm z');
 }
 
 /** The value a datetime-local input shows for an instant in a zone. */

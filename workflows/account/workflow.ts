@@ -88,9 +88,10 @@ const { validateCredentials } = proxyActivities<LifecycleActivities>({ ...PLATFO
 const { revokeCredentials } = proxyActivities<LifecycleActivities>({ ...PLATFORM_CALL, summary: 'Revoke at the platform and forget the tokens' });
 const { checkPremium } = proxyActivities<LifecycleActivities>({ ...PLATFORM_CALL, summary: 'Read X Premium status' });
 // Retries here only cover crashes and infrastructure errors: the idempotency key makes a repeated call safe.
+// One platform call (10 s timeout) and two writes; a crashed worker's attempt is retried after this.
 const { publishPost } = proxyActivities<PublishingActivities>({
-  startToCloseTimeout: '2 minutes',
-  retry: { initialInterval: '5 seconds', maximumInterval: '1 minute', maximumAttempts: 5 },
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '2 seconds', maximumInterval: '1 minute', maximumAttempts: 5 },
   summary: 'Publish a post',
 });
 const { failTarget, settleOverdue, failScheduledPosts } = proxyActivities<PublishingActivities>({ ...RECORDING, summary: 'Record post outcomes' });

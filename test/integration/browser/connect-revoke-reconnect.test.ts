@@ -1,13 +1,14 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
 import { waitFor } from '../../helpers/lifecycle.js';
-import { expectImagesLoaded, expectNoHorizontalOverflow, launchBrowser, nextPage, screenshot, startDashboard, visibleText, watchPage, type Dashboard } from './support.js';
+import { computedStyle, expectImagesLoaded, expectNoHorizontalOverflow, launchBrowser, nextPage, screenshotsIn, startDashboard, visibleText, watchPage, type Dashboard } from './support.js';
 
 // A new user in a real browser: register, pick a paid plan, connect X through the sandbox's
 // consent page, lose the token when X revokes it, see why, and reconnect the same account.
 // Each step is asserted on what the page shows and saved as a full-page screenshot.
 
 describe('browser: connect, revocation and reconnect', () => {
+  const screenshot = screenshotsIn('connect-revoke-reconnect');
   let dashboard: Dashboard;
   let browser: Browser;
   let context: BrowserContext;
@@ -34,12 +35,23 @@ describe('browser: connect, revocation and reconnect', () => {
     await expectNoHorizontalOverflow(page);
     expect(watched.problems).toEqual([]);
   };
-  const flash = () => visibleText(page.locator('p.flash[role="status"]'));
+  /** The one-time message of the page just loaded (`role=status`), with its kind. */
+  const flash = async () => {
+    const message = page.locator('p.flash[role="status"]');
+    expect(await message.count(), 'a flash message on this page').toBe(1);
+    return { text: await visibleText(message), error: (await message.getAttribute('class'))?.includes('flash-error') ?? false };
+  };
+  /** Runs a click that loads another page; answers where the browser ended up. */
+  const go = (click: () => Promise<void>) => nextPage(page, click);
+  const mainNav = (name: string) => page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name, exact: true });
   const consentUrl = () => new RegExp(`^${dashboard.sandbox.url}/x\\.com/i/oauth2/authorize\\?`);
   const xSection = () => page.getByRole('region', { name: 'X', exact: true });
   const accountStatus = async (accountId: string) => (await dashboard.db.models.Account.findById(accountId).lean())?.status;
 
   it('walks a new user from sign-up to a reconnected X account', { timeout: 120_000 }, async () => {
+    onTestFailed(async () => {
+      await screenshot(page, 'failure');
+    });
     const { sandbox, url } = dashboard;
     const identity = await sandbox.control.createIdentity({ platform: 'x', handle: 'browser_writer', displayName: 'Browser Writer' });
 
@@ -51,7 +63,8 @@ describe('browser: connect, revocation and reconnect', () => {
     await page.getByLabel('Password', { exact: false }).and(page.locator('input[type=password]')).fill('correct horse battery');
     await page.getByRole('textbox', { name: /^First pen name/ }).fill('Morning Notes');
     await screenshot(page, '01-register-form');
-    expect((await nextPage(page, () => page.getByRole('button', { name: 'Create account' }).click())).pathname).toBe('/connections');
+    expect((await go(() => page.getByRole('button', { name: 'Create account' }).click())).pathname).toBe('/connections');
+    expect(await flash()).toEqual({ text: 'Welcome to Tether, Ada Writer.', error: false });
     expect(await visibleText(page.getByRole('heading', { level: 1 }))).toBe('Connections');
     expect(await visibleText(page.locator('.banner-limit'))).toContain('Connect is unavailable on your plan.');
     expect(await xSection().locator('[aria-disabled="true"]').innerText()).toBe('Connect');
@@ -59,13 +72,13 @@ describe('browser: connect, revocation and reconnect', () => {
     await screenshot(page, '02-connections-free-plan');
 
     // 2. Billing: switch to a paid plan with the self-serve button.
-    expect((await nextPage(page, () => page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Billing' }).click())).pathname).toBe('/billing');
+    expect((await go(() => mainNav('Billing').click())).pathname).toBe('/billing');
     expect(await visibleText(page.getByRole('heading', { level: 1 }))).toBe('Billing');
     expect(await visibleText(page.locator('.plan-name'))).toBe('Free');
     await expectClean();
     await screenshot(page, '03-billing-free');
-    expect((await nextPage(page, () => page.getByRole('button', { name: 'Switch to Starter' }).click())).pathname).toBe('/billing');
-    expect(await flash()).toBe('Your plan is now Starter.');
+    expect((await go(() => page.getByRole('button', { name: 'Switch to Starter' }).click())).pathname).toBe('/billing');
+    expect(await flash()).toEqual({ text: 'Your plan is now Starter.', error: false });
     expect(await visibleText(page.locator('.plan-name'))).toBe('Starter');
     expect(await visibleText(page.getByRole('row', { name: /Starter/ }))).toContain('Current plan');
     expect(await page.getByRole('button', { name: 'Switch to Free' }).isEnabled()).toBe(true);
@@ -73,14 +86,14 @@ describe('browser: connect, revocation and reconnect', () => {
     await screenshot(page, '04-billing-starter');
 
     // 3. Connections: X can be connected now.
-    expect((await nextPage(page, () => page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Connections' }).click())).pathname).toBe('/connections');
+    expect((await go(() => mainNav('Connections').click())).pathname).toBe('/connections');
     expect(await page.locator('.banner-limit').count()).toBe(0);
     expect(await visibleText(xSection())).toContain('No X account connected.');
     await expectClean();
     await screenshot(page, '05-connections-starter');
 
     // 4. Connect X: the sandbox's consent page, approve as the new identity.
-    expect((await nextPage(page, () => xSection().getByRole('link', { name: 'Connect' }).click())).toString()).toMatch(consentUrl());
+    expect((await go(() => xSection().getByRole('link', { name: 'Connect' }).click())).toString()).toMatch(consentUrl());
     expect(await visibleText(page.getByRole('heading', { level: 1 }))).toBe('Connect your X account');
     const identityChoice = page.getByRole('radio', { name: /@browser_writer/ });
     await identityChoice.check();
@@ -89,8 +102,8 @@ describe('browser: connect, revocation and reconnect', () => {
     await screenshot(page, '06-consent');
 
     // 5. Back on Connections with an Active pill.
-    expect((await nextPage(page, () => page.getByRole('button', { name: 'Approve' }).click())).pathname).toBe('/connections');
-    expect(await flash()).toBe('Connected @browser_writer on X: active.');
+    expect((await go(() => page.getByRole('button', { name: 'Approve' }).click())).pathname).toBe('/connections');
+    expect(await flash()).toEqual({ text: 'Connected @browser_writer on X: active.', error: false });
     const pill = xSection().getByRole('listitem');
     expect(await pill.count()).toBe(1);
     expect(await visibleText(pill.locator('.handle'))).toBe('@browser_writer');
@@ -104,10 +117,9 @@ describe('browser: connect, revocation and reconnect', () => {
 
     // 6. X revokes the token. The lifecycle learns of it at its next renewal: the renew button nudges it now.
     await sandbox.control.revoke('x', identity.id);
-    expect((await nextPage(page, () => pill.getByRole('button', { name: 'Renew @browser_writer now' }).click())).pathname).toBe('/connections');
+    expect((await go(() => pill.getByRole('button', { name: 'Renew @browser_writer now' }).click())).pathname).toBe('/connections');
     const renewFlash = await flash();
-    expect(renewFlash).toMatch(/^@browser_writer on X: /);
-    await page.locator('.flash-error').waitFor({ state: 'visible' });
+    expect(renewFlash.error).toBe(true);
     const expired = await waitFor('the account to be marked expired', async () => {
       const status = await accountStatus(accountId!);
       return status?.state === 'expired' ? status : undefined;
@@ -115,7 +127,7 @@ describe('browser: connect, revocation and reconnect', () => {
     const reason = expired.reason?.message ?? '';
     // The platform's specific answer, not the pill's generic fallback ("Reconnect to continue.").
     expect(reason).toMatch(/^X no longer accepts this connection's refresh token \(revoked/);
-    expect(renewFlash).toBe(`@browser_writer on X: ${reason}`);
+    expect(renewFlash.text).toBe(`@browser_writer on X: ${reason}`);
     await screenshot(page, '08-after-renew-nudge');
 
     // 7. A reload shows the red pill with the specific reason, and the attention banner.
@@ -125,29 +137,28 @@ describe('browser: connect, revocation and reconnect', () => {
     expect(await visibleText(pill.locator('.state'))).toBe('Token expired — Reconnect');
     expect(await visibleText(pill.locator('.reason'))).toBe(reason);
     expect(await pill.getByRole('button', { name: /Renew/ }).count()).toBe(0);
-    const stateColor = await pill.locator('.state').evaluate((element) => getComputedStyle(element).color);
-    expect(stateColor).toBe('rgb(180, 35, 24)'); // --danger
+    expect(await computedStyle(pill.locator('.state'), 'color')).toBe('rgb(180, 35, 24)'); // --danger: red text on the red pill
     const pageBanner = await visibleText(page.getByRole('alert'));
     expect(pageBanner).toBe('1 account needs your attention: @browser_writer (Token expired)');
     await expectClean();
     await screenshot(page, '09-token-expired');
 
     // The global banner follows the user to other pages.
-    expect((await nextPage(page, () => page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Billing' }).click())).pathname).toBe('/billing');
+    expect((await go(() => mainNav('Billing').click())).pathname).toBe('/billing');
     expect(await visibleText(page.getByRole('alert'))).toBe('1 connected account needs your attention in Morning Notes. Open Connections');
     await expectClean();
     await screenshot(page, '10-global-attention-banner');
-    expect((await nextPage(page, () => page.getByRole('alert').getByRole('link', { name: 'Open Connections' }).click())).pathname).toBe('/connections');
+    expect((await go(() => page.getByRole('alert').getByRole('link', { name: 'Open Connections' }).click())).pathname).toBe('/connections');
 
     // 8. Reconnect from the pill: consent again, same account.
-    expect((await nextPage(page, () => pill.locator('.state').getByRole('link', { name: 'Reconnect' }).click())).toString()).toMatch(consentUrl());
+    expect((await go(() => pill.locator('.state').getByRole('link', { name: 'Reconnect' }).click())).toString()).toMatch(consentUrl());
     expect(await visibleText(page.getByRole('heading', { level: 1 }))).toBe('Connect your X account');
     await page.getByRole('radio', { name: /@browser_writer/ }).check();
     await screenshot(page, '11-reconnect-consent');
 
     // 9. Active again: the same pill, not a second one, and nothing needs attention.
-    expect((await nextPage(page, () => page.getByRole('button', { name: 'Approve' }).click())).pathname).toBe('/connections');
-    expect(await flash()).toBe('Reconnected @browser_writer on X: active.');
+    expect((await go(() => page.getByRole('button', { name: 'Approve' }).click())).pathname).toBe('/connections');
+    expect(await flash()).toEqual({ text: 'Reconnected @browser_writer on X: active.', error: false });
     expect(await pill.count()).toBe(1);
     expect(await pill.getAttribute('data-account')).toBe(accountId);
     expect(await pill.getAttribute('class')).toContain('pill-ok');

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
@@ -56,37 +56,37 @@ export interface Dashboard {
  * real port with PUBLIC_URL and SANDBOX_URL pointing at the live servers (CSP allows sandbox avatars).
  */
 export async function startDashboard(env: Record<string, string> = {}): Promise<Dashboard> {
-  const server = createServer();
-  await listen(server);
-  const port = (server.address() as AddressInfo).port;
-  const url = `http://127.0.0.1:${port}`;
-  const sandbox = await openSandbox();
-  const config = testConfig({ PUBLIC_URL: url, WEB_PORT: String(port), PLATFORM_MODE: 'sandbox', SANDBOX_URL: sandbox.url, ...env });
-  const db = await openDatabase(config);
-  await ensureIndexes(db.models);
-  const temporal = await temporalClient(config);
-  const worker = await startWorker(config, lifecycleActivitiesFor(config, db, sandbox.url));
-  const app = webApp(config, db, {
-    adapters: sandboxAdapters(config, sandbox.url),
-    workflows: { client: temporal.client, taskQueue: config.temporal.taskQueue, warningLeadMs: config.lifecycle.warningLeadMs },
-  });
-  server.on('request', app);
-  return {
-    url,
-    config,
-    db,
-    sandbox,
-    temporal,
-    worker,
-    async close() {
+  // Stopped in reverse order, also when starting fails halfway.
+  const closers: (() => Promise<void>)[] = [];
+  const close = async () => {
+    while (closers.length > 0) await closers.pop()!();
+  };
+  try {
+    const server = createServer();
+    await listen(server);
+    closers.push(async () => {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
-      await worker.stop();
-      await temporal.close();
-      await sandbox.close();
-      await db.close();
-    },
-  };
+    });
+    const port = (server.address() as AddressInfo).port;
+    const url = `http://127.0.0.1:${port}`;
+    const sandbox = await openSandbox();
+    closers.push(() => sandbox.close());
+    const config = testConfig({ PUBLIC_URL: url, WEB_PORT: String(port), PLATFORM_MODE: 'sandbox', SANDBOX_URL: sandbox.url, ...env });
+    const db = await openDatabase(config);
+    closers.push(() => db.close());
+    await ensureIndexes(db.models);
+    const temporal = await temporalClient(config);
+    closers.push(() => temporal.close());
+    const worker = await startWorker(config, lifecycleActivitiesFor(config, db, sandbox.url));
+    closers.push(() => worker.stop());
+    // The app's own account-workflow defaults, on a client connected to the test server.
+    server.on('request', webApp(config, db, { temporal: temporal.client, adapters: sandboxAdapters(config, sandbox.url) }));
+    return { url, config, db, sandbox, temporal, worker, close };
+  } catch (error) {
+    await close();
+    throw error;
+  }
 }
 
 function listen(server: Server): Promise<void> {
@@ -121,18 +121,21 @@ function isFavicon(url: string | undefined): boolean {
 
 /** Every image on the page loaded and has pixels (none blocked by CSP or missing). */
 export async function expectImagesLoaded(page: Page): Promise<void> {
-  const broken = await page.evaluate(() =>
-    Array.from(document.images)
-      .filter((image) => !image.complete || image.naturalWidth === 0)
-      .map((image) => image.src),
-  );
+  // Browser-side code as strings: this project type-checks without the DOM library.
+  const broken = await page.evaluate<string[]>('Array.from(document.images).filter((image) => !image.complete || image.naturalWidth === 0).map((image) => image.src)');
   expect(broken, 'images that did not load').toEqual([]);
 }
 
 /** Nothing on the page is wider than the viewport (no sideways scrolling). */
 export async function expectNoHorizontalOverflow(page: Page): Promise<void> {
-  const widths = await page.evaluate(() => ({ content: document.documentElement.scrollWidth, viewport: window.innerWidth }));
+  const widths = await page.evaluate<{ content: number; viewport: number }>('({ content: document.documentElement.scrollWidth, viewport: window.innerWidth })');
   expect(widths.content, 'page wider than the viewport').toBeLessThanOrEqual(widths.viewport);
+}
+
+/** A computed style property of the first element the locator finds. */
+export function computedStyle(locator: Locator, property: string): Promise<string> {
+  type StyleWindow = { getComputedStyle(element: unknown): { getPropertyValue(name: string): string } };
+  return locator.first().evaluate((element, name) => (globalThis as unknown as StyleWindow).getComputedStyle(element).getPropertyValue(name), property);
 }
 
 /** Waits until the locator is visible and answers its visible text. */
@@ -141,12 +144,19 @@ export async function visibleText(locator: Locator, timeout = 10_000): Promise<s
   return (await locator.first().innerText()).replace(/\s+/g, ' ').trim();
 }
 
-/** Full-page screenshot into .test-artifacts/screenshots/<name>.png (git-ignored); answers the path. */
-export async function screenshot(page: Page, name: string): Promise<string> {
-  mkdirSync(SCREENSHOT_DIR, { recursive: true });
-  const file = path.join(SCREENSHOT_DIR, `${name}.png`);
-  await page.screenshot({ path: file, fullPage: true });
-  return file;
+/**
+ * Full-page screenshots into .test-artifacts/screenshots/<folder>/<name>.png (git-ignored). The
+ * folder is emptied first, so what is there always comes from the latest run.
+ */
+export function screenshotsIn(folder: string): (page: Page, name: string) => Promise<string> {
+  const dir = path.join(SCREENSHOT_DIR, folder);
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  return async (page, name) => {
+    const file = path.join(dir, `${name}.png`);
+    await page.screenshot({ path: file, fullPage: true });
+    return file;
+  };
 }
 
 /** Runs `action` (a click that submits or follows a link) and waits for the next page to finish loading. */

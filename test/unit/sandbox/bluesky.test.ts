@@ -100,7 +100,7 @@ describe('Bluesky sandbox', () => {
     expect(first.uri).toMatch(new RegExp(`^at://${ALICE}/app.bsky.feed.post/[a-z2-7]{13}$`));
     const second = (await (await createPost(session, 'hello bsky', 'b1')).json()) as { uri: string; cid: string };
     expect(second).toMatchObject({ uri: first.uri, cid: first.cid });
-    expect(await h.client.counters({ platform: 'bluesky', externalId: ALICE })).toMatchObject({ publishAttempts: 3, publishDuplicates: 1 });
+    expect(await h.client.counters({ platform: 'bluesky', externalId: ALICE })).toMatchObject({ publishAttempts: 3, publishReplays: 1, publishDuplicates: 0 });
     const posts = await h.client.posts({ platform: 'bluesky', externalId: ALICE });
     expect(await (await fetch(posts.at(-1)!.url)).text()).toContain('hello bsky');
   });

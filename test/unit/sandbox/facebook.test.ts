@@ -109,7 +109,7 @@ describe('Facebook sandbox', () => {
     expect(duplicate.status).toBe(400);
     expect(((await duplicate.json()) as { error: Record<string, unknown> }).error).toMatchObject({ code: 506, type: 'OAuthException', message: 'Duplicate status message' });
     const counters = await h.client.counters({ platform: 'facebook', externalId: SHOP });
-    expect(counters).toMatchObject({ publishAttempts: 3, publishDuplicates: 2 });
+    expect(counters).toMatchObject({ publishAttempts: 3, publishReplays: 1, publishDuplicates: 1 });
   });
 
   it('reports revoke, password change and expiry with code 190 and the right subcode', async () => {
@@ -190,7 +190,7 @@ describe('Instagram (via Facebook Login) sandbox', () => {
     const { id: mediaId } = (await published.json()) as { id: string };
     const again = await postForm(graph(`${IG}/media_publish`), { creation_id: creationId, access_token: long.access_token }, { 'idempotency-key': 'ig-1' });
     expect(await again.json()).toEqual({ id: mediaId });
-    expect(await h.client.counters({ platform: 'instagram', externalId: IG })).toMatchObject({ publishAttempts: 2, publishDuplicates: 1 });
+    expect(await h.client.counters({ platform: 'instagram', externalId: IG })).toMatchObject({ publishAttempts: 2, publishReplays: 1, publishDuplicates: 0 });
 
     const permalink = await fetch(withQuery(graph(mediaId), { fields: 'permalink', access_token: long.access_token }));
     const url = ((await permalink.json()) as { permalink: string }).permalink;

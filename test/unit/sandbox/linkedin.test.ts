@@ -86,7 +86,7 @@ describe('LinkedIn sandbox', () => {
     const other = await post(token, 'urn:li:organization:10000002', 'Not mine');
     expect(other.status).toBe(403);
     expect((await post(token, `urn:li:person:${ALICE}`, 'Personal note')).status).toBe(201);
-    expect(await h.client.counters({ platform: 'linkedin', externalId: ACME })).toMatchObject({ publishAttempts: 3, publishDuplicates: 2 });
+    expect(await h.client.counters({ platform: 'linkedin', externalId: ACME })).toMatchObject({ publishAttempts: 3, publishReplays: 1, publishDuplicates: 1 });
   });
 
   it('answers REVOKED_ACCESS_TOKEN 65601 after a revoke and invalid_grant on refresh', async () => {

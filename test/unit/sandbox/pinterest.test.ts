@@ -60,7 +60,7 @@ describe('Pinterest sandbox', () => {
       { ...auth, 'idempotency-key': 'p1' },
     );
     expect(((await replay.json()) as { id: string }).id).toBe(created.id);
-    expect(await h.client.counters({ platform: 'pinterest', externalId: ALICE })).toMatchObject({ publishAttempts: 2, publishDuplicates: 1 });
+    expect(await h.client.counters({ platform: 'pinterest', externalId: ALICE })).toMatchObject({ publishAttempts: 2, publishReplays: 1, publishDuplicates: 0 });
     const user = await fetch(h.url('api.pinterest.com/v5/user_account'), { headers: auth });
     expect(await user.json()).toMatchObject({ id: ALICE, username: 'alicepins', pin_count: 1 });
   });

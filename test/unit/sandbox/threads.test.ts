@@ -60,7 +60,7 @@ describe('Threads sandbox', () => {
     const first = (await (await publish()).json()) as { id: string };
     const second = (await (await publish()).json()) as { id: string };
     expect(second.id).toBe(first.id);
-    expect(await h.client.counters({ platform: 'threads', externalId: ALICE })).toMatchObject({ publishAttempts: 2, publishDuplicates: 1 });
+    expect(await h.client.counters({ platform: 'threads', externalId: ALICE })).toMatchObject({ publishAttempts: 2, publishReplays: 1, publishDuplicates: 0 });
     const permalink = await fetch(withQuery(graph(first.id), { fields: 'permalink', access_token }));
     const url = ((await permalink.json()) as { permalink: string }).permalink;
     expect(await (await fetch(url)).text()).toContain('First thread');

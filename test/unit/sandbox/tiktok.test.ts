@@ -64,7 +64,7 @@ describe('TikTok sandbox', () => {
     expect(a.data.publish_id).toBe(b.data.publish_id);
     const status = await postJson(h.url('open.tiktokapis.com/v2/post/publish/status/fetch/'), { publish_id: a.data.publish_id }, auth);
     expect(((await status.json()) as { data: { status: string } }).data.status).toBe('PUBLISH_COMPLETE');
-    expect(await h.client.counters({ platform: 'tiktok', externalId: ALICE })).toMatchObject({ publishAttempts: 2, publishDuplicates: 1 });
+    expect(await h.client.counters({ platform: 'tiktok', externalId: ALICE })).toMatchObject({ publishAttempts: 2, publishReplays: 1, publishDuplicates: 0 });
 
     const bad = await postJson(h.url('open.tiktokapis.com/v2/post/publish/content/init/'), { ...body, source_info: { source: 'PULL_FROM_URL' } }, auth);
     expect(bad.status).toBe(400);

@@ -173,7 +173,8 @@ describe('X sandbox', () => {
     });
     const counters = await h.client.counters({ platform: 'x', externalId: BOB });
     expect(counters.publishAttempts).toBe(3);
-    expect(counters.publishDuplicates).toBe(2);
+    expect(counters.publishDuplicates).toBe(1);
+    expect(counters.publishReplays).toBe(1);
     expect(counters.calls['POST api.x.com/2/tweets']).toBe(3);
 
     const posts = await h.client.posts({ platform: 'x' });

@@ -1,0 +1,156 @@
+import { randomBytes, randomInt } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Client } from '@temporalio/client';
+import type { RequestHandler } from 'express';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SandboxClient } from '../../../sandbox/client.js';
+import { startSandbox } from '../../../sandbox/server.js';
+import { accountWorkflowId } from '../../../workflows/account/messages.js';
+import { openDatabase, temporalClient, testConfig, uniqueName, type TestDatabase } from '../../helpers/integration.js';
+import { connectThroughSandbox, createOwner, waitFor, type Owner } from '../../helpers/lifecycle.js';
+import { spawnWorkerProcess, waitUntilPolling, type WorkerProcess } from '../../helpers/worker-process.js';
+import { schedulePosts, workflowTarget } from './support.js';
+
+// The production worker process SIGKILLed while posts are being published: some kills land after
+// the platform accepted a post but before the worker heard back. Every post must still appear on
+// the platform exactly once; the retried call carries the same idempotency key and gets the
+// original post back.
+
+const PUBLISH_REQUEST = /\/2\/tweets$/;
+const KILL_AT_REQUESTS = new Set([3, 9]);
+
+describe('worker process killed with SIGKILL while publishing', () => {
+  const encryptionKey = randomBytes(32).toString('base64');
+  const config = testConfig({ TOKEN_ENCRYPTION_KEY: encryptionKey });
+  const temporalTarget = { address: config.temporal.address, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue };
+  let db: TestDatabase;
+  let sandbox: Awaited<ReturnType<typeof startSandbox>> & { control: SandboxClient };
+  let temporal: { client: Client; close(): Promise<void> };
+  let owner: Owner;
+  let worker: WorkerProcess | undefined;
+  let publishRequests = 0;
+  let killsAtPlatform = 0;
+  /** Set once the current worker polls; a request still in flight from a killed worker must not kill its successor while it starts. */
+  let workerReady = false;
+  const accountIds: string[] = [];
+
+  const startWorker = async () => {
+    worker = spawnWorkerProcess({
+      NODE_ENV: 'test',
+      LOG_LEVEL: 'warn',
+      TETHER_DATA_DIR: mkdtempSync(path.join(tmpdir(), 'tether-worker-')),
+      TEMPORAL_ADDRESS: config.temporal.address,
+      TEMPORAL_NAMESPACE: config.temporal.namespace,
+      TEMPORAL_TASK_QUEUE: config.temporal.taskQueue,
+      MONGODB_URI: config.mongo.uri,
+      PLATFORM_MODE: 'sandbox',
+      SANDBOX_URL: sandbox.url,
+      TOKEN_ENCRYPTION_KEY: encryptionKey,
+    });
+    await waitUntilPolling(worker, temporalTarget);
+    workerReady = true;
+  };
+
+  // A slow network in front of the platform. At chosen requests the worker dies while its request
+  // is on the way: the platform still receives and stores the post, nobody hears the answer.
+  const killingNetwork: RequestHandler = async (req, _res, next) => {
+    if (req.method !== 'POST' || !PUBLISH_REQUEST.test(req.path)) return next();
+    const sentWhileReady = workerReady;
+    if (sentWhileReady) publishRequests += 1;
+    const number = publishRequests;
+    await sleep(randomInt(100, 600));
+    if (sentWhileReady && workerReady && KILL_AT_REQUESTS.has(number) && worker) {
+      workerReady = false;
+      worker.killNow();
+      killsAtPlatform += 1;
+    }
+    next();
+  };
+
+  beforeAll(async () => {
+    db = await openDatabase(config);
+    const started = await startSandbox({ port: 0, before: [killingNetwork] });
+    sandbox = { ...started, control: new SandboxClient(started.url) };
+    temporal = await temporalClient(config);
+    owner = await createOwner(db);
+    await startWorker();
+  }, 240_000);
+
+  afterAll(async () => {
+    await worker?.kill();
+    for (const accountId of accountIds) {
+      await temporal?.client.workflow
+        .getHandle(accountWorkflowId(accountId))
+        .terminate('test finished')
+        .catch(() => undefined);
+    }
+    await temporal?.client.schedule
+      .getHandle(`tether:reconcile-accounts:${config.temporal.taskQueue}`)
+      .delete()
+      .catch(() => undefined);
+    await temporal?.close();
+    await sandbox?.close();
+    await db?.close();
+  });
+
+  it('publishes every post exactly once across kills and restarts', { timeout: 300_000 }, async () => {
+    const suffix = uniqueName('p').slice(2, 8);
+    const accounts: Array<{ accountId: string; externalId: string }> = [];
+    for (let i = 0; i < 3; i++) {
+      const identity = await sandbox.control.createIdentity({ platform: 'x', handle: `publisher${i}_${suffix}` });
+      const connected = await connectThroughSandbox({ config, db, client: temporal.client, sandboxUrl: sandbox.url, owner, platform: 'x', identity: identity.id });
+      accounts.push({ accountId: connected.accountId, externalId: identity.id });
+      accountIds.push(connected.accountId);
+    }
+    const dueAt = new Date(Date.now() + 3_000);
+    const postIds: string[] = [];
+    for (const [index, account] of accounts.entries()) {
+      const scheduled = await schedulePosts({
+        db,
+        workflows: workflowTarget(temporal.client, config.temporal.taskQueue),
+        owner,
+        account: { accountId: account.accountId, platform: 'x' },
+        posts: [1, 2, 3, 4, 5].map((n) => ({ text: `Account ${index} post ${n} (${suffix})`, publishAt: dueAt })),
+      });
+      postIds.push(...scheduled.map(({ post }) => post._id));
+    }
+
+    // Restart the worker after each kill, until every post is out.
+    const restarts = (async () => {
+      for (let restarted = 0; restarted < KILL_AT_REQUESTS.size; restarted++) {
+        await waitFor('the next kill', async () => killsAtPlatform > restarted, 120_000);
+        await worker!.exited;
+        await startWorker();
+      }
+    })();
+    const targets = await waitFor(
+      'all fifteen posts published',
+      async () => {
+        const found = await db.models.PostTarget.find({ postId: { $in: postIds } }).lean();
+        return found.length === postIds.length && found.every((target) => target.state === 'published') ? found : undefined;
+      },
+      240_000,
+    );
+    await restarts;
+
+    expect(killsAtPlatform).toBe(KILL_AT_REQUESTS.size);
+    const onPlatform = (await Promise.all(accounts.map((account) => sandbox.control.posts({ platform: 'x', externalId: account.externalId })))).flat();
+    expect(onPlatform).toHaveLength(postIds.length);
+    expect(new Set(onPlatform.map((post) => post.text)).size).toBe(postIds.length);
+    expect(new Set(targets.map((target) => target.url))).toEqual(new Set(onPlatform.map((post) => post.url)));
+    for (const account of accounts) {
+      const counters = await sandbox.control.counters({ platform: 'x', externalId: account.externalId });
+      expect(counters.publishDuplicates).toBe(0);
+      // Only a call whose answer a kill swallowed is sent again, and the platform answers it with the original.
+      expect(counters.publishAttempts).toBe(5 + counters.publishReplays);
+    }
+    const replays = (await Promise.all(accounts.map((account) => sandbox.control.counters({ platform: 'x', externalId: account.externalId })))).reduce(
+      (sum, counters) => sum + counters.publishReplays,
+      0,
+    );
+    expect(replays).toBe(killsAtPlatform);
+  });
+});

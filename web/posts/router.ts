@@ -1,0 +1,230 @@
+import { Router, type Request, type Response } from 'express';
+import { z } from 'zod';
+import { createCredentialStore } from '../../db/credentials.js';
+import type { Account } from '../../db/models/account.js';
+import type { PostTarget } from '../../db/models/post-target.js';
+import type { Post } from '../../db/models/post.js';
+import { createPost } from '../../db/posts.js';
+import type { ConnectionsDeps } from '../connections/router.js';
+import { requireUser } from '../auth/guards.js';
+import { fieldErrors, flash, renderInvalid, renderNotFound, renderPage, type FieldErrors } from '../respond.js';
+import { applyEdit, cancelPost, describeAnswers, retryPostTarget } from './actions.js';
+import { checkTargets, composeAccounts, postableAccounts } from './compose.js';
+import { queuePost } from './enqueue.js';
+import { formValuesOf, listQuery, parseComposeForm, parseEditForm, STATUS_FILTERS, type FormValues } from './form.js';
+import { findOwnPost, loadPostDetail, loadPostsPage, POSTS_SHOWN, type Scope } from './page-model.js';
+import { formatIn, isTimeZone, localInputValue, timeZonesWith } from './time.js';
+
+// The Posts section: the list (with a status filter), compose, a post's detail, and its actions
+// (edit, cancel, retry a failed target). Another user's or pen name's post is unknown here: 404.
+
+export type PostsDeps = ConnectionsDeps & { clock?: () => Date };
+
+const postParams = z.object({ id: z.uuid() });
+const retryParams = z.object({ id: z.uuid(), accountId: z.string().min(1).max(100) });
+
+const scopeOf = (req: Request): Scope => ({ ownerId: req.user!.id, penNameId: req.penName!.id });
+
+/** The next whole five minutes, an hour from now: what a new post's time field starts at. */
+function suggestedTime(now: Date, zone: string): string {
+  const step = 5 * 60_000;
+  return localInputValue(new Date(Math.ceil((now.getTime() + 60 * 60_000) / step) * step), zone);
+}
+
+export function postsRouter(deps: PostsDeps): Router {
+  const router = Router();
+  const { models, adapters } = deps;
+  const store = createCredentialStore(models, deps.config.tokenEncryptionKey);
+  const clock = deps.clock ?? (() => new Date());
+  const actionDeps = { models, workflows: deps.workflows, clock };
+  router.use(requireUser);
+
+  const ownPost = async (req: Request): Promise<Post | undefined> => {
+    const params = postParams.safeParse(req.params);
+    return params.success ? findOwnPost(models, scopeOf(req), params.data.id) : undefined;
+  };
+
+  router.get('/', async (req, res) => {
+    const query = listQuery.safeParse(req.query);
+    if (!query.success) {
+      return renderInvalid(res, 'error', { errors: fieldErrors(query.error, { status: 'Status' }), locals: { title: 'Bad request', heading: 'Could not filter the posts' } });
+    }
+    const page = await loadPostsPage(models, scopeOf(req), query.data.status);
+    await renderPage(res, 'posts/index', { title: 'Posts', ...page, shown: POSTS_SHOWN, status: query.data.status, filters: STATUS_FILTERS });
+  });
+
+  const renderCompose = async (res: Response, accounts: Account[], input: { values: FormValues; errors?: FieldErrors; status?: number }) => {
+    await renderPage(
+      res,
+      'posts/form',
+      {
+        title: 'New post',
+        mode: 'new',
+        action: '/posts',
+        accounts: await composeAccounts(accounts, adapters, store),
+        timeZones: timeZonesWith(input.values.timeZone),
+        values: input.values,
+        errors: input.errors ?? {},
+      },
+      input.status,
+    );
+  };
+
+  router.get('/new', async (req, res) => {
+    const [accounts, user] = await Promise.all([postableAccounts(models, scopeOf(req)), models.User.findById(req.user!.id, { timeZone: 1 }).lean()]);
+    const zone = user?.timeZone && isTimeZone(user.timeZone) ? user.timeZone : 'UTC';
+    await renderCompose(res, accounts, {
+      values: { text: '', imageUrl: '', accountIds: [], boards: {}, when: 'later', publishAt: suggestedTime(clock(), zone), timeZone: zone },
+    });
+  });
+
+  router.post('/', async (req, res) => {
+    const now = clock();
+    const scope = scopeOf(req);
+    const accounts = await postableAccounts(models, scope);
+    const values = formValuesOf(req.body ?? {});
+    const parsed = parseComposeForm(req.body, now);
+    const errors: FieldErrors = parsed.ok ? {} : { ...parsed.errors };
+    const chosenIds = parsed.ok ? parsed.value.accountIds : values.accountIds;
+    const chosen = accounts.filter((account) => chosenIds.includes(account._id));
+    if (parsed.ok && chosen.length !== chosenIds.length) {
+      errors.accountIds = 'Accounts: one of the chosen accounts is no longer connected to this pen name; choose again.';
+    }
+    // Each account's own rules, whenever the text and image themselves were readable.
+    if (!errors.text && !errors.imageUrl) {
+      const content = parsed.ok ? parsed.value : { text: values.text, imageUrl: values.imageUrl.trim() || undefined };
+      const boards = parsed.ok ? parsed.value.boards : values.boards;
+      Object.assign(errors, checkTargets(adapters, content, chosen.map((account) => ({ account, boardId: boards[account._id]?.trim() || undefined }))));
+    }
+    if (!parsed.ok || Object.keys(errors).length > 0) return renderCompose(res, accounts, { values, errors, status: 400 });
+
+    const input = parsed.value;
+    const post = await createPost(
+      models,
+      {
+        ownerId: scope.ownerId,
+        penNameId: scope.penNameId,
+        kind: 'scheduled',
+        text: input.text,
+        ...(input.imageUrl ? { imageUrl: input.imageUrl } : {}),
+        timeZone: input.timeZone,
+        publishAt: input.publishAt,
+        targets: chosen.map((account) => ({
+          accountId: account._id,
+          platform: account.platform,
+          handle: account.handle,
+          ...(input.boards[account._id] ? { boardId: input.boards[account._id] } : {}),
+        })),
+      },
+      now,
+    );
+    const answers = await queuePost(deps.workflows, models, post);
+    await models.User.updateOne({ _id: scope.ownerId }, { $set: { timeZone: input.timeZone } });
+    const described = describeAnswers(post, answers);
+    const when = input.publishNow ? 'Publishing now.' : `Scheduled for ${formatIn(input.publishAt, input.timeZone)}.`;
+    flash(req, described.ok ? 'info' : 'error', `${when} ${described.message}`);
+    res.redirect(303, `/posts/${post._id}`);
+  });
+
+  router.get('/:id', async (req, res) => {
+    const post = await ownPost(req);
+    if (!post) return renderNotFound(res, 'post');
+    const { view } = await loadPostDetail(models, scopeOf(req), post);
+    await renderPage(res, 'posts/show', { title: 'Post', post: view });
+  });
+
+  /** Why the post cannot be edited now, or undefined when it can. */
+  const editRefusal = (targets: PostTarget[]): string | undefined => {
+    if (targets.some((target) => target.state === 'publishing')) return 'This post is being published right now; edit it once that is done.';
+    if (!targets.some((target) => target.state === 'scheduled')) return 'Nothing left to edit: no target of this post is still waiting to be published.';
+    return undefined;
+  };
+
+  const renderEdit = async (res: Response, post: Post, detail: Awaited<ReturnType<typeof loadPostDetail>>, input: { values: FormValues; errors?: FieldErrors; status?: number }) => {
+    await renderPage(
+      res,
+      'posts/form',
+      { title: 'Edit post', mode: 'edit', action: `/posts/${post._id}/edit`, post: detail.view, timeZones: timeZonesWith(input.values.timeZone), values: input.values, errors: input.errors ?? {} },
+      input.status,
+    );
+  };
+
+  router.get('/:id/edit', async (req, res) => {
+    const post = await ownPost(req);
+    if (!post) return renderNotFound(res, 'post');
+    const detail = await loadPostDetail(models, scopeOf(req), post);
+    const refusal = editRefusal(detail.targets);
+    if (refusal) {
+      flash(req, 'error', refusal);
+      return res.redirect(303, `/posts/${post._id}`);
+    }
+    const values: FormValues = {
+      text: post.text,
+      imageUrl: post.imageUrl ?? '',
+      accountIds: [],
+      boards: {},
+      when: 'later',
+      publishAt: localInputValue(post.publishAt, post.timeZone),
+      timeZone: post.timeZone,
+    };
+    await renderEdit(res, post, detail, { values });
+  });
+
+  router.post('/:id/edit', async (req, res) => {
+    const post = await ownPost(req);
+    if (!post) return renderNotFound(res, 'post');
+    const detail = await loadPostDetail(models, scopeOf(req), post);
+    const refusal = editRefusal(detail.targets);
+    if (refusal) {
+      flash(req, 'error', refusal);
+      return res.redirect(303, `/posts/${post._id}`);
+    }
+    const values = formValuesOf(req.body ?? {});
+    const parsed = parseEditForm(req.body, clock());
+    const errors: FieldErrors = parsed.ok ? {} : { ...parsed.errors };
+    if (!errors.text && !errors.imageUrl) {
+      const content = parsed.ok ? parsed.value : { text: values.text, imageUrl: values.imageUrl.trim() || undefined };
+      const waiting = detail.targets.filter((target) => target.state === 'scheduled');
+      const checks = waiting.flatMap((target) => {
+        const account = detail.accounts.get(target.accountId);
+        return account ? [{ account, ...(target.boardId ? { boardId: target.boardId } : {}) }] : [];
+      });
+      Object.assign(errors, checkTargets(adapters, content, checks));
+    }
+    if (!parsed.ok || Object.keys(errors).length > 0) return renderEdit(res, post, detail, { values, errors, status: 400 });
+
+    const { publishNow, ...edit } = parsed.value;
+    const outcome = await applyEdit(actionDeps, post, detail.targets, edit);
+    await models.User.updateOne({ _id: req.user!.id }, { $set: { timeZone: edit.timeZone } });
+    const when = publishNow ? 'Publishing now.' : `Now scheduled for ${formatIn(edit.publishAt, edit.timeZone)}.`;
+    flash(req, outcome.ok ? 'info' : 'error', `${outcome.message} ${when}`);
+    res.redirect(303, `/posts/${post._id}`);
+  });
+
+  router.post('/:id/cancel', async (req, res) => {
+    const post = await ownPost(req);
+    if (!post) return renderNotFound(res, 'post');
+    const { targets } = await loadPostDetail(models, scopeOf(req), post);
+    const outcome = await cancelPost(actionDeps, post, targets);
+    flash(req, outcome.ok ? 'info' : 'error', outcome.message);
+    res.redirect(303, `/posts/${post._id}`);
+  });
+
+  router.post('/:id/targets/:accountId/retry', async (req, res) => {
+    const params = retryParams.safeParse(req.params);
+    const post = params.success ? await findOwnPost(models, scopeOf(req), params.data.id) : undefined;
+    if (!params.success || !post) return renderNotFound(res, 'post');
+    const { targets, view } = await loadPostDetail(models, scopeOf(req), post);
+    const target = targets.find((candidate) => candidate.accountId === params.data.accountId);
+    if (!target) return renderNotFound(res, 'target of this post');
+    const shown = view.targets.find((candidate) => candidate.accountId === target.accountId);
+    let outcome;
+    if (target.state !== 'failed') outcome = { ok: false, message: `${shown?.label ?? 'This target'}: only a failed target can be retried; it is ${shown?.statusLabel.toLowerCase() ?? target.state}.` };
+    else if (!shown?.canRetry) outcome = { ok: false, message: `${shown?.label ?? 'This account'} is disconnected; connect it again, then write a new post.` };
+    else outcome = await retryPostTarget(actionDeps, post, target);
+    flash(req, outcome.ok ? 'info' : 'error', outcome.message);
+    res.redirect(303, `/posts/${post._id}`);
+  });
+
+  return router;
+}
