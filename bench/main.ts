@@ -1,5 +1,6 @@
 import { configFromEnvironment } from '../config/index.js';
 import { LIFECYCLE_USAGE } from './lifecycle/options.js';
+import { PUBLISH_USAGE } from './publish/options.js';
 import { WEB_USAGE } from './web/options.js';
 
 // `npm run bench -- <name> [options]`: runs one benchmark against servers it starts itself.
@@ -7,7 +8,7 @@ import { WEB_USAGE } from './web/options.js';
 const BENCHMARKS: Record<string, { usage: string; run?: (argv: string[], settings: { temporalCliPath?: string }) => Promise<number> }> = {
   lifecycle: { usage: LIFECYCLE_USAGE, run: async (argv, settings) => (await import('./lifecycle/run.js')).runLifecycleBench(argv, settings) },
   web: { usage: WEB_USAGE, run: async (argv) => (await import('./web/run.js')).runWebBench(argv) },
-  publish: { usage: 'npm run bench -- publish (not written yet)' },
+  publish: { usage: PUBLISH_USAGE, run: async (argv, settings) => (await import('./publish/run.js')).runPublishBench(argv, settings) },
 };
 
 const [name, ...argv] = process.argv.slice(2);

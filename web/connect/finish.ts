@@ -19,7 +19,7 @@ export interface FinishDeps {
 }
 
 export type FinishResult =
-  | { ok: true; accountId: string; created: boolean; accepted: boolean; message: string }
+  | { ok: true; accountId: string; created: boolean; accepted: boolean; message: string; hasOverduePosts: boolean }
   | { ok: false; problem: 'limit'; message: string };
 
 export async function finishConnection(
@@ -61,7 +61,8 @@ export async function finishConnection(
   const message = result.accepted
     ? `${verb} ${who} on ${name}: ${describeState(result.state.status)}.`
     : `${who} on ${name} was stored, but ${name} refused the new credentials: ${result.rejection.message}`;
-  return { ok: true, accountId: completed.accountId, created, accepted: result.accepted, message };
+  const hasOverduePosts = (result.state.queue?.overdue?.postIds.length ?? 0) > 0;
+  return { ok: true, accountId: completed.accountId, created, accepted: result.accepted, message, hasOverduePosts };
 }
 
 function describeState(status: string): string {

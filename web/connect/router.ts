@@ -72,7 +72,8 @@ export function connectRouter(deps: ConnectDeps): Router {
     if (!penName) return renderNotFound(res, 'pen name');
     const finished = await finishConnection(finishDeps, { ...input, ownerId: req.user!.id, penNameId: penName.id, penName: penName.name });
     flash(req, finished.ok && finished.accepted ? 'info' : 'error', finished.message);
-    res.redirect(303, '/connections');
+    // Posts that fell due while the account was expired wait for the user's choice on the reconnect result page.
+    res.redirect(303, finished.ok && finished.hasOverduePosts ? `/connections/${finished.accountId}/overdue` : '/connections');
   };
 
   const failed = (req: Request, res: Response, platform: PlatformId, failure: Failure) => {

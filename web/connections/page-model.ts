@@ -5,10 +5,11 @@ import { PLATFORM_NAMES, type PlatformAdapter, type PlatformId } from '../../pla
 import { limitOf } from '../plans/catalog.js';
 import { slotsUsed } from '../plans/slots.js';
 import { premiumTagOf } from './premium.js';
+import { waitingPostCounts } from './scheduled-posts.js';
 
 // The Connections page as data: one section per platform with its account pills, and the plan's
-// room. Three queries whatever the number of accounts (accounts of the pen name, the user's plan,
-// the slots held); nothing asks Temporal.
+// room. Four queries whatever the number of accounts (accounts of the pen name, the user's plan,
+// the slots held, posts waiting per account); nothing asks Temporal.
 
 /** The order the page lists platforms in. */
 export const PAGE_PLATFORMS: readonly PlatformId[] = ['linkedin', 'facebook', 'bluesky', 'youtube', 'pinterest', 'instagram', 'tiktok', 'x', 'threads'];
@@ -30,7 +31,7 @@ export interface AccountPill {
   needsAction: boolean;
   canRefresh: boolean;
   reconnectUrl: string;
-  /** Scheduled posts waiting while the queue is paused (filled once posts exist). */
+  /** Scheduled posts waiting while the account is expired (its queue is paused). */
   pausedPosts: number;
   /** X only: the stored subscription when it allows long posts ("Premium", "Premium+", "Basic"), and when it was read. */
   premium?: { tag: string; checkedAt: string };
@@ -110,13 +111,14 @@ export async function loadConnectionsPage(
   deps: { config: Config; models: Models; adapters: Partial<Record<PlatformId, PlatformAdapter>> },
   input: { ownerId: string; penNameId: string },
 ): Promise<ConnectionsPage> {
-  const [accounts, user, used] = await Promise.all([
+  const [accounts, user, used, waiting] = await Promise.all([
     accountsOfPenName(deps.models, input),
     deps.models.User.findById(input.ownerId, { plan: 1 }).lean(),
     slotsUsed(deps.models, input.ownerId),
+    waitingPostCounts(deps.models, input),
   ]);
   const limit = limitOf(deps.config.plans, user?.plan ?? deps.config.plans.defaultPlan);
-  const pills = accounts.map((account) => pillFor(account));
+  const pills = accounts.map((account) => pillFor(account, account.status?.state === 'expired' ? (waiting.get(account._id) ?? 0) : 0));
   const sections = PAGE_PLATFORMS.map((id) => ({
     id,
     name: PLATFORM_NAMES[id],

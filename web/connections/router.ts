@@ -14,7 +14,10 @@ import { releaseSlot, slotHolderFor } from '../plans/slots.js';
 import { flash, renderNotFound, renderPage } from '../respond.js';
 import { loadConnectionsPage, pillFor } from './page-model.js';
 import { premiumCheckRoute, takePremiumCheck } from './premium.js';
+import { decideOverdue, renderOverdue } from './overdue.js';
 import { scheduledPostsAffectedBy } from './scheduled-posts.js';
+import { sendTestPost } from './test-post.js';
+import { failWaitingTargetsOf } from '../../db/posts.js';
 
 // The Connections page, and the per-account actions on it: renew now (the loop icon) and
 // disconnect (the ×, after a confirmation page). Both ask the account's workflow and show its answer.
@@ -27,6 +30,7 @@ export interface ConnectionsDeps {
 }
 
 const idParam = z.object({ id: z.string().min(1).max(100) });
+const DISCONNECTED = { code: 'account_disconnected', message: 'The account was disconnected before this post went out' };
 
 /** What a refused or failed update says, in the workflow's words. */
 function updateFailureMessage(error: unknown): string | undefined {
@@ -68,6 +72,24 @@ export function connectionsRouter(deps: ConnectionsDeps): Router {
     res.redirect(303, '/connections');
   });
 
+  router.post('/:id/test-post', async (req, res) => {
+    const account = await ownedAccount(req);
+    if (!account) return renderNotFound(res, 'connected account');
+    await sendTestPost(deps, req, res, account);
+  });
+
+  router.get('/:id/overdue', async (req, res) => {
+    const account = await ownedAccount(req);
+    if (!account) return renderNotFound(res, 'connected account');
+    await renderOverdue(deps, req, res, account);
+  });
+
+  router.post('/:id/overdue', async (req, res) => {
+    const account = await ownedAccount(req);
+    if (!account) return renderNotFound(res, 'connected account');
+    await decideOverdue(deps, req, res, account);
+  });
+
   router.get('/:id/disconnect', async (req, res) => {
     const account = await ownedAccount(req);
     if (!account) return renderNotFound(res, 'connected account');
@@ -78,27 +100,30 @@ export function connectionsRouter(deps: ConnectionsDeps): Router {
   router.post('/:id/disconnect', async (req, res) => {
     const account = await ownedAccount(req);
     if (!account) return renderNotFound(res, 'connected account');
-    const message = await disconnect(account);
+    const { message, affectedPosts } = await disconnect(account);
+    // The workflow failed the posts it held; any it never received (a crash before queueing) fail here too.
+    const stragglers = await failWaitingTargetsOf(deps.models, account._id, DISCONNECTED, new Date());
     await releaseSlot(deps.models, { ownerId: account.ownerId, holder: slotHolderFor(account) });
-    flash(req, 'info', `Disconnected ${who(account)}. ${message}`);
+    const failed = affectedPosts + stragglers;
+    flash(req, 'info', `Disconnected ${who(account)}. ${message}${failed > 0 ? ` ${failed} scheduled post${failed === 1 ? '' : 's'} for it failed.` : ''}`);
     res.redirect(303, '/connections');
   });
 
-  async function disconnect(account: Account): Promise<string> {
+  async function disconnect(account: Account): Promise<{ message: string; affectedPosts: number }> {
     const handle = deps.workflows.client.workflow.getHandle(accountWorkflowId(account._id));
     try {
       const result = await handle.executeUpdate(disconnectUpdate);
-      return result.message;
+      return { message: result.message, affectedPosts: result.affectedPosts };
     } catch (error) {
       if (error instanceof WorkflowNotFoundError) {
         // No lifecycle ever ran for it: nothing else holds the account, so forget it here.
         await store.deleteCredentials(account._id);
         await markDisconnected(deps.models, account._id, new Date());
-        return 'Its stored credentials were deleted.';
+        return { message: 'Its stored credentials were deleted.', affectedPosts: 0 };
       }
       const message = updateFailureMessage(error);
       if (!message) throw error;
-      return message;
+      return { message, affectedPosts: 0 };
     }
   }
 

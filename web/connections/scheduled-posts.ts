@@ -1,7 +1,7 @@
 import type { Models } from '../../db/models/index.js';
 
-// The hook for the publishing queue: the scheduled posts a disconnect would make fail. There are
-// no posts yet, so the list is empty; when posts land, query them here (one query per page).
+// Posts waiting on one account: what a disconnect would make fail, and how many wait per account
+// while a queue is paused. Fixed query counts, whatever the number of posts.
 
 export interface AffectedPost {
   id: string;
@@ -9,6 +9,28 @@ export interface AffectedPost {
   excerpt: string;
 }
 
-export async function scheduledPostsAffectedBy(_models: Models, _accountId: string): Promise<AffectedPost[]> {
-  return [];
+const EXCERPT = 80;
+const LISTED = 50;
+
+export async function scheduledPostsAffectedBy(models: Models, accountId: string): Promise<AffectedPost[]> {
+  const targets = await models.PostTarget.find({ accountId, state: { $in: ['scheduled', 'publishing'] } }, { postId: 1, dueAt: 1 })
+    .sort({ dueAt: 1 })
+    .limit(LISTED)
+    .lean();
+  if (targets.length === 0) return [];
+  const posts = await models.Post.find({ _id: { $in: targets.map((target) => target.postId) } }, { text: 1 }).lean();
+  const textOf = new Map(posts.map((post) => [post._id, post.text]));
+  return targets.map((target) => {
+    const text = textOf.get(target.postId) ?? '';
+    return { id: target.postId, scheduledFor: target.dueAt, excerpt: text.length > EXCERPT ? `${text.slice(0, EXCERPT - 1)}…` : text };
+  });
+}
+
+/** Scheduled posts per account of a pen name, in one aggregation. */
+export async function waitingPostCounts(models: Models, input: { ownerId: string; penNameId: string }): Promise<Map<string, number>> {
+  const rows = await models.PostTarget.aggregate<{ _id: string; count: number }>([
+    { $match: { ownerId: input.ownerId, penNameId: input.penNameId, state: 'scheduled' } },
+    { $group: { _id: '$accountId', count: { $sum: 1 } } },
+  ]);
+  return new Map(rows.map((row) => [row._id, row.count]));
 }

@@ -166,3 +166,17 @@ export async function nextPage(page: Page, action: () => Promise<void>): Promise
   await loaded;
   return new URL(page.url());
 }
+
+/**
+ * Reloads the page, as a person waiting for something would, until `ready` answers true; fails after
+ * `timeoutMs`. Answers how many reloads it took.
+ */
+export async function reloadUntil(page: Page, what: string, ready: () => Promise<boolean>, { timeoutMs = 30_000, intervalMs = 1_000 } = {}): Promise<number> {
+  const deadline = Date.now() + timeoutMs;
+  for (let reloads = 0; ; reloads += 1) {
+    if (await ready()) return reloads;
+    if (Date.now() >= deadline) throw new Error(`timed out after ${reloads} reloads waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+    await page.reload();
+  }
+}

@@ -1,0 +1,181 @@
+import { idempotencyKeyOf } from '../../activities/publishing/publish.js';
+import { targetIdOf } from '../../db/models/post-target.js';
+import type { TargetState } from '../../db/models/post-target.js';
+import type { Counters } from '../../sandbox/client.js';
+import { PLATFORM } from '../lifecycle/setup.js';
+import { sum429 } from '../shared/stack.js';
+import { summarize, type LatencySummary } from '../shared/stats.js';
+import { sleep, type PublishContext } from './context.js';
+import type { ScheduledRound } from './schedule.js';
+import type { ConnectedAccount } from './setup.js';
+
+// Waits until every target of a round has settled, then reads what happened: each target's state
+// and publishedAt (written by the publish activity when the platform answered), the sandbox's
+// publish counters for the round, and the posts the sandbox holds per account (each exactly once,
+// in queue order).
+
+const SETTLED: TargetState[] = ['published', 'failed', 'canceled'];
+const POLL_MS = 500;
+
+export interface SandboxTally {
+  counters: Counters;
+  tooManyRequests: number;
+}
+
+export async function sandboxTally(context: PublishContext): Promise<SandboxTally> {
+  return { counters: await context.sandbox.control.counters({ platform: PLATFORM }), tooManyRequests: sum429(context.sandbox.tooManyRequests) };
+}
+
+/** One target after the round, as MongoDB holds it. */
+export interface SettledTarget {
+  accountId: string;
+  lane: number;
+  position: number;
+  state: TargetState;
+  /** Epoch ms. */
+  publishedAt?: number;
+  attempts: number;
+  reason?: string;
+}
+
+export interface RoundMeasurement {
+  label: string;
+  posts: number;
+  accounts: number;
+  dueAt: string;
+  scheduling: Pick<ScheduledRound, 'schedulingSec' | 'marginSec' | 'notQueued' | 'wrongPosition' | 'firstRefusal'>;
+  published: number;
+  failed: number;
+  canceled: number;
+  /** Still waiting when the timeout came. */
+  unsettled: number;
+  failureReasons: string[];
+  /** publishedAt − due instant, per published post. */
+  latenessMs: LatencySummary;
+  /** Due instant → first publishedAt (ms): the queue's reaction time. */
+  firstPublishedMs: number;
+  /** Due instant → last publishedAt (s): how long the burst took to drain. */
+  drainSec: number;
+  postsPerSec: number;
+  /** When the polling saw every target settled (s after the due instant; 500 ms polls). */
+  settledSeenSec: number;
+  /** Per account: due instant → its last publishedAt (s). */
+  perAccountDrainSec: number[];
+  /** Publish calls the activity made (target.attempts summed; a 429 counts too). */
+  activityAttempts: number;
+  sandbox: { publishAttempts: number; publishReplays: number; publishDuplicates: number; tooManyRequests: number };
+  /** The round's posts as the sandbox holds them. */
+  onPlatform: { posts: number; missing: number; extra: number; accountsOutOfOrder: number };
+}
+
+async function waitUntilSettled(context: PublishContext, round: ScheduledRound, deadline: number): Promise<number> {
+  const ids = round.targets.map((t) => targetIdOf(t.postId, t.accountId));
+  let lastReport = Date.now();
+  for (;;) {
+    const settled = await context.models.PostTarget.countDocuments({ _id: { $in: ids }, state: { $in: SETTLED } });
+    const now = Date.now();
+    if (settled === ids.length || now >= deadline) return now;
+    if (now - lastReport >= 10_000) {
+      lastReport = now;
+      context.progress(`  ${round.label}: ${settled}/${ids.length} settled, ${((now - round.dueAt) / 1000).toFixed(0)} s after the due instant`);
+    }
+    await sleep(POLL_MS);
+  }
+}
+
+async function readTargets(context: PublishContext, round: ScheduledRound): Promise<SettledTarget[]> {
+  const docs = await context.models.PostTarget.find({ _id: { $in: round.targets.map((t) => targetIdOf(t.postId, t.accountId)) } }).lean();
+  const byId = new Map(docs.map((doc) => [doc._id, doc]));
+  return round.targets.map((target) => {
+    const doc = byId.get(targetIdOf(target.postId, target.accountId));
+    return {
+      accountId: target.accountId,
+      lane: target.lane,
+      position: target.position,
+      state: doc?.state ?? 'scheduled',
+      ...(doc?.publishedAt ? { publishedAt: doc.publishedAt.getTime() } : {}),
+      attempts: doc?.attempts ?? 0,
+      ...(doc?.reason ? { reason: doc.reason.message } : {}),
+    };
+  });
+}
+
+/** Each account's round posts on the platform: every idempotency key once, in queue order. */
+async function checkPlatform(context: PublishContext, round: ScheduledRound, accounts: ConnectedAccount[]): Promise<RoundMeasurement['onPlatform']> {
+  const result = { posts: 0, missing: 0, extra: 0, accountsOutOfOrder: 0 };
+  for (const [lane, account] of accounts.entries()) {
+    const expected = round.targets
+      .filter((t) => t.lane === lane)
+      .sort((a, b) => a.position - b.position)
+      .map((t) => idempotencyKeyOf({ postId: t.postId, accountId: t.accountId }));
+    const expectedKeys = new Set(expected);
+    const marker = `Publishing benchmark ${context.runId}, ${round.label} round,`;
+    const onPlatform = (await context.sandbox.control.posts({ platform: PLATFORM, externalId: account.externalId })).filter((post) => post.text.startsWith(marker));
+    const keys = onPlatform.map((post) => post.idempotencyKey ?? '');
+    const found = new Set(keys.filter((key) => expectedKeys.has(key)));
+    result.posts += onPlatform.length;
+    result.missing += expected.length - found.size;
+    result.extra += onPlatform.length - found.size;
+    const inOrder = expected.filter((key) => found.has(key));
+    if (keys.filter((key) => expectedKeys.has(key)).join('\n') !== inOrder.join('\n')) result.accountsOutOfOrder += 1;
+  }
+  return result;
+}
+
+export interface RoundResult {
+  measurement: RoundMeasurement;
+  targets: SettledTarget[];
+}
+
+export async function measureRound(
+  context: PublishContext,
+  round: ScheduledRound,
+  accounts: ConnectedAccount[],
+  before: SandboxTally,
+  extraWaitSec = 0,
+): Promise<RoundResult> {
+  const deadline = round.dueAt + (context.options.timeoutSec + extraWaitSec) * 1000;
+  const settledAt = await waitUntilSettled(context, round, deadline);
+  const after = await sandboxTally(context);
+  const targets = await readTargets(context, round);
+  const count = (state: TargetState) => targets.filter((t) => t.state === state).length;
+  const lateness = targets.flatMap((t) => (t.publishedAt === undefined ? [] : [t.publishedAt - round.dueAt]));
+  const drainMs = lateness.length ? Math.max(...lateness) : Number.NaN;
+  const perAccountDrainSec = accounts.map((_, lane) => {
+    const own = targets.filter((t) => t.lane === lane && t.publishedAt !== undefined).map((t) => (t.publishedAt as number) - round.dueAt);
+    return own.length ? Math.max(...own) / 1000 : Number.NaN;
+  });
+  const measurement: RoundMeasurement = {
+    label: round.label,
+    posts: round.targets.length,
+    accounts: accounts.length,
+    dueAt: new Date(round.dueAt).toISOString(),
+    scheduling: {
+      schedulingSec: round.schedulingSec,
+      marginSec: round.marginSec,
+      notQueued: round.notQueued,
+      wrongPosition: round.wrongPosition,
+      ...(round.firstRefusal ? { firstRefusal: round.firstRefusal } : {}),
+    },
+    published: count('published'),
+    failed: count('failed'),
+    canceled: count('canceled'),
+    unsettled: count('scheduled') + count('publishing'),
+    failureReasons: [...new Set(targets.flatMap((t) => (t.state === 'failed' && t.reason ? [t.reason] : [])))].slice(0, 5),
+    latenessMs: summarize(lateness),
+    firstPublishedMs: lateness.length ? Math.min(...lateness) : Number.NaN,
+    drainSec: drainMs / 1000,
+    postsPerSec: lateness.length / (drainMs / 1000),
+    settledSeenSec: (settledAt - round.dueAt) / 1000,
+    perAccountDrainSec,
+    activityAttempts: targets.reduce((sum, t) => sum + t.attempts, 0),
+    sandbox: {
+      publishAttempts: after.counters.publishAttempts - before.counters.publishAttempts,
+      publishReplays: after.counters.publishReplays - before.counters.publishReplays,
+      publishDuplicates: after.counters.publishDuplicates - before.counters.publishDuplicates,
+      tooManyRequests: after.tooManyRequests - before.tooManyRequests,
+    },
+    onPlatform: await checkPlatform(context, round, accounts),
+  };
+  return { measurement, targets };
+}

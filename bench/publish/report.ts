@@ -1,0 +1,124 @@
+import type { Row } from '../shared/report.js';
+import type { BaselineMeasurement } from './baseline.js';
+import type { RoundMeasurement } from './drain.js';
+import type { PublishOptions } from './options.js';
+import type { RateLimitMeasurement } from './rate-limit.js';
+
+// The publishing benchmark's JSON, its markdown table, and the problems that fail the run.
+
+export interface PublishMeasurements {
+  options: PublishOptions;
+  environment: { cpus: number; node: string; database: string; temporal: string; loadAverage: { start: number; end: number } };
+  setupSec: number;
+  runtimeSec: number;
+  baseline: BaselineMeasurement;
+  burst: RoundMeasurement;
+  limited?: { round: RoundMeasurement; rateLimit: RateLimitMeasurement };
+}
+
+function roundProblems(round: RoundMeasurement, options: PublishOptions): string[] {
+  const problems: string[] = [];
+  const name = `${round.label} round`;
+  const { scheduling, onPlatform, sandbox } = round;
+  if (scheduling.marginSec < 0) problems.push(`${name}: scheduling took ${scheduling.schedulingSec.toFixed(1)} s, past the due instant (raise --lead-sec above ${options.leadSec})`);
+  if (scheduling.notQueued > 0) problems.push(`${name}: ${scheduling.notQueued} posts were not queued (${scheduling.firstRefusal ?? ''})`);
+  if (scheduling.wrongPosition > 0) problems.push(`${name}: ${scheduling.wrongPosition} posts got an unexpected queue position`);
+  if (round.unsettled > 0) problems.push(`${name}: ${round.unsettled} targets still waiting after the timeout`);
+  if (round.failed > 0) problems.push(`${name}: ${round.failed} targets failed (${round.failureReasons.join('; ')})`);
+  if (round.canceled > 0) problems.push(`${name}: ${round.canceled} targets were cancelled`);
+  if (sandbox.publishDuplicates > 0) problems.push(`${name}: the sandbox refused ${sandbox.publishDuplicates} duplicate publishes`);
+  if (onPlatform.missing > 0) problems.push(`${name}: ${onPlatform.missing} posts are missing on the platform`);
+  if (onPlatform.extra > 0) problems.push(`${name}: ${onPlatform.extra} extra posts on the platform (published twice?)`);
+  if (onPlatform.accountsOutOfOrder > 0) problems.push(`${name}: ${onPlatform.accountsOutOfOrder} accounts published out of queue order`);
+  return problems;
+}
+
+export function problemsOf(m: PublishMeasurements): string[] {
+  const problems: string[] = [];
+  if (m.baseline.failures > 0) problems.push(`baseline: ${m.baseline.failures} direct publishes failed (${m.baseline.firstError ?? ''})`);
+  problems.push(...roundProblems(m.burst, m.options));
+  if (m.limited) {
+    const { round, rateLimit } = m.limited;
+    problems.push(...roundProblems(round, m.options));
+    if (rateLimit.publishedBeforeReset > 0) problems.push(`rate-limited round: ${rateLimit.publishedBeforeReset} posts of limited accounts were published before the reset`);
+    if (round.sandbox.tooManyRequests === 0) problems.push('rate-limited round: the sandbox answered no 429, so the limit was never hit (the round measured nothing)');
+  }
+  return problems;
+}
+
+const format = (value: number | string | undefined) => {
+  if (value === undefined) return '–';
+  if (typeof value === 'string') return value;
+  if (!Number.isFinite(value)) return 'n/a';
+  if (Number.isInteger(value)) return String(value);
+  return Math.abs(value) >= 100 ? value.toFixed(0) : Math.abs(value) >= 10 ? value.toFixed(1) : value.toFixed(2);
+};
+
+function ratioOf(row: Row): string {
+  if (row.baseline === undefined || typeof row.ours !== 'number' || !Number.isFinite(row.ours) || !row.baseline) return '–';
+  const value = row.ratio === 'baseline/ours' ? row.baseline / row.ours : row.ours / row.baseline;
+  return `${value.toFixed(2)}×`;
+}
+
+function table(rows: Row[]): string {
+  const lines = ['| Metric | Tether queue | Direct adapter calls | Overhead (ratio) | Unit |', '|---|---:|---:|---:|---|'];
+  for (const row of rows) lines.push(`| ${row.metric} | ${format(row.ours)} | ${format(row.baseline)} | ${ratioOf(row)} | ${row.unit} |`);
+  return lines.join('\n');
+}
+
+function roundRows(round: RoundMeasurement, baseline: BaselineMeasurement, prefix: string): Row[] {
+  return [
+    { metric: `${prefix}: due instant → every post published (drain)`, ours: round.drainSec, baseline: baseline.drainSec, unit: 's' },
+    { metric: `${prefix}: throughput over the drain`, ours: round.postsPerSec, baseline: baseline.postsPerSec, unit: 'posts/s', ratio: 'baseline/ours' },
+    { metric: `${prefix}: lateness per post p50`, ours: round.latenessMs.p50, baseline: baseline.latenessMs.p50, unit: 'ms' },
+    { metric: `${prefix}: lateness per post p95`, ours: round.latenessMs.p95, baseline: baseline.latenessMs.p95, unit: 'ms' },
+    { metric: `${prefix}: first post published after the due instant`, ours: round.firstPublishedMs, unit: 'ms' },
+    { metric: `${prefix}: targets published / failed / still waiting`, ours: `${round.published} / ${round.failed} / ${round.unsettled}`, unit: 'targets' },
+    { metric: `${prefix}: sandbox publish attempts / replays / duplicates`, ours: `${round.sandbox.publishAttempts} / ${round.sandbox.publishReplays} / ${round.sandbox.publishDuplicates}`, unit: 'requests' },
+    { metric: `${prefix}: on the platform (missing / extra / accounts out of order)`, ours: `${round.onPlatform.posts} (${round.onPlatform.missing} / ${round.onPlatform.extra} / ${round.onPlatform.accountsOutOfOrder})`, unit: 'posts' },
+    { metric: `${prefix}: scheduling (createPost + queuePost), margin before due`, ours: `${round.scheduling.schedulingSec.toFixed(1)} s, ${round.scheduling.marginSec.toFixed(1)} s`, unit: '' },
+  ];
+}
+
+export function buildReport(m: PublishMeasurements): { json: unknown; markdown: string; problems: string[] } {
+  const { burst, baseline, options } = m;
+  const perAccount = Math.round(options.posts / options.accounts);
+  const rows = roundRows(burst, baseline, 'Burst');
+  if (m.limited) {
+    const { round, rateLimit: r } = m.limited;
+    rows.push(
+      ...roundRows(round, baseline, `Rate-limited (${r.limitedAccounts} of ${round.accounts} accounts)`),
+      { metric: `Limited accounts: posts published / failed (limit resets ${r.resetAfterDueSec.toFixed(1)} s after due)`, ours: `${r.limitedPublished}/${r.limitedPosts} / ${r.limitedFailed}`, unit: 'targets' },
+      { metric: 'Limited accounts: published before the reset (must be 0)', ours: r.publishedBeforeReset, unit: 'posts' },
+      { metric: 'Limited accounts: 429s the sandbox answered', ours: round.sandbox.tooManyRequests, unit: 'responses' },
+      { metric: 'Limited accounts: publish calls by the activity (posts + one 429 each expected)', ours: r.limitedActivityAttempts, unit: 'calls' },
+      { metric: 'Limited accounts: reset → first post published', ours: r.firstAfterResetSec * 1000, unit: 'ms' },
+      { metric: 'Limited accounts: reset → last post published (vs baseline drain)', ours: r.lastAfterResetSec, baseline: baseline.drainSec, unit: 's' },
+      { metric: 'Other accounts: due → last post published (vs baseline drain)', ours: r.otherAccountsDrainSec, baseline: baseline.drainSec, unit: 's' },
+      { metric: 'Other accounts: lateness p95', ours: r.otherLatenessMs.p95, baseline: baseline.latenessMs.p95, unit: 'ms' },
+    );
+  }
+
+  const problems = problemsOf(m);
+  const env = m.environment;
+  const lines = [
+    `## Publishing benchmark — ${options.posts} posts due at one instant over ${options.accounts} accounts (${perAccount} each)`,
+    '',
+    `${env.cpus} CPUs, Node ${env.node}, ${env.temporal}, ${env.database}; Tether's worker in its own process; ` +
+      `setup (identities, consents, connects; not measured) ${m.setupSec.toFixed(1)} s; whole run ${m.runtimeSec.toFixed(0)} s; ` +
+      `1-minute load average ${env.loadAverage.start.toFixed(2)} at the start, ${env.loadAverage.end.toFixed(2)} at the end.`,
+    '',
+    table(rows),
+    '',
+    `Baseline: the X adapter's \`publish\` called from the benchmark's process against the same sandbox, ${baseline.posts} posts over ${baseline.accounts} other identities, ` +
+      `one after another per account and all accounts at once (after ${baseline.warmupPerLane} untimed call per account); its "lateness" is the time from the common start to each answer ` +
+      `(one call p50 ${format(baseline.callMs.p50)} ms, p95 ${format(baseline.callMs.p95)} ms).`,
+    'Tether: each post stored (`createPost`) and handed to its account workflow (`queuePost`); lateness is the target\'s `publishedAt` (written by the publish activity when X answered) minus the due instant.',
+    'Ratios: times and lateness are Tether/baseline; throughput is baseline/Tether (how many times slower).',
+    '',
+    problems.length
+      ? `**FAIL**: ${problems.join('; ')}`
+      : `**PASS**: every post published exactly once, in queue order, none failed, no duplicates${m.limited ? '; the rate-limited accounts waited for the reset and failed nothing' : ''}.`,
+  ];
+  return { json: { ...m, generatedAt: new Date().toISOString(), problems }, markdown: lines.join('\n'), problems };
+}

@@ -1,0 +1,77 @@
+import type { Request, Response } from 'express';
+import { z } from 'zod';
+import type { Account } from '../../db/models/account.js';
+import { PLATFORM_NAMES } from '../../platforms/types.js';
+import { accountWorkflowId, resolveOverdueUpdate, stateQuery, type OverdueDecision } from '../../workflows/account/messages.js';
+import { workflowRefusal } from '../posts/enqueue.js';
+import { formatIn, instantOf, isTimeZone, localInputValue, timeZonesWith } from '../posts/time.js';
+import { fieldErrors, flash, renderPage, type FieldErrors } from '../respond.js';
+import type { ConnectionsDeps } from './router.js';
+
+// After a reconnect, the posts that fell due while the account was expired wait a few minutes for
+// the user: publish them now in their original order, move them to a new time, or skip them.
+// Without a choice they go out in order when the wait ends.
+
+const LABELS = { choice: 'What to do', publishAt: 'New time', timeZone: 'Time zone' };
+
+const decisionBody = z.object({
+  choice: z.enum(['publishNow', 'reschedule', 'skip'], { message: 'choose publish now, reschedule or skip' }),
+  publishAt: z.string().max(25).optional(),
+  timeZone: z.string().max(64).refine(isTimeZone, { message: 'is not a known time zone' }).default('UTC'),
+});
+
+export async function renderOverdue(deps: ConnectionsDeps, req: Request, res: Response, account: Account, extra: { errors?: FieldErrors; values?: Record<string, string>; status?: number } = {}) {
+  const handle = deps.workflows.client.workflow.getHandle(accountWorkflowId(account._id));
+  let overdue: { postIds: string[]; decideBy: string } | undefined;
+  try {
+    overdue = (await handle.query(stateQuery)).queue?.overdue;
+  } catch (error) {
+    if (workflowRefusal(error) === undefined) throw error;
+  }
+  const stored = (await deps.models.User.findById(account.ownerId, { timeZone: 1 }).lean())?.timeZone;
+  const zone = stored && isTimeZone(stored) ? stored : 'UTC';
+  const posts = overdue ? await deps.models.Post.find({ _id: { $in: overdue.postIds }, ownerId: account.ownerId }, { text: 1, publishAt: 1, timeZone: 1 }).lean() : [];
+  const order = new Map(overdue?.postIds.map((id, index) => [id, index]));
+  posts.sort((a, b) => (order.get(a._id) ?? 0) - (order.get(b._id) ?? 0));
+  await renderPage(
+    res,
+    'connections/overdue',
+    {
+      title: 'Overdue posts',
+      account: { id: account._id, handle: account.handle.replace(/^@/, '') },
+      platformName: PLATFORM_NAMES[account.platform],
+      decideBy: overdue ? formatIn(new Date(overdue.decideBy), zone) : undefined,
+      posts: posts.map((post) => ({ id: post._id, text: post.text, due: formatIn(post.publishAt, post.timeZone) })),
+      timeZones: timeZonesWith(zone),
+      errors: extra.errors ?? {},
+      values: { choice: 'publishNow', timeZone: zone, publishAt: localInputValue(new Date(Date.now() + 3600_000), zone), ...extra.values },
+    },
+    extra.status ?? 200,
+  );
+}
+
+export async function decideOverdue(deps: ConnectionsDeps, req: Request, res: Response, account: Account): Promise<void> {
+  const raw = (req.body ?? {}) as Record<string, unknown>;
+  const values = Object.fromEntries(Object.entries(raw).filter(([, value]) => typeof value === 'string')) as Record<string, string>;
+  const parsed = decisionBody.safeParse(raw);
+  if (!parsed.success) return renderOverdue(deps, req, res, account, { errors: fieldErrors(parsed.error, LABELS), values, status: 400 });
+  let decision: OverdueDecision = { choice: parsed.data.choice } as OverdueDecision;
+  if (parsed.data.choice === 'reschedule') {
+    const at = parsed.data.publishAt ? instantOf(parsed.data.publishAt, parsed.data.timeZone) : { ok: false as const, message: 'choose a date and time' };
+    if (!at.ok) return renderOverdue(deps, req, res, account, { errors: { publishAt: `${LABELS.publishAt}: ${at.message}` }, values, status: 400 });
+    if (at.at.getTime() <= Date.now()) return renderOverdue(deps, req, res, account, { errors: { publishAt: `${LABELS.publishAt}: choose a time in the future` }, values, status: 400 });
+    decision = { choice: 'reschedule', at: at.at.toISOString() };
+  }
+  try {
+    const handle = deps.workflows.client.workflow.getHandle(accountWorkflowId(account._id));
+    const { postIds } = await handle.executeUpdate(resolveOverdueUpdate, { args: [decision] });
+    const count = `${postIds.length} post${postIds.length === 1 ? '' : 's'}`;
+    const done = { publishNow: `${count} will go out now, in their original order.`, skip: `${count} skipped.`, reschedule: `${count} moved to the new time.` };
+    flash(req, 'info', done[parsed.data.choice]);
+  } catch (error) {
+    const refusal = workflowRefusal(error);
+    if (refusal === undefined) throw error;
+    flash(req, 'error', `Nothing changed: ${refusal}`);
+  }
+  res.redirect(303, '/posts');
+}
