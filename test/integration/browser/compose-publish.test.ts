@@ -154,7 +154,8 @@ describe('browser: compose, schedule and publish', () => {
 
     // 4. Shorter, and half a minute ahead on the writer's New York wall clock.
     await text.fill(SCHEDULED_TEXT);
-    const publishAt = new Date(Date.now() + 25_000);
+    // Whole seconds: what the input holds, so the instant the post is due.
+    const publishAt = new Date(Math.ceil((Date.now() + 25_000) / 1000) * 1000);
     await dateTime.fill(localInput(publishAt, ZONE));
     await atTime.check();
     await screenshot(page, '05-compose-scheduled');
@@ -193,7 +194,9 @@ describe('browser: compose, schedule and publish', () => {
     expect((await go(() => row.getByRole('link', { name: SCHEDULED_TEXT }).click())).pathname).toBe(detailUrl.pathname);
     expect(Date.now(), 'still before the publish time').toBeLessThan(publishAt.getTime());
     await reloadUntil(page, 'the post to be published on X', async () => (await chip.getAttribute('data-status')) === 'published', { timeoutMs: 60_000 });
-    expect(Date.now(), 'not published before its time').toBeGreaterThanOrEqual(publishAt.getTime());
+    const [onX] = await dashboard.sandbox.control.posts({ platform: 'x' });
+    expect(onX?.text).toBe(SCHEDULED_TEXT);
+    expect(Date.parse(onX!.createdAt), 'not published before its time').toBeGreaterThanOrEqual(publishAt.getTime());
     const viewPost = chip.getByRole('link', { name: 'View post' });
     expect(await visibleText(chip)).toBe(`${ACCOUNT}: Published — View post`);
     expect(await chip.getAttribute('class')).toContain('chip-ok');
