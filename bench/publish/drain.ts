@@ -59,6 +59,8 @@ export interface RoundMeasurement {
   postsPerSec: number;
   /** When the polling saw every target settled (s after the due instant; 500 ms polls). */
   settledSeenSec: number;
+  /** Within an account: publishedAt of a post → publishedAt of the next one (the queue's cycle per post). */
+  cycleMs: LatencySummary;
   /** Per account: due instant → its last publishedAt (s). */
   perAccountDrainSec: number[];
   /** Publish calls the activity made (target.attempts summed; a 429 counts too). */
@@ -77,7 +79,8 @@ async function waitUntilSettled(context: PublishContext, round: ScheduledRound, 
     if (settled === ids.length || now >= deadline) return now;
     if (now - lastReport >= 10_000) {
       lastReport = now;
-      context.progress(`  ${round.label}: ${settled}/${ids.length} settled, ${((now - round.dueAt) / 1000).toFixed(0)} s after the due instant`);
+      const fromDue = (now - round.dueAt) / 1000;
+      context.progress(`  ${round.label}: ${settled}/${ids.length} settled, ${fromDue < 0 ? `due in ${(-fromDue).toFixed(0)} s` : `${fromDue.toFixed(0)} s after the due instant`}`);
     }
     await sleep(POLL_MS);
   }
@@ -145,6 +148,13 @@ export async function measureRound(
     const own = targets.filter((t) => t.lane === lane && t.publishedAt !== undefined).map((t) => (t.publishedAt as number) - round.dueAt);
     return own.length ? Math.max(...own) / 1000 : Number.NaN;
   });
+  const cycles = accounts.flatMap((_, lane) => {
+    const times = targets
+      .filter((t) => t.lane === lane && t.publishedAt !== undefined)
+      .sort((a, b) => a.position - b.position)
+      .map((t) => t.publishedAt as number);
+    return times.slice(1).map((at, i) => at - (times[i] as number));
+  });
   const measurement: RoundMeasurement = {
     label: round.label,
     posts: round.targets.length,
@@ -167,6 +177,7 @@ export async function measureRound(
     drainSec: drainMs / 1000,
     postsPerSec: lateness.length / (drainMs / 1000),
     settledSeenSec: (settledAt - round.dueAt) / 1000,
+    cycleMs: summarize(cycles),
     perAccountDrainSec,
     activityAttempts: targets.reduce((sum, t) => sum + t.attempts, 0),
     sandbox: {

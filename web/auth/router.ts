@@ -71,7 +71,9 @@ export function authRouter(deps: AuthDeps): Router {
 
   router.post('/register', redirectIfLoggedIn, async (req, res) => {
     const body = registerBody.safeParse(req.body ?? {});
-    const values = { name: req.body?.name, email: req.body?.email, penName: req.body?.penName };
+    // Shown again in the form: only what a form can post (a JSON body may carry objects that cannot be printed).
+    const typed = (value: unknown) => (typeof value === 'string' ? value : '');
+    const values = { name: typed(req.body?.name), email: typed(req.body?.email), penName: typed(req.body?.penName) };
     const locals = { title: 'Create an account' };
     if (!body.success) return renderInvalid(res, 'auth/register', { errors: fieldErrors(body.error, AUTH_LABELS), values, locals });
 

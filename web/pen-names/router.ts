@@ -28,7 +28,7 @@ export function penNamesRouter(deps: { models: Models }): Router {
 
   router.post('/', async (req, res) => {
     const body = nameBody.safeParse(req.body ?? {});
-    if (!body.success) return renderList(req, res, { errors: fieldErrors(body.error, LABELS), values: { name: req.body?.name }, status: 400 });
+    if (!body.success) return renderList(req, res, { errors: fieldErrors(body.error, LABELS), values: { name: typeof req.body?.name === 'string' ? req.body.name : '' }, status: 400 });
     const created = await createPenName(deps.models, req.user!.id, body.data.name);
     if (!created.ok) return renderList(req, res, { errors: { name: `Pen name: you already have one called "${body.data.name}".` }, values: { name: body.data.name }, status: 400 });
     req.session.penNameId = created.penName._id;

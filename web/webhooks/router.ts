@@ -129,6 +129,9 @@ function webhookErrors(deps: WebhookDeps): ErrorRequestHandler {
       deps.logger.error({ err: error.cause, accountIds: error.accountIds }, 'webhook: account workflows could not be signalled');
       return refuse(res, 503, 'The notice could not be recorded; try again later');
     }
+    // The body parser marks other unreadable bodies (a gzip body that is not gzip) with a 4xx status and no type.
+    const status: unknown = error?.status;
+    if (typeof status === 'number' && status >= 400 && status < 500) return refuse(res, status, 'The body could not be read');
     deps.logger.error({ err: error, path: req.originalUrl }, 'webhook failed');
     refuse(res, 500, 'Internal error');
   };
