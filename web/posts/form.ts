@@ -98,7 +98,7 @@ function instantFor(time: z.infer<typeof timeBody>, now: Date): Parsed<{ publish
   if (time.when === 'now') return { ok: true, value: { publishAt: now, publishNow: true } };
   const label = POST_FIELD_LABELS.publishAt;
   if (!time.publishAt) return { ok: false, errors: { publishAt: `${label}: enter a date and time, or choose Publish now` } };
-  const instant = instantOf(time.publishAt.slice(0, 16), time.timeZone);
+  const instant = instantOf(time.publishAt, time.timeZone);
   if (!instant.ok) return { ok: false, errors: { publishAt: `${label}: ${instant.message}` } };
   if (instant.at.getTime() < now.getTime() - PAST_GRACE_MS) {
     return { ok: false, errors: { publishAt: `${label}: that time has passed; choose a time in the future or Publish now` } };
