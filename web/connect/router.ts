@@ -29,6 +29,11 @@ const blueskyBody = z.object({
   appPassword: z.string({ message: 'is required' }).trim().min(1, { message: 'is required' }).max(100),
 });
 const BLUESKY_LABELS = { identifier: 'Handle', appPassword: 'App password' };
+const startQuery = z.object({
+  reconnect: z.string({ message: 'must name one account' }).min(1, { message: 'is required' }).max(100, { message: 'is not an account id' }).optional(),
+  handle: z.string({ message: 'must be one handle' }).max(253, { message: 'is too long' }).optional(),
+});
+const START_LABELS = { reconnect: 'Account to reconnect', handle: 'Handle' };
 const choiceBody = z.object({ target: z.union([z.string(), z.array(z.string())]).transform((v) => (Array.isArray(v) ? v : [v])).pipe(z.array(z.string().min(1)).min(1)) });
 
 const STATE_PROBLEMS = {
@@ -47,6 +52,17 @@ export function connectRouter(deps: ConnectDeps): Router {
 
   /** Refuses with a page when the plan has no room; a reconnect of an account already held needs none. */
   const refuseWithoutRoom = async (req: Request, res: Response, platform: PlatformId): Promise<boolean> => {
+    // A Reconnect link names an account: only one of the user's own, of the pen name worked in and this platform.
+    const query = startQuery.safeParse(req.query);
+    if (!query.success) {
+      await renderInvalid(res, 'error', { errors: fieldErrors(query.error, START_LABELS), locals: { title: 'Bad request', heading: 'Could not start the connection' } });
+      return true;
+    }
+    const reconnecting = query.data.reconnect !== undefined;
+    if (reconnecting && !(await deps.models.Account.exists({ _id: query.data.reconnect, ownerId: req.user!.id, penNameId: req.penName!.id, platform }))) {
+      await renderNotFound(res, 'connected account');
+      return true;
+    }
     const user = await deps.models.User.findById(req.user!.id, { plan: 1 }).lean();
     const limit = limitOf(deps.config.plans, user?.plan ?? deps.config.plans.defaultPlan);
     const name = PLATFORM_NAMES[platform];
@@ -54,7 +70,6 @@ export function connectRouter(deps: ConnectDeps): Router {
       await renderPage(res, 'connect/unavailable', { title: 'Connect unavailable', heading: `Connecting ${name} is not available on your plan`, message: 'Your plan does not include connected accounts. Choose a plan with room for them on the Billing page.' }, 403);
       return true;
     }
-    const reconnecting = typeof req.query.reconnect === 'string' && (await deps.models.Account.exists({ _id: req.query.reconnect, ownerId: req.user!.id }));
     if (!reconnecting && (await slotsUsed(deps.models, req.user!.id)) >= limit) {
       await renderPage(res, 'connect/unavailable', { title: 'Connect unavailable', heading: 'Your plan is full', message: `Your plan allows ${limit} connected account${limit === 1 ? '' : 's'} and all are in use. Upgrade, or disconnect an account first.` }, 409);
       return true;

@@ -46,7 +46,7 @@ export function connectionsRouter(deps: ConnectionsDeps): Router {
   const ownedAccount = async (req: Request): Promise<Account | undefined> => {
     const params = idParam.safeParse(req.params);
     if (!params.success) return undefined;
-    return (await deps.models.Account.findOne({ _id: params.data.id, ownerId: req.user!.id, disconnectedAt: { $exists: false } }).lean()) ?? undefined;
+    return (await deps.models.Account.findOne({ _id: params.data.id, ownerId: req.user!.id, penNameId: req.penName!.id, disconnectedAt: { $exists: false } }).lean()) ?? undefined;
   };
   const who = (account: Account) => `@${account.handle.replace(/^@/, '')} on ${PLATFORM_NAMES[account.platform]}`;
 
@@ -70,6 +70,13 @@ export function connectionsRouter(deps: ConnectionsDeps): Router {
       flash(req, 'error', `${who(account)} was not renewed: ${message}`);
     }
     res.redirect(303, '/connections');
+  });
+
+  // Notifications link here: the platform's reconnect flow for this account.
+  router.get('/:id/reconnect', async (req, res) => {
+    const account = await ownedAccount(req);
+    if (!account) return renderNotFound(res, 'connected account');
+    res.redirect(303, pillFor(account).reconnectUrl);
   });
 
   router.post('/:id/test-post', async (req, res) => {

@@ -1,41 +1,24 @@
-import type { Client } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCredentialStore } from '../../../db/credentials.js';
-import { ensureIndexes } from '../../../db/models/index.js';
 import { approveConsent, denyConsent } from '../../../sandbox/client.js';
-import { openDatabase, startWorker, temporalClient, testConfig, type RunningWorker, type TestDatabase } from '../../helpers/integration.js';
-import { lifecycleActivitiesFor, openSandbox, sandboxAdapters, waitFor, type Sandbox } from '../../helpers/lifecycle.js';
-import { postForm, registerUser, webApp, type Agent, type TestUser, type WebHarness } from './support.js';
+import { temporalClient, testConfig, type TestDatabase } from '../../helpers/integration.js';
+import { sandboxAdapters, waitFor, type Sandbox } from '../../helpers/lifecycle.js';
+import { postForm, registerUser, webApp, type Agent, type TestUser, startLiveWeb, type LiveWeb } from './support.js';
 
 // Connect flows end to end: the dashboard's OAuth start and callback through the sandbox's
 // consent page, the Bluesky form, and the account actions, with a real worker on the dev server.
 
 describe('web: connect flows on the dev server', () => {
   const config = testConfig();
+  let web: LiveWeb;
   let db: TestDatabase;
   let sandbox: Sandbox;
-  let temporal: { client: Client; close(): Promise<void> };
-  let worker: RunningWorker;
-  let web: WebHarness;
 
   beforeAll(async () => {
-    db = await openDatabase(config);
-    await ensureIndexes(db.models);
-    sandbox = await openSandbox();
-    temporal = await temporalClient(config);
-    worker = await startWorker(config, lifecycleActivitiesFor(config, db, sandbox.url));
-    const app = webApp(config, db, {
-      adapters: sandboxAdapters(config, sandbox.url),
-      workflows: { client: temporal.client, taskQueue: config.temporal.taskQueue },
-    });
-    web = { config, db, app, close: async () => undefined };
+    web = await startLiveWeb(config);
+    ({ db, sandbox } = web);
   }, 60_000);
-  afterAll(async () => {
-    await worker?.stop();
-    await temporal?.close();
-    await sandbox?.close();
-    await db?.close();
-  });
+  afterAll(() => web?.close());
 
   const payingUser = async (plan = 'growth'): Promise<TestUser> => {
     const user = await registerUser(web);

@@ -1,43 +1,27 @@
 import { randomUUID } from 'node:crypto';
-import type { Client } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureIndexes } from '../../../db/models/index.js';
 import type { PlatformId } from '../../../platforms/types.js';
 import { accountWorkflowId } from '../../../workflows/account/messages.js';
 import { checkPremiumForPenName } from '../../../web/connections/premium.js';
-import { openDatabase, startWorker, temporalClient, testConfig, type RunningWorker, type TestDatabase } from '../../helpers/integration.js';
-import { connectThroughSandbox, lifecycleActivitiesFor, openSandbox, sandboxAdapters, waitFor, type Owner, type Sandbox } from '../../helpers/lifecycle.js';
-import { penNamesOf, postForm, registerUser, webApp, type TestUser, type WebHarness } from './support.js';
+import { testConfig, type TestDatabase } from '../../helpers/integration.js';
+import { connectThroughSandbox, sandboxAdapters, waitFor, type Owner, type Sandbox } from '../../helpers/lifecycle.js';
+import { penNamesOf, postForm, registerUser, type TestUser, startLiveWeb, type LiveWeb } from './support.js';
 
 // "Refresh Twitter Premium Status" on the Connections page: each X account's workflow reads the
 // subscription from the sandbox, the page shows one line per account, and the Account keeps it.
 
 describe('web: refreshing X Premium status from the Connections page', () => {
   const config = testConfig();
+  let web: LiveWeb;
   let db: TestDatabase;
   let sandbox: Sandbox;
-  let temporal: { client: Client; close(): Promise<void> };
-  let worker: RunningWorker;
-  let web: WebHarness;
+  let temporal: LiveWeb['temporal'];
 
   beforeAll(async () => {
-    db = await openDatabase(config);
-    await ensureIndexes(db.models);
-    sandbox = await openSandbox();
-    temporal = await temporalClient(config);
-    worker = await startWorker(config, lifecycleActivitiesFor(config, db, sandbox.url));
-    const app = webApp(config, db, {
-      adapters: sandboxAdapters(config, sandbox.url),
-      workflows: { client: temporal.client, taskQueue: config.temporal.taskQueue },
-    });
-    web = { config, db, app, close: async () => undefined };
+    web = await startLiveWeb(config);
+    ({ db, sandbox, temporal } = web);
   }, 60_000);
-  afterAll(async () => {
-    await worker?.stop();
-    await temporal?.close();
-    await sandbox?.close();
-    await db?.close();
-  });
+  afterAll(() => web?.close());
 
   const payingUser = async (): Promise<{ user: TestUser; owner: Owner }> => {
     const user = await registerUser(web);

@@ -1,13 +1,11 @@
-import type { Client } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureIndexes } from '../../../db/models/index.js';
 import { targetIdOf } from '../../../db/models/post-target.js';
 import { approveConsent } from '../../../sandbox/client.js';
 import { accountWorkflowId, revokedSignal, stateQuery } from '../../../workflows/account/messages.js';
-import { openDatabase, startWorker, temporalClient, testConfig, type RunningWorker, type TestDatabase } from '../../helpers/integration.js';
-import { lifecycleActivitiesFor, openSandbox, sandboxAdapters, waitFor, type Sandbox } from '../../helpers/lifecycle.js';
+import { testConfig, type TestDatabase } from '../../helpers/integration.js';
+import { waitFor, type Sandbox } from '../../helpers/lifecycle.js';
 import { schedulePosts, workflowTarget } from '../publishing/support.js';
-import { csrfToken, penNamesOf, postForm, registerUser, webApp, type Agent, type TestUser, type WebHarness } from './support.js';
+import { csrfToken, penNamesOf, postForm, registerUser, type Agent, type TestUser, startLiveWeb, type LiveWeb } from './support.js';
 
 // The Connections page's publishing side: a test post from a pill, the paused-queue count on an
 // expired account, the reconnect result page that asks what to do with overdue posts, and the
@@ -15,30 +13,16 @@ import { csrfToken, penNamesOf, postForm, registerUser, webApp, type Agent, type
 
 describe('web: publishing from the Connections page', () => {
   const config = testConfig();
+  let web: LiveWeb;
   let db: TestDatabase;
   let sandbox: Sandbox;
-  let temporal: { client: Client; close(): Promise<void> };
-  let worker: RunningWorker;
-  let web: WebHarness;
+  let temporal: LiveWeb['temporal'];
 
   beforeAll(async () => {
-    db = await openDatabase(config);
-    await ensureIndexes(db.models);
-    sandbox = await openSandbox();
-    temporal = await temporalClient(config);
-    worker = await startWorker(config, lifecycleActivitiesFor(config, db, sandbox.url));
-    const app = webApp(config, db, {
-      adapters: sandboxAdapters(config, sandbox.url),
-      workflows: workflowTarget(temporal.client, config.temporal.taskQueue, { overdueDecisionMs: 10 * 60_000 }),
-    });
-    web = { config, db, app, close: async () => undefined };
+    web = await startLiveWeb(config, { overdueDecisionMs: 10 * 60_000 });
+    ({ db, sandbox, temporal } = web);
   }, 60_000);
-  afterAll(async () => {
-    await worker?.stop();
-    await temporal?.close();
-    await sandbox?.close();
-    await db?.close();
-  });
+  afterAll(() => web?.close());
 
   const payingUser = async (): Promise<TestUser> => {
     const user = await registerUser(web);
@@ -102,6 +86,10 @@ describe('web: publishing from the Connections page', () => {
 
     const page = await user.agent.get('/connections').expect(200);
     expect(page.text).toContain('1 post waiting (queue paused)');
+    // The "needs reconnecting" notification's link leads into the reconnect flow for this account.
+    const notification = await waitFor('the expired notification', async () => (await db.models.Notification.findOne({ accountId: account._id, kind: 'expired' }).lean()) ?? undefined);
+    const follow = await user.agent.get(notification.link).expect(303);
+    expect(follow.headers.location).toBe(`/connect/x?reconnect=${account._id}`);
     await waitFor('the post to fall due', async () => Date.now() > scheduled!.post.publishAt.getTime() + 500);
 
     const back = await connectX(user.agent, externalId, account._id);

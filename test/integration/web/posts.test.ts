@@ -1,15 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import type { Client } from '@temporalio/client';
 import { DateTime } from 'luxon';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureIndexes } from '../../../db/models/index.js';
 import { targetIdOf } from '../../../db/models/post-target.js';
 import { createPost } from '../../../db/posts.js';
 import type { PlatformId } from '../../../platforms/types.js';
 import { accountWorkflowId, revokedSignal, stateQuery } from '../../../workflows/account/messages.js';
-import { openDatabase, startWorker, temporalClient, testConfig, type RunningWorker, type TestDatabase } from '../../helpers/integration.js';
-import { connectThroughSandbox, lifecycleActivitiesFor, openSandbox, sandboxAdapters, waitFor, type Owner, type Sandbox } from '../../helpers/lifecycle.js';
-import { csrfToken, penNamesOf, postForm, registerUser, webApp, type Agent, type TestUser, type WebHarness } from './support.js';
+import { testConfig, type TestDatabase } from '../../helpers/integration.js';
+import { connectThroughSandbox, waitFor, type Owner, type Sandbox } from '../../helpers/lifecycle.js';
+import { csrfToken, penNamesOf, postForm, registerUser, type Agent, type TestUser, startLiveWeb, type LiveWeb } from './support.js';
 
 // The Posts section on real servers: compose is validated per account before anything is stored,
 // each account's workflow answers with the post's place in its queue, and the detail page's
@@ -17,30 +15,16 @@ import { csrfToken, penNamesOf, postForm, registerUser, webApp, type Agent, type
 
 describe('web: the Posts section', () => {
   const config = testConfig();
+  let web: LiveWeb;
   let db: TestDatabase;
   let sandbox: Sandbox;
-  let temporal: { client: Client; close(): Promise<void> };
-  let worker: RunningWorker;
-  let web: WebHarness;
+  let temporal: LiveWeb['temporal'];
 
   beforeAll(async () => {
-    db = await openDatabase(config);
-    await ensureIndexes(db.models);
-    sandbox = await openSandbox();
-    temporal = await temporalClient(config);
-    worker = await startWorker(config, lifecycleActivitiesFor(config, db, sandbox.url));
-    const app = webApp(config, db, {
-      adapters: sandboxAdapters(config, sandbox.url),
-      workflows: { client: temporal.client, taskQueue: config.temporal.taskQueue },
-    });
-    web = { config, db, app, close: async () => undefined };
+    web = await startLiveWeb(config);
+    ({ db, sandbox, temporal } = web);
   }, 60_000);
-  afterAll(async () => {
-    await worker?.stop();
-    await temporal?.close();
-    await sandbox?.close();
-    await db?.close();
-  });
+  afterAll(() => web?.close());
 
   interface Connected {
     accountId: string;

@@ -4,8 +4,10 @@ import { expect } from 'vitest';
 import type { Config } from '../../../config/index.js';
 import { createLogger } from '../../../config/logger.js';
 import { ensureIndexes } from '../../../db/models/index.js';
+import type { AccountWorkflowTarget } from '../../../web/accounts/workflow-client.js';
 import { createApp, type AppDeps } from '../../../web/app.js';
-import { openDatabase, testConfig, uniqueName, type TestDatabase } from '../../helpers/integration.js';
+import { openDatabase, startWorker, temporalClient, testConfig, uniqueName, type RunningWorker, type TestDatabase } from '../../helpers/integration.js';
+import { lifecycleActivitiesFor, openSandbox, sandboxAdapters, type Sandbox } from '../../helpers/lifecycle.js';
 
 // Driving the dashboard over HTTP like a browser: a cookie jar per user, the CSRF token read from
 // the page's form, as a browser would post it.
@@ -84,4 +86,37 @@ export async function postForm(agent: Agent, path: string, fields: Record<string
 
 export async function penNamesOf(harness: WebHarness, userId: string) {
   return harness.db.models.PenName.find({ ownerId: userId }).sort({ createdAt: 1 }).lean();
+}
+
+/** The dashboard wired to everything real: database, sandbox platforms, the dev server and a worker. */
+export interface LiveWeb extends WebHarness {
+  sandbox: Sandbox;
+  temporal: { client: Client; close(): Promise<void> };
+  worker: RunningWorker;
+}
+
+export async function startLiveWeb(config: Config, workflowDefaults: Pick<AccountWorkflowTarget, 'overdueDecisionMs'> = {}): Promise<LiveWeb> {
+  const db = await openDatabase(config);
+  await ensureIndexes(db.models);
+  const sandbox = await openSandbox();
+  const temporal = await temporalClient(config);
+  const worker = await startWorker(config, lifecycleActivitiesFor(config, db, sandbox.url));
+  const app = webApp(config, db, {
+    adapters: sandboxAdapters(config, sandbox.url),
+    workflows: { client: temporal.client, taskQueue: config.temporal.taskQueue, ...workflowDefaults },
+  });
+  return {
+    config,
+    db,
+    app,
+    sandbox,
+    temporal,
+    worker,
+    async close() {
+      await worker.stop();
+      await temporal.close();
+      await sandbox.close();
+      await db.close();
+    },
+  };
 }
