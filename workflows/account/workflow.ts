@@ -262,11 +262,18 @@ export async function accountWorkflow(input: AccountWorkflowInput): Promise<Disc
       case 'rateLimited':
         queue = rateLimited(queue, result.resetAt);
         break;
-      case 'reauthRequired':
-        // The state machine renews once per token; if that fails the account expires and the queue pauses.
+      case 'reauthRequired': {
+        // The state machine renews once per token (refresh-then-retry); a failed renewal expires the
+        // account and pauses the queue. When it declines (nothing can renew this token, or this token
+        // already had its renewal) the refusal is definite: the account expires with the platform's reason.
+        const rejectedBefore = state?.rejectedTokenIssuedAt;
+        const issuedBefore = state?.token.issuedAt;
         await apply({ type: 'accessTokenRejected', now: Date.now() });
-        if (canPublish()) await backOff(postId, result);
+        if (canPublish() && state?.rejectedTokenIssuedAt === rejectedBefore) await apply({ type: 'revokedByPlatform', reason: result.reason, now: Date.now() });
+        // A renewed token is tried at once; the failure still counts, so a platform that refuses every token ends it.
+        if (canPublish()) await backOff(postId, result, state?.token.issuedAt !== issuedBefore ? 0 : undefined);
         break;
+      }
       case 'transient':
         await backOff(postId, result);
         break;
@@ -275,8 +282,8 @@ export async function accountWorkflow(input: AccountWorkflowInput): Promise<Disc
     return result;
   }
 
-  async function backOff(postId: string, result: Extract<PublishResult, { reason: Reason }>): Promise<void> {
-    const retried = failedTransiently(queue, postId, Date.now());
+  async function backOff(postId: string, result: Extract<PublishResult, { reason: Reason }>, delayMs?: number): Promise<void> {
+    const retried = failedTransiently(queue, postId, Date.now(), delayMs);
     queue = retried.queue;
     if (retried.gaveUp) {
       const reason = { code: result.reason.code, message: `Not published after ${MAX_TRANSIENT_FAILURES} attempts: ${result.reason.message}` };

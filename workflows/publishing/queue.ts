@@ -109,13 +109,16 @@ export function rateLimited(queue: PublishQueue, resetAt: number): PublishQueue 
   return { ...queue, heldUntil: Math.max(resetAt, queue.heldUntil ?? 0) };
 }
 
-/** A transient failure: retry with exponential backoff, or give up after MAX_TRANSIENT_FAILURES. */
-export function failedTransiently(queue: PublishQueue, postId: string, now: number): { queue: PublishQueue; gaveUp: boolean } {
+/**
+ * A transient failure: retry with exponential backoff (or after `delayMs`, e.g. 0 when a renewed
+ * token is worth trying at once), or give up after MAX_TRANSIENT_FAILURES.
+ */
+export function failedTransiently(queue: PublishQueue, postId: string, now: number, delayMs?: number): { queue: PublishQueue; gaveUp: boolean } {
   const entry = queue.entries.find((candidate) => candidate.postId === postId);
   if (!entry) return { queue, gaveUp: false };
   const failures = entry.transientFailures + 1;
   if (failures >= MAX_TRANSIENT_FAILURES) return { queue: remove(queue, postId).queue, gaveUp: true };
-  const retried = { ...entry, transientFailures: failures, retryAt: now + FIRST_RETRY_MS * 2 ** (failures - 1) };
+  const retried = { ...entry, transientFailures: failures, retryAt: now + (delayMs ?? FIRST_RETRY_MS * 2 ** (failures - 1)) };
   return { queue: { ...queue, entries: queue.entries.map((candidate) => (candidate === entry ? retried : candidate)) }, gaveUp: false };
 }
 

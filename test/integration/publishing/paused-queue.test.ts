@@ -127,6 +127,50 @@ describe('publishing queue on the dev server', () => {
     expect(await sandbox.control.posts({ platform: 'x', externalId: account.externalId })).toEqual([]);
   });
 
+  it('expires the account and pauses the post when the platform refuses the token at publish time', { timeout: 60_000 }, async () => {
+    // LinkedIn without partner refresh: nothing renews the token, so only the publish call finds out.
+    const identity = await sandbox.control.createIdentity({ platform: 'linkedin', handle: 'refused_at_publish' });
+    const account = await connectThroughSandbox({ config, db, client: temporal.client, sandboxUrl: sandbox.url, owner, platform: 'linkedin', identity: identity.id });
+    await sandbox.control.revoke('linkedin', identity.id);
+    const [scheduled] = await schedulePosts({
+      db,
+      workflows: workflowTarget(temporal.client, config.temporal.taskQueue),
+      owner,
+      account: { accountId: account.accountId, platform: 'linkedin' },
+      posts: [{ text: 'Meets a revoked token', publishAt: new Date() }],
+    });
+    const expired = await expiredStatus(account.accountId);
+    expect(expired.reason?.message).toMatch(/LinkedIn/);
+    const [target] = await targetsOf([scheduled!.post._id], account.accountId);
+    expect(target).toMatchObject({ state: 'scheduled', attempts: 1 });
+    expect(target?.reason?.message).toBeTruthy();
+    const handle = temporal.client.workflow.getHandle(accountWorkflowId(account.accountId));
+    expect((await handle.query(stateQuery)).queue.queued).toBe(1);
+    expect(await sandbox.control.posts({ platform: 'linkedin', externalId: identity.id })).toEqual([]);
+  });
+
+  it('renews an X token the platform refuses at publish time and publishes with the new one', { timeout: 60_000 }, async () => {
+    const account = await connect('refresh_then_retry', 0);
+    const refreshesBefore = (await sandbox.control.counters({ platform: 'x', externalId: account.externalId })).refreshes;
+    await sandbox.control.expire('x', account.externalId);
+    const [scheduled] = await schedulePosts({
+      db,
+      workflows: workflowTarget(temporal.client, config.temporal.taskQueue),
+      owner,
+      account: { accountId: account.accountId, platform: 'x' },
+      posts: [{ text: 'After a refresh', publishAt: new Date() }],
+    });
+    const published = await waitFor('published after the renewal', async () => {
+      const [target] = await targetsOf([scheduled!.post._id], account.accountId);
+      return target?.state === 'published' ? target : undefined;
+    });
+    expect(published.attempts).toBeGreaterThanOrEqual(1);
+    const counters = await sandbox.control.counters({ platform: 'x', externalId: account.externalId });
+    expect(counters.refreshes).toBeGreaterThan(refreshesBefore);
+    expect(counters.refreshTokenReuse).toBe(0);
+    expect((await db.models.Account.findById(account.accountId).lean())?.status?.state).toBe('active');
+  });
+
   it('waits out a rate limit instead of failing, and fails only the target the platform rejects', { timeout: 60_000 }, async () => {
     const account = await connect('limits_and_rejections', 0);
     const workflows = workflowTarget(temporal.client, config.temporal.taskQueue);

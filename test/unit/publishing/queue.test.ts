@@ -85,6 +85,12 @@ describe('publishing queue', () => {
     expect(last.queue.entries).toEqual([]);
   });
 
+  it('retries at once when asked, still counting the failure', () => {
+    const queue = failedTransiently(queueOf(['a', 0]), 'a', 5_000, 0).queue;
+    expect(firstReady(queue, 5_000)?.postId).toBe('a');
+    expect(queue.entries[0]?.transientFailures).toBe(1);
+  });
+
   it('holds overdue posts after a reconnect until the deadline, then releases them in order', () => {
     const queue = holdOverdue(queueOf(['a', 100], ['b', 200], ['future', 10_000]), 1_000, 5 * MINUTE);
     expect(queue.overdue).toEqual({ postIds: ['a', 'b'], decideBy: 1_000 + 5 * MINUTE });
