@@ -117,6 +117,7 @@ export function notifyActivities(context: LifecycleContext) {
         text: { title: notification.title, body: notification.body, link: notification.link },
         url: absolute(notification.link),
         actionLabel,
+        settingsUrl: absolute('/settings/notifications'),
       }),
     );
     return 'sent';

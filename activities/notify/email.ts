@@ -27,17 +27,17 @@ export function createMailer(email: Config['email']): Mailer | undefined {
 const escapeHtml = (text: string): string =>
   text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
 
-export function notificationEmail(input: { from: string; to: string; text: NotificationText; url: string; actionLabel: string }): MailMessage {
+export function notificationEmail(input: { from: string; to: string; text: NotificationText; url: string; actionLabel: string; settingsUrl: string }): MailMessage {
   const { title, body } = input.text;
   return {
     from: input.from,
     to: input.to,
     subject: title,
-    text: `${body}\n\n${input.actionLabel}: ${input.url}\n\n— Tether\nYou can turn these emails off in your Tether settings.\n`,
+    text: `${body}\n\n${input.actionLabel}: ${input.url}\n\n— Tether\nChoose which emails you get: ${input.settingsUrl}\n`,
     html: [
       `<p>${escapeHtml(body)}</p>`,
       `<p><a href="${escapeHtml(input.url)}">${escapeHtml(input.actionLabel)}</a></p>`,
-      '<p style="color:#666;font-size:12px">— Tether. You can turn these emails off in your Tether settings.</p>',
+      `<p style="color:#666;font-size:12px">— Tether. <a href="${escapeHtml(input.settingsUrl)}">Choose which emails you get</a>.</p>`,
     ].join('\n'),
   };
 }

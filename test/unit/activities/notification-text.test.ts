@@ -30,10 +30,12 @@ describe('notification text', () => {
 
   it('the email escapes HTML and carries the absolute link', () => {
     const text = buildNotificationText(subject, 'expired', { code: 'x', message: 'Bad <b>thing</b>' });
-    const mail = notificationEmail({ from: 'Tether <t@x>', to: 'a@b.c', text, url: 'https://t.example/connections/acc-1/reconnect', actionLabel: 'Reconnect now' });
+    const mail = notificationEmail({ from: 'Tether <t@x>', to: 'a@b.c', text, url: 'https://t.example/connections/acc-1/reconnect', actionLabel: 'Reconnect now', settingsUrl: 'https://t.example/settings/notifications' });
     expect(mail.subject).toBe(text.title);
     expect(mail.text).toContain('https://t.example/connections/acc-1/reconnect');
     expect(mail.html).toContain('Acme &lt;Brand&gt;');
     expect(mail.html).not.toContain('<b>thing</b>');
+    expect(mail.text).toContain('Choose which emails you get: https://t.example/settings/notifications');
+    expect(mail.html).toContain('<a href="https://t.example/settings/notifications">');
   });
 });
