@@ -15,7 +15,8 @@ import type { ConnectedAccount } from './setup.js';
 // in queue order).
 
 const SETTLED: TargetState[] = ['published', 'failed', 'canceled'];
-const POLL_MS = 500;
+const SANDBOX_POLL_MS = 250;
+const DATABASE_POLL_MS = 5000;
 
 export interface SandboxTally {
   counters: Counters;
@@ -57,7 +58,7 @@ export interface RoundMeasurement {
   /** Due instant → last publishedAt (s): how long the burst took to drain. */
   drainSec: number;
   postsPerSec: number;
-  /** When the polling saw every target settled (s after the due instant; 500 ms polls). */
+  /** When the polling saw every target settled (s after the due instant). */
   settledSeenSec: number;
   /** Within an account: publishedAt of a post → publishedAt of the next one (the queue's cycle per post). */
   cycleMs: LatencySummary;
@@ -70,19 +71,31 @@ export interface RoundMeasurement {
   onPlatform: { posts: number; missing: number; extra: number; accountsOutOfOrder: number };
 }
 
-async function waitUntilSettled(context: PublishContext, round: ScheduledRound, deadline: number): Promise<number> {
+/**
+ * Polls the sandbox's publish counter (in-process, free) often and MongoDB rarely: on FerretDB a
+ * query over the round's targets scans the collection, and frequent polls would slow the very queue
+ * being measured. Once the sandbox has seen every post, MongoDB is asked until the records land.
+ */
+async function waitUntilSettled(context: PublishContext, round: ScheduledRound, before: SandboxTally, deadline: number): Promise<number> {
   const ids = round.targets.map((t) => targetIdOf(t.postId, t.accountId));
   let lastReport = Date.now();
+  let lastDatabaseCheck = 0;
   for (;;) {
-    const settled = await context.models.PostTarget.countDocuments({ _id: { $in: ids }, state: { $in: SETTLED } });
     const now = Date.now();
-    if (settled === ids.length || now >= deadline) return now;
-    if (now - lastReport >= 10_000) {
-      lastReport = now;
-      const fromDue = (now - round.dueAt) / 1000;
-      context.progress(`  ${round.label}: ${settled}/${ids.length} settled, ${fromDue < 0 ? `due in ${(-fromDue).toFixed(0)} s` : `${fromDue.toFixed(0)} s after the due instant`}`);
+    const { publishAttempts, publishReplays } = await context.sandbox.control.counters({ platform: PLATFORM });
+    const sandboxSawAll = publishAttempts - publishReplays - (before.counters.publishAttempts - before.counters.publishReplays) >= ids.length;
+    if (sandboxSawAll || now - lastDatabaseCheck >= DATABASE_POLL_MS) {
+      lastDatabaseCheck = now;
+      const settled = await context.models.PostTarget.countDocuments({ _id: { $in: ids }, state: { $in: SETTLED } });
+      if (settled === ids.length) return Date.now();
+      if (now - lastReport >= 10_000) {
+        lastReport = now;
+        const fromDue = (now - round.dueAt) / 1000;
+        context.progress(`  ${round.label}: ${settled}/${ids.length} settled, ${fromDue < 0 ? `due in ${(-fromDue).toFixed(0)} s` : `${fromDue.toFixed(0)} s after the due instant`}`);
+      }
     }
-    await sleep(POLL_MS);
+    if (Date.now() >= deadline) return Date.now();
+    await sleep(SANDBOX_POLL_MS);
   }
 }
 
@@ -138,7 +151,7 @@ export async function measureRound(
   extraWaitSec = 0,
 ): Promise<RoundResult> {
   const deadline = round.dueAt + (context.options.timeoutSec + extraWaitSec) * 1000;
-  const settledAt = await waitUntilSettled(context, round, deadline);
+  const settledAt = await waitUntilSettled(context, round, before, deadline);
   const after = await sandboxTally(context);
   const targets = await readTargets(context, round);
   const count = (state: TargetState) => targets.filter((t) => t.state === state).length;

@@ -18,7 +18,10 @@ export function accountsNeedingActionCount(models: Models, input: { ownerId: str
 /** Sets `res.locals.accountsNeedingAction` for the layout's banner (`connections/attention-banner`). Mount after `penNameContext`. */
 export function accountsNeedingActionLocals(models: Models): RequestHandler {
   return async (req, res, next) => {
-    res.locals.accountsNeedingAction = req.user && req.penName ? await accountsNeedingActionCount(models, { ownerId: req.user.id, penNameId: req.penName.id }) : 0;
+    // Only pages show the banner, and the Connections page lists those accounts itself.
+    const showsBanner = req.method === 'GET' && !req.path.startsWith('/connections');
+    res.locals.accountsNeedingAction =
+      showsBanner && req.user && req.penName ? await accountsNeedingActionCount(models, { ownerId: req.user.id, penNameId: req.penName.id }) : 0;
     next();
   };
 }
