@@ -128,6 +128,8 @@ export async function accountWorkflow(input: AccountWorkflowInput): Promise<Disc
   let lastRevoke: RevokeResult | undefined;
   let queue: PublishQueue = input.carried?.queue ?? emptyQueue();
   const canPublish = () => state?.status === 'active' || state?.status === 'expiring';
+  // Before the handlers: an update can arrive in the very first activation.
+  const finished = () => state?.status === 'disconnected' || disconnectResult !== undefined;
 
   // Transitions and their effects run one at a time: messages and timers queue on this chain.
   let chain: Promise<unknown> = Promise.resolve();
@@ -496,7 +498,6 @@ export async function accountWorkflow(input: AccountWorkflowInput): Promise<Disc
   }
 
   const historyLimit = input.historyEventLimit ?? 10_000;
-  const finished = () => state?.status === 'disconnected' || disconnectResult !== undefined;
   while (!finished()) {
     const seen = changes;
     const lifecycleWakeAt = state ? nextWakeAt(state) : undefined;

@@ -5,6 +5,9 @@ import type { ReconcileReport } from '../../../activities/reconcile.js';
 import { ensureReconcileSchedule, RECONCILE_SCHEDULE_ID } from '../../../worker/reconcile-schedule.js';
 import { accountWorkflowId, stateQuery } from '../../../workflows/account/messages.js';
 import { reconcileAccountsWorkflow } from '../../../workflows/reconcile.js';
+import { targetIdOf } from '../../../db/models/post-target.js';
+import { createPost } from '../../../db/posts.js';
+import { schedulePosts } from '../publishing/support.js';
 import { openDatabase, startWorker, temporalClient, testConfig, type RunningWorker, type TestDatabase } from '../../helpers/integration.js';
 import { connectThroughSandbox, createOwner, lifecycleActivitiesFor, openSandbox, waitFor, type Owner, type Sandbox } from '../../helpers/lifecycle.js';
 
@@ -55,7 +58,7 @@ describe('self-healing of account workflows', () => {
     expect((await handleOf(lost.accountId).describe()).status.name).toBe('TERMINATED');
 
     const report = await reconcile();
-    expect(report).toEqual({ checked: 2, started: [lost.accountId], orphans: [] });
+    expect(report).toEqual({ checked: 2, started: [lost.accountId], orphans: [], requeuedPosts: 0 });
 
     const restarted = await handleOf(lost.accountId).describe();
     expect(restarted.status.name).toBe('RUNNING');
@@ -76,8 +79,44 @@ describe('self-healing of account workflows', () => {
       const next = await reconcile();
       return next.orphans.length > 0 ? next : undefined;
     }, 30_000);
-    expect(orphaned).toEqual({ checked: 1, started: [], orphans: [accountWorkflowId(healthy.accountId)] });
+    expect(orphaned).toEqual({ checked: 1, started: [], orphans: [accountWorkflowId(healthy.accountId)], requeuedPosts: 0 });
     expect((await handleOf(healthy.accountId).describe()).runId).toBe(healthyRun);
+  });
+
+  it('queues again the posts a lost workflow held, and posts that never reached a workflow', { timeout: 90_000 }, async () => {
+    const lost = await connect('lost_with_posts');
+    const running = await connect('never_handed_a_post');
+    const workflows = { client: temporal.client, taskQueue };
+    const [held] = await schedulePosts({
+      db,
+      workflows,
+      owner,
+      account: { accountId: lost.accountId, platform: 'x' },
+      posts: [{ text: 'Held by the lost run', publishAt: new Date(Date.now() + 24 * 3600_000) }],
+    });
+    expect((await handleOf(lost.accountId).query(stateQuery)).queue.queued).toBe(1);
+    await handleOf(lost.accountId).terminate('test: the workflow and its queue are lost');
+
+    // Stored, but the process died before handing it to the workflow.
+    const stranded = await createPost(
+      db.models,
+      { ...owner, kind: 'scheduled', text: 'Never queued', timeZone: 'UTC', publishAt: new Date(Date.now() + 24 * 3600_000), targets: [{ accountId: running.accountId, platform: 'x', handle: 'never_handed_a_post' }] },
+      new Date(Date.now() - 5 * 60_000),
+    );
+    const strandedTarget = targetIdOf(stranded._id, running.accountId);
+    await db.models.PostTarget.updateOne({ _id: strandedTarget }, { $set: { updatedAt: new Date(Date.now() - 5 * 60_000) } });
+
+    const report = await reconcile();
+    expect(report.started).toContain(lost.accountId);
+    expect(report.requeuedPosts).toBe(2);
+    await waitFor('the restarted workflow to be active', async () => (await handleOf(lost.accountId).query(stateQuery)).status === 'active');
+    expect((await handleOf(lost.accountId).query(stateQuery)).queue.queued).toBe(1);
+    expect((await handleOf(running.accountId).query(stateQuery)).queue.queued).toBe(1);
+    expect((await db.models.PostTarget.findById(strandedTarget).lean())?.queuedAt).toBeInstanceOf(Date);
+    expect((await db.models.PostTarget.findById(targetIdOf(held!.post._id, lost.accountId)).lean())?.state).toBe('scheduled');
+
+    // Queued posts are left alone on the next pass.
+    expect((await reconcile()).requeuedPosts).toBe(0);
   });
 
   it('creates the reconcile schedule once, with its interval, and keeps it on later starts', { timeout: 30_000 }, async () => {
