@@ -228,7 +228,7 @@ describe('browser: compose, schedule and publish', () => {
     await publishNow.check();
     expect(await atTime.isChecked()).toBe(false);
     await screenshot(page, '10-compose-now');
-    const secondUrl = await go(() => page.getByRole('button', { name: 'Schedule post' }).click());
+    const secondUrl = await go(() => page.getByRole('button', { name: 'Publish now' }).click());
     expect(secondUrl.pathname).toMatch(/^\/posts\/[0-9a-f-]{36}$/);
     expect(secondUrl.pathname).not.toBe(detailUrl.pathname);
     expect(await flash()).toEqual({ text: `Publishing now. Queued on ${ACCOUNT} (position 1).`, error: false });
