@@ -68,8 +68,9 @@ export interface NewPost {
 }
 
 /**
- * Stores a post and one waiting target per account. The targets are written second: a crash in
- * between leaves a post without deliveries, which the Posts page shows as not queued.
+ * Stores a post and one waiting target per account (no transactions: two writes). A crash in between
+ * leaves a post listed with no accounts, and the user who composed it got no answer; targets that
+ * were written but never handed to a workflow are queued by self-healing (activities/requeue-posts.ts).
  */
 export async function createPost(models: Models, input: NewPost, now: Date): Promise<Post> {
   const post: Post = { _id: randomUUID(), ...input, createdAt: now, updatedAt: now };

@@ -1,4 +1,4 @@
-import { WithStartWorkflowOperation, type Client } from '@temporalio/client';
+import { WithStartWorkflowOperation, WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import type { AccountSummary } from '../../activities/lifecycle/contract.js';
 import { accountWorkflowId, reconnectUpdate, type ReconnectResult } from '../../workflows/account/messages.js';
 import { accountWorkflow, type AccountWorkflowInput } from '../../workflows/account/workflow.js';
@@ -58,4 +58,14 @@ export async function ensureAccountWorkflow(target: AccountWorkflowTarget, accou
   }
   await target.client.workflow.start(accountWorkflow, { ...startOptions(target, account), workflowIdConflictPolicy: 'USE_EXISTING' });
   return 'started';
+}
+
+/**
+ * Why an account workflow did not do what was asked, in words a user can act on: the workflow's own
+ * refusal, or that it is not running. Undefined for errors nobody expects (let them propagate).
+ */
+export function workflowRefusal(error: unknown): string | undefined {
+  if (error instanceof WorkflowUpdateFailedError) return error.cause?.message ?? error.message;
+  if (error instanceof WorkflowNotFoundError) return 'its lifecycle is not running; reconnect it.';
+  return undefined;
 }

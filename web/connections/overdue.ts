@@ -3,9 +3,9 @@ import { z } from 'zod';
 import type { Account } from '../../db/models/account.js';
 import { PLATFORM_NAMES } from '../../platforms/types.js';
 import { accountWorkflowId, resolveOverdueUpdate, stateQuery, type OverdueDecision } from '../../workflows/account/messages.js';
-import { workflowRefusal } from '../posts/enqueue.js';
-import { formatIn, instantOf, isTimeZone, localInputValue, timeZonesWith } from '../posts/time.js';
+import { formatIn, instantOf, isTimeZone, localInputValue, preferredZone, timeZonesWith } from '../posts/time.js';
 import { fieldErrors, flash, renderPage, type FieldErrors } from '../respond.js';
+import { workflowRefusal } from '../accounts/workflow-client.js';
 import type { ConnectionsDeps } from './router.js';
 
 // After a reconnect, the posts that fell due while the account was expired wait a few minutes for
@@ -28,8 +28,7 @@ export async function renderOverdue(deps: ConnectionsDeps, req: Request, res: Re
   } catch (error) {
     if (workflowRefusal(error) === undefined) throw error;
   }
-  const stored = (await deps.models.User.findById(account.ownerId, { timeZone: 1 }).lean())?.timeZone;
-  const zone = stored && isTimeZone(stored) ? stored : 'UTC';
+  const zone = preferredZone((await deps.models.User.findById(account.ownerId, { timeZone: 1 }).lean())?.timeZone);
   const posts = overdue ? await deps.models.Post.find({ _id: { $in: overdue.postIds }, ownerId: account.ownerId }, { text: 1, publishAt: 1, timeZone: 1 }).lean() : [];
   const order = new Map(overdue?.postIds.map((id, index) => [id, index]));
   posts.sort((a, b) => (order.get(a._id) ?? 0) - (order.get(b._id) ?? 0));

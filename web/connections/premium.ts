@@ -1,11 +1,12 @@
 import type { Request, RequestHandler } from 'express';
-import { isGrpcDeadlineError, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
-import type { Account, AccountPremium } from '../../db/models/account.js';
+import { isGrpcDeadlineError } from '@temporalio/client';
+import type { AccountPremium } from '../../db/models/account.js';
 import type { Models } from '../../db/models/index.js';
 import type { PlatformAdapter, PlatformId, PremiumStatus } from '../../platforms/types.js';
 import { accountWorkflowId, checkPremiumUpdate } from '../../workflows/account/messages.js';
-import type { AccountWorkflowTarget } from '../accounts/workflow-client.js';
+import { workflowRefusal, type AccountWorkflowTarget } from '../accounts/workflow-client.js';
 import { flash } from '../respond.js';
+import { accountsOfPenName } from './page-model.js';
 
 // "Refresh Twitter Premium Status" on the Connections page: asks each X account's workflow to read
 // its subscription from X, a few at a time, and shows one line per account. The workflow's activity
@@ -56,8 +57,8 @@ export function describePremium(premium: PremiumStatus, x: PlatformAdapter | und
 
 /** Why one account's check did not happen, in words for the page; undefined for errors nobody expects. */
 function failureMessage(error: unknown, timeoutMs: number): string | undefined {
-  if (error instanceof WorkflowUpdateFailedError) return error.cause?.message ?? error.message;
-  if (error instanceof WorkflowNotFoundError) return 'its lifecycle is not running; reconnect it.';
+  const refusal = workflowRefusal(error);
+  if (refusal !== undefined) return refusal;
   if (isGrpcDeadlineError(error)) return `its lifecycle did not answer within ${Math.round(timeoutMs / 1000)} s; try again in a minute.`;
   return undefined;
 }
@@ -80,12 +81,6 @@ async function mapBounded<T, R>(items: readonly T[], limit: number, work: (item:
   return results;
 }
 
-/** X accounts of one pen name that are still connected, oldest first (as the page lists them). */
-export function xAccountsOf(models: Models, input: { ownerId: string; penNameId: string }): Promise<Account[]> {
-  return models.Account.find({ ownerId: input.ownerId, penNameId: input.penNameId, platform: 'x', disconnectedAt: { $exists: false } })
-    .sort({ connectedAt: 1 })
-    .lean();
-}
 
 /**
  * Checks every connected X account of the pen name through its workflow. Expected failures become
@@ -93,7 +88,7 @@ export function xAccountsOf(models: Models, input: { ownerId: string; penNameId:
  */
 export async function checkPremiumForPenName(deps: PremiumCheckDeps, input: { ownerId: string; penNameId: string }, options: PremiumCheckOptions = {}): Promise<PremiumCheckLine[]> {
   const { concurrency, timeoutMs } = { ...DEFAULTS, ...options };
-  const accounts = await xAccountsOf(deps.models, input);
+  const accounts = (await accountsOfPenName(deps.models, input)).filter((account) => account.platform === 'x');
   const client = deps.workflows.client;
   const settled = await mapBounded(accounts, concurrency, async (account): Promise<PremiumCheckLine> => {
     const handle = account.handle.replace(/^@/, '');

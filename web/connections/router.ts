@@ -1,5 +1,5 @@
 import { Router, type Request } from 'express';
-import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
+import { WorkflowNotFoundError } from '@temporalio/client';
 import { z } from 'zod';
 import type { Config } from '../../config/index.js';
 import { markDisconnected } from '../../db/accounts.js';
@@ -8,7 +8,7 @@ import type { Account } from '../../db/models/account.js';
 import type { Models } from '../../db/models/index.js';
 import { PLATFORM_NAMES, type PlatformAdapter, type PlatformId } from '../../platforms/types.js';
 import { accountWorkflowId, disconnectUpdate, refreshNowUpdate } from '../../workflows/account/messages.js';
-import type { AccountWorkflowTarget } from '../accounts/workflow-client.js';
+import { workflowRefusal, type AccountWorkflowTarget } from '../accounts/workflow-client.js';
 import { requireUser } from '../auth/guards.js';
 import { releaseSlot, slotHolderFor } from '../plans/slots.js';
 import { flash, renderNotFound, renderPage } from '../respond.js';
@@ -18,6 +18,7 @@ import { decideOverdue, renderOverdue } from './overdue.js';
 import { scheduledPostsAffectedBy } from './scheduled-posts.js';
 import { sendTestPost } from './test-post.js';
 import { failWaitingTargetsOf } from '../../db/posts.js';
+import { ACCOUNT_DISCONNECTED } from '../../workflows/publishing/queue.js';
 
 // The Connections page, and the per-account actions on it: renew now (the loop icon) and
 // disconnect (the ×, after a confirmation page). Both ask the account's workflow and show its answer.
@@ -30,13 +31,6 @@ export interface ConnectionsDeps {
 }
 
 const idParam = z.object({ id: z.string().min(1).max(100) });
-const DISCONNECTED = { code: 'account_disconnected', message: 'The account was disconnected before this post went out' };
-
-/** What a refused or failed update says, in the workflow's words. */
-function updateFailureMessage(error: unknown): string | undefined {
-  if (error instanceof WorkflowUpdateFailedError) return error.cause?.message ?? error.message;
-  return undefined;
-}
 
 export function connectionsRouter(deps: ConnectionsDeps): Router {
   const router = Router();
@@ -65,7 +59,7 @@ export function connectionsRouter(deps: ConnectionsDeps): Router {
       const result = await handle.executeUpdate(refreshNowUpdate);
       flash(req, result.state.status === 'active' && !result.state.reason ? 'info' : 'error', `${who(account)}: ${result.outcome}`);
     } catch (error) {
-      const message = updateFailureMessage(error) ?? (error instanceof WorkflowNotFoundError ? 'its lifecycle is not running; reconnect it.' : undefined);
+      const message = workflowRefusal(error);
       if (!message) throw error;
       flash(req, 'error', `${who(account)} was not renewed: ${message}`);
     }
@@ -109,7 +103,7 @@ export function connectionsRouter(deps: ConnectionsDeps): Router {
     if (!account) return renderNotFound(res, 'connected account');
     const { message, affectedPosts } = await disconnect(account);
     // The workflow failed the posts it held; any it never received (a crash before queueing) fail here too.
-    const stragglers = await failWaitingTargetsOf(deps.models, account._id, DISCONNECTED, new Date());
+    const stragglers = await failWaitingTargetsOf(deps.models, account._id, ACCOUNT_DISCONNECTED, new Date());
     await releaseSlot(deps.models, { ownerId: account.ownerId, holder: slotHolderFor(account) });
     const failed = affectedPosts + stragglers;
     flash(req, 'info', `Disconnected ${who(account)}. ${message}${failed > 0 ? ` ${failed} scheduled post${failed === 1 ? '' : 's'} for it failed.` : ''}`);
@@ -128,7 +122,7 @@ export function connectionsRouter(deps: ConnectionsDeps): Router {
         await markDisconnected(deps.models, account._id, new Date());
         return { message: 'Its stored credentials were deleted.', affectedPosts: 0 };
       }
-      const message = updateFailureMessage(error);
+      const message = workflowRefusal(error);
       if (!message) throw error;
       return { message, affectedPosts: 0 };
     }

@@ -3,8 +3,8 @@ import { createPost } from '../../db/posts.js';
 import type { Account } from '../../db/models/account.js';
 import { PLATFORM_NAMES } from '../../platforms/types.js';
 import { accountWorkflowId, testPostUpdate, type TestPostResult } from '../../workflows/account/messages.js';
-import { workflowRefusal } from '../posts/enqueue.js';
 import { renderPage } from '../respond.js';
+import { workflowRefusal } from '../accounts/workflow-client.js';
 import type { ConnectionsDeps } from './router.js';
 
 // "Send test post": a short post published right away through the account's workflow, so a user

@@ -12,7 +12,7 @@ import { queuePost, unqueuePost, type QueueAnswer } from './enqueue.js';
 export interface ActionDeps {
   models: Models;
   workflows: AccountWorkflowTarget;
-  clock?: () => Date;
+  clock: () => Date;
 }
 
 export interface Outcome {
@@ -40,7 +40,7 @@ function labelsOf(post: Pick<Post, 'targets'>, targets: PostTarget[]): string {
 
 /** Cancels every target still waiting; a target being published cannot be stopped, and says so. */
 export async function cancelPost(deps: ActionDeps, post: Post, targets: PostTarget[]): Promise<Outcome> {
-  const now = (deps.clock ?? (() => new Date()))();
+  const now = deps.clock();
   const waiting = targets.filter((target) => target.state === 'scheduled');
   if (waiting.length > 0) {
     await cancelTargets(deps.models, waiting.map((target) => target._id), { code: 'canceled', message: 'Canceled by you' }, now);
@@ -59,7 +59,7 @@ export async function cancelPost(deps: ActionDeps, post: Post, targets: PostTarg
 
 /** A failed target waits again (due now, or at the post's time if that is still ahead) and is queued. */
 export async function retryPostTarget(deps: ActionDeps, post: Post, target: PostTarget): Promise<Outcome> {
-  const now = (deps.clock ?? (() => new Date()))();
+  const now = deps.clock();
   const dueAt = new Date(Math.max(now.getTime(), post.publishAt.getTime()));
   if (!(await retryTarget(deps.models, target._id, dueAt, now))) {
     return { ok: false, message: `${targetLabel(target)}: nothing to retry; it is no longer failed.` };
@@ -71,7 +71,7 @@ export async function retryPostTarget(deps: ActionDeps, post: Post, target: Post
 
 /** New text, image or time for the targets still waiting; each is moved in its account's queue. */
 export async function applyEdit(deps: ActionDeps, post: Post, targets: PostTarget[], edit: PostEdit): Promise<Outcome> {
-  const now = (deps.clock ?? (() => new Date()))();
+  const now = deps.clock();
   const waiting = targets.filter((target) => target.state === 'scheduled');
   await editPost(deps.models, post._id, edit, now);
   await moveTargets(deps.models, waiting.map((target) => targetIdOf(post._id, target.accountId)), edit.publishAt, now);

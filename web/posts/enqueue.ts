@@ -1,23 +1,15 @@
-import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { recordFailed, recordQueued } from '../../db/posts.js';
 import type { Models } from '../../db/models/index.js';
 import { targetIdOf } from '../../db/models/post-target.js';
 import type { Post } from '../../db/models/post.js';
 import { accountWorkflowId, schedulePostUpdate, unschedulePostUpdate, type ScheduleResult } from '../../workflows/account/messages.js';
 import type { Reason } from '../../workflows/lifecycle/types.js';
-import type { AccountWorkflowTarget } from '../accounts/workflow-client.js';
+import { workflowRefusal, type AccountWorkflowTarget } from '../accounts/workflow-client.js';
 
 // Hands a stored post to each target account's workflow, which owns the queue and answers with the
 // post's place in it. A target whose workflow refuses or cannot be reached fails with the reason.
 
 export type QueueAnswer = { accountId: string; queued: true; result: ScheduleResult } | { accountId: string; queued: false; reason: Reason };
-
-/** Why a workflow call did not succeed, in words a user can act on; undefined for unexpected errors. */
-export function workflowRefusal(error: unknown): string | undefined {
-  if (error instanceof WorkflowUpdateFailedError) return error.cause?.message ?? error.message;
-  if (error instanceof WorkflowNotFoundError) return "the account's lifecycle is not running; reconnect it";
-  return undefined;
-}
 
 export async function queuePost(workflows: AccountWorkflowTarget, models: Models, post: Post, accountIds = post.targets.map((t) => t.accountId)): Promise<QueueAnswer[]> {
   return Promise.all(

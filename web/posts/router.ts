@@ -13,7 +13,7 @@ import { checkTargets, composeAccounts, postableAccounts } from './compose.js';
 import { queuePost } from './enqueue.js';
 import { formValuesOf, listQuery, parseComposeForm, parseEditForm, STATUS_FILTERS, type FormValues } from './form.js';
 import { findOwnPost, loadPostDetail, loadPostsPage, POSTS_SHOWN, type Scope } from './page-model.js';
-import { formatIn, isTimeZone, localInputValue, timeZonesWith } from './time.js';
+import { formatIn, localInputValue, preferredZone, timeZonesWith } from './time.js';
 
 // The Posts section: the list (with a status filter), compose, a post's detail, and its actions
 // (edit, cancel, retry a failed target). Another user's or pen name's post is unknown here: 404.
@@ -72,7 +72,7 @@ export function postsRouter(deps: PostsDeps): Router {
 
   router.get('/new', async (req, res) => {
     const [accounts, user] = await Promise.all([postableAccounts(models, scopeOf(req)), models.User.findById(req.user!.id, { timeZone: 1 }).lean()]);
-    const zone = user?.timeZone && isTimeZone(user.timeZone) ? user.timeZone : 'UTC';
+    const zone = preferredZone(user?.timeZone);
     await renderCompose(res, accounts, {
       values: { text: '', imageUrl: '', accountIds: [], boards: {}, when: 'later', publishAt: suggestedTime(clock(), zone), timeZone: zone },
     });

@@ -39,3 +39,8 @@ export function formatIn(date: Date, zone: string): string {
 export function localInputValue(date: Date, zone: string): string {
   return DateTime.fromJSDate(date, { zone }).toFormat("yyyy-MM-dd'T'HH:mm");
 }
+
+/** The zone a user last composed in, if it is still a known zone; else UTC. */
+export function preferredZone(stored: string | undefined): string {
+  return stored && isTimeZone(stored) ? stored : 'UTC';
+}

@@ -17,13 +17,13 @@ import { PLATFORM_NAMES, type Failure } from '../../platforms/types.js';
 import { describeNext, nextWakeAt, startLifecycle, transition } from '../lifecycle/index.js';
 import type { LifecycleEffect, LifecycleEvent, LifecycleState, Reason } from '../lifecycle/types.js';
 import {
+  ACCOUNT_DISCONNECTED,
   emptyQueue,
   failedTransiently,
   firstReady,
   holdOverdue,
   MAX_TRANSIENT_FAILURES,
   nextPublishAt,
-  published,
   rateLimited,
   remove,
   resolveOverdue,
@@ -97,7 +97,6 @@ const { publishPost } = proxyActivities<PublishingActivities>({
 const { failTarget, settleOverdue, failScheduledPosts } = proxyActivities<PublishingActivities>({ ...RECORDING, summary: 'Record post outcomes' });
 
 const DEFAULT_OVERDUE_DECISION_MS = 10 * 60_000;
-const DISCONNECTED: Reason = { code: 'account_disconnected', message: 'The account was disconnected before this post went out' };
 const SKIPPED: Reason = { code: 'skipped', message: 'Skipped after the reconnect, as you chose' };
 
 function renewActivity(platform: AccountSummary['platform']) {
@@ -259,19 +258,15 @@ export async function accountWorkflow(input: AccountWorkflowInput): Promise<Disc
       case 'published':
       case 'rejected':
       case 'gone':
-        queue = published(queue, postId);
+        queue = remove(queue, postId).queue;
         break;
       case 'rateLimited':
         queue = rateLimited(queue, result.resetAt);
         break;
       case 'reauthRequired': {
-        // The state machine renews once per token (refresh-then-retry); a failed renewal expires the
-        // account and pauses the queue. When it declines (nothing can renew this token, or this token
-        // already had its renewal) the refusal is definite: the account expires with the platform's reason.
-        const rejectedBefore = state?.rejectedTokenIssuedAt;
+        // The machine renews the token once, or expires the account (pausing the queue) when nothing can.
         const issuedBefore = state?.token.issuedAt;
-        await apply({ type: 'accessTokenRejected', now: Date.now() });
-        if (canPublish() && state?.rejectedTokenIssuedAt === rejectedBefore) await apply({ type: 'revokedByPlatform', reason: result.reason, now: Date.now() });
+        await apply({ type: 'accessTokenRejected', reason: result.reason, now: Date.now() });
         // A renewed token is tried at once; the failure still counts, so a platform that refuses every token ends it.
         if (canPublish()) await backOff(postId, result, state?.token.issuedAt !== issuedBefore ? 0 : undefined);
         break;
@@ -382,7 +377,7 @@ export async function accountWorkflow(input: AccountWorkflowInput): Promise<Disc
         account ??= await describeAccount(accountId);
         if (state) await apply({ type: 'disconnectRequested', now: Date.now() });
         else lastRevoke = await revokeCredentials(accountId);
-        const affectedPosts = queue.entries.length > 0 ? await failScheduledPosts({ accountId, reason: DISCONNECTED }) : 0;
+        const affectedPosts = queue.entries.length > 0 ? await failScheduledPosts({ accountId, reason: ACCOUNT_DISCONNECTED }) : 0;
         queue = emptyQueue();
         disconnectResult = {
           revokedAtPlatform: lastRevoke?.revokedAtPlatform ?? false,
@@ -406,7 +401,7 @@ export async function accountWorkflow(input: AccountWorkflowInput): Promise<Disc
         const result = await checkPremium(accountId);
         if (result.outcome === 'ok') return { ok: true as const, premium: result.premium };
         const { failure } = result;
-        if (failure.kind === 'reauthRequired') await apply({ type: 'accessTokenRejected', now: Date.now() });
+        if (failure.kind === 'reauthRequired') await apply({ type: 'accessTokenRejected', reason: { code: failure.code, message: failure.message }, now: Date.now() });
         return { ok: false as const, reason: { code: failure.kind, message: failure.message } };
       }),
     {

@@ -109,7 +109,7 @@ export function transition(state: LifecycleState, event: LifecycleEvent): Transi
       break;
     case 'accessTokenRejected':
       catchUp(draft, now);
-      onAccessTokenRejected(draft, now);
+      onAccessTokenRejected(draft, now, event.reason);
       break;
     case 'revokedByPlatform':
       if (draft.s.status === 'expired') draft.s.reason = event.reason;
@@ -363,13 +363,21 @@ function onRefreshRequested(draft: Draft, now: number): void {
   else startOperation(draft, 'renew', 'requested', now);
 }
 
-function onAccessTokenRejected(draft: Draft, now: number): void {
+/**
+ * The platform refused the access token (a publish or a read got 401). A renewable token gets one
+ * renewal (refresh-then-retry). One that nothing can renew is dead: with the platform's reason the
+ * account expires; without one (an ambiguous refusal) nothing changes.
+ */
+function onAccessTokenRejected(draft: Draft, now: number, reason: Reason | undefined): void {
   const s = draft.s;
-  // Non-renewable tokens: adapters report a definite reauthRequired instead of this signal.
-  if (!isLive(s) || s.inFlight || s.policy.renewal === 'none') return;
-  if (s.rejectedTokenIssuedAt === s.token.issuedAt) return; // this token already had its renewal
+  if (!isLive(s) || s.inFlight) return;
+  if (s.rejectedTokenIssuedAt === s.token.issuedAt) return; // this token's renewal is already under way or being retried
   const closes = renewalClosesAt(s.policy, s.token);
-  if (s.policy.renewal !== 'validate' && closes !== undefined && now >= closes) return;
+  const cannotRenew = s.policy.renewal === 'none' || (s.policy.renewal !== 'validate' && closes !== undefined && now >= closes);
+  if (cannotRenew) {
+    if (reason) expire(draft, reason);
+    return;
+  }
   s.rejectedTokenIssuedAt = s.token.issuedAt;
   startOperation(draft, s.policy.renewal === 'validate' ? 'validate' : 'renew', 'rejected', now);
 }

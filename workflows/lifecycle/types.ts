@@ -97,7 +97,8 @@ export type LifecycleEvent =
   | ({ type: 'validationFailed'; failure: Failure; jitter: number } & Timed)
   | ({ type: 'wake' } & Timed)
   | ({ type: 'refreshRequested' } & Timed)
-  | ({ type: 'accessTokenRejected' } & Timed)
+  /** With the platform's reason when the refusal is definite: a token nothing can renew then expires. */
+  | ({ type: 'accessTokenRejected'; reason?: Reason } & Timed)
   | ({ type: 'revokedByPlatform'; reason: Reason } & Timed)
   | ({ type: 'disconnectRequested' } & Timed);
 

@@ -28,6 +28,9 @@ export interface PublishQueue {
   overdue?: OverdueHold;
 }
 
+/** Why a waiting post fails when its account is disconnected (the workflow and the web app both write it). */
+export const ACCOUNT_DISCONNECTED = { code: 'account_disconnected', message: 'The account was disconnected before this post went out' };
+
 export type OverdueChoice = { choice: 'publishNow' } | { choice: 'skip' } | { choice: 'reschedule'; at: number };
 
 /** Transient failures of one post before it fails (about an hour of backoff in all). */
@@ -98,10 +101,6 @@ export function resolveOverdue(queue: PublishQueue, decision: OverdueChoice): { 
       return { queue: { ...released, entries }, postIds };
     }
   }
-}
-
-export function published(queue: PublishQueue, postId: string): PublishQueue {
-  return remove(queue, postId).queue;
 }
 
 /** The platform asked Tether to wait: hold the whole queue until the reset. */

@@ -312,6 +312,24 @@ describe('definite failures', () => {
     expect(transition(renewed, { type: 'accessTokenRejected', now: T0 + 2 * HOUR }).effects).toContainEqual({ type: 'renew', trigger: 'rejected' });
   });
 
+  it('a refusal with the platform\'s reason expires a token nothing can renew, and never one whose renewal is under way', () => {
+    const refused = { code: 'REVOKED_ACCESS_TOKEN', message: 'LinkedIn revoked this token' };
+    const linkedin = connect('linkedin', POLICIES.none, { accessSec: 60 * 86400 }).state;
+    const { state: expired, effects } = transition(linkedin, { type: 'accessTokenRejected', reason: refused, now: T0 + HOUR });
+    expect(expired).toMatchObject({ status: 'expired', reason: refused });
+    expect(effects).toContainEqual({ type: 'pauseQueue' });
+    // Without a reason the refusal is not taken as definite.
+    expect(transition(linkedin, { type: 'accessTokenRejected', now: T0 + HOUR }).state.status).toBe('active');
+
+    const { state } = connect('pinterest', POLICIES.rotating, { accessSec: 30 * 86400, refreshSec: 60 * 86400 });
+    const renewing = transition(state, { type: 'accessTokenRejected', reason: refused, now: T0 + HOUR });
+    expect(renewing.state.status).toBe('active');
+    expect(renewing.effects).toContainEqual({ type: 'renew', trigger: 'rejected' });
+    // Its renewal failed transiently and will be retried: another refusal waits for that, it does not expire.
+    const retrying = transition(renewing.state, { type: 'renewalFailed', now: T0 + HOUR + SEC, failure: transient(), jitter: 0.5 }).state;
+    expect(transition(retrying, { type: 'accessTokenRejected', reason: refused, now: T0 + HOUR + 2 * SEC }).state.status).toBe('active');
+  });
+
   it('platform revocation expires a live account once; later revocations only update the reason', () => {
     const { state } = connect('tiktok', POLICIES.rotating, { accessSec: 7200, refreshSec: 180 * 86400 });
     const revoked = transition(state, { type: 'revokedByPlatform', now: T0 + MIN, reason: { code: 'authorization_removed', message: 'You disconnected Tether in TikTok' } });

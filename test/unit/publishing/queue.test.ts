@@ -6,7 +6,6 @@ import {
   holdOverdue,
   MAX_TRANSIENT_FAILURES,
   nextPublishAt,
-  published,
   rateLimited,
   remove,
   resolveOverdue,
@@ -49,7 +48,7 @@ describe('publishing queue', () => {
     expect(nextPublishAt(queue)).toBe(100);
     expect(firstReady(queue, 99)).toBeUndefined();
     expect(firstReady(queue, 100)?.postId).toBe('early');
-    expect(firstReady(published(queue, 'early'), 600)?.postId).toBe('late');
+    expect(firstReady(remove(queue, 'early').queue, 600)?.postId).toBe('late');
     expect(nextPublishAt(emptyQueue())).toBeUndefined();
   });
 
