@@ -1,5 +1,7 @@
-import { hostname } from 'node:os';
+import { mkdtempSync } from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
 import path from 'node:path';
+import type { Config } from '../../config/index.js';
 import { taskQueuePollers } from '../../tools/servers.js';
 import { repoRoot } from '../../tools/paths.js';
 import { startProcess, type ManagedProcess } from '../../tools/process.js';
@@ -90,4 +92,20 @@ export async function waitUntilPolling(
     throw new Error(`${(error as Error).message}\n${recentOutput()}`, { cause: error });
   }
   if (exitCode !== undefined) throw new Error(`worker exited with code ${exitCode} before polling:\n${recentOutput()}`);
+}
+
+/** The production worker's whole environment for a test: its servers, the sandbox, and the key the test's own stores use. */
+export function testWorkerEnvironment(config: Config, input: { sandboxUrl: string; encryptionKey: string }): Record<string, string> {
+  return {
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'warn',
+    TETHER_DATA_DIR: mkdtempSync(path.join(tmpdir(), 'tether-worker-')),
+    TEMPORAL_ADDRESS: config.temporal.address,
+    TEMPORAL_NAMESPACE: config.temporal.namespace,
+    TEMPORAL_TASK_QUEUE: config.temporal.taskQueue,
+    MONGODB_URI: config.mongo.uri,
+    PLATFORM_MODE: 'sandbox',
+    SANDBOX_URL: input.sandboxUrl,
+    TOKEN_ENCRYPTION_KEY: input.encryptionKey,
+  };
 }

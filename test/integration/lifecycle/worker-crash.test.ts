@@ -1,7 +1,4 @@
 import { randomBytes, randomInt } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Client } from '@temporalio/client';
 import type { RequestHandler } from 'express';
@@ -14,7 +11,7 @@ import { completeConnection } from '../../../web/accounts/complete-connection.js
 import { accountWorkflowId } from '../../../workflows/account/messages.js';
 import { openDatabase, temporalClient, testConfig, uniqueName, type TestDatabase } from '../../helpers/integration.js';
 import { connectThroughSandbox, createOwner, sandboxAdapters, waitFor, type Owner } from '../../helpers/lifecycle.js';
-import { spawnWorkerProcess, waitUntilPolling, type WorkerProcess } from '../../helpers/worker-process.js';
+import { spawnWorkerProcess, testWorkerEnvironment, waitUntilPolling, type WorkerProcess } from '../../helpers/worker-process.js';
 
 // The production worker process, SIGKILLed again and again while ten X and Bluesky accounts with
 // rotating refresh tokens that live seconds are being renewed. After the crashes every account must
@@ -71,18 +68,7 @@ describe('worker process killed with SIGKILL in the middle of renewals', () => {
   const accounts: Account[] = [];
 
   const startWorker = async () => {
-    worker = spawnWorkerProcess({
-      NODE_ENV: 'test',
-      LOG_LEVEL: 'warn',
-      TETHER_DATA_DIR: mkdtempSync(path.join(tmpdir(), 'tether-worker-')),
-      TEMPORAL_ADDRESS: config.temporal.address,
-      TEMPORAL_NAMESPACE: config.temporal.namespace,
-      TEMPORAL_TASK_QUEUE: config.temporal.taskQueue,
-      MONGODB_URI: config.mongo.uri,
-      PLATFORM_MODE: 'sandbox',
-      SANDBOX_URL: sandbox.url,
-      TOKEN_ENCRYPTION_KEY: encryptionKey,
-    });
+    worker = spawnWorkerProcess(testWorkerEnvironment(config, { sandboxUrl: sandbox.url, encryptionKey }));
     await waitUntilPolling(worker, temporalTarget);
     return worker;
   };
