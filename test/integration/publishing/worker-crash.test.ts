@@ -137,6 +137,9 @@ describe('worker process killed with SIGKILL while publishing', () => {
       (sum, counters) => sum + counters.publishReplays,
       0,
     );
-    expect(replays).toBe(killsAtPlatform);
+    // Each kill swallows the answer it was timed for, and possibly the answer of another account's
+    // publish in flight at that moment; an account publishes one post at a time, so at most one per account.
+    expect(replays).toBeGreaterThanOrEqual(killsAtPlatform);
+    expect(replays).toBeLessThanOrEqual(killsAtPlatform * accounts.length);
   });
 });
