@@ -1,5 +1,5 @@
 import type { Request, RequestHandler } from 'express';
-import { isGrpcDeadlineError } from '@temporalio/client';
+import { WorkflowUpdateRPCTimeoutOrCancelledError } from '@temporalio/client';
 import type { AccountPremium } from '../../db/models/account.js';
 import type { Models } from '../../db/models/index.js';
 import type { PlatformAdapter, PlatformId, PremiumStatus } from '../../platforms/types.js';
@@ -59,7 +59,9 @@ export function describePremium(premium: PremiumStatus, x: PlatformAdapter | und
 function failureMessage(error: unknown, timeoutMs: number): string | undefined {
   const refusal = workflowRefusal(error);
   if (refusal !== undefined) return refusal;
-  if (isGrpcDeadlineError(error)) return `its lifecycle did not answer within ${Math.round(timeoutMs / 1000)} s; try again in a minute.`;
+  // Nothing here cancels the call, so a cancelled call is the deadline too: when the server reaches
+  // it first it resets the stream, and the client reports CANCELLED rather than DEADLINE_EXCEEDED.
+  if (error instanceof WorkflowUpdateRPCTimeoutOrCancelledError) return `its lifecycle did not answer within ${Math.round(timeoutMs / 1000)} s; try again in a minute.`;
   return undefined;
 }
 
