@@ -2,10 +2,9 @@ import { randomUUID } from 'node:crypto';
 import type { AccountRef, Identity, PlatformId, PremiumStatus } from '../platforms/types.js';
 import type { Account, AccountStatus } from './models/account.js';
 import type { Models } from './models/index.js';
+import { isDuplicateKey } from './duplicate-key.js';
 
 // Reads and single-document writes of connected accounts.
-
-const DUPLICATE_KEY = 11000;
 
 /** Platforms whose revoke ends the whole Facebook login shared by every account connected through it. */
 export const FACEBOOK_LOGIN_PLATFORMS: readonly PlatformId[] = ['facebook', 'instagram'];
@@ -46,7 +45,7 @@ export async function upsertConnectedAccount(models: Models, input: ConnectAccou
     doc = await write();
   } catch (error) {
     // Two connects of the same identity raced: the loser's upsert becomes a reconnect.
-    if ((error as { code?: number }).code !== DUPLICATE_KEY) throw error;
+    if (!isDuplicateKey(error)) throw error;
     doc = await write();
   }
   if (!doc) throw new Error('the account was not written');

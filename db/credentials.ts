@@ -2,6 +2,7 @@ import type { Credentials, IssuedTokens } from '../platforms/types.js';
 import { seal, unseal } from './crypto.js';
 import type { Credential } from './models/credential.js';
 import type { Models } from './models/index.js';
+import { isDuplicateKey } from './duplicate-key.js';
 
 // The credential store: the only code that encrypts or decrypts tokens.
 //
@@ -30,10 +31,7 @@ interface TokenFields {
   scopes?: string[];
 }
 
-const DUPLICATE_KEY = 11000;
 const CONNECT_WRITE_ATTEMPTS = 5;
-
-const isDuplicateKey = (error: unknown) => (error as { code?: number }).code === DUPLICATE_KEY;
 
 const after = (now: Date, seconds: number | undefined): Date | undefined =>
   seconds === undefined ? undefined : new Date(now.getTime() + seconds * 1000);

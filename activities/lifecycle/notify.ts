@@ -5,6 +5,7 @@ import { buildNotificationText } from '../notify/message.js';
 import { sendWebhook, type WebhookPayload } from '../notify/webhook.js';
 import type { NotifyInput } from './contract.js';
 import { activityLog, requireAccount, type LifecycleContext } from './deps.js';
+import { isDuplicateKey } from '../../db/duplicate-key.js';
 
 // Exactly one notification per dedupe key: the document is created once ($setOnInsert), then each
 // channel (email, webhook) is delivered while it is still pending and marked sent right after.
@@ -14,8 +15,6 @@ type Channel = 'email' | 'webhook';
 
 /** How long one attempt holds a channel; longer than the slowest send (SMTP timeouts, 10 s webhook). */
 const CLAIM_MS = 60_000;
-const DUPLICATE_KEY = 11000;
-
 const emailWanted = (owner: Pick<User, 'emailNotifications'>, kind: NotificationKind): boolean => emailPreferencesOf(owner.emailNotifications)[kind];
 
 export function notifyActivities(context: LifecycleContext) {
@@ -55,7 +54,7 @@ export function notifyActivities(context: LifecycleContext) {
       await notifications.create(document);
     } catch (error) {
       // A concurrent attempt inserted it first; theirs is the one.
-      if ((error as { code?: number }).code !== DUPLICATE_KEY) throw error;
+      if (!isDuplicateKey(error)) throw error;
     }
     const stored = await notifications.findById(input.dedupeKey).lean();
     if (!stored) throw new Error(`notification ${input.dedupeKey} was not stored`);

@@ -7,11 +7,11 @@ import { loginRateLimits, type LoginLimits } from '../security.js';
 import type { Authenticator } from './passport.js';
 import { hashPassword } from './passwords.js';
 import { AUTH_LABELS, loginBody, nextQuery, registerBody } from './schemas.js';
+import { isDuplicateKey } from '../../db/duplicate-key.js';
 
 // Register, log in, log out. Logging in (and registering) regenerates the session, so a session
 // id planted before login is worthless after it.
 
-const DUPLICATE_KEY = 11000;
 const AFTER_LOGIN = '/connections';
 
 export interface AuthDeps {
@@ -83,7 +83,7 @@ export function authRouter(deps: AuthDeps): Router {
       const created = await deps.models.User.create({ email, name, passwordHash: await hashPassword(password), plan: deps.config.plans.defaultPlan });
       userId = created._id;
     } catch (error) {
-      if ((error as { code?: number }).code !== DUPLICATE_KEY) throw error;
+      if (!isDuplicateKey(error)) throw error;
       return renderInvalid(res, 'auth/register', { errors: { email: 'Email: an account with this address already exists; log in instead.' }, values, locals });
     }
     const penName = await createPenName(deps.models, userId, body.data.penName || name);

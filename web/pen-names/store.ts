@@ -1,13 +1,8 @@
 import type { Models } from '../../db/models/index.js';
 import type { PenName } from '../../db/models/pen-name.js';
+import { isDuplicateKey } from '../../db/duplicate-key.js';
 
 // A user's pen names. Every query carries the owner, so one user can never reach another's.
-
-/** MongoDB reports 11000; FerretDB 1.24 reports a unique clash in an update as an InternalError naming the constraint. */
-function isDuplicateKey(error: unknown): boolean {
-  const { code, message } = error as { code?: number; message?: string };
-  return code === 11000 || /UNIQUE constraint failed|duplicate key/i.test(message ?? '');
-}
 
 export type PenNameWrite = { ok: true; penName: PenName } | { ok: false; problem: 'taken' | 'not-found' };
 

@@ -1,13 +1,12 @@
 import type { Models } from '../../db/models/index.js';
 import type { PlatformId } from '../../platforms/types.js';
 import { limitOf, type PlansConfig } from './catalog.js';
+import { isDuplicateKey } from '../../db/duplicate-key.js';
 
 // The connected-account limit of a user's plan, enforced with one slot document per connected
 // account (db/models/plan-slot.ts). Claiming inserts the lowest free slot below the limit; the
 // unique `_id` lets only one of two simultaneous claims take a slot, so a plan can never be
 // exceeded by racing connects, on MongoDB or FerretDB.
-
-const DUPLICATE_KEY = 11000;
 
 export type SlotClaim = { ok: true; slot: number; alreadyHeld: boolean } | { ok: false; limit: number; used: number };
 
@@ -40,7 +39,7 @@ export async function claimSlot(models: Models, input: { ownerId: string; holder
     try {
       await models.PlanSlot.create({ _id: `${ownerId}:${slot}`, ownerId, slot, holder, claimedAt: input.now ?? new Date() });
     } catch (error) {
-      if ((error as { code?: number }).code !== DUPLICATE_KEY) throw error;
+      if (!isDuplicateKey(error)) throw error;
       // Either another connect took this slot (try the next) or this holder just got one elsewhere.
       const raced = await heldBy(models, ownerId, holder);
       if (raced !== undefined) return { ok: true, slot: raced, alreadyHeld: true };
