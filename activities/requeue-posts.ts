@@ -1,10 +1,11 @@
 import type { Models } from '../db/models/index.js';
+import { writePendingTargets } from '../db/posts.js';
 import type { AccountWorkflowTarget } from '../web/accounts/workflow-client.js';
 import { queuePost } from '../web/posts/enqueue.js';
 
 // Nothing scheduled is lost: posts whose account workflow was restarted (its queue went with the
-// old run), and posts stored but never handed to a workflow (a crash between the two writes), are
-// queued again. Scheduling is idempotent in the workflow, so a post queued twice waits once.
+// old run), and posts stored but never handed to a workflow (a crash before, or while, their targets
+// were written), are queued again. Scheduling is idempotent in the workflow, so a post queued twice waits once.
 
 /** A post younger than this may still be on its way to the workflow. */
 const IN_FLIGHT_MS = 60_000;
@@ -12,6 +13,7 @@ const BATCH = 1_000;
 
 export async function requeueWaitingPosts(models: Models, workflows: AccountWorkflowTarget, input: { restartedAccountIds: string[]; now: Date }): Promise<number> {
   const cutoff = new Date(input.now.getTime() - IN_FLIGHT_MS);
+  await writePendingTargets(models, cutoff, BATCH);
   const targets = await models.PostTarget.find(
     {
       state: 'scheduled',

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Reason } from '../workflows/lifecycle/types.js';
+import { isDuplicateKey } from './duplicate-key.js';
 import type { Models } from './models/index.js';
 import { targetIdOf, type PostTarget } from './models/post-target.js';
 import type { Post, PostTargetChoice } from './models/post.js';
@@ -68,30 +69,52 @@ export interface NewPost {
 }
 
 /**
- * Stores a post and one waiting target per account (no transactions: two writes). A crash in between
- * leaves a post listed with no accounts, and the user who composed it got no answer; targets that
- * were written but never handed to a workflow are queued by self-healing (activities/requeue-posts.ts).
+ * Stores a post and one waiting target per account. Without transactions these are separate
+ * writes, so the post is marked `targetsPending` until its targets exist: a crash in between is
+ * finished by `writePendingTargets`, and targets never handed to a workflow are queued by
+ * self-healing (activities/requeue-posts.ts).
  */
 export async function createPost(models: Models, input: NewPost, now: Date): Promise<Post> {
-  const post: Post = { _id: randomUUID(), ...input, createdAt: now, updatedAt: now };
+  const post: Post = { _id: randomUUID(), ...input, targetsPending: true, createdAt: now, updatedAt: now };
   await models.Post.create(post);
-  await models.PostTarget.insertMany(
-    input.targets.map((target) => ({
-      _id: targetIdOf(post._id, target.accountId),
-      postId: post._id,
-      accountId: target.accountId,
-      ownerId: input.ownerId,
-      penNameId: input.penNameId,
-      platform: target.platform,
-      handle: target.handle,
-      boardId: target.boardId,
-      state: 'scheduled',
-      dueAt: input.publishAt,
-      attempts: 0,
-      updatedAt: now,
-    })),
-  );
+  await models.PostTarget.insertMany(targetsOf(post));
+  await models.Post.updateOne({ _id: post._id }, { $unset: { targetsPending: 1 } });
+  delete post.targetsPending;
   return post;
+}
+
+/** Writes the missing targets of posts stored before `before` whose targets are still pending; answers how many posts. */
+export async function writePendingTargets(models: Models, before: Date, limit: number): Promise<number> {
+  const pending = await models.Post.find({ targetsPending: true, createdAt: { $lt: before } }).limit(limit).lean();
+  for (const post of pending) {
+    for (const target of targetsOf(post)) {
+      try {
+        await models.PostTarget.create(target);
+      } catch (error) {
+        if (!isDuplicateKey(error)) throw error;
+      }
+    }
+    await models.Post.updateOne({ _id: post._id }, { $unset: { targetsPending: 1 } });
+  }
+  return pending.length;
+}
+
+/** One waiting target per account the post was composed for, due when the post is. */
+function targetsOf(post: Post): PostTarget[] {
+  return post.targets.map((target): PostTarget => ({
+    _id: targetIdOf(post._id, target.accountId),
+    postId: post._id,
+    accountId: target.accountId,
+    ownerId: post.ownerId,
+    penNameId: post.penNameId,
+    platform: target.platform,
+    handle: target.handle,
+    ...(target.boardId ? { boardId: target.boardId } : {}),
+    state: 'scheduled',
+    dueAt: post.publishAt,
+    attempts: 0,
+    updatedAt: post.createdAt,
+  }));
 }
 
 /**

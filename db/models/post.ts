@@ -26,6 +26,8 @@ export interface Post {
   timeZone: string;
   publishAt: Date;
   targets: PostTargetChoice[];
+  /** Set until a PostTarget exists for every entry of `targets`; self-healing finishes a post a crash left without them. */
+  targetsPending?: boolean;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -51,6 +53,7 @@ const postSchema = new Schema<Post>(
     timeZone: { type: String, required: true },
     publishAt: { type: Date, required: true },
     targets: { type: [targetChoiceSchema], required: true },
+    targetsPending: Boolean,
     createdAt: { type: Date, required: true },
     updatedAt: { type: Date, required: true },
   },

@@ -83,7 +83,7 @@ describe('self-healing of account workflows', () => {
     expect((await handleOf(healthy.accountId).describe()).runId).toBe(healthyRun);
   });
 
-  it('queues again the posts a lost workflow held, and posts that never reached a workflow', { timeout: 90_000 }, async () => {
+  it('queues again the posts a lost workflow held, and posts that never reached a workflow or never got their targets', { timeout: 90_000 }, async () => {
     const lost = await connect('lost_with_posts');
     const running = await connect('never_handed_a_post');
     const workflows = { client: temporal.client, taskQueue };
@@ -104,15 +104,21 @@ describe('self-healing of account workflows', () => {
       new Date(Date.now() - 5 * 60_000),
     );
     const strandedTarget = targetIdOf(stranded._id, running.accountId);
-    await db.models.PostTarget.updateOne({ _id: strandedTarget }, { $set: { updatedAt: new Date(Date.now() - 5 * 60_000) } });
+    expect((await db.models.Post.findById(stranded._id).lean())?.targetsPending).toBeUndefined();
+    // Stored, but the process died before writing its targets.
+    const unfinished = { ...stranded, _id: randomUUID(), text: 'Targets never written', targetsPending: true };
+    await db.models.Post.create(unfinished);
+    const unfinishedTarget = targetIdOf(unfinished._id, running.accountId);
 
     const report = await reconcile();
     expect(report.started).toContain(lost.accountId);
-    expect(report.requeuedPosts).toBe(2);
+    expect(report.requeuedPosts).toBe(3);
     await waitFor('the restarted workflow to be active', async () => (await handleOf(lost.accountId).query(stateQuery)).status === 'active');
     expect((await handleOf(lost.accountId).query(stateQuery)).queue.queued).toBe(1);
-    expect((await handleOf(running.accountId).query(stateQuery)).queue.queued).toBe(1);
+    expect((await handleOf(running.accountId).query(stateQuery)).queue.queued).toBe(2);
     expect((await db.models.PostTarget.findById(strandedTarget).lean())?.queuedAt).toBeInstanceOf(Date);
+    expect(await db.models.PostTarget.findById(unfinishedTarget).lean()).toMatchObject({ state: 'scheduled', dueAt: unfinished.publishAt, queuedAt: expect.any(Date) });
+    expect((await db.models.Post.findById(unfinished._id).lean())?.targetsPending).toBeUndefined();
     expect((await db.models.PostTarget.findById(targetIdOf(held!.post._id, lost.accountId)).lean())?.state).toBe('scheduled');
 
     // Queued posts are left alone on the next pass.
