@@ -48,6 +48,16 @@ describe('smoke: web -> workflow -> activity -> database -> web', () => {
     expect(new Date(read.body.writtenAt).getTime()).toBeGreaterThan(Date.now() - 60_000);
   });
 
+  it('runs one check at a time and asks a second caller to come back', async () => {
+    const [first, second] = await Promise.all([request(app).post('/diagnostics/roundtrip'), request(app).post('/diagnostics/roundtrip')]);
+    const refused = [first, second].find((response) => response.status === 429);
+    expect([first.status, second.status].sort()).toEqual([201, 429]);
+    expect(refused?.headers['retry-after']).toBe('5');
+    expect(refused?.body.error).toMatch(/already running/);
+    // Once it finished, the next check runs.
+    await request(app).post('/diagnostics/roundtrip').expect(201);
+  });
+
   it('answers a malformed id with 400 naming the field and an unknown id with 404', async () => {
     const bad = await request(app).get('/diagnostics/roundtrip/not-a-uuid').expect(400);
     expect(bad.body.field).toBe('checkId');

@@ -9,18 +9,30 @@ const checkIdParam = z.object({ checkId: z.uuid({ message: 'checkId must be a UU
 /**
  * System check for operators: POST runs a workflow whose activity writes to MongoDB; GET reads
  * that record back. Exercises web -> Temporal -> worker -> database in one request.
+ * It needs no login (a load balancer or an operator's curl calls it), so one check runs at a time
+ * per web process: a flood of requests cannot start a flood of workflows.
  */
 export function diagnosticsRouter(deps: Pick<AppDeps, 'temporal' | 'models' | 'config'>): Router {
   const router = Router();
+  let checkRunning = false;
   router.post('/roundtrip', async (_req, res) => {
-    const checkId = randomUUID();
-    const result = await deps.temporal.workflow.execute(diagnosticRoundTripWorkflow, {
-      workflowId: `diagnostic:${checkId}`,
-      taskQueue: deps.config.temporal.taskQueue,
-      args: [checkId],
-      workflowExecutionTimeout: '30 seconds',
-    });
-    res.status(201).json(result);
+    if (checkRunning) {
+      res.status(429).set('Retry-After', '5').json({ error: 'A system check is already running; try again in a few seconds.' });
+      return;
+    }
+    checkRunning = true;
+    try {
+      const checkId = randomUUID();
+      const result = await deps.temporal.workflow.execute(diagnosticRoundTripWorkflow, {
+        workflowId: `diagnostic:${checkId}`,
+        taskQueue: deps.config.temporal.taskQueue,
+        args: [checkId],
+        workflowExecutionTimeout: '30 seconds',
+      });
+      res.status(201).json(result);
+    } finally {
+      checkRunning = false;
+    }
   });
   router.get('/roundtrip/:checkId', async (req, res) => {
     const params = checkIdParam.safeParse(req.params);
