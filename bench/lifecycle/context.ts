@@ -3,9 +3,9 @@ import type { Config } from '../../config/index.js';
 import type { CredentialStore } from '../../db/credentials.js';
 import type { Models } from '../../db/models/index.js';
 import type { PlatformAdapter } from '../../platforms/types.js';
+import type { BenchOwner } from '../shared/owner.js';
 import type { BenchSandbox, WorkerProcess } from '../shared/stack.js';
 import type { LifecycleOptions } from './options.js';
-import type { BenchOwner } from './setup.js';
 
 // What every phase of the lifecycle benchmark works with.
 
@@ -25,5 +25,3 @@ export interface LifecycleContext {
   workers: { tether: WorkerProcess; baseline: WorkerProcess };
   progress(message: string): void;
 }
-
-export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

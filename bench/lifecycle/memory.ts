@@ -1,5 +1,6 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { mib, processMemory } from '../shared/memory.js';
-import { sleep, type LifecycleContext } from './context.js';
+import type { LifecycleContext } from './context.js';
 
 // Phase 3: resident memory of each worker process, read from /proc after letting it go idle.
 

@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { RENEWALS_PER_SECOND } from '../../worker/create-worker.js';
+import { positiveInteger } from '../shared/options.js';
 
 // Command-line options of `npm run bench -- lifecycle`.
 
@@ -36,13 +37,6 @@ export const LIFECYCLE_USAGE = `npm run bench -- lifecycle [options]
                              (default ${RENEWALS_PER_SECOND.x}/1, the renewal worker's X rate)
   --storm-timeout-sec S      stop waiting for renewals after S seconds
   --settle-sec S             idle time before reading worker memory (default 10)`;
-
-function positiveInteger(name: string, raw: string | undefined, fallback: number): number {
-  if (raw === undefined) return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value <= 0) throw new Error(`--${name} must be a positive integer (got "${raw}")`);
-  return value;
-}
 
 export function parseLifecycleOptions(argv: string[]): LifecycleOptions {
   const { values } = parseArgs({

@@ -2,10 +2,11 @@ import { WithStartWorkflowOperation } from '@temporalio/client';
 import { completeConnection } from '../../web/accounts/complete-connection.js';
 import { noopUpdate, noopWorkflowId } from '../workflows/messages.js';
 import { noopWorkflow } from '../workflows/noop.js';
+import type { Consented } from '../shared/consent.js';
+import { PLATFORM } from '../shared/owner.js';
 import { runPool, type PoolResult } from '../shared/pool.js';
 import { summarize, type LatencySummary } from '../shared/stats.js';
 import type { LifecycleContext } from './context.js';
-import { PLATFORM, type Consented } from './setup.js';
 
 // Phase 1: how fast accounts connect through the real path (upsert the account, store the
 // encrypted tokens, update-with-start `reconnect` and wait for the workflow's verdict), beside

@@ -1,10 +1,12 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { DEFAULT_LIFETIMES } from '../../sandbox/core/settings.js';
 import { completeConnection } from '../../web/accounts/complete-connection.js';
+import { consent } from '../shared/consent.js';
+import { PLATFORM } from '../shared/owner.js';
 import { runPool } from '../shared/pool.js';
 import { sum429 } from '../shared/stack.js';
-import { sleep, type LifecycleContext } from './context.js';
+import type { LifecycleContext } from './context.js';
 import type { ConnectedAccount } from './start-throughput.js';
-import { consent, PLATFORM } from './setup.js';
 
 // Phase 4: every account's token expires at the same moment while the sandbox limits X's token
 // endpoint. Setup (unmeasured): each account reconnects with a fresh token whose lifetime ends at a

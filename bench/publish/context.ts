@@ -3,7 +3,7 @@ import type { Config } from '../../config/index.js';
 import type { CredentialStore } from '../../db/credentials.js';
 import type { Models } from '../../db/models/index.js';
 import type { PlatformAdapter } from '../../platforms/types.js';
-import type { BenchOwner } from '../lifecycle/setup.js';
+import type { BenchOwner } from '../shared/owner.js';
 import type { BenchSandbox } from '../shared/stack.js';
 import type { PublishOptions } from './options.js';
 
@@ -25,5 +25,3 @@ export interface PublishContext {
   runId: string;
   progress(message: string): void;
 }
-
-export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

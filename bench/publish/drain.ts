@@ -1,11 +1,12 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { idempotencyKeyOf } from '../../activities/publishing/publish.js';
 import { targetIdOf } from '../../db/models/post-target.js';
 import type { TargetState } from '../../db/models/post-target.js';
 import type { Counters } from '../../sandbox/client.js';
-import { PLATFORM } from '../lifecycle/setup.js';
+import { PLATFORM } from '../shared/owner.js';
 import { sum429 } from '../shared/stack.js';
 import { summarize, type LatencySummary } from '../shared/stats.js';
-import { sleep, type PublishContext } from './context.js';
+import type { PublishContext } from './context.js';
 import type { ScheduledRound } from './schedule.js';
 import type { ConnectedAccount } from './setup.js';
 

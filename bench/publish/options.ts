@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { positiveInteger } from '../shared/options.js';
 
 // Command-line options of `npm run bench -- publish`.
 
@@ -35,13 +36,6 @@ export const PUBLISH_USAGE = `npm run bench -- publish [options]
   --setup-concurrency C   identities / consents / connects in flight (default 8)
   --timeout-sec S         stop waiting for a round S seconds after it is due
                           (default 180, plus --limit-sec in the second round)`;
-
-function positiveInteger(name: string, raw: string | undefined, fallback: number): number {
-  if (raw === undefined) return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value <= 0) throw new Error(`--${name} must be a positive integer (got "${raw}")`);
-  return value;
-}
 
 export function parsePublishOptions(argv: string[]): PublishOptions {
   const { values } = parseArgs({

@@ -1,4 +1,4 @@
-import { PLATFORM } from '../lifecycle/setup.js';
+import { PLATFORM } from '../shared/owner.js';
 import { summarize, type LatencySummary } from '../shared/stats.js';
 import type { PublishContext } from './context.js';
 import type { SettledTarget } from './drain.js';

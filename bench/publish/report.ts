@@ -1,4 +1,4 @@
-import type { Row } from '../shared/report.js';
+import { formatValue, markdownTable, type Row } from '../shared/report.js';
 import type { BaselineMeasurement } from './baseline.js';
 import type { RoundMeasurement } from './drain.js';
 import type { PublishOptions } from './options.js';
@@ -44,26 +44,6 @@ export function problemsOf(m: PublishMeasurements): string[] {
     if (round.sandbox.tooManyRequests === 0) problems.push('rate-limited round: the sandbox answered no 429, so the limit was never hit (the round measured nothing)');
   }
   return problems;
-}
-
-const format = (value: number | string | undefined) => {
-  if (value === undefined) return '–';
-  if (typeof value === 'string') return value;
-  if (!Number.isFinite(value)) return 'n/a';
-  if (Number.isInteger(value)) return String(value);
-  return Math.abs(value) >= 100 ? value.toFixed(0) : Math.abs(value) >= 10 ? value.toFixed(1) : value.toFixed(2);
-};
-
-function ratioOf(row: Row): string {
-  if (row.baseline === undefined || typeof row.ours !== 'number' || !Number.isFinite(row.ours) || !row.baseline) return '–';
-  const value = row.ratio === 'baseline/ours' ? row.baseline / row.ours : row.ours / row.baseline;
-  return `${value.toFixed(2)}×`;
-}
-
-function table(rows: Row[]): string {
-  const lines = ['| Metric | Tether queue | Direct adapter calls | Overhead (ratio) | Unit |', '|---|---:|---:|---:|---|'];
-  for (const row of rows) lines.push(`| ${row.metric} | ${format(row.ours)} | ${format(row.baseline)} | ${ratioOf(row)} | ${row.unit} |`);
-  return lines.join('\n');
 }
 
 /** `baseline` only where the round is comparable with it (not while some accounts wait for a reset). */
@@ -112,11 +92,11 @@ export function buildReport(m: PublishMeasurements): { json: unknown; markdown: 
       `setup (identities, consents, connects; not measured) ${m.setupSec.toFixed(1)} s; whole run ${m.runtimeSec.toFixed(0)} s; ` +
       `1-minute load average ${env.loadAverage.start.toFixed(2)} at the start, ${env.loadAverage.end.toFixed(2)} at the end.`,
     '',
-    table(rows),
+    markdownTable(rows, { ours: 'Tether queue', baseline: 'Direct adapter calls' }),
     '',
     `Baseline: the X adapter's \`publish\` called from the benchmark's process against the same sandbox, ${baseline.posts} posts over ${baseline.accounts} other identities, ` +
       `one after another per account and all accounts at once (after ${baseline.warmupPerLane} untimed call per account); its "lateness" is the time from the common start to each answer ` +
-      `(one call p50 ${format(baseline.callMs.p50)} ms, p95 ${format(baseline.callMs.p95)} ms).`,
+      `(one call p50 ${formatValue(baseline.callMs.p50)} ms, p95 ${formatValue(baseline.callMs.p95)} ms).`,
     'Tether: each post stored (`createPost`) and handed to its account workflow (`queuePost`); lateness is the target\'s `publishedAt` (written by the publish activity when X answered) minus the due instant; ' +
       'the per-post cycle is the time between two consecutive `publishedAt` of one account (activity dispatch, its MongoDB reads and writes, the X call, the workflow task), beside one direct call.',
     'Ratios: times and lateness are Tether/baseline; throughput is baseline/Tether (how many times slower). ' +

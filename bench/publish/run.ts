@@ -8,7 +8,7 @@ import { connectDatabase } from '../../db/connection.js';
 import { createCredentialStore } from '../../db/credentials.js';
 import { createModels, ensureIndexes } from '../../db/models/index.js';
 import { createAdapters } from '../../platforms/registry.js';
-import { createOwner, PLATFORM } from '../lifecycle/setup.js';
+import { createOwner, PLATFORM } from '../shared/owner.js';
 import { Cleanup } from '../shared/cleanup.js';
 import { resultsDir, timestamp, writeResults } from '../shared/report.js';
 import { openLogs, startCountingSandbox, startServers, startWorkerProcess, tetherEnvironment } from '../shared/stack.js';

@@ -1,6 +1,6 @@
 import { createPost } from '../../db/posts.js';
 import { queuePost } from '../../web/posts/enqueue.js';
-import { PLATFORM } from '../lifecycle/setup.js';
+import { PLATFORM } from '../shared/owner.js';
 import type { PublishContext } from './context.js';
 import type { ConnectedAccount } from './setup.js';
 

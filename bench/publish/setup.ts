@@ -1,7 +1,8 @@
 import type { Credentials } from '../../platforms/types.js';
 import type { AccountRef } from '../../platforms/types.js';
 import { completeConnection } from '../../web/accounts/complete-connection.js';
-import { consent, PLATFORM, type Consented } from '../lifecycle/setup.js';
+import { consent, type Consented } from '../shared/consent.js';
+import { PLATFORM } from '../shared/owner.js';
 import { runPool } from '../shared/pool.js';
 import type { PublishContext } from './context.js';
 

@@ -16,7 +16,8 @@ export interface Row {
   ratio?: 'ours/baseline' | 'baseline/ours';
 }
 
-const format = (value: number | string | undefined) => {
+/** A figure as the tables print it: integers whole, others with 0-2 decimals by magnitude, "–" when absent. */
+export const formatValue = (value: number | string | undefined): string => {
   if (value === undefined) return '–';
   if (typeof value === 'string') return value;
   if (!Number.isFinite(value)) return 'n/a';
@@ -30,9 +31,15 @@ function ratioOf(row: Row): string {
   return `${value.toFixed(2)}×`;
 }
 
-export function markdownTable(rows: Row[]): string {
-  const lines = ['| Metric | Tether | Bare workflow | Overhead (ratio) | Unit |', '|---|---:|---:|---:|---|'];
-  for (const row of rows) lines.push(`| ${row.metric} | ${format(row.ours)} | ${format(row.baseline)} | ${ratioOf(row)} | ${row.unit} |`);
+/** Column headers naming what `ours` and `baseline` measured. */
+export interface TableHeaders {
+  ours: string;
+  baseline: string;
+}
+
+export function markdownTable(rows: Row[], headers: TableHeaders = { ours: 'Tether', baseline: 'Bare workflow' }): string {
+  const lines = [`| Metric | ${headers.ours} | ${headers.baseline} | Overhead (ratio) | Unit |`, '|---|---:|---:|---:|---|'];
+  for (const row of rows) lines.push(`| ${row.metric} | ${formatValue(row.ours)} | ${formatValue(row.baseline)} | ${ratioOf(row)} | ${row.unit} |`);
   return lines.join('\n');
 }
 

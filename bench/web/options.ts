@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { positiveInteger } from '../shared/options.js';
 
 // Command-line options of `npm run bench -- web`.
 
@@ -19,13 +20,6 @@ export const WEB_USAGE = `npm run bench -- web [options]
   --requests N         timed requests per route and size, sequential (default 200)
   --warmup N           untimed requests per route before each size (default 50)
   --counted-renders N  renders per size whose MongoDB commands are counted (default 5)`;
-
-function positiveInteger(name: string, raw: string | undefined, fallback: number): number {
-  if (raw === undefined) return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value <= 0) throw new Error(`--${name} must be a positive integer (got "${raw}")`);
-  return value;
-}
 
 export function parseWebOptions(argv: string[]): WebOptions {
   const { values } = parseArgs({

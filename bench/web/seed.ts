@@ -4,7 +4,7 @@ import type { Models } from '../../db/models/index.js';
 import type { PlanSlot } from '../../db/models/plan-slot.js';
 import { PAGE_PLATFORMS } from '../../web/connections/page-model.js';
 import { hashPassword } from '../../web/auth/passwords.js';
-import { slotHolderFor } from '../../web/plans/slots.js';
+import { slotHolderFor } from '../../db/models/plan-slot.js';
 import { BENCH_PLAN } from './stack.js';
 
 // Unmeasured setup, straight into MongoDB: one user with a password (they log in through the real
