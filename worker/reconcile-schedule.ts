@@ -1,13 +1,14 @@
 import { ScheduleAlreadyRunning, ScheduleOverlapPolicy, type Client } from '@temporalio/client';
 import { reconcileAccountsWorkflow } from '../workflows/reconcile.js';
 
-export const RECONCILE_SCHEDULE_ID = 'tether:reconcile-accounts';
+/** The self-healing schedule of a task queue (one per namespace and task queue). */
+export const reconcileScheduleId = (taskQueue: string) => `tether:reconcile-accounts:${taskQueue}`;
 
 /** Creates the self-healing schedule once per namespace and task queue; an existing one is kept. */
 export async function ensureReconcileSchedule(client: Client, taskQueue: string, every = '15 minutes'): Promise<void> {
   try {
     await client.schedule.create({
-      scheduleId: `${RECONCILE_SCHEDULE_ID}:${taskQueue}`,
+      scheduleId: reconcileScheduleId(taskQueue),
       spec: { intervals: [{ every }] },
       policies: { overlap: ScheduleOverlapPolicy.SKIP },
       action: {

@@ -1,7 +1,10 @@
 import { mkdtempSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import path from 'node:path';
+import type { Client } from '@temporalio/client';
 import type { Config } from '../../config/index.js';
+import { accountWorkflowId } from '../../workflows/account/messages.js';
+import { reconcileScheduleId } from '../../worker/reconcile-schedule.js';
 import { taskQueuePollers } from '../../tools/servers.js';
 import { repoRoot } from '../../tools/paths.js';
 import { startProcess, type ManagedProcess } from '../../tools/process.js';
@@ -108,4 +111,15 @@ export function testWorkerEnvironment(config: Config, input: { sandboxUrl: strin
     SANDBOX_URL: input.sandboxUrl,
     TOKEN_ENCRYPTION_KEY: input.encryptionKey,
   };
+}
+
+/**
+ * What a production worker process leaves behind on the shared dev server: the account workflows a
+ * test started, and the self-healing schedule the worker created for its task queue.
+ */
+export async function removeWorkerLeftovers(client: Client, taskQueue: string, accountIds: readonly string[]): Promise<void> {
+  for (const accountId of accountIds) {
+    await client.workflow.getHandle(accountWorkflowId(accountId)).terminate('test finished').catch(() => undefined);
+  }
+  await client.schedule.getHandle(reconcileScheduleId(taskQueue)).delete().catch(() => undefined);
 }

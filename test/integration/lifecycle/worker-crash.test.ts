@@ -8,10 +8,9 @@ import type { PlatformId } from '../../../platforms/types.js';
 import { SandboxClient } from '../../../sandbox/client.js';
 import { startSandbox } from '../../../sandbox/server.js';
 import { completeConnection } from '../../../web/accounts/complete-connection.js';
-import { accountWorkflowId } from '../../../workflows/account/messages.js';
 import { openDatabase, temporalClient, testConfig, uniqueName, type TestDatabase } from '../../helpers/integration.js';
 import { connectThroughSandbox, createOwner, sandboxAdapters, waitFor, type Owner } from '../../helpers/lifecycle.js';
-import { spawnWorkerProcess, testWorkerEnvironment, waitUntilPolling, type WorkerProcess } from '../../helpers/worker-process.js';
+import { removeWorkerLeftovers, spawnWorkerProcess, testWorkerEnvironment, waitUntilPolling, type WorkerProcess } from '../../helpers/worker-process.js';
 
 // The production worker process, SIGKILLed again and again while ten X and Bluesky accounts with
 // rotating refresh tokens that live seconds are being renewed. After the crashes every account must
@@ -143,16 +142,7 @@ describe('worker process killed with SIGKILL in the middle of renewals', () => {
 
   afterAll(async () => {
     await worker?.kill();
-    for (const account of accounts) {
-      await temporal?.client.workflow
-        .getHandle(accountWorkflowId(account.accountId))
-        .terminate('test finished')
-        .catch(() => undefined);
-    }
-    await temporal?.client.schedule
-      .getHandle(`tether:reconcile-accounts:${config.temporal.taskQueue}`)
-      .delete()
-      .catch(() => undefined);
+    if (temporal) await removeWorkerLeftovers(temporal.client, config.temporal.taskQueue, accounts.map((account) => account.accountId));
     await temporal?.close();
     await sandbox?.close();
     await db?.close();

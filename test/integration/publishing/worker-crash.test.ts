@@ -5,10 +5,9 @@ import type { RequestHandler } from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SandboxClient } from '../../../sandbox/client.js';
 import { startSandbox } from '../../../sandbox/server.js';
-import { accountWorkflowId } from '../../../workflows/account/messages.js';
 import { openDatabase, temporalClient, testConfig, uniqueName, type TestDatabase } from '../../helpers/integration.js';
 import { connectThroughSandbox, createOwner, waitFor, type Owner } from '../../helpers/lifecycle.js';
-import { spawnWorkerProcess, testWorkerEnvironment, waitUntilPolling, type WorkerProcess } from '../../helpers/worker-process.js';
+import { removeWorkerLeftovers, spawnWorkerProcess, testWorkerEnvironment, waitUntilPolling, type WorkerProcess } from '../../helpers/worker-process.js';
 import { schedulePosts, workflowTarget } from './support.js';
 
 // The production worker process SIGKILLed while posts are being published: some kills land after
@@ -67,16 +66,7 @@ describe('worker process killed with SIGKILL while publishing', () => {
 
   afterAll(async () => {
     await worker?.kill();
-    for (const accountId of accountIds) {
-      await temporal?.client.workflow
-        .getHandle(accountWorkflowId(accountId))
-        .terminate('test finished')
-        .catch(() => undefined);
-    }
-    await temporal?.client.schedule
-      .getHandle(`tether:reconcile-accounts:${config.temporal.taskQueue}`)
-      .delete()
-      .catch(() => undefined);
+    if (temporal) await removeWorkerLeftovers(temporal.client, config.temporal.taskQueue, accountIds);
     await temporal?.close();
     await sandbox?.close();
     await db?.close();

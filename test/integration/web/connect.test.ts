@@ -3,7 +3,7 @@ import { createCredentialStore } from '../../../db/credentials.js';
 import { approveConsent, denyConsent } from '../../../sandbox/client.js';
 import { temporalClient, testConfig, type TestDatabase } from '../../helpers/integration.js';
 import { sandboxAdapters, waitFor, type Sandbox } from '../../helpers/lifecycle.js';
-import { postForm, registerUser, webApp, type Agent, type TestUser, startLiveWeb, type LiveWeb } from './support.js';
+import { postForm, registerPayingUser, registerUser, webApp, type Agent, type TestUser, startLiveWeb, type LiveWeb } from './support.js';
 
 // Connect flows end to end: the dashboard's OAuth start and callback through the sandbox's
 // consent page, the Bluesky form, and the account actions, with a real worker on the dev server.
@@ -20,11 +20,7 @@ describe('web: connect flows on the dev server', () => {
   }, 60_000);
   afterAll(() => web?.close());
 
-  const payingUser = async (plan = 'growth'): Promise<TestUser> => {
-    const user = await registerUser(web);
-    await db.models.User.updateOne({ _id: user.id }, { $set: { plan } });
-    return user;
-  };
+  const payingUser = async (plan = 'growth'): Promise<TestUser> => (await registerPayingUser(web, plan)).user;
 
   /** Clicks Connect, returns the sandbox consent URL the dashboard redirected to. */
   const startConnect = async (agent: Agent, platform: string): Promise<string> => {

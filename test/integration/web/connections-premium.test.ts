@@ -5,7 +5,7 @@ import { accountWorkflowId } from '../../../workflows/account/messages.js';
 import { checkPremiumForPenName } from '../../../web/connections/premium.js';
 import { testConfig, type TestDatabase } from '../../helpers/integration.js';
 import { connectThroughSandbox, sandboxAdapters, waitFor, type Owner, type Sandbox } from '../../helpers/lifecycle.js';
-import { penNamesOf, postForm, registerUser, type TestUser, startLiveWeb, type LiveWeb } from './support.js';
+import { postForm, registerPayingUser, type TestUser, startLiveWeb, type LiveWeb } from './support.js';
 
 // "Refresh Twitter Premium Status" on the Connections page: each X account's workflow reads the
 // subscription from the sandbox, the page shows one line per account, and the Account keeps it.
@@ -23,12 +23,7 @@ describe('web: refreshing X Premium status from the Connections page', () => {
   }, 60_000);
   afterAll(() => web?.close());
 
-  const payingUser = async (): Promise<{ user: TestUser; owner: Owner }> => {
-    const user = await registerUser(web);
-    await db.models.User.updateOne({ _id: user.id }, { $set: { plan: 'growth' } });
-    const penName = (await penNamesOf(web, user.id))[0]!;
-    return { user, owner: { ownerId: user.id, penNameId: penName._id, penName: penName.name } };
-  };
+  const payingUser = () => registerPayingUser(web);
 
   const connectX = async (owner: Owner, handle: string, subscription?: 'Basic' | 'Premium' | 'PremiumPlus') => {
     const identity = await sandbox.control.createIdentity({ platform: 'x', handle });

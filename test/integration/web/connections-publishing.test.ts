@@ -5,7 +5,7 @@ import { accountWorkflowId, revokedSignal, stateQuery } from '../../../workflows
 import { testConfig, type TestDatabase } from '../../helpers/integration.js';
 import { waitFor, type Sandbox } from '../../helpers/lifecycle.js';
 import { schedulePosts, workflowTarget } from '../publishing/support.js';
-import { csrfToken, penNamesOf, postForm, registerUser, type Agent, type TestUser, startLiveWeb, type LiveWeb } from './support.js';
+import { csrfToken, penNamesOf, postForm, registerPayingUser, type Agent, type TestUser, startLiveWeb, type LiveWeb } from './support.js';
 
 // The Connections page's publishing side: a test post from a pill, the paused-queue count on an
 // expired account, the reconnect result page that asks what to do with overdue posts, and the
@@ -24,11 +24,7 @@ describe('web: publishing from the Connections page', () => {
   }, 60_000);
   afterAll(() => web?.close());
 
-  const payingUser = async (): Promise<TestUser> => {
-    const user = await registerUser(web);
-    await db.models.User.updateOne({ _id: user.id }, { $set: { plan: 'growth' } });
-    return user;
-  };
+  const payingUser = async (): Promise<TestUser> => (await registerPayingUser(web)).user;
 
   /** Connect (or reconnect) X through the consent page, as a browser would; answers the callback's redirect. */
   const connectX = async (agent: Agent, identity: string, reconnect?: string) => {

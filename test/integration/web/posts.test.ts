@@ -7,7 +7,7 @@ import type { PlatformId } from '../../../platforms/types.js';
 import { accountWorkflowId, revokedSignal, stateQuery } from '../../../workflows/account/messages.js';
 import { testConfig, type TestDatabase } from '../../helpers/integration.js';
 import { connectThroughSandbox, waitFor, type Owner, type Sandbox } from '../../helpers/lifecycle.js';
-import { csrfToken, penNamesOf, postForm, registerUser, type Agent, type TestUser, startLiveWeb, type LiveWeb } from './support.js';
+import { csrfToken, postForm, registerPayingUser, registerUser, type Agent, startLiveWeb, type LiveWeb } from './support.js';
 
 // The Posts section on real servers: compose is validated per account before anything is stored,
 // each account's workflow answers with the post's place in its queue, and the detail page's
@@ -32,12 +32,7 @@ describe('web: the Posts section', () => {
     handle: string;
   }
 
-  const writer = async (): Promise<{ user: TestUser; owner: Owner }> => {
-    const user = await registerUser(web);
-    await db.models.User.updateOne({ _id: user.id }, { $set: { plan: 'growth' } });
-    const penName = (await penNamesOf(web, user.id))[0]!;
-    return { user, owner: { ownerId: user.id, penNameId: penName._id, penName: penName.name } };
-  };
+  const writer = () => registerPayingUser(web);
 
   const connect = async (owner: Owner, platform: PlatformId, prefix: string): Promise<Connected> => {
     const handle = `${prefix}_${randomUUID().slice(0, 6)}`;

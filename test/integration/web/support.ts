@@ -7,7 +7,7 @@ import { ensureIndexes } from '../../../db/models/index.js';
 import type { AccountWorkflowTarget } from '../../../web/accounts/workflow-client.js';
 import { createApp, type AppDeps } from '../../../web/app.js';
 import { openDatabase, startWorker, temporalClient, testConfig, uniqueName, type RunningWorker, type TestDatabase } from '../../helpers/integration.js';
-import { lifecycleActivitiesFor, openSandbox, sandboxAdapters, type Sandbox } from '../../helpers/lifecycle.js';
+import { lifecycleActivitiesFor, openSandbox, sandboxAdapters, type Owner, type Sandbox } from '../../helpers/lifecycle.js';
 
 // Driving the dashboard over HTTP like a browser: a cookie jar per user, the CSRF token read from
 // the page's form, as a browser would post it.
@@ -76,6 +76,14 @@ export async function registerUser(harness: WebHarness, input: { name?: string; 
   const user = await harness.db.models.User.findOne({ email }).lean();
   expect(user).toBeTruthy();
   return { agent, email, password, name, id: user!._id };
+}
+
+/** A registered user moved to a paid plan, with the owner (their first pen name) that account and post helpers take. */
+export async function registerPayingUser(harness: WebHarness, plan = 'growth'): Promise<{ user: TestUser; owner: Owner }> {
+  const user = await registerUser(harness);
+  await harness.db.models.User.updateOne({ _id: user.id }, { $set: { plan } });
+  const penName = (await penNamesOf(harness, user.id))[0]!;
+  return { user, owner: { ownerId: user.id, penNameId: penName._id, penName: penName.name } };
 }
 
 /** Posts a form from a page the agent can see, with that page's CSRF token. */
