@@ -1,7 +1,7 @@
 import type { Models } from '../db/models/index.js';
 import { writePendingTargets } from '../db/posts.js';
 import type { AccountWorkflowTarget } from '../web/accounts/workflow-client.js';
-import { queuePost } from '../web/posts/enqueue.js';
+import { queueTargets } from '../web/posts/enqueue.js';
 
 // Nothing scheduled is lost: posts whose account workflow was restarted (its queue went with the
 // old run), and posts stored but never handed to a workflow (a crash before, or while, their targets
@@ -19,17 +19,14 @@ export async function requeueWaitingPosts(models: Models, workflows: AccountWork
       state: 'scheduled',
       $or: [{ accountId: { $in: input.restartedAccountIds } }, { queuedAt: { $exists: false }, updatedAt: { $lt: cutoff } }],
     },
-    { postId: 1, accountId: 1 },
+    { postId: 1, accountId: 1, dueAt: 1 },
   )
     .limit(BATCH)
     .lean();
-  if (targets.length === 0) return 0;
-  const posts = new Map((await models.Post.find({ _id: { $in: [...new Set(targets.map((t) => t.postId))] } }).lean()).map((post) => [post._id, post]));
   let requeued = 0;
   for (const target of targets) {
-    const post = posts.get(target.postId);
-    if (!post) continue;
-    const [answer] = await queuePost(workflows, models, post, [target.accountId]);
+    // Each at its own due time: a rescheduled or retried target no longer follows the post's time.
+    const [answer] = await queueTargets(workflows, models, target.postId, [{ accountId: target.accountId, dueAt: target.dueAt }]);
     if (answer?.queued) requeued += 1;
   }
   return requeued;

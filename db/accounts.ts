@@ -2,7 +2,9 @@ import { randomUUID } from 'node:crypto';
 import type { AccountRef, Identity, PlatformId, PremiumStatus } from '../platforms/types.js';
 import type { Account, AccountStatus } from './models/account.js';
 import type { Models } from './models/index.js';
+import type { CredentialStore } from './credentials.js';
 import { isDuplicateKey } from './duplicate-key.js';
+import { slotHolderFor } from './models/plan-slot.js';
 
 // Reads and single-document writes of connected accounts.
 
@@ -69,6 +71,21 @@ export async function listConnectedAccountIds(models: Models): Promise<string[]>
 
 export async function markDisconnected(models: Models, accountId: string, now: Date): Promise<void> {
   await models.Account.updateOne({ _id: accountId, disconnectedAt: { $exists: false } }, { $set: { disconnectedAt: now } });
+}
+
+/**
+ * The end of a disconnect: the tokens are deleted, the account is marked disconnected and its plan
+ * slot is freed. Each step is idempotent, so a retry after a crash finishes the rest.
+ */
+export async function forgetAccount(
+  models: Models,
+  store: Pick<CredentialStore, 'deleteCredentials'>,
+  account: Pick<Account, '_id' | 'ownerId' | 'penNameId' | 'platform' | 'externalId'>,
+  now: Date,
+): Promise<void> {
+  await store.deleteCredentials(account._id);
+  await markDisconnected(models, account._id, now);
+  await models.PlanSlot.deleteOne({ ownerId: account.ownerId, holder: slotHolderFor(account) });
 }
 
 export async function recordPremium(models: Models, accountId: string, premium: PremiumStatus, now: Date): Promise<void> {

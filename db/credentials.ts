@@ -168,7 +168,7 @@ export function createCredentialStore(models: Models, key: Buffer) {
      * A lease past its end (its holder died) is taken over.
      */
     async claimRenewal(accountId: string, version: number, holder: string, now: Date, leaseMs: number): Promise<boolean> {
-      const _id = `${accountId}:${version}`;
+      const _id = idOf(accountId, version);
       const take = async () => {
         try {
           await locks.create({ _id, accountId, holder, until: new Date(now.getTime() + leaseMs) });
@@ -184,7 +184,7 @@ export function createCredentialStore(models: Models, key: Buffer) {
     },
 
     async releaseRenewal(accountId: string, version: number): Promise<void> {
-      await locks.deleteOne({ _id: `${accountId}:${version}` });
+      await locks.deleteOne({ _id: idOf(accountId, version) });
     },
   };
 }

@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, randomBytes, timingSafeEqual } from 'node:crypto';
 
 // AES-256-GCM sealing for secrets at rest. A sealed value is one string,
 // `v1.<iv>.<tag>.<ciphertext>` (base64url parts), so it fits a single document field.
@@ -48,4 +48,9 @@ export function unseal(key: Buffer, sealed: string, associatedData: string): str
   } catch {
     throw new SealError('sealed value failed authentication (wrong key, or the data was modified)');
   }
+}
+
+/** Constant-time equality of two byte strings (a length mismatch is simply unequal). */
+export function sameBytes(a: Buffer, b: Buffer): boolean {
+  return a.length === b.length && timingSafeEqual(a, b);
 }

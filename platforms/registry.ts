@@ -90,8 +90,3 @@ function build(id: Exclude<PlatformId, 'bluesky'>, deps: AdapterDeps, options: A
       return createTikTokAdapter(deps);
   }
 }
-
-/** Human platform names, for pages that list platforms that are not configured. */
-export function platformDisplayName(id: PlatformId): string {
-  return PLATFORM_NAMES[id];
-}

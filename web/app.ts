@@ -25,6 +25,7 @@ import { healthRouter, type ReadinessChecks } from './routes/health.js';
 import { CSRF_ERROR_CODE, CSRF_FIELD, csrfProtection, DEFAULT_LOGIN_LIMITS, securityHeaders, type LoginLimits } from './security.js';
 import { MongoSessionStore, saveSessionBeforeRedirect, sessionMiddleware } from './session.js';
 import { webhooksRouter } from './webhooks/router.js';
+import { displayHandle } from '../platforms/handle.js';
 
 export interface AppDeps {
   config: Config;
@@ -52,6 +53,7 @@ export function createApp(deps: AppDeps): Express {
   app.set('views', path.join(here, 'views'));
   app.set('view engine', 'ejs');
   app.locals.csrfField = CSRF_FIELD;
+  app.locals.displayHandle = displayHandle;
   app.locals.supportEmail = deps.config.web.supportEmail;
 
   app.use(securityHeaders(deps.config));
@@ -74,10 +76,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(authenticator.session());
   app.use(pageLocals());
   app.use(csrfProtection());
-  app.use((req, res, next) => {
-    res.locals.csrfToken = req.csrfToken?.();
-    next();
-  });
+  app.use(csrfTokenLocal());
   app.use(penNameContext(deps.models));
   app.use(notificationCountLocals(deps.models));
   app.use(accountsNeedingActionLocals(deps.models));
@@ -110,6 +109,25 @@ function pageLocals(): RequestHandler {
     res.locals.penNames = [];
     // Counted by notificationCountLocals; 0 for pages rendered before it runs (e.g. a refused CSRF token).
     res.locals.notificationCount = 0;
+    next();
+  };
+}
+
+/**
+ * `csrfToken` for the forms of a page, made (and stored in the session) only when a page reads it:
+ * made on every request, it would store a session for each anonymous redirect or JSON answer.
+ */
+function csrfTokenLocal(): RequestHandler {
+  return (req, res, next) => {
+    let assigned: unknown;
+    Object.defineProperty(res.locals, 'csrfToken', {
+      enumerable: true,
+      configurable: true,
+      get: () => (assigned ??= req.csrfToken?.()),
+      set: (value: unknown) => {
+        assigned = value;
+      },
+    });
     next();
   };
 }

@@ -99,13 +99,18 @@ export function sessionMiddleware(config: Pick<Config, 'env' | 'web'>, store: se
 
 /**
  * express-session writes a response's headers before its store has saved the session, so a browser
- * following a 303 can arrive with the old session and miss the flash just set. Redirects save first.
+ * following a 303 can arrive with the old session and miss the flash just set. Redirects save first,
+ * but only a session this request changed or replaced (logging in and out regenerate it): saving an
+ * untouched one would store a session for every anonymous visitor bounced to /login.
  */
 export function saveSessionBeforeRedirect(): RequestHandler {
   return (req, res, next) => {
+    const loaded = req.session;
+    const snapshot = loaded ? JSON.stringify(loaded) : undefined;
+    const changed = () => req.session !== loaded || JSON.stringify(req.session) !== snapshot;
     const redirect = res.redirect.bind(res) as (...args: unknown[]) => void;
     res.redirect = ((...args: unknown[]) => {
-      if (!req.session) return redirect(...args);
+      if (!req.session || !changed()) return redirect(...args);
       req.session.save((error) => (error ? next(error) : redirect(...args)));
     }) as typeof res.redirect;
     next();

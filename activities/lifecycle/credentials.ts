@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Context } from '@temporalio/activity';
-import { accountRefOf, countOtherAccountsOnFacebookLogin, FACEBOOK_LOGIN_PLATFORMS, markDisconnected, recordPremium } from '../../db/accounts.js';
+import { accountRefOf, countOtherAccountsOnFacebookLogin, FACEBOOK_LOGIN_PLATFORMS, forgetAccount, recordPremium } from '../../db/accounts.js';
 import type { StoredCredentials } from '../../db/credentials.js';
 import type { Account } from '../../db/models/account.js';
 import type { IssuedTokens, PlatformAdapter, PremiumStatus } from '../../platforms/types.js';
@@ -153,8 +153,7 @@ export function credentialActivities(context: LifecycleContext) {
           result = { revokedAtPlatform: false, message: `Could not revoke access at ${name} (${outcome.message}); remove Tether in your ${name} settings to be sure` };
         }
       }
-      await store.deleteCredentials(accountId);
-      await markDisconnected(models, accountId, clock());
+      await forgetAccount(models, store, account, clock());
       activityLog().info('account disconnected', { accountId, revokedAtPlatform: result.revokedAtPlatform });
       return result;
     },

@@ -38,6 +38,12 @@ export async function requireAccount(models: Models, accountId: string): Promise
   return account;
 }
 
+/** The name of the account's pen name, or a placeholder once that pen name is deleted. */
+export async function penNameOf(models: Models, account: Pick<Account, 'penNameId'>): Promise<string> {
+  const penName = await models.PenName.findById(account.penNameId).lean();
+  return penName?.name ?? '(removed pen name)';
+}
+
 export function missingCredentials(account: Account): Failure {
   return {
     kind: 'reauthRequired',

@@ -4,10 +4,10 @@ import { notificationEmail } from '../notify/email.js';
 import { buildNotificationText } from '../notify/message.js';
 import { sendWebhook, type WebhookPayload } from '../notify/webhook.js';
 import type { NotifyInput } from './contract.js';
-import { activityLog, requireAccount, type LifecycleContext } from './deps.js';
+import { activityLog, penNameOf, requireAccount, type LifecycleContext } from './deps.js';
 import { isDuplicateKey } from '../../db/duplicate-key.js';
 
-// Exactly one notification per dedupe key: the document is created once ($setOnInsert), then each
+// Exactly one notification per dedupe key: the document is inserted once (its _id is the key), then each
 // channel (email, webhook) is delivered while it is still pending and marked sent right after.
 // A retry after a crash or a failure delivers only what is still pending.
 
@@ -23,11 +23,8 @@ export function notifyActivities(context: LifecycleContext) {
 
   async function createOnce(input: NotifyInput): Promise<Notification> {
     const account = await requireAccount(models, input.accountId);
-    const [penName, owner] = await Promise.all([
-      models.PenName.findById(account.penNameId).lean(),
-      models.User.findById(account.ownerId).lean(),
-    ]);
-    const subject = { accountId: account._id, platform: account.platform, handle: account.handle, penName: penName?.name ?? '(removed pen name)' };
+    const [penName, owner] = await Promise.all([penNameOf(models, account), models.User.findById(account.ownerId).lean()]);
+    const subject = { accountId: account._id, platform: account.platform, handle: account.handle, penName };
     const text = buildNotificationText(subject, input.kind, input.reason, input.deadline);
     const wantsEmail = Boolean(mailer && owner && emailWanted(owner, input.kind));
     const delivery = (wanted: boolean): Delivery => ({ state: wanted ? 'pending' : 'skipped', attempts: 0 });
@@ -52,8 +49,9 @@ export function notifyActivities(context: LifecycleContext) {
     };
     try {
       await notifications.create(document);
+      return document;
     } catch (error) {
-      // A concurrent attempt inserted it first; theirs is the one.
+      // An earlier or concurrent attempt inserted it first; theirs is the one.
       if (!isDuplicateKey(error)) throw error;
     }
     const stored = await notifications.findById(input.dedupeKey).lean();

@@ -1,7 +1,7 @@
 import { writeStatus } from '../../db/accounts.js';
 import type { AccountStatus } from '../../db/models/account.js';
 import type { AccountSummary, StatusProjection } from './contract.js';
-import { activityLog, requireAccount, type LifecycleContext } from './deps.js';
+import { activityLog, penNameOf, requireAccount, type LifecycleContext } from './deps.js';
 
 // The account as the workflow describes it, and the status projection pages read.
 
@@ -12,14 +12,14 @@ export function statusActivities(context: LifecycleContext) {
   return {
     async describeAccount(accountId: string): Promise<AccountSummary> {
       const account = await requireAccount(models, accountId);
-      const penName = await models.PenName.findById(account.penNameId).lean();
+      const penName = await penNameOf(models, account);
       return {
         accountId: account._id,
         platform: account.platform,
         handle: account.handle,
         displayName: account.displayName,
         penNameId: account.penNameId,
-        penName: penName?.name ?? '(removed pen name)',
+        penName,
         ownerId: account.ownerId,
       };
     },

@@ -1,6 +1,7 @@
 import { PLATFORM_NAMES, type PlatformId } from '../../platforms/types.js';
 import { formatDateTime } from '../../workflows/lifecycle/reasons.js';
 import type { NotifyKind, Reason } from '../../workflows/lifecycle/types.js';
+import { displayHandle } from '../../platforms/handle.js';
 
 // The words of a status notification, shared by the in-app notice, the email and the webhook.
 
@@ -16,11 +17,6 @@ export interface NotificationText {
   body: string;
   /** Dashboard path to open (reconnect page when the user has something to do). */
   link: string;
-}
-
-/** "@alice" for handles, the name as is for display-name handles ("Alice Archer", Page names). */
-export function displayHandle(handle: string): string {
-  return /^[\w.:-]+$/.test(handle) ? `@${handle}` : handle;
 }
 
 export function notificationLink(kind: NotifyKind, accountId: string): string {

@@ -1,6 +1,6 @@
 import { accountRefOf } from '../../db/accounts.js';
 import { findTarget, recordFailed, recordPublished, recordWaiting, startPublishing } from '../../db/posts.js';
-import { PLATFORM_NAMES, type Failure } from '../../platforms/types.js';
+import type { Failure } from '../../platforms/types.js';
 import type { Reason } from '../../workflows/lifecycle/types.js';
 import { activityLog, missingCredentials, notConfigured, requireAccount, type LifecycleContext } from '../lifecycle/deps.js';
 import type { PublishResult, TargetRef } from './contract.js';
@@ -42,7 +42,7 @@ export function publishActivity(context: LifecycleContext) {
       activityLog().info('published', { ...target, platform: account.platform });
       return { outcome: 'published', ...outcome.value };
     }
-    const result = classify(outcome, PLATFORM_NAMES[account.platform], now.getTime());
+    const result = classify(outcome, now.getTime());
     if (result.outcome === 'rejected') await recordFailed(models, targetId, result.reason, now);
     else await recordWaiting(models, targetId, result.reason, now);
     activityLog().warn('publish did not complete', { ...target, platform: account.platform, outcome: result.outcome });
@@ -50,18 +50,18 @@ export function publishActivity(context: LifecycleContext) {
   };
 }
 
-function classify(failure: Failure, platformName: string, now: number): Exclude<PublishResult, { outcome: 'published' | 'gone' }> {
+/** The adapter's words already name the platform and, for a rate limit, the reset time (with the date when it is not today). */
+function classify(failure: Failure, now: number): Exclude<PublishResult, { outcome: 'published' | 'gone' }> {
   switch (failure.kind) {
     case 'rateLimited': {
       const resetAt = Math.max(Date.parse(failure.resetAt) || now, now + 1_000);
-      const until = new Date(resetAt).toISOString().slice(11, 16);
-      return { outcome: 'rateLimited', resetAt, reason: { code: 'rate_limited', message: `${platformName} is rate-limiting until ${until} UTC; the post will go out then` } };
+      return { outcome: 'rateLimited', resetAt, reason: { code: 'rate_limited', message: `${failure.message}; the post will go out then` } };
     }
     case 'invalid':
       return { outcome: 'rejected', reason: { code: 'rejected', message: failure.message } };
     case 'reauthRequired':
       return { outcome: 'reauthRequired', reason: { code: failure.code, message: failure.message } satisfies Reason };
     case 'transient':
-      return { outcome: 'transient', reason: { code: 'platform_unavailable', message: `${platformName} could not be reached (${failure.message}); retrying` } };
+      return { outcome: 'transient', reason: { code: 'platform_unavailable', message: failure.message } };
   }
 }

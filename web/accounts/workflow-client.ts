@@ -3,6 +3,7 @@ import type { AccountSummary } from '../../activities/lifecycle/contract.js';
 import { accountWorkflowId, reconnectUpdate, type ReconnectResult } from '../../workflows/account/messages.js';
 import { accountWorkflow, type AccountWorkflowInput } from '../../workflows/account/workflow.js';
 import { PLATFORM_NAMES } from '../../platforms/types.js';
+import { displayHandle } from '../../platforms/handle.js';
 
 // How the web app (and self-healing) reaches an account's workflow.
 
@@ -17,7 +18,7 @@ export interface AccountWorkflowTarget {
 
 /** The one-line summary operators see in Temporal UI's workflow list. */
 export function staticSummary(account: Pick<AccountSummary, 'handle' | 'platform' | 'penName'>): string {
-  return `@${account.handle.replace(/^@/, '')} on ${PLATFORM_NAMES[account.platform]} — ${account.penName}`;
+  return `${displayHandle(account.handle)} on ${PLATFORM_NAMES[account.platform]} — ${account.penName}`;
 }
 
 function startOptions(target: AccountWorkflowTarget, account: AccountSummary) {

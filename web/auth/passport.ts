@@ -1,6 +1,7 @@
 import passport from 'passport';
 import { Strategy as LocalStrategy } from 'passport-local';
 import type { Models } from '../../db/models/index.js';
+import type { User as UserDocument } from '../../db/models/user.js';
 import { verifyAgainstDecoy, verifyPassword } from './passwords.js';
 
 // One Passport instance per app (not the global one), so several apps in one process stay apart.
@@ -13,6 +14,8 @@ declare global {
       email: string;
       name: string;
       plan: string;
+      /** IANA zone the user last composed in; pages show times in it. */
+      timeZone?: string;
     }
   }
 }
@@ -27,7 +30,14 @@ export async function checkCredentials(models: Models, email: string, password: 
     return undefined;
   }
   if (!(await verifyPassword(password, user.passwordHash))) return undefined;
-  return { id: user._id, email: user.email, name: user.name, plan: user.plan };
+  return sessionUserOf(user);
+}
+
+/** The fields every request gets on `req.user` (read once per request by Passport; never the password hash). */
+const SESSION_USER_FIELDS = { email: 1, name: 1, plan: 1, timeZone: 1 } as const;
+
+function sessionUserOf(user: Pick<UserDocument, '_id' | 'email' | 'name' | 'plan' | 'timeZone'>): Express.User {
+  return { id: user._id, email: user.email, name: user.name, plan: user.plan, ...(user.timeZone ? { timeZone: user.timeZone } : {}) };
 }
 
 export function createAuthenticator(models: Models): Authenticator {
@@ -42,11 +52,11 @@ export function createAuthenticator(models: Models): Authenticator {
   );
   authenticator.serializeUser((user, done) => done(null, user.id));
   authenticator.deserializeUser((id: string, done) => {
-    models.User.findById(id)
+    models.User.findById(id, SESSION_USER_FIELDS)
       .lean()
       .then(
         // A deleted user's session simply stops being logged in.
-        (user) => done(null, user ? { id: user._id, email: user.email, name: user.name, plan: user.plan } : false),
+        (user) => done(null, user ? sessionUserOf(user) : false),
         (error: unknown) => done(error),
       );
   });

@@ -20,10 +20,9 @@ export function billingRouter(deps: { config: Config; models: Models }): Router 
 
   router.use(requireUser);
 
-  const renderBilling = async (userId: string, res: Parameters<typeof renderPage>[0], extra: { errors?: Record<string, string>; status?: number } = {}) => {
-    const user = await deps.models.User.findById(userId, { plan: 1 }).lean();
-    const current = user?.plan ?? plans.defaultPlan;
-    const used = await slotsUsed(deps.models, userId);
+  const renderBilling = async (user: Express.User, res: Parameters<typeof renderPage>[0], extra: { errors?: Record<string, string>; status?: number } = {}) => {
+    const current = user.plan;
+    const used = await slotsUsed(deps.models, user.id);
     const limit = limitOf(plans, current);
     await renderPage(
       res,
@@ -40,7 +39,7 @@ export function billingRouter(deps: { config: Config; models: Models }): Router 
     );
   };
 
-  router.get('/', (req, res) => renderBilling(req.user!.id, res));
+  router.get('/', (req, res) => renderBilling(req.user!, res));
 
   router.post('/plan', async (req, res) => {
     if (!plans.selfServe) {
@@ -52,9 +51,9 @@ export function billingRouter(deps: { config: Config; models: Models }): Router 
       );
     }
     const body = planBody.safeParse(req.body ?? {});
-    if (!body.success) return renderBilling(req.user!.id, res, { errors: fieldErrors(body.error, { plan: 'Plan' }), status: 400 });
+    if (!body.success) return renderBilling(req.user!, res, { errors: fieldErrors(body.error, { plan: 'Plan' }), status: 400 });
     const change = await changePlan(deps.models, plans, { userId: req.user!.id, plan: body.data.plan });
-    if (!change.ok) return renderBilling(req.user!.id, res, { errors: { plan: change.message }, status: change.problem === 'over-limit' ? 409 : 400 });
+    if (!change.ok) return renderBilling(req.user!, res, { errors: { plan: change.message }, status: change.problem === 'over-limit' ? 409 : 400 });
     flash(req, 'info', change.from === change.to ? `You are on the ${planLabel(change.to)} plan.` : `Your plan is now ${planLabel(change.to)}.`);
     res.redirect(303, '/billing');
   });

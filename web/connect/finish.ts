@@ -5,7 +5,9 @@ import type { Models } from '../../db/models/index.js';
 import { PLATFORM_NAMES, type Identity, type IssuedTokens, type PlatformId } from '../../platforms/types.js';
 import { completeConnection } from '../accounts/complete-connection.js';
 import type { AccountWorkflowTarget } from '../accounts/workflow-client.js';
-import { claimSlotForPlan, releaseSlot, slotHolderFor } from '../plans/slots.js';
+import { claimSlotForPlan, releaseSlot } from '../plans/slots.js';
+import { slotHolderFor } from '../../db/models/plan-slot.js';
+import { displayHandle } from '../../platforms/handle.js';
 
 // The end of every connect flow: take a plan slot for the identity (a reconnect already holds
 // one), store the account and its tokens, and hand them to the account's workflow. The slot is
@@ -29,7 +31,7 @@ export async function finishConnection(
   const holder = slotHolderFor({ penNameId: input.penNameId, platform: input.platform, externalId: input.identity.externalId });
   const claim = await claimSlotForPlan(deps.models, deps.config.plans, { ownerId: input.ownerId, holder });
   const name = PLATFORM_NAMES[input.platform];
-  const who = `@${input.identity.handle.replace(/^@/, '')}`;
+  const who = displayHandle(input.identity.handle);
   if (!claim.ok) {
     return {
       ok: false,

@@ -1,6 +1,6 @@
-import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { Session, SessionData } from 'express-session';
-import { seal, unseal } from '../../db/crypto.js';
+import { sameBytes, seal, unseal } from '../../db/crypto.js';
 import type { IssuedTokens, PlatformId, Target } from '../../platforms/types.js';
 
 // What a connect flow keeps in the session between steps: the OAuth state and PKCE verifier until
@@ -55,9 +55,7 @@ export function takeAuthorization(session: Session & Partial<SessionData>, platf
   const pending = session.connectAuthorization;
   delete session.connectAuthorization;
   if (!pending || typeof state !== 'string' || state.length === 0) return { ok: false, problem: 'missing' };
-  const expected = Buffer.from(pending.state);
-  const given = Buffer.from(state);
-  if (pending.platform !== platform || expected.length !== given.length || !timingSafeEqual(expected, given)) return { ok: false, problem: 'mismatch' };
+  if (pending.platform !== platform || !sameBytes(Buffer.from(pending.state), Buffer.from(state))) return { ok: false, problem: 'mismatch' };
   if (now - pending.createdAt > STATE_LIFETIME_MS) return { ok: false, problem: 'expired' };
   return { ok: true, pending };
 }

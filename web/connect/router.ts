@@ -63,8 +63,7 @@ export function connectRouter(deps: ConnectDeps): Router {
       await renderNotFound(res, 'connected account');
       return true;
     }
-    const user = await deps.models.User.findById(req.user!.id, { plan: 1 }).lean();
-    const limit = limitOf(deps.config.plans, user?.plan ?? deps.config.plans.defaultPlan);
+    const limit = limitOf(deps.config.plans, req.user!.plan);
     const name = PLATFORM_NAMES[platform];
     if (limit === 0) {
       await renderPage(res, 'connect/unavailable', { title: 'Connect unavailable', heading: `Connecting ${name} is not available on your plan`, message: 'Your plan does not include connected accounts. Choose a plan with room for them on the Billing page.' }, 403);

@@ -1,5 +1,6 @@
 import type { RequestHandler } from 'express';
 import type { Models } from '../../db/models/index.js';
+import { pageViewScope } from '../notifications/count.js';
 
 // For the global in-app banner: how many accounts of the current pen name need the user (token
 // expired, or expiring with no renewal possible). One count per page, from the status projection.
@@ -18,10 +19,9 @@ export function accountsNeedingActionCount(models: Models, input: { ownerId: str
 /** Sets `res.locals.accountsNeedingAction` for the layout's banner (`connections/attention-banner`). Mount after `penNameContext`. */
 export function accountsNeedingActionLocals(models: Models): RequestHandler {
   return async (req, res, next) => {
-    // Only pages show the banner, and the Connections page lists those accounts itself.
-    const showsBanner = req.method === 'GET' && !req.path.startsWith('/connections');
-    res.locals.accountsNeedingAction =
-      showsBanner && req.user && req.penName ? await accountsNeedingActionCount(models, { ownerId: req.user.id, penNameId: req.penName.id }) : 0;
+    // Only page views show the banner, and the Connections page lists those accounts itself.
+    const scope = req.path.startsWith('/connections') ? undefined : pageViewScope(req);
+    res.locals.accountsNeedingAction = scope ? await accountsNeedingActionCount(models, scope) : 0;
     next();
   };
 }

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { Account } from '../../db/models/account.js';
 import { PLATFORM_NAMES } from '../../platforms/types.js';
 import { accountWorkflowId, resolveOverdueUpdate, stateQuery, type OverdueDecision } from '../../workflows/account/messages.js';
-import { formatIn, instantOf, isTimeZone, localInputValue, preferredZone, timeZonesWith } from '../posts/time.js';
+import { formatIn, futureInstantOf, isTimeZone, preferredZone, suggestedTime, timeZonesWith } from '../posts/time.js';
 import { fieldErrors, flash, renderPage, type FieldErrors } from '../respond.js';
 import { workflowRefusal } from '../accounts/workflow-client.js';
 import type { ConnectionsDeps } from './router.js';
@@ -13,6 +13,7 @@ import type { ConnectionsDeps } from './router.js';
 // Without a choice they go out in order when the wait ends.
 
 const LABELS = { choice: 'What to do', publishAt: 'New time', timeZone: 'Time zone' };
+const NEW_TIME_WORDING = { missing: 'choose a date and time', past: 'choose a time in the future' };
 
 const decisionBody = z.object({
   choice: z.enum(['publishNow', 'reschedule', 'skip'], { message: 'choose publish now, reschedule or skip' }),
@@ -28,7 +29,7 @@ export async function renderOverdue(deps: ConnectionsDeps, req: Request, res: Re
   } catch (error) {
     if (workflowRefusal(error) === undefined) throw error;
   }
-  const zone = preferredZone((await deps.models.User.findById(account.ownerId, { timeZone: 1 }).lean())?.timeZone);
+  const zone = preferredZone(req.user!.timeZone);
   const posts = overdue ? await deps.models.Post.find({ _id: { $in: overdue.postIds }, ownerId: account.ownerId }, { text: 1, publishAt: 1, timeZone: 1 }).lean() : [];
   const order = new Map(overdue?.postIds.map((id, index) => [id, index]));
   posts.sort((a, b) => (order.get(a._id) ?? 0) - (order.get(b._id) ?? 0));
@@ -37,13 +38,13 @@ export async function renderOverdue(deps: ConnectionsDeps, req: Request, res: Re
     'connections/overdue',
     {
       title: 'Overdue posts',
-      account: { id: account._id, handle: account.handle.replace(/^@/, '') },
+      account: { id: account._id, handle: account.handle },
       platformName: PLATFORM_NAMES[account.platform],
       decideBy: overdue ? formatIn(new Date(overdue.decideBy), zone) : undefined,
       posts: posts.map((post) => ({ id: post._id, text: post.text, due: formatIn(post.publishAt, post.timeZone) })),
       timeZones: timeZonesWith(zone),
       errors: extra.errors ?? {},
-      values: { choice: 'publishNow', timeZone: zone, publishAt: localInputValue(new Date(Date.now() + 3600_000), zone), ...extra.values },
+      values: { choice: 'publishNow', timeZone: zone, publishAt: suggestedTime(new Date(), zone), ...extra.values },
     },
     extra.status ?? 200,
   );
@@ -56,9 +57,8 @@ export async function decideOverdue(deps: ConnectionsDeps, req: Request, res: Re
   if (!parsed.success) return renderOverdue(deps, req, res, account, { errors: fieldErrors(parsed.error, LABELS), values, status: 400 });
   let decision: OverdueDecision = { choice: parsed.data.choice } as OverdueDecision;
   if (parsed.data.choice === 'reschedule') {
-    const at = parsed.data.publishAt ? instantOf(parsed.data.publishAt, parsed.data.timeZone) : { ok: false as const, message: 'choose a date and time' };
+    const at = futureInstantOf(parsed.data.publishAt, parsed.data.timeZone, new Date(), NEW_TIME_WORDING);
     if (!at.ok) return renderOverdue(deps, req, res, account, { errors: { publishAt: `${LABELS.publishAt}: ${at.message}` }, values, status: 400 });
-    if (at.at.getTime() <= Date.now()) return renderOverdue(deps, req, res, account, { errors: { publishAt: `${LABELS.publishAt}: choose a time in the future` }, values, status: 400 });
     decision = { choice: 'reschedule', at: at.at.toISOString() };
   }
   try {

@@ -2,14 +2,15 @@ import type { Config } from '../../config/index.js';
 import type { Account } from '../../db/models/account.js';
 import type { Models } from '../../db/models/index.js';
 import { PLATFORM_NAMES, type PlatformAdapter, type PlatformId } from '../../platforms/types.js';
+import { formatDateTime } from '../../workflows/lifecycle/reasons.js';
 import { limitOf } from '../plans/catalog.js';
 import { slotsUsed } from '../plans/slots.js';
 import { premiumTagOf } from './premium.js';
 import { waitingPostCounts } from './scheduled-posts.js';
 
 // The Connections page as data: one section per platform with its account pills, and the plan's
-// room. Four queries whatever the number of accounts (accounts of the pen name, the user's plan,
-// the slots held, posts waiting per account); nothing asks Temporal.
+// room. At most four queries whatever the number of accounts (accounts of the pen name, the user's
+// plan, the slots held, and posts waiting per expired account when there is one); nothing asks Temporal.
 
 /** The order the page lists platforms in. */
 export const PAGE_PLATFORMS: readonly PlatformId[] = ['linkedin', 'facebook', 'bluesky', 'youtube', 'pinterest', 'instagram', 'tiktok', 'x', 'threads'];
@@ -51,12 +52,6 @@ export interface ConnectionsPage {
   needingAction: AccountPill[];
 }
 
-const dateFormat = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit', timeZone: 'UTC', timeZoneName: 'short' });
-
-export function formatDate(date: Date): string {
-  return dateFormat.format(date);
-}
-
 export function connectUrlFor(platform: PlatformId): string {
   return `/connect/${platform}`;
 }
@@ -82,7 +77,7 @@ export function pillFor(account: Pick<Account, '_id' | 'platform' | 'handle' | '
       return { ...base, tone: 'danger', label: 'Token expired', detail: status.reason?.message ?? 'Reconnect to continue.', needsAction: true, canRefresh: false };
     case 'expiring': {
       const deadline = status.warningDeadline ?? status.tokenExpiresAt;
-      const when = deadline ? `Stops working on ${formatDate(deadline)}.` : undefined;
+      const when = deadline ? `Stops working on ${formatDateTime(deadline.getTime())}.` : undefined;
       return { ...base, tone: 'warn', label: 'Expiring soon', detail: [when, status.reason?.message].filter(Boolean).join(' '), needsAction: true, canRefresh: true };
     }
     case 'disconnected':
@@ -97,28 +92,31 @@ export function pillFor(account: Pick<Account, '_id' | 'platform' | 'handle' | '
 
 function premiumOf(account: Pick<Account, 'platform' | 'premium'>): Pick<AccountPill, 'premium'> {
   const tag = account.platform === 'x' ? premiumTagOf(account.premium) : undefined;
-  return tag && account.premium ? { premium: { tag, checkedAt: formatDate(account.premium.checkedAt) } } : {};
+  return tag && account.premium ? { premium: { tag, checkedAt: formatDateTime(account.premium.checkedAt.getTime()) } } : {};
 }
 
-/** Connected accounts of one pen name, in one query. */
-export async function accountsOfPenName(models: Models, input: { ownerId: string; penNameId: string }): Promise<Account[]> {
-  return models.Account.find({ ownerId: input.ownerId, penNameId: input.penNameId, disconnectedAt: { $exists: false } })
+/** Connected accounts of one pen name (optionally of one platform), in one query. */
+export async function accountsOfPenName(models: Models, input: { ownerId: string; penNameId: string }, filter: { platform?: PlatformId } = {}): Promise<Account[]> {
+  return models.Account.find({ ownerId: input.ownerId, penNameId: input.penNameId, ...(filter.platform ? { platform: filter.platform } : {}), disconnectedAt: { $exists: false } })
     .sort({ connectedAt: 1 })
     .lean();
 }
 
+/** The accounts, and the scheduled posts waiting on those that are expired: only those are shown, so only those are counted. */
+async function accountsWithPausedPosts(models: Models, input: { ownerId: string; penNameId: string }): Promise<{ accounts: Account[]; waiting: Map<string, number> }> {
+  const accounts = await accountsOfPenName(models, input);
+  const expiredIds = accounts.filter((account) => account.status?.state === 'expired').map((account) => account._id);
+  const waiting = expiredIds.length > 0 ? await waitingPostCounts(models, input, expiredIds) : new Map<string, number>();
+  return { accounts, waiting };
+}
+
 export async function loadConnectionsPage(
   deps: { config: Config; models: Models; adapters: Partial<Record<PlatformId, PlatformAdapter>> },
-  input: { ownerId: string; penNameId: string },
+  input: { ownerId: string; penNameId: string; plan: string },
 ): Promise<ConnectionsPage> {
-  const [accounts, user, used, waiting] = await Promise.all([
-    accountsOfPenName(deps.models, input),
-    deps.models.User.findById(input.ownerId, { plan: 1 }).lean(),
-    slotsUsed(deps.models, input.ownerId),
-    waitingPostCounts(deps.models, input),
-  ]);
-  const limit = limitOf(deps.config.plans, user?.plan ?? deps.config.plans.defaultPlan);
-  const pills = accounts.map((account) => pillFor(account, account.status?.state === 'expired' ? (waiting.get(account._id) ?? 0) : 0));
+  const [{ accounts, waiting }, used] = await Promise.all([accountsWithPausedPosts(deps.models, input), slotsUsed(deps.models, input.ownerId)]);
+  const limit = limitOf(deps.config.plans, input.plan);
+  const pills = accounts.map((account) => pillFor(account, waiting.get(account._id) ?? 0));
   const sections = PAGE_PLATFORMS.map((id) => ({
     id,
     name: PLATFORM_NAMES[id],

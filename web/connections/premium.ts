@@ -7,6 +7,7 @@ import { accountWorkflowId, checkPremiumUpdate } from '../../workflows/account/m
 import { workflowRefusal, type AccountWorkflowTarget } from '../accounts/workflow-client.js';
 import { flash } from '../respond.js';
 import { accountsOfPenName } from './page-model.js';
+import { displayHandle } from '../../platforms/handle.js';
 
 // "Refresh Twitter Premium Status" on the Connections page: asks each X account's workflow to read
 // its subscription from X, a few at a time, and shows one line per account. The workflow's activity
@@ -90,11 +91,11 @@ async function mapBounded<T, R>(items: readonly T[], limit: number, work: (item:
  */
 export async function checkPremiumForPenName(deps: PremiumCheckDeps, input: { ownerId: string; penNameId: string }, options: PremiumCheckOptions = {}): Promise<PremiumCheckLine[]> {
   const { concurrency, timeoutMs } = { ...DEFAULTS, ...options };
-  const accounts = (await accountsOfPenName(deps.models, input)).filter((account) => account.platform === 'x');
+  const accounts = await accountsOfPenName(deps.models, input, { platform: 'x' });
   const client = deps.workflows.client;
   const settled = await mapBounded(accounts, concurrency, async (account): Promise<PremiumCheckLine> => {
     const handle = account.handle.replace(/^@/, '');
-    const line = (ok: boolean, text: string) => ({ accountId: account._id, handle, ok, text: `@${handle}: ${text}` });
+    const line = (ok: boolean, text: string) => ({ accountId: account._id, handle, ok, text: `${displayHandle(handle)}: ${text}` });
     try {
       const result = await client.withDeadline(Date.now() + timeoutMs, () => client.workflow.getHandle(accountWorkflowId(account._id)).executeUpdate(checkPremiumUpdate));
       return result.ok ? line(true, describePremium(result.premium, deps.adapters.x)) : line(false, `not checked — ${result.reason.message}`);

@@ -26,10 +26,10 @@ export async function scheduledPostsAffectedBy(models: Models, accountId: string
   });
 }
 
-/** Scheduled posts per account of a pen name, in one aggregation. */
-export async function waitingPostCounts(models: Models, input: { ownerId: string; penNameId: string }): Promise<Map<string, number>> {
+/** Scheduled posts per account, for the given accounts of a pen name, in one aggregation. */
+export async function waitingPostCounts(models: Models, input: { ownerId: string; penNameId: string }, accountIds: string[]): Promise<Map<string, number>> {
   const rows = await models.PostTarget.aggregate<{ _id: string; count: number }>([
-    { $match: { ownerId: input.ownerId, penNameId: input.penNameId, state: 'scheduled' } },
+    { $match: { ownerId: input.ownerId, penNameId: input.penNameId, accountId: { $in: accountIds }, state: 'scheduled' } },
     { $group: { _id: '$accountId', count: { $sum: 1 } } },
   ]);
   return new Map(rows.map((row) => [row._id, row.count]));

@@ -1,12 +1,13 @@
-import { Router, type Request, type Response } from 'express';
+import { Router, type Response } from 'express';
 import { z } from 'zod';
 import type { Models } from '../../db/models/index.js';
 import { emailPreferencesOf } from '../../db/models/user.js';
 import { requireUser } from '../auth/guards.js';
+import { scopeOf } from '../pen-names/context.js';
 import { fieldErrors, flash, renderInvalid, renderNotFound, renderPage } from '../respond.js';
 import { notificationRow } from './page-model.js';
 import { PREFERENCE_GROUPS, PREFERENCE_LABELS, preferencesBody, toEmailPreferences } from './preferences.js';
-import { listNotifications, markAllRead, markRead, type PenNameScope } from './store.js';
+import { listNotifications, markAllRead, markRead } from './store.js';
 
 // Notifications of the pen name being worked in (list, mark read) at /notifications, and the
 // user's email preferences at /settings/notifications. Mounted at the root.
@@ -15,8 +16,6 @@ import { listNotifications, markAllRead, markRead, type PenNameScope } from './s
 export const NOTIFICATIONS_SHOWN = 50;
 
 const idParam = z.object({ id: z.string().min(1, { message: 'is required' }).max(200, { message: 'is not a notification id' }) });
-
-const scopeOf = (req: Request): PenNameScope => ({ ownerId: req.user!.id, penNameId: req.penName!.id });
 
 export function notificationsRouter(deps: { models: Models; clock?: () => Date }): Router {
   const { models } = deps;

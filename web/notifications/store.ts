@@ -1,13 +1,10 @@
 import type { Models } from '../../db/models/index.js';
 import type { Notification } from '../../db/models/notification.js';
+import type { PenNameScope } from '../pen-names/context.js';
 
 // Reads and read-marks of one pen name's notifications. Every function is a fixed number of
 // queries, whatever the number of notifications.
 
-export interface PenNameScope {
-  ownerId: string;
-  penNameId: string;
-}
 
 const unread = { readAt: { $exists: false } };
 

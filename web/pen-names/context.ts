@@ -1,4 +1,4 @@
-import type { RequestHandler } from 'express';
+import type { Request, RequestHandler } from 'express';
 import type { Models } from '../../db/models/index.js';
 import { ensurePenNames } from './store.js';
 
@@ -8,6 +8,12 @@ import { ensurePenNames } from './store.js';
 export interface CurrentPenName {
   id: string;
   name: string;
+}
+
+/** Whose data a page works on: the logged-in user, in the pen name they are working in. */
+export interface PenNameScope {
+  ownerId: string;
+  penNameId: string;
 }
 
 declare global {
@@ -35,4 +41,9 @@ export function penNameContext(models: Models): RequestHandler {
     res.locals.currentPenName = req.penName;
     next();
   };
+}
+
+/** The scope of a request behind `requireUser` (which `penNameContext` has run for). */
+export function scopeOf(req: Request): PenNameScope {
+  return { ownerId: req.user!.id, penNameId: req.penName!.id };
 }

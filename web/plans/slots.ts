@@ -1,5 +1,4 @@
 import type { Models } from '../../db/models/index.js';
-import type { PlatformId } from '../../platforms/types.js';
 import { limitOf, type PlansConfig } from './catalog.js';
 import { isDuplicateKey } from '../../db/duplicate-key.js';
 
@@ -9,11 +8,6 @@ import { isDuplicateKey } from '../../db/duplicate-key.js';
 // exceeded by racing connects, on MongoDB or FerretDB.
 
 export type SlotClaim = { ok: true; slot: number; alreadyHeld: boolean } | { ok: false; limit: number; used: number };
-
-/** The key a connected account holds its slot under: one slot per identity per pen name (a reconnect keeps it). */
-export function slotHolderFor(account: { penNameId: string; platform: PlatformId; externalId: string }): string {
-  return `${account.penNameId}:${account.platform}:${account.externalId}`;
-}
 
 export async function slotsUsed(models: Models, ownerId: string): Promise<number> {
   return models.PlanSlot.countDocuments({ ownerId });

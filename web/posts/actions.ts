@@ -4,7 +4,7 @@ import { targetIdOf, type PostTarget } from '../../db/models/post-target.js';
 import type { Post } from '../../db/models/post.js';
 import type { AccountWorkflowTarget } from '../accounts/workflow-client.js';
 import { targetLabel } from './compose.js';
-import { queuePost, unqueuePost, type QueueAnswer } from './enqueue.js';
+import { queuePost, queueTargets, unqueuePost, type QueueAnswer } from './enqueue.js';
 
 // What the post actions do once the form is valid: store the change, then tell each account's
 // workflow (which owns the queue), and say in words what each account answered.
@@ -64,7 +64,7 @@ export async function retryPostTarget(deps: ActionDeps, post: Post, target: Post
   if (!(await retryTarget(deps.models, target._id, dueAt, now))) {
     return { ok: false, message: `${targetLabel(target)}: nothing to retry; it is no longer failed.` };
   }
-  const answers = await queuePost(deps.workflows, deps.models, { ...post, publishAt: dueAt }, [target.accountId]);
+  const answers = await queueTargets(deps.workflows, deps.models, post._id, [{ accountId: target.accountId, dueAt }]);
   const described = describeAnswers(post, answers);
   return { ok: described.ok, message: `Retrying. ${described.message}` };
 }

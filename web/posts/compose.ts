@@ -5,6 +5,7 @@ import type { Models } from '../../db/models/index.js';
 import { PLATFORM_NAMES, type Board, type PlatformAdapter, type PlatformId, type PostRules } from '../../platforms/types.js';
 import { accountsOfPenName, PAGE_PLATFORMS } from '../connections/page-model.js';
 import type { FieldErrors } from '../respond.js';
+import { displayHandle } from '../../platforms/handle.js';
 
 // What the compose form offers: the pen name's accounts that can take a post (expired ones wait
 // for a reconnect; disconnected ones are left out), each platform's rules as hints, and the boards
@@ -30,7 +31,7 @@ export interface ComposeAccount {
   board?: BoardChoice;
 }
 
-export const targetLabel = (target: { platform: PlatformId; handle: string }) => `${PLATFORM_NAMES[target.platform]} @${target.handle.replace(/^@/, '')}`;
+export const targetLabel = (target: { platform: PlatformId; handle: string }) => `${PLATFORM_NAMES[target.platform]} ${displayHandle(target.handle)}`;
 
 /** Field name of an account's message on the form. */
 export const targetField = (accountId: string) => `target-${accountId}`;
@@ -105,7 +106,7 @@ export function checkTargets(adapters: Adapters, post: { text: string; imageUrl?
     const problems = adapter
       ? adapter.validatePost({ text: post.text, ...(post.imageUrl ? { imageUrl: post.imageUrl } : {}), ...(boardId ? { boardId } : {}) }, { premium: account.premium })
       : [`${PLATFORM_NAMES[account.platform]} is not configured on this installation`];
-    if (problems.length > 0) errors[targetField(account._id)] = `${PLATFORM_NAMES[account.platform]} (@${account.handle.replace(/^@/, '')}): ${problems.join('; ')}`;
+    if (problems.length > 0) errors[targetField(account._id)] = `${PLATFORM_NAMES[account.platform]} (${displayHandle(account.handle)}): ${problems.join('; ')}`;
   }
   return errors;
 }

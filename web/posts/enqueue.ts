@@ -11,13 +11,19 @@ import { workflowRefusal, type AccountWorkflowTarget } from '../accounts/workflo
 
 export type QueueAnswer = { accountId: string; queued: true; result: ScheduleResult } | { accountId: string; queued: false; reason: Reason };
 
+/** Queues every target of a stored post (or the given accounts' targets) at the post's time. */
 export async function queuePost(workflows: AccountWorkflowTarget, models: Models, post: Post, accountIds = post.targets.map((t) => t.accountId)): Promise<QueueAnswer[]> {
+  return queueTargets(workflows, models, post._id, accountIds.map((accountId) => ({ accountId, dueAt: post.publishAt })));
+}
+
+/** Queues targets of one post, each at its own due time (a retried or rescheduled target keeps its own). */
+export async function queueTargets(workflows: AccountWorkflowTarget, models: Models, postId: string, targets: ReadonlyArray<{ accountId: string; dueAt: Date }>): Promise<QueueAnswer[]> {
   return Promise.all(
-    accountIds.map(async (accountId): Promise<QueueAnswer> => {
-      const targetId = targetIdOf(post._id, accountId);
+    targets.map(async ({ accountId, dueAt }): Promise<QueueAnswer> => {
+      const targetId = targetIdOf(postId, accountId);
       try {
         const handle = workflows.client.workflow.getHandle(accountWorkflowId(accountId));
-        const result = await handle.executeUpdate(schedulePostUpdate, { args: [{ postId: post._id, dueAt: post.publishAt.toISOString() }] });
+        const result = await handle.executeUpdate(schedulePostUpdate, { args: [{ postId, dueAt: dueAt.toISOString() }] });
         await recordQueued(models, targetId, new Date());
         return { accountId, queued: true, result };
       } catch (error) {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { fieldErrors, type FieldErrors } from '../respond.js';
-import { instantOf, isTimeZone, LOCAL_TIME_PATTERN } from './time.js';
+import { futureInstantOf, isTimeZone, LOCAL_TIME_PATTERN } from './time.js';
 
 // The compose and edit forms as posted: the text, image and time every post has, and on compose
 // the accounts chosen (with a Pinterest board each). Errors are one message per field.
@@ -93,16 +93,16 @@ export function formValuesOf(body: Record<string, unknown>): FormValues {
   };
 }
 
+const PUBLISH_AT_WORDING = {
+  missing: 'enter a date and time, or choose Publish now',
+  past: 'that time has passed; choose a time in the future or Publish now',
+};
+
 /** "Now", or a wall-clock time in the chosen zone that exists there and has not passed. */
 function instantFor(time: z.infer<typeof timeBody>, now: Date): Parsed<{ publishAt: Date; publishNow: boolean }> {
   if (time.when === 'now') return { ok: true, value: { publishAt: now, publishNow: true } };
-  const label = POST_FIELD_LABELS.publishAt;
-  if (!time.publishAt) return { ok: false, errors: { publishAt: `${label}: enter a date and time, or choose Publish now` } };
-  const instant = instantOf(time.publishAt, time.timeZone);
-  if (!instant.ok) return { ok: false, errors: { publishAt: `${label}: ${instant.message}` } };
-  if (instant.at.getTime() < now.getTime() - PAST_GRACE_MS) {
-    return { ok: false, errors: { publishAt: `${label}: that time has passed; choose a time in the future or Publish now` } };
-  }
+  const instant = futureInstantOf(time.publishAt, time.timeZone, now, PUBLISH_AT_WORDING, PAST_GRACE_MS);
+  if (!instant.ok) return { ok: false, errors: { publishAt: `${POST_FIELD_LABELS.publishAt}: ${instant.message}` } };
   return { ok: true, value: { publishAt: instant.at, publishNow: false } };
 }
 

@@ -7,6 +7,7 @@ import { pillFor } from '../connections/page-model.js';
 import { targetLabel } from './compose.js';
 import type { StatusFilter } from './form.js';
 import { formatIn } from './time.js';
+import type { PenNameScope } from '../pen-names/context.js';
 
 // The Posts pages as data. A target's status is its stored state, except that a scheduled target
 // of an expired account is shown as paused until the account is reconnected. The list costs a
@@ -111,13 +112,8 @@ export function postView(post: Post, targets: PostTarget[], accounts: Map<string
   };
 }
 
-export interface Scope {
-  ownerId: string;
-  penNameId: string;
-}
-
 /** Post ids with a target in the filtered status, newest due first. */
-async function postIdsMatching(models: Models, scope: Scope, status: StatusFilter, accounts: Account[]): Promise<string[]> {
+async function postIdsMatching(models: Models, scope: PenNameScope, status: StatusFilter, accounts: Account[]): Promise<string[]> {
   const expired = accounts.filter((account) => account.status?.state === 'expired').map((account) => account._id);
   const state: TargetState = status === 'paused' ? 'scheduled' : status;
   const accountId = status === 'paused' ? { accountId: { $in: expired } } : status === 'scheduled' ? { accountId: { $nin: expired } } : {};
@@ -133,7 +129,7 @@ export interface PostsPage {
   capped: boolean;
 }
 
-export async function loadPostsPage(models: Models, scope: Scope, status: StatusFilter | undefined): Promise<PostsPage> {
+export async function loadPostsPage(models: Models, scope: PenNameScope, status: StatusFilter | undefined): Promise<PostsPage> {
   const accounts = await models.Account.find({ ownerId: scope.ownerId, penNameId: scope.penNameId }).lean();
   const ids = status ? await postIdsMatching(models, scope, status, accounts) : undefined;
   const posts = await models.Post.find({ ownerId: scope.ownerId, penNameId: scope.penNameId, ...(ids ? { _id: { $in: ids } } : {}) })
@@ -149,11 +145,11 @@ export async function loadPostsPage(models: Models, scope: Scope, status: Status
 }
 
 /** One post of this user's current pen name, or undefined (another user's or pen name's post is unknown). */
-export async function findOwnPost(models: Models, scope: Scope, postId: string): Promise<Post | undefined> {
+export async function findOwnPost(models: Models, scope: PenNameScope, postId: string): Promise<Post | undefined> {
   return (await models.Post.findOne({ _id: postId, ownerId: scope.ownerId, penNameId: scope.penNameId }).lean()) ?? undefined;
 }
 
-export async function loadPostDetail(models: Models, scope: Scope, post: Post): Promise<{ view: PostView; targets: PostTarget[]; accounts: Map<string, Account> }> {
+export async function loadPostDetail(models: Models, scope: PenNameScope, post: Post): Promise<{ view: PostView; targets: PostTarget[]; accounts: Map<string, Account> }> {
   const [targets, accounts] = await Promise.all([
     models.PostTarget.find({ postId: post._id }).lean(),
     models.Account.find({ _id: { $in: post.targets.map((target) => target.accountId) }, ownerId: scope.ownerId }).lean(),

@@ -7,13 +7,14 @@ import type { Post } from '../../db/models/post.js';
 import { createPost } from '../../db/posts.js';
 import type { ConnectionsDeps } from '../connections/router.js';
 import { requireUser } from '../auth/guards.js';
+import { scopeOf } from '../pen-names/context.js';
 import { fieldErrors, flash, renderInvalid, renderNotFound, renderPage, type FieldErrors } from '../respond.js';
 import { applyEdit, cancelPost, describeAnswers, retryPostTarget } from './actions.js';
 import { checkTargets, composeAccounts, postableAccounts } from './compose.js';
 import { queuePost } from './enqueue.js';
 import { formValuesOf, listQuery, parseComposeForm, parseEditForm, STATUS_FILTERS, type FormValues } from './form.js';
-import { findOwnPost, loadPostDetail, loadPostsPage, POSTS_SHOWN, type Scope } from './page-model.js';
-import { formatIn, localInputValue, preferredZone, timeZonesWith } from './time.js';
+import { findOwnPost, loadPostDetail, loadPostsPage, POSTS_SHOWN } from './page-model.js';
+import { formatIn, localInputValue, preferredZone, suggestedTime, timeZonesWith } from './time.js';
 
 // The Posts section: the list (with a status filter), compose, a post's detail, and its actions
 // (edit, cancel, retry a failed target). Another user's or pen name's post is unknown here: 404.
@@ -23,13 +24,7 @@ export type PostsDeps = ConnectionsDeps & { clock?: () => Date };
 const postParams = z.object({ id: z.uuid() });
 const retryParams = z.object({ id: z.uuid(), accountId: z.string().min(1).max(100) });
 
-const scopeOf = (req: Request): Scope => ({ ownerId: req.user!.id, penNameId: req.penName!.id });
-
-/** The next whole five minutes, an hour from now: what a new post's time field starts at. */
-function suggestedTime(now: Date, zone: string): string {
-  const step = 5 * 60_000;
-  return localInputValue(new Date(Math.ceil((now.getTime() + 60 * 60_000) / step) * step), zone);
-}
+type PostDetail = Awaited<ReturnType<typeof loadPostDetail>>;
 
 export function postsRouter(deps: PostsDeps): Router {
   const router = Router();
@@ -71,8 +66,8 @@ export function postsRouter(deps: PostsDeps): Router {
   };
 
   router.get('/new', async (req, res) => {
-    const [accounts, user] = await Promise.all([postableAccounts(models, scopeOf(req)), models.User.findById(req.user!.id, { timeZone: 1 }).lean()]);
-    const zone = preferredZone(user?.timeZone);
+    const accounts = await postableAccounts(models, scopeOf(req));
+    const zone = preferredZone(req.user!.timeZone);
     await renderCompose(res, accounts, {
       values: { text: '', imageUrl: '', accountIds: [], boards: {}, when: 'later', publishAt: suggestedTime(clock(), zone), timeZone: zone },
     });
@@ -140,7 +135,24 @@ export function postsRouter(deps: PostsDeps): Router {
     return undefined;
   };
 
-  const renderEdit = async (res: Response, post: Post, detail: Awaited<ReturnType<typeof loadPostDetail>>, input: { values: FormValues; errors?: FieldErrors; status?: number }) => {
+  /** The post to edit with its detail; undefined once the answer is sent (404, or back to the post when it cannot be edited now). */
+  const editablePost = async (req: Request, res: Response): Promise<{ post: Post; detail: PostDetail } | undefined> => {
+    const post = await ownPost(req);
+    if (!post) {
+      await renderNotFound(res, 'post');
+      return undefined;
+    }
+    const detail = await loadPostDetail(models, scopeOf(req), post);
+    const refusal = editRefusal(detail.targets);
+    if (refusal) {
+      flash(req, 'error', refusal);
+      res.redirect(303, `/posts/${post._id}`);
+      return undefined;
+    }
+    return { post, detail };
+  };
+
+  const renderEdit = async (res: Response, post: Post, detail: PostDetail, input: { values: FormValues; errors?: FieldErrors; status?: number }) => {
     await renderPage(
       res,
       'posts/form',
@@ -150,14 +162,9 @@ export function postsRouter(deps: PostsDeps): Router {
   };
 
   router.get('/:id/edit', async (req, res) => {
-    const post = await ownPost(req);
-    if (!post) return renderNotFound(res, 'post');
-    const detail = await loadPostDetail(models, scopeOf(req), post);
-    const refusal = editRefusal(detail.targets);
-    if (refusal) {
-      flash(req, 'error', refusal);
-      return res.redirect(303, `/posts/${post._id}`);
-    }
+    const editable = await editablePost(req, res);
+    if (!editable) return;
+    const { post, detail } = editable;
     const values: FormValues = {
       text: post.text,
       imageUrl: post.imageUrl ?? '',
@@ -171,14 +178,9 @@ export function postsRouter(deps: PostsDeps): Router {
   });
 
   router.post('/:id/edit', async (req, res) => {
-    const post = await ownPost(req);
-    if (!post) return renderNotFound(res, 'post');
-    const detail = await loadPostDetail(models, scopeOf(req), post);
-    const refusal = editRefusal(detail.targets);
-    if (refusal) {
-      flash(req, 'error', refusal);
-      return res.redirect(303, `/posts/${post._id}`);
-    }
+    const editable = await editablePost(req, res);
+    if (!editable) return;
+    const { post, detail } = editable;
     const values = formValuesOf(req.body ?? {});
     const parsed = parseEditForm(req.body, clock());
     const errors: FieldErrors = parsed.ok ? {} : { ...parsed.errors };

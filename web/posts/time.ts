@@ -44,3 +44,27 @@ export function localInputValue(date: Date, zone: string): string {
 export function preferredZone(stored: string | undefined): string {
   return stored && isTimeZone(stored) ? stored : 'UTC';
 }
+
+/** The next whole five minutes, an hour from now: what a new time field starts at. */
+export function suggestedTime(now: Date, zone: string): string {
+  const step = 5 * 60_000;
+  return localInputValue(new Date(Math.ceil((now.getTime() + 60 * 60_000) / step) * step), zone);
+}
+
+/** How a form words a time that is missing or has passed; other problems come from `instantOf`. */
+export interface FutureTimeWording {
+  missing: string;
+  past: string;
+}
+
+/**
+ * The instant a wall-clock time in `zone` names, when it was given, exists there, and is not
+ * earlier than `graceMs` before `now`.
+ */
+export function futureInstantOf(local: string | undefined, zone: string, now: Date, wording: FutureTimeWording, graceMs = 0): LocalTimeResult {
+  if (!local) return { ok: false, message: wording.missing };
+  const instant = instantOf(local, zone);
+  if (!instant.ok) return instant;
+  if (instant.at.getTime() < now.getTime() - graceMs) return { ok: false, message: wording.past };
+  return instant;
+}

@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import { sameBytes } from './compare.js';
+import { sameBytes } from '../../db/crypto.js';
 
 // Meta's `signed_request` (Facebook Login deauthorize, Instagram and Threads uninstall callbacks):
 // `base64url(HMAC-SHA256(app secret, encodedPayload)) + "." + encodedPayload`, where the payload is

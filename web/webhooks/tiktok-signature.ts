@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import { sameBytes } from './compare.js';
+import { sameBytes } from '../../db/crypto.js';
 
 // TikTok webhooks: header `TikTok-Signature: t=<epoch s>,s=<hex HMAC-SHA256(client secret, "<t>.<raw body>")>`.
 // The timestamp is signed, so a replay is caught by refusing timestamps outside a tolerance window.

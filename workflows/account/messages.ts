@@ -5,6 +5,9 @@ import type { LifecycleStatus, Reason } from '../lifecycle/types.js';
 // The account workflow's messages, defined once: the web app and tests import these same objects.
 
 export const accountWorkflowId = (accountId: string) => `account:${accountId}`;
+/** The account an account workflow id names; undefined for any other workflow id. */
+export const accountIdOfWorkflowId = (workflowId: string): string | undefined =>
+  workflowId.startsWith('account:') ? workflowId.slice('account:'.length) : undefined;
 
 /** What pages and operators see of an account's lifecycle (no tokens). */
 export interface AccountStateView {

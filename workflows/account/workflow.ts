@@ -345,7 +345,7 @@ export async function accountWorkflow(input: AccountWorkflowInput): Promise<Disc
     }),
     {
       validator: () => {
-        if (state?.status === 'disconnected') throw new Error('This account was disconnected; connect it again as a new account.');
+        if (finished()) throw new Error('This account was disconnected; connect it again as a new account.');
       },
     },
   );
@@ -354,18 +354,20 @@ export async function accountWorkflow(input: AccountWorkflowInput): Promise<Disc
     refreshNowUpdate,
     () =>
       exclusively(async () => {
-        const before = changes;
+        const issuedBefore = state?.token.issuedAt;
         await apply({ type: 'refreshRequested', now: Date.now() });
         const current = view();
-        const outcome =
-          current.reason?.message ?? (changes > before ? `Renewed; the token is valid until ${current.tokenExpiresAt ?? 'it is revoked'}.` : 'Nothing to renew.');
+        const until = current.tokenExpiresAt ?? 'it is revoked';
+        // A validation, or a renewal already under way, leaves the token as it was.
+        const renewed = state?.token.issuedAt !== issuedBefore;
+        const outcome = current.reason?.message ?? (renewed ? `Renewed; the token is valid until ${until}.` : `Nothing needed renewing; the token is valid until ${until}.`);
         return { state: current, outcome };
       }),
     {
       validator: () => {
         if (!state) throw new Error('The account is still connecting; try again in a moment.');
         if (state.status === 'expired') throw new Error(`The token has expired (${state.reason?.message ?? 'reconnect required'}); reconnect instead.`);
-        if (state.status === 'disconnected') throw new Error('This account was disconnected.');
+        if (finished()) throw new Error('This account was disconnected.');
       },
     },
   );

@@ -188,6 +188,23 @@ describe('notify', () => {
     }
   });
 
+  it('names a deleted pen name as removed, in the notice and the webhook', async () => {
+    const penName = await world.db.models.PenName.create({ ownerId: world.ownerId, name: 'Short-lived' });
+    const { accountId } = await upsertConnectedAccount(world.db.models, {
+      ownerId: world.ownerId,
+      penNameId: penName._id,
+      platform: 'x',
+      identity: { externalId: 'n-5', handle: 'handle_n-5', displayName: 'Someone' },
+    });
+    await world.db.models.PenName.deleteOne({ _id: penName._id });
+    const hooksBefore = webhooks.length;
+    await inActivity(world.activities().notify, { accountId, kind: 'recovered', dedupeKey: `${accountId}:5` });
+    const doc = await world.db.models.Notification.findOne({ dedupeKey: `${accountId}:5` }).lean();
+    expect(doc).toMatchObject({ penName: '(removed pen name)', penNameId: penName._id, webhook: { state: 'sent' } });
+    expect(webhooks.length - hooksBefore).toBe(1);
+    expect(JSON.parse(webhooks.at(-1)!.body)).toMatchObject({ accountId, penName: '(removed pen name)' });
+  });
+
   it('without SMTP and webhook configured, only the in-app notification is created', async () => {
     const accountId = await connectAccount('n-4');
     const hooksBefore = webhooks.length;

@@ -187,7 +187,11 @@ describe('web: connect flows on the dev server', () => {
     const done = await postForm(user.agent, '/connect/choose', { target: ids[0]! }, '/connect/choose');
     expect(done.status).toBe(303);
     const page = await user.agent.get('/connections').expect(200);
-    expect(page.text).toMatch(/Connected @.+? on Facebook: active\./);
+    // A Page is known by its name, so it is shown as it is, not as an @handle.
+    const pageName = /value="2000000000000021">\s*<strong>([^<]+)<\/strong>/.exec(choose.text)?.[1];
+    expect(pageName).toMatch(/ /);
+    expect(page.text).toContain(`Connected ${pageName} on Facebook: active.`);
+    expect(page.text).not.toContain(`@${pageName}`);
     const accounts = await db.models.Account.find({ ownerId: user.id }).lean();
     expect(accounts.map((a) => a.externalId)).toEqual(['2000000000000021']);
   });

@@ -5,7 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AccountStatus } from '../../../db/models/account.js';
 import type { PlatformId } from '../../../platforms/types.js';
 import { accountsNeedingActionCount } from '../../../web/connections/attention.js';
-import { claimSlot, slotHolderFor } from '../../../web/plans/slots.js';
+import { claimSlot } from '../../../web/plans/slots.js';
+import { slotHolderFor } from '../../../db/models/plan-slot.js';
 import { sandboxAdapters } from '../../helpers/lifecycle.js';
 import { openDatabase, testConfig } from '../../helpers/integration.js';
 import { ensureIndexes } from '../../../db/models/index.js';
@@ -160,6 +161,8 @@ describe('web: the Connections page', () => {
     expect(onBilling).toContain('Morning &lt;Notes&gt;');
     expect(onBilling).toContain('<a href="/connections">Open Connections</a>');
     expect(await ejs.renderFile(banner, { accountsNeedingAction: 0, currentPath: '/billing' })).not.toContain('banner');
-    expect(await ejs.renderFile(banner, { accountsNeedingAction: 2, currentPath: '/connections' })).not.toContain('banner');
+    // The middleware counts them on page views outside /connections only, which lists them itself.
+    expect((await user.agent.get('/notifications').expect(200)).text).toContain('2 connected accounts need your attention');
+    expect((await user.agent.get('/connections').expect(200)).text).not.toContain('connected accounts need your attention');
   });
 });

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Notification, NotificationKind } from '../../../db/models/notification.js';
 import { csrfToken, penNamesOf, postForm, registerUser, startWeb, type TestUser, type WebHarness } from './support.js';
 
@@ -102,6 +102,22 @@ describe('web: notifications', () => {
     expect(clean).toContain('href="/notifications"');
     expect(headerCount(clean)).toBeUndefined();
     expect(await page(fresh)).toContain('No notifications yet.');
+  });
+
+  it('counts the header figures for page views only: not for a form post that redirects, nor a JSON answer', async () => {
+    const token = await csrfToken(alice.agent, '/billing');
+    const unreadCounts = vi.spyOn(web.db.models.Notification, 'countDocuments');
+    const attentionCounts = vi.spyOn(web.db.models.Account, 'countDocuments');
+    try {
+      await alice.agent.post('/pen-names/switch').type('form').send({ _csrf: token, penNameId: alicesMain }).expect(303);
+      await alice.agent.get('/no-such-page').set('Accept', 'application/json').expect(404);
+      expect([unreadCounts.mock.calls.length, attentionCounts.mock.calls.length]).toEqual([0, 0]);
+      expect(headerCount((await alice.agent.get('/billing').expect(200)).text)).toBe('2');
+      expect([unreadCounts.mock.calls.length, attentionCounts.mock.calls.length]).toEqual([1, 1]);
+    } finally {
+      unreadCounts.mockRestore();
+      attentionCounts.mockRestore();
+    }
   });
 
   it('marks one notification read, once, and the count follows', async () => {

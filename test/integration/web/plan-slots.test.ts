@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureIndexes } from '../../../db/models/index.js';
-import { claimSlot, claimSlotForPlan, releaseSlot, slotHolderFor, slotsUsed } from '../../../web/plans/slots.js';
+import { claimSlot, claimSlotForPlan, releaseSlot, slotsUsed } from '../../../web/plans/slots.js';
+import { slotHolderFor } from '../../../db/models/plan-slot.js';
 import { openDatabase, testConfig, type TestDatabase } from '../../helpers/integration.js';
 
 // The plan limit against the real MongoDB-wire server, where conditional updates are not atomic

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { notificationEmail } from '../../../activities/notify/email.js';
-import { buildNotificationText, displayHandle } from '../../../activities/notify/message.js';
+import { buildNotificationText } from '../../../activities/notify/message.js';
+import { displayHandle } from '../../../platforms/handle.js';
 
 const subject = { accountId: 'acc-1', platform: 'linkedin' as const, handle: 'alice', penName: 'Acme <Brand>' };
 
@@ -26,6 +27,8 @@ describe('notification text', () => {
   it('handles that are names are not prefixed with @', () => {
     expect(displayHandle('Alice Archer')).toBe('Alice Archer');
     expect(displayHandle('alice.bsky.social')).toBe('@alice.bsky.social');
+    expect(displayHandle('@already_prefixed')).toBe('@already_prefixed');
+    expect(displayHandle('@Channel Name')).toBe('Channel Name');
   });
 
   it('the email escapes HTML and carries the absolute link', () => {

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { seal, SealError, unseal } from '../../../db/crypto.js';
+import { sameBytes, seal, SealError, unseal } from '../../../db/crypto.js';
 
 const key = randomBytes(32);
 const secret = JSON.stringify({ accessToken: 'access-ä-🔑', refreshToken: 'refresh-123' });
@@ -51,5 +51,14 @@ describe('seal / unseal (AES-256-GCM)', () => {
     expect(() => unseal(key, 'v1.abc', 'x')).toThrow(/unknown format/);
     expect(() => unseal(key, `v2.${seal(key, secret, 'x').slice(3)}`, 'x')).toThrow(/unknown format/);
     expect(() => seal(randomBytes(16), secret, 'x')).toThrow(/32 bytes/);
+  });
+});
+
+describe('sameBytes', () => {
+  it('is true only for equal bytes of equal length', () => {
+    expect(sameBytes(Buffer.from('state-abc'), Buffer.from('state-abc'))).toBe(true);
+    expect(sameBytes(Buffer.from('state-abc'), Buffer.from('state-abd'))).toBe(false);
+    expect(sameBytes(Buffer.from('state-abc'), Buffer.from('state-ab'))).toBe(false);
+    expect(sameBytes(Buffer.alloc(0), Buffer.alloc(0))).toBe(true);
   });
 });
