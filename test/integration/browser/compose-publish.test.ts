@@ -1,7 +1,6 @@
 import { DateTime } from 'luxon';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
-import { expectImagesLoaded, expectNoHorizontalOverflow, launchBrowser, nextPage, reloadUntil, screenshotsIn, startDashboard, visibleText, watchPage, type Dashboard } from './support.js';
+import { describe, expect, it, onTestFailed } from 'vitest';
+import { expectCleanPage, flashMessage, nextPage, reloadUntil, screenshotsIn, useBrowserPage, visibleText, watchPage } from './support.js';
 
 // A writer in a real browser: sign up, connect X, write a post that is too long for X and see why,
 // fix it, schedule it half a minute ahead in their own time zone, watch it wait in the queue and go
@@ -24,49 +23,21 @@ const shownTime = (at: Date, zone: string) => DateTime.fromJSDate(at, { zone }).
 
 describe('browser: compose, schedule and publish', () => {
   const screenshot = screenshotsIn('compose-publish');
-  let dashboard: Dashboard;
-  let browser: Browser;
-  let context: BrowserContext;
-  let page: Page;
-  let watched: { problems: string[] };
+  const session = useBrowserPage({ timezoneId: ZONE });
 
-  beforeAll(async () => {
-    browser = await launchBrowser();
-    dashboard = await startDashboard();
-    context = await browser.newContext({ viewport: { width: 1280, height: 800 }, timezoneId: ZONE });
-    page = await context.newPage();
-    page.setDefaultTimeout(15_000);
-    watched = watchPage(page);
-  });
-  afterAll(async () => {
-    await context?.close();
-    await browser?.close();
-    await dashboard?.close();
-  });
-
-  /** The page is clean: every image loaded, nothing overflows, no CSP or request errors so far. */
-  const expectClean = async (on = page, problems = watched.problems) => {
-    await expectImagesLoaded(on);
-    await expectNoHorizontalOverflow(on);
-    expect(problems).toEqual([]);
-  };
-  /** The one-time message of the page just loaded (`role=status`), with its kind. */
-  const flash = async () => {
-    const message = page.locator('p.flash[role="status"]');
-    expect(await message.count(), 'a flash message on this page').toBe(1);
-    return { text: await visibleText(message), error: (await message.getAttribute('class'))?.includes('flash-error') ?? false };
-  };
+  const expectClean = () => expectCleanPage(session.page, session.problems);
+  const flash = () => flashMessage(session.page);
   /** Runs a click that loads another page; answers where the browser ended up. */
-  const go = (click: () => Promise<void>) => nextPage(page, click);
-  const mainNav = (name: string) => page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name, exact: true });
-  const heading = () => visibleText(page.getByRole('heading', { level: 1 }));
+  const go = (click: () => Promise<void>) => nextPage(session.page, click);
+  const mainNav = (name: string) => session.page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name, exact: true });
+  const heading = () => visibleText(session.page.getByRole('heading', { level: 1 }));
   /** The X account's chip on a post's detail page or in a list row. */
-  const chipIn = (accountId: string) => page.locator(`li.chip[data-account="${accountId}"]`);
+  const chipIn = (accountId: string) => session.page.locator(`li.chip[data-account="${accountId}"]`);
 
   /** Register, switch to a paid plan and connect X through the sandbox's consent page. Answers the account id. */
   const signUpWithX = async (): Promise<string> => {
-    const { url } = dashboard;
-    await page.goto(`${url}/register`);
+    const { dashboard, page } = session;
+    await page.goto(`${dashboard.url}/register`);
     await page.getByRole('textbox', { name: 'Your name', exact: true }).fill('Cleo Writer');
     await page.getByRole('textbox', { name: 'Email', exact: true }).fill(`cleo-${Date.now()}@example.com`);
     await page.getByLabel('Password', { exact: false }).and(page.locator('input[type=password]')).fill('correct horse battery');
@@ -95,6 +66,7 @@ describe('browser: compose, schedule and publish', () => {
   };
 
   it('schedules a post in the writer’s time zone, shows it queued, publishes it and links to it; publishes another at once', { timeout: 150_000 }, async () => {
+    const { dashboard, page, problems } = session;
     onTestFailed(async () => {
       await screenshot(page, 'failure');
     });
@@ -147,8 +119,8 @@ describe('browser: compose, schedule and publish', () => {
     expect(await timeZone.inputValue()).toBe(ZONE);
     expect(await dashboard.db.models.Post.countDocuments({})).toBe(0);
     // Chromium reports the form's 400 answer on the console: expected here, and only here.
-    expect(watched.problems).toEqual([`console: Failed to load resource: the server responded with a status of 400 (Bad Request) (${dashboard.url}/posts)`]);
-    watched.problems.length = 0;
+    expect(problems).toEqual([`console: Failed to load resource: the server responded with a status of 400 (Bad Request) (${dashboard.url}/posts)`]);
+    problems.length = 0;
     await expectClean();
     await screenshot(page, '04-compose-too-long');
 
@@ -215,7 +187,7 @@ describe('browser: compose, schedule and publish', () => {
     expect(sandboxPage.url()).toBe(postUrl);
     expect(await visibleText(sandboxPage.getByRole('heading', { level: 1 }))).toBe(`Cleo Writer @${HANDLE}`);
     expect(await visibleText(sandboxPage.getByTestId('post-text'))).toBe(SCHEDULED_TEXT);
-    await expectClean(sandboxPage, sandboxProblems);
+    await expectCleanPage(sandboxPage, sandboxProblems);
     await screenshot(sandboxPage, '09-sandbox-post');
     await sandboxPage.close();
 

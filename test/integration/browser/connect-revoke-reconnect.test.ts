@@ -1,7 +1,6 @@
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
+import { describe, expect, it, onTestFailed } from 'vitest';
 import { waitFor } from '../../helpers/lifecycle.js';
-import { computedStyle, expectImagesLoaded, expectNoHorizontalOverflow, launchBrowser, nextPage, screenshotsIn, startDashboard, visibleText, watchPage, type Dashboard } from './support.js';
+import { computedStyle, expectCleanPage, expectImagesLoaded, flashMessage, nextPage, screenshotsIn, useBrowserPage, visibleText } from './support.js';
 
 // A new user in a real browser: register, pick a paid plan, connect X through the sandbox's
 // consent page, lose the token when X revokes it, see why, and reconnect the same account.
@@ -9,46 +8,19 @@ import { computedStyle, expectImagesLoaded, expectNoHorizontalOverflow, launchBr
 
 describe('browser: connect, revocation and reconnect', () => {
   const screenshot = screenshotsIn('connect-revoke-reconnect');
-  let dashboard: Dashboard;
-  let browser: Browser;
-  let context: BrowserContext;
-  let page: Page;
-  let watched: { problems: string[] };
+  const session = useBrowserPage();
 
-  beforeAll(async () => {
-    browser = await launchBrowser();
-    dashboard = await startDashboard();
-    context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-    page = await context.newPage();
-    page.setDefaultTimeout(15_000);
-    watched = watchPage(page);
-  });
-  afterAll(async () => {
-    await context?.close();
-    await browser?.close();
-    await dashboard?.close();
-  });
-
-  /** The page is clean: every image loaded, nothing overflows, no CSP or request errors so far. */
-  const expectClean = async () => {
-    await expectImagesLoaded(page);
-    await expectNoHorizontalOverflow(page);
-    expect(watched.problems).toEqual([]);
-  };
-  /** The one-time message of the page just loaded (`role=status`), with its kind. */
-  const flash = async () => {
-    const message = page.locator('p.flash[role="status"]');
-    expect(await message.count(), 'a flash message on this page').toBe(1);
-    return { text: await visibleText(message), error: (await message.getAttribute('class'))?.includes('flash-error') ?? false };
-  };
+  const expectClean = () => expectCleanPage(session.page, session.problems);
+  const flash = () => flashMessage(session.page);
   /** Runs a click that loads another page; answers where the browser ended up. */
-  const go = (click: () => Promise<void>) => nextPage(page, click);
-  const mainNav = (name: string) => page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name, exact: true });
-  const consentUrl = () => new RegExp(`^${dashboard.sandbox.url}/x\\.com/i/oauth2/authorize\\?`);
-  const xSection = () => page.getByRole('region', { name: 'X', exact: true });
-  const accountStatus = async (accountId: string) => (await dashboard.db.models.Account.findById(accountId).lean())?.status;
+  const go = (click: () => Promise<void>) => nextPage(session.page, click);
+  const mainNav = (name: string) => session.page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name, exact: true });
+  const consentUrl = () => new RegExp(`^${session.dashboard.sandbox.url}/x\\.com/i/oauth2/authorize\\?`);
+  const xSection = () => session.page.getByRole('region', { name: 'X', exact: true });
+  const accountStatus = async (accountId: string) => (await session.dashboard.db.models.Account.findById(accountId).lean())?.status;
 
   it('walks a new user from sign-up to a reconnected X account', { timeout: 120_000 }, async () => {
+    const { dashboard, page } = session;
     onTestFailed(async () => {
       await screenshot(page, 'failure');
     });

@@ -4,8 +4,8 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Client } from '@temporalio/client';
-import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
-import { expect } from 'vitest';
+import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
+import { afterAll, beforeAll, expect } from 'vitest';
 import type { Config } from '../../../config/index.js';
 import { ensureIndexes } from '../../../db/models/index.js';
 import { openDatabase, startWorker, temporalClient, testConfig, type RunningWorker, type TestDatabase } from '../../helpers/integration.js';
@@ -96,6 +96,40 @@ function listen(server: Server): Promise<void> {
   });
 }
 
+/** The dashboard stack and one browser tab on it, as a test in the suite sees them. */
+export interface BrowserPage {
+  dashboard: Dashboard;
+  page: Page;
+  /** What `watchPage` has collected on `page` so far; a test may empty it after checking an expected problem. */
+  problems: string[];
+}
+
+/**
+ * Starts Chromium and the dashboard before the suite's tests (a 1280×800 tab, 15 s default timeout,
+ * watched for problems) and stops them afterwards. Call it in a `describe`; the answer is filled in
+ * by its `beforeAll`, so read its fields inside tests, not while the suite is being declared.
+ */
+export function useBrowserPage(options: { timezoneId?: string } = {}): BrowserPage {
+  const session = {} as BrowserPage;
+  let browser: Browser | undefined;
+  let context: BrowserContext | undefined;
+  beforeAll(async () => {
+    browser = await launchBrowser();
+    session.dashboard = await startDashboard();
+    const timezone = options.timezoneId === undefined ? {} : { timezoneId: options.timezoneId };
+    context = await browser.newContext({ viewport: { width: 1280, height: 800 }, ...timezone });
+    session.page = await context.newPage();
+    session.page.setDefaultTimeout(15_000);
+    session.problems = watchPage(session.page).problems;
+  });
+  afterAll(async () => {
+    await context?.close();
+    await browser?.close();
+    await session.dashboard?.close();
+  });
+  return session;
+}
+
 /**
  * Collects what a person would not see but must not happen: CSP violations and other console
  * errors, failed requests, and subresources answered with an error status.
@@ -130,6 +164,20 @@ export async function expectImagesLoaded(page: Page): Promise<void> {
 export async function expectNoHorizontalOverflow(page: Page): Promise<void> {
   const widths = await page.evaluate<{ content: number; viewport: number }>('({ content: document.documentElement.scrollWidth, viewport: window.innerWidth })');
   expect(widths.content, 'page wider than the viewport').toBeLessThanOrEqual(widths.viewport);
+}
+
+/** The page is clean: every image loaded, nothing overflows, and `problems` (from `watchPage`) is empty. */
+export async function expectCleanPage(page: Page, problems: string[]): Promise<void> {
+  await expectImagesLoaded(page);
+  await expectNoHorizontalOverflow(page);
+  expect(problems).toEqual([]);
+}
+
+/** The one-time message of the page just loaded (`role=status`), with its kind; fails unless there is exactly one. */
+export async function flashMessage(page: Page): Promise<{ text: string; error: boolean }> {
+  const message = page.locator('p.flash[role="status"]');
+  expect(await message.count(), 'a flash message on this page').toBe(1);
+  return { text: await visibleText(message), error: (await message.getAttribute('class'))?.includes('flash-error') ?? false };
 }
 
 /** A computed style property of the first element the locator finds. */
