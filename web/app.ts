@@ -7,7 +7,7 @@ import type { Config } from '../config/index.js';
 import type { Logger } from '../config/logger.js';
 import type { Models } from '../db/models/index.js';
 import type { PlatformAdapter, PlatformId } from '../platforms/types.js';
-import type { AccountWorkflowTarget } from './accounts/workflow-client.js';
+import { accountWorkflowTargetFor, type AccountWorkflowTarget } from './accounts/workflow-client.js';
 import { createAuthenticator } from './auth/passport.js';
 import { authRouter } from './auth/router.js';
 import { billingRouter } from './billing/router.js';
@@ -47,6 +47,7 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 /** The dashboard as an app object, separate from the listener so tests drive it over HTTP. */
 export function createApp(deps: AppDeps): Express {
   const app = express();
+  const workflows = deps.workflows ?? accountWorkflowTargetFor(deps.temporal, deps.config);
   app.disable('x-powered-by');
   // Behind a reverse proxy on a private network (docker-compose), believe its X-Forwarded-* headers; never a public address's.
   app.set('trust proxy', 'loopback, linklocal, uniquelocal');
@@ -60,7 +61,7 @@ export function createApp(deps: AppDeps): Express {
   app.use('/static', express.static(path.join(here, 'public'), { maxAge: deps.config.env === 'production' ? '1d' : 0 }));
 
   // Platform callbacks verify signatures over their raw bodies: before any body parser, session or CSRF.
-  app.use('/webhooks', webhooksRouter(deps));
+  app.use('/webhooks', webhooksRouter({ ...deps, workflows }));
 
   // Operator endpoints: JSON, no session, no user data, so no cookie and no CSRF token.
   app.use(express.json({ limit: '100kb' }));
@@ -90,7 +91,7 @@ export function createApp(deps: AppDeps): Express {
     config: deps.config,
     models: deps.models,
     adapters: deps.adapters ?? {},
-    workflows: deps.workflows ?? { client: deps.temporal, taskQueue: deps.config.temporal.taskQueue, warningLeadMs: deps.config.lifecycle.warningLeadMs, overdueDecisionMs: deps.config.publishing.overdueDecisionMs },
+    workflows,
   };
   app.use('/connections', connectionsRouter(accountDeps));
   app.use('/posts', postsRouter(accountDeps));

@@ -18,13 +18,7 @@ const app = createApp({
   models: createModels(database),
   temporal,
   logger,
-  adapters: createAdapters({
-    mode: config.platforms.mode,
-    sandboxUrl: config.platforms.sandboxUrl,
-    clients: config.platforms.clients,
-    linkedinPartnerRefresh: config.platforms.linkedinPartnerRefresh,
-  }),
-  workflows: { client: temporal, taskQueue: config.temporal.taskQueue, warningLeadMs: config.lifecycle.warningLeadMs, overdueDecisionMs: config.publishing.overdueDecisionMs },
+  adapters: createAdapters(config.platforms),
   readiness: {
     database: () => databasePing(database),
     temporal: async () => {

@@ -13,6 +13,7 @@ import { createMailer } from '../activities/notify/email.js';
 import { createAdapters } from '../platforms/registry.js';
 import { createWorkers, runWorkers } from './create-worker.js';
 import { ensureReconcileSchedule, reconcileNow } from './reconcile-schedule.js';
+import { accountWorkflowTargetFor } from '../web/accounts/workflow-client.js';
 
 // The worker process: runs account workflows and their activities until SIGINT/SIGTERM, then
 // stops polling, lets in-flight activities finish (or cancels them after the grace time) and exits.
@@ -38,7 +39,7 @@ const connection = await NativeConnection.connect(connectionOptions);
 const clientConnection = await Connection.connect(connectionOptions);
 const client = new Client({ connection: clientConnection, namespace: config.temporal.namespace });
 const bundlePath = fileURLToPath(new URL('../dist/workflow-bundle.js', import.meta.url));
-const workflows = { client, taskQueue: config.temporal.taskQueue, warningLeadMs: config.lifecycle.warningLeadMs, overdueDecisionMs: config.publishing.overdueDecisionMs };
+const workflows = accountWorkflowTargetFor(client, config);
 
 const workers = await createWorkers({
   connection,
@@ -49,12 +50,7 @@ const workers = await createWorkers({
     workerIdentity: identity,
     config,
     mailer: createMailer(config.email),
-    adapters: createAdapters({
-      mode: config.platforms.mode,
-      sandboxUrl: config.platforms.sandboxUrl,
-      clients: config.platforms.clients,
-      linkedinPartnerRefresh: config.platforms.linkedinPartnerRefresh,
-    }),
+    adapters: createAdapters(config.platforms),
     workflows,
   }),
   // Production images bundle at build time (`npm run build`); development bundles fresh code at start.

@@ -4,6 +4,7 @@ import { accountWorkflowId, reconnectUpdate, type ReconnectResult } from '../../
 import { accountWorkflow, type AccountWorkflowInput } from '../../workflows/account/workflow.js';
 import { PLATFORM_NAMES } from '../../platforms/types.js';
 import { displayHandle } from '../../platforms/handle.js';
+import type { Config } from '../../config/index.js';
 
 // How the web app (and self-healing) reaches an account's workflow.
 
@@ -14,6 +15,11 @@ export interface AccountWorkflowTarget {
   warningLeadMs?: number;
   overdueDecisionMs?: number;
   historyEventLimit?: number;
+}
+
+/** Account workflows on the configured task queue, started with the configured lifecycle settings. */
+export function accountWorkflowTargetFor(client: Client, config: Pick<Config, 'temporal' | 'lifecycle' | 'publishing'>): AccountWorkflowTarget {
+  return { client, taskQueue: config.temporal.taskQueue, warningLeadMs: config.lifecycle.warningLeadMs, overdueDecisionMs: config.publishing.overdueDecisionMs };
 }
 
 /** The one-line summary operators see in Temporal UI's workflow list. */
