@@ -69,7 +69,6 @@ async function refreshesOf(world: World, platform: PlatformId, externalId: strin
 }
 
 async function connectX(world: World, handle: string, extra: { historyEventLimit?: number; overdueDecisionMs?: number } = {}) {
-  const identity = await world.control.createIdentity({ platform: 'x', handle });
   const connected = await connectThroughSandbox({
     config: world.config,
     db: world.db,
@@ -77,11 +76,11 @@ async function connectX(world: World, handle: string, extra: { historyEventLimit
     sandboxUrl: world.sandbox.url,
     owner: world.owner,
     platform: 'x',
-    identity: identity.id,
+    handle,
     workflowDefaults: extra,
   });
   if (!connected.result.accepted) throw new Error(`connect of ${handle} was rejected: ${connected.result.rejection.message}`);
-  return { ...connected, externalId: identity.id, handle: world.client.workflow.getHandle(accountWorkflowId(connected.accountId)) };
+  return { ...connected, handle: world.client.workflow.getHandle(accountWorkflowId(connected.accountId)) };
 }
 
 async function disconnect(handle: WorkflowHandle): Promise<void> {

@@ -1,15 +1,16 @@
 import type { Client } from '@temporalio/client';
+import { afterAll, beforeAll } from 'vitest';
 import { createActivities, type Activities } from '../../activities/index.js';
 import type { Config } from '../../config/index.js';
 import { createCredentialStore, type CredentialStore } from '../../db/credentials.js';
 import { createAdapters } from '../../platforms/registry.js';
 import { createPkce } from '../../platforms/oauth.js';
 import type { PlatformAdapter, PlatformId } from '../../platforms/types.js';
-import { approveConsent, SandboxClient } from '../../sandbox/client.js';
+import { approveConsent, SandboxClient, type SettingsPatch, type SubscriptionType } from '../../sandbox/client.js';
 import { startSandbox } from '../../sandbox/server.js';
 import { completeConnection, type CompletedConnection } from '../../web/accounts/complete-connection.js';
 import type { AccountWorkflowTarget } from '../../web/accounts/workflow-client.js';
-import type { TestDatabase } from './integration.js';
+import { openDatabase, startWorker, temporalClient, testConfig, type RunningWorker, type TestDatabase } from './integration.js';
 
 // Builds the real lifecycle stack around a test: sandbox platforms, adapters pointed at them,
 // activities on a real database, and the same connect path the dashboard uses.
@@ -35,7 +36,9 @@ export function sandboxAdapters(config: Config, sandboxUrl: string) {
   });
 }
 
-export function lifecycleActivitiesFor(config: Config, db: TestDatabase, sandboxUrl: string, extra: Partial<Parameters<typeof createActivities>[0]> = {}): Activities {
+export type ActivityExtras = Partial<Parameters<typeof createActivities>[0]>;
+
+export function lifecycleActivitiesFor(config: Config, db: TestDatabase, sandboxUrl: string, extra: ActivityExtras = {}): Activities {
   return createActivities({
     models: db.models,
     adapters: sandboxAdapters(config, sandboxUrl),
@@ -57,7 +60,19 @@ export async function createOwner(db: TestDatabase, email = `owner-${Math.random
   return { ownerId: String(user._id), penNameId: String(penName._id), penName: penName.name };
 }
 
-/** Runs the platform's OAuth consent in the sandbox and completes the connection as the dashboard does. */
+export interface SandboxConnection extends CompletedConnection {
+  store: CredentialStore;
+  accessToken: string;
+  refreshToken?: string;
+  /** The sandbox identity that consented (its id is the platform's user id). */
+  externalId: string;
+}
+
+/**
+ * Runs the platform's OAuth consent in the sandbox and completes the connection as the dashboard does.
+ * Consents as `identity` if given; otherwise as a new sandbox identity named `handle` if given;
+ * otherwise as whichever identity the consent page picks.
+ */
 export async function connectThroughSandbox(options: {
   config: Config;
   db: TestDatabase;
@@ -66,13 +81,21 @@ export async function connectThroughSandbox(options: {
   owner: Owner;
   platform: PlatformId;
   identity?: string;
+  handle?: string;
+  /** X only, for a new identity created from `handle`. */
+  subscriptionType?: SubscriptionType;
   workflowDefaults?: Pick<AccountWorkflowTarget, 'warningLeadMs' | 'historyEventLimit' | 'overdueDecisionMs'>;
-}): Promise<CompletedConnection & { store: CredentialStore; accessToken: string; refreshToken?: string }> {
+}): Promise<SandboxConnection> {
+  const chosenIdentity =
+    options.identity ??
+    (options.handle === undefined
+      ? undefined
+      : (await new SandboxClient(options.sandboxUrl).createIdentity({ platform: options.platform, handle: options.handle, subscriptionType: options.subscriptionType })).id);
   const adapter = sandboxAdapters(options.config, options.sandboxUrl)[options.platform] as PlatformAdapter;
   const redirectUri = `${options.config.web.publicUrl}/connect/${options.platform}/callback`;
   const pkce = createPkce();
   const authorizeUrl = adapter.authorizationUrl({ state: 'test-state', redirectUri, codeChallenge: pkce.challenge });
-  const redirect = new URL(await approveConsent(authorizeUrl, options.identity ? { identity: options.identity } : {}));
+  const redirect = new URL(await approveConsent(authorizeUrl, chosenIdentity ? { identity: chosenIdentity } : {}));
   const code = redirect.searchParams.get('code');
   if (!code) throw new Error(`consent did not return a code: ${redirect.toString()}`);
   const exchanged = await adapter.exchangeCode({ code, redirectUri, codeVerifier: pkce.verifier });
@@ -88,7 +111,63 @@ export async function connectThroughSandbox(options: {
     },
     { ...options.owner, platform: options.platform, identity: identity.value, tokens: exchanged.value },
   );
-  return { ...completed, store, accessToken: exchanged.value.accessToken, refreshToken: exchanged.value.refreshToken };
+  return {
+    ...completed,
+    store,
+    accessToken: exchanged.value.accessToken,
+    refreshToken: exchanged.value.refreshToken,
+    externalId: chosenIdentity ?? identity.value.externalId,
+  };
+}
+
+type ConnectOptions = Parameters<typeof connectThroughSandbox>[0];
+
+export interface LifecycleWorld {
+  /** Available at once (a fresh task queue and database name); everything else after beforeAll. */
+  config: Config;
+  db: TestDatabase;
+  sandbox: Sandbox;
+  client: Client;
+  owner: Owner;
+  /** connectThroughSandbox within this world, as its owner unless another is given. */
+  connect(options: Omit<ConnectOptions, 'config' | 'db' | 'client' | 'sandboxUrl' | 'owner'> & { owner?: Owner }): Promise<SandboxConnection>;
+}
+
+/**
+ * A test file's real lifecycle stack, started in beforeAll and closed in afterAll: database,
+ * sandbox, Temporal client, a worker running the lifecycle activities, and one owner.
+ */
+export function useLifecycleWorld(
+  options: {
+    /** Applied to the sandbox before the worker starts (e.g. short token lifetimes). */
+    sandboxSettings?: SettingsPatch;
+    /** Extra activity dependencies, given the started world (e.g. `workflows` for reconcile). */
+    activities?: (world: LifecycleWorld) => ActivityExtras;
+  } = {},
+): LifecycleWorld {
+  const world = {
+    config: testConfig(),
+    connect: ({ owner, ...rest }) =>
+      connectThroughSandbox({ config: world.config, db: world.db, client: world.client, sandboxUrl: world.sandbox.url, owner: owner ?? world.owner, ...rest }),
+  } as LifecycleWorld;
+  let worker: RunningWorker | undefined;
+  let temporal: Awaited<ReturnType<typeof temporalClient>> | undefined;
+  beforeAll(async () => {
+    world.db = await openDatabase(world.config);
+    world.sandbox = await openSandbox();
+    if (options.sandboxSettings) await world.sandbox.control.configure(options.sandboxSettings);
+    temporal = await temporalClient(world.config);
+    world.client = temporal.client;
+    worker = await startWorker(world.config, lifecycleActivitiesFor(world.config, world.db, world.sandbox.url, options.activities?.(world)));
+    world.owner = await createOwner(world.db);
+  });
+  afterAll(async () => {
+    await worker?.stop();
+    await temporal?.close();
+    await world.sandbox?.close();
+    await world.db?.close();
+  });
+  return world;
 }
 
 export async function waitFor<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 30_000): Promise<T> {

@@ -1,63 +1,28 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Client } from '@temporalio/client';
+import { describe, expect, it } from 'vitest';
 import { accountWorkflowId, disconnectUpdate, refreshNowUpdate, stateQuery } from '../../../workflows/account/messages.js';
-import { openDatabase, startWorker, temporalClient, testConfig, type RunningWorker, type TestDatabase } from '../../helpers/integration.js';
-import { connectThroughSandbox, createOwner, lifecycleActivitiesFor, openSandbox, waitFor, type Owner, type Sandbox } from '../../helpers/lifecycle.js';
+import { useLifecycleWorld, waitFor } from '../../helpers/lifecycle.js';
 
 // The account workflow on the real Temporal dev server, against sandbox tokens that live seconds:
 // renewal, platform revocation, reconnect, storms of 5xx and 429, disconnect, continue-as-new.
 
 describe('account lifecycle on the dev server', () => {
-  const config = testConfig();
-  let db: TestDatabase;
-  let sandbox: Sandbox;
-  let temporal: { client: Client; close(): Promise<void> };
-  let worker: RunningWorker;
-  let owner: Owner;
+  const world = useLifecycleWorld({ sandboxSettings: { platformLifetimes: { x: { accessTokenSec: 6 }, bluesky: { accessTokenSec: 6 } } } });
 
-  beforeAll(async () => {
-    db = await openDatabase(config);
-    sandbox = await openSandbox();
-    await sandbox.control.configure({ platformLifetimes: { x: { accessTokenSec: 6 }, bluesky: { accessTokenSec: 6 } } });
-    temporal = await temporalClient(config);
-    worker = await startWorker(config, lifecycleActivitiesFor(config, db, sandbox.url));
-    owner = await createOwner(db);
-  });
-  afterAll(async () => {
-    await worker?.stop();
-    await temporal?.close();
-    await sandbox?.close();
-    await db?.close();
-  });
-
-  const connect = async (handle: string, extra: Partial<Parameters<typeof connectThroughSandbox>[0]> = {}) => {
-    const identity = await sandbox.control.createIdentity({ platform: 'x', handle });
-    const connection = await connectThroughSandbox({
-      config,
-      db,
-      client: temporal.client,
-      sandboxUrl: sandbox.url,
-      owner,
-      platform: 'x',
-      identity: identity.id,
-      ...extra,
-    });
-    return { ...connection, externalId: identity.id };
-  };
-  const statusOf = async (accountId: string) => (await db.models.Account.findById(accountId).lean())?.status;
+  const connect = (handle: string, extra: Partial<Parameters<typeof world.connect>[0]> = {}) => world.connect({ platform: 'x', handle, ...extra });
+  const statusOf = async (accountId: string) => (await world.db.models.Account.findById(accountId).lean())?.status;
 
   it('renews a rotating X token ahead of expiry, again and again, with zero refresh-token reuse', { timeout: 60_000 }, async () => {
     const account = await connect('renews_often');
     expect(account.result).toMatchObject({ accepted: true, state: { status: 'active' } });
 
-    await waitFor('three renewals', async () => (await sandbox.control.counters({ platform: 'x', externalId: account.externalId })).refreshes >= 3, 40_000);
-    const counters = await sandbox.control.counters({ platform: 'x', externalId: account.externalId });
+    await waitFor('three renewals', async () => (await world.sandbox.control.counters({ platform: 'x', externalId: account.externalId })).refreshes >= 3, 40_000);
+    const counters = await world.sandbox.control.counters({ platform: 'x', externalId: account.externalId });
     expect(counters.refreshTokenReuse).toBe(0);
     expect((await statusOf(account.accountId))?.state).toBe('active');
     expect((await account.store.loadCredentials(account.accountId))?.version).toBeGreaterThanOrEqual(4);
 
     // Tokens never reach Temporal: not the first pair, not the current one.
-    const history = JSON.stringify((await temporal.client.workflow.getHandle(accountWorkflowId(account.accountId)).fetchHistory()).events);
+    const history = JSON.stringify((await world.client.workflow.getHandle(accountWorkflowId(account.accountId)).fetchHistory()).events);
     const current = await account.store.loadCredentials(account.accountId);
     for (const secret of [account.accessToken, account.refreshToken, current?.credentials.accessToken, current?.credentials.refreshToken]) {
       expect(secret && secret.length > 8).toBe(true);
@@ -67,7 +32,7 @@ describe('account lifecycle on the dev server', () => {
 
   it('expires with the specific reason when the platform revokes, pauses, and comes back on reconnect', { timeout: 60_000 }, async () => {
     const account = await connect('gets_revoked');
-    await sandbox.control.revoke('x', account.externalId);
+    await world.sandbox.control.revoke('x', account.externalId);
 
     const expired = await waitFor('expired status', async () => {
       const status = await statusOf(account.accountId);
@@ -76,66 +41,74 @@ describe('account lifecycle on the dev server', () => {
     expect(expired.queuePaused).toBe(true);
     expect(expired.reason?.message).toMatch(/X/);
     expect(expired.reason?.message).not.toMatch(/something went wrong/i);
-    const notification = await waitFor('expired notification', () => db.models.Notification.findOne({ accountId: account.accountId, kind: 'expired' }).lean().then((n) => n ?? undefined));
+    const notification = await waitFor('expired notification', () => world.db.models.Notification.findOne({ accountId: account.accountId, kind: 'expired' }).lean().then((n) => n ?? undefined));
     expect(notification.link).toContain(account.accountId);
 
     // Operators find it from Temporal UI's search alone.
     await waitFor('visibility lists it as expired on X', async () => {
       const query = `TetherStatus = 'expired' AND TetherPlatform = 'x' AND WorkflowId = '${accountWorkflowId(account.accountId)}'`;
-      for await (const execution of temporal.client.workflow.list({ query })) if (execution.workflowId) return true;
+      for await (const execution of world.client.workflow.list({ query })) if (execution.workflowId) return true;
       return false;
     });
 
     // A validator refuses what cannot work, without writing to history.
-    const handle = temporal.client.workflow.getHandle(accountWorkflowId(account.accountId));
+    const handle = world.client.workflow.getHandle(accountWorkflowId(account.accountId));
     await expect(handle.executeUpdate(refreshNowUpdate)).rejects.toMatchObject({ cause: { message: expect.stringMatching(/reconnect instead/) } });
     const history = await handle.fetchHistory();
     const updateEvents = (history.events ?? []).filter((e) => e.workflowExecutionUpdateAcceptedEventAttributes || e.workflowExecutionUpdateAdmittedEventAttributes);
     expect(updateEvents.map((e) => e.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest?.input?.name)).not.toContain('refreshNow');
     expect(JSON.stringify(history.events)).not.toMatch(/refreshNow/);
 
-    const reconnected = await connectThroughSandbox({ config, db, client: temporal.client, sandboxUrl: sandbox.url, owner, platform: 'x', identity: account.externalId });
+    const reconnected = await world.connect({ platform: 'x', identity: account.externalId });
     expect(reconnected.accountId).toBe(account.accountId);
     expect(reconnected.created).toBe(false);
     expect(reconnected.result).toMatchObject({ accepted: true, state: { status: 'active', queuePaused: false } });
     expect((await statusOf(account.accountId))?.state).toBe('active');
-    expect(await db.models.Notification.countDocuments({ accountId: account.accountId, kind: 'reconnected' })).toBe(1);
+    expect(await world.db.models.Notification.countDocuments({ accountId: account.accountId, kind: 'reconnected' })).toBe(1);
+  });
+
+  it('tells a renew-now of a token that can only be checked that nothing needed renewing', { timeout: 60_000 }, async () => {
+    const page = await world.connect({ platform: 'facebook', handle: 'checked_page' });
+    expect(page.result).toMatchObject({ accepted: true, state: { status: 'active' } });
+    const answer = await world.client.workflow.getHandle(accountWorkflowId(page.accountId)).executeUpdate(refreshNowUpdate);
+    expect(answer.outcome).toMatch(/^Nothing needed renewing; the token is valid until /);
+    expect(answer.state.status).toBe('active');
   });
 
   it('never expires an account through storms of 5xx and rate limits', { timeout: 90_000 }, async () => {
     const account = await connect('stormy_weather');
-    await sandbox.control.failNext('x', account.externalId, 4, 503);
-    await waitFor('the 5xx storm to pass', async () => (await sandbox.control.counters({ platform: 'x', externalId: account.externalId })).refreshes >= 1, 60_000);
-    await sandbox.control.rateLimit('x', account.externalId, 5);
-    const before = (await sandbox.control.counters({ platform: 'x', externalId: account.externalId })).refreshes;
-    await waitFor('renewals after the rate limit', async () => (await sandbox.control.counters({ platform: 'x', externalId: account.externalId })).refreshes >= before + 1, 60_000);
+    await world.sandbox.control.failNext('x', account.externalId, 4, 503);
+    await waitFor('the 5xx storm to pass', async () => (await world.sandbox.control.counters({ platform: 'x', externalId: account.externalId })).refreshes >= 1, 60_000);
+    await world.sandbox.control.rateLimit('x', account.externalId, 5);
+    const before = (await world.sandbox.control.counters({ platform: 'x', externalId: account.externalId })).refreshes;
+    await waitFor('renewals after the rate limit', async () => (await world.sandbox.control.counters({ platform: 'x', externalId: account.externalId })).refreshes >= before + 1, 60_000);
 
     const status = await statusOf(account.accountId);
     expect(status?.state).toBe('active');
-    expect(await db.models.Notification.countDocuments({ accountId: account.accountId, kind: 'expired' })).toBe(0);
-    expect((await sandbox.control.counters({ platform: 'x', externalId: account.externalId })).refreshTokenReuse).toBe(0);
+    expect(await world.db.models.Notification.countDocuments({ accountId: account.accountId, kind: 'expired' })).toBe(0);
+    expect((await world.sandbox.control.counters({ platform: 'x', externalId: account.externalId })).refreshTokenReuse).toBe(0);
   });
 
   it('disconnects: revokes at the platform, forgets the tokens and completes the workflow', { timeout: 30_000 }, async () => {
     const account = await connect('leaves_soon');
-    const handle = temporal.client.workflow.getHandle(accountWorkflowId(account.accountId));
+    const handle = world.client.workflow.getHandle(accountWorkflowId(account.accountId));
     const result = await handle.executeUpdate(disconnectUpdate);
     expect(result.revokedAtPlatform).toBe(true);
     expect(await handle.result()).toMatchObject({ revokedAtPlatform: true });
     expect(await account.store.loadCredentials(account.accountId)).toBeUndefined();
-    const stored = await db.models.Account.findById(account.accountId).lean();
+    const stored = await world.db.models.Account.findById(account.accountId).lean();
     expect(stored?.disconnectedAt).toBeInstanceOf(Date);
     expect(stored?.status?.state).toBe('disconnected');
   });
 
   it('continues-as-new when history grows, carrying its state, and keeps renewing safely', { timeout: 90_000 }, async () => {
     const account = await connect('long_history', { workflowDefaults: { historyEventLimit: 60 } });
-    const handle = temporal.client.workflow.getHandle(accountWorkflowId(account.accountId));
+    const handle = world.client.workflow.getHandle(accountWorkflowId(account.accountId));
     const firstRun = (await handle.describe()).runId;
     await waitFor('a continued-as-new run', async () => (await handle.describe()).runId !== firstRun, 75_000);
-    const renewedBefore = (await sandbox.control.counters({ platform: 'x', externalId: account.externalId })).refreshes;
-    await waitFor('a renewal in the new run', async () => (await sandbox.control.counters({ platform: 'x', externalId: account.externalId })).refreshes > renewedBefore, 30_000);
+    const renewedBefore = (await world.sandbox.control.counters({ platform: 'x', externalId: account.externalId })).refreshes;
+    await waitFor('a renewal in the new run', async () => (await world.sandbox.control.counters({ platform: 'x', externalId: account.externalId })).refreshes > renewedBefore, 30_000);
     expect((await handle.query(stateQuery)).status).toBe('active');
-    expect((await sandbox.control.counters({ platform: 'x', externalId: account.externalId })).refreshTokenReuse).toBe(0);
+    expect((await world.sandbox.control.counters({ platform: 'x', externalId: account.externalId })).refreshTokenReuse).toBe(0);
   });
 });

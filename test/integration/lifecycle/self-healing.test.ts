@@ -1,52 +1,39 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Client } from '@temporalio/client';
+import { describe, expect, it } from 'vitest';
 import type { ReconcileReport } from '../../../activities/reconcile.js';
-import { ensureReconcileSchedule, RECONCILE_SCHEDULE_ID } from '../../../worker/reconcile-schedule.js';
+import { ensureReconcileSchedule, reconcileScheduleId } from '../../../worker/reconcile-schedule.js';
 import { accountWorkflowId, stateQuery } from '../../../workflows/account/messages.js';
 import { reconcileAccountsWorkflow } from '../../../workflows/reconcile.js';
 import { targetIdOf } from '../../../db/models/post-target.js';
 import { createPost } from '../../../db/posts.js';
 import { schedulePosts } from '../publishing/support.js';
-import { openDatabase, startWorker, temporalClient, testConfig, type RunningWorker, type TestDatabase } from '../../helpers/integration.js';
-import { connectThroughSandbox, createOwner, lifecycleActivitiesFor, openSandbox, waitFor, type Owner, type Sandbox } from '../../helpers/lifecycle.js';
+import { useLifecycleWorld, waitFor } from '../../helpers/lifecycle.js';
 
 // Self-healing on the real dev server: every connected account in MongoDB gets its workflow back,
 // running account workflows without a connected account are reported, and the schedule that runs
 // this is created once.
 
 describe('self-healing of account workflows', () => {
-  const config = testConfig();
-  const taskQueue = config.temporal.taskQueue;
-  let db: TestDatabase;
-  let sandbox: Sandbox;
-  let temporal: { client: Client; close(): Promise<void> };
-  let worker: RunningWorker;
-  let owner: Owner;
-
-  beforeAll(async () => {
-    db = await openDatabase(config);
-    sandbox = await openSandbox();
-    temporal = await temporalClient(config);
-    worker = await startWorker(config, lifecycleActivitiesFor(config, db, sandbox.url, { workflows: { client: temporal.client, taskQueue } }));
-    owner = await createOwner(db);
-  });
-  afterAll(async () => {
-    await worker?.stop();
-    await temporal?.close();
-    await sandbox?.close();
-    await db?.close();
-  });
+  const world = useLifecycleWorld({ activities: ({ client, config }) => ({ workflows: { client, taskQueue: config.temporal.taskQueue } }) });
+  const taskQueue = world.config.temporal.taskQueue;
 
   const connect = async (handle: string) => {
-    const identity = await sandbox.control.createIdentity({ platform: 'x', handle });
-    const connection = await connectThroughSandbox({ config, db, client: temporal.client, sandboxUrl: sandbox.url, owner, platform: 'x', identity: identity.id });
+    const connection = await world.connect({ platform: 'x', handle });
     expect(connection.result).toMatchObject({ accepted: true, state: { status: 'active' } });
     return connection;
   };
-  const handleOf = (accountId: string) => temporal.client.workflow.getHandle(accountWorkflowId(accountId));
+  const handleOf = (accountId: string) => world.client.workflow.getHandle(accountWorkflowId(accountId));
+  // Reconcile trusts the (eventually consistent) visibility list: wait until it no longer lists the
+  // terminated run as running, as it will long before the next scheduled pass.
+  const leftVisibility = (accountId: string) =>
+    waitFor('the terminated run to leave the running list', async () => {
+      const query = `WorkflowId = '${accountWorkflowId(accountId)}' AND ExecutionStatus = 'Running'`;
+      const listed: string[] = [];
+      for await (const execution of world.client.workflow.list({ query })) listed.push(execution.runId);
+      return listed.length === 0;
+    });
   const reconcile = (): Promise<ReconcileReport> =>
-    temporal.client.workflow.execute(reconcileAccountsWorkflow, { taskQueue, workflowId: `reconcile-test-${randomUUID()}` });
+    world.client.workflow.execute(reconcileAccountsWorkflow, { taskQueue, workflowId: `reconcile-test-${randomUUID()}` });
 
   it('restarts a connected account whose workflow is gone, leaves running ones alone, and reports orphans', { timeout: 90_000 }, async () => {
     const lost = await connect('lost_workflow');
@@ -56,6 +43,7 @@ describe('self-healing of account workflows', () => {
 
     await handleOf(lost.accountId).terminate('test: the workflow is lost');
     expect((await handleOf(lost.accountId).describe()).status.name).toBe('TERMINATED');
+    await leftVisibility(lost.accountId);
 
     const report = await reconcile();
     expect(report).toEqual({ checked: 2, started: [lost.accountId], orphans: [], requeuedPosts: 0 });
@@ -74,7 +62,7 @@ describe('self-healing of account workflows', () => {
     expect((await reconcile()).started).toEqual([]);
 
     // An account marked disconnected in MongoDB whose workflow still runs is an orphan.
-    await db.models.Account.updateOne({ _id: healthy.accountId }, { $set: { disconnectedAt: new Date() } });
+    await world.db.models.Account.updateOne({ _id: healthy.accountId }, { $set: { disconnectedAt: new Date() } });
     const orphaned = await waitFor('the orphan to be reported', async () => {
       const next = await reconcile();
       return next.orphans.length > 0 ? next : undefined;
@@ -86,57 +74,61 @@ describe('self-healing of account workflows', () => {
   it('queues again the posts a lost workflow held, and posts that never reached a workflow or never got their targets', { timeout: 90_000 }, async () => {
     const lost = await connect('lost_with_posts');
     const running = await connect('never_handed_a_post');
-    const workflows = { client: temporal.client, taskQueue };
+    const workflows = { client: world.client, taskQueue };
     const [held] = await schedulePosts({
-      db,
+      db: world.db,
       workflows,
-      owner,
+      owner: world.owner,
       account: { accountId: lost.accountId, platform: 'x' },
       posts: [{ text: 'Held by the lost run', publishAt: new Date(Date.now() + 24 * 3600_000) }],
     });
     expect((await handleOf(lost.accountId).query(stateQuery)).queue.queued).toBe(1);
+    // The user had moved it (an overdue post rescheduled): its target, not the post, holds the time.
+    const movedTo = new Date(Date.now() + 48 * 3600_000);
+    await world.db.models.PostTarget.updateOne({ _id: targetIdOf(held!.post._id, lost.accountId) }, { $set: { dueAt: movedTo } });
     await handleOf(lost.accountId).terminate('test: the workflow and its queue are lost');
+    await leftVisibility(lost.accountId);
 
     // Stored, but the process died before handing it to the workflow.
     const stranded = await createPost(
-      db.models,
-      { ...owner, kind: 'scheduled', text: 'Never queued', timeZone: 'UTC', publishAt: new Date(Date.now() + 24 * 3600_000), targets: [{ accountId: running.accountId, platform: 'x', handle: 'never_handed_a_post' }] },
+      world.db.models,
+      { ...world.owner, kind: 'scheduled', text: 'Never queued', timeZone: 'UTC', publishAt: new Date(Date.now() + 24 * 3600_000), targets: [{ accountId: running.accountId, platform: 'x', handle: 'never_handed_a_post' }] },
       new Date(Date.now() - 5 * 60_000),
     );
     const strandedTarget = targetIdOf(stranded._id, running.accountId);
-    expect((await db.models.Post.findById(stranded._id).lean())?.targetsPending).toBeUndefined();
+    expect((await world.db.models.Post.findById(stranded._id).lean())?.targetsPending).toBeUndefined();
     // Stored, but the process died before writing its targets.
     const unfinished = { ...stranded, _id: randomUUID(), text: 'Targets never written', targetsPending: true };
-    await db.models.Post.create(unfinished);
+    await world.db.models.Post.create(unfinished);
     const unfinishedTarget = targetIdOf(unfinished._id, running.accountId);
 
     const report = await reconcile();
     expect(report.started).toContain(lost.accountId);
     expect(report.requeuedPosts).toBe(3);
     await waitFor('the restarted workflow to be active', async () => (await handleOf(lost.accountId).query(stateQuery)).status === 'active');
-    expect((await handleOf(lost.accountId).query(stateQuery)).queue.queued).toBe(1);
+    expect((await handleOf(lost.accountId).query(stateQuery)).queue).toMatchObject({ queued: 1, nextPublishAt: movedTo.toISOString() });
     expect((await handleOf(running.accountId).query(stateQuery)).queue.queued).toBe(2);
-    expect((await db.models.PostTarget.findById(strandedTarget).lean())?.queuedAt).toBeInstanceOf(Date);
-    expect(await db.models.PostTarget.findById(unfinishedTarget).lean()).toMatchObject({ state: 'scheduled', dueAt: unfinished.publishAt, queuedAt: expect.any(Date) });
-    expect((await db.models.Post.findById(unfinished._id).lean())?.targetsPending).toBeUndefined();
-    expect((await db.models.PostTarget.findById(targetIdOf(held!.post._id, lost.accountId)).lean())?.state).toBe('scheduled');
+    expect((await world.db.models.PostTarget.findById(strandedTarget).lean())?.queuedAt).toBeInstanceOf(Date);
+    expect(await world.db.models.PostTarget.findById(unfinishedTarget).lean()).toMatchObject({ state: 'scheduled', dueAt: unfinished.publishAt, queuedAt: expect.any(Date) });
+    expect((await world.db.models.Post.findById(unfinished._id).lean())?.targetsPending).toBeUndefined();
+    expect((await world.db.models.PostTarget.findById(targetIdOf(held!.post._id, lost.accountId)).lean())?.state).toBe('scheduled');
 
     // Queued posts are left alone on the next pass.
     expect((await reconcile()).requeuedPosts).toBe(0);
   });
 
   it('creates the reconcile schedule once, with its interval, and keeps it on later starts', { timeout: 30_000 }, async () => {
-    const scheduleId = `${RECONCILE_SCHEDULE_ID}:${taskQueue}`;
+    const scheduleId = reconcileScheduleId(taskQueue);
     try {
-      await ensureReconcileSchedule(temporal.client, taskQueue, '7 minutes');
+      await ensureReconcileSchedule(world.client, taskQueue, '7 minutes');
       // A second start (another worker, a restart) keeps the existing schedule as it is.
-      await expect(ensureReconcileSchedule(temporal.client, taskQueue, '9 minutes')).resolves.toBeUndefined();
+      await expect(ensureReconcileSchedule(world.client, taskQueue, '9 minutes')).resolves.toBeUndefined();
 
-      const schedule = await temporal.client.schedule.getHandle(scheduleId).describe();
+      const schedule = await world.client.schedule.getHandle(scheduleId).describe();
       expect(schedule.spec.intervals).toEqual([expect.objectContaining({ every: 7 * 60_000 })]);
       expect(schedule.action).toMatchObject({ type: 'startWorkflow', workflowType: 'reconcileAccountsWorkflow', taskQueue });
     } finally {
-      await temporal.client.schedule.getHandle(scheduleId).delete().catch(() => undefined);
+      await world.client.schedule.getHandle(scheduleId).delete().catch(() => undefined);
     }
   });
 });

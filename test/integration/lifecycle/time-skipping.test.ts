@@ -20,8 +20,8 @@ describe('account lifecycle over simulated months', () => {
     await stack?.close();
   });
 
-  const connect = (platform: 'x' | 'linkedin', identity: string) =>
-    connectThroughSandbox({ config: stack.config, db: stack.db, client: stack.env.client, sandboxUrl: stack.sandbox.url, owner, platform, identity });
+  const connect = (platform: 'x' | 'linkedin', who: { identity: string } | { handle: string }) =>
+    connectThroughSandbox({ config: stack.config, db: stack.db, client: stack.env.client, sandboxUrl: stack.sandbox.url, owner, platform, ...who });
   const statusOf = async (accountId: string) => (await stack.db.models.Account.findById(accountId).lean())?.status;
   const notifications = (accountId: string, kind: NotificationKind) => stack.db.models.Notification.find({ accountId, kind }).lean();
   /** Advances the workflow clock to `day` days after `start`. */
@@ -33,7 +33,7 @@ describe('account lifecycle over simulated months', () => {
 
   it('warns a week ahead, expires a 60-day LinkedIn token with its reason, and resumes on reconnect', { timeout: 120_000 }, async () => {
     const start = await stack.now();
-    const account = await connect('linkedin', 'liALICE1xYz');
+    const account = await connect('linkedin', { identity: 'liALICE1xYz' });
     expect(account.result).toMatchObject({ accepted: true, state: { status: 'active', queuePaused: false } });
 
     // Not a day before the week of warning.
@@ -72,7 +72,7 @@ describe('account lifecycle over simulated months', () => {
     expect(await described.staticSummary()).toMatch(/on LinkedIn — Morning Notes$/);
 
     await skipToDay(start, 62);
-    const reconnected = await connect('linkedin', 'liALICE1xYz');
+    const reconnected = await connect('linkedin', { identity: 'liALICE1xYz' });
     expect(reconnected.accountId).toBe(account.accountId);
     expect(reconnected.created).toBe(false);
     expect(reconnected.result).toMatchObject({ accepted: true, state: { status: 'active', queuePaused: false } });
@@ -89,8 +89,7 @@ describe('account lifecycle over simulated months', () => {
   });
 
   it('renews a rotating 2-hour X token for 30 simulated days with zero refresh-token reuse', { timeout: 300_000 }, async () => {
-    const identity = await stack.sandbox.control.createIdentity({ platform: 'x', handle: 'month_of_renewals' });
-    const account = await connect('x', identity.id);
+    const account = await connect('x', { handle: 'month_of_renewals' });
     expect(account.result).toMatchObject({ accepted: true, state: { status: 'active' } });
 
     // Real time: ~40 s on an idle 2-core machine, ~80 s under heavy load (each renewal is a real
@@ -100,7 +99,7 @@ describe('account lifecycle over simulated months', () => {
 
     // Each renewal lands 18–30 minutes before the 2-hour expiry: every 1.5–1.7 hours.
     const hours = days * 24;
-    const counters = await stack.sandbox.control.counters({ platform: 'x', externalId: identity.id });
+    const counters = await stack.sandbox.control.counters({ platform: 'x', externalId: account.externalId });
     expect(counters.refreshes).toBeGreaterThanOrEqual(Math.floor(hours / 1.7) - 2);
     expect(counters.refreshes).toBeLessThanOrEqual(Math.ceil(hours / 1.5));
     expect(counters.refreshTokenReuse).toBe(0);
@@ -111,8 +110,7 @@ describe('account lifecycle over simulated months', () => {
   });
 
   it('keeps every token out of the workflow history', { timeout: 120_000 }, async () => {
-    const identity = await stack.sandbox.control.createIdentity({ platform: 'x', handle: 'secret_keeper' });
-    const account = await connect('x', identity.id);
+    const account = await connect('x', { handle: 'secret_keeper' });
     await stack.env.sleep(DAY_MS);
     const current = await account.store.loadCredentials(account.accountId);
     expect(current?.credentials.refreshToken).not.toBe(account.refreshToken);

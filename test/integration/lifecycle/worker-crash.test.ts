@@ -109,10 +109,9 @@ describe('worker process killed with SIGKILL in the middle of renewals', () => {
   };
 
   const connectX = async (handle: string): Promise<Account> => {
-    const identity = await sandbox.control.createIdentity({ platform: 'x', handle });
-    const connected = await connectThroughSandbox({ config, db, client: temporal.client, sandboxUrl: sandbox.url, owner, platform: 'x', identity: identity.id });
+    const connected = await connectThroughSandbox({ config, db, client: temporal.client, sandboxUrl: sandbox.url, owner, platform: 'x', handle });
     expect(connected.result).toMatchObject({ accepted: true, state: { status: 'active' } });
-    return { accountId: connected.accountId, platform: 'x', externalId: identity.id };
+    return { accountId: connected.accountId, platform: 'x', externalId: connected.externalId };
   };
 
   const connectBluesky = async (handle: string): Promise<Account> => {

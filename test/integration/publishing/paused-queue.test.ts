@@ -1,74 +1,40 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Client } from '@temporalio/client';
+import { describe, expect, it } from 'vitest';
 import { targetIdOf } from '../../../db/models/post-target.js';
 import { accountWorkflowId, resolveOverdueUpdate, stateQuery } from '../../../workflows/account/messages.js';
-import { openDatabase, startWorker, temporalClient, testConfig, type RunningWorker, type TestDatabase } from '../../helpers/integration.js';
-import { connectThroughSandbox, createOwner, lifecycleActivitiesFor, openSandbox, waitFor, type Owner, type Sandbox } from '../../helpers/lifecycle.js';
+import { useLifecycleWorld, waitFor } from '../../helpers/lifecycle.js';
 import { schedulePosts, workflowTarget } from './support.js';
 
 // The publishing queue on real servers: posts wait (never fail) while the account is expired and go
 // out exactly once, in order, after the reconnect; rate limits wait; rejections fail one target.
 
 describe('publishing queue on the dev server', () => {
-  const config = testConfig();
-  let db: TestDatabase;
-  let sandbox: Sandbox;
-  let temporal: { client: Client; close(): Promise<void> };
-  let worker: RunningWorker;
-  let owner: Owner;
+  // Short-lived tokens: the workflow notices a revocation at its next renewal, within seconds.
+  const world = useLifecycleWorld({ sandboxSettings: { platformLifetimes: { x: { accessTokenSec: 6 } } } });
 
-  beforeAll(async () => {
-    db = await openDatabase(config);
-    sandbox = await openSandbox();
-    // Short-lived tokens: the workflow notices a revocation at its next renewal, within seconds.
-    await sandbox.control.configure({ platformLifetimes: { x: { accessTokenSec: 6 } } });
-    temporal = await temporalClient(config);
-    worker = await startWorker(config, lifecycleActivitiesFor(config, db, sandbox.url));
-    owner = await createOwner(db);
-  });
-  afterAll(async () => {
-    await worker?.stop();
-    await temporal?.close();
-    await sandbox?.close();
-    await db?.close();
-  });
-
-  const connect = async (handle: string, overdueDecisionMs: number, identity?: string) => {
-    const externalId = identity ?? (await sandbox.control.createIdentity({ platform: 'x', handle })).id;
-    const connection = await connectThroughSandbox({
-      config,
-      db,
-      client: temporal.client,
-      sandboxUrl: sandbox.url,
-      owner,
-      platform: 'x',
-      identity: externalId,
-      workflowDefaults: { overdueDecisionMs },
-    });
-    return { ...connection, externalId };
-  };
+  const connect = (handle: string, overdueDecisionMs: number, identity?: string) =>
+    world.connect({ platform: 'x', identity, handle, workflowDefaults: { overdueDecisionMs } });
   const targetsOf = (postIds: string[], accountId: string) =>
-    Promise.all(postIds.map(async (postId) => (await db.models.PostTarget.findById(targetIdOf(postId, accountId)).lean())!));
+    Promise.all(postIds.map(async (postId) => (await world.db.models.PostTarget.findById(targetIdOf(postId, accountId)).lean())!));
   const expiredStatus = (accountId: string) =>
     waitFor('the account to expire', async () => {
-      const status = (await db.models.Account.findById(accountId).lean())?.status;
+      const status = (await world.db.models.Account.findById(accountId).lean())?.status;
       return status?.state === 'expired' ? status : undefined;
     });
 
   it('pauses three posts while expired and publishes each exactly once, in order, after the reconnect', { timeout: 90_000 }, async () => {
     const account = await connect('paused_then_resumed', 0);
-    const workflows = workflowTarget(temporal.client, config.temporal.taskQueue);
+    const workflows = workflowTarget(world.client, world.config.temporal.taskQueue);
     const start = Date.now();
     const scheduled = await schedulePosts({
-      db,
+      db: world.db,
       workflows,
-      owner,
+      owner: world.owner,
       account: { accountId: account.accountId, platform: 'x' },
       posts: [1, 2, 3].map((n) => ({ text: `Queued post number ${n}`, publishAt: new Date(start + 12_000 + n * 100) })),
     });
     expect(scheduled.map(({ answer }) => answer.queued && answer.result.position)).toEqual([1, 2, 3]);
 
-    await sandbox.control.revoke('x', account.externalId);
+    await world.sandbox.control.revoke('x', account.externalId);
     const expired = await expiredStatus(account.accountId);
     expect(expired.queuePaused).toBe(true);
 
@@ -77,8 +43,8 @@ describe('publishing queue on the dev server', () => {
     const postIds = scheduled.map(({ post }) => post._id);
     const waiting = await targetsOf(postIds, account.accountId);
     expect(waiting.map((target) => target.state)).toEqual(['scheduled', 'scheduled', 'scheduled']);
-    expect(await sandbox.control.posts({ platform: 'x', externalId: account.externalId })).toEqual([]);
-    const handle = temporal.client.workflow.getHandle(accountWorkflowId(account.accountId));
+    expect(await world.sandbox.control.posts({ platform: 'x', externalId: account.externalId })).toEqual([]);
+    const handle = world.client.workflow.getHandle(accountWorkflowId(account.accountId));
     expect((await handle.query(stateQuery)).queue.queued).toBe(3);
 
     await connect('paused_then_resumed', 0, account.externalId);
@@ -86,10 +52,10 @@ describe('publishing queue on the dev server', () => {
       const targets = await targetsOf(postIds, account.accountId);
       return targets.every((target) => target.state === 'published') ? targets : undefined;
     });
-    const onPlatform = await sandbox.control.posts({ platform: 'x', externalId: account.externalId });
+    const onPlatform = await world.sandbox.control.posts({ platform: 'x', externalId: account.externalId });
     expect(onPlatform.map((post) => post.text)).toEqual(['Queued post number 1', 'Queued post number 2', 'Queued post number 3']);
     expect(published.map((target) => target.url)).toEqual(onPlatform.map((post) => post.url));
-    const counters = await sandbox.control.counters({ platform: 'x', externalId: account.externalId });
+    const counters = await world.sandbox.control.counters({ platform: 'x', externalId: account.externalId });
     expect(counters.publishDuplicates).toBe(0);
     expect(counters.publishAttempts).toBe(3);
     expect((await handle.query(stateQuery)).queue.queued).toBe(0);
@@ -97,12 +63,12 @@ describe('publishing queue on the dev server', () => {
 
   it('holds overdue posts after a reconnect for the user to choose, and skips them when asked', { timeout: 90_000 }, async () => {
     const account = await connect('overdue_choice', 10 * 60_000);
-    const workflows = workflowTarget(temporal.client, config.temporal.taskQueue);
+    const workflows = workflowTarget(world.client, world.config.temporal.taskQueue);
     const start = Date.now();
     const scheduled = await schedulePosts({
-      db,
+      db: world.db,
       workflows,
-      owner,
+      owner: world.owner,
       account: { accountId: account.accountId, platform: 'x' },
       posts: [
         { text: 'Overdue one', publishAt: new Date(start + 9_000) },
@@ -110,7 +76,7 @@ describe('publishing queue on the dev server', () => {
         { text: 'Still ahead', publishAt: new Date(start + 60 * 60_000) },
       ],
     });
-    await sandbox.control.revoke('x', account.externalId);
+    await world.sandbox.control.revoke('x', account.externalId);
     await expiredStatus(account.accountId);
     await new Promise((resolve) => setTimeout(resolve, Math.max(0, start + 10_000 - Date.now())));
 
@@ -118,24 +84,23 @@ describe('publishing queue on the dev server', () => {
     const [first, second, ahead] = scheduled.map(({ post }) => post._id);
     expect(reconnected.result.state.queue.overdue?.postIds).toEqual([first, second]);
 
-    const handle = temporal.client.workflow.getHandle(accountWorkflowId(account.accountId));
+    const handle = world.client.workflow.getHandle(accountWorkflowId(account.accountId));
     expect(await handle.executeUpdate(resolveOverdueUpdate, { args: [{ choice: 'skip' }] })).toEqual({ postIds: [first, second] });
     const targets = await targetsOf([first!, second!, ahead!], account.accountId);
     expect(targets.map((target) => target.state)).toEqual(['canceled', 'canceled', 'scheduled']);
     expect(targets[0]?.reason?.message).toMatch(/skipped/i);
     expect((await handle.query(stateQuery)).queue.queued).toBe(1);
-    expect(await sandbox.control.posts({ platform: 'x', externalId: account.externalId })).toEqual([]);
+    expect(await world.sandbox.control.posts({ platform: 'x', externalId: account.externalId })).toEqual([]);
   });
 
   it('expires the account and pauses the post when the platform refuses the token at publish time', { timeout: 60_000 }, async () => {
     // LinkedIn without partner refresh: nothing renews the token, so only the publish call finds out.
-    const identity = await sandbox.control.createIdentity({ platform: 'linkedin', handle: 'refused_at_publish' });
-    const account = await connectThroughSandbox({ config, db, client: temporal.client, sandboxUrl: sandbox.url, owner, platform: 'linkedin', identity: identity.id });
-    await sandbox.control.revoke('linkedin', identity.id);
+    const account = await world.connect({ platform: 'linkedin', handle: 'refused_at_publish' });
+    await world.sandbox.control.revoke('linkedin', account.externalId);
     const [scheduled] = await schedulePosts({
-      db,
-      workflows: workflowTarget(temporal.client, config.temporal.taskQueue),
-      owner,
+      db: world.db,
+      workflows: workflowTarget(world.client, world.config.temporal.taskQueue),
+      owner: world.owner,
       account: { accountId: account.accountId, platform: 'linkedin' },
       posts: [{ text: 'Meets a revoked token', publishAt: new Date() }],
     });
@@ -144,19 +109,19 @@ describe('publishing queue on the dev server', () => {
     const [target] = await targetsOf([scheduled!.post._id], account.accountId);
     expect(target).toMatchObject({ state: 'scheduled', attempts: 1 });
     expect(target?.reason?.message).toBeTruthy();
-    const handle = temporal.client.workflow.getHandle(accountWorkflowId(account.accountId));
+    const handle = world.client.workflow.getHandle(accountWorkflowId(account.accountId));
     expect((await handle.query(stateQuery)).queue.queued).toBe(1);
-    expect(await sandbox.control.posts({ platform: 'linkedin', externalId: identity.id })).toEqual([]);
+    expect(await world.sandbox.control.posts({ platform: 'linkedin', externalId: account.externalId })).toEqual([]);
   });
 
   it('renews an X token the platform refuses at publish time and publishes with the new one', { timeout: 60_000 }, async () => {
     const account = await connect('refresh_then_retry', 0);
-    const refreshesBefore = (await sandbox.control.counters({ platform: 'x', externalId: account.externalId })).refreshes;
-    await sandbox.control.expire('x', account.externalId);
+    const refreshesBefore = (await world.sandbox.control.counters({ platform: 'x', externalId: account.externalId })).refreshes;
+    await world.sandbox.control.expire('x', account.externalId);
     const [scheduled] = await schedulePosts({
-      db,
-      workflows: workflowTarget(temporal.client, config.temporal.taskQueue),
-      owner,
+      db: world.db,
+      workflows: workflowTarget(world.client, world.config.temporal.taskQueue),
+      owner: world.owner,
       account: { accountId: account.accountId, platform: 'x' },
       posts: [{ text: 'After a refresh', publishAt: new Date() }],
     });
@@ -165,21 +130,21 @@ describe('publishing queue on the dev server', () => {
       return target?.state === 'published' ? target : undefined;
     });
     expect(published.attempts).toBeGreaterThanOrEqual(1);
-    const counters = await sandbox.control.counters({ platform: 'x', externalId: account.externalId });
+    const counters = await world.sandbox.control.counters({ platform: 'x', externalId: account.externalId });
     expect(counters.refreshes).toBeGreaterThan(refreshesBefore);
     expect(counters.refreshTokenReuse).toBe(0);
-    expect((await db.models.Account.findById(account.accountId).lean())?.status?.state).toBe('active');
+    expect((await world.db.models.Account.findById(account.accountId).lean())?.status?.state).toBe('active');
   });
 
   it('waits out a rate limit instead of failing, and fails only the target the platform rejects', { timeout: 60_000 }, async () => {
     const account = await connect('limits_and_rejections', 0);
-    const workflows = workflowTarget(temporal.client, config.temporal.taskQueue);
-    await sandbox.control.rateLimit('x', account.externalId, 4);
+    const workflows = workflowTarget(world.client, world.config.temporal.taskQueue);
+    await world.sandbox.control.rateLimit('x', account.externalId, 4);
     const start = Date.now();
     const scheduled = await schedulePosts({
-      db,
+      db: world.db,
       workflows,
-      owner,
+      owner: world.owner,
       account: { accountId: account.accountId, platform: 'x' },
       posts: [
         { text: 'Same words twice', publishAt: new Date(start) },
@@ -187,6 +152,9 @@ describe('publishing queue on the dev server', () => {
       ],
     });
     const postIds = scheduled.map(({ post }) => post._id);
+    const waiting = await waitFor('the first target waiting for the reset', async () => (await targetsOf(postIds, account.accountId)).find((target) => target.reason?.code === 'rate_limited'));
+    expect(waiting.state).toBe('scheduled');
+    expect(waiting.reason?.message).toMatch(/^X is rate-limiting until \d\d:\d\d UTC; the post will go out then$/);
     const settled = await waitFor('both targets settled', async () => {
       const targets = await targetsOf(postIds, account.accountId);
       return targets.every((target) => target.state === 'published' || target.state === 'failed') ? targets : undefined;
@@ -194,6 +162,6 @@ describe('publishing queue on the dev server', () => {
     expect(settled.map((target) => target.state)).toEqual(['published', 'failed']);
     expect(settled[0]!.publishedAt!.getTime()).toBeGreaterThanOrEqual(start + 3_000);
     expect(settled[1]?.reason?.message).toMatch(/duplicate/i);
-    expect((await db.models.Account.findById(account.accountId).lean())?.status?.state).toBe('active');
+    expect((await world.db.models.Account.findById(account.accountId).lean())?.status?.state).toBe('active');
   });
 });

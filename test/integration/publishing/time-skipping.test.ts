@@ -29,8 +29,7 @@ describe('a scheduled post across a token expiry, in simulated days', () => {
   };
 
   it('waits from day 10 for the day-12 reconnect and publishes once after the overdue hold', { timeout: 120_000 }, async () => {
-    const identity = await stack.sandbox.control.createIdentity({ platform: 'linkedin', handle: 'five_day_token' });
-    const connect = () =>
+    const connect = (who: { handle: string } | { identity: string }) =>
       connectThroughSandbox({
         config: stack.config,
         db: stack.db,
@@ -38,11 +37,11 @@ describe('a scheduled post across a token expiry, in simulated days', () => {
         sandboxUrl: stack.sandbox.url,
         owner,
         platform: 'linkedin',
-        identity: identity.id,
+        ...who,
         workflowDefaults: { overdueDecisionMs: HOLD_MS },
       });
     const start = await stack.now();
-    const account = await connect();
+    const account = await connect({ handle: 'five_day_token' });
     const [scheduled] = await schedulePosts({
       db: stack.db,
       workflows: workflowTarget(stack.env.client, stack.config.temporal.taskQueue),
@@ -59,10 +58,10 @@ describe('a scheduled post across a token expiry, in simulated days', () => {
 
     await skipTo(start + 11 * DAY_MS);
     expect((await stack.db.models.PostTarget.findById(targetId).lean())?.state).toBe('scheduled');
-    expect(await stack.sandbox.control.posts({ platform: 'linkedin', externalId: identity.id })).toEqual([]);
+    expect(await stack.sandbox.control.posts({ platform: 'linkedin', externalId: account.externalId })).toEqual([]);
 
     await skipTo(start + 12 * DAY_MS);
-    const reconnected = await connect();
+    const reconnected = await connect({ identity: account.externalId });
     expect(reconnected.result).toMatchObject({ accepted: true, state: { status: 'active', queue: { queued: 1 } } });
     expect(reconnected.result.state.queue.overdue?.postIds).toEqual([scheduled!.post._id]);
     const decideBy = Date.parse(reconnected.result.state.queue.overdue!.decideBy);
@@ -74,8 +73,8 @@ describe('a scheduled post across a token expiry, in simulated days', () => {
       return target?.state === 'published' ? target : undefined;
     });
     expect(published.publishedAt!.getTime()).toBeGreaterThan(Date.now() - 60_000);
-    const onPlatform = await stack.sandbox.control.posts({ platform: 'linkedin', externalId: identity.id });
+    const onPlatform = await stack.sandbox.control.posts({ platform: 'linkedin', externalId: account.externalId });
     expect(onPlatform.map((post) => post.text)).toEqual(['Ten days ahead']);
-    expect((await stack.sandbox.control.counters({ platform: 'linkedin', externalId: identity.id })).publishDuplicates).toBe(0);
+    expect((await stack.sandbox.control.counters({ platform: 'linkedin', externalId: account.externalId })).publishDuplicates).toBe(0);
   });
 });

@@ -76,9 +76,9 @@ describe('worker process killed with SIGKILL while publishing', () => {
     const suffix = uniqueName('p').slice(2, 8);
     const accounts: Array<{ accountId: string; externalId: string }> = [];
     for (let i = 0; i < 3; i++) {
-      const identity = await sandbox.control.createIdentity({ platform: 'x', handle: `publisher${i}_${suffix}` });
-      const connected = await connectThroughSandbox({ config, db, client: temporal.client, sandboxUrl: sandbox.url, owner, platform: 'x', identity: identity.id });
-      accounts.push({ accountId: connected.accountId, externalId: identity.id });
+      const handle = `publisher${i}_${suffix}`;
+      const connected = await connectThroughSandbox({ config, db, client: temporal.client, sandboxUrl: sandbox.url, owner, platform: 'x', handle });
+      accounts.push({ accountId: connected.accountId, externalId: connected.externalId });
       accountIds.push(connected.accountId);
     }
     const dueAt = new Date(Date.now() + 3_000);

@@ -26,10 +26,8 @@ describe('web: refreshing X Premium status from the Connections page', () => {
   const payingUser = () => registerPayingUser(web);
 
   const connectX = async (owner: Owner, handle: string, subscription?: 'Basic' | 'Premium' | 'PremiumPlus') => {
-    const identity = await sandbox.control.createIdentity({ platform: 'x', handle });
-    if (subscription) await sandbox.control.setSubscription(identity.id, subscription);
-    const connected = await connectThroughSandbox({ config, db, client: temporal.client, sandboxUrl: sandbox.url, owner, platform: 'x', identity: identity.id });
-    return { accountId: connected.accountId, externalId: identity.id };
+    const connected = await connectThroughSandbox({ config, db, client: temporal.client, sandboxUrl: sandbox.url, owner, platform: 'x', handle, subscriptionType: subscription });
+    return { accountId: connected.accountId, externalId: connected.externalId };
   };
 
   /** An account in MongoDB only: no lifecycle workflow was ever started for it. */

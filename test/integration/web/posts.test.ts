@@ -36,10 +36,9 @@ describe('web: the Posts section', () => {
 
   const connect = async (owner: Owner, platform: PlatformId, prefix: string): Promise<Connected> => {
     const handle = `${prefix}_${randomUUID().slice(0, 6)}`;
-    const identity = await sandbox.control.createIdentity({ platform, handle });
-    const connected = await connectThroughSandbox({ config, db, client: temporal.client, sandboxUrl: sandbox.url, owner, platform, identity: identity.id });
+    const connected = await connectThroughSandbox({ config, db, client: temporal.client, sandboxUrl: sandbox.url, owner, platform, handle });
     const account = await db.models.Account.findById(connected.accountId).lean();
-    return { accountId: connected.accountId, externalId: identity.id, handle: account!.handle };
+    return { accountId: connected.accountId, externalId: connected.externalId, handle: account!.handle };
   };
 
   /** Posts the form as a browser does: repeated fields repeat (`accountIds=a&accountIds=b`). */
