@@ -83,6 +83,11 @@ async function connectX(world: World, handle: string, extra: { historyEventLimit
   return { ...connected, handle: world.client.workflow.getHandle(accountWorkflowId(connected.accountId)) };
 }
 
+/** Connects the same X identity again: a reconnect of the same account. */
+function reconnectX(world: World, externalId: string) {
+  return connectThroughSandbox({ config: world.config, db: world.db, client: world.client, sandboxUrl: world.sandbox.url, owner: world.owner, platform: 'x', identity: externalId });
+}
+
 async function disconnect(handle: WorkflowHandle): Promise<void> {
   await handle.executeUpdate(disconnectUpdate);
   await handle.result();
@@ -104,15 +109,7 @@ async function revokedThenReconnected(world: World): Promise<Recorded> {
   await waitFor('an X renewal', async () => (await refreshesOf(world, 'x', account.externalId)) >= 1, 60_000);
   await world.control.revoke('x', account.externalId);
   await reachStatus(world, account.accountId, 'expired');
-  const again = await connectThroughSandbox({
-    config: world.config,
-    db: world.db,
-    client: world.client,
-    sandboxUrl: world.sandbox.url,
-    owner: world.owner,
-    platform: 'x',
-    identity: account.externalId,
-  });
+  const again = await reconnectX(world, account.externalId);
   if (again.accountId !== account.accountId || !again.result.accepted) throw new Error('reconnect did not reach the same account');
   await reachStatus(world, account.accountId, 'active');
   const renewed = await refreshesOf(world, 'x', account.externalId);
@@ -214,15 +211,7 @@ async function publishingQueue(world: World): Promise<Recorded> {
   await world.control.revoke('x', account.externalId);
   await reachStatus(world, account.accountId, 'expired');
   await waitFor('the paused post to fall due', async () => Date.now() > paused.publishAt.getTime() + 1_000, 30_000);
-  const again = await connectThroughSandbox({
-    config: world.config,
-    db: world.db,
-    client: world.client,
-    sandboxUrl: world.sandbox.url,
-    owner: world.owner,
-    platform: 'x',
-    identity: account.externalId,
-  });
+  const again = await reconnectX(world, account.externalId);
   if (!again.result.accepted || again.result.state.queue.overdue?.postIds[0] !== paused._id) throw new Error('the reconnect did not hold the overdue post');
   await waitFor('the overdue post after the hold', async () => (await stateOf(paused._id)) === 'published', 30_000);
 

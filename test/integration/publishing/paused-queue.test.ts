@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { targetIdOf } from '../../../db/models/post-target.js';
+import type { PlatformId } from '../../../platforms/types.js';
 import { accountWorkflowId, resolveOverdueUpdate, stateQuery } from '../../../workflows/account/messages.js';
 import { useLifecycleWorld, waitFor } from '../../helpers/lifecycle.js';
 import { schedulePosts, workflowTarget } from './support.js';
@@ -15,6 +16,8 @@ describe('publishing queue on the dev server', () => {
     world.connect({ platform: 'x', identity, handle, workflowDefaults: { overdueDecisionMs } });
   const targetsOf = (postIds: string[], accountId: string) =>
     Promise.all(postIds.map(async (postId) => (await world.db.models.PostTarget.findById(targetIdOf(postId, accountId)).lean())!));
+  const schedule = (account: { accountId: string; platform: PlatformId }, posts: Array<{ text: string; publishAt: Date }>) =>
+    schedulePosts({ db: world.db, workflows: workflowTarget(world.client, world.config.temporal.taskQueue), owner: world.owner, account, posts });
   const expiredStatus = (accountId: string) =>
     waitFor('the account to expire', async () => {
       const status = (await world.db.models.Account.findById(accountId).lean())?.status;
@@ -23,15 +26,8 @@ describe('publishing queue on the dev server', () => {
 
   it('pauses three posts while expired and publishes each exactly once, in order, after the reconnect', { timeout: 90_000 }, async () => {
     const account = await connect('paused_then_resumed', 0);
-    const workflows = workflowTarget(world.client, world.config.temporal.taskQueue);
     const start = Date.now();
-    const scheduled = await schedulePosts({
-      db: world.db,
-      workflows,
-      owner: world.owner,
-      account: { accountId: account.accountId, platform: 'x' },
-      posts: [1, 2, 3].map((n) => ({ text: `Queued post number ${n}`, publishAt: new Date(start + 12_000 + n * 100) })),
-    });
+    const scheduled = await schedule({ accountId: account.accountId, platform: 'x' }, [1, 2, 3].map((n) => ({ text: `Queued post number ${n}`, publishAt: new Date(start + 12_000 + n * 100) })));
     expect(scheduled.map(({ answer }) => answer.queued && answer.result.position)).toEqual([1, 2, 3]);
 
     await world.sandbox.control.revoke('x', account.externalId);
@@ -63,19 +59,12 @@ describe('publishing queue on the dev server', () => {
 
   it('holds overdue posts after a reconnect for the user to choose, and skips them when asked', { timeout: 90_000 }, async () => {
     const account = await connect('overdue_choice', 10 * 60_000);
-    const workflows = workflowTarget(world.client, world.config.temporal.taskQueue);
     const start = Date.now();
-    const scheduled = await schedulePosts({
-      db: world.db,
-      workflows,
-      owner: world.owner,
-      account: { accountId: account.accountId, platform: 'x' },
-      posts: [
+    const scheduled = await schedule({ accountId: account.accountId, platform: 'x' }, [
         { text: 'Overdue one', publishAt: new Date(start + 9_000) },
         { text: 'Overdue two', publishAt: new Date(start + 9_500) },
         { text: 'Still ahead', publishAt: new Date(start + 60 * 60_000) },
-      ],
-    });
+      ]);
     await world.sandbox.control.revoke('x', account.externalId);
     await expiredStatus(account.accountId);
     await new Promise((resolve) => setTimeout(resolve, Math.max(0, start + 10_000 - Date.now())));
@@ -97,13 +86,7 @@ describe('publishing queue on the dev server', () => {
     // LinkedIn without partner refresh: nothing renews the token, so only the publish call finds out.
     const account = await world.connect({ platform: 'linkedin', handle: 'refused_at_publish' });
     await world.sandbox.control.revoke('linkedin', account.externalId);
-    const [scheduled] = await schedulePosts({
-      db: world.db,
-      workflows: workflowTarget(world.client, world.config.temporal.taskQueue),
-      owner: world.owner,
-      account: { accountId: account.accountId, platform: 'linkedin' },
-      posts: [{ text: 'Meets a revoked token', publishAt: new Date() }],
-    });
+    const [scheduled] = await schedule({ accountId: account.accountId, platform: 'linkedin' }, [{ text: 'Meets a revoked token', publishAt: new Date() }]);
     const expired = await expiredStatus(account.accountId);
     expect(expired.reason?.message).toMatch(/LinkedIn/);
     const [target] = await targetsOf([scheduled!.post._id], account.accountId);
@@ -118,13 +101,7 @@ describe('publishing queue on the dev server', () => {
     const account = await connect('refresh_then_retry', 0);
     const refreshesBefore = (await world.sandbox.control.counters({ platform: 'x', externalId: account.externalId })).refreshes;
     await world.sandbox.control.expire('x', account.externalId);
-    const [scheduled] = await schedulePosts({
-      db: world.db,
-      workflows: workflowTarget(world.client, world.config.temporal.taskQueue),
-      owner: world.owner,
-      account: { accountId: account.accountId, platform: 'x' },
-      posts: [{ text: 'After a refresh', publishAt: new Date() }],
-    });
+    const [scheduled] = await schedule({ accountId: account.accountId, platform: 'x' }, [{ text: 'After a refresh', publishAt: new Date() }]);
     const published = await waitFor('published after the renewal', async () => {
       const [target] = await targetsOf([scheduled!.post._id], account.accountId);
       return target?.state === 'published' ? target : undefined;
@@ -138,19 +115,12 @@ describe('publishing queue on the dev server', () => {
 
   it('waits out a rate limit instead of failing, and fails only the target the platform rejects', { timeout: 60_000 }, async () => {
     const account = await connect('limits_and_rejections', 0);
-    const workflows = workflowTarget(world.client, world.config.temporal.taskQueue);
     await world.sandbox.control.rateLimit('x', account.externalId, 4);
     const start = Date.now();
-    const scheduled = await schedulePosts({
-      db: world.db,
-      workflows,
-      owner: world.owner,
-      account: { accountId: account.accountId, platform: 'x' },
-      posts: [
+    const scheduled = await schedule({ accountId: account.accountId, platform: 'x' }, [
         { text: 'Same words twice', publishAt: new Date(start) },
         { text: 'Same words twice', publishAt: new Date(start + 100) },
-      ],
-    });
+      ]);
     const postIds = scheduled.map(({ post }) => post._id);
     const waiting = await waitFor('the first target waiting for the reset', async () => (await targetsOf(postIds, account.accountId)).find((target) => target.reason?.code === 'rate_limited'));
     expect(waiting.state).toBe('scheduled');
