@@ -1,17 +1,6 @@
-import { randomUUID } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
-import { availableParallelism, tmpdir } from 'node:os';
-import path from 'node:path';
-import { Client, Connection } from '@temporalio/client';
-import { loadConfig } from '../../config/index.js';
-import { connectDatabase } from '../../db/connection.js';
-import { createCredentialStore } from '../../db/credentials.js';
-import { createModels, ensureIndexes } from '../../db/models/index.js';
-import { createAdapters } from '../../platforms/registry.js';
-import { Cleanup } from '../shared/cleanup.js';
-import { createOwner, PLATFORM } from '../shared/owner.js';
-import { resultsDir, timestamp, writeResults } from '../shared/report.js';
-import { openLogs, startCountingSandbox, startServers, startWorkerProcess, tetherEnvironment } from '../shared/stack.js';
+import { openBenchClients, stackEnvironment, startBenchStack, startTetherWorker } from '../shared/clients.js';
+import { runtimeSec, withBenchRun } from '../shared/run.js';
+import { startWorkerProcess } from '../shared/stack.js';
 import type { LifecycleContext } from './context.js';
 import { readWorkerMemory } from './memory.js';
 import { parseLifecycleOptions } from './options.js';
@@ -26,70 +15,28 @@ import { timeNoopUpdates, timeRefreshNow } from './update-latency.js';
 
 export async function runLifecycleBench(argv: string[], settings: { temporalCliPath?: string }): Promise<number> {
   const options = parseLifecycleOptions(argv);
-  const cleanup = new Cleanup();
-  cleanup.exitOnSignals();
-  const stamp = timestamp();
-  const started = Date.now();
-  const progress = (message: string) => process.stderr.write(`[bench ${((Date.now() - started) / 1000).toFixed(0).padStart(4)} s] ${message}\n`);
-  const logs = openLogs(path.join(resultsDir, `lifecycle-${stamp}-logs`), cleanup);
-
-  try {
-    progress(`lifecycle benchmark: ${options.accounts} accounts; logs in ${logs.dir}`);
-    const [servers, sandbox] = await Promise.all([startServers({ temporalCliPath: settings.temporalCliPath, logs, cleanup }), startCountingSandbox(cleanup)]);
-    progress(`servers up: Temporal ${servers.temporalAddress}, ${servers.databaseKind} ${servers.mongoUri}, sandbox ${sandbox.url}`);
-
-    const run = randomUUID().slice(0, 8);
-    const accountTaskQueue = `bench-accounts-${run}`;
-    const baselineTaskQueue = `bench-noop-${run}`;
-    const environment = tetherEnvironment({
-      servers,
-      database: `tether_bench_${run}`,
-      taskQueue: accountTaskQueue,
-      sandboxUrl: sandbox.url,
-      dataDir: mkdtempSync(path.join(tmpdir(), 'tether-bench-data-')),
-    });
-    const config = loadConfig(environment);
-    const common = { temporalAddress: servers.temporalAddress, logs, cleanup };
+  return withBenchRun('lifecycle', 'stopping workers and servers', async (run) => {
+    const { progress } = run;
+    progress(`lifecycle benchmark: ${options.accounts} accounts; logs in ${run.logs.dir}`);
+    const stack = await startBenchStack(run, { temporalCliPath: settings.temporalCliPath, accountQueuePrefix: 'bench-accounts' });
+    const { sandbox, config } = stack;
+    const baselineTaskQueue = `bench-noop-${stack.runId}`;
     const workers = {
-      tether: startWorkerProcess({ ...common, name: 'tether-worker', entry: 'worker/main.ts', env: environment, taskQueue: accountTaskQueue }),
+      tether: startTetherWorker(run, stack),
       baseline: startWorkerProcess({
-        ...common,
         name: 'baseline-worker',
         entry: 'bench/workflows/worker.ts',
-        args: ['--address', servers.temporalAddress, '--task-queue', baselineTaskQueue],
+        args: ['--address', stack.servers.temporalAddress, '--task-queue', baselineTaskQueue],
         env: {},
+        temporalAddress: stack.servers.temporalAddress,
         taskQueue: baselineTaskQueue,
+        logs: run.logs,
+        cleanup: run.cleanup,
       }),
     };
 
-    const database = await connectDatabase(config.mongo.uri);
-    cleanup.add('database connection', () => database.close());
-    const models = createModels(database);
-    await ensureIndexes(models);
-    const connection = await Connection.connect({ address: servers.temporalAddress });
-    cleanup.add('temporal client', () => connection.close());
-    const adapter = createAdapters({
-      mode: 'sandbox',
-      sandboxUrl: sandbox.url,
-      clients: config.platforms.clients,
-      linkedinPartnerRefresh: false,
-      timeoutMs: 30_000,
-    })[PLATFORM];
-    if (!adapter) throw new Error('no X adapter in sandbox mode');
-    const context: LifecycleContext = {
-      options,
-      config,
-      models,
-      store: createCredentialStore(models, config.tokenEncryptionKey),
-      client: new Client({ connection, namespace: config.temporal.namespace }),
-      sandbox,
-      adapter,
-      owner: await createOwner(models),
-      accountTaskQueue,
-      baselineTaskQueue,
-      workers,
-      progress,
-    };
+    const context: LifecycleContext = { ...(await openBenchClients(run, stack, { adapterTimeoutMs: 30_000 })), options, baselineTaskQueue, workers };
+    const { models, adapter } = context;
 
     const setupStarted = Date.now();
     progress(`setup: ${options.accounts} sandbox identities and OAuth consents (not measured)`);
@@ -124,28 +71,15 @@ export async function runLifecycleBench(argv: string[], settings: { temporalCliP
 
     const expiredAtEnd = await models.Account.countDocuments({ 'status.state': 'expired' });
     const { refreshTokenReuse } = await sandbox.control.counters();
-    const report = buildReport({
+    return buildReport({
       options,
-      environment: {
-        cpus: availableParallelism(),
-        node: process.version,
-        database: servers.databaseKind,
-        temporal: 'temporal server start-dev (in memory)',
-      },
+      environment: stackEnvironment(stack),
       setupSec,
       starts: { ours: connected.result, baseline: baselineStarts },
       latency: { ours: refreshLatency, baseline: noopLatency },
       memory: { before: memoryBefore, after: memoryAfter, accounts: connected.accounts.length },
       storm,
-      totals: { expiredAtEnd, refreshTokenReuse, runtimeSec: (Date.now() - started) / 1000 },
+      totals: { expiredAtEnd, refreshTokenReuse, runtimeSec: runtimeSec(run) },
     });
-    const files = writeResults('lifecycle', stamp, report.json, report.markdown);
-    process.stdout.write(`\n${report.markdown}\n\nResults: ${files.markdown}\n         ${files.json}\n`);
-    for (const problem of report.problems) process.stderr.write(`[bench] FAIL: ${problem}\n`);
-    return report.problems.length > 0 ? 1 : 0;
-  } finally {
-    progress('stopping workers and servers');
-    await cleanup.runAll();
-  }
+  });
 }
-

@@ -1,17 +1,6 @@
-import { randomUUID } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
-import { availableParallelism, loadavg, tmpdir } from 'node:os';
-import path from 'node:path';
-import { Client, Connection } from '@temporalio/client';
-import { loadConfig } from '../../config/index.js';
-import { connectDatabase } from '../../db/connection.js';
-import { createCredentialStore } from '../../db/credentials.js';
-import { createModels, ensureIndexes } from '../../db/models/index.js';
-import { createAdapters } from '../../platforms/registry.js';
-import { createOwner, PLATFORM } from '../shared/owner.js';
-import { Cleanup } from '../shared/cleanup.js';
-import { resultsDir, timestamp, writeResults } from '../shared/report.js';
-import { openLogs, startCountingSandbox, startServers, startWorkerProcess, tetherEnvironment } from '../shared/stack.js';
+import { openBenchClients, stackEnvironment, startBenchStack, startTetherWorker } from '../shared/clients.js';
+import { PLATFORM } from '../shared/owner.js';
+import { loadAverage, runtimeSec, withBenchRun } from '../shared/run.js';
 import { runBaseline } from './baseline.js';
 import type { PublishContext } from './context.js';
 import { measureRound, sandboxTally } from './drain.js';
@@ -27,57 +16,13 @@ import { connectAccounts, directAccounts } from './setup.js';
 
 export async function runPublishBench(argv: string[], settings: { temporalCliPath?: string }): Promise<number> {
   const options = parsePublishOptions(argv);
-  const cleanup = new Cleanup();
-  cleanup.exitOnSignals();
-  const stamp = timestamp();
-  const started = Date.now();
-  const loadAtStart = loadavg()[0] ?? Number.NaN;
-  const progress = (message: string) => process.stderr.write(`[bench ${((Date.now() - started) / 1000).toFixed(0).padStart(4)} s] ${message}\n`);
-  const logs = openLogs(path.join(resultsDir, `publish-${stamp}-logs`), cleanup);
-
-  try {
-    progress(`publish benchmark: ${options.posts} posts over ${options.accounts} accounts; logs in ${logs.dir}`);
-    const [servers, sandbox] = await Promise.all([startServers({ temporalCliPath: settings.temporalCliPath, logs, cleanup }), startCountingSandbox(cleanup)]);
-    progress(`servers up: Temporal ${servers.temporalAddress}, ${servers.databaseKind} ${servers.mongoUri}, sandbox ${sandbox.url}`);
-
-    const runId = randomUUID().slice(0, 8);
-    const accountTaskQueue = `bench-publish-${runId}`;
-    const environment = tetherEnvironment({
-      servers,
-      database: `tether_bench_${runId}`,
-      taskQueue: accountTaskQueue,
-      sandboxUrl: sandbox.url,
-      dataDir: mkdtempSync(path.join(tmpdir(), 'tether-bench-data-')),
-    });
-    const config = loadConfig(environment);
-    const worker = startWorkerProcess({ name: 'tether-worker', entry: 'worker/main.ts', env: environment, temporalAddress: servers.temporalAddress, taskQueue: accountTaskQueue, logs, cleanup });
-
-    const database = await connectDatabase(config.mongo.uri);
-    cleanup.add('database connection', () => database.close());
-    const models = createModels(database);
-    await ensureIndexes(models);
-    const connection = await Connection.connect({ address: servers.temporalAddress });
-    cleanup.add('temporal client', () => connection.close());
-    const adapter = createAdapters({
-      mode: 'sandbox',
-      sandboxUrl: sandbox.url,
-      clients: config.platforms.clients,
-      linkedinPartnerRefresh: false,
-    })[PLATFORM];
-    if (!adapter) throw new Error('no X adapter in sandbox mode');
-    const context: PublishContext = {
-      options,
-      config,
-      models,
-      store: createCredentialStore(models, config.tokenEncryptionKey),
-      client: new Client({ connection, namespace: config.temporal.namespace }),
-      sandbox,
-      adapter,
-      owner: await createOwner(models),
-      accountTaskQueue,
-      runId,
-      progress,
-    };
+  return withBenchRun('publish', 'stopping the worker and servers', async (run) => {
+    const { progress } = run;
+    progress(`publish benchmark: ${options.posts} posts over ${options.accounts} accounts; logs in ${run.logs.dir}`);
+    const stack = await startBenchStack(run, { temporalCliPath: settings.temporalCliPath, accountQueuePrefix: 'bench-publish' });
+    const { sandbox } = stack;
+    const worker = startTetherWorker(run, stack);
+    const context: PublishContext = { ...(await openBenchClients(run, stack)), options, runId: stack.runId };
 
     const setupStarted = Date.now();
     progress(`setup: ${options.accounts} identities for the baseline (consent only), then ${options.accounts} connected accounts (not measured)`);
@@ -114,27 +59,14 @@ export async function runPublishBench(argv: string[], settings: { temporalCliPat
       progress(`  ${result.measurement.published}/${result.measurement.posts} published; limited accounts done ${rateLimit.lastAfterResetSec.toFixed(2)} s after the reset`);
     }
 
-    const report = buildReport({
+    return buildReport({
       options,
-      environment: {
-        cpus: availableParallelism(),
-        node: process.version,
-        database: servers.databaseKind,
-        temporal: 'temporal server start-dev (in memory)',
-        loadAverage: { start: loadAtStart, end: loadavg()[0] ?? Number.NaN },
-      },
+      environment: { ...stackEnvironment(stack), loadAverage: loadAverage(run) },
       setupSec,
-      runtimeSec: (Date.now() - started) / 1000,
+      runtimeSec: runtimeSec(run),
       baseline,
       burst: burst.measurement,
       ...(limited ? { limited } : {}),
     });
-    const files = writeResults('publish', stamp, report.json, report.markdown);
-    process.stdout.write(`\n${report.markdown}\n\nResults: ${files.markdown}\n         ${files.json}\n`);
-    for (const problem of report.problems) process.stderr.write(`[bench] FAIL: ${problem}\n`);
-    return report.problems.length > 0 ? 1 : 0;
-  } finally {
-    progress('stopping the worker and servers');
-    await cleanup.runAll();
-  }
+  });
 }

@@ -1,8 +1,5 @@
-import { availableParallelism, loadavg } from 'node:os';
-import path from 'node:path';
-import { Cleanup } from '../shared/cleanup.js';
-import { resultsDir, timestamp, writeResults } from '../shared/report.js';
-import { openLogs } from '../shared/stack.js';
+import { availableParallelism } from 'node:os';
+import { loadAverage, runtimeSec, withBenchRun } from '../shared/run.js';
 import { BenchBrowser } from './http.js';
 import { CONNECTIONS, countQueries, HEALTHZ, pillsOnPage, STYLESHEET, timeRoutes } from './measure.js';
 import { parseWebOptions } from './options.js';
@@ -15,15 +12,8 @@ import { startWebStack } from './stack.js';
 
 export async function runWebBench(argv: string[]): Promise<number> {
   const options = parseWebOptions(argv);
-  const cleanup = new Cleanup();
-  cleanup.exitOnSignals();
-  const stamp = timestamp();
-  const started = Date.now();
-  const loadAtStart = loadavg()[0] ?? Number.NaN;
-  const progress = (message: string) => process.stderr.write(`[bench ${((Date.now() - started) / 1000).toFixed(0).padStart(4)} s] ${message}\n`);
-  const logs = openLogs(path.join(resultsDir, `web-${stamp}-logs`), cleanup);
-
-  try {
+  return withBenchRun('web', 'stopping the dashboard and the database', async (run) => {
+    const { logs, cleanup, progress } = run;
     const largest = options.sizes.at(-1)!;
     progress(`web benchmark: ${options.sizes.join(', ')} accounts; logs in ${logs.dir}`);
     const stack = await startWebStack({ logs, cleanup, planLimit: largest * 2 });
@@ -54,19 +44,12 @@ export async function runWebBench(argv: string[]): Promise<number> {
       sizes.push({ accounts, pillsShown, timings: { connections: connections!, baseline: baseline!, stylesheet: stylesheet! }, queries });
     }
 
-    const report = buildReport({
+    return buildReport({
       options,
-      environment: { cpus: availableParallelism(), node: process.version, database: stack.databaseKind, loadAverage: { start: loadAtStart, end: loadavg()[0] ?? Number.NaN } },
+      environment: { cpus: availableParallelism(), node: process.version, database: stack.databaseKind, loadAverage: loadAverage(run) },
       setupSec,
-      runtimeSec: (Date.now() - started) / 1000,
+      runtimeSec: runtimeSec(run),
       sizes,
     });
-    const files = writeResults('web', stamp, report.json, report.markdown);
-    process.stdout.write(`\n${report.markdown}\n\nResults: ${files.markdown}\n         ${files.json}\n`);
-    for (const problem of report.problems) process.stderr.write(`[bench] FAIL: ${problem}\n`);
-    return report.problems.length > 0 ? 1 : 0;
-  } finally {
-    progress('stopping the dashboard and the database');
-    await cleanup.runAll();
-  }
+  });
 }

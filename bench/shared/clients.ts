@@ -1,0 +1,97 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
+import path from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { loadConfig, type Config } from '../../config/index.js';
+import { connectDatabase } from '../../db/connection.js';
+import { createCredentialStore } from '../../db/credentials.js';
+import { createModels, ensureIndexes } from '../../db/models/index.js';
+import { createAdapters } from '../../platforms/registry.js';
+import type { BenchContext } from './context.js';
+import { createOwner, PLATFORM } from './owner.js';
+import type { BenchRun } from './run.js';
+import { startCountingSandbox, startServers, startWorkerProcess, tetherEnvironment, type BenchSandbox, type Servers, type WorkerProcess } from './stack.js';
+
+// The start lifecycle and publish share: servers and sandbox, the environment Tether's worker
+// reads, then this process's own clients (database, Temporal, the X adapter) and the owner.
+
+export interface BenchStack {
+  servers: Servers;
+  sandbox: BenchSandbox;
+  /** Short id of this run: in the database name and the task queues. */
+  runId: string;
+  accountTaskQueue: string;
+  /** The environment Tether's worker process gets; `config` is parsed from it. */
+  environment: Record<string, string>;
+  config: Config;
+}
+
+/** Temporal, the database server and the counting sandbox; account workflows on `<accountQueuePrefix>-<runId>`. */
+export async function startBenchStack(run: BenchRun, options: { temporalCliPath?: string; accountQueuePrefix: string }): Promise<BenchStack> {
+  const { logs, cleanup, progress } = run;
+  const [servers, sandbox] = await Promise.all([startServers({ temporalCliPath: options.temporalCliPath, logs, cleanup }), startCountingSandbox(cleanup)]);
+  progress(`servers up: Temporal ${servers.temporalAddress}, ${servers.databaseKind} ${servers.mongoUri}, sandbox ${sandbox.url}`);
+
+  const runId = randomUUID().slice(0, 8);
+  const accountTaskQueue = `${options.accountQueuePrefix}-${runId}`;
+  const environment = tetherEnvironment({
+    servers,
+    database: `tether_bench_${runId}`,
+    taskQueue: accountTaskQueue,
+    sandboxUrl: sandbox.url,
+    dataDir: mkdtempSync(path.join(tmpdir(), 'tether-bench-data-')),
+  });
+  return { servers, sandbox, runId, accountTaskQueue, environment, config: loadConfig(environment) };
+}
+
+/** Tether's worker (worker/main.ts, the production entry point) in its own process on the account task queue. */
+export function startTetherWorker(run: BenchRun, stack: BenchStack): WorkerProcess {
+  return startWorkerProcess({
+    name: 'tether-worker',
+    entry: 'worker/main.ts',
+    env: stack.environment,
+    temporalAddress: stack.servers.temporalAddress,
+    taskQueue: stack.accountTaskQueue,
+    logs: run.logs,
+    cleanup: run.cleanup,
+  });
+}
+
+/** This process's clients, closed by the run's cleanup; `adapterTimeoutMs` unset keeps the adapter's default. */
+export async function openBenchClients(run: BenchRun, stack: BenchStack, options: { adapterTimeoutMs?: number } = {}): Promise<BenchContext> {
+  const { config, sandbox } = stack;
+  const database = await connectDatabase(config.mongo.uri);
+  run.cleanup.add('database connection', () => database.close());
+  const models = createModels(database);
+  await ensureIndexes(models);
+  const connection = await Connection.connect({ address: stack.servers.temporalAddress });
+  run.cleanup.add('temporal client', () => connection.close());
+  const adapter = createAdapters({
+    mode: 'sandbox',
+    sandboxUrl: sandbox.url,
+    clients: config.platforms.clients,
+    linkedinPartnerRefresh: false,
+    timeoutMs: options.adapterTimeoutMs,
+  })[PLATFORM];
+  if (!adapter) throw new Error('no X adapter in sandbox mode');
+  return {
+    config,
+    models,
+    store: createCredentialStore(models, config.tokenEncryptionKey),
+    client: new Client({ connection, namespace: config.temporal.namespace }),
+    sandbox,
+    adapter,
+    owner: await createOwner(models),
+    accountTaskQueue: stack.accountTaskQueue,
+    progress: run.progress,
+  };
+}
+
+/** The machine and servers a run measured on, as the lifecycle and publish reports print them. */
+export const stackEnvironment = (stack: BenchStack) => ({
+  cpus: availableParallelism(),
+  node: process.version,
+  database: stack.servers.databaseKind,
+  temporal: 'temporal server start-dev (in memory)',
+});
