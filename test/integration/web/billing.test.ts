@@ -4,7 +4,7 @@ import { promisify } from 'node:util';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runAdmin, type AdminIo } from '../../../tools/admin.js';
-import { claimSlot } from '../../../web/plans/slots.js';
+import { claimSlot } from '../../../db/plan-slots.js';
 import { postForm, registerUser, startWeb, type WebHarness } from './support.js';
 
 const run = promisify(execFile);

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AccountStatus } from '../../../db/models/account.js';
 import type { PlatformId } from '../../../platforms/types.js';
 import { accountsNeedingActionCount } from '../../../web/connections/attention.js';
-import { claimSlot } from '../../../web/plans/slots.js';
+import { claimSlot } from '../../../db/plan-slots.js';
 import { slotHolderFor } from '../../../db/models/plan-slot.js';
 import { sandboxAdapters } from '../../helpers/lifecycle.js';
 import { openDatabase, testConfig } from '../../helpers/integration.js';

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureIndexes } from '../../../db/models/index.js';
-import { claimSlot, claimSlotForPlan, releaseSlot, slotsUsed } from '../../../web/plans/slots.js';
+import { claimSlot, releaseSlot, slotsUsed } from '../../../db/plan-slots.js';
+import { claimSlotForPlan } from '../../../services/plans/slots.js';
 import { slotHolderFor } from '../../../db/models/plan-slot.js';
 import { openDatabase, testConfig, type TestDatabase } from '../../helpers/integration.js';
 

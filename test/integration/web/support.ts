@@ -4,7 +4,7 @@ import { expect } from 'vitest';
 import type { Config } from '../../../config/index.js';
 import { createLogger } from '../../../config/logger.js';
 import { ensureIndexes } from '../../../db/models/index.js';
-import type { AccountWorkflowTarget } from '../../../web/accounts/workflow-client.js';
+import type { AccountWorkflowTarget } from '../../../services/account-workflows/target.js';
 import { createApp, type AppDeps } from '../../../web/app.js';
 import { openDatabase, startWorker, temporalClient, testConfig, uniqueName, type RunningWorker, type TestDatabase } from '../../helpers/integration.js';
 import { lifecycleActivitiesFor, openSandbox, sandboxAdapters, type Owner, type Sandbox } from '../../helpers/lifecycle.js';
