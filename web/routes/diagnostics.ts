@@ -1,11 +1,10 @@
-import { randomUUID } from 'node:crypto';
 import { Router } from 'express';
 import { z } from 'zod';
-import { diagnosticRoundTripWorkflow } from '../../workflows/diagnostics.js';
 import type { Client } from '@temporalio/client';
 import type { Config } from '../../config/index.js';
 import { findDiagnostic } from '../../db/diagnostics.js';
 import type { Models } from '../../db/models/index.js';
+import { runSystemCheck } from '../../services/system-check.js';
 
 const checkIdParam = z.object({ checkId: z.uuid({ message: 'checkId must be a UUID' }) });
 
@@ -25,14 +24,7 @@ export function diagnosticsRouter(deps: { temporal: Client; models: Models; conf
     }
     checkRunning = true;
     try {
-      const checkId = randomUUID();
-      const result = await deps.temporal.workflow.execute(diagnosticRoundTripWorkflow, {
-        workflowId: `diagnostic:${checkId}`,
-        taskQueue: deps.config.temporal.taskQueue,
-        args: [checkId],
-        workflowExecutionTimeout: '30 seconds',
-      });
-      res.status(201).json(result);
+      res.status(201).json(await runSystemCheck(deps.temporal, deps.config.temporal.taskQueue));
     } finally {
       checkRunning = false;
     }
