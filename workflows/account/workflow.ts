@@ -224,10 +224,6 @@ export async function accountWorkflow(input: AccountWorkflowInput): Promise<Disc
         case 'revoke':
           lastRevoke = await revokeCredentials(accountId);
           break;
-        case 'pauseQueue':
-        case 'resumeQueue':
-          // The projection carries queuePaused; the publishing queue reads it.
-          break;
         case 'renew':
           await apply(await renew());
           break;

@@ -64,14 +64,15 @@ export function startLifecycle(account: AccountInput, connected: CredentialsEven
 interface Draft {
   /** The state being built: a copy of the one passed in. */
   state: LifecycleState;
-  queue: LifecycleEffect[];
+  /** Revoke the credentials at the platform (disconnect); runs before everything else. */
+  revoke: boolean;
   notifications: NotifyEffect[];
   operations: LifecycleEffect[];
 }
 
 export function transition(state: LifecycleState, event: LifecycleEvent): TransitionResult {
   if (!isWellFormed(event) || state.status === 'disconnected') return { state, effects: [] };
-  const draft: Draft = { state: { ...state, token: { ...state.token } }, queue: [], notifications: [], operations: [] };
+  const draft: Draft = { state: { ...state, token: { ...state.token } }, revoke: false, notifications: [], operations: [] };
   const { now } = event;
 
   switch (event.type) {
@@ -141,14 +142,13 @@ function expire(draft: Draft, reason: Reason): void {
   if (!isLive(draft.state)) return;
   clearSchedule(draft.state);
   draft.state.reason = reason;
-  draft.queue.push({ type: 'pauseQueue' });
   changeStatus(draft, 'expired', { kind: 'expired', reason });
 }
 
 function disconnect(draft: Draft): void {
   clearSchedule(draft.state);
   draft.state.reason = undefined;
-  draft.queue.push({ type: 'revoke' });
+  draft.revoke = true;
   changeStatus(draft, 'disconnected', { kind: 'disconnected' });
 }
 
@@ -194,7 +194,6 @@ function onCredentials(draft: Draft, event: CredentialsEvent): void {
   state.reason = undefined;
   state.consecutiveFailures = 0;
   state.rejectedTokenIssuedAt = undefined;
-  if (was === 'expired') draft.queue.push({ type: 'resumeQueue' });
   if (was !== 'active') changeStatus(draft, 'active', { kind: 'reconnected' });
 }
 
@@ -332,7 +331,7 @@ function finish(draft: Draft, before: LifecycleState): TransitionResult {
   const state = draft.state;
   if (isLive(state)) state.reason = state.warning?.reason ?? state.retry?.reason ?? state.notice;
   dropUndefined(state);
-  const effects: LifecycleEffect[] = [...draft.queue];
+  const effects: LifecycleEffect[] = draft.revoke ? [{ type: 'revoke' }] : [];
   if (visible(state) !== visible(before)) effects.push({ type: 'recordStatus' });
   effects.push(...draft.notifications, ...draft.operations);
   return { state: state, effects };
