@@ -209,6 +209,15 @@ function poster(world: World, account: { accountId: string }, handle: string) {
 
 const postStateOf = async (world: World, postId: string) => (await world.db.models.PostTarget.findOne({ postId }).lean())?.state;
 
+/** Revokes an X account at the platform, lets the post fall due while it is expired, and reconnects: the post is held as overdue. */
+async function fallDueWhileExpired(world: World, account: { accountId: string; externalId: string }, post: { _id: string; publishAt: Date }): Promise<void> {
+  await world.control.revoke('x', account.externalId);
+  await reachStatus(world, account.accountId, 'expired');
+  await waitFor('the post to fall due', async () => Date.now() > post.publishAt.getTime() + 1_000, 30_000);
+  const again = await reconnectX(world, account.externalId);
+  if (!again.result.accepted || again.result.state.queue.overdue?.postIds[0] !== post._id) throw new Error('the reconnect did not hold the overdue post');
+}
+
 /** (g) X publishing: posts go out, pause while expired, resume after the reconnect's overdue hold; a test post; disconnect fails what is left. */
 async function publishingQueue(world: World): Promise<Recorded> {
   const account = await connectX(world, 'history_publishing', { overdueDecisionMs: 3_000 });
@@ -218,11 +227,7 @@ async function publishingQueue(world: World): Promise<Recorded> {
   await waitFor('the first two posts', async () => (await Promise.all(soon.map((post) => stateOf(post._id)))).every((state) => state === 'published'), 30_000);
 
   const paused = await schedule('History post paused', new Date(Date.now() + 8_000));
-  await world.control.revoke('x', account.externalId);
-  await reachStatus(world, account.accountId, 'expired');
-  await waitFor('the paused post to fall due', async () => Date.now() > paused.publishAt.getTime() + 1_000, 30_000);
-  const again = await reconnectX(world, account.externalId);
-  if (!again.result.accepted || again.result.state.queue.overdue?.postIds[0] !== paused._id) throw new Error('the reconnect did not hold the overdue post');
+  await fallDueWhileExpired(world, account, paused);
   await waitFor('the overdue post after the hold', async () => (await stateOf(paused._id)) === 'published', 30_000);
 
   const test = await schedule('History test post', new Date(), 'test');
@@ -262,11 +267,7 @@ async function queueUpdatesWhileBusy(world: World): Promise<Recorded> {
   if (!removed.removed) throw new Error('the later post was not in the queue');
 
   const overdue = await schedule('Busy post overdue', new Date(Date.now() + 2_000));
-  await world.control.revoke('x', account.externalId);
-  await reachStatus(world, account.accountId, 'expired');
-  await waitFor('the overdue post to fall due', async () => Date.now() > overdue.publishAt.getTime() + 1_000, 30_000);
-  const again = await reconnectX(world, account.externalId);
-  if (!again.result.accepted || again.result.state.queue.overdue?.postIds[0] !== overdue._id) throw new Error('the reconnect did not hold the overdue post');
+  await fallDueWhileExpired(world, account, overdue);
   await world.control.slowDown('x', account.externalId, 2_000);
   const at = new Date(Date.now() + 4_000).toISOString();
   await meanwhile(account.handle.executeUpdate(refreshNowUpdate), () =>
