@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { WithStartWorkflowOperation, type Client, type WorkflowHandle } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, DefaultLogger, Runtime, Worker } from '@temporalio/worker';
+import { afterAll, beforeAll } from 'vitest';
 import type { PlatformId } from '../../../platforms/types.js';
 import { timeSkippingServer } from '../../../tools/binaries.js';
 import { workflowsPath } from '../../../worker/create-worker.js';
@@ -24,6 +25,8 @@ export interface WorkflowTestEnvironment {
   start(options?: AccountOptions): Promise<{ stub: StubAccount; handle: AccountHandle }>;
   /** Connects as the dashboard does (update-with-start of `reconnect`) and answers with the workflow's verdict. */
   connect(options?: AccountOptions): Promise<{ stub: StubAccount; handle: AccountHandle; result: ReconnectResult }>;
+  /** An ISO time this long after now on the workflows' clock (the test server's). */
+  isoIn(ms: number): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -80,10 +83,23 @@ export async function startWorkflowTestEnvironment(): Promise<WorkflowTestEnviro
       const result = await env.client.workflow.executeUpdateWithStart(reconnectUpdate, { startWorkflowOperation });
       return { stub, handle: await startWorkflowOperation.workflowHandle(), result };
     },
+    isoIn: async (ms) => new Date(Number(await env.currentTimeMs()) + ms).toISOString(),
     async close() {
       for (const worker of workers) worker.shutdown();
       await running;
       await env.teardown();
     },
   };
+}
+
+/** The test file's environment: started before its tests (the object is filled in then), closed after them. */
+export function useWorkflowTestEnvironment(): WorkflowTestEnvironment {
+  const world = {} as WorkflowTestEnvironment;
+  beforeAll(async () => {
+    Object.assign(world, await startWorkflowTestEnvironment());
+  }, 60_000);
+  afterAll(async () => {
+    await world.close?.();
+  });
+  return world;
 }

@@ -1,10 +1,10 @@
 import { WorkflowUpdateStage } from '@temporalio/client';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { CarriedState } from '../../../workflows/account/account.js';
 import { PLATFORM } from '../../../workflows/search-attributes.js';
 import { disconnectUpdate, reconnectUpdate, refreshNowUpdate, revokedSignal, schedulePostUpdate, stateQuery, testPostUpdate } from '../../../workflows/account/messages.js';
 import type { AccountWorkflowInput } from '../../../workflows/account/workflow.js';
-import { startWorkflowTestEnvironment, type AccountHandle, type WorkflowTestEnvironment } from './environment.js';
+import { useWorkflowTestEnvironment, type AccountHandle } from './environment.js';
 import { eventually, mostAtOnce, notified, stillPending } from './support.js';
 
 const HOUR = 3_600_000;
@@ -22,14 +22,7 @@ async function carriedInput(handle: AccountHandle): Promise<CarriedState> {
 // the queue pausing while expired, and continue-as-new carrying the account's state.
 
 describe('account workflow shell', () => {
-  let world: WorkflowTestEnvironment;
-
-  beforeAll(async () => {
-    world = await startWorkflowTestEnvironment();
-  }, 60_000);
-  afterAll(async () => {
-    await world?.close();
-  });
+  const world = useWorkflowTestEnvironment();
 
   it('connects: the lifecycle starts active and the status projection is recorded once', async () => {
     const { stub, result } = await world.connect();
@@ -42,7 +35,7 @@ describe('account workflow shell', () => {
   it('disconnects: revokes once, fails the queued posts, and completes with the result', async () => {
     const { stub, handle } = await world.connect();
     stub.scheduledPosts = 2;
-    const dueAt = new Date(Number(await world.env.currentTimeMs()) + HOUR).toISOString();
+    const dueAt = await world.isoIn(HOUR);
     await handle.executeUpdate(schedulePostUpdate, { args: [{ postId: 'post-1', dueAt }] });
     await handle.executeUpdate(schedulePostUpdate, { args: [{ postId: 'post-2', dueAt }] });
 
@@ -78,11 +71,9 @@ describe('account workflow shell', () => {
     const publishing = stub.hold('publishPost');
     const testing = handle.executeUpdate(testPostUpdate, { args: [{ postId: 'test-1' }] });
     await publishing.started;
-    const now = Number(await world.env.currentTimeMs());
-    const dueAt = (hours: number) => new Date(now + hours * HOUR).toISOString();
     const scheduling = [];
     for (const n of [1, 2, 3, 4]) {
-      scheduling.push(await handle.startUpdate(schedulePostUpdate, { args: [{ postId: `post-${n}`, dueAt: dueAt(5 + n) }], waitForStage: WorkflowUpdateStage.ACCEPTED }));
+      scheduling.push(await handle.startUpdate(schedulePostUpdate, { args: [{ postId: `post-${n}`, dueAt: await world.isoIn((5 + n) * HOUR) }], waitForStage: WorkflowUpdateStage.ACCEPTED }));
     }
     await eventually('a full history', async () => ((await handle.fetchHistory()).events?.length ?? 0) >= 60);
     expect(await stillPending(testing)).toBe(true);

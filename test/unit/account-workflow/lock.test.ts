@@ -1,5 +1,5 @@
 import { WorkflowUpdateFailedError, WorkflowUpdateStage } from '@temporalio/client';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   checkPremiumUpdate,
   disconnectUpdate,
@@ -11,7 +11,7 @@ import {
   testPostUpdate,
   unschedulePostUpdate,
 } from '../../../workflows/account/messages.js';
-import { startWorkflowTestEnvironment, type WorkflowTestEnvironment } from './environment.js';
+import { useWorkflowTestEnvironment } from './environment.js';
 import { mostAtOnce, notified, stillPending } from './support.js';
 
 // The lock rule of workflows/account/workflow.ts: every update, signal and wake runs under the
@@ -23,15 +23,7 @@ const ACCEPTED = WorkflowUpdateStage.ACCEPTED;
 const REFUSED = { kind: 'reauthRequired', code: 'invalid_grant', message: 'X no longer accepts this authorization' } as const;
 
 describe('account workflow lock', () => {
-  let world: WorkflowTestEnvironment;
-  const inHours = async (hours: number) => new Date(Number(await world.env.currentTimeMs()) + hours * HOUR).toISOString();
-
-  beforeAll(async () => {
-    world = await startWorkflowTestEnvironment();
-  }, 60_000);
-  afterAll(async () => {
-    await world?.close();
-  });
+  const world = useWorkflowTestEnvironment();
 
   it('a post scheduled during a renewal waits for it and sees the state it left', async () => {
     const { stub, handle } = await world.connect();
@@ -40,7 +32,7 @@ describe('account workflow lock', () => {
     const refreshing = handle.executeUpdate(refreshNowUpdate);
     await renewing.started;
 
-    const scheduling = handle.executeUpdate(schedulePostUpdate, { args: [{ postId: 'post-1', dueAt: await inHours(1) }] });
+    const scheduling = handle.executeUpdate(schedulePostUpdate, { args: [{ postId: 'post-1', dueAt: await world.isoIn(HOUR) }] });
     expect(await stillPending(scheduling)).toBe(true);
     // Queries do not wait: the post is not queued yet, and the account is still active.
     expect(await handle.query(stateQuery)).toMatchObject({ status: 'active', queue: { queued: 0 } });
@@ -73,9 +65,9 @@ describe('account workflow lock', () => {
 
   it('a queue update waits too: unschedulePost and the overdue choice run after the renewal', async () => {
     const { stub, handle } = await world.connect({ input: { overdueDecisionMs: 10 * 60_000 } });
-    const dueAt = new Date(Number(await world.env.currentTimeMs()) + 60_000).toISOString();
+    const dueAt = await world.isoIn(60_000);
     await handle.executeUpdate(schedulePostUpdate, { args: [{ postId: 'overdue-1', dueAt }] });
-    await handle.executeUpdate(schedulePostUpdate, { args: [{ postId: 'later-1', dueAt: await inHours(5) }] });
+    await handle.executeUpdate(schedulePostUpdate, { args: [{ postId: 'later-1', dueAt: await world.isoIn(5 * HOUR) }] });
     await handle.signal(revokedSignal, { reason: { code: 'app_removed', message: 'Removed' } });
     await notified(stub, 'expired');
     await world.env.sleep(2 * 60_000);
@@ -105,7 +97,7 @@ describe('account workflow lock', () => {
     const refreshing = handle.executeUpdate(refreshNowUpdate);
     await renewing.started;
     const disconnecting = await handle.startUpdate(disconnectUpdate, { waitForStage: ACCEPTED });
-    const dueAt = await inHours(1);
+    const dueAt = await world.isoIn(HOUR);
     const scheduling = await handle.startUpdate(schedulePostUpdate, { args: [{ postId: 'post-1', dueAt }], waitForStage: ACCEPTED });
 
     renewing.release();
@@ -120,7 +112,7 @@ describe('account workflow lock', () => {
 
   it('the wake loop takes its turn too: an update sent while it publishes a due post waits for the publish', async () => {
     const { stub, handle } = await world.connect();
-    const dueAt = new Date(Number(await world.env.currentTimeMs()) + 1_000).toISOString();
+    const dueAt = await world.isoIn(1_000);
     await handle.executeUpdate(schedulePostUpdate, { args: [{ postId: 'post-1', dueAt }] });
     const publishing = stub.hold('publishPost');
     const sleeping = world.env.sleep(2_000);

@@ -10,7 +10,7 @@ import {
   testPostUpdate,
   unschedulePostUpdate,
 } from '../../../workflows/account/messages.js';
-import { startWorkflowTestEnvironment, type AccountHandle, type WorkflowTestEnvironment } from './environment.js';
+import { useWorkflowTestEnvironment, type AccountHandle } from './environment.js';
 import { expectRejected, notified, reachStatus } from './support.js';
 import type { Hold, StubAccount } from './stub-activities.js';
 
@@ -22,15 +22,7 @@ const REVOKED = { code: 'app_removed', message: 'You removed Tether in your X se
 const HOUR = 3_600_000;
 
 describe('account workflow validators', () => {
-  let world: WorkflowTestEnvironment;
-  const inAnHour = async () => new Date(Number(await world.env.currentTimeMs()) + HOUR).toISOString();
-
-  beforeAll(async () => {
-    world = await startWorkflowTestEnvironment();
-  }, 60_000);
-  afterAll(async () => {
-    await world?.close();
-  });
+  const world = useWorkflowTestEnvironment();
 
   describe('on an active account', () => {
     let handle: AccountHandle;
@@ -39,7 +31,7 @@ describe('account workflow validators', () => {
     });
 
     it('schedulePost needs a post id', async () => {
-      await expectRejected(handle, schedulePostUpdate, [{ postId: '', dueAt: await inAnHour() }], 'postId is required.');
+      await expectRejected(handle, schedulePostUpdate, [{ postId: '', dueAt: await world.isoIn(HOUR) }], 'postId is required.');
     });
 
     it('schedulePost needs an ISO due time', async () => {
@@ -63,7 +55,7 @@ describe('account workflow validators', () => {
     });
 
     it('accepts the same messages when they are valid', async () => {
-      expect(await handle.executeUpdate(schedulePostUpdate, { args: [{ postId: 'post-1', dueAt: await inAnHour() }] })).toEqual({ position: 1, queued: 1 });
+      expect(await handle.executeUpdate(schedulePostUpdate, { args: [{ postId: 'post-1', dueAt: await world.isoIn(HOUR) }] })).toEqual({ position: 1, queued: 1 });
       expect(await handle.executeUpdate(unschedulePostUpdate, { args: [{ postId: 'post-1' }] })).toEqual({ removed: true });
     });
   });
@@ -109,7 +101,7 @@ describe('account workflow validators', () => {
     beforeAll(async () => {
       let stub: StubAccount;
       ({ stub, handle } = await world.connect({ input: { overdueDecisionMs: 10 * 60_000 } }));
-      const dueAt = new Date(Number(await world.env.currentTimeMs()) + 60_000).toISOString();
+      const dueAt = await world.isoIn(60_000);
       await handle.executeUpdate(schedulePostUpdate, { args: [{ postId: 'post-1', dueAt }] });
       await handle.signal(revokedSignal, { reason: REVOKED });
       await notified(stub, 'expired');
@@ -119,7 +111,7 @@ describe('account workflow validators', () => {
     });
 
     it('resolveOverdue reschedules only into the future', async () => {
-      const past = new Date(Number(await world.env.currentTimeMs()) - 60_000).toISOString();
+      const past = await world.isoIn(-60_000);
       await expectRejected(handle, resolveOverdueUpdate, [{ choice: 'reschedule', at: past }], 'The new time must be in the future.');
     });
   });
@@ -154,7 +146,7 @@ describe('account workflow validators', () => {
     });
 
     it('schedulePost says to choose another account', async () => {
-      await expectRejected(handle, schedulePostUpdate, [{ postId: 'post-1', dueAt: await inAnHour() }], 'This account was disconnected; choose another account.');
+      await expectRejected(handle, schedulePostUpdate, [{ postId: 'post-1', dueAt: await world.isoIn(HOUR) }], 'This account was disconnected; choose another account.');
     });
 
     it('testPost says the account cannot publish', async () => {
