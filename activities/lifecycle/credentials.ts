@@ -130,31 +130,21 @@ export function credentialActivities(context: LifecycleContext) {
     /** Best effort at the platform; the disconnect itself always completes. */
     async revokeCredentials(accountId: string): Promise<RevokeResult> {
       const { account, adapter, stored } = await loadFor(accountId);
-      const name = adapter?.displayName ?? account.platform;
       let result: RevokeResult;
       if (!stored) {
-        result = { revokedAtPlatform: false, message: 'No stored credentials to revoke (already removed)' };
+        result = { code: 'noCredentials' };
       } else if (!adapter) {
-        result = { revokedAtPlatform: false, message: `${name} is not configured here, so access could not be revoked there; remove Tether in your ${name} settings` };
+        result = { code: 'notConfigured' };
       } else if (FACEBOOK_LOGIN_PLATFORMS.includes(account.platform) && (await countOtherAccountsOnFacebookLogin(models, account)) > 0) {
-        result = {
-          revokedAtPlatform: false,
-          message: `Access was not revoked at ${name}: other connected accounts use the same Facebook login, and revoking it would disconnect them too`,
-        };
+        result = { code: 'sharedLogin' };
       } else {
         const outcome = await adapter.revoke(accountRefOf(account), stored.credentials);
-        if (outcome.kind === 'ok') {
-          result = outcome.value.revokedAtPlatform
-            ? { revokedAtPlatform: true, message: `Access revoked at ${name}` }
-            : { revokedAtPlatform: false, message: `${name} has no way for apps to revoke access; remove Tether in your ${name} settings if you wish` };
-        } else if (outcome.kind === 'reauthRequired') {
-          result = { revokedAtPlatform: false, message: `${name} no longer accepted the credentials, so there was nothing left to revoke` };
-        } else {
-          result = { revokedAtPlatform: false, message: `Could not revoke access at ${name} (${outcome.message}); remove Tether in your ${name} settings to be sure` };
-        }
+        if (outcome.kind === 'ok') result = { code: outcome.value.revokedAtPlatform ? 'revoked' : 'noRevokeApi' };
+        else if (outcome.kind === 'reauthRequired') result = { code: 'alreadyRejected' };
+        else result = { code: 'failed', detail: outcome.message };
       }
       await forgetAccount(models, store, account, clock());
-      activityLog().info('account disconnected', { accountId, revokedAtPlatform: result.revokedAtPlatform });
+      activityLog().info('account disconnected', { accountId, revoke: result.code });
       return result;
     },
 

@@ -3,6 +3,7 @@ import { emailPreferencesOf, type User } from '../../db/models/user.js';
 import { notificationEmail } from '../notify/email.js';
 import { buildNotificationText } from '../notify/message.js';
 import { sendWebhook, type WebhookPayload } from '../notify/webhook.js';
+import { zoneOrUtc } from '../../services/phrasing/index.js';
 import type { NotifyInput } from './contract.js';
 import { activityLog, penNameOf, requireAccount, type LifecycleContext } from './deps.js';
 import { isDuplicateKey } from '../../db/duplicate-key.js';
@@ -25,7 +26,7 @@ export function notifyActivities(context: LifecycleContext) {
     const account = await requireAccount(models, input.accountId);
     const [penName, owner] = await Promise.all([penNameOf(models, account), models.User.findById(account.ownerId).lean()]);
     const subject = { accountId: account._id, platform: account.platform, handle: account.handle, penName };
-    const text = buildNotificationText(subject, input.kind, input.reason, input.deadline);
+    const { reason, ...text } = buildNotificationText(subject, input.kind, zoneOrUtc(owner?.timeZone), input.reason, input.deadline);
     const wantsEmail = Boolean(mailer && owner && emailWanted(owner, input.kind));
     const delivery = (wanted: boolean): Delivery => ({ state: wanted ? 'pending' : 'skipped', attempts: 0 });
     const document: Notification = {
@@ -41,7 +42,8 @@ export function notifyActivities(context: LifecycleContext) {
       handle: account.handle,
       kind: input.kind,
       ...text,
-      ...(input.reason ? { reason: { code: input.reason.code, message: input.reason.message } } : {}),
+      // The reason as the owner read it: the webhook sends these words later.
+      ...(input.reason && reason ? { reason: { code: input.reason.code, message: reason } } : {}),
       ...(input.deadline === undefined ? {} : { deadline: new Date(input.deadline) }),
       createdAt: clock(),
       email: delivery(wantsEmail),

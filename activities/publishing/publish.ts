@@ -1,9 +1,8 @@
 import { accountRefOf } from '../../db/accounts.js';
 import { findTarget, recordFailed, recordPublished, recordWaiting, startPublishing } from '../../db/posts.js';
 import type { Failure } from '../../platforms/types.js';
-import type { Reason } from '../../workflows/lifecycle/types.js';
 import { activityLog, missingCredentials, notConfigured, requireAccount, type LifecycleContext } from '../lifecycle/deps.js';
-import type { PublishResult, TargetRef } from './contract.js';
+import type { PostReason, PublishResult, TargetRef } from './contract.js';
 import { targetIdOf } from '../../db/models/post-target.js';
 
 // Publishing one post to one account. The idempotency key is derived from (post, account), so a
@@ -60,7 +59,7 @@ function classify(failure: Failure, now: number): Exclude<PublishResult, { outco
     case 'invalid':
       return { outcome: 'rejected', reason: { code: 'rejected', message: failure.message } };
     case 'reauthRequired':
-      return { outcome: 'reauthRequired', reason: { code: failure.code, message: failure.message } satisfies Reason };
+      return { outcome: 'reauthRequired', reason: { code: failure.code, message: failure.message } satisfies PostReason };
     case 'transient':
       return { outcome: 'transient', reason: { code: 'platform_unavailable', message: failure.message } };
   }

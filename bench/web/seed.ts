@@ -41,7 +41,7 @@ function statusOf(i: number, now: Date): AccountStatus | undefined {
     case 9:
       return undefined;
     default:
-      return { ...base, state: 'active', tokenExpiresAt: new Date(now.getTime() + 2 * 3600 * 1000), nextAction: 'refresh', nextActionAt: new Date(now.getTime() + 3600 * 1000) };
+      return { ...base, state: 'active', tokenExpiresAt: new Date(now.getTime() + 2 * 3600 * 1000), nextAction: 'renew', nextActionAt: new Date(now.getTime() + 3600 * 1000) };
   }
 }
 

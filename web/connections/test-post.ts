@@ -2,10 +2,12 @@ import type { Request, Response } from 'express';
 import type { Account } from '../../db/models/account.js';
 import { displayHandle } from '../../platforms/handle.js';
 import { PLATFORM_NAMES } from '../../platforms/types.js';
+import { refusalText } from '../../services/account-workflows/refusal.js';
 import { sendTestPost } from '../../services/accounts/test-post.js';
-import type { TestPostResult } from '../../workflows/account/messages.js';
+import { phraseCallFailure } from '../../services/phrasing/index.js';
 import type { AccountPagesDeps } from '../deps.js';
 import { checkTargets } from '../posts/compose.js';
+import { readerOf } from '../reader.js';
 import { renderPage } from '../respond.js';
 
 // "Send test post": a short post published right away through the account's workflow, so a user
@@ -17,15 +19,21 @@ export function testPostText(account: Pick<Account, 'handle'>, now: Date): strin
 
 /** POST /connections/:id/test-post for an account the user owns. */
 export function sendTestPostRoute(deps: AccountPagesDeps) {
-  return async (_req: Request, res: Response, account: Account): Promise<void> => {
+  return async (req: Request, res: Response, account: Account): Promise<void> => {
     const now = new Date();
     const text = testPostText(account, now);
-    const show = (result: TestPostResult) =>
+    const show = (result: { url: string } | { problem: string }) =>
       renderPage(res, 'connections/test-post', { title: 'Test post', account: { id: account._id, handle: account.handle }, platformName: PLATFORM_NAMES[account.platform], text, result });
     const problems = Object.values(checkTargets(deps.adapters, { text }, [{ account }]));
-    if (problems.length > 0) {
-      return show({ outcome: 'failed', reason: { code: 'not_postable', message: `A text-only test post cannot be sent: ${problems.join('; ')}` } });
+    if (problems.length > 0) return show({ problem: `A text-only test post cannot be sent: ${problems.join('; ')}` });
+    const outcome = await sendTestPost(deps, account, text, now);
+    switch (outcome.outcome) {
+      case 'published':
+        return show({ url: outcome.url });
+      case 'failed':
+        return show({ problem: phraseCallFailure(outcome.reason, { ...readerOf(req, now.getTime()), platform: account.platform }) });
+      case 'refused':
+        return show({ problem: refusalText(outcome.refusal) });
     }
-    await show(await sendTestPost(deps, account, text, now));
   };
 }

@@ -87,8 +87,17 @@ async function connectAccount(externalId: string) {
 const unfold = (raw: string) => raw.replace(/=\r?\n/g, '').replace(/\r?\n\s+/g, ' ');
 
 describe('notify', () => {
-  it('twice with one dedupe key: one notification, one email, one signed webhook, no tokens', async () => {
+  it("twice with one dedupe key: one notification, one email, one signed webhook, no tokens; dates in the owner's zone", async () => {
     const accountId = await connectAccount('n-1');
+    await world.db.models.User.updateOne({ _id: world.ownerId }, { $set: { timeZone: 'Europe/Berlin' } });
+    try {
+      await notifyTwiceAndCheck(accountId);
+    } finally {
+      await world.db.models.User.updateOne({ _id: world.ownerId }, { $unset: { timeZone: '' } });
+    }
+  });
+
+  async function notifyTwiceAndCheck(accountId: string) {
     await world.store.storeConnectedCredentials(accountId, { accessToken: 'secret-access-token-123', refreshToken: 'secret-refresh-token-456' }, new Date());
     const owner = await world.db.models.User.findById(world.ownerId).lean();
     const activities = world.activities();
@@ -96,7 +105,7 @@ describe('notify', () => {
     const input = {
       accountId,
       kind: 'expiring' as const,
-      reason: { code: 'authorization_ending', message: 'The X authorization can no longer be renewed' },
+      reason: { code: 'authorization_ending' as const, at: deadline },
       deadline,
       dedupeKey: `${accountId}:1`,
     };
@@ -116,15 +125,19 @@ describe('notify', () => {
       email: { state: 'sent', attempts: 1 },
       webhook: { state: 'sent', attempts: 1 },
     });
-    expect(doc.title).toContain('@handle_n-1');
-    expect(doc.title).toContain('4 Mar 2031');
+    expect(doc.title).toBe('Reconnect X @handle_n-1 by 4 Mar 2031, 10:30 Europe/Berlin');
+    const phrased = 'The X authorization can no longer be renewed and ends on 4 Mar 2031, 10:30 Europe/Berlin — reconnect before then';
+    expect(doc.body).toContain(`${phrased}.`);
+    expect(doc.reason).toEqual({ code: 'authorization_ending', message: phrased });
 
     expect(mails.length - mailsBefore).toBe(1);
     const mail = mails.at(-1)!;
     expect(mail.to).toEqual([owner!.email]);
     const text = unfold(mail.raw);
-    expect(text).toContain('The X authorization can no longer be renewed');
-    expect(text).toContain('4 Mar 2031, 09:30 UTC');
+    // Quoted-printable: the dash is encoded, the words before it are not.
+    expect(text).toContain('The X authorization can no longer be renewed and ends on 4 Mar 2031, 10:30 Europe/Berlin =E2=80=94 reconnect before then.');
+    expect(text).toContain('will stop working on 4 Mar 2031, 10:30 Europe/Berlin.');
+    expect(text).not.toContain('09:30 UTC');
     expect(text).toContain(`https://tether.example/connections/${accountId}/reconnect`);
 
     expect(webhooks.length - hooksBefore).toBe(1);
@@ -137,7 +150,7 @@ describe('notify', () => {
       platform: 'x',
       handle: 'handle_n-1',
       penName: 'Main',
-      reason: input.reason,
+      reason: { code: 'authorization_ending', message: phrased },
       deadline: new Date(deadline).toISOString(),
       link: `https://tether.example/connections/${accountId}/reconnect`,
       createdAt: doc.createdAt.toISOString(),
@@ -147,12 +160,12 @@ describe('notify', () => {
       expect(hook.body).not.toContain(secret);
       expect(JSON.stringify(doc)).not.toContain(secret);
     }
-  });
+  }
 
   it('a failing webhook receiver fails the activity; the retry sends the webhook once and not the email again', async () => {
     const accountId = await connectAccount('n-2');
     const activities = world.activities();
-    const input = { accountId, kind: 'expired' as const, reason: { code: 'token_revoked', message: 'X says access was revoked' }, dedupeKey: `${accountId}:2` };
+    const input = { accountId, kind: 'expired' as const, reason: { code: 'token_revoked' as const, detail: 'X says access was revoked' }, dedupeKey: `${accountId}:2` };
     const mailsBefore = mails.length;
     const hooksBefore = webhooks.length;
 
@@ -170,7 +183,7 @@ describe('notify', () => {
     expect(doc).toMatchObject({ email: { state: 'sent', attempts: 1 }, webhook: { state: 'sent', attempts: 2 } });
     expect(mails.length - mailsBefore).toBe(1);
     expect(webhooks.length - hooksBefore).toBe(1);
-    expect(JSON.parse(webhooks.at(-1)!.body)).toMatchObject({ type: 'account.expired', reason: input.reason, deadline: null });
+    expect(JSON.parse(webhooks.at(-1)!.body)).toMatchObject({ type: 'account.expired', reason: { code: 'token_revoked', message: 'X says access was revoked' }, deadline: null });
     expect(await world.db.models.Notification.countDocuments({ dedupeKey: input.dedupeKey })).toBe(1);
   });
 

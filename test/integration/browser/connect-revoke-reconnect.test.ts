@@ -81,6 +81,8 @@ describe('browser: connect, revocation and reconnect', () => {
     expect(await visibleText(pill.locator('.handle'))).toBe('@browser_writer');
     expect(await visibleText(pill.locator('.state'))).toBe('Active');
     expect(await pill.getAttribute('class')).toContain('pill-ok');
+    // What the lifecycle does next, in the user's zone (UTC until they choose one).
+    expect(await visibleText(pill.locator('.next'))).toMatch(/^Next: Renews the token at (\d{1,2} [A-Z][a-z]{2} \d{4}, )?\d\d:\d\d UTC$/);
     const accountId = await pill.getAttribute('data-account');
     expect(accountId).toBeTruthy();
     expect(await page.getByRole('alert').count()).toBe(0);
@@ -96,10 +98,12 @@ describe('browser: connect, revocation and reconnect', () => {
       const status = await accountStatus(accountId!);
       return status?.state === 'expired' ? status : undefined;
     });
-    const reason = expired.reason?.message ?? '';
+    // Stored as the platform's code and its words; the pages quote the words.
+    expect(expired.reason?.code).toBe('refresh_token_invalid');
+    const reason = expired.reason?.detail ?? '';
     // The platform's specific answer, not the pill's generic fallback ("Reconnect to continue.").
     expect(reason).toMatch(/^X no longer accepts this connection's refresh token \(revoked/);
-    expect(renewFlash.text).toBe(`@browser_writer on X: ${reason}`);
+    expect(renewFlash.text).toBe(`@browser_writer on X: ${reason}${reason.endsWith('.') ? '' : '.'}`);
     await screenshot(page, '08-after-renew-nudge');
 
     // 7. A reload shows the red pill with the specific reason, and the attention banner.

@@ -10,6 +10,7 @@ import type { PlatformAdapter, PlatformId } from '../../../platforms/types.js';
 import { approveConsent, SandboxClient, type CallbackDelivery } from '../../../sandbox/client.js';
 import { startSandbox, type RunningSandbox } from '../../../sandbox/server.js';
 import { completeConnection } from '../../../services/accounts/complete-connection.js';
+import { phraseReason } from '../../../services/phrasing/index.js';
 import { accountWorkflowId, stateQuery } from '../../../workflows/account/messages.js';
 import { openDatabase, startWorker, temporalClient, testConfig, type RunningWorker, type TestDatabase } from '../../helpers/integration.js';
 import { connectThroughSandbox, createOwner, lifecycleActivitiesFor, sandboxAdapters, waitFor, type Owner } from '../../helpers/lifecycle.js';
@@ -98,13 +99,15 @@ describe('web: platform deauthorization webhooks', () => {
     (await connectThroughSandbox({ config, db, client: temporal.client, sandboxUrl: sandbox.url, owner, platform, identity })).accountId;
 
   const workflowState = (accountId: string) => temporal.client.workflow.getHandle(accountWorkflowId(accountId)).query(stateQuery);
-  const expiredWith = async (accountId: string, message: string) => {
-    const status = await waitFor('the account to expire', async () => {
-      const account = await db.models.Account.findById(accountId).lean();
-      return account?.status?.state === 'expired' ? account.status : undefined;
+  /** Expired with the removal's code, which pages phrase with the platform named. */
+  const expiredWith = async (accountId: string, words: string) => {
+    const account = await waitFor('the account to expire', async () => {
+      const found = await db.models.Account.findById(accountId).lean();
+      return found?.status?.state === 'expired' ? found : undefined;
     }, 15_000);
-    expect(status.reason).toEqual({ code: 'app_removed', message });
-    expect(await workflowState(accountId)).toMatchObject({ status: 'expired', reason: { code: 'app_removed', message } });
+    expect(account.status?.reason).toEqual({ code: 'app_removed' });
+    expect(phraseReason(account.status!.reason!, { platform: account.platform, timeZone: 'UTC' })).toBe(words);
+    expect(await workflowState(accountId)).toMatchObject({ status: 'expired', reason: { code: 'app_removed' } });
   };
   const removeApp = async (platform: PlatformId, externalId: string): Promise<CallbackDelivery> => {
     const result = await control.removeApp(platform, externalId);

@@ -1,5 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { phraseReason } from '../../../services/phrasing/index.js';
 import { signedRequest, tiktokSignature } from '../../../sandbox/core/callbacks.js';
 import { verifyMetaSignedRequest } from '../../../web/webhooks/meta-signed-request.js';
 import { appRemovedReason, tiktokRemovalReason } from '../../../web/webhooks/reasons.js';
@@ -129,10 +130,15 @@ describe('TikTok event body', () => {
 });
 
 describe('removal reasons', () => {
-  it('name the platform and ask for a reconnect', () => {
-    expect(appRemovedReason('facebook')).toEqual({ code: 'app_removed', message: "You removed Tether's access on Facebook — reconnect to continue" });
+  it('are codes that read, for the account\'s platform, as the platform\'s notice and a request to reconnect', () => {
+    expect(appRemovedReason('facebook')).toEqual({ code: 'app_removed' });
+    expect(phraseReason(appRemovedReason('facebook'), { platform: 'facebook', timeZone: 'UTC' })).toBe("You removed Tether's access on Facebook — reconnect to continue");
     expect(tiktokRemovalReason(1)).toEqual(appRemovedReason('tiktok'));
+    expect(tiktokRemovalReason(2).code).toBe('account_deactivated');
     expect(tiktokRemovalReason(4).code).toBe('account_suspended');
-    expect(tiktokRemovalReason(undefined).message).toContain('TikTok');
+    expect(tiktokRemovalReason(5).code).toBe('token_revoked');
+    const tiktok = { platform: 'tiktok' as const, timeZone: 'UTC' };
+    expect(phraseReason(tiktokRemovalReason(3), tiktok)).toBe("TikTok ended Tether's access to this account (the account's age settings changed) — reconnect to continue");
+    expect(phraseReason(tiktokRemovalReason(undefined), tiktok)).toBe("TikTok ended Tether's access to this account — reconnect to continue");
   });
 });
