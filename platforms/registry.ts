@@ -10,11 +10,12 @@ import type { AdapterDeps, OAuthClient } from './oauth.js';
 import { createPinterestAdapter } from './pinterest.js';
 import { createThreadsAdapter } from './threads.js';
 import { createTikTokAdapter } from './tiktok.js';
+import { DEFAULT_PLATFORM_SETTINGS, type PlatformSettings } from './settings.js';
 import { PLATFORM_IDS, PLATFORM_NAMES, type PlatformAdapter, type PlatformId } from './types.js';
 import { createXAdapter } from './x.js';
 import { createYouTubeAdapter } from './youtube.js';
 
-export interface AdapterOptions {
+export interface AdapterOptions extends Partial<PlatformSettings> {
   mode: PlatformMode;
   sandboxUrl: string;
   clients: Partial<Record<PlatformId, OAuthClient>>;
@@ -32,7 +33,8 @@ export interface AdapterOptions {
  * One adapter per platform that can be used: OAuth platforms need a configured client; Bluesky
  * (app passwords) needs none and is always present.
  */
-export function createAdapters(options: AdapterOptions): Partial<Record<PlatformId, PlatformAdapter>> {
+export function createAdapters(input: AdapterOptions): Partial<Record<PlatformId, PlatformAdapter>> {
+  const options: Options = { ...DEFAULT_PLATFORM_SETTINGS, ...input };
   const httpFor = (id: PlatformId) =>
     new PlatformHttp({
       platformName: PLATFORM_NAMES[id],
@@ -46,6 +48,11 @@ export function createAdapters(options: AdapterOptions): Partial<Record<Platform
   for (const id of PLATFORM_IDS) {
     if (id === 'bluesky') {
       adapters.bluesky = createBlueskyAdapter({ http: httpFor(id) });
+      continue;
+    }
+    if (id === 'linkedin') {
+      const linkedin = buildLinkedIn(httpFor(id), options);
+      if (linkedin) adapters.linkedin = linkedin;
       continue;
     }
     const client = options.clients[id];
@@ -70,12 +77,20 @@ function withReachablePostUrls(adapter: PlatformAdapter, mapping: UrlMapping): P
   };
 }
 
-function build(id: Exclude<PlatformId, 'bluesky'>, deps: AdapterDeps, options: AdapterOptions): PlatformAdapter {
+type Options = AdapterOptions & PlatformSettings;
+
+/** LinkedIn is offered when the app of its mode (member or organization) is configured. */
+function buildLinkedIn(http: PlatformHttp, options: Options): PlatformAdapter | undefined {
+  const { mode, organizationClient } = options.linkedin;
+  const memberClient = options.clients.linkedin;
+  if (!(mode === 'organization' ? organizationClient : memberClient)) return undefined;
+  return createLinkedInAdapter({ http }, { partnerRefresh: options.linkedinPartnerRefresh, mode, version: options.apiVersions.linkedin, memberClient, organizationClient });
+}
+
+function build(id: Exclude<PlatformId, 'bluesky' | 'linkedin'>, deps: AdapterDeps, _options: Options): PlatformAdapter {
   switch (id) {
     case 'x':
       return createXAdapter(deps);
-    case 'linkedin':
-      return createLinkedInAdapter(deps, { partnerRefresh: options.linkedinPartnerRefresh });
     case 'facebook':
       return createFacebookAdapter(deps);
     case 'instagram':

@@ -8,6 +8,7 @@ export async function runSandbox(config: Config): Promise<RunningSandbox> {
   const sandbox = await startSandbox({
     port: config.platforms.sandboxPort,
     clients: config.platforms.clients,
+    linkedinOrganizationClient: config.platforms.linkedin.organizationClient,
     linkedinPartnerRefresh: config.platforms.linkedinPartnerRefresh,
     publicUrl: config.platforms.sandboxUrl,
     deauthorizeUrls: {

@@ -20,6 +20,8 @@ export interface SandboxOptions {
   host?: string;
   /** OAuth clients; default `sandbox-<id>-client` / `sandbox-<id>-secret`. */
   clients?: Partial<Record<PlatformId, { clientId: string; clientSecret: string }>>;
+  /** LinkedIn's Community Management app (organization mode); default `sandbox-linkedin-organization-client` / `-secret`. */
+  linkedinOrganizationClient?: { clientId: string; clientSecret: string };
   deauthorizeUrls?: DeauthorizeUrls;
   /** LinkedIn issues refresh tokens only to approved partners; default false. */
   linkedinPartnerRefresh?: boolean;

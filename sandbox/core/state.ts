@@ -25,6 +25,8 @@ export interface ClientCredentials {
 
 export interface StateOptions {
   clients?: Partial<Record<PlatformId, ClientCredentials>>;
+  /** LinkedIn's second app, the one with only the Community Management API; default `sandbox-linkedin-organization-client`. */
+  linkedinOrganizationClient?: ClientCredentials;
   deauthorizeUrls?: SandboxSettings['deauthorizeUrls'];
   linkedinPartnerRefresh?: boolean;
   publicUrl?: string;
@@ -34,6 +36,7 @@ export interface StateOptions {
 export class SandboxState {
   readonly clock = new Clock();
   readonly clients: Record<PlatformId, ClientCredentials>;
+  readonly linkedinOrganizationClient: ClientCredentials;
   readonly tokens = new TokenStore(this.clock);
   readonly codes = new CodeStore(this.clock);
   readonly posts = new PostStore();
@@ -52,6 +55,10 @@ export class SandboxState {
     this.clients = Object.fromEntries(
       PLATFORM_IDS.map((id) => [id, options.clients?.[id] ?? { clientId: `sandbox-${id}-client`, clientSecret: `sandbox-${id}-secret` }]),
     ) as Record<PlatformId, ClientCredentials>;
+    this.linkedinOrganizationClient = options.linkedinOrganizationClient ?? {
+      clientId: 'sandbox-linkedin-organization-client',
+      clientSecret: 'sandbox-linkedin-organization-secret',
+    };
     this.publicUrl = options.publicUrl?.replace(/\/$/, '');
     this.logger = options.logger;
     this.settings = this.initialSettings();
@@ -89,7 +96,12 @@ export class SandboxState {
 
   /** The platform whose OAuth client this is, among the candidates (Meta hosts serve two apps). */
   platformOfClient(clientId: string | undefined, candidates: PlatformId[]): PlatformId | undefined {
-    return candidates.find((p) => this.clients[p].clientId === clientId);
+    return candidates.find((p) => this.appsOf(p).some((app) => app.clientId === clientId));
+  }
+
+  /** A platform's OAuth apps: one each, LinkedIn two (its Community Management app stands alone). */
+  appsOf(platform: PlatformId): ClientCredentials[] {
+    return platform === 'linkedin' ? [this.clients.linkedin, this.linkedinOrganizationClient] : [this.clients[platform]];
   }
 
   identitiesOf(platform: PlatformId): SandboxIdentity[] {
