@@ -13,7 +13,9 @@ import type { Failure, IssuedTokens, PlatformAdapter, PostInput, PostRules } fro
 
 const AUTHORIZE_URL = 'https://www.tiktok.com/v2/auth/authorize/';
 const API = 'https://open.tiktokapis.com/v2';
-export const TIKTOK_SCOPES = ['user.info.basic', 'video.publish', 'video.upload'];
+/** `user.info.profile` covers `username` (the handle in post URLs); `user.info.basic` alone does not. */
+export const TIKTOK_SCOPES = ['user.info.basic', 'user.info.profile', 'video.publish', 'video.upload'];
+const BASIC_FIELDS = 'open_id,union_id,avatar_url,display_name';
 const RULES: PostRules = { maxLength: 2_200, lengthUnit: 'characters', requiresImage: true, requiresBoard: false };
 
 const tokenSchema = z.looseObject({
@@ -131,10 +133,12 @@ export function createTikTokAdapter({ http, client }: AdapterDeps): PlatformAdap
     },
 
     async identity(tokens) {
+      // TikTok fails the whole request for a field the granted scopes do not cover; people may untick user.info.profile.
+      const profileGranted = tokens.scopes?.includes('user.info.profile') ?? false;
       const result = await apiCall(userSchema, 'the profile request', {
         method: 'GET',
         url: `${API}/user/info/`,
-        query: { fields: 'open_id,union_id,avatar_url,display_name,username' },
+        query: { fields: profileGranted ? `${BASIC_FIELDS},username` : BASIC_FIELDS },
         bearer: tokens.accessToken,
       });
       if (result.kind !== 'ok') return result;

@@ -44,6 +44,27 @@ interface PublishJob {
 
 const PRIVACY = ['PUBLIC_TO_EVERYONE', 'MUTUAL_FOLLOW_FRIENDS', 'FOLLOWER_OF_CREATOR', 'SELF_ONLY'];
 
+/** The scope each user-info field needs (Get User Info reference; username moved to user.info.profile in 2024). */
+const FIELD_SCOPES: Record<string, string> = {
+  open_id: 'user.info.basic',
+  union_id: 'user.info.basic',
+  avatar_url: 'user.info.basic',
+  avatar_url_100: 'user.info.basic',
+  avatar_large_url: 'user.info.basic',
+  display_name: 'user.info.basic',
+  bio_description: 'user.info.profile',
+  profile_deep_link: 'user.info.profile',
+  is_verified: 'user.info.profile',
+  username: 'user.info.profile',
+  follower_count: 'user.info.stats',
+  following_count: 'user.info.stats',
+  likes_count: 'user.info.stats',
+  video_count: 'user.info.stats',
+};
+
+const scopeNotAuthorized = (res: Response) =>
+  apiError(res, 401, 'scope_not_authorized', 'The user did not authorize the scope required for completing this request.');
+
 export function mountTikTok({ state, hosts }: PlatformContext): void {
   const web = hosts.router('www.tiktok.com', tiktokErrors);
   const api = hosts.router('open.tiktokapis.com', tiktokErrors);
@@ -136,6 +157,11 @@ export function mountTikTok({ state, hosts }: PlatformContext): void {
       const a = await auth(req, res);
       if (!a) return;
       const fields = new Set((queryParam(req, 'fields') ?? 'open_id').split(',').map((f) => f.trim()));
+      // A field the token's scopes do not cover fails the whole request.
+      if ([...fields].some((f) => FIELD_SCOPES[f] !== undefined && !a.grant.scopes.includes(FIELD_SCOPES[f]!))) {
+        scopeNotAuthorized(res);
+        return;
+      }
       const avatar = `${baseUrl(state, req)}${a.identity.avatarPath}`;
       const all: Record<string, unknown> = {
         open_id: a.identity.id,
@@ -147,6 +173,10 @@ export function mountTikTok({ state, hosts }: PlatformContext): void {
         username: a.identity.handle,
         bio_description: 'Sandbox TikTok creator',
         is_verified: false,
+        follower_count: 10,
+        following_count: 5,
+        likes_count: 42,
+        video_count: state.posts.posts.filter((p) => p.platform === 'tiktok' && p.authorId === a.identity.id).length,
         profile_deep_link: `${baseUrl(state, req)}/www.tiktok.com/@${a.identity.handle}`,
       };
       ok(res, { user: Object.fromEntries(Object.entries(all).filter(([key]) => fields.has(key))) });

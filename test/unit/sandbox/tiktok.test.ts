@@ -9,10 +9,10 @@ const h = useSandbox();
 const ALICE = '-000ALICEopenid1AbCdEfGh';
 const CLIENT = { client_key: 'sandbox-tiktok-client', client_secret: 'sandbox-tiktok-secret' };
 
-async function connect() {
+async function connect(scope = 'user.info.basic,video.publish') {
   const authorize = withQuery(h.url('www.tiktok.com/v2/auth/authorize/'), {
     client_key: CLIENT.client_key,
-    scope: 'user.info.basic,video.publish',
+    scope,
     response_type: 'code',
     redirect_uri: REDIRECT,
     state: 'tt',
@@ -33,6 +33,20 @@ describe('TikTok sandbox', () => {
     const body = (await info.json()) as { data: { user: Record<string, string> }; error: { code: string } };
     expect(body.error.code).toBe('ok');
     expect(body.data.user).toMatchObject({ open_id: ALICE, display_name: 'Alice Archer' });
+  });
+
+  it('refuses a user-info field the granted scopes do not cover (username needs user.info.profile)', async () => {
+    const info = (token: string | number, fields: string) =>
+      fetch(h.url(`open.tiktokapis.com/v2/user/info/?fields=${fields}`), { headers: { authorization: `Bearer ${token}` } });
+    const basic = await connect();
+    const refused = await info(basic.access_token!, 'open_id,display_name,username');
+    expect(refused.status).toBe(401);
+    expect(((await refused.json()) as { error: { code: string } }).error.code).toBe('scope_not_authorized');
+    expect((await info(basic.access_token!, 'open_id,follower_count')).status).toBe(401);
+
+    const profile = await connect('user.info.basic,user.info.profile,video.publish');
+    const granted = await info(profile.access_token!, 'open_id,display_name,username');
+    expect(((await granted.json()) as { data: { user: Record<string, string> } }).data.user).toEqual({ open_id: ALICE, display_name: 'Alice Archer', username: 'alice.tok' });
   });
 
   it('rotates refresh tokens and answers invalid_grant on reuse', async () => {
