@@ -4,7 +4,7 @@ import { resolvePlatformUrl, type PlatformMode, type UrlMapping } from './base-u
 import { createBlueskyAdapter } from './bluesky.js';
 import { createFacebookAdapter } from './facebook.js';
 import { PlatformHttp, type RequestRecord } from './http.js';
-import { createInstagramAdapter } from './instagram.js';
+import { createInstagramAdapter, type ContainerPoll } from './instagram.js';
 import { createLinkedInAdapter } from './linkedin.js';
 import type { AdapterDeps, OAuthClient } from './oauth.js';
 import { createPinterestAdapter } from './pinterest.js';
@@ -27,6 +27,8 @@ export interface AdapterOptions extends Partial<PlatformSettings> {
   now?: () => Date;
   /** Called after every platform request with method, host, path, status and duration — never tokens. */
   onRequest?: (record: RequestRecord) => void;
+  /** How Instagram publishing waits for a media container (tests shorten it). */
+  instagramContainerPoll?: ContainerPoll;
 }
 
 /**
@@ -87,14 +89,15 @@ function buildLinkedIn(http: PlatformHttp, options: Options): PlatformAdapter | 
   return createLinkedInAdapter({ http }, { partnerRefresh: options.linkedinPartnerRefresh, mode, version: options.apiVersions.linkedin, memberClient, organizationClient });
 }
 
-function build(id: Exclude<PlatformId, 'bluesky' | 'linkedin'>, deps: AdapterDeps, _options: Options): PlatformAdapter {
+function build(id: Exclude<PlatformId, 'bluesky' | 'linkedin'>, deps: AdapterDeps, options: Options): PlatformAdapter {
+  const meta = (app: 'facebook' | 'instagram') => ({ graphVersion: options.apiVersions.metaGraph, configId: options.loginConfigIds[app] });
   switch (id) {
     case 'x':
       return createXAdapter(deps);
     case 'facebook':
-      return createFacebookAdapter(deps);
+      return createFacebookAdapter(deps, meta('facebook'));
     case 'instagram':
-      return createInstagramAdapter(deps);
+      return createInstagramAdapter(deps, { ...meta('instagram'), containerPoll: options.instagramContainerPoll });
     case 'threads':
       return createThreadsAdapter(deps);
     case 'youtube':

@@ -35,9 +35,29 @@ export interface SandboxSettings {
   threadsMinRefreshAgeSec: number;
   tokenRateLimits: Partial<Record<PlatformId, TokenEndpointRateLimit>>;
   deauthorizeUrls: DeauthorizeUrls;
+  /**
+   * Instagram: the `status_code` a new media container reports at each status read, the last one
+   * sticking (default IN_PROGRESS, then FINISHED). media_publish refuses a container not FINISHED.
+   */
+  instagramContainerStatuses: InstagramContainerStatus[];
+  /** TikTok: the app passed TikTok's audit (default false: SELF_ONLY posts to private accounts only). */
+  tiktokAudited: boolean;
+  /** TikTok: domains (or https URL prefixes) verified for the app; PULL_FROM_URL from others is refused. */
+  tiktokVerifiedDomains: string[];
+  /** Pinterest: the app's access tier; Trial apps may not create Pins on the production API (403 code 29). */
+  pinterestAccess: 'trial' | 'standard';
+  /**
+   * Facebook Login for Business: a Meta app listed here is a Business app whose dialog takes a
+   * `config_id` (its configuration's permissions) and refuses a plain `scope` request.
+   */
+  metaLoginConfigs: Partial<Record<'facebook' | 'instagram', { configId: string; scopes: string[] }>>;
 }
 
-export type SettingsPatch = Partial<Omit<SandboxSettings, 'platformLifetimes' | 'tokenRateLimits' | 'deauthorizeUrls'>> & {
+export type InstagramContainerStatus = 'IN_PROGRESS' | 'FINISHED' | 'ERROR' | 'EXPIRED';
+
+export type SettingsPatch = Partial<Omit<SandboxSettings, 'platformLifetimes' | 'tokenRateLimits' | 'deauthorizeUrls' | 'metaLoginConfigs'>> & {
+  /** `null` turns an app back into a consumer app (plain `scope`). */
+  metaLoginConfigs?: Partial<Record<'facebook' | 'instagram', { configId: string; scopes: string[] } | null>>;
   platformLifetimes?: Partial<Record<PlatformId, Lifetimes>>;
   /** `null` removes a platform's limit. */
   tokenRateLimits?: Partial<Record<PlatformId, TokenEndpointRateLimit | null>>;

@@ -34,6 +34,13 @@ const settingsPatch = z.object({
     .object({ facebook: z.url(), instagram: z.url(), threads: z.url(), tiktok: z.url() })
     .partial()
     .optional(),
+  instagramContainerStatuses: z.array(z.enum(['IN_PROGRESS', 'FINISHED', 'ERROR', 'EXPIRED'])).min(1).optional(),
+  tiktokAudited: z.boolean().optional(),
+  tiktokVerifiedDomains: z.array(z.string().min(1)).optional(),
+  pinterestAccess: z.enum(['trial', 'standard']).optional(),
+  metaLoginConfigs: z
+    .partialRecord(z.enum(['facebook', 'instagram']), z.object({ configId: z.string().min(1), scopes: z.array(z.string().min(1)) }).nullable())
+    .optional(),
 });
 const subscription = z.enum(['None', 'Basic', 'Premium', 'PremiumPlus']);
 const account = { platform: platformSchema, externalId: z.string().min(1) };

@@ -176,7 +176,7 @@ describe('Meta Graph errors (Facebook, Instagram, Threads)', () => {
     const { get, sent } = adaptersWith([{ status: 200, body: { success: true } }]);
     expect(await get('facebook').revoke(accountFor('facebook'), credentials)).toEqual({ kind: 'ok', value: { revokedAtPlatform: true } });
     expect(sent[0]!.method).toBe('DELETE');
-    expect(sent[0]!.url.pathname).toBe('/v23.0/999/permissions');
+    expect(sent[0]!.url.pathname).toBe('/v25.0/999/permissions');
   });
 });
 
