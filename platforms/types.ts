@@ -137,8 +137,11 @@ export interface PublishedPost {
 
 export interface PostRules {
   maxLength: number;
-  /** How length is counted: X weighted characters, Bluesky graphemes, others UTF-16 code points. */
-  lengthUnit: 'weighted' | 'graphemes' | 'characters';
+  /**
+   * How length is counted: X weighted characters, Bluesky graphemes, Threads characters with each
+   * emoji as its UTF-8 bytes, others Unicode code points.
+   */
+  lengthUnit: 'weighted' | 'graphemes' | 'characters' | 'emojiBytes';
   requiresImage: boolean;
   requiresBoard: boolean;
   /** Text shown when the platform cannot publish what Tether offers (e.g. video-only platforms). */

@@ -7,6 +7,7 @@ import { baseUrl, handler, idempotencyKey, param, pathParam } from '../core/http
 import { redeemCode, tokenEndpointGate } from '../core/oauth.js';
 import { mountPostPage, numericId, publish } from '../core/publish.js';
 import type { MediaContainer } from './instagram.js';
+import { threadsLength } from '../../platforms/post-rules.js';
 import {
   codeError,
   exchangeUserToken,
@@ -146,7 +147,8 @@ export function mountThreads({ state, hosts }: PlatformContext): void {
           graphError(res, 400, { message: '(#100) The parameter text is required.', code: 100 });
           return;
         }
-        if ([...text].length > 500) {
+        // Threads counts emoji as their UTF-8 bytes toward the 500 (Threads Posts, "Limitations").
+        if (threadsLength(text) > 500) {
           graphError(res, 400, { message: '(#100) Param text must be at most 500 characters long.', code: 100 });
           return;
         }

@@ -40,6 +40,7 @@ const UNIT_HINTS: Record<PostRules['lengthUnit'], string> = {
   weighted: 'characters (links count 23, emoji 2)',
   graphemes: 'characters',
   characters: 'characters',
+  emojiBytes: 'characters (an emoji counts as its UTF-8 bytes, 4 or more)',
 };
 
 export function hintsFor(rules: PostRules | undefined, platform: PlatformId): string[] {
