@@ -14,6 +14,11 @@ const API = 'https://api.pinterest.com/v5';
 export const PINTEREST_SCOPES = ['boards:read', 'boards:write', 'pins:read', 'pins:write', 'user_accounts:read'];
 const RULES: PostRules = { maxLength: 500, lengthUnit: 'characters', requiresImage: true, requiresBoard: true };
 const MAX_BOARD_PAGES = 10;
+const PIN_SCOPES = ['boards:read', 'boards:write', 'pins:read', 'pins:write'];
+/** Trial access may create Pins only on the API sandbox (Pinterest's "Access tiers"); reconnecting cannot fix it. */
+const TRIAL_ACCESS =
+  "Pinterest refused to create the Pin: this installation's Pinterest app has Trial access, which cannot create Pins in production. The operator must apply for Standard access in the Pinterest developer portal; reconnecting will not help";
+const trialAccess = (body: unknown) => /trial access/i.test(String(asRecord(body)?.message ?? ''));
 
 const userSchema = z.looseObject({
   id: z.string().optional(),
@@ -38,9 +43,17 @@ export function createPinterestAdapter({ http, client }: AdapterDeps): PlatformA
       return reauthRequired('access_token_rejected', withDetail('Pinterest refused the access token; Tether will refresh it and retry', response.body));
     }
     if (response.status === 403 || code === 29) {
+      if (trialAccess(response.body)) return invalid(TRIAL_ACCESS);
       return reauthRequired('permission_missing', withDetail('Pinterest says Tether may not do that (missing permission) — reconnect and grant it', response.body));
     }
     return classifyByStatus(response, { platformName: name, now: http.now(), canRefresh: true });
+  };
+
+  /** Pin creation: a 403 code 29 with every Pin scope granted is the app's access tier, not the person's consent. */
+  const classifyPin = (response: HttpResponse, scopes: string[] | undefined): Failure => {
+    const failure = classifyApi(response);
+    const granted = PIN_SCOPES.every((scope) => scopes?.includes(scope));
+    return failure.kind === 'reauthRequired' && failure.code === 'permission_missing' && asRecord(response.body)?.code === 29 && granted ? invalid(TRIAL_ACCESS) : failure;
   };
 
   /**
@@ -143,7 +156,7 @@ export function createPinterestAdapter({ http, client }: AdapterDeps): PlatformA
           idempotencyKey: post.idempotencyKey,
           json: { board_id: post.boardId, description: post.text, media_source: { source_type: 'image_url', url: post.imageUrl } },
         },
-        { schema: pinSchema, classify: classifyApi, what: 'the Pin' },
+        { schema: pinSchema, classify: (r) => classifyPin(r, credentials.scopes), what: 'the Pin' },
       );
       if (result.kind !== 'ok') return result;
       return ok({ externalId: result.value.id, url: `https://www.pinterest.com/pin/${result.value.id}/` });

@@ -381,6 +381,21 @@ describe('Pinterest', () => {
     expect(reauthCode(await pin.publish(accountFor('pinterest'), credentials, post))).toBe('permission_missing');
   });
 
+  it('code 29 on Pin creation is the Trial access tier (named, not a reconnect) when the message says so or every Pin scope was granted', async () => {
+    const trialBody = { code: 29, message: 'Apps with Trial access may not create Pins in production https://api.pinterest.com - use API Sandbox https://api-sandbox.pinterest.com instead.' };
+    const generic = { code: 29, message: 'You are not permitted to access that resource.' };
+    const { get } = adaptersWith([
+      { status: 403, body: trialBody },
+      { status: 403, body: generic },
+      { status: 403, body: generic },
+    ]);
+    const pin = get('pinterest');
+    const withScopes = (scopes: string[]) => ({ ...credentials, scopes });
+    expect(await pin.publish(accountFor('pinterest'), credentials, post)).toMatchObject({ kind: 'invalid', message: expect.stringContaining('Standard access') });
+    expect(await pin.publish(accountFor('pinterest'), withScopes(['boards:read', 'boards:write', 'pins:read', 'pins:write']), post)).toMatchObject({ kind: 'invalid', message: expect.stringContaining('Trial access') });
+    expect(reauthCode(await pin.publish(accountFor('pinterest'), withScopes(['boards:read', 'pins:read']), post))).toBe('permission_missing');
+  });
+
   it('uses HTTP Basic on the token endpoint and keeps the rotated refresh token', async () => {
     const { get, sent } = adaptersWith([{ status: 200, body: { access_token: 'pina_2', refresh_token: 'pinr_2', response_type: 'refresh_token', token_type: 'bearer', expires_in: 2592000, refresh_token_expires_in: 5184000, refresh_token_expires_at: 1900000000, scope: 'boards:read,pins:write' } }]);
     expect(await get('pinterest').refresh(accountFor('pinterest'), credentials)).toMatchObject({
