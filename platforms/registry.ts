@@ -105,6 +105,6 @@ function build(id: Exclude<PlatformId, 'bluesky' | 'linkedin'>, deps: AdapterDep
     case 'pinterest':
       return createPinterestAdapter(deps);
     case 'tiktok':
-      return createTikTokAdapter(deps);
+      return createTikTokAdapter(deps, options.tiktok);
   }
 }

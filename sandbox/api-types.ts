@@ -97,6 +97,8 @@ export interface SandboxIdentityView {
   channel?: { id: string; title: string; customUrl: string };
   /** Bluesky: app passwords that can create sessions. */
   appPasswords?: string[];
+  /** TikTok: the account is private (unaudited apps may post only to private accounts). */
+  privateAccount?: boolean;
 }
 
 export interface CreateIdentityInput {
@@ -105,6 +107,8 @@ export interface CreateIdentityInput {
   displayName?: string;
   id?: string;
   subscriptionType?: SubscriptionType;
+  /** TikTok: a private account (default public). */
+  privateAccount?: boolean;
 }
 
 export interface CreateBlueskyAccountInput {
@@ -171,6 +175,8 @@ export interface PostView {
   createdAt: string;
   /** Public URL served by the sandbox. */
   url: string;
+  /** Platform settings the post was published with (TikTok: privacy_level, auto_add_music). */
+  options?: Record<string, unknown>;
 }
 
 export interface TokenView {

@@ -109,6 +109,7 @@ export function mountControlApi(app: Express, state: SandboxState): void {
         displayName: z.string().min(1).max(100).optional(),
         id: z.string().min(1).optional(),
         subscriptionType: subscription.optional(),
+        privateAccount: z.boolean().optional(),
       }),
       req.body,
     );
@@ -181,6 +182,7 @@ export function mountControlApi(app: Express, state: SandboxState): void {
         idempotencyKey: p.idempotencyKey,
         createdAt: new Date(p.createdAt).toISOString(),
         url: `${base}${p.path}`,
+        ...(p.options ? { options: p.options } : {}),
       }));
     res.json(posts);
   });

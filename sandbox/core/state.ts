@@ -1,7 +1,7 @@
 // Everything the sandbox knows, in memory. `reset()` returns it to the start state.
 
 import { PLATFORM_IDS, type PlatformId } from '../../platforms/types.js';
-import type { CallbackDelivery, SandboxIdentityView, SandboxSettings } from '../api-types.js';
+import type { CallbackDelivery, SandboxIdentityView, SandboxSettings, SettingsPatch } from '../api-types.js';
 import { Clock } from './clock.js';
 import { CodeStore } from './codes.js';
 import { CounterStore } from './counters.js';
@@ -9,7 +9,7 @@ import { FaultStore, TokenEndpointLimiter } from './faults.js';
 import { defaultIdentities, loginPlatform } from './identities.js';
 import type { SandboxIdentity, TokenRecord } from './model.js';
 import { PostStore } from './posts.js';
-import { defaultSettings } from './settings.js';
+import { applySettingsPatch, defaultSettings } from './settings.js';
 import { TokenStore } from './tokens.js';
 
 export interface SandboxLogger {
@@ -29,6 +29,8 @@ export interface StateOptions {
   linkedinOrganizationClient?: ClientCredentials;
   deauthorizeUrls?: SandboxSettings['deauthorizeUrls'];
   linkedinPartnerRefresh?: boolean;
+  /** Settings to start from (and return to on reset), e.g. the TikTok app's audit state and verified domains. */
+  settings?: SettingsPatch;
   publicUrl?: string;
   logger?: SandboxLogger;
 }
@@ -68,6 +70,7 @@ export class SandboxState {
   private initialSettings(): SandboxSettings {
     const settings = defaultSettings(this.options.linkedinPartnerRefresh ?? false);
     settings.deauthorizeUrls = { ...this.options.deauthorizeUrls };
+    if (this.options.settings) applySettingsPatch(settings, this.options.settings);
     return settings;
   }
 

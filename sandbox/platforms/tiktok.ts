@@ -5,7 +5,8 @@ import type { Request, Response } from 'express';
 import type { PlatformContext } from '../core/context.js';
 import { mountConsent } from '../core/consent.js';
 import { authenticate, baseUrl, body, field, handler, idempotencyKey, queryParam, type PlatformErrors } from '../core/http.js';
-import type { Grant } from '../core/model.js';
+import type { Grant, SandboxIdentity } from '../core/model.js';
+import { isOnVerifiedDomain } from '../../platforms/settings.js';
 import { issueAccess, issueRefresh, redeemCode, redeemRefresh, tokenEndpointGate } from '../core/oauth.js';
 import { mountPostPage, numericId, publish } from '../core/publish.js';
 
@@ -42,7 +43,9 @@ interface PublishJob {
   mediaType: 'PHOTO' | 'VIDEO';
 }
 
-const PRIVACY = ['PUBLIC_TO_EVERYONE', 'MUTUAL_FOLLOW_FRIENDS', 'FOLLOWER_OF_CREATOR', 'SELF_ONLY'];
+/** What creator_info offers: a public account can post to everyone, a private one to its followers at most. */
+const privacyOptions = (identity: SandboxIdentity) =>
+  identity.privateAccount ? ['FOLLOWER_OF_CREATOR', 'MUTUAL_FOLLOW_FRIENDS', 'SELF_ONLY'] : ['PUBLIC_TO_EVERYONE', 'MUTUAL_FOLLOW_FRIENDS', 'SELF_ONLY'];
 
 /** The scope each user-info field needs (Get User Info reference; username moved to user.info.profile in 2024). */
 const FIELD_SCOPES: Record<string, string> = {
@@ -188,11 +191,15 @@ export function mountTikTok({ state, hosts }: PlatformContext): void {
     handler(tiktokErrors, async (req, res) => {
       const a = await auth(req, res);
       if (!a) return;
+      if (!a.grant.scopes.includes('video.publish')) {
+        scopeNotAuthorized(res);
+        return;
+      }
       ok(res, {
         creator_avatar_url: `${baseUrl(state, req)}${a.identity.avatarPath}`,
         creator_username: a.identity.handle,
         creator_nickname: a.identity.displayName,
-        privacy_level_options: PRIVACY,
+        privacy_level_options: privacyOptions(a.identity),
         comment_disabled: false,
         duet_disabled: false,
         stitch_disabled: false,
@@ -214,8 +221,13 @@ export function mountTikTok({ state, hosts }: PlatformContext): void {
         tiktokErrors.badRequest(res, 'media_type must be PHOTO for content/init.');
         return;
       }
-      if (typeof privacy !== 'string' || !PRIVACY.includes(privacy)) {
+      if (typeof privacy !== 'string' || !privacyOptions(a.identity).includes(privacy)) {
         tiktokErrors.badRequest(res, 'post_info.privacy_level is required and must be one of the creator_info privacy_level_options.');
+        return;
+      }
+      // Unaudited clients: SELF_ONLY posts, to accounts that are private at the time of posting.
+      if (!state.settings.tiktokAudited && (privacy !== 'SELF_ONLY' || !a.identity.privateAccount)) {
+        apiError(res, 403, 'unaudited_client_can_only_post_to_private_accounts', 'Unaudited clients can only post to private accounts with SELF_ONLY privacy.');
         return;
       }
       if (source.source !== 'PULL_FROM_URL') {
@@ -224,6 +236,11 @@ export function mountTikTok({ state, hosts }: PlatformContext): void {
       }
       const images = Array.isArray(source.photo_images) ? source.photo_images.filter((u): u is string => typeof u === 'string') : [];
       const videoUrl = typeof source.video_url === 'string' ? source.video_url : undefined;
+      // TikTok pulls media only from domains or URL prefixes verified for the app.
+      if ([...images, ...(videoUrl ? [videoUrl] : [])].some((url) => !isOnVerifiedDomain(url, state.settings.tiktokVerifiedDomains))) {
+        apiError(res, 403, 'url_ownership_unverified', 'Please review our URL ownership verification rules.');
+        return;
+      }
       if (mediaType === 'PHOTO' && (images.length === 0 || images.length > 35)) {
         tiktokErrors.badRequest(res, 'source_info.photo_images must contain 1 to 35 image URLs.');
         return;
@@ -248,6 +265,7 @@ export function mountTikTok({ state, hosts }: PlatformContext): void {
         imageUrls: images,
         videoUrl,
         idempotencyKey: idempotencyKey(req),
+        options: { privacy_level: privacy, auto_add_music: postInfo.auto_add_music === true, disable_comment: postInfo.disable_comment === true },
         // Below 2^53: status/fetch returns the id as a JSON number.
         makeId: () => numericId(15),
         makePath: (id) => `/www.tiktok.com/@${handle}/${mediaType === 'PHOTO' ? 'photo' : 'video'}/${id}`,

@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, expect } from 'vitest';
 import { createPkce } from '../../../platforms/oauth.js';
 import { createAdapters, type AdapterOptions } from '../../../platforms/registry.js';
-import type { AccountRef, Credentials, Identity, IssuedTokens, Outcome, PlatformAdapter, PlatformId, Target } from '../../../platforms/types.js';
+import type { AccountRef, Credentials, Identity, IssuedTokens, Outcome, PlatformAdapter, PlatformId, PostInput, Target } from '../../../platforms/types.js';
 import { approveConsent, SandboxClient, type ConsentChoice } from '../../../sandbox/client.js';
 import { startSandbox, type RunningSandbox } from '../../../sandbox/server.js';
 
@@ -115,7 +115,7 @@ export async function checkIdempotentPublish(
   platform: PlatformId,
   account: AccountRef,
   credentials: Credentials,
-  post: { text: string; imageUrl?: string; boardId?: string },
+  post: Omit<PostInput, 'idempotencyKey'>,
 ) {
   const { adapter, control } = context;
   const key = `idem-${Math.random().toString(36).slice(2)}`;

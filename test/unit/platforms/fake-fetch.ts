@@ -60,6 +60,7 @@ export function adaptersWith(script: Scripted[], options: { fallback?: Scripted;
     fetch: fake.fetch,
     timeoutMs: options.timeoutMs,
     now: () => options.now ?? NOW,
+    tiktok: { audited: false, verifiedDomains: ['images.example.com', 'i.example'] },
   });
   const get = (id: PlatformId): PlatformAdapter => {
     const adapter = adapters[id];
@@ -84,4 +85,10 @@ export function accountFor(platform: PlatformId): AccountRef {
   };
 }
 
-export const post = { text: 'Hello from Tether', imageUrl: 'https://images.example.com/cat.jpg', boardId: 'board-1', idempotencyKey: 'key-1' };
+export const post = {
+  text: 'Hello from Tether',
+  imageUrl: 'https://images.example.com/cat.jpg',
+  boardId: 'board-1',
+  idempotencyKey: 'key-1',
+  choices: { privacyLevel: 'SELF_ONLY', musicConsent: true },
+};

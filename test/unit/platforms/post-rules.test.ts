@@ -88,7 +88,11 @@ describe('other platforms', () => {
 
   it('TikTok needs an image for a photo post', () => {
     expect(get('tiktok').validatePost({ text: 'hi' }, {})[0]).toMatch(/TikTok has no text-only posts/);
-    expect(get('tiktok').validatePost({ text: 'hi', imageUrl: 'https://i.example/a.jpg' }, {})).toEqual([]);
+    expect(get('tiktok').validatePost({ text: 'hi', imageUrl: 'https://i.example/a.jpg', choices: { privacyLevel: 'SELF_ONLY', musicConsent: true } }, {})).toEqual([]);
+    expect(get('tiktok').validatePost({ text: 'hi', imageUrl: 'https://i.example/a.jpg' }, {})).toEqual([
+      'TikTok requires you to choose who can see this post',
+      'TikTok requires you to agree to its Music Usage Confirmation before posting',
+    ]);
   });
 
   it('YouTube cannot publish text', () => {
