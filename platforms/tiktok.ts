@@ -224,7 +224,7 @@ export function createTikTokAdapter({ http, client }: AdapterDeps, settings: Tik
         creatorName: creator.value.data.creator_nickname,
         privacyLevels: allowed.map((value) => ({ value, label: labelOf(value) })),
         consent: MUSIC_CONSENT,
-        offersMusic: true,
+        musicOption: 'Let TikTok add recommended music to this photo post',
         notes: settings.audited ? [] : [`${UNAUDITED}, and only from a private TikTok account.`],
       };
       return ok(choices);

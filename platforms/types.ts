@@ -141,8 +141,8 @@ export interface ChoiceOptions {
   privacyLevels: { value: string; label: string }[];
   /** Terms the person must agree to before posting. */
   consent?: { label: string; url: string };
-  /** Whether the platform can add music for the person. */
-  offersMusic: boolean;
+  /** Label of the "let the platform add music" option, when it offers one. */
+  musicOption?: string;
   /** Limits that apply to this installation or account. */
   notes: string[];
 }
