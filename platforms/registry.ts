@@ -5,6 +5,7 @@ import { createBlueskyAdapter } from './bluesky.js';
 import { createFacebookAdapter } from './facebook.js';
 import { PlatformHttp, type RequestRecord } from './http.js';
 import { createInstagramAdapter, type ContainerPoll } from './instagram.js';
+import type { AddressLookup } from './pds-address.js';
 import { createLinkedInAdapter } from './linkedin.js';
 import type { AdapterDeps, OAuthClient } from './oauth.js';
 import { createPinterestAdapter } from './pinterest.js';
@@ -27,6 +28,8 @@ export interface AdapterOptions extends Partial<PlatformSettings> {
   now?: () => Date;
   /** Called after every platform request with method, host, path, status and duration — never tokens. */
   onRequest?: (record: RequestRecord) => void;
+  /** Resolves host names for the Bluesky PDS address check (tests replace DNS). */
+  addressLookup?: AddressLookup;
   /** How Instagram publishing waits for a media container (tests shorten it). */
   instagramContainerPoll?: ContainerPoll;
 }
@@ -49,7 +52,7 @@ export function createAdapters(input: AdapterOptions): Partial<Record<PlatformId
   const adapters: Partial<Record<PlatformId, PlatformAdapter>> = {};
   for (const id of PLATFORM_IDS) {
     if (id === 'bluesky') {
-      adapters.bluesky = createBlueskyAdapter({ http: httpFor(id) });
+      adapters.bluesky = createBlueskyAdapter({ http: httpFor(id) }, { mode: options.mode, sandboxUrl: options.sandboxUrl, lookup: options.addressLookup });
       continue;
     }
     if (id === 'linkedin') {

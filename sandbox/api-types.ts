@@ -99,6 +99,10 @@ export interface SandboxIdentityView {
   appPasswords?: string[];
   /** TikTok: the account is private (unaudited apps may post only to private accounts). */
   privateAccount?: boolean;
+  /** Bluesky: the PDS the account lives on, as its DID document names it (default https://bsky.social). */
+  pdsUrl?: string;
+  /** Bluesky: the handle proves its DID by HTTPS (`/.well-known/atproto-did`, default) or by DNS only. */
+  handleMethod?: 'https' | 'dns';
 }
 
 export interface CreateIdentityInput {
@@ -116,6 +120,16 @@ export interface CreateBlueskyAccountInput {
   /** Default: a generated xxxx-xxxx-xxxx-xxxx app password. */
   appPassword?: string;
   displayName?: string;
+  /**
+   * The account's PDS (default https://bsky.social). The sandbox serves https://bsky.social (the
+   * entryway), https://morel.us-east.host.bsky.network and https://pds.example.net; any other value
+   * only appears in the DID document (for testing what a client refuses to call).
+   */
+  pdsUrl?: string;
+  /** `dns`: the handle has no /.well-known/atproto-did (only com.atproto.identity.resolveHandle finds it). */
+  handleMethod?: 'https' | 'dns';
+  /** `web`: a did:web identity (did:web:<handle>) served at https://<handle>/.well-known/did.json; default did:plc. */
+  didMethod?: 'plc' | 'web';
 }
 
 export type FaultInput =

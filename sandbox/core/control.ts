@@ -127,6 +127,9 @@ export function mountControlApi(app: Express, state: SandboxState): void {
         handle: z.string().regex(/^[a-z0-9][a-z0-9.-]*\.[a-z]+$/i, 'expected a domain-like handle'),
         appPassword: z.string().min(1).optional(),
         displayName: z.string().optional(),
+        pdsUrl: z.url().optional(),
+        handleMethod: z.enum(['https', 'dns']).optional(),
+        didMethod: z.enum(['plc', 'web']).optional(),
       }),
       req.body,
     );
@@ -137,8 +140,10 @@ export function mountControlApi(app: Express, state: SandboxState): void {
       res.json({ ...state.identityView(existing, baseUrl(state, req)), appPassword });
       return;
     }
-    const identity = newIdentity({ platform: 'bluesky', handle: input.handle, displayName: input.displayName });
+    const identity = newIdentity({ platform: 'bluesky', handle: input.handle, displayName: input.displayName, ...(input.didMethod === 'web' ? { id: `did:web:${input.handle}` } : {}) });
     identity.appPasswords = [appPassword];
+    if (input.pdsUrl) identity.pdsUrl = input.pdsUrl.replace(/\/$/, '');
+    if (input.handleMethod) identity.handleMethod = input.handleMethod;
     state.identitiesOf('bluesky').push(identity);
     res.status(201).json({ ...state.identityView(identity, baseUrl(state, req)), appPassword });
   });
