@@ -8,7 +8,7 @@
 import { z } from 'zod';
 import { asRecord, asString, classifyByStatus, withDetail } from './errors.js';
 import type { HttpResponse } from './http.js';
-import { buildUrl, classifyTokenError, issuedFromOAuth, oauthTokenSchema, type AdapterDeps, type OAuthClient } from './oauth.js';
+import { buildUrl, classifyTokenError, codeGrant, issuedFromOAuth, oauthTokenSchema, refreshGrant, type AdapterDeps, type OAuthClient, type OAuthTokenBody, type TokenEndpoint } from './oauth.js';
 import { invalid, isFailure, ok, rateLimited, reauthRequired } from './outcome.js';
 import { checkPost } from './post-rules.js';
 import { describeResetAt, nextMidnightUtc } from './rate-limit.js';
@@ -85,11 +85,14 @@ export function createLinkedInAdapter({ http }: Pick<AdapterDeps, 'http'>, optio
     return classifyByStatus(response, { platformName: name, now, canRefresh });
   };
 
-  const tokenCall = (client: OAuthClient, form: Record<string, string>, call: 'code' | 'refresh') =>
-    http.json(
-      { method: 'POST', url: `${OAUTH}/accessToken`, form: { ...form, client_id: client.clientId, client_secret: client.clientSecret } },
-      { schema: oauthTokenSchema, classify: (r) => classifyTokenError(http, r, call), what: call === 'code' ? 'the sign-in' : 'the token refresh' },
-    );
+  const tokensOf = (client: OAuthClient): TokenEndpoint<OAuthTokenBody> => ({
+    call: (form, call) =>
+      http.json(
+        { method: 'POST', url: `${OAUTH}/accessToken`, form: { ...form, client_id: client.clientId, client_secret: client.clientSecret } },
+        { schema: oauthTokenSchema, classify: (r) => classifyTokenError(http, r, call), what: call === 'code' ? 'the sign-in' : 'the token refresh' },
+      ),
+    toIssued: (body) => issuedFromOAuth(body, /[\s,]+/),
+  });
 
   /** A call with the client of `app` (the account's, or the current mode's for a new connect). */
   const withClient = async <T>(app: LinkedInMode, call: (client: OAuthClient) => Promise<Outcome<T>>): Promise<Outcome<T>> => {
@@ -153,10 +156,7 @@ export function createLinkedInAdapter({ http }: Pick<AdapterDeps, 'http'>, optio
       });
     },
 
-    async exchangeCode({ code, redirectUri }) {
-      const result = await withClient(options.mode, (client) => tokenCall(client, { grant_type: 'authorization_code', code, redirect_uri: redirectUri }, 'code'));
-      return result.kind === 'ok' ? ok(issuedFromOAuth(result.value, /[\s,]+/)) : result;
-    },
+    exchangeCode: ({ code, redirectUri }) => withClient(options.mode, (client) => codeGrant(tokensOf(client), { code, redirect_uri: redirectUri })),
 
     identity: (tokens) => (options.mode === 'organization' ? administratorIdentity(tokens) : memberIdentity(tokens)),
 
@@ -198,15 +198,10 @@ export function createLinkedInAdapter({ http }: Pick<AdapterDeps, 'http'>, optio
     },
 
     async refresh(account, credentials) {
-      const refreshToken = credentials.refreshToken;
-      if (!refreshToken) {
-        return reauthRequired('refresh_unavailable', 'LinkedIn does not let this app renew access (tokens last 60 days) — reconnect to continue');
-      }
-      const result = await withClient(appOf(account), (client) => tokenCall(client, { grant_type: 'refresh_token', refresh_token: refreshToken }, 'refresh'));
-      if (result.kind !== 'ok') return result;
-      const issued: IssuedTokens = issuedFromOAuth(result.value, /[\s,]+/);
+      const missing = 'LinkedIn does not let this app renew access (tokens last 60 days) — reconnect to continue';
+      const result = await withClient(appOf(account), (client) => refreshGrant(tokensOf(client), credentials.refreshToken, missing));
       // LinkedIn may not repeat the refresh token; the one held stays valid until its fixed end.
-      return ok({ ...issued, refreshToken: issued.refreshToken ?? credentials.refreshToken });
+      return result.kind === 'ok' ? ok({ ...result.value, refreshToken: result.value.refreshToken ?? credentials.refreshToken }) : result;
     },
 
     async validate(account, credentials) {

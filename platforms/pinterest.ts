@@ -4,7 +4,7 @@
 import { z } from 'zod';
 import { asRecord, classifyByStatus, withDetail } from './errors.js';
 import type { HttpResponse } from './http.js';
-import { buildUrl, classifyTokenError, issuedFromOAuth, oauthTokenSchema, type AdapterDeps } from './oauth.js';
+import { buildUrl, classifyTokenError, codeGrant, issuedFromOAuth, oauthTokenSchema, refreshGrant, type AdapterDeps, type OAuthTokenBody, type TokenEndpoint } from './oauth.js';
 import { invalid, ok, reauthRequired } from './outcome.js';
 import { checkPost } from './post-rules.js';
 import type { Board, Failure, PlatformAdapter, PostRules } from './types.js';
@@ -71,11 +71,14 @@ export function createPinterestAdapter({ http, client }: AdapterDeps): PlatformA
     return failure;
   };
 
-  const tokenCall = (form: Record<string, string>, call: 'code' | 'refresh') =>
-    http.json(
-      { method: 'POST', url: `${API}/oauth/token`, basicAuth, form },
-      { schema: oauthTokenSchema, classify: (r) => classifyToken(r, call), what: call === 'code' ? 'the sign-in' : 'the token refresh' },
-    );
+  const tokens: TokenEndpoint<OAuthTokenBody> = {
+    call: (form, call) =>
+      http.json(
+        { method: 'POST', url: `${API}/oauth/token`, basicAuth, form },
+        { schema: oauthTokenSchema, classify: (r) => classifyToken(r, call), what: call === 'code' ? 'the sign-in' : 'the token refresh' },
+      ),
+    toIssued: (body) => issuedFromOAuth(body, /[\s,]+/),
+  };
 
   return {
     id: 'pinterest',
@@ -91,11 +94,8 @@ export function createPinterestAdapter({ http, client }: AdapterDeps): PlatformA
     authorizationUrl: ({ state, redirectUri }) =>
       buildUrl(http, AUTHORIZE_URL, { client_id: client.clientId, redirect_uri: redirectUri, response_type: 'code', scope: PINTEREST_SCOPES.join(','), state }),
 
-    async exchangeCode({ code, redirectUri }) {
-      // continuous_refresh: apps created before 2025-09-25 must ask for sliding refresh tokens.
-      const result = await tokenCall({ grant_type: 'authorization_code', code, redirect_uri: redirectUri, continuous_refresh: 'true' }, 'code');
-      return result.kind === 'ok' ? ok(issuedFromOAuth(result.value, /[\s,]+/)) : result;
-    },
+    // continuous_refresh: apps created before 2025-09-25 must ask for sliding refresh tokens.
+    exchangeCode: ({ code, redirectUri }) => codeGrant(tokens, { code, redirect_uri: redirectUri, continuous_refresh: 'true' }),
 
     async identity(tokens) {
       const result = await http.json(
@@ -128,11 +128,7 @@ export function createPinterestAdapter({ http, client }: AdapterDeps): PlatformA
       return ok(boards);
     },
 
-    async refresh(_account, credentials) {
-      if (!credentials.refreshToken) return reauthRequired('refresh_unavailable', 'Pinterest gave this connection no refresh token — reconnect to continue');
-      const result = await tokenCall({ grant_type: 'refresh_token', refresh_token: credentials.refreshToken }, 'refresh');
-      return result.kind === 'ok' ? ok(issuedFromOAuth(result.value, /[\s,]+/)) : result;
-    },
+    refresh: (_account, credentials) => refreshGrant(tokens, credentials.refreshToken, 'Pinterest gave this connection no refresh token — reconnect to continue'),
 
     async validate(_account, credentials) {
       const result = await http.json(

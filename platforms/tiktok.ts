@@ -8,7 +8,7 @@
 import { z } from 'zod';
 import { asRecord, asString, classifyByStatus, oauthError } from './errors.js';
 import type { HttpResponse } from './http.js';
-import { buildUrl, classifyTokenError, positive, seconds, type AdapterDeps } from './oauth.js';
+import { buildUrl, classifyTokenError, codeGrant, positive, refreshGrant, seconds, type AdapterDeps, type TokenEndpoint } from './oauth.js';
 import { invalid, ok, rateLimited, reauthRequired, transient } from './outcome.js';
 import { checkPost, isHttpUrl } from './post-rules.js';
 import { describeResetAt, secondsFromNow } from './rate-limit.js';
@@ -121,24 +121,26 @@ export function createTikTokAdapter({ http, client }: AdapterDeps, settings: Tik
     }
   };
 
-  const tokenCall = (form: Record<string, string>, call: 'code' | 'refresh') =>
-    http.json(
-      { method: 'POST', url: `${API}/oauth/token/`, form: { ...form, client_key: client.clientId, client_secret: client.clientSecret } },
-      {
-        schema: tokenSchema,
-        classify: (r) => classifyTokenError(http, r, call),
-        isError: (r) => oauthError(r.body) !== undefined,
-        what: call === 'code' ? 'the sign-in' : 'the token refresh',
-      },
-    );
-
-  const toIssued = (body: z.infer<typeof tokenSchema>): IssuedTokens => ({
-    accessToken: body.access_token,
-    refreshToken: body.refresh_token ?? undefined,
-    accessTokenLifetimeSec: positive(body.expires_in),
-    refreshTokenLifetimeSec: positive(body.refresh_expires_in),
-    scopes: body.scope ? body.scope.split(/[\s,]+/).filter(Boolean) : undefined,
-  });
+  const tokens: TokenEndpoint<z.infer<typeof tokenSchema>> = {
+    call: (form, call) =>
+      http.json(
+        { method: 'POST', url: `${API}/oauth/token/`, form: { ...form, client_key: client.clientId, client_secret: client.clientSecret } },
+        {
+          schema: tokenSchema,
+          classify: (r) => classifyTokenError(http, r, call),
+          isError: (r) => oauthError(r.body) !== undefined,
+          what: call === 'code' ? 'the sign-in' : 'the token refresh',
+        },
+      ),
+    // TikTok names the refresh token's lifetime refresh_expires_in.
+    toIssued: (body): IssuedTokens => ({
+      accessToken: body.access_token,
+      refreshToken: body.refresh_token ?? undefined,
+      accessTokenLifetimeSec: positive(body.expires_in),
+      refreshTokenLifetimeSec: positive(body.refresh_expires_in),
+      scopes: body.scope ? body.scope.split(/[\s,]+/).filter(Boolean) : undefined,
+    }),
+  };
 
   const apiCall = <T>(schema: z.ZodType<T>, what: string, request: Parameters<typeof http.json>[0]) =>
     http.json(request, {
@@ -168,10 +170,7 @@ export function createTikTokAdapter({ http, client }: AdapterDeps, settings: Tik
     authorizationUrl: ({ state, redirectUri }) =>
       buildUrl(http, AUTHORIZE_URL, { client_key: client.clientId, scope: TIKTOK_SCOPES.join(','), response_type: 'code', redirect_uri: redirectUri, state }),
 
-    async exchangeCode({ code, redirectUri }) {
-      const result = await tokenCall({ grant_type: 'authorization_code', code, redirect_uri: redirectUri }, 'code');
-      return result.kind === 'ok' ? ok(toIssued(result.value)) : result;
-    },
+    exchangeCode: ({ code, redirectUri }) => codeGrant(tokens, { code, redirect_uri: redirectUri }),
 
     async identity(tokens) {
       // TikTok fails the whole request for a field the granted scopes do not cover; people may untick user.info.profile.
@@ -188,11 +187,7 @@ export function createTikTokAdapter({ http, client }: AdapterDeps, settings: Tik
       return ok({ externalId: user.open_id, handle, displayName: user.display_name || handle, avatarUrl: user.avatar_url });
     },
 
-    async refresh(_account, credentials) {
-      if (!credentials.refreshToken) return reauthRequired('refresh_unavailable', 'TikTok gave this connection no refresh token — reconnect to continue');
-      const result = await tokenCall({ grant_type: 'refresh_token', refresh_token: credentials.refreshToken }, 'refresh');
-      return result.kind === 'ok' ? ok(toIssued(result.value)) : result;
-    },
+    refresh: (_account, credentials) => refreshGrant(tokens, credentials.refreshToken, 'TikTok gave this connection no refresh token — reconnect to continue'),
 
     async validate(_account, credentials) {
       const result = await apiCall(userSchema, 'the token check', {
