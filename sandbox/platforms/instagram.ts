@@ -27,6 +27,35 @@ export interface MediaContainer {
   reads?: number;
 }
 
+/** Posts an account published on a platform in the last 24 hours (the publishing caps count these). */
+export function publishedInLastDay(state: SandboxState, platform: 'instagram' | 'threads', authorId: string): number {
+  const dayAgo = state.clock.now() - 86_400_000;
+  return state.posts.posts.filter((p) => p.platform === platform && p.authorId === authorId && p.createdAt > dayAgo).length;
+}
+
+/** media_publish / threads_publish: the container becomes a post once; publishing it again answers the same post. */
+export function publishContainer(
+  state: SandboxState,
+  req: Request,
+  container: MediaContainer,
+  author: { id: string; handle: string },
+  makePath: (id: string) => string,
+): string {
+  const result = publish(state, {
+    platform: container.platform,
+    authorId: author.id,
+    authorHandle: author.handle,
+    text: container.text,
+    imageUrls: container.imageUrl ? [container.imageUrl] : [],
+    videoUrl: container.videoUrl,
+    idempotencyKey: idempotencyKey(req) ?? container.idempotencyKey ?? `container:${container.id}`,
+    makeId: () => container.publishedId ?? numericId(17),
+    makePath,
+  });
+  container.publishedId = result.post.id;
+  return result.post.id;
+}
+
 /** Where processing stands: the status after `reads` reads (the last status sticks). */
 export function containerStatus(container: MediaContainer): InstagramContainerStatus | 'PUBLISHED' {
   if (container.publishedId) return 'PUBLISHED';
@@ -162,9 +191,7 @@ export function mountInstagram({ state, hosts }: PlatformContext): void {
         return;
       }
       if (!container.publishedId) {
-        const dayAgo = state.clock.now() - 86_400_000;
-        const recent = state.posts.posts.filter((p) => p.platform === 'instagram' && p.authorId === auth.account.id && p.createdAt > dayAgo).length;
-        if (recent >= PUBLISH_CAP) {
+        if (publishedInLastDay(state, 'instagram', auth.account.id) >= PUBLISH_CAP) {
           graphError(res, 400, {
             message: 'Application request limit reached',
             code: 9,
@@ -176,20 +203,8 @@ export function mountInstagram({ state, hosts }: PlatformContext): void {
           return;
         }
       }
-      const result = publish(state, {
-        platform: 'instagram',
-        authorId: auth.account.id,
-        authorHandle: auth.account.username,
-        text: container.text,
-        imageUrls: container.imageUrl ? [container.imageUrl] : [],
-        videoUrl: container.videoUrl,
-        // Publishing the same container twice is the same post.
-        idempotencyKey: idempotencyKey(req) ?? container.idempotencyKey ?? `container:${container.id}`,
-        makeId: () => container.publishedId ?? numericId(17),
-        makePath: (id) => `/www.instagram.com/p/${id}/`,
-      });
-      container.publishedId = result.post.id;
-      res.json({ id: result.post.id });
+      const id = publishContainer(state, req, container, { id: auth.account.id, handle: auth.account.username }, (postId) => `/www.instagram.com/p/${postId}/`);
+      res.json({ id });
     }),
   );
 
@@ -198,8 +213,7 @@ export function mountInstagram({ state, hosts }: PlatformContext): void {
     handler(instagramErrors, async (req, res) => {
       const auth = await igAuth(req, res);
       if (!auth) return;
-      const dayAgo = state.clock.now() - 86_400_000;
-      const usage = state.posts.posts.filter((p) => p.platform === 'instagram' && p.authorId === auth.account.id && p.createdAt > dayAgo).length;
+      const usage = publishedInLastDay(state, 'instagram', auth.account.id);
       res.json({ data: [{ quota_usage: usage, config: { quota_total: PUBLISH_CAP, quota_duration: 86400 } }] });
     }),
   );
