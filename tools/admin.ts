@@ -2,8 +2,8 @@ import path from 'node:path';
 import type { Config } from '../config/index.js';
 import { connectDatabase } from '../db/connection.js';
 import { createModels, type Models } from '../db/models/index.js';
-import { changePlan } from '../web/billing/change-plan.js';
-import { listPlans, planLabel } from '../web/plans/catalog.js';
+import { changePlan } from '../services/plans/change-plan.js';
+import { listPlans, planLabel } from '../services/plans/catalog.js';
 import { repoRoot } from './paths.js';
 
 // Operator commands against Tether's database: `npm run admin -- <command> ...`.

@@ -7,9 +7,10 @@ import type { Config } from '../config/index.js';
 import type { Logger } from '../config/logger.js';
 import type { Models } from '../db/models/index.js';
 import type { PlatformAdapter, PlatformId } from '../platforms/types.js';
-import { accountWorkflowTargetFor, type AccountWorkflowTarget } from './accounts/workflow-client.js';
+import { accountWorkflowTargetFor, type AccountWorkflowTarget } from '../services/account-workflows/target.js';
 import { createAuthenticator } from './auth/passport.js';
 import { authRouter } from './auth/router.js';
+import type { AccountPagesDeps } from './deps.js';
 import { billingRouter } from './billing/router.js';
 import { connectRouter } from './connect/router.js';
 import { accountsNeedingActionLocals } from './connections/attention.js';
@@ -87,7 +88,7 @@ export function createApp(deps: AppDeps): Express {
   app.use('/pen-names', penNamesRouter(deps));
   app.use('/billing', billingRouter(deps));
   app.use(notificationsRouter(deps));
-  const accountDeps = {
+  const accountDeps: AccountPagesDeps = {
     config: deps.config,
     models: deps.models,
     adapters: deps.adapters ?? {},

@@ -1,6 +1,7 @@
 import { Schema, type Connection } from 'mongoose';
 import { PLATFORM_IDS, type PlatformId, type PostChoices } from '../../platforms/types.js';
 import { postChoicesSchema } from './post.js';
+import type { StoredReason } from './reason.js';
 
 // One post's delivery to one account: `_id` is `<postId>:<accountId>`, so every write is a point
 // update and the idempotency key sent to the platform derives from it.
@@ -23,7 +24,7 @@ export interface PostTarget {
   dueAt: Date;
   /** Set once the account's workflow accepted the target into its queue. */
   queuedAt?: Date;
-  reason?: { code: string; message: string };
+  reason?: StoredReason;
   externalId?: string;
   url?: string;
   publishedAt?: Date;

@@ -1,7 +1,7 @@
 import passport from 'passport';
 import { Strategy as LocalStrategy } from 'passport-local';
 import type { Models } from '../../db/models/index.js';
-import type { User as UserDocument } from '../../db/models/user.js';
+import { findSessionUser, findUserByEmail, type SessionUserFields } from '../../db/users.js';
 import { verifyAgainstDecoy, verifyPassword } from './passwords.js';
 
 // One Passport instance per app (not the global one), so several apps in one process stay apart.
@@ -24,7 +24,7 @@ export type Authenticator = InstanceType<typeof passport.Passport>;
 
 /** The user for an email and password, or undefined; equally slow whether or not the email exists. */
 export async function checkCredentials(models: Models, email: string, password: string): Promise<Express.User | undefined> {
-  const user = await models.User.findOne({ email: email.trim().toLowerCase() }).lean();
+  const user = await findUserByEmail(models, email);
   if (!user?.passwordHash) {
     await verifyAgainstDecoy(password);
     return undefined;
@@ -34,9 +34,7 @@ export async function checkCredentials(models: Models, email: string, password: 
 }
 
 /** The fields every request gets on `req.user` (read once per request by Passport; never the password hash). */
-const SESSION_USER_FIELDS = { email: 1, name: 1, plan: 1, timeZone: 1 } as const;
-
-function sessionUserOf(user: Pick<UserDocument, '_id' | 'email' | 'name' | 'plan' | 'timeZone'>): Express.User {
+function sessionUserOf(user: SessionUserFields): Express.User {
   return { id: user._id, email: user.email, name: user.name, plan: user.plan, ...(user.timeZone ? { timeZone: user.timeZone } : {}) };
 }
 
@@ -52,9 +50,7 @@ export function createAuthenticator(models: Models): Authenticator {
   );
   authenticator.serializeUser((user, done) => done(null, user.id));
   authenticator.deserializeUser((id: string, done) => {
-    models.User.findById(id, SESSION_USER_FIELDS)
-      .lean()
-      .then(
+    findSessionUser(models, id).then(
         // A deleted user's session simply stops being logged in.
         (user) => done(null, user ? sessionUserOf(user) : false),
         (error: unknown) => done(error),

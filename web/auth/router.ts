@@ -1,7 +1,8 @@
 import { Router, type Request, type RequestHandler, type Response } from 'express';
 import type { Config } from '../../config/index.js';
 import type { Models } from '../../db/models/index.js';
-import { createPenName } from '../pen-names/store.js';
+import { createPenName } from '../../db/pen-names.js';
+import { createUser } from '../../db/users.js';
 import { fieldErrors, flash, renderInvalid, renderPage, safeLocalPath } from '../respond.js';
 import { loginRateLimits, type LoginLimits } from '../security.js';
 import type { Authenticator } from './passport.js';
@@ -80,8 +81,7 @@ export function authRouter(deps: AuthDeps): Router {
     const { name, email, password } = body.data;
     let userId: string;
     try {
-      const created = await deps.models.User.create({ email, name, passwordHash: await hashPassword(password), plan: deps.config.plans.defaultPlan });
-      userId = created._id;
+      userId = await createUser(deps.models, { email, name, passwordHash: await hashPassword(password), plan: deps.config.plans.defaultPlan });
     } catch (error) {
       if (!isDuplicateKey(error)) throw error;
       return renderInvalid(res, 'auth/register', { errors: { email: 'Email: an account with this address already exists; log in instead.' }, values, locals });

@@ -1,8 +1,10 @@
-import { randomUUID } from 'node:crypto';
 import { Router } from 'express';
 import { z } from 'zod';
-import { diagnosticRoundTripWorkflow } from '../../workflows/diagnostics.js';
-import type { AppDeps } from '../app.js';
+import type { Client } from '@temporalio/client';
+import type { Config } from '../../config/index.js';
+import { findDiagnostic } from '../../db/diagnostics.js';
+import type { Models } from '../../db/models/index.js';
+import { runSystemCheck } from '../../services/system-check.js';
 
 const checkIdParam = z.object({ checkId: z.uuid({ message: 'checkId must be a UUID' }) });
 
@@ -12,7 +14,7 @@ const checkIdParam = z.object({ checkId: z.uuid({ message: 'checkId must be a UU
  * It needs no login (a load balancer or an operator's curl calls it), so one check runs at a time
  * per web process: a flood of requests cannot start a flood of workflows.
  */
-export function diagnosticsRouter(deps: Pick<AppDeps, 'temporal' | 'models' | 'config'>): Router {
+export function diagnosticsRouter(deps: { temporal: Client; models: Models; config: Pick<Config, 'temporal'> }): Router {
   const router = Router();
   let checkRunning = false;
   router.post('/roundtrip', async (_req, res) => {
@@ -22,14 +24,7 @@ export function diagnosticsRouter(deps: Pick<AppDeps, 'temporal' | 'models' | 'c
     }
     checkRunning = true;
     try {
-      const checkId = randomUUID();
-      const result = await deps.temporal.workflow.execute(diagnosticRoundTripWorkflow, {
-        workflowId: `diagnostic:${checkId}`,
-        taskQueue: deps.config.temporal.taskQueue,
-        args: [checkId],
-        workflowExecutionTimeout: '30 seconds',
-      });
-      res.status(201).json(result);
+      res.status(201).json(await runSystemCheck(deps.temporal, deps.config.temporal.taskQueue));
     } finally {
       checkRunning = false;
     }
@@ -40,7 +35,7 @@ export function diagnosticsRouter(deps: Pick<AppDeps, 'temporal' | 'models' | 'c
       res.status(400).json({ error: params.error.issues[0]?.message ?? 'invalid checkId', field: 'checkId' });
       return;
     }
-    const record = await deps.models.Diagnostic.findOne({ checkId: params.data.checkId }).lean();
+    const record = await findDiagnostic(deps.models, params.data.checkId);
     if (!record) {
       res.status(404).json({ error: 'No such check' });
       return;

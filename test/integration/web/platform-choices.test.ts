@@ -1,8 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { targetIdOf } from '../../../db/models/post-target.js';
-import { testConfig, type TestDatabase } from '../../helpers/integration.js';
-import { connectThroughSandbox, waitFor, type Owner, type Sandbox } from '../../helpers/lifecycle.js';
-import { csrfToken, registerPayingUser, type Agent, startLiveWeb, type LiveWeb } from './support.js';
+import { connectThroughSandbox, waitFor, type Owner } from '../../helpers/lifecycle.js';
+import { csrfToken, registerPayingUser, type Agent, useLiveWeb } from './support.js';
 
 // What a platform makes the person choose (TikTok: who can see the post, its Music Usage
 // Confirmation) is asked on the compose page and before a test post, with TikTok's own options
@@ -12,20 +11,13 @@ const VERIFIED = 'images.example.com';
 const IMAGE = `https://${VERIFIED}/sunset.jpg`;
 
 describe('web: choices a platform requires (TikTok)', () => {
-  const config = testConfig({ TIKTOK_VERIFIED_DOMAINS: VERIFIED });
-  let web: LiveWeb;
-  let db: TestDatabase;
-  let sandbox: Sandbox;
-
+  const web = useLiveWeb({ env: { TIKTOK_VERIFIED_DOMAINS: VERIFIED } });
   beforeAll(async () => {
-    web = await startLiveWeb(config);
-    ({ db, sandbox } = web);
-    await sandbox.control.configure({ tiktokVerifiedDomains: [VERIFIED] });
-  }, 60_000);
-  afterAll(() => web?.close());
+    await web.sandbox.control.configure({ tiktokVerifiedDomains: [VERIFIED] });
+  });
 
   const connectTikTok = async (owner: Owner, identity: string) =>
-    (await connectThroughSandbox({ config, db, client: web.temporal.client, sandboxUrl: sandbox.url, owner, platform: 'tiktok', identity })).accountId;
+    (await connectThroughSandbox({ config: web.config, db: web.db, client: web.temporal.client, sandboxUrl: web.sandbox.url, owner, platform: 'tiktok', identity })).accountId;
 
   const submit = async (agent: Agent, path: string, fields: [string, string][], from: string) => {
     const token = await csrfToken(agent, from);
@@ -47,14 +39,14 @@ describe('web: choices a platform requires (TikTok)', () => {
     expect(refused.status).toBe(400);
     expect(refused.text).toContain('TikTok requires you to choose who can see this post');
     expect(refused.text).toContain('TikTok requires you to agree to its Music Usage Confirmation before posting');
-    expect(await db.models.Post.countDocuments({ ownerId: user.id })).toBe(0);
+    expect(await web.db.models.Post.countDocuments({ ownerId: user.id })).toBe(0);
 
     const sent = await submit(user.agent, '/posts', [...base, [`privacy-${accountId}`, 'SELF_ONLY'], [`consent-${accountId}`, 'yes']], '/posts/new');
     expect(sent.status, sent.text).toBe(303);
     const postId = /^\/posts\/([0-9a-f-]{36})$/.exec(sent.headers.location ?? '')![1]!;
-    const target = await db.models.PostTarget.findById(targetIdOf(postId, accountId)).lean();
+    const target = await web.db.models.PostTarget.findById(targetIdOf(postId, accountId)).lean();
     expect(target?.choices).toEqual({ privacyLevel: 'SELF_ONLY', musicConsent: true, autoAddMusic: false });
-    const published = await waitFor('the TikTok post', async () => (await sandbox.control.posts({ platform: 'tiktok', externalId: '-000ALICEopenid1AbCdEfGh' })).find((p) => p.text === 'Evening light'), 30_000);
+    const published = await waitFor('the TikTok post', async () => (await web.sandbox.control.posts({ platform: 'tiktok', externalId: '-000ALICEopenid1AbCdEfGh' })).find((p) => p.text === 'Evening light'), 30_000);
     expect(published.options).toMatchObject({ privacy_level: 'SELF_ONLY', auto_add_music: false });
   });
 
@@ -62,7 +54,7 @@ describe('web: choices a platform requires (TikTok)', () => {
     const { user, owner } = await registerPayingUser(web);
     const accountId = await connectTikTok(owner, 'alice.tok');
     const path = `/connections/${accountId}/test-post`;
-    const postsOnTikTok = async () => (await sandbox.control.posts({ platform: 'tiktok', externalId: '-000ALICEopenid1AbCdEfGh' })).length;
+    const postsOnTikTok = async () => (await web.sandbox.control.posts({ platform: 'tiktok', externalId: '-000ALICEopenid1AbCdEfGh' })).length;
     const before = await postsOnTikTok();
     const asked = await submit(user.agent, path, [], '/connections');
     expect(asked.status).toBe(200);
@@ -78,7 +70,7 @@ describe('web: choices a platform requires (TikTok)', () => {
     const done = await submit(user.agent, path, [['withChoices', 'yes'], ['imageUrl', IMAGE], [`privacy-${accountId}`, 'SELF_ONLY'], [`consent-${accountId}`, 'yes'], [`music-${accountId}`, 'yes']], '/connections');
     expect(done.status).toBe(200);
     expect(done.text).toContain('Published.');
-    const posts = await sandbox.control.posts({ platform: 'tiktok', externalId: '-000ALICEopenid1AbCdEfGh' });
+    const posts = await web.sandbox.control.posts({ platform: 'tiktok', externalId: '-000ALICEopenid1AbCdEfGh' });
     expect(posts.at(-1)).toMatchObject({ imageUrls: [IMAGE], options: { privacy_level: 'SELF_ONLY', auto_add_music: true } });
   });
 });
