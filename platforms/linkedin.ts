@@ -103,12 +103,15 @@ export function createLinkedInAdapter({ http }: Pick<AdapterDeps, 'http'>, optio
   const memberUrn = (id: string) => `urn:li:person:${id}`;
   const canRefresh = (credentials: Pick<Credentials, 'refreshToken'>) => Boolean(credentials.refreshToken);
 
+  const profileOf = <T>(path: string, schema: z.ZodType<T>, tokens: IssuedTokens) =>
+    http.json(
+      { method: 'GET', url: `${API}${path}`, bearer: tokens.accessToken },
+      { schema, classify: (r) => classifyApi(r, Boolean(tokens.refreshToken)), what: 'the profile request' },
+    );
+
   /** Member mode: who signed in, from OpenID Connect's userinfo. */
   async function memberIdentity(tokens: IssuedTokens): Promise<Outcome<Identity>> {
-    const result = await http.json(
-      { method: 'GET', url: `${API}/v2/userinfo`, bearer: tokens.accessToken },
-      { schema: userinfoSchema, classify: (r) => classifyApi(r, Boolean(tokens.refreshToken)), what: 'the profile request' },
-    );
+    const result = await profileOf('/v2/userinfo', userinfoSchema, tokens);
     if (result.kind !== 'ok') return result;
     const me = result.value;
     const displayName = me.name ?? me.email ?? me.sub;
@@ -117,10 +120,7 @@ export function createLinkedInAdapter({ http }: Pick<AdapterDeps, 'http'>, optio
 
   /** Organization mode: the Community Management app has no OpenID Connect; the basic profile names the admin. */
   async function administratorIdentity(tokens: IssuedTokens): Promise<Outcome<Identity>> {
-    const result = await http.json(
-      { method: 'GET', url: `${API}/v2/me`, bearer: tokens.accessToken },
-      { schema: meSchema, classify: (r) => classifyApi(r, Boolean(tokens.refreshToken)), what: 'the profile request' },
-    );
+    const result = await profileOf('/v2/me', meSchema, tokens);
     if (result.kind !== 'ok') return result;
     const me = result.value;
     const displayName = [me.localizedFirstName, me.localizedLastName].filter(Boolean).join(' ') || me.vanityName || me.id;
