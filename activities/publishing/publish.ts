@@ -32,6 +32,7 @@ export function publishActivity(context: LifecycleContext) {
             text: post.text,
             imageUrl: post.imageUrl,
             boardId: existing.boardId,
+            ...(existing.choices ? { choices: existing.choices } : {}),
             idempotencyKey: idempotencyKeyOf(target),
           });
 
