@@ -1,19 +1,35 @@
 import { randomUUID } from 'node:crypto';
-import { Router } from 'express';
+import { Router, type RequestHandler } from 'express';
 import { z } from 'zod';
+import { sameBytes } from '../../db/crypto.js';
 import { diagnosticRoundTripWorkflow } from '../../workflows/diagnostics.js';
 import type { AppDeps } from '../app.js';
 
 const checkIdParam = z.object({ checkId: z.uuid({ message: 'checkId must be a UUID' }) });
 
+/** A check's record is read back within this time; older ones are not served and are deleted by the next check. */
+export const DIAGNOSTIC_RETENTION_MS = 60 * 60_000;
+
 /**
  * System check for operators: POST runs a workflow whose activity writes to MongoDB; GET reads
  * that record back. Exercises web -> Temporal -> worker -> database in one request.
- * It needs no login (a load balancer or an operator's curl calls it), so one check runs at a time
- * per web process: a flood of requests cannot start a flood of workflows.
+ * With DIAGNOSTICS_TOKEN set, both need `Authorization: Bearer <token>`; without one it is open in
+ * development and switched off (404) in production. A bearer token is never sent by a browser on
+ * its own, so no CSRF token is needed. One check runs at a time per web process, records expire
+ * (no TTL indexes on FerretDB: expired ones are deleted before each new check and never served),
+ * and answers say nothing about the hosts that ran the check.
  */
 export function diagnosticsRouter(deps: Pick<AppDeps, 'temporal' | 'models' | 'config'>): Router {
   const router = Router();
+  const token = deps.config.security.diagnosticsToken;
+  if (!token && deps.config.env === 'production') {
+    router.use((_req, res) => {
+      res.status(404).json({ error: 'Not found' });
+    });
+    return router;
+  }
+  if (token) router.use(requireBearer(token));
+
   let checkRunning = false;
   router.post('/roundtrip', async (_req, res) => {
     if (checkRunning) {
@@ -22,14 +38,16 @@ export function diagnosticsRouter(deps: Pick<AppDeps, 'temporal' | 'models' | 'c
     }
     checkRunning = true;
     try {
+      await deps.models.Diagnostic.deleteMany({ writtenAt: { $lt: new Date(Date.now() - DIAGNOSTIC_RETENTION_MS) } });
       const checkId = randomUUID();
-      const result = await deps.temporal.workflow.execute(diagnosticRoundTripWorkflow, {
-        workflowId: `diagnostic:${checkId}`,
+      const workflowId = `diagnostic:${checkId}`;
+      await deps.temporal.workflow.execute(diagnosticRoundTripWorkflow, {
+        workflowId,
         taskQueue: deps.config.temporal.taskQueue,
         args: [checkId],
         workflowExecutionTimeout: '30 seconds',
       });
-      res.status(201).json(result);
+      res.status(201).json({ checkId, workflowId, status: 'ok' });
     } finally {
       checkRunning = false;
     }
@@ -41,11 +59,23 @@ export function diagnosticsRouter(deps: Pick<AppDeps, 'temporal' | 'models' | 'c
       return;
     }
     const record = await deps.models.Diagnostic.findOne({ checkId: params.data.checkId }).lean();
-    if (!record) {
+    if (!record || record.writtenAt.getTime() < Date.now() - DIAGNOSTIC_RETENTION_MS) {
       res.status(404).json({ error: 'No such check' });
       return;
     }
-    res.json({ checkId: record.checkId, workflowId: record.workflowId, writtenBy: record.writtenBy, writtenAt: record.writtenAt });
+    res.json({ checkId: record.checkId, workflowId: record.workflowId, writtenAt: record.writtenAt });
   });
   return router;
+}
+
+function requireBearer(token: string): RequestHandler {
+  const expected = Buffer.from(token);
+  return (req, res, next) => {
+    const presented = /^Bearer (.+)$/.exec(req.get('authorization') ?? '')?.[1];
+    if (presented && sameBytes(Buffer.from(presented), expected)) {
+      next();
+      return;
+    }
+    res.status(401).set('WWW-Authenticate', 'Bearer').json({ error: 'An operator token is required (Authorization: Bearer <DIAGNOSTICS_TOKEN>)' });
+  };
 }
