@@ -7,9 +7,11 @@ import type { Config } from '../config/index.js';
 import type { Logger } from '../config/logger.js';
 import type { Models } from '../db/models/index.js';
 import type { PlatformAdapter, PlatformId } from '../platforms/types.js';
+import type { Mailer } from '../services/mailer.js';
 import { accountWorkflowTargetFor, type AccountWorkflowTarget } from './accounts/workflow-client.js';
 import { createAuthenticator } from './auth/passport.js';
-import { authRouter } from './auth/router.js';
+import { authRoutes } from './auth/index.js';
+import type { EmailLimits, LoginLimits } from './auth/limits.js';
 import { billingRouter } from './billing/router.js';
 import { connectRouter } from './connect/router.js';
 import { accountsNeedingActionLocals } from './connections/attention.js';
@@ -22,10 +24,11 @@ import { postsRouter } from './posts/router.js';
 import { renderNotFound, renderPage } from './respond.js';
 import { diagnosticsRouter } from './routes/diagnostics.js';
 import { healthRouter, type ReadinessChecks } from './routes/health.js';
-import { CSRF_ERROR_CODE, CSRF_FIELD, csrfProtection, DEFAULT_LOGIN_LIMITS, securityHeaders, type LoginLimits } from './security.js';
+import { CSRF_ERROR_CODE, CSRF_FIELD, csrfProtection, securityHeaders } from './security.js';
 import { MongoSessionStore, saveSessionBeforeRedirect, sessionMiddleware } from './session.js';
 import { webhooksRouter } from './webhooks/router.js';
 import { displayHandle } from '../platforms/handle.js';
+import { platformUrlFilter } from './platform-links.js';
 
 export interface AppDeps {
   config: Config;
@@ -35,7 +38,11 @@ export interface AppDeps {
   logger: Logger;
   /** Defaults to MongoDB (`models.Session`), swept every 10 minutes. */
   sessionStore?: Store;
-  loginLimits?: LoginLimits;
+  loginLimits?: Partial<LoginLimits>;
+  /** Registration and requests for an emailed link. */
+  emailLimits?: Partial<EmailLimits>;
+  /** Sends confirmation and password reset links (`createMailer`); without one they are not sent. */
+  mailer?: Mailer;
   /** Platform adapters (`createAdapters`); without them no platform can be connected. */
   adapters?: Partial<Record<PlatformId, PlatformAdapter>>;
   /** How connect flows and account actions reach account workflows; default `temporal` on the configured task queue. */
@@ -55,6 +62,7 @@ export function createApp(deps: AppDeps): Express {
   app.set('view engine', 'ejs');
   app.locals.csrfField = CSRF_FIELD;
   app.locals.displayHandle = displayHandle;
+  app.locals.platformUrl = platformUrlFilter(deps.config.platforms);
   app.locals.supportEmail = deps.config.web.supportEmail;
 
   app.use(securityHeaders(deps.config));
@@ -65,7 +73,7 @@ export function createApp(deps: AppDeps): Express {
 
   // Operator endpoints: JSON, no session, no user data, so no cookie and no CSRF token.
   app.use(express.json({ limit: '100kb' }));
-  app.use(healthRouter(deps.readiness));
+  app.use(healthRouter(deps.readiness, deps.logger));
   app.use('/diagnostics', diagnosticsRouter(deps));
 
   // The dashboard: session, login, CSRF on every state-changing request.
@@ -83,7 +91,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(accountsNeedingActionLocals(deps.models));
 
   app.get('/', (req, res) => res.redirect(303, req.user ? '/connections' : '/login'));
-  app.use(authRouter({ config: deps.config, models: deps.models, authenticator, loginLimits: deps.loginLimits ?? DEFAULT_LOGIN_LIMITS }));
+  app.use(authRoutes({ ...deps, authenticator }));
   app.use('/pen-names', penNamesRouter(deps));
   app.use('/billing', billingRouter(deps));
   app.use(notificationsRouter(deps));

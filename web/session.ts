@@ -29,6 +29,12 @@ function expiryOf(data: session.SessionData): Date {
   return expires ? new Date(expires) : new Date(Date.now() + SESSION_MS);
 }
 
+/** Passport keeps the logged-in user's id in the session; stored beside it, every session of a user can be ended. */
+function userIdOf(data: session.SessionData): string | undefined {
+  const user = (data as { passport?: { user?: unknown } }).passport?.user;
+  return typeof user === 'string' ? user : undefined;
+}
+
 export class MongoSessionStore extends session.Store {
   private readonly sweeper: NodeJS.Timeout;
 
@@ -60,7 +66,10 @@ export class MongoSessionStore extends session.Store {
   }
 
   override set(sid: string, data: session.SessionData, callback?: Callback): void {
-    this.models.Session.updateOne({ _id: sid }, { $set: { data: JSON.stringify(data), expires: expiryOf(data) } }, { upsert: true }).then(
+    const userId = userIdOf(data);
+    const fields = { data: JSON.stringify(data), expires: expiryOf(data) };
+    const update = userId ? { $set: { ...fields, userId } } : { $set: fields, $unset: { userId: '' } };
+    this.models.Session.updateOne({ _id: sid }, update, { upsert: true }).then(
       () => callback?.(),
       (error: unknown) => callback?.(error),
     );

@@ -1,8 +1,8 @@
 import passport from 'passport';
 import { Strategy as LocalStrategy } from 'passport-local';
 import type { Models } from '../../db/models/index.js';
-import type { User as UserDocument } from '../../db/models/user.js';
-import { verifyAgainstDecoy, verifyPassword } from './passwords.js';
+import { emailConfirmed, type User as UserDocument } from '../../db/models/user.js';
+import { checkCredentials } from '../../services/auth/login.js';
 
 // One Passport instance per app (not the global one), so several apps in one process stay apart.
 
@@ -14,6 +14,8 @@ declare global {
       email: string;
       name: string;
       plan: string;
+      /** False for accounts from before addresses were confirmed: they get no email until confirmed. */
+      emailConfirmed: boolean;
       /** IANA zone the user last composed in; pages show times in it. */
       timeZone?: string;
     }
@@ -22,22 +24,18 @@ declare global {
 
 export type Authenticator = InstanceType<typeof passport.Passport>;
 
-/** The user for an email and password, or undefined; equally slow whether or not the email exists. */
-export async function checkCredentials(models: Models, email: string, password: string): Promise<Express.User | undefined> {
-  const user = await models.User.findOne({ email: email.trim().toLowerCase() }).lean();
-  if (!user?.passwordHash) {
-    await verifyAgainstDecoy(password);
-    return undefined;
-  }
-  if (!(await verifyPassword(password, user.passwordHash))) return undefined;
-  return sessionUserOf(user);
-}
-
 /** The fields every request gets on `req.user` (read once per request by Passport; never the password hash). */
-const SESSION_USER_FIELDS = { email: 1, name: 1, plan: 1, timeZone: 1 } as const;
+const SESSION_USER_FIELDS = { email: 1, name: 1, plan: 1, timeZone: 1, emailVerifiedAt: 1 } as const;
 
-function sessionUserOf(user: Pick<UserDocument, '_id' | 'email' | 'name' | 'plan' | 'timeZone'>): Express.User {
-  return { id: user._id, email: user.email, name: user.name, plan: user.plan, ...(user.timeZone ? { timeZone: user.timeZone } : {}) };
+function sessionUserOf(user: Pick<UserDocument, '_id' | 'email' | 'name' | 'plan' | 'timeZone' | 'emailVerifiedAt'>): Express.User {
+  return {
+    id: user._id,
+    email: user.email,
+    name: user.name,
+    plan: user.plan,
+    emailConfirmed: emailConfirmed(user),
+    ...(user.timeZone ? { timeZone: user.timeZone } : {}),
+  };
 }
 
 export function createAuthenticator(models: Models): Authenticator {
@@ -45,7 +43,7 @@ export function createAuthenticator(models: Models): Authenticator {
   authenticator.use(
     new LocalStrategy({ usernameField: 'email', passwordField: 'password' }, (email, password, done) => {
       checkCredentials(models, email, password).then(
-        (user) => done(null, user ?? false),
+        (user) => done(null, user ? sessionUserOf(user) : false),
         (error: unknown) => done(error),
       );
     }),

@@ -10,6 +10,8 @@ import type { Config } from '../../../config/index.js';
 import { ensureIndexes } from '../../../db/models/index.js';
 import { openDatabase, startWorker, temporalClient, testConfig, type RunningWorker, type TestDatabase } from '../../helpers/integration.js';
 import { lifecycleActivitiesFor, openSandbox, sandboxAdapters, type Sandbox } from '../../helpers/lifecycle.js';
+import { createMailer } from '../../../services/mailer.js';
+import { linkIn, startMailCatcher, type MailCatcher } from '../../../tools/mail-catcher.js';
 import { webApp } from '../web/support.js';
 
 // Real-browser tests: Debian's Chromium driven by playwright-core, against the dashboard listening
@@ -48,12 +50,15 @@ export interface Dashboard {
   sandbox: Sandbox;
   temporal: { client: Client; close(): Promise<void> };
   worker: RunningWorker;
+  /** Catches the dashboard's email (confirmation links). */
+  mail: MailCatcher;
   close(): Promise<void>;
 }
 
 /**
- * The whole stack a person meets in a browser: sandbox, database, worker, and the dashboard on a
- * real port with PUBLIC_URL and SANDBOX_URL pointing at the live servers (CSP allows sandbox avatars).
+ * The whole stack a person meets in a browser: sandbox, database, worker, a local SMTP server
+ * catching the email, and the dashboard on a real port with PUBLIC_URL and SANDBOX_URL pointing at
+ * the live servers (CSP allows sandbox avatars).
  */
 export async function startDashboard(env: Record<string, string> = {}): Promise<Dashboard> {
   // Stopped in reverse order, also when starting fails halfway.
@@ -80,9 +85,12 @@ export async function startDashboard(env: Record<string, string> = {}): Promise<
     closers.push(() => temporal.close());
     const worker = await startWorker(config, lifecycleActivitiesFor(config, db, sandbox.url));
     closers.push(() => worker.stop());
+    const mail = await startMailCatcher();
+    closers.push(() => mail.close());
     // The app's own account-workflow defaults, on a client connected to the test server.
-    server.on('request', webApp(config, db, { temporal: temporal.client, adapters: sandboxAdapters(config, sandbox.url) }));
-    return { url, config, db, sandbox, temporal, worker, close };
+    const mailer = createMailer({ smtpUrl: mail.url, from: config.email.from });
+    server.on('request', webApp(config, db, { temporal: temporal.client, adapters: sandboxAdapters(config, sandbox.url), mailer }));
+    return { url, config, db, sandbox, temporal, worker, mail, close };
   } catch (error) {
     await close();
     throw error;
@@ -178,6 +186,21 @@ export async function flashMessage(page: Page): Promise<{ text: string; error: b
   const message = page.locator('p.flash[role="status"]');
   expect(await message.count(), 'a flash message on this page').toBe(1);
   return { text: await visibleText(message), error: (await message.getAttribute('class'))?.includes('flash-error') ?? false };
+}
+
+/**
+ * After signing up: opens the confirmation link from the caught email, as the person would from
+ * their inbox, and logs in on the page it leads to. Answers the flash shown after confirming.
+ */
+export async function confirmAndLogIn(page: Page, dashboard: Dashboard, email: string, password: string): Promise<{ confirmed: string }> {
+  const message = await dashboard.mail.waitFor((m) => m.to.includes(email) && /^Confirm/.test(m.subject));
+  const link = linkIn(message, `${dashboard.url}/verify-email?token=`);
+  expect((await nextPage(page, async () => void (await page.goto(link)))).pathname).toBe('/login');
+  const confirmed = (await flashMessage(page)).text;
+  await page.getByRole('textbox', { name: 'Email', exact: true }).fill(email);
+  await page.getByLabel('Password', { exact: true }).fill(password);
+  expect((await nextPage(page, () => page.getByRole('button', { name: 'Log in' }).click())).pathname).toBe('/connections');
+  return { confirmed };
 }
 
 /** A computed style property of the first element the locator finds. */

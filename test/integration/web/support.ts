@@ -1,4 +1,5 @@
 import { Client } from '@temporalio/client';
+import { createTransport } from 'nodemailer';
 import request from 'supertest';
 import { expect } from 'vitest';
 import type { Config } from '../../../config/index.js';
@@ -30,6 +31,12 @@ export async function startWeb(env: Record<string, string> = {}, extra: Partial<
   return { config, db, app, close: () => db.close() };
 }
 
+/**
+ * Every test file registers its users from one address; the registration limits are exercised by
+ * their own tests (auth-email.test.ts), so here they are out of the way. Mail goes through a real
+ * nodemailer transport that builds each message and delivers it nowhere; tests that read the links
+ * pass a mailer to a local SMTP server.
+ */
 export function webApp(config: Config, db: TestDatabase, extra: Partial<AppDeps> = {}) {
   return createApp({
     config,
@@ -37,6 +44,8 @@ export function webApp(config: Config, db: TestDatabase, extra: Partial<AppDeps>
     temporal: new Client({ namespace: config.temporal.namespace }),
     logger: createLogger(config.log, 'web'),
     readiness: {},
+    emailLimits: { perAddress: 100_000, perEmail: 1000 },
+    mailer: createTransport({ jsonTransport: true }),
     ...extra,
   });
 }
@@ -61,7 +70,11 @@ export interface TestUser {
   id: string;
 }
 
-export async function registerUser(harness: WebHarness, input: { name?: string; penName?: string } = {}): Promise<TestUser> {
+/**
+ * A registered, logged-in user. The address is confirmed in the database here: following the
+ * emailed link is what auth-email.test.ts tests.
+ */
+export async function registerUser(harness: Pick<WebHarness, 'app' | 'db'>, input: { name?: string; penName?: string } = {}): Promise<TestUser> {
   const agent = request.agent(harness.app);
   const email = `${uniqueName('user')}@example.com`;
   const password = 'correct horse battery';
@@ -72,10 +85,17 @@ export async function registerUser(harness: WebHarness, input: { name?: string; 
     .type('form')
     .send({ _csrf: token, name, email, password, penName: input.penName ?? '' })
     .expect(303)
-    .expect('location', '/connections');
+    .expect('location', '/login');
+  await harness.db.models.User.updateOne({ email }, { $set: { emailVerifiedAt: new Date() } });
+  await logInAs(agent, email, password);
   const user = await harness.db.models.User.findOne({ email }).lean();
   expect(user).toBeTruthy();
   return { agent, email, password, name, id: user!._id };
+}
+
+export async function logInAs(agent: Agent, email: string, password: string): Promise<void> {
+  const token = await csrfToken(agent, '/login');
+  await agent.post('/login').type('form').send({ _csrf: token, email, password }).expect(303).expect('location', '/connections');
 }
 
 /** A registered user moved to a paid plan, with the owner (their first pen name) that account and post helpers take. */
@@ -109,7 +129,8 @@ export async function startLiveWeb(config: Config, workflowDefaults: Pick<Accoun
   const sandbox = await openSandbox();
   const temporal = await temporalClient(config);
   const worker = await startWorker(config, lifecycleActivitiesFor(config, db, sandbox.url));
-  const app = webApp(config, db, {
+  // The dashboard's configuration names the sandbox that runs (its links and avatars are allowed).
+  const app = webApp({ ...config, platforms: { ...config.platforms, sandboxUrl: sandbox.url } }, db, {
     adapters: sandboxAdapters(config, sandbox.url),
     workflows: { client: temporal.client, taskQueue: config.temporal.taskQueue, ...workflowDefaults },
   });
