@@ -8,6 +8,7 @@ import type { Logger } from '../config/logger.js';
 import type { Models } from '../db/models/index.js';
 import type { PlatformAdapter, PlatformId } from '../platforms/types.js';
 import type { Mailer } from '../services/mailer.js';
+import type { WebMetrics } from '../services/metrics/registry.js';
 import { accountWorkflowTargetFor, type AccountWorkflowTarget } from './accounts/workflow-client.js';
 import { createAuthenticator } from './auth/passport.js';
 import { authRoutes } from './auth/index.js';
@@ -28,6 +29,7 @@ import { CSRF_ERROR_CODE, CSRF_FIELD, csrfProtection, securityHeaders } from './
 import { MongoSessionStore, saveSessionBeforeRedirect, sessionMiddleware } from './session.js';
 import { webhooksRouter } from './webhooks/router.js';
 import { displayHandle } from '../platforms/handle.js';
+import { httpMetrics } from './metrics.js';
 import { platformUrlFilter } from './platform-links.js';
 
 export interface AppDeps {
@@ -43,6 +45,8 @@ export interface AppDeps {
   emailLimits?: Partial<EmailLimits>;
   /** Sends confirmation and password reset links (`createMailer`); without one they are not sent. */
   mailer?: Mailer;
+  /** Times every request for /metrics (served on its own listener by web/main.ts). */
+  metrics?: WebMetrics;
   /** Platform adapters (`createAdapters`); without them no platform can be connected. */
   adapters?: Partial<Record<PlatformId, PlatformAdapter>>;
   /** How connect flows and account actions reach account workflows; default `temporal` on the configured task queue. */
@@ -65,6 +69,7 @@ export function createApp(deps: AppDeps): Express {
   app.locals.platformUrl = platformUrlFilter(deps.config.platforms);
   app.locals.supportEmail = deps.config.web.supportEmail;
 
+  if (deps.metrics) app.use(httpMetrics(deps.metrics));
   app.use(securityHeaders(deps.config));
   app.use('/static', express.static(path.join(here, 'public'), { maxAge: deps.config.env === 'production' ? '1d' : 0 }));
 

@@ -9,7 +9,10 @@ import { createLogger } from '../config/logger.js';
 import { temporalConnectionOptions } from '../config/temporal.js';
 import { connectDatabase } from '../db/connection.js';
 import { createModels, ensureIndexes } from '../db/models/index.js';
-import { createMailer } from '../activities/notify/email.js';
+import { createMailer } from '../services/mailer.js';
+import { startAccountGauges } from '../services/metrics/account-gauges.js';
+import { createWorkerMetrics } from '../services/metrics/registry.js';
+import { startMetricsServer } from '../services/metrics/server.js';
 import { createAdapters } from '../platforms/registry.js';
 import { createWorkers, runWorkers } from './create-worker.js';
 import { ensureReconcileSchedule, reconcileNow } from './reconcile-schedule.js';
@@ -27,12 +30,21 @@ Runtime.install({
   logger: new DefaultLogger('WARN', (entry) =>
     logger[expected(entry.message) ? 'debug' : pinoLevel[entry.level]](entry.meta ?? {}, entry.message),
   ),
-  telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'WARN' }) } },
+  telemetryOptions: {
+    logging: { filter: makeTelemetryFilterString({ core: 'WARN' }) },
+    // The SDK's own worker metrics (task latencies, slots, failures) on a Prometheus listener of its own.
+    ...(config.metrics.temporalPort
+      ? { metrics: { prometheus: { bindAddress: `${config.metrics.host}:${config.metrics.temporalPort}`, countersTotalSuffix: true, useSecondsForDurations: true, unitSuffix: true } } }
+      : {}),
+  },
 });
 
 const database = await connectDatabase(config.mongo.uri);
 const models = createModels(database);
 await ensureIndexes(models);
+const metrics = createWorkerMetrics();
+const metricsServer = config.metrics.workerPort ? await startMetricsServer(metrics.registry, config.metrics.host, config.metrics.workerPort, 'WORKER_METRICS_PORT') : undefined;
+const stopAccountGauges = startAccountGauges(models, metrics.gauges, logger);
 const identity = `worker@${hostname()}:${process.pid}`;
 const connectionOptions = temporalConnectionOptions(config.temporal);
 const connection = await NativeConnection.connect(connectionOptions);
@@ -52,6 +64,7 @@ const workers = await createWorkers({
     mailer: createMailer(config.email),
     adapters: createAdapters(config.platforms),
     workflows,
+    metrics: metrics.activities,
   }),
   // Production images bundle at build time (`npm run build`); development bundles fresh code at start.
   renewalsPerSecond: config.lifecycle.renewalsPerSecond,
@@ -69,6 +82,8 @@ reconcileNow(client, config.temporal.taskQueue).then(
 try {
   await running;
 } finally {
+  stopAccountGauges();
+  await metricsServer?.close();
   await clientConnection.close();
   await connection.close();
   await database.close();

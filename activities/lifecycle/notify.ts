@@ -94,8 +94,10 @@ export function notifyActivities(context: LifecycleContext) {
     try {
       const outcome = await send();
       await finish(notification._id, channel, { state: outcome });
+      context.metrics.notification(channel, outcome);
       return undefined;
     } catch (error) {
+      context.metrics.notification(channel, 'failed');
       const message = (error as Error).message;
       await finish(notification._id, channel, { state: 'failed', lastError: message.slice(0, 500) });
       return `${channel}: ${message}`;

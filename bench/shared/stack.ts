@@ -102,6 +102,9 @@ export function tetherEnvironment(options: { servers: Servers; database: string;
     PLATFORM_MODE: 'sandbox',
     SANDBOX_URL: options.sandboxUrl,
     PUBLIC_URL: 'http://127.0.0.1:3999',
+    // A benchmark may run beside `npm start`: no fixed metrics ports.
+    WORKER_METRICS_PORT: '0',
+    TEMPORAL_METRICS_PORT: '0',
   };
 }
 
