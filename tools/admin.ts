@@ -1,11 +1,10 @@
-import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import type { Config } from '../config/index.js';
 import { connectDatabase } from '../db/connection.js';
 import { createModels, type Models } from '../db/models/index.js';
 import { rotateTokenKey, type RotationProgress } from '../services/token-key-rotation.js';
 import { changePlan } from '../web/billing/change-plan.js';
 import { listPlans, planLabel } from '../web/plans/catalog.js';
-import { repoRoot } from './paths.js';
 
 // Operator commands against Tether's database: `npm run admin -- <command> ...`.
 // There is no payment processor; plans are changed here (or on the Billing page when
@@ -65,7 +64,8 @@ export async function runAdmin(args: string[], deps: { models: Models; config: C
   return 2;
 }
 
-if (process.argv[1] && path.resolve(process.argv[1]) === path.join(repoRoot, 'tools', 'admin.ts')) {
+// Run as a program (tsx tools/admin.ts, or node dist/tools/admin.js in the image), not when imported.
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const { configFromEnvironment } = await import('../config/index.js');
   const config = configFromEnvironment();
   const io: AdminIo = { out: (line) => process.stdout.write(`${line}\n`), err: (line) => process.stderr.write(`${line}\n`) };

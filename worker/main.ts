@@ -1,6 +1,4 @@
-import { existsSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { fileURLToPath } from 'node:url';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, makeTelemetryFilterString } from '@temporalio/worker';
 import { createActivities } from '../activities/index.js';
@@ -16,6 +14,7 @@ import { startMetricsServer } from '../services/metrics/server.js';
 import { createAdapters } from '../platforms/registry.js';
 import { createWorkers, runWorkers } from './create-worker.js';
 import { ensureReconcileSchedule, reconcileNow } from './reconcile-schedule.js';
+import { prebuiltWorkflowBundle, runningCompiled } from './workflow-bundle.js';
 import { accountWorkflowTargetFor } from '../web/accounts/workflow-client.js';
 
 // The worker process: runs account workflows and their activities until SIGINT/SIGTERM, then
@@ -50,7 +49,8 @@ const connectionOptions = temporalConnectionOptions(config.temporal);
 const connection = await NativeConnection.connect(connectionOptions);
 const clientConnection = await Connection.connect(connectionOptions);
 const client = new Client({ connection: clientConnection, namespace: config.temporal.namespace });
-const bundlePath = fileURLToPath(new URL('../dist/workflow-bundle.js', import.meta.url));
+const bundlePath = prebuiltWorkflowBundle();
+if (runningCompiled && !bundlePath) throw new Error('dist/workflow-bundle.js is missing: run `npm run build` (it compiles and bundles together)');
 const workflows = accountWorkflowTargetFor(client, config);
 
 const workers = await createWorkers({
@@ -66,9 +66,9 @@ const workers = await createWorkers({
     workflows,
     metrics: metrics.activities,
   }),
-  // Production images bundle at build time (`npm run build`); development bundles fresh code at start.
   renewalsPerSecond: config.lifecycle.renewalsPerSecond,
-  workflowBundle: config.env === 'production' && existsSync(bundlePath) ? { codePath: bundlePath } : undefined,
+  // The compiled worker (and production from source) loads the bundle `npm run build` made; development bundles fresh code at start.
+  workflowBundle: bundlePath && (runningCompiled || config.env === 'production') ? { codePath: bundlePath } : undefined,
   identity,
 });
 
