@@ -111,7 +111,8 @@ export function loadConfig(source: Source, cwd = process.cwd()): Config {
   const dataDir = path.resolve(cwd, env.TETHER_DATA_DIR);
 
   if (production) {
-    const required = ['SESSION_SECRET', 'TOKEN_ENCRYPTION_KEY', 'MONGODB_URI', 'TEMPORAL_ADDRESS', 'PUBLIC_URL'] as const;
+    // SMTP too: without email nobody can confirm an address (so log in) or reset a password.
+    const required = ['SESSION_SECRET', 'TOKEN_ENCRYPTION_KEY', 'MONGODB_URI', 'TEMPORAL_ADDRESS', 'PUBLIC_URL', 'SMTP_URL'] as const;
     for (const name of required) if (!env[name]) problems.push(`${name}: required in production`);
     if (env.WEBHOOK_URL && !env.WEBHOOK_SECRET) problems.push('WEBHOOK_SECRET: required when WEBHOOK_URL is set');
     // The sandbox's client secrets are public, and webhook signatures would be checked with them.

@@ -166,7 +166,7 @@ export const ENV_DESCRIPTIONS: Record<keyof Env, string> = {
     ]),
   ) as Record<string, string>),
   META_DEAUTHORIZE_MAX_AGE_MINUTES: 'Meta deauthorization notices whose `issued_at` is older than this (or missing) are refused',
-  SMTP_URL: 'SMTP server for verification, password reset and notification email, e.g. `smtp://user:pass@host:587`; unset disables email (`npm start` catches it locally instead)',
+  SMTP_URL: 'SMTP server for address confirmation, password reset and notification email, e.g. `smtp://user:pass@host:587`; required in production; unset elsewhere disables email (`npm start` catches it locally instead)',
   EMAIL_FROM: 'Sender of Tether\'s email',
   DEV_MAIL_PORT: 'Port of the mail catcher `npm start` runs in development when `SMTP_URL` is unset; caught mail is listed at `/dev/mail`',
   WEBHOOK_URL: 'Receiver of HMAC-signed notification webhooks; unset disables them',

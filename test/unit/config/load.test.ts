@@ -48,7 +48,7 @@ describe('loadConfig', () => {
 
   it('requires secrets and external servers in production', () => {
     const problems = problemsOf({ NODE_ENV: 'production' });
-    for (const name of ['SESSION_SECRET', 'TOKEN_ENCRYPTION_KEY', 'MONGODB_URI', 'TEMPORAL_ADDRESS', 'PUBLIC_URL']) {
+    for (const name of ['SESSION_SECRET', 'TOKEN_ENCRYPTION_KEY', 'MONGODB_URI', 'TEMPORAL_ADDRESS', 'PUBLIC_URL', 'SMTP_URL']) {
       expect(problems).toContain(`${name}: required in production`);
     }
   });
@@ -60,6 +60,7 @@ describe('loadConfig', () => {
     MONGODB_URI: 'mongodb://db:27017/tether',
     TEMPORAL_ADDRESS: 'temporal:7233',
     PUBLIC_URL: 'https://tether.example.com',
+    SMTP_URL: 'smtp://mail.example.com:587',
     PLATFORM_MODE: 'live',
   };
 
