@@ -17,6 +17,7 @@ import { billingRouter } from './billing/router.js';
 import { connectRouter } from './connect/router.js';
 import { accountsNeedingActionLocals } from './connections/attention.js';
 import { connectionsRouter } from './connections/router.js';
+import { devMailRouter } from './dev-mail/router.js';
 import { notificationCountLocals } from './notifications/count.js';
 import { notificationsRouter } from './notifications/router.js';
 import { penNameContext } from './pen-names/context.js';
@@ -68,6 +69,7 @@ export function createApp(deps: AppDeps): Express {
   app.locals.displayHandle = displayHandle;
   app.locals.platformUrl = platformUrlFilter(deps.config.platforms);
   app.locals.supportEmail = deps.config.web.supportEmail;
+  app.locals.devMail = Boolean(deps.config.email.catcher);
 
   if (deps.metrics) app.use(httpMetrics(deps.metrics));
   app.use(securityHeaders(deps.config));
@@ -96,6 +98,8 @@ export function createApp(deps: AppDeps): Express {
   app.use(accountsNeedingActionLocals(deps.models));
 
   app.get('/', (req, res) => res.redirect(303, req.user ? '/connections' : '/login'));
+  // Development only: the mail `npm start` caught.
+  if (deps.config.email.catcher) app.use('/dev/mail', devMailRouter({ dir: deps.config.email.catcher.dir, publicUrl: deps.config.web.publicUrl }));
   app.use(authRoutes({ ...deps, authenticator }));
   app.use('/pen-names', penNamesRouter(deps));
   app.use('/billing', billingRouter(deps));
