@@ -120,6 +120,8 @@ export interface WorkerProcess {
 export function startWorkerProcess(options: {
   name: string;
   entry: string;
+  /** Node's options before the entry; default `--import tsx` (TypeScript source). `[]` runs compiled JavaScript. */
+  nodeArgs?: string[];
   args?: string[];
   env: Record<string, string>;
   temporalAddress: string;
@@ -131,7 +133,7 @@ export function startWorkerProcess(options: {
   const proc = startProcess({
     name: options.name,
     command: process.execPath,
-    args: ['--import', 'tsx', options.entry, ...(options.args ?? [])],
+    args: [...(options.nodeArgs ?? ['--import', 'tsx']), options.entry, ...(options.args ?? [])],
     cwd: repoRoot,
     env: options.env,
     onLine: options.logs.sink(options.name).line,
