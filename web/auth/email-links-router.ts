@@ -36,6 +36,13 @@ const ownAddress: RequestHandler = (req, _res, next) => {
 
 export function emailLinksRouter(deps: EmailLinksDeps): Router {
   const router = Router();
+  /**
+   * Whether a link is sent depends on whether the address has an account, so that work (a token,
+   * an SMTP exchange) runs after the answer: the answer, and how long it takes, is the same.
+   */
+  const afterAnswering = (work: () => Promise<void>) => {
+    setImmediate(() => void work().catch((error: unknown) => deps.auth.logger.error({ err: error }, 'an emailed link could not be prepared')));
+  };
   const limited =
     (view: string, title: string): RequestHandler =>
     (_req, res) =>
@@ -59,7 +66,7 @@ export function emailLinksRouter(deps: EmailLinksDeps): Router {
   router.post('/verify-email/resend', ownAddress, ...emailFormRateLimits('confirm-again', deps.emailLimits, deps.models, limited('auth/resend', 'Confirm your address')), async (req, res) => {
     const body = emailBody.safeParse(req.body ?? {});
     if (!body.success) return renderInvalid(res, 'auth/resend', { errors: fieldErrors(body.error, AUTH_LABELS), values: { email: typed(req.body?.email) }, locals: { title: 'Confirm your address' } });
-    await resendConfirmation(deps.auth, body.data.email);
+    afterAnswering(() => resendConfirmation(deps.auth, body.data.email));
     flash(req, 'info', `If ${body.data.email} has an account waiting for confirmation, we sent it a new link.`);
     res.redirect(303, req.user ? '/connections' : '/login');
   });
@@ -73,7 +80,7 @@ export function emailLinksRouter(deps: EmailLinksDeps): Router {
   router.post('/password/forgot', ...emailFormRateLimits('password-reset', deps.emailLimits, deps.models, limited('auth/forgot', 'Reset your password')), async (req, res) => {
     const body = emailBody.safeParse(req.body ?? {});
     if (!body.success) return renderInvalid(res, 'auth/forgot', { errors: fieldErrors(body.error, AUTH_LABELS), values: { email: typed(req.body?.email) }, locals: { title: 'Reset your password' } });
-    await requestPasswordReset(deps.auth, body.data.email);
+    afterAnswering(() => requestPasswordReset(deps.auth, body.data.email));
     flash(req, 'info', `If ${body.data.email} has an account, we sent it a link to choose a new password. The link works for an hour.`);
     res.redirect(303, '/login');
   });
