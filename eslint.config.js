@@ -4,6 +4,9 @@ import tseslint from 'typescript-eslint';
 
 const nodeBuiltins = [...builtinModules, ...builtinModules.map((m) => `node:${m}`)];
 
+// Which layer may import which (no cycles, nothing outside web/ imports web/, ...) is checked by
+// dependency-cruiser (.dependency-cruiser.mjs), the second half of `npm run lint`.
+
 export default tseslint.config(
   { ignores: ['node_modules/', 'dist/', '.tools/', '.data/', '.scratch/', 'bench/results/'] },
   js.configs.recommended,
@@ -36,7 +39,7 @@ export default tseslint.config(
         {
           paths: nodeBuiltins.map((name) => ({ name, message: 'Workflows must not use Node built-ins; do I/O in an activity.' })),
           patterns: [
-            { group: ['**/activities/**', '**/db/**', '**/web/**', '**/config/**'], allowTypeImports: true, message: 'Workflows may import only types from activities, db, web and config.' },
+            { group: ['**/activities/**', '**/db/**', '**/services/**', '**/web/**', '**/config/**'], allowTypeImports: true, message: 'Workflows may import only types from activities, db, services, web and config.' },
           ],
         },
       ],

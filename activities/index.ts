@@ -1,5 +1,5 @@
 import type { Models } from '../db/models/index.js';
-import type { AccountWorkflowTarget } from '../web/accounts/workflow-client.js';
+import type { AccountWorkflowTarget } from '../services/account-workflows/target.js';
 import { diagnosticActivities } from './diagnostics.js';
 import { lifecycleActivities, type LifecycleDeps } from './lifecycle/index.js';
 import { publishingActivities } from './publishing/index.js';

@@ -1,7 +1,7 @@
 import type { Models } from '../db/models/index.js';
-import { writePendingTargets } from '../db/posts.js';
-import type { AccountWorkflowTarget } from '../web/accounts/workflow-client.js';
-import { queueTargets } from '../web/posts/enqueue.js';
+import { targetsToQueueAgain, writePendingTargets } from '../db/posts.js';
+import type { AccountWorkflowTarget } from '../services/account-workflows/target.js';
+import { queueTargets } from '../services/posts/queue.js';
 
 // Nothing scheduled is lost: posts whose account workflow was restarted (its queue went with the
 // old run), and posts stored but never handed to a workflow (a crash before, or while, their targets
@@ -14,15 +14,7 @@ const BATCH = 1_000;
 export async function requeueWaitingPosts(models: Models, workflows: AccountWorkflowTarget, input: { restartedAccountIds: string[]; now: Date }): Promise<number> {
   const cutoff = new Date(input.now.getTime() - IN_FLIGHT_MS);
   await writePendingTargets(models, cutoff, BATCH);
-  const targets = await models.PostTarget.find(
-    {
-      state: 'scheduled',
-      $or: [{ accountId: { $in: input.restartedAccountIds } }, { queuedAt: { $exists: false }, updatedAt: { $lt: cutoff } }],
-    },
-    { postId: 1, accountId: 1, dueAt: 1 },
-  )
-    .limit(BATCH)
-    .lean();
+  const targets = await targetsToQueueAgain(models, { restartedAccountIds: input.restartedAccountIds, cutoff, limit: BATCH });
   let requeued = 0;
   for (const target of targets) {
     // Each at its own due time: a rescheduled or retried target no longer follows the post's time.

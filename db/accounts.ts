@@ -1,10 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { AccountRef, Identity, PlatformId, PremiumStatus } from '../platforms/types.js';
-import type { Account, AccountStatus } from './models/account.js';
+import type { Account, AccountState, AccountStatus } from './models/account.js';
 import type { Models } from './models/index.js';
+import type { PenNameScope } from './models/pen-name.js';
 import type { CredentialStore } from './credentials.js';
 import { isDuplicateKey } from './duplicate-key.js';
 import { slotHolderFor } from './models/plan-slot.js';
+import { releaseSlot } from './plan-slots.js';
 
 // Reads and single-document writes of connected accounts.
 
@@ -58,6 +60,74 @@ export async function findAccount(models: Models, accountId: string): Promise<Ac
   return (await models.Account.findById(accountId).lean()) ?? undefined;
 }
 
+const connected = { disconnectedAt: { $exists: false } };
+
+/** A connected account of this owner and pen name; undefined for anyone else's (or a disconnected one). */
+export async function findConnectedAccount(models: Models, scope: PenNameScope, accountId: string): Promise<Account | undefined> {
+  return (await models.Account.findOne({ _id: accountId, ownerId: scope.ownerId, penNameId: scope.penNameId, ...connected }).lean()) ?? undefined;
+}
+
+/** Whether the account (connected or not) is this owner's, in this pen name, on this platform. */
+export async function isAccountOf(models: Models, scope: PenNameScope & { platform: PlatformId }, accountId: string): Promise<boolean> {
+  return (await models.Account.exists({ _id: accountId, ownerId: scope.ownerId, penNameId: scope.penNameId, platform: scope.platform })) !== null;
+}
+
+/** The account of one identity in a pen name, if it was ever connected. */
+export async function findAccountOfIdentity(
+  models: Models,
+  identity: { penNameId: string; platform: PlatformId; externalId: string },
+): Promise<Pick<Account, '_id' | 'disconnectedAt'> | undefined> {
+  return (await models.Account.findOne(identity, { _id: 1, disconnectedAt: 1 }).lean()) ?? undefined;
+}
+
+/** Connected accounts of one pen name (optionally of one platform), oldest connection first, in one query. */
+export async function accountsOfPenName(models: Models, scope: PenNameScope, filter: { platform?: PlatformId } = {}): Promise<Account[]> {
+  return models.Account.find({ ownerId: scope.ownerId, penNameId: scope.penNameId, ...(filter.platform ? { platform: filter.platform } : {}), ...connected })
+    .sort({ connectedAt: 1 })
+    .lean();
+}
+
+/** Every account of one pen name, disconnected ones too (posts keep showing where they went). */
+export async function everyAccountOfPenName(models: Models, scope: PenNameScope): Promise<Account[]> {
+  return models.Account.find({ ownerId: scope.ownerId, penNameId: scope.penNameId }).lean();
+}
+
+/** The owner's accounts among `accountIds`, disconnected ones too. */
+export async function accountsByIds(models: Models, ownerId: string, accountIds: string[]): Promise<Account[]> {
+  return models.Account.find({ _id: { $in: accountIds }, ownerId }).lean();
+}
+
+export function countConnectedAccounts(models: Models, scope: PenNameScope): Promise<number> {
+  return models.Account.countDocuments({ ownerId: scope.ownerId, penNameId: scope.penNameId, ...connected });
+}
+
+/** Connected accounts of the pen name whose status projection is in one of `states`. */
+export function countAccountsInStates(models: Models, scope: PenNameScope, states: readonly AccountState[]): Promise<number> {
+  return models.Account.countDocuments({ ownerId: scope.ownerId, penNameId: scope.penNameId, ...connected, 'status.state': { $in: states } });
+}
+
+/**
+ * Connected accounts of a platform user (the platform's own user id): the accounts themselves, and
+ * for Facebook-login platforms those connected through that login. With `connectedBy`, only accounts
+ * (re)connected no later than then.
+ */
+export async function accountsOfPlatformUser(
+  models: Models,
+  input: { platforms: PlatformId[]; userId: string; connectedBy?: Date },
+): Promise<Pick<Account, '_id' | 'platform'>[]> {
+  const loginPlatforms = input.platforms.filter((platform) => FACEBOOK_LOGIN_PLATFORMS.includes(platform));
+  const filter: Record<string, unknown> = {
+    ...connected,
+    $or: [
+      { platform: { $in: input.platforms }, externalId: input.userId },
+      // Pages and Instagram accounts keep the Facebook login user they were connected through.
+      ...(loginPlatforms.length ? [{ platform: { $in: loginPlatforms }, 'meta.userId': input.userId }] : []),
+    ],
+  };
+  if (input.connectedBy) filter.connectedAt = { $lte: input.connectedBy };
+  return models.Account.find(filter, { _id: 1, platform: 1 }).lean();
+}
+
 /** What adapters need to call the platform for this account. */
 export function accountRefOf(account: Pick<Account, 'platform' | 'externalId' | 'handle' | 'meta'>): AccountRef {
   return { platform: account.platform, externalId: account.externalId, handle: account.handle, meta: { ...(account.meta ?? {}) } };
@@ -65,7 +135,7 @@ export function accountRefOf(account: Pick<Account, 'platform' | 'externalId' | 
 
 /** Ids of every account that is not disconnected (workers use it to make sure each has a running workflow). */
 export async function listConnectedAccountIds(models: Models): Promise<string[]> {
-  const docs = await models.Account.find({ disconnectedAt: { $exists: false } }, { _id: 1 }).lean();
+  const docs = await models.Account.find(connected, { _id: 1 }).lean();
   return docs.map((doc) => doc._id);
 }
 
@@ -85,7 +155,7 @@ export async function forgetAccount(
 ): Promise<void> {
   await store.deleteCredentials(account._id);
   await markDisconnected(models, account._id, now);
-  await models.PlanSlot.deleteOne({ ownerId: account.ownerId, holder: slotHolderFor(account) });
+  await releaseSlot(models, { ownerId: account.ownerId, holder: slotHolderFor(account) });
 }
 
 export async function recordPremium(models: Models, accountId: string, premium: PremiumStatus, now: Date): Promise<void> {

@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import type { Reason } from '../workflows/lifecycle/types.js';
 import { isDuplicateKey } from './duplicate-key.js';
 import type { Models } from './models/index.js';
-import { targetIdOf, type PostTarget } from './models/post-target.js';
+import { targetIdOf, type PostTarget, type TargetState } from './models/post-target.js';
+import type { StoredReason as Reason } from './models/reason.js';
+import type { PenNameScope } from './models/pen-name.js';
 import type { Post, PostTargetChoice } from './models/post.js';
 
 // Writes to post targets. The account's workflow is the only publisher of its targets; the web app
@@ -12,6 +13,102 @@ const WAITING = ['scheduled', 'publishing'] as const;
 
 export async function findTarget(models: Models, targetId: string): Promise<PostTarget | undefined> {
   return (await models.PostTarget.findById(targetId).lean()) ?? undefined;
+}
+
+export async function findTargets(models: Models, targetIds: string[]): Promise<PostTarget[]> {
+  return targetIds.length === 0 ? [] : models.PostTarget.find({ _id: { $in: targetIds } }).lean();
+}
+
+/** One post of this owner's pen name, or undefined (another user's or pen name's post is unknown). */
+export async function findOwnPost(models: Models, scope: PenNameScope, postId: string): Promise<Post | undefined> {
+  return (await models.Post.findOne({ _id: postId, ownerId: scope.ownerId, penNameId: scope.penNameId }).lean()) ?? undefined;
+}
+
+/** Up to `limit` posts of the pen name (optionally only `ids`), latest publish time first. */
+export async function latestPosts(models: Models, scope: PenNameScope, input: { ids?: string[]; limit: number }): Promise<Post[]> {
+  return models.Post.find({ ownerId: scope.ownerId, penNameId: scope.penNameId, ...(input.ids ? { _id: { $in: input.ids } } : {}) })
+    .sort({ publishAt: -1 })
+    .limit(input.limit)
+    .lean();
+}
+
+/** The owner's posts among `postIds` (text and times), in no particular order. */
+export async function postsByIds(models: Models, ownerId: string, postIds: string[]): Promise<Pick<Post, '_id' | 'text' | 'publishAt' | 'timeZone'>[]> {
+  return models.Post.find({ _id: { $in: postIds }, ownerId }, { text: 1, publishAt: 1, timeZone: 1 }).lean();
+}
+
+/** Every target of the given posts. */
+export async function targetsOfPosts(models: Models, postIds: string[]): Promise<PostTarget[]> {
+  return postIds.length === 0 ? [] : models.PostTarget.find({ postId: { $in: postIds } }).lean();
+}
+
+/**
+ * Ids of the pen name's posts with a target in `state` (only on `accounts.in`, or not on
+ * `accounts.notIn`), latest due first, reading at most `limit` targets.
+ */
+export async function postIdsWithTargetsIn(
+  models: Models,
+  scope: PenNameScope,
+  input: { state: TargetState; accounts?: { in: string[] } | { notIn: string[] }; limit: number },
+): Promise<string[]> {
+  const accounts = input.accounts === undefined ? {} : 'in' in input.accounts ? { accountId: { $in: input.accounts.in } } : { accountId: { $nin: input.accounts.notIn } };
+  const targets = await models.PostTarget.find({ ownerId: scope.ownerId, penNameId: scope.penNameId, state: input.state, ...accounts }, { postId: 1 })
+    .sort({ dueAt: -1 })
+    .limit(input.limit)
+    .lean();
+  return [...new Set(targets.map((target) => target.postId))];
+}
+
+/** A post still waiting on one account, as a disconnect confirmation lists it. */
+export interface WaitingPost {
+  id: string;
+  scheduledFor: Date;
+  excerpt: string;
+}
+
+const EXCERPT = 80;
+
+/** The first `limit` posts waiting on (or being published to) an account, soonest first. Two queries. */
+export async function postsWaitingOn(models: Models, accountId: string, limit: number): Promise<WaitingPost[]> {
+  const targets = await models.PostTarget.find({ accountId, state: { $in: WAITING } }, { postId: 1, dueAt: 1 })
+    .sort({ dueAt: 1 })
+    .limit(limit)
+    .lean();
+  if (targets.length === 0) return [];
+  const posts = await models.Post.find({ _id: { $in: targets.map((target) => target.postId) } }, { text: 1 }).lean();
+  const textOf = new Map(posts.map((post) => [post._id, post.text]));
+  return targets.map((target) => {
+    const text = textOf.get(target.postId) ?? '';
+    return { id: target.postId, scheduledFor: target.dueAt, excerpt: text.length > EXCERPT ? `${text.slice(0, EXCERPT - 1)}…` : text };
+  });
+}
+
+/** Scheduled posts per account, for the given accounts of a pen name, in one aggregation. */
+export async function scheduledCountsOf(models: Models, scope: PenNameScope, accountIds: string[]): Promise<Map<string, number>> {
+  const rows = await models.PostTarget.aggregate<{ _id: string; count: number }>([
+    { $match: { ownerId: scope.ownerId, penNameId: scope.penNameId, accountId: { $in: accountIds }, state: 'scheduled' } },
+    { $group: { _id: '$accountId', count: { $sum: 1 } } },
+  ]);
+  return new Map(rows.map((row) => [row._id, row.count]));
+}
+
+/**
+ * Scheduled targets a workflow may not hold: those of `restartedAccountIds` (their queue went with
+ * the old run), and those never handed to a workflow that were last written before `cutoff`.
+ */
+export async function targetsToQueueAgain(
+  models: Models,
+  input: { restartedAccountIds: string[]; cutoff: Date; limit: number },
+): Promise<Pick<PostTarget, '_id' | 'postId' | 'accountId' | 'dueAt'>[]> {
+  return models.PostTarget.find(
+    {
+      state: 'scheduled',
+      $or: [{ accountId: { $in: input.restartedAccountIds } }, { queuedAt: { $exists: false }, updatedAt: { $lt: input.cutoff } }],
+    },
+    { postId: 1, accountId: 1, dueAt: 1 },
+  )
+    .limit(input.limit)
+    .lean();
 }
 
 /** Claims a waiting target for a publish attempt; false when it was cancelled or already settled. */

@@ -2,9 +2,9 @@ import { pathToFileURL } from 'node:url';
 import type { Config } from '../config/index.js';
 import { connectDatabase } from '../db/connection.js';
 import { createModels, type Models } from '../db/models/index.js';
+import { changePlan } from '../services/plans/change-plan.js';
+import { listPlans, planLabel } from '../services/plans/catalog.js';
 import { rotateTokenKey, type RotationProgress } from '../services/token-key-rotation.js';
-import { changePlan } from '../web/billing/change-plan.js';
-import { listPlans, planLabel } from '../web/plans/catalog.js';
 
 // Operator commands against Tether's database: `npm run admin -- <command> ...`.
 // There is no payment processor; plans are changed here (or on the Billing page when

@@ -14,7 +14,7 @@ import { SandboxClient } from '../sandbox/client.js';
 import { startSandbox, type RunningSandbox } from '../sandbox/server.js';
 import { connectThroughSandbox, createOwner, lifecycleActivitiesFor, sandboxAdapters, waitFor, type Owner } from '../test/helpers/lifecycle.js';
 import type { TestDatabase } from '../test/helpers/integration.js';
-import { completeConnection } from '../web/accounts/complete-connection.js';
+import { completeConnection } from '../services/accounts/complete-connection.js';
 import { createWorkers, runWorkers } from '../worker/create-worker.js';
 import {
   accountWorkflowId,
@@ -26,7 +26,7 @@ import {
   testPostUpdate,
 } from '../workflows/account/messages.js';
 import { createPost } from '../db/posts.js';
-import { queuePost } from '../web/posts/enqueue.js';
+import { queuePost } from '../services/posts/queue.js';
 import { databaseServer, temporalCli } from './binaries.js';
 import { repoRoot } from './paths.js';
 import { freePort } from './process.js';

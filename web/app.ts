@@ -7,17 +7,19 @@ import type { Config } from '../config/index.js';
 import type { Logger } from '../config/logger.js';
 import type { Models } from '../db/models/index.js';
 import type { PlatformAdapter, PlatformId } from '../platforms/types.js';
+import { accountWorkflowTargetFor, type AccountWorkflowTarget } from '../services/account-workflows/target.js';
 import type { Mailer } from '../services/mailer.js';
 import type { WebMetrics } from '../services/metrics/registry.js';
-import { accountWorkflowTargetFor, type AccountWorkflowTarget } from './accounts/workflow-client.js';
-import { createAuthenticator } from './auth/passport.js';
 import { authRoutes } from './auth/index.js';
 import type { EmailLimits, LoginLimits } from './auth/limits.js';
+import { createAuthenticator } from './auth/passport.js';
+import type { AccountPagesDeps } from './deps.js';
 import { billingRouter } from './billing/router.js';
 import { connectRouter } from './connect/router.js';
 import { accountsNeedingActionLocals } from './connections/attention.js';
 import { connectionsRouter } from './connections/router.js';
 import { devMailRouter } from './dev-mail/router.js';
+import { httpMetrics } from './metrics.js';
 import { notificationCountLocals } from './notifications/count.js';
 import { notificationsRouter } from './notifications/router.js';
 import { penNameContext } from './pen-names/context.js';
@@ -26,12 +28,11 @@ import { postsRouter } from './posts/router.js';
 import { renderNotFound, renderPage } from './respond.js';
 import { diagnosticsRouter } from './routes/diagnostics.js';
 import { healthRouter, type ReadinessChecks } from './routes/health.js';
+import { platformUrlFilter } from './platform-links.js';
 import { CSRF_ERROR_CODE, CSRF_FIELD, csrfProtection, securityHeaders } from './security.js';
 import { MongoSessionStore, saveSessionBeforeRedirect, sessionMiddleware } from './session.js';
 import { webhooksRouter } from './webhooks/router.js';
 import { displayHandle } from '../platforms/handle.js';
-import { httpMetrics } from './metrics.js';
-import { platformUrlFilter } from './platform-links.js';
 
 export interface AppDeps {
   config: Config;
@@ -67,8 +68,8 @@ export function createApp(deps: AppDeps): Express {
   app.set('view engine', 'ejs');
   app.locals.csrfField = CSRF_FIELD;
   app.locals.displayHandle = displayHandle;
-  app.locals.platformUrl = platformUrlFilter(deps.config.platforms);
   app.locals.supportEmail = deps.config.web.supportEmail;
+  app.locals.platformUrl = platformUrlFilter(deps.config.platforms);
   app.locals.devMail = Boolean(deps.config.email.catcher);
 
   if (deps.metrics) app.use(httpMetrics(deps.metrics));
@@ -104,7 +105,7 @@ export function createApp(deps: AppDeps): Express {
   app.use('/pen-names', penNamesRouter(deps));
   app.use('/billing', billingRouter(deps));
   app.use(notificationsRouter(deps));
-  const accountDeps = {
+  const accountDeps: AccountPagesDeps = {
     config: deps.config,
     models: deps.models,
     adapters: deps.adapters ?? {},

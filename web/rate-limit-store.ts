@@ -1,5 +1,6 @@
 import type { ClientRateLimitInfo, Options, Store } from 'express-rate-limit';
 import type { Models } from '../db/models/index.js';
+import { hitTimesSince, recordHit, removeHits, removeHitsBefore, removeLatestHit } from '../db/rate-limit-hits.js';
 
 /**
  * An express-rate-limit store in MongoDB, shared by every web instance: a hit is an inserted
@@ -18,7 +19,7 @@ export class MongoRateLimitStore implements Store {
   init(options: Options): void {
     this.windowMs = options.windowMs;
     this.sweeper = setInterval(() => {
-      void this.models.RateLimitHit.deleteMany({ at: { $lt: new Date(Date.now() - this.windowMs) } }).catch(() => undefined);
+      void removeHitsBefore(this.models, new Date(Date.now() - this.windowMs)).catch(() => undefined);
     }, this.windowMs);
     this.sweeper.unref();
   }
@@ -28,16 +29,16 @@ export class MongoRateLimitStore implements Store {
   }
 
   async increment(key: string): Promise<ClientRateLimitInfo> {
-    await this.models.RateLimitHit.create({ key: this.prefix + key, at: new Date() });
+    await recordHit(this.models, this.prefix + key, new Date());
     return this.count(this.prefix + key);
   }
 
   async decrement(key: string): Promise<void> {
-    await this.models.RateLimitHit.findOneAndDelete({ key: this.prefix + key }, { sort: { at: -1 } });
+    await removeLatestHit(this.models, this.prefix + key);
   }
 
   async resetKey(key: string): Promise<void> {
-    await this.models.RateLimitHit.deleteMany({ key: this.prefix + key });
+    await removeHits(this.models, this.prefix + key);
   }
 
   shutdown(): void {
@@ -46,8 +47,8 @@ export class MongoRateLimitStore implements Store {
 
   private async count(key: string): Promise<ClientRateLimitInfo> {
     const since = new Date(Date.now() - this.windowMs);
-    const hits = await this.models.RateLimitHit.find({ key, at: { $gte: since } }, { at: 1 }).sort({ at: 1 }).lean();
-    const oldest = hits[0]?.at;
+    const hits = await hitTimesSince(this.models, key, since);
+    const oldest = hits[0];
     return { totalHits: hits.length, resetTime: new Date((oldest ? oldest.getTime() : Date.now()) + this.windowMs) };
   }
 }

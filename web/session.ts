@@ -3,6 +3,7 @@ import session from 'express-session';
 import type { Config } from '../config/index.js';
 import type { Logger } from '../config/logger.js';
 import type { Models } from '../db/models/index.js';
+import { deleteExpiredSessions, deleteSession, findLiveSession, saveSession, touchSession } from '../db/sessions.js';
 
 // Sessions in MongoDB (collection `sessions`, db/models/session.ts). Expired sessions are never
 // served and are deleted by a periodic sweep (an unref'd timer), not a TTL index: FerretDB has
@@ -51,8 +52,7 @@ export class MongoSessionStore extends session.Store {
 
   /** Deletes every expired session; answers how many. */
   async sweep(now = new Date()): Promise<number> {
-    const result = await this.models.Session.deleteMany({ expires: { $lt: now } });
-    return result.deletedCount;
+    return deleteExpiredSessions(this.models, now);
   }
 
   stopSweeping(): void {
@@ -60,30 +60,25 @@ export class MongoSessionStore extends session.Store {
   }
 
   override get(sid: string, callback: (error: unknown, data?: session.SessionData | null) => void): void {
-    this.models.Session.findOne({ _id: sid, expires: { $gt: new Date() } })
-      .lean()
-      .then((doc) => callback(null, doc ? (JSON.parse(doc.data) as session.SessionData) : null), callback);
+    findLiveSession(this.models, sid, new Date()).then((data) => callback(null, data ? (JSON.parse(data) as session.SessionData) : null), callback);
   }
 
   override set(sid: string, data: session.SessionData, callback?: Callback): void {
-    const userId = userIdOf(data);
-    const fields = { data: JSON.stringify(data), expires: expiryOf(data) };
-    const update = userId ? { $set: { ...fields, userId } } : { $set: fields, $unset: { userId: '' } };
-    this.models.Session.updateOne({ _id: sid }, update, { upsert: true }).then(
+    saveSession(this.models, sid, JSON.stringify(data), expiryOf(data), userIdOf(data)).then(
       () => callback?.(),
       (error: unknown) => callback?.(error),
     );
   }
 
   override touch(sid: string, data: session.SessionData, callback?: Callback): void {
-    this.models.Session.updateOne({ _id: sid }, { $set: { expires: expiryOf(data) } }).then(
+    touchSession(this.models, sid, expiryOf(data)).then(
       () => callback?.(),
       (error: unknown) => callback?.(error),
     );
   }
 
   override destroy(sid: string, callback?: Callback): void {
-    this.models.Session.deleteOne({ _id: sid }).then(
+    deleteSession(this.models, sid).then(
       () => callback?.(),
       (error: unknown) => callback?.(error),
     );

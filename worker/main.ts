@@ -15,7 +15,7 @@ import { createAdapters } from '../platforms/registry.js';
 import { createWorkers, runWorkers } from './create-worker.js';
 import { ensureReconcileSchedule, reconcileNow } from './reconcile-schedule.js';
 import { prebuiltWorkflowBundle, runningCompiled } from './workflow-bundle.js';
-import { accountWorkflowTargetFor } from '../web/accounts/workflow-client.js';
+import { accountWorkflowTargetFor } from '../services/account-workflows/target.js';
 
 // The worker process: runs account workflows and their activities until SIGINT/SIGTERM, then
 // stops polling, lets in-flight activities finish (or cancels them after the grace time) and exits.

@@ -1,5 +1,5 @@
 import { WithStartWorkflowOperation } from '@temporalio/client';
-import { completeConnection } from '../../web/accounts/complete-connection.js';
+import { completeConnection } from '../../services/accounts/complete-connection.js';
 import { noopUpdate, noopWorkflowId } from '../workflows/messages.js';
 import { noopWorkflow } from '../workflows/noop.js';
 import type { Consented } from '../shared/consent.js';

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DEFAULT_LIFETIMES } from '../../sandbox/core/settings.js';
-import { completeConnection } from '../../web/accounts/complete-connection.js';
+import { completeConnection } from '../../services/accounts/complete-connection.js';
 import { consent } from '../shared/consent.js';
 import { PLATFORM } from '../shared/owner.js';
 import { runPool } from '../shared/pool.js';

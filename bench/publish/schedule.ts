@@ -1,5 +1,5 @@
 import { createPost } from '../../db/posts.js';
-import { queuePost } from '../../web/posts/enqueue.js';
+import { queuePost } from '../../services/posts/queue.js';
 import { PLATFORM } from '../shared/owner.js';
 import type { PublishContext } from './context.js';
 import type { ConnectedAccount } from './setup.js';

@@ -1,6 +1,6 @@
 import type { Credentials } from '../../platforms/types.js';
 import type { AccountRef } from '../../platforms/types.js';
-import { completeConnection } from '../../web/accounts/complete-connection.js';
+import { completeConnection } from '../../services/accounts/complete-connection.js';
 import { consent, type Consented } from '../shared/consent.js';
 import { PLATFORM } from '../shared/owner.js';
 import { runPool } from '../shared/pool.js';

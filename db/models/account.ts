@@ -1,5 +1,6 @@
 import { Schema, type Connection } from 'mongoose';
 import { PLATFORM_IDS, type PlatformId, type PremiumStatus } from '../../platforms/types.js';
+import type { StoredReason } from './reason.js';
 
 // A connected social account: its identity on the platform (written on connect) and the status
 // projection its workflow records (read by pages). Tokens live in the credentials collection.
@@ -9,7 +10,7 @@ export type AccountState = (typeof ACCOUNT_STATES)[number];
 
 export interface AccountStatus {
   state: AccountState;
-  reason?: { code: string; message: string };
+  reason?: StoredReason;
   tokenExpiresAt?: Date;
   warningDeadline?: Date;
   nextAction?: string;

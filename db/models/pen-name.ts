@@ -10,6 +10,12 @@ export interface PenName {
   createdAt: Date;
 }
 
+/** Whose data a page or service works on: a user, in one of their pen names. */
+export interface PenNameScope {
+  ownerId: string;
+  penNameId: string;
+}
+
 const penNameSchema = new Schema<PenName>(
   {
     _id: { type: String, default: () => randomUUID() },

@@ -1,5 +1,6 @@
 import { Schema, type Connection } from 'mongoose';
 import { PLATFORM_IDS, type PlatformId } from '../../platforms/types.js';
+import type { StoredReason } from './reason.js';
 
 // One post's delivery to one account: `_id` is `<postId>:<accountId>`, so every write is a point
 // update and the idempotency key sent to the platform derives from it.
@@ -20,7 +21,7 @@ export interface PostTarget {
   dueAt: Date;
   /** Set once the account's workflow accepted the target into its queue. */
   queuedAt?: Date;
-  reason?: { code: string; message: string };
+  reason?: StoredReason;
   externalId?: string;
   url?: string;
   publishedAt?: Date;

@@ -1,4 +1,4 @@
-import { findUserByEmail, findUserById, markEmailConfirmed } from '../../db/auth-users.js';
+import { findUserByEmail, findUserById, markEmailConfirmed } from '../../db/users.js';
 import { emailConfirmed } from '../../db/models/user.js';
 import type { AuthDeps } from './deps.js';
 import { confirmBinding, sendConfirmationLink } from './registration.js';

@@ -1,4 +1,4 @@
-import { findUserByEmail, replacePasswordHash } from '../../db/auth-users.js';
+import { findUserByEmail, replacePasswordHash } from '../../db/users.js';
 import type { Models } from '../../db/models/index.js';
 import type { User } from '../../db/models/user.js';
 import { hashPassword, needsRehash, verifyAgainstDecoy, verifyPassword } from './passwords.js';

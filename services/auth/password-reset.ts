@@ -1,4 +1,5 @@
-import { endSessionsOf, findUserByEmail, findUserById, markEmailConfirmed, setPasswordHash } from '../../db/auth-users.js';
+import { endSessionsOf } from '../../db/sessions.js';
+import { findUserByEmail, findUserById, markEmailConfirmed, setPasswordHash } from '../../db/users.js';
 import { linkTo, sendQuietly, type AuthDeps } from './deps.js';
 import { RESET_LINK_HOURS, resetPasswordEmail } from './mail.js';
 import { hashPassword } from './passwords.js';

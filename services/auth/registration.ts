@@ -1,4 +1,4 @@
-import { findUserByEmail } from '../../db/auth-users.js';
+import { createUser, findUserByEmail } from '../../db/users.js';
 import { isDuplicateKey } from '../../db/duplicate-key.js';
 import { linkTo, sendQuietly, type AuthDeps } from './deps.js';
 import { alreadyRegisteredEmail, CONFIRM_LINK_HOURS, confirmAddressEmail } from './mail.js';
@@ -23,8 +23,7 @@ export async function register(deps: AuthDeps, input: Registration): Promise<str
   const { email } = input;
   let userId: string;
   try {
-    const created = await deps.models.User.create({ email, name: input.name, passwordHash, plan: deps.config.plans.defaultPlan, emailVerifiedAt: null });
-    userId = created._id;
+    userId = await createUser(deps.models, { email, name: input.name, passwordHash, plan: deps.config.plans.defaultPlan, emailVerifiedAt: null });
   } catch (error) {
     if (!isDuplicateKey(error)) throw error;
     const existing = await findUserByEmail(deps.models, email);

@@ -5,11 +5,11 @@ import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, type Worker } from '@temporalio/worker';
 import type { Connection as MongooseConnection } from 'mongoose';
-import { inject } from 'vitest';
+import { afterAll, beforeAll, inject } from 'vitest';
 import type { Activities } from '../../activities/index.js';
 import { loadConfig, type Config } from '../../config/index.js';
 import { connectDatabase } from '../../db/connection.js';
-import { createModels, type Models } from '../../db/models/index.js';
+import { createModels, ensureIndexes, type Models } from '../../db/models/index.js';
 import { createWorkers, runWorkers } from '../../worker/create-worker.js';
 
 // Helpers for the integration tier. Each test file gets its own database and its own task queue
@@ -48,6 +48,17 @@ export async function openDatabase(config: Config): Promise<TestDatabase> {
       await connection.close();
     },
   };
+}
+
+/** A database of its own (indexes built) for the tests of one `describe`, dropped afterwards; filled in by its `beforeAll`. */
+export function useTestDatabase(): TestDatabase {
+  const db = {} as TestDatabase;
+  beforeAll(async () => {
+    Object.assign(db, await openDatabase(testConfig()));
+    await ensureIndexes(db.models);
+  });
+  afterAll(() => db.close?.());
+  return db;
 }
 
 export async function temporalClient(config: Config): Promise<{ client: Client; close(): Promise<void> }> {

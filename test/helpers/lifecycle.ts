@@ -8,8 +8,8 @@ import { createPkce } from '../../platforms/oauth.js';
 import type { PlatformAdapter, PlatformId } from '../../platforms/types.js';
 import { approveConsent, SandboxClient, type SettingsPatch, type SubscriptionType } from '../../sandbox/client.js';
 import { startSandbox } from '../../sandbox/server.js';
-import { completeConnection, type CompletedConnection } from '../../web/accounts/complete-connection.js';
-import type { AccountWorkflowTarget } from '../../web/accounts/workflow-client.js';
+import { completeConnection, type CompletedConnection } from '../../services/accounts/complete-connection.js';
+import type { AccountWorkflowTarget } from '../../services/account-workflows/target.js';
 import { openDatabase, startWorker, temporalClient, testConfig, type RunningWorker, type TestDatabase } from './integration.js';
 
 // Builds the real lifecycle stack around a test: sandbox platforms, adapters pointed at them,

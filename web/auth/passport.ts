@@ -1,7 +1,8 @@
 import passport from 'passport';
 import { Strategy as LocalStrategy } from 'passport-local';
 import type { Models } from '../../db/models/index.js';
-import { emailConfirmed, type User as UserDocument } from '../../db/models/user.js';
+import { emailConfirmed } from '../../db/models/user.js';
+import { findSessionUser, type SessionUserFields } from '../../db/users.js';
 import { checkCredentials } from '../../services/auth/login.js';
 
 // One Passport instance per app (not the global one), so several apps in one process stay apart.
@@ -25,9 +26,7 @@ declare global {
 export type Authenticator = InstanceType<typeof passport.Passport>;
 
 /** The fields every request gets on `req.user` (read once per request by Passport; never the password hash). */
-const SESSION_USER_FIELDS = { email: 1, name: 1, plan: 1, timeZone: 1, emailVerifiedAt: 1 } as const;
-
-function sessionUserOf(user: Pick<UserDocument, '_id' | 'email' | 'name' | 'plan' | 'timeZone' | 'emailVerifiedAt'>): Express.User {
+function sessionUserOf(user: SessionUserFields): Express.User {
   return {
     id: user._id,
     email: user.email,
@@ -50,13 +49,11 @@ export function createAuthenticator(models: Models): Authenticator {
   );
   authenticator.serializeUser((user, done) => done(null, user.id));
   authenticator.deserializeUser((id: string, done) => {
-    models.User.findById(id, SESSION_USER_FIELDS)
-      .lean()
-      .then(
-        // A deleted user's session simply stops being logged in.
-        (user) => done(null, user ? sessionUserOf(user) : false),
-        (error: unknown) => done(error),
-      );
+    findSessionUser(models, id).then(
+      // A deleted user's session simply stops being logged in.
+      (user) => done(null, user ? sessionUserOf(user) : false),
+      (error: unknown) => done(error),
+    );
   });
   return authenticator;
 }

@@ -3,7 +3,7 @@ import type { Config } from '../../config/index.js';
 import type { Models } from '../../db/models/index.js';
 import type { AuthDeps } from '../../services/auth/deps.js';
 import { register } from '../../services/auth/registration.js';
-import { createPenName } from '../pen-names/store.js';
+import { createPenName } from '../../db/pen-names.js';
 import { fieldErrors, flash, renderInvalid, renderPage, safeLocalPath } from '../respond.js';
 import { emailFormRateLimits, loginRateLimits, type EmailLimits, type LoginLimits } from './limits.js';
 import type { Authenticator } from './passport.js';

@@ -3,10 +3,10 @@ import { z } from 'zod';
 import type { Config } from '../../config/index.js';
 import type { Models } from '../../db/models/index.js';
 import { requireUser } from '../auth/guards.js';
-import { isPlan, limitOf, listPlans, planLabel } from '../plans/catalog.js';
-import { slotsUsed } from '../plans/slots.js';
+import { slotsUsed } from '../../db/plan-slots.js';
+import { isPlan, limitOf, listPlans, planLabel } from '../../services/plans/catalog.js';
+import { changePlan } from '../../services/plans/change-plan.js';
 import { fieldErrors, flash, renderPage } from '../respond.js';
-import { changePlan } from './change-plan.js';
 
 // Billing: the current plan, usage against its limit, every plan, and (when self-serve is on)
 // a button to change plan. No payment is taken anywhere.

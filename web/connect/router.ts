@@ -1,27 +1,23 @@
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
-import type { Config } from '../../config/index.js';
+import { isAccountOf } from '../../db/accounts.js';
 import { createCredentialStore } from '../../db/credentials.js';
-import type { Models } from '../../db/models/index.js';
+import { penNameOf } from '../../db/pen-names.js';
+import { slotsUsed } from '../../db/plan-slots.js';
 import { createPkce } from '../../platforms/oauth.js';
-import { PLATFORM_IDS, PLATFORM_NAMES, type Failure, type Identity, type IssuedTokens, type PlatformAdapter, type PlatformId } from '../../platforms/types.js';
-import type { AccountWorkflowTarget } from '../accounts/workflow-client.js';
+import { PLATFORM_IDS, PLATFORM_NAMES, type Failure, type Identity, type IssuedTokens, type PlatformId } from '../../platforms/types.js';
+import type { ConnectDeps as ConnectAccountDeps } from '../../services/accounts/connect-account.js';
+import { limitOf } from '../../services/plans/catalog.js';
 import { requireUser } from '../auth/guards.js';
-import { limitOf } from '../plans/catalog.js';
-import { slotsUsed } from '../plans/slots.js';
+import type { AccountPagesDeps } from '../deps.js';
 import { fieldErrors, flash, renderInvalid, renderNotFound, renderPage } from '../respond.js';
-import { finishConnection, type FinishDeps } from './finish.js';
+import { finishConnection } from './finish.js';
 import { newState, openChoice, sealChoice, STATE_LIFETIME_MS, takeAuthorization } from './pending.js';
 
 // Connect flows: OAuth start and callback (state and PKCE kept in the session), the choice step
 // for platforms whose login covers several posting targets, and Bluesky's app-password form.
 
-export interface ConnectDeps {
-  config: Config;
-  models: Models;
-  adapters: Partial<Record<PlatformId, PlatformAdapter>>;
-  workflows: AccountWorkflowTarget;
-}
+export type ConnectDeps = AccountPagesDeps;
 
 const platformParam = z.object({ platform: z.enum(PLATFORM_IDS) });
 const blueskyBody = z.object({
@@ -45,7 +41,7 @@ const STATE_PROBLEMS = {
 export function connectRouter(deps: ConnectDeps): Router {
   const router = Router();
   const store = createCredentialStore(deps.models, deps.config.tokenEncryptionKey);
-  const finishDeps: FinishDeps = { config: deps.config, models: deps.models, store, workflows: deps.workflows };
+  const finishDeps: ConnectAccountDeps = { config: deps.config, models: deps.models, store, workflows: deps.workflows };
   const redirectUri = (platform: PlatformId) => `${deps.config.web.publicUrl}/connect/${platform}/callback`;
 
   router.use(requireUser);
@@ -58,8 +54,9 @@ export function connectRouter(deps: ConnectDeps): Router {
       await renderInvalid(res, 'error', { errors: fieldErrors(query.error, START_LABELS), locals: { title: 'Bad request', heading: 'Could not start the connection' } });
       return true;
     }
-    const reconnecting = query.data.reconnect !== undefined;
-    if (reconnecting && !(await deps.models.Account.exists({ _id: query.data.reconnect, ownerId: req.user!.id, penNameId: req.penName!.id, platform }))) {
+    const { reconnect } = query.data;
+    const reconnecting = reconnect !== undefined;
+    if (reconnecting && !(await isAccountOf(deps.models, { ownerId: req.user!.id, penNameId: req.penName!.id, platform }, reconnect))) {
       await renderNotFound(res, 'connected account');
       return true;
     }
@@ -76,13 +73,8 @@ export function connectRouter(deps: ConnectDeps): Router {
     return false;
   };
 
-  const penNameOf = async (req: Request, penNameId: string) => {
-    const penName = await deps.models.PenName.findOne({ _id: penNameId, ownerId: req.user!.id }, { name: 1 }).lean();
-    return penName ? { id: penNameId, name: penName.name } : undefined;
-  };
-
   const finish = async (req: Request, res: Response, input: { platform: PlatformId; penNameId: string; identity: Identity; tokens: IssuedTokens }) => {
-    const penName = await penNameOf(req, input.penNameId);
+    const penName = await penNameOf(deps.models, req.user!.id, input.penNameId);
     if (!penName) return renderNotFound(res, 'pen name');
     const finished = await finishConnection(finishDeps, { ...input, ownerId: req.user!.id, penNameId: penName.id, penName: penName.name });
     flash(req, finished.ok && finished.accepted ? 'info' : 'error', finished.message);
@@ -132,7 +124,7 @@ export function connectRouter(deps: ConnectDeps): Router {
     }
     delete req.session.connectChoice;
     const opened = openChoice(deps.config.tokenEncryptionKey, choice);
-    const penName = await penNameOf(req, choice.penNameId);
+    const penName = await penNameOf(deps.models, req.user!.id, choice.penNameId);
     if (!penName) return renderNotFound(res, 'pen name');
     const messages: string[] = [];
     let allAccepted = true;

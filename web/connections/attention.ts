@@ -1,5 +1,7 @@
 import type { RequestHandler } from 'express';
+import { countAccountsInStates } from '../../db/accounts.js';
 import type { Models } from '../../db/models/index.js';
+import type { PenNameScope } from '../../db/models/pen-name.js';
 import { pageViewScope } from '../notifications/count.js';
 
 // For the global in-app banner: how many accounts of the current pen name need the user (token
@@ -7,13 +9,8 @@ import { pageViewScope } from '../notifications/count.js';
 
 export const NEEDS_ACTION_STATES = ['expired', 'expiring'] as const;
 
-export function accountsNeedingActionCount(models: Models, input: { ownerId: string; penNameId: string }): Promise<number> {
-  return models.Account.countDocuments({
-    ownerId: input.ownerId,
-    penNameId: input.penNameId,
-    disconnectedAt: { $exists: false },
-    'status.state': { $in: NEEDS_ACTION_STATES },
-  });
+export function accountsNeedingActionCount(models: Models, scope: PenNameScope): Promise<number> {
+  return countAccountsInStates(models, scope, NEEDS_ACTION_STATES);
 }
 
 /** Sets `res.locals.accountsNeedingAction` for the layout's banner (`connections/attention-banner`). Mount after `penNameContext`. */

@@ -2,11 +2,13 @@ import type { Request, Response } from 'express';
 import { z } from 'zod';
 import type { Account } from '../../db/models/account.js';
 import { PLATFORM_NAMES } from '../../platforms/types.js';
-import { accountWorkflowId, resolveOverdueUpdate, stateQuery, type OverdueDecision } from '../../workflows/account/messages.js';
+import { AccountWorkflowClient } from '../../services/account-workflows/client.js';
+import { refusalText } from '../../services/account-workflows/refusal.js';
+import { overduePostsOf } from '../../services/accounts/overdue-posts.js';
+import type { OverdueDecision } from '../../workflows/account/messages.js';
+import type { AccountPagesDeps } from '../deps.js';
 import { formatIn, futureInstantOf, isTimeZone, preferredZone, suggestedTime, timeZonesWith } from '../posts/time.js';
 import { fieldErrors, flash, renderPage, type FieldErrors } from '../respond.js';
-import { workflowRefusal } from '../accounts/workflow-client.js';
-import type { ConnectionsDeps } from './router.js';
 
 // After a reconnect, the posts that fell due while the account was expired wait a few minutes for
 // the user: publish them now in their original order, move them to a new time, or skip them.
@@ -21,18 +23,9 @@ const decisionBody = z.object({
   timeZone: z.string().max(64).refine(isTimeZone, { message: 'is not a known time zone' }).default('UTC'),
 });
 
-export async function renderOverdue(deps: ConnectionsDeps, req: Request, res: Response, account: Account, extra: { errors?: FieldErrors; values?: Record<string, string>; status?: number } = {}) {
-  const handle = deps.workflows.client.workflow.getHandle(accountWorkflowId(account._id));
-  let overdue: { postIds: string[]; decideBy: string } | undefined;
-  try {
-    overdue = (await handle.query(stateQuery)).queue?.overdue;
-  } catch (error) {
-    if (workflowRefusal(error) === undefined) throw error;
-  }
+export async function renderOverdue(deps: AccountPagesDeps, req: Request, res: Response, account: Account, extra: { errors?: FieldErrors; values?: Record<string, string>; status?: number } = {}) {
+  const { decideBy, posts } = await overduePostsOf(deps, account);
   const zone = preferredZone(req.user!.timeZone);
-  const posts = overdue ? await deps.models.Post.find({ _id: { $in: overdue.postIds }, ownerId: account.ownerId }, { text: 1, publishAt: 1, timeZone: 1 }).lean() : [];
-  const order = new Map(overdue?.postIds.map((id, index) => [id, index]));
-  posts.sort((a, b) => (order.get(a._id) ?? 0) - (order.get(b._id) ?? 0));
   await renderPage(
     res,
     'connections/overdue',
@@ -40,7 +33,7 @@ export async function renderOverdue(deps: ConnectionsDeps, req: Request, res: Re
       title: 'Overdue posts',
       account: { id: account._id, handle: account.handle },
       platformName: PLATFORM_NAMES[account.platform],
-      decideBy: overdue ? formatIn(new Date(overdue.decideBy), zone) : undefined,
+      decideBy: decideBy ? formatIn(decideBy, zone) : undefined,
       posts: posts.map((post) => ({ id: post._id, text: post.text, due: formatIn(post.publishAt, post.timeZone) })),
       timeZones: timeZonesWith(zone),
       errors: extra.errors ?? {},
@@ -50,7 +43,7 @@ export async function renderOverdue(deps: ConnectionsDeps, req: Request, res: Re
   );
 }
 
-export async function decideOverdue(deps: ConnectionsDeps, req: Request, res: Response, account: Account): Promise<void> {
+export async function decideOverdue(deps: AccountPagesDeps, req: Request, res: Response, account: Account): Promise<void> {
   const raw = (req.body ?? {}) as Record<string, unknown>;
   const values = Object.fromEntries(Object.entries(raw).filter(([, value]) => typeof value === 'string')) as Record<string, string>;
   const parsed = decisionBody.safeParse(raw);
@@ -61,16 +54,14 @@ export async function decideOverdue(deps: ConnectionsDeps, req: Request, res: Re
     if (!at.ok) return renderOverdue(deps, req, res, account, { errors: { publishAt: `${LABELS.publishAt}: ${at.message}` }, values, status: 400 });
     decision = { choice: 'reschedule', at: at.at.toISOString() };
   }
-  try {
-    const handle = deps.workflows.client.workflow.getHandle(accountWorkflowId(account._id));
-    const { postIds } = await handle.executeUpdate(resolveOverdueUpdate, { args: [decision] });
+  const answer = await new AccountWorkflowClient(deps.workflows).resolveOverdue(account._id, decision);
+  if (answer.ok) {
+    const { postIds } = answer.value;
     const count = `${postIds.length} post${postIds.length === 1 ? '' : 's'}`;
     const done = { publishNow: `${count} will go out now, in their original order.`, skip: `${count} skipped.`, reschedule: `${count} moved to the new time.` };
     flash(req, 'info', done[parsed.data.choice]);
-  } catch (error) {
-    const refusal = workflowRefusal(error);
-    if (refusal === undefined) throw error;
-    flash(req, 'error', `Nothing changed: ${refusal}`);
+  } else {
+    flash(req, 'error', `Nothing changed: ${refusalText(answer.refusal)}`);
   }
   res.redirect(303, '/posts');
 }

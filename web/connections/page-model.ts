@@ -1,12 +1,14 @@
 import type { Config } from '../../config/index.js';
+import { accountsOfPenName } from '../../db/accounts.js';
 import type { Account } from '../../db/models/account.js';
 import type { Models } from '../../db/models/index.js';
+import type { PenNameScope } from '../../db/models/pen-name.js';
+import { slotsUsed } from '../../db/plan-slots.js';
+import { scheduledCountsOf } from '../../db/posts.js';
 import { PLATFORM_NAMES, type PlatformAdapter, type PlatformId } from '../../platforms/types.js';
+import { limitOf } from '../../services/plans/catalog.js';
 import { formatDateTime } from '../../workflows/lifecycle/reasons.js';
-import { limitOf } from '../plans/catalog.js';
-import { slotsUsed } from '../plans/slots.js';
 import { premiumTagOf } from './premium.js';
-import { waitingPostCounts } from './scheduled-posts.js';
 
 // The Connections page as data: one section per platform with its account pills, and the plan's
 // room. At most four queries whatever the number of accounts (accounts of the pen name, the user's
@@ -95,18 +97,11 @@ function premiumOf(account: Pick<Account, 'platform' | 'premium'>): Pick<Account
   return tag && account.premium ? { premium: { tag, checkedAt: formatDateTime(account.premium.checkedAt.getTime()) } } : {};
 }
 
-/** Connected accounts of one pen name (optionally of one platform), in one query. */
-export async function accountsOfPenName(models: Models, input: { ownerId: string; penNameId: string }, filter: { platform?: PlatformId } = {}): Promise<Account[]> {
-  return models.Account.find({ ownerId: input.ownerId, penNameId: input.penNameId, ...(filter.platform ? { platform: filter.platform } : {}), disconnectedAt: { $exists: false } })
-    .sort({ connectedAt: 1 })
-    .lean();
-}
-
 /** The accounts, and the scheduled posts waiting on those that are expired: only those are shown, so only those are counted. */
-async function accountsWithPausedPosts(models: Models, input: { ownerId: string; penNameId: string }): Promise<{ accounts: Account[]; waiting: Map<string, number> }> {
+async function accountsWithPausedPosts(models: Models, input: PenNameScope): Promise<{ accounts: Account[]; waiting: Map<string, number> }> {
   const accounts = await accountsOfPenName(models, input);
   const expiredIds = accounts.filter((account) => account.status?.state === 'expired').map((account) => account._id);
-  const waiting = expiredIds.length > 0 ? await waitingPostCounts(models, input, expiredIds) : new Map<string, number>();
+  const waiting = expiredIds.length > 0 ? await scheduledCountsOf(models, input, expiredIds) : new Map<string, number>();
   return { accounts, waiting };
 }
 

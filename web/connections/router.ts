@@ -1,53 +1,42 @@
 import { Router, type Request, type Response } from 'express';
-import { WorkflowNotFoundError } from '@temporalio/client';
 import { z } from 'zod';
-import type { Config } from '../../config/index.js';
-import { forgetAccount } from '../../db/accounts.js';
-import { createCredentialStore } from '../../db/credentials.js';
+import { findConnectedAccount } from '../../db/accounts.js';
 import type { Account } from '../../db/models/account.js';
-import type { Models } from '../../db/models/index.js';
-import { PLATFORM_NAMES, type PlatformAdapter, type PlatformId } from '../../platforms/types.js';
-import { accountWorkflowId, disconnectUpdate, refreshNowUpdate } from '../../workflows/account/messages.js';
-import { workflowRefusal, type AccountWorkflowTarget } from '../accounts/workflow-client.js';
+import { postsWaitingOn } from '../../db/posts.js';
+import { displayHandle } from '../../platforms/handle.js';
+import { PLATFORM_NAMES } from '../../platforms/types.js';
+import { AccountWorkflowClient } from '../../services/account-workflows/client.js';
+import { refusalText } from '../../services/account-workflows/refusal.js';
+import { disconnectAccount } from '../../services/accounts/disconnect-account.js';
 import { requireUser } from '../auth/guards.js';
+import type { AccountPagesDeps } from '../deps.js';
 import { scopeOf } from '../pen-names/context.js';
 import { flash, renderNotFound, renderPage } from '../respond.js';
+import { decideOverdue, renderOverdue } from './overdue.js';
 import { loadConnectionsPage, pillFor } from './page-model.js';
 import { premiumCheckRoute, takePremiumCheck } from './premium.js';
-import { decideOverdue, renderOverdue } from './overdue.js';
-import { scheduledPostsAffectedBy } from './scheduled-posts.js';
-import { sendTestPost } from './test-post.js';
-import { failWaitingTargetsOf } from '../../db/posts.js';
-import { ACCOUNT_DISCONNECTED } from '../../workflows/publishing/queue.js';
-import { displayHandle } from '../../platforms/handle.js';
+import { sendTestPostRoute } from './test-post.js';
 
 // The Connections page, and the per-account actions on it: renew now (the loop icon) and
 // disconnect (the ×, after a confirmation page). Both ask the account's workflow and show its answer.
 
-export interface ConnectionsDeps {
-  config: Config;
-  models: Models;
-  adapters: Partial<Record<PlatformId, PlatformAdapter>>;
-  workflows: AccountWorkflowTarget;
-}
+export type ConnectionsDeps = AccountPagesDeps;
 
 const idParam = z.object({ id: z.string().min(1).max(100) });
+/** A disconnect confirmation lists at most this many of the posts it would fail. */
+const AFFECTED_POSTS_LISTED = 50;
 
 export function connectionsRouter(deps: ConnectionsDeps): Router {
   const router = Router();
-  const store = createCredentialStore(deps.models, deps.config.tokenEncryptionKey);
+  const accounts = new AccountWorkflowClient(deps.workflows);
   router.use(requireUser);
 
-  const ownedAccount = async (req: Request): Promise<Account | undefined> => {
-    const params = idParam.safeParse(req.params);
-    if (!params.success) return undefined;
-    return (await deps.models.Account.findOne({ _id: params.data.id, ...scopeOf(req), disconnectedAt: { $exists: false } }).lean()) ?? undefined;
-  };
   /** A handler for `/:id/...` that runs only for a connected account of this user and pen name; any other id is a 404. */
   const withOwnedAccount =
     (handler: (req: Request, res: Response, account: Account) => Promise<void>) =>
     async (req: Request, res: Response): Promise<void> => {
-      const account = await ownedAccount(req);
+      const params = idParam.safeParse(req.params);
+      const account = params.success ? await findConnectedAccount(deps.models, scopeOf(req), params.data.id) : undefined;
       if (!account) return renderNotFound(res, 'connected account');
       await handler(req, res, account);
     };
@@ -61,14 +50,12 @@ export function connectionsRouter(deps: ConnectionsDeps): Router {
   router.post('/premium', premiumCheckRoute(deps));
 
   router.post('/:id/refresh', withOwnedAccount(async (req, res, account) => {
-    const handle = deps.workflows.client.workflow.getHandle(accountWorkflowId(account._id));
-    try {
-      const result = await handle.executeUpdate(refreshNowUpdate);
-      flash(req, result.state.status === 'active' && !result.state.reason ? 'info' : 'error', `${who(account)}: ${result.outcome}`);
-    } catch (error) {
-      const message = workflowRefusal(error);
-      if (!message) throw error;
-      flash(req, 'error', `${who(account)} was not renewed: ${message}`);
+    const answer = await accounts.refreshNow(account._id);
+    if (answer.ok) {
+      const { state, outcome } = answer.value;
+      flash(req, state.status === 'active' && !state.reason ? 'info' : 'error', `${who(account)}: ${outcome}`);
+    } else {
+      flash(req, 'error', `${who(account)} was not renewed: ${refusalText(answer.refusal)}`);
     }
     res.redirect(303, '/connections');
   }));
@@ -78,49 +65,23 @@ export function connectionsRouter(deps: ConnectionsDeps): Router {
     res.redirect(303, pillFor(account).reconnectUrl);
   }));
 
-  router.post('/:id/test-post', withOwnedAccount(async (req, res, account) => {
-    await sendTestPost(deps, req, res, account);
-  }));
+  router.post('/:id/test-post', withOwnedAccount(sendTestPostRoute(deps)));
 
-  router.get('/:id/overdue', withOwnedAccount(async (req, res, account) => {
-    await renderOverdue(deps, req, res, account);
-  }));
+  router.get('/:id/overdue', withOwnedAccount((req, res, account) => renderOverdue(deps, req, res, account)));
 
-  router.post('/:id/overdue', withOwnedAccount(async (req, res, account) => {
-    await decideOverdue(deps, req, res, account);
-  }));
+  router.post('/:id/overdue', withOwnedAccount((req, res, account) => decideOverdue(deps, req, res, account)));
 
   router.get('/:id/disconnect', withOwnedAccount(async (req, res, account) => {
-    const posts = await scheduledPostsAffectedBy(deps.models, account._id);
+    const posts = await postsWaitingOn(deps.models, account._id, AFFECTED_POSTS_LISTED);
     await renderPage(res, 'connections/disconnect', { title: 'Disconnect', account: pillFor(account), platformName: PLATFORM_NAMES[account.platform], posts });
   }));
 
   router.post('/:id/disconnect', withOwnedAccount(async (req, res, account) => {
-    const { message, affectedPosts } = await disconnect(account);
-    // The workflow failed the posts it held; any it never received (a crash before queueing) fail here too.
-    const stragglers = await failWaitingTargetsOf(deps.models, account._id, ACCOUNT_DISCONNECTED, new Date());
-    const failed = affectedPosts + stragglers;
-    flash(req, 'info', `Disconnected ${who(account)}. ${message}${failed > 0 ? ` ${failed} scheduled post${failed === 1 ? '' : 's'} for it failed.` : ''}`);
+    const { answer, failedPosts } = await disconnectAccount(deps, account);
+    const message = answer.ok ? answer.value.message : answer.refusal.kind === 'notRunning' ? 'Its stored credentials were deleted.' : refusalText(answer.refusal);
+    flash(req, 'info', `Disconnected ${who(account)}. ${message}${failedPosts > 0 ? ` ${failedPosts} scheduled post${failedPosts === 1 ? '' : 's'} for it failed.` : ''}`);
     res.redirect(303, '/connections');
   }));
 
-  async function disconnect(account: Account): Promise<{ message: string; affectedPosts: number }> {
-    const handle = deps.workflows.client.workflow.getHandle(accountWorkflowId(account._id));
-    try {
-      const result = await handle.executeUpdate(disconnectUpdate);
-      return { message: result.message, affectedPosts: result.affectedPosts };
-    } catch (error) {
-      if (error instanceof WorkflowNotFoundError) {
-        // No lifecycle ever ran for it: nothing else holds the account, so forget it here.
-        await forgetAccount(deps.models, store, account, new Date());
-        return { message: 'Its stored credentials were deleted.', affectedPosts: 0 };
-      }
-      const message = workflowRefusal(error);
-      if (!message) throw error;
-      return { message, affectedPosts: 0 };
-    }
-  }
-
   return router;
 }
-

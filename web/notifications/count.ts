@@ -1,7 +1,7 @@
 import type { Request, RequestHandler } from 'express';
 import type { Models } from '../../db/models/index.js';
-import type { PenNameScope } from '../pen-names/context.js';
-import { countUnread } from './store.js';
+import type { PenNameScope } from '../../db/models/pen-name.js';
+import { countUnread } from '../../db/notifications.js';
 
 // The header's unread count for the pen name being worked in: one count per page view.
 // Runs after penNameContext, which sets `req.penName`.

@@ -2,12 +2,13 @@ import { Router, type Response } from 'express';
 import { z } from 'zod';
 import type { Models } from '../../db/models/index.js';
 import { emailPreferencesOf } from '../../db/models/user.js';
+import { listNotifications, markAllRead, markRead } from '../../db/notifications.js';
+import { setEmailPreferences, storedEmailPreferences } from '../../db/users.js';
 import { requireUser } from '../auth/guards.js';
 import { scopeOf } from '../pen-names/context.js';
 import { fieldErrors, flash, renderInvalid, renderNotFound, renderPage } from '../respond.js';
 import { notificationRow } from './page-model.js';
 import { PREFERENCE_GROUPS, PREFERENCE_LABELS, preferencesBody, toEmailPreferences } from './preferences.js';
-import { listNotifications, markAllRead, markRead } from './store.js';
 
 // Notifications of the pen name being worked in (list, mark read) at /notifications, and the
 // user's email preferences at /settings/notifications. Mounted at the root.
@@ -57,8 +58,7 @@ export function notificationsRouter(deps: { models: Models; clock?: () => Date }
   };
 
   settings.get('/', async (req, res) => {
-    const user = await models.User.findById(req.user!.id, { emailNotifications: 1 }).lean();
-    await renderSettings(res, emailPreferencesOf(user?.emailNotifications));
+    await renderSettings(res, emailPreferencesOf(await storedEmailPreferences(models, req.user!.id)));
   });
 
   settings.post('/', async (req, res) => {
@@ -68,7 +68,7 @@ export function notificationsRouter(deps: { models: Models; clock?: () => Date }
       const posted = Object.fromEntries(Object.keys(PREFERENCE_LABELS).map((kind) => [kind, req.body?.[kind] !== undefined]));
       return renderSettings(res, posted, { errors: fieldErrors(body.error, PREFERENCE_LABELS), status: 400 });
     }
-    await models.User.updateOne({ _id: req.user!.id }, { $set: { emailNotifications: toEmailPreferences(body.data) } });
+    await setEmailPreferences(models, req.user!.id, toEmailPreferences(body.data));
     flash(req, 'info', 'Email preferences saved. Every notification still appears on the Notifications page.');
     res.redirect(303, '/settings/notifications');
   });

@@ -1,6 +1,7 @@
 import type { Request, RequestHandler } from 'express';
 import type { Models } from '../../db/models/index.js';
-import { ensurePenNames } from './store.js';
+import type { PenNameScope } from '../../db/models/pen-name.js';
+import { ensurePenNames } from '../../db/pen-names.js';
 
 // The pen name a logged-in user is working in, for every page: `req.penName` for routes, and
 // `penNames` / `currentPenName` for the layout's header.
@@ -8,12 +9,6 @@ import { ensurePenNames } from './store.js';
 export interface CurrentPenName {
   id: string;
   name: string;
-}
-
-/** Whose data a page works on: the logged-in user, in the pen name they are working in. */
-export interface PenNameScope {
-  ownerId: string;
-  penNameId: string;
 }
 
 declare global {

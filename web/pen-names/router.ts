@@ -4,7 +4,7 @@ import type { Models } from '../../db/models/index.js';
 import { requireUser } from '../auth/guards.js';
 import { PEN_NAME_RULE } from '../auth/schemas.js';
 import { fieldErrors, flash, renderInvalid, renderNotFound, renderPage, safeLocalPath } from '../respond.js';
-import { createPenName, findPenName, listPenNames, removePenName, renamePenName } from './store.js';
+import { createPenName, findPenName, listPenNames, removePenName, renamePenName } from '../../db/pen-names.js';
 
 // Pen names: list, create, rename, delete, and the header's switcher.
 

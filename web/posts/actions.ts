@@ -1,10 +1,10 @@
-import { cancelTargets, editPost, moveTargets, retryTarget, type PostEdit } from '../../db/posts.js';
+import { cancelTargets, editPost, findTargets, moveTargets, retryTarget, type PostEdit } from '../../db/posts.js';
 import type { Models } from '../../db/models/index.js';
 import { targetIdOf, type PostTarget } from '../../db/models/post-target.js';
 import type { Post } from '../../db/models/post.js';
-import type { AccountWorkflowTarget } from '../accounts/workflow-client.js';
+import type { AccountWorkflowTarget } from '../../services/account-workflows/target.js';
+import { queuePost, queueTargets, unqueuePost, type QueueAnswer } from '../../services/posts/queue.js';
 import { targetLabel } from './compose.js';
-import { queuePost, queueTargets, unqueuePost, type QueueAnswer } from './enqueue.js';
 
 // What the post actions do once the form is valid: store the change, then tell each account's
 // workflow (which owns the queue), and say in words what each account answered.
@@ -46,7 +46,7 @@ export async function cancelPost(deps: ActionDeps, post: Post, targets: PostTarg
     await cancelTargets(deps.models, waiting.map((target) => target._id), { code: 'canceled', message: 'Canceled by you' }, now);
   }
   // The conditional update may have lost to a publish that started meanwhile: read what happened.
-  const after = waiting.length === 0 ? [] : await deps.models.PostTarget.find({ _id: { $in: waiting.map((target) => target._id) } }).lean();
+  const after = await findTargets(deps.models, waiting.map((target) => target._id));
   const canceled = after.filter((target) => target.state === 'canceled');
   for (const target of canceled) await unqueuePost(deps.workflows, post._id, target.accountId);
   const publishing = [...targets.filter((target) => target.state === 'publishing'), ...after.filter((target) => target.state === 'publishing')];

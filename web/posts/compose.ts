@@ -1,9 +1,9 @@
-import { accountRefOf } from '../../db/accounts.js';
+import { accountRefOf, accountsOfPenName } from '../../db/accounts.js';
 import type { CredentialStore } from '../../db/credentials.js';
 import type { Account } from '../../db/models/account.js';
 import type { Models } from '../../db/models/index.js';
 import { PLATFORM_NAMES, type Board, type PlatformAdapter, type PlatformId, type PostRules } from '../../platforms/types.js';
-import { accountsOfPenName, PAGE_PLATFORMS } from '../connections/page-model.js';
+import { PAGE_PLATFORMS } from '../connections/page-model.js';
 import type { FieldErrors } from '../respond.js';
 import { displayHandle } from '../../platforms/handle.js';
 

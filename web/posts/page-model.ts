@@ -1,13 +1,15 @@
+import { accountsByIds, everyAccountOfPenName } from '../../db/accounts.js';
 import type { Account } from '../../db/models/account.js';
 import type { Models } from '../../db/models/index.js';
+import type { PenNameScope } from '../../db/models/pen-name.js';
 import type { PostTarget, TargetState } from '../../db/models/post-target.js';
 import type { Post } from '../../db/models/post.js';
+import { latestPosts, postIdsWithTargetsIn, targetsOfPosts } from '../../db/posts.js';
 import type { PlatformId } from '../../platforms/types.js';
 import { pillFor } from '../connections/page-model.js';
 import { targetLabel } from './compose.js';
 import type { StatusFilter } from './form.js';
 import { formatIn } from './time.js';
-import type { PenNameScope } from '../pen-names/context.js';
 
 // The Posts pages as data. A target's status is its stored state, except that a scheduled target
 // of an expired account is shown as paused until the account is reconnected. The list costs a
@@ -116,12 +118,8 @@ export function postView(post: Post, targets: PostTarget[], accounts: Map<string
 async function postIdsMatching(models: Models, scope: PenNameScope, status: StatusFilter, accounts: Account[]): Promise<string[]> {
   const expired = accounts.filter((account) => account.status?.state === 'expired').map((account) => account._id);
   const state: TargetState = status === 'paused' ? 'scheduled' : status;
-  const accountId = status === 'paused' ? { accountId: { $in: expired } } : status === 'scheduled' ? { accountId: { $nin: expired } } : {};
-  const targets = await models.PostTarget.find({ ownerId: scope.ownerId, penNameId: scope.penNameId, state, ...accountId }, { postId: 1 })
-    .sort({ dueAt: -1 })
-    .limit(FILTER_TARGETS_READ)
-    .lean();
-  return [...new Set(targets.map((target) => target.postId))];
+  const on = status === 'paused' ? { in: expired } : status === 'scheduled' ? { notIn: expired } : undefined;
+  return postIdsWithTargetsIn(models, scope, { state, ...(on ? { accounts: on } : {}), limit: FILTER_TARGETS_READ });
 }
 
 export interface PostsPage {
@@ -130,29 +128,21 @@ export interface PostsPage {
 }
 
 export async function loadPostsPage(models: Models, scope: PenNameScope, status: StatusFilter | undefined): Promise<PostsPage> {
-  const accounts = await models.Account.find({ ownerId: scope.ownerId, penNameId: scope.penNameId }).lean();
+  const accounts = await everyAccountOfPenName(models, scope);
   const ids = status ? await postIdsMatching(models, scope, status, accounts) : undefined;
-  const posts = await models.Post.find({ ownerId: scope.ownerId, penNameId: scope.penNameId, ...(ids ? { _id: { $in: ids } } : {}) })
-    .sort({ publishAt: -1 })
-    .limit(POSTS_SHOWN + 1)
-    .lean();
+  const posts = await latestPosts(models, scope, { ...(ids ? { ids } : {}), limit: POSTS_SHOWN + 1 });
   const shown = posts.slice(0, POSTS_SHOWN);
-  const targets = shown.length === 0 ? [] : await models.PostTarget.find({ postId: { $in: shown.map((post) => post._id) } }).lean();
+  const targets = await targetsOfPosts(models, shown.map((post) => post._id));
   const byAccount = new Map(accounts.map((account) => [account._id, account]));
   const byPost = new Map<string, PostTarget[]>();
   for (const target of targets) byPost.set(target.postId, [...(byPost.get(target.postId) ?? []), target]);
   return { posts: shown.map((post) => postView(post, byPost.get(post._id) ?? [], byAccount)), capped: posts.length > POSTS_SHOWN };
 }
 
-/** One post of this user's current pen name, or undefined (another user's or pen name's post is unknown). */
-export async function findOwnPost(models: Models, scope: PenNameScope, postId: string): Promise<Post | undefined> {
-  return (await models.Post.findOne({ _id: postId, ownerId: scope.ownerId, penNameId: scope.penNameId }).lean()) ?? undefined;
-}
-
 export async function loadPostDetail(models: Models, scope: PenNameScope, post: Post): Promise<{ view: PostView; targets: PostTarget[]; accounts: Map<string, Account> }> {
   const [targets, accounts] = await Promise.all([
-    models.PostTarget.find({ postId: post._id }).lean(),
-    models.Account.find({ _id: { $in: post.targets.map((target) => target.accountId) }, ownerId: scope.ownerId }).lean(),
+    targetsOfPosts(models, [post._id]),
+    accountsByIds(models, scope.ownerId, post.targets.map((target) => target.accountId)),
   ]);
   const byAccount = new Map(accounts.map((account) => [account._id, account]));
   return { view: postView(post, targets, byAccount), targets, accounts: byAccount };

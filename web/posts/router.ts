@@ -4,22 +4,23 @@ import { createCredentialStore } from '../../db/credentials.js';
 import type { Account } from '../../db/models/account.js';
 import type { PostTarget } from '../../db/models/post-target.js';
 import type { Post } from '../../db/models/post.js';
-import { createPost } from '../../db/posts.js';
-import type { ConnectionsDeps } from '../connections/router.js';
+import { findOwnPost } from '../../db/posts.js';
+import { setTimeZone } from '../../db/users.js';
+import { submitPost } from '../../services/posts/queue.js';
 import { requireUser } from '../auth/guards.js';
+import type { AccountPagesDeps } from '../deps.js';
 import { scopeOf } from '../pen-names/context.js';
 import { fieldErrors, flash, renderInvalid, renderNotFound, renderPage, type FieldErrors } from '../respond.js';
 import { applyEdit, cancelPost, describeAnswers, retryPostTarget } from './actions.js';
 import { checkTargets, composeAccounts, postableAccounts } from './compose.js';
-import { queuePost } from './enqueue.js';
 import { formValuesOf, listQuery, parseComposeForm, parseEditForm, STATUS_FILTERS, type FormValues } from './form.js';
-import { findOwnPost, loadPostDetail, loadPostsPage, POSTS_SHOWN } from './page-model.js';
+import { loadPostDetail, loadPostsPage, POSTS_SHOWN } from './page-model.js';
 import { formatIn, localInputValue, preferredZone, suggestedTime, timeZonesWith } from './time.js';
 
 // The Posts section: the list (with a status filter), compose, a post's detail, and its actions
 // (edit, cancel, retry a failed target). Another user's or pen name's post is unknown here: 404.
 
-export type PostsDeps = ConnectionsDeps & { clock?: () => Date };
+export type PostsDeps = AccountPagesDeps & { clock?: () => Date };
 
 const postParams = z.object({ id: z.uuid() });
 const retryParams = z.object({ id: z.uuid(), accountId: z.string().min(1).max(100) });
@@ -94,7 +95,8 @@ export function postsRouter(deps: PostsDeps): Router {
     if (!parsed.ok || Object.keys(errors).length > 0) return renderCompose(res, accounts, { values, errors, status: 400 });
 
     const input = parsed.value;
-    const post = await createPost(
+    const { post, answers } = await submitPost(
+      deps.workflows,
       models,
       {
         ownerId: scope.ownerId,
@@ -113,8 +115,7 @@ export function postsRouter(deps: PostsDeps): Router {
       },
       now,
     );
-    const answers = await queuePost(deps.workflows, models, post);
-    await models.User.updateOne({ _id: scope.ownerId }, { $set: { timeZone: input.timeZone } });
+    await setTimeZone(models, scope.ownerId, input.timeZone);
     const described = describeAnswers(post, answers);
     const when = input.publishNow ? 'Publishing now.' : `Scheduled for ${formatIn(input.publishAt, input.timeZone)}.`;
     flash(req, described.ok ? 'info' : 'error', `${when} ${described.message}`);
@@ -197,7 +198,7 @@ export function postsRouter(deps: PostsDeps): Router {
 
     const { publishNow, ...edit } = parsed.value;
     const outcome = await applyEdit(actionDeps, post, detail.targets, edit);
-    await models.User.updateOne({ _id: req.user!.id }, { $set: { timeZone: edit.timeZone } });
+    await setTimeZone(models, req.user!.id, edit.timeZone);
     const when = publishNow ? 'Publishing now.' : `Now scheduled for ${formatIn(edit.publishAt, edit.timeZone)}.`;
     flash(req, outcome.ok ? 'info' : 'error', `${outcome.message} ${when}`);
     res.redirect(303, `/posts/${post._id}`);

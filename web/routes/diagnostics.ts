@@ -1,9 +1,11 @@
-import { randomUUID } from 'node:crypto';
 import { Router, type RequestHandler } from 'express';
 import { z } from 'zod';
+import type { Client } from '@temporalio/client';
+import type { Config } from '../../config/index.js';
 import { sameBytes } from '../../db/crypto.js';
-import { diagnosticRoundTripWorkflow } from '../../workflows/diagnostics.js';
-import type { AppDeps } from '../app.js';
+import { deleteDiagnosticsBefore, findDiagnostic } from '../../db/diagnostics.js';
+import type { Models } from '../../db/models/index.js';
+import { runSystemCheck } from '../../services/system-check.js';
 
 const checkIdParam = z.object({ checkId: z.uuid({ message: 'checkId must be a UUID' }) });
 
@@ -19,7 +21,7 @@ export const DIAGNOSTIC_RETENTION_MS = 60 * 60_000;
  * (no TTL indexes on FerretDB: expired ones are deleted before each new check and never served),
  * and answers say nothing about the hosts that ran the check.
  */
-export function diagnosticsRouter(deps: Pick<AppDeps, 'temporal' | 'models' | 'config'>): Router {
+export function diagnosticsRouter(deps: { temporal: Client; models: Models; config: Pick<Config, 'temporal' | 'env' | 'security'> }): Router {
   const router = Router();
   const token = deps.config.security.diagnosticsToken;
   if (!token && deps.config.env === 'production') {
@@ -38,16 +40,10 @@ export function diagnosticsRouter(deps: Pick<AppDeps, 'temporal' | 'models' | 'c
     }
     checkRunning = true;
     try {
-      await deps.models.Diagnostic.deleteMany({ writtenAt: { $lt: new Date(Date.now() - DIAGNOSTIC_RETENTION_MS) } });
-      const checkId = randomUUID();
-      const workflowId = `diagnostic:${checkId}`;
-      await deps.temporal.workflow.execute(diagnosticRoundTripWorkflow, {
-        workflowId,
-        taskQueue: deps.config.temporal.taskQueue,
-        args: [checkId],
-        workflowExecutionTimeout: '30 seconds',
-      });
-      res.status(201).json({ checkId, workflowId, status: 'ok' });
+      await deleteDiagnosticsBefore(deps.models, new Date(Date.now() - DIAGNOSTIC_RETENTION_MS));
+      // The worker's identity (host and pid) stays in the record, out of the answer.
+      const { checkId } = await runSystemCheck(deps.temporal, deps.config.temporal.taskQueue);
+      res.status(201).json({ checkId, workflowId: `diagnostic:${checkId}`, status: 'ok' });
     } finally {
       checkRunning = false;
     }
@@ -58,7 +54,7 @@ export function diagnosticsRouter(deps: Pick<AppDeps, 'temporal' | 'models' | 'c
       res.status(400).json({ error: params.error.issues[0]?.message ?? 'invalid checkId', field: 'checkId' });
       return;
     }
-    const record = await deps.models.Diagnostic.findOne({ checkId: params.data.checkId }).lean();
+    const record = await findDiagnostic(deps.models, params.data.checkId);
     if (!record || record.writtenAt.getTime() < Date.now() - DIAGNOSTIC_RETENTION_MS) {
       res.status(404).json({ error: 'No such check' });
       return;

@@ -1,10 +1,12 @@
 import express, { Router, type ErrorRequestHandler, type RequestHandler, type Response } from 'express';
+import type { Config } from '../../config/index.js';
+import type { Logger } from '../../config/logger.js';
+import type { Models } from '../../db/models/index.js';
 import type { PlatformId } from '../../platforms/types.js';
-import type { AppDeps } from '../app.js';
-import type { AccountWorkflowTarget } from '../accounts/workflow-client.js';
+import type { AccountWorkflowTarget } from '../../services/account-workflows/target.js';
+import { SignalFailedError, signalRemovedAccess, type SignalDeps } from '../../services/accounts/revoked-access.js';
 import { verifyMetaSignedRequest, type MetaSignedPayload, type MetaVerification } from './meta-signed-request.js';
 import { appRemovedReason, tiktokRemovalReason } from './reasons.js';
-import { SignalFailedError, signalRemovedAccess, type SignalDeps } from './signal-accounts.js';
 import { parseTikTokEvent } from './tiktok-event.js';
 import { verifyTikTokSignature } from './tiktok-signature.js';
 
@@ -13,7 +15,10 @@ import { verifyTikTokSignature } from './tiktok-signature.js';
 // for users Tether does not know, so the platform stops retrying), 400 when the signature or body
 // is wrong, 503 when a workflow could not be told (the platform retries).
 
-export interface WebhookDeps extends Pick<AppDeps, 'config' | 'models' | 'logger'> {
+export interface WebhookDeps {
+  config: Config;
+  models: Models;
+  logger: Logger;
   workflows: AccountWorkflowTarget;
   /** Clock for the TikTok and Meta timestamp windows; default Date.now. */
   now?: () => number;
@@ -33,7 +38,7 @@ const BODY_LIMIT = '64kb';
 
 export function webhooksRouter(deps: WebhookDeps): Router {
   const router = Router();
-  const signalDeps: SignalDeps = { models: deps.models, client: deps.workflows.client, logger: deps.logger };
+  const signalDeps: SignalDeps = { models: deps.models, workflows: deps.workflows, logger: deps.logger };
   for (const [path, platforms] of Object.entries(META_CALLBACKS)) {
     router.post(`/${path}/deauthorize`, express.urlencoded({ extended: false, limit: BODY_LIMIT }), metaDeauthorize(deps, signalDeps, platforms));
   }

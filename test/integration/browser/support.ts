@@ -1,18 +1,10 @@
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Client } from '@temporalio/client';
 import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { afterAll, beforeAll, expect } from 'vitest';
-import type { Config } from '../../../config/index.js';
-import { ensureIndexes } from '../../../db/models/index.js';
-import { openDatabase, startWorker, temporalClient, testConfig, type RunningWorker, type TestDatabase } from '../../helpers/integration.js';
-import { lifecycleActivitiesFor, openSandbox, sandboxAdapters, type Sandbox } from '../../helpers/lifecycle.js';
-import { createMailer } from '../../../services/mailer.js';
-import { linkIn, startMailCatcher, type MailCatcher } from '../../../tools/mail-catcher.js';
-import { webApp } from '../web/support.js';
+import { linkIn } from '../../../tools/mail-catcher.js';
+import { startLiveWeb, type LiveWeb } from '../web/support.js';
 
 // Real-browser tests: Debian's Chromium driven by playwright-core, against the dashboard listening
 // on a real port (PUBLIC_URL points at it, so OAuth redirects come back), the in-process sandbox,
@@ -42,66 +34,17 @@ export async function launchBrowser(executablePath = CHROMIUM_PATH): Promise<Bro
   return chromium.launch({ executablePath, headless: true, args: CHROMIUM_ARGS });
 }
 
-export interface Dashboard {
-  /** The dashboard's origin, e.g. http://127.0.0.1:41234 (also `config.web.publicUrl`). */
-  url: string;
-  config: Config;
-  db: TestDatabase;
-  sandbox: Sandbox;
-  temporal: { client: Client; close(): Promise<void> };
-  worker: RunningWorker;
-  /** Catches the dashboard's email (confirmation links). */
-  mail: MailCatcher;
-  close(): Promise<void>;
-}
+/** The dashboard on a real port (`url`, also `config.web.publicUrl`) with the rest of the live stack. */
+export type Dashboard = LiveWeb & { url: string };
 
 /**
  * The whole stack a person meets in a browser: sandbox, database, worker, a local SMTP server
- * catching the email, and the dashboard on a real port with PUBLIC_URL and SANDBOX_URL pointing at
- * the live servers (CSP allows sandbox avatars).
+ * catching the email (`mail`), and the dashboard on a real port with PUBLIC_URL and SANDBOX_URL
+ * pointing at the live servers (CSP allows sandbox avatars).
  */
 export async function startDashboard(env: Record<string, string> = {}): Promise<Dashboard> {
-  // Stopped in reverse order, also when starting fails halfway.
-  const closers: (() => Promise<void>)[] = [];
-  const close = async () => {
-    while (closers.length > 0) await closers.pop()!();
-  };
-  try {
-    const server = createServer();
-    await listen(server);
-    closers.push(async () => {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    });
-    const port = (server.address() as AddressInfo).port;
-    const url = `http://127.0.0.1:${port}`;
-    const sandbox = await openSandbox();
-    closers.push(() => sandbox.close());
-    const config = testConfig({ PUBLIC_URL: url, WEB_PORT: String(port), PLATFORM_MODE: 'sandbox', SANDBOX_URL: sandbox.url, ...env });
-    const db = await openDatabase(config);
-    closers.push(() => db.close());
-    await ensureIndexes(db.models);
-    const temporal = await temporalClient(config);
-    closers.push(() => temporal.close());
-    const worker = await startWorker(config, lifecycleActivitiesFor(config, db, sandbox.url));
-    closers.push(() => worker.stop());
-    const mail = await startMailCatcher();
-    closers.push(() => mail.close());
-    // The app's own account-workflow defaults, on a client connected to the test server.
-    const mailer = createMailer({ smtpUrl: mail.url, from: config.email.from });
-    server.on('request', webApp(config, db, { temporal: temporal.client, adapters: sandboxAdapters(config, sandbox.url), mailer }));
-    return { url, config, db, sandbox, temporal, worker, mail, close };
-  } catch (error) {
-    await close();
-    throw error;
-  }
-}
-
-function listen(server: Server): Promise<void> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
+  const web = await startLiveWeb({ listen: true, env });
+  return { ...web, url: web.url! };
 }
 
 /** The dashboard stack and one browser tab on it, as a test in the suite sees them. */

@@ -7,7 +7,7 @@ import { createCredentialStore } from '../../../db/credentials.js';
 import type { PlatformId } from '../../../platforms/types.js';
 import { SandboxClient } from '../../../sandbox/client.js';
 import { startSandbox } from '../../../sandbox/server.js';
-import { completeConnection } from '../../../web/accounts/complete-connection.js';
+import { completeConnection } from '../../../services/accounts/complete-connection.js';
 import { openDatabase, temporalClient, testConfig, uniqueName, type TestDatabase } from '../../helpers/integration.js';
 import { connectThroughSandbox, createOwner, sandboxAdapters, waitFor, type Owner } from '../../helpers/lifecycle.js';
 import { removeWorkerLeftovers, spawnWorkerProcess, testWorkerEnvironment, waitUntilPolling, type WorkerProcess } from '../../helpers/worker-process.js';

@@ -1,8 +1,8 @@
 import type { Client } from '@temporalio/client';
 import { createPost } from '../../../db/posts.js';
 import type { PlatformId } from '../../../platforms/types.js';
-import { queuePost } from '../../../web/posts/enqueue.js';
-import type { AccountWorkflowTarget } from '../../../web/accounts/workflow-client.js';
+import { queuePost } from '../../../services/posts/queue.js';
+import type { AccountWorkflowTarget } from '../../../services/account-workflows/target.js';
 import type { TestDatabase } from '../../helpers/integration.js';
 import type { Owner } from '../../helpers/lifecycle.js';
 

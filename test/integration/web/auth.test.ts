@@ -1,9 +1,9 @@
 import { createHmac } from 'node:crypto';
 import session from 'express-session';
 import request from 'supertest';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { SESSION_COOKIE } from '../../../web/session.js';
-import { csrfToken, csrfTokenIn, registerUser, startWeb, webApp, type WebHarness } from './support.js';
+import { csrfToken, csrfTokenIn, registerUser, webApp, useWeb } from './support.js';
 
 function sessionCookie(response: { headers: Record<string, unknown> }): string | undefined {
   const cookies = (response.headers['set-cookie'] as string[] | undefined) ?? [];
@@ -11,13 +11,7 @@ function sessionCookie(response: { headers: Record<string, unknown> }): string |
 }
 
 describe('web: register, log in, log out', () => {
-  let web: WebHarness;
-  beforeAll(async () => {
-    web = await startWeb();
-  });
-  afterAll(async () => {
-    await web?.close();
-  });
+  const web = useWeb();
 
   it('serves the login page with a CSRF token, strict security headers and a safe session cookie', async () => {
     const response = await request(web.app).get('/login').expect(200);
@@ -200,13 +194,7 @@ describe('web: register, log in, log out', () => {
 });
 
 describe('web: login rate limit', () => {
-  let web: WebHarness;
-  beforeAll(async () => {
-    web = await startWeb({}, { loginLimits: { windowMs: 60_000, perAccount: 3, perAddress: 100, perEmail: 5 } });
-  });
-  afterAll(async () => {
-    await web?.close();
-  });
+  const web = useWeb({}, { loginLimits: { windowMs: 60_000, perAccount: 3, perAddress: 100, perEmail: 5 } });
 
   it('refuses further attempts for an email after too many failures, even with the right password', async () => {
     const user = await registerUser(web);

@@ -2,21 +2,15 @@ import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { promisify } from 'node:util';
 import request from 'supertest';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { runAdmin, type AdminIo } from '../../../tools/admin.js';
-import { claimSlot } from '../../../web/plans/slots.js';
-import { postForm, registerUser, startWeb, type WebHarness } from './support.js';
+import { claimSlot } from '../../../db/plan-slots.js';
+import { postForm, registerUser, useWeb } from './support.js';
 
 const run = promisify(execFile);
 
 describe('web: billing (self-serve, the development default)', () => {
-  let web: WebHarness;
-  beforeAll(async () => {
-    web = await startWeb();
-  });
-  afterAll(async () => {
-    await web?.close();
-  });
+  const web = useWeb();
 
   it('shows the current plan, usage against its limit, every plan and that no payment is taken', async () => {
     const user = await registerUser(web);
@@ -72,13 +66,7 @@ describe('web: billing (self-serve, the development default)', () => {
 });
 
 describe('web: billing when plans are changed by an operator', () => {
-  let web: WebHarness;
-  beforeAll(async () => {
-    web = await startWeb({ PLAN_SELF_SERVE: 'false', SUPPORT_EMAIL: 'help@example.com' });
-  });
-  afterAll(async () => {
-    await web?.close();
-  });
+  const web = useWeb({ PLAN_SELF_SERVE: 'false', SUPPORT_EMAIL: 'help@example.com' });
 
   it('shows no buttons, says whom to write to, and refuses the change with 403', async () => {
     const user = await registerUser(web);

@@ -1,24 +1,15 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createCredentialStore } from '../../../db/credentials.js';
 import { approveConsent, denyConsent } from '../../../sandbox/client.js';
-import { temporalClient, testConfig, type TestDatabase } from '../../helpers/integration.js';
-import { sandboxAdapters, waitFor, type Sandbox } from '../../helpers/lifecycle.js';
-import { postForm, registerPayingUser, registerUser, webApp, type Agent, type TestUser, startLiveWeb, type LiveWeb } from './support.js';
+import { temporalClient } from '../../helpers/integration.js';
+import { sandboxAdapters, waitFor } from '../../helpers/lifecycle.js';
+import { postForm, registerPayingUser, registerUser, webApp, type Agent, type TestUser, useLiveWeb } from './support.js';
 
 // Connect flows end to end: the dashboard's OAuth start and callback through the sandbox's
 // consent page, the Bluesky form, and the account actions, with a real worker on the dev server.
 
 describe('web: connect flows on the dev server', () => {
-  const config = testConfig();
-  let web: LiveWeb;
-  let db: TestDatabase;
-  let sandbox: Sandbox;
-
-  beforeAll(async () => {
-    web = await startLiveWeb(config);
-    ({ db, sandbox } = web);
-  }, 60_000);
-  afterAll(() => web?.close());
+  const web = useLiveWeb();
 
   const payingUser = async (plan = 'growth'): Promise<TestUser> => (await registerPayingUser(web, plan)).user;
 
@@ -26,14 +17,14 @@ describe('web: connect flows on the dev server', () => {
   const startConnect = async (agent: Agent, platform: string): Promise<string> => {
     const start = await agent.get(`/connect/${platform}`).expect(303);
     const location = start.headers.location as string;
-    expect(location.startsWith(sandbox.url)).toBe(true);
+    expect(location.startsWith(web.sandbox.url)).toBe(true);
     return location;
   };
 
   /** The callback as the browser would follow it: only the path and query reach the app. */
   const callbackPath = (redirect: string) => {
     const url = new URL(redirect);
-    expect(url.origin + url.pathname).toMatch(new RegExp(`^${config.web.publicUrl}/connect/[a-z]+/callback$`));
+    expect(url.origin + url.pathname).toMatch(new RegExp(`^${web.config.web.publicUrl}/connect/[a-z]+/callback$`));
     return url.pathname + url.search;
   };
 
@@ -45,10 +36,10 @@ describe('web: connect flows on the dev server', () => {
 
   it('connects X through the consent page and shows an Active pill with the workflow answer', { timeout: 60_000 }, async () => {
     const user = await payingUser();
-    const identity = await sandbox.control.createIdentity({ platform: 'x', handle: 'web_connects' });
+    const identity = await web.sandbox.control.createIdentity({ platform: 'x', handle: 'web_connects' });
     const authorize = await startConnect(user.agent, 'x');
     const url = new URL(authorize);
-    expect(url.searchParams.get('redirect_uri')).toBe(`${config.web.publicUrl}/connect/x/callback`);
+    expect(url.searchParams.get('redirect_uri')).toBe(`${web.config.web.publicUrl}/connect/x/callback`);
     expect(url.searchParams.get('code_challenge_method')).toBe('S256');
     expect(url.searchParams.get('state')?.length).toBeGreaterThan(20);
 
@@ -58,12 +49,12 @@ describe('web: connect flows on the dev server', () => {
     expect(page.text).toContain('Connected @web_connects on X: active.');
     expect(page.text).toMatch(/class="pill pill-ok"[\s\S]*?@web_connects[\s\S]*?<span class="state">Active/);
 
-    const account = await db.models.Account.findOne({ ownerId: user.id, externalId: identity.id }).lean();
+    const account = await web.db.models.Account.findOne({ ownerId: user.id, externalId: identity.id }).lean();
     expect(account?.status?.state).toBe('active');
-    expect(await db.models.PlanSlot.countDocuments({ ownerId: user.id })).toBe(1);
-    const opened = await createCredentialStore(db.models, config.tokenEncryptionKey).loadCredentials(account!._id);
+    expect(await web.db.models.PlanSlot.countDocuments({ ownerId: user.id })).toBe(1);
+    const opened = await createCredentialStore(web.db.models, web.config.tokenEncryptionKey).loadCredentials(account!._id);
     expect(opened?.credentials.accessToken.length).toBeGreaterThan(8);
-    const raw = JSON.stringify(await db.connection.db!.collection('credentials').find({ accountId: account!._id }).toArray());
+    const raw = JSON.stringify(await web.db.connection.db!.collection('credentials').find({ accountId: account!._id }).toArray());
     expect(raw).not.toContain(opened!.credentials.accessToken);
     expect(raw).not.toContain(opened!.credentials.refreshToken!);
 
@@ -81,8 +72,8 @@ describe('web: connect flows on the dev server', () => {
     const refused = await user.agent.get(redirect.pathname + redirect.search).expect(400);
     expect(refused.text).toContain('The X connection was refused');
     expect(refused.text).toContain('may have been tampered with');
-    expect(await db.models.Account.countDocuments({ ownerId: user.id })).toBe(0);
-    expect(await db.models.PlanSlot.countDocuments({ ownerId: user.id })).toBe(0);
+    expect(await web.db.models.Account.countDocuments({ ownerId: user.id })).toBe(0);
+    expect(await web.db.models.PlanSlot.countDocuments({ ownerId: user.id })).toBe(0);
   });
 
   it('returns to Connections with the platform reason when consent is denied', { timeout: 30_000 }, async () => {
@@ -92,41 +83,41 @@ describe('web: connect flows on the dev server', () => {
     await user.agent.get(callbackPath(redirect)).expect(303).expect('location', '/connections');
     const page = await user.agent.get('/connections').expect(200);
     expect(page.text).toMatch(/LinkedIn was not connected: LinkedIn answered &#34;[^&]+.*user_cancelled_authorize&#34;/);
-    expect(await db.models.Account.countDocuments({ ownerId: user.id })).toBe(0);
+    expect(await web.db.models.Account.countDocuments({ ownerId: user.id })).toBe(0);
   });
 
   it('reconnecting the same identity keeps one account, one pill and one slot', { timeout: 60_000 }, async () => {
     const user = await payingUser();
-    const identity = await sandbox.control.createIdentity({ platform: 'x', handle: 'comes_back' });
+    const identity = await web.sandbox.control.createIdentity({ platform: 'x', handle: 'comes_back' });
     await connectX(user.agent, identity.id);
-    const first = await db.models.Account.findOne({ ownerId: user.id }).lean();
+    const first = await web.db.models.Account.findOne({ ownerId: user.id }).lean();
     await connectX(user.agent, identity.id);
     const page = await user.agent.get('/connections').expect(200);
     expect(page.text).toContain('Reconnected @comes_back on X: active.');
     expect(page.text.match(/@comes_back<\/span>/g)).toHaveLength(1);
-    const accounts = await db.models.Account.find({ ownerId: user.id }).lean();
+    const accounts = await web.db.models.Account.find({ ownerId: user.id }).lean();
     expect(accounts.map((a) => a._id)).toEqual([first!._id]);
-    expect(await db.models.PlanSlot.countDocuments({ ownerId: user.id })).toBe(1);
+    expect(await web.db.models.PlanSlot.countDocuments({ ownerId: user.id })).toBe(1);
   });
 
   it('renews an account now from the loop icon and shows the outcome', { timeout: 60_000 }, async () => {
     const user = await payingUser();
-    const identity = await sandbox.control.createIdentity({ platform: 'x', handle: 'renew_me' });
+    const identity = await web.sandbox.control.createIdentity({ platform: 'x', handle: 'renew_me' });
     await connectX(user.agent, identity.id);
-    const account = await db.models.Account.findOne({ ownerId: user.id }).lean();
-    const before = (await sandbox.control.counters({ platform: 'x', externalId: identity.id })).refreshes;
+    const account = await web.db.models.Account.findOne({ ownerId: user.id }).lean();
+    const before = (await web.sandbox.control.counters({ platform: 'x', externalId: identity.id })).refreshes;
     const renewed = await postForm(user.agent, `/connections/${account!._id}/refresh`, {});
     expect(renewed.status).toBe(303);
     const page = await user.agent.get('/connections').expect(200);
     expect(page.text).toContain('@renew_me on X: Renewed; the token is valid until');
-    expect((await sandbox.control.counters({ platform: 'x', externalId: identity.id })).refreshes).toBe(before + 1);
+    expect((await web.sandbox.control.counters({ platform: 'x', externalId: identity.id })).refreshes).toBe(before + 1);
   });
 
   it('disconnects after a confirmation page: revokes, forgets the tokens and frees the slot', { timeout: 60_000 }, async () => {
     const user = await payingUser();
-    const identity = await sandbox.control.createIdentity({ platform: 'x', handle: 'leaving_now' });
+    const identity = await web.sandbox.control.createIdentity({ platform: 'x', handle: 'leaving_now' });
     await connectX(user.agent, identity.id);
-    const account = await db.models.Account.findOne({ ownerId: user.id }).lean();
+    const account = await web.db.models.Account.findOne({ ownerId: user.id }).lean();
     const confirm = await user.agent.get(`/connections/${account!._id}/disconnect`).expect(200);
     expect(confirm.text).toContain('Disconnect @leaving_now on X?');
     expect(confirm.text).toContain('No scheduled posts will be affected.');
@@ -135,18 +126,18 @@ describe('web: connect flows on the dev server', () => {
     const page = await user.agent.get('/connections').expect(200);
     expect(page.text).toContain('Disconnected @leaving_now on X.');
     expect(page.text).not.toContain('@leaving_now</span>');
-    expect(await db.models.Credential.countDocuments({ accountId: account!._id })).toBe(0);
-    expect(await db.models.PlanSlot.countDocuments({ ownerId: user.id })).toBe(0);
-    await waitFor('disconnected status', async () => (await db.models.Account.findById(account!._id).lean())?.status?.state === 'disconnected');
+    expect(await web.db.models.Credential.countDocuments({ accountId: account!._id })).toBe(0);
+    expect(await web.db.models.PlanSlot.countDocuments({ ownerId: user.id })).toBe(0);
+    await waitFor('disconnected status', async () => (await web.db.models.Account.findById(account!._id).lean())?.status?.state === 'disconnected');
 
     // Connecting it again brings back the same account, live, holding a slot again.
     await connectX(user.agent, identity.id);
     const again = await user.agent.get('/connections').expect(200);
     expect(again.text).toContain('Reconnected @leaving_now on X: active.');
-    const back = await db.models.Account.findById(account!._id).lean();
+    const back = await web.db.models.Account.findById(account!._id).lean();
     expect(back?.disconnectedAt).toBeUndefined();
     expect(back?.status?.state).toBe('active');
-    expect(await db.models.PlanSlot.countDocuments({ ownerId: user.id })).toBe(1);
+    expect(await web.db.models.PlanSlot.countDocuments({ ownerId: user.id })).toBe(1);
   });
 
   it('connects Bluesky with an app password it never stores', { timeout: 60_000 }, async () => {
@@ -167,11 +158,11 @@ describe('web: connect flows on the dev server', () => {
     expect(page.text).toMatch(/class="pill pill-ok"[\s\S]*?@alice.bsky.social/);
 
     for (const name of ['accounts', 'credentials', 'sessions', 'users', 'planslots', 'notifications']) {
-      const raw = JSON.stringify(await db.connection.db!.collection(name).find({}).toArray());
+      const raw = JSON.stringify(await web.db.connection.db!.collection(name).find({}).toArray());
       expect(raw).not.toContain(appPassword);
     }
-    const collections = await db.connection.db!.listCollections().toArray();
-    for (const { name } of collections) expect(JSON.stringify(await db.connection.db!.collection(name).find({}).toArray())).not.toContain(appPassword);
+    const collections = await web.db.connection.db!.listCollections().toArray();
+    for (const { name } of collections) expect(JSON.stringify(await web.db.connection.db!.collection(name).find({}).toArray())).not.toContain(appPassword);
   });
 
   it('connects a Facebook Page after the choice step', { timeout: 60_000 }, async () => {
@@ -182,7 +173,7 @@ describe('web: connect flows on the dev server', () => {
     const choose = await user.agent.get('/connect/choose').expect(200);
     const ids = [...choose.text.matchAll(/name="target" value="([^"]+)"/g)].map((m) => m[1]!);
     expect(ids).toEqual(['2000000000000021', '2000000000000022']);
-    const session = JSON.stringify(await db.connection.db!.collection('sessions').find({}).toArray());
+    const session = JSON.stringify(await web.db.connection.db!.collection('sessions').find({}).toArray());
     expect(session).not.toMatch(/EAA|access_token|accessToken/);
     const done = await postForm(user.agent, '/connect/choose', { target: ids[0]! }, '/connect/choose');
     expect(done.status).toBe(303);
@@ -192,7 +183,7 @@ describe('web: connect flows on the dev server', () => {
     expect(pageName).toMatch(/ /);
     expect(page.text).toContain(`Connected ${pageName} on Facebook: active.`);
     expect(page.text).not.toContain(`@${pageName}`);
-    const accounts = await db.models.Account.find({ ownerId: user.id }).lean();
+    const accounts = await web.db.models.Account.find({ ownerId: user.id }).lean();
     expect(accounts.map((a) => a.externalId)).toEqual(['2000000000000021']);
   });
 
@@ -210,7 +201,7 @@ describe('web: connect flows on the dev server', () => {
     expect(none.text).toContain('Choose at least one account to connect.');
     const organization = ids.find((id) => id.includes('10000003')) ?? ids[2]!;
     await postForm(user.agent, '/connect/choose', { target: organization }, '/connect/choose').then((r) => expect(r.status).toBe(303));
-    const accounts = await db.models.Account.find({ ownerId: user.id }).lean();
+    const accounts = await web.db.models.Account.find({ ownerId: user.id }).lean();
     expect(accounts.map((a) => [a.platform, a.externalId])).toEqual([['linkedin', organization]]);
     expect(accounts[0]?.status?.state).toMatch(/active|expiring/);
     // The choice is used up.
@@ -219,10 +210,10 @@ describe('web: connect flows on the dev server', () => {
 
   it('reconnects an account from its Reconnect link even when the plan is full', { timeout: 60_000 }, async () => {
     const user = await payingUser('starter');
-    const identity = await sandbox.control.createIdentity({ platform: 'x', handle: 'full_house' });
+    const identity = await web.sandbox.control.createIdentity({ platform: 'x', handle: 'full_house' });
     await connectX(user.agent, identity.id);
-    const account = await db.models.Account.findOne({ ownerId: user.id }).lean();
-    for (let i = 0; i < 4; i++) await db.models.PlanSlot.create({ _id: `${user.id}:${i + 1}`, ownerId: user.id, slot: i + 1, holder: `other-${i}`, claimedAt: new Date() });
+    const account = await web.db.models.Account.findOne({ ownerId: user.id }).lean();
+    for (let i = 0; i < 4; i++) await web.db.models.PlanSlot.create({ _id: `${user.id}:${i + 1}`, ownerId: user.id, slot: i + 1, holder: `other-${i}`, claimedAt: new Date() });
     await user.agent.get('/connect/x').expect(409);
     const start = await user.agent.get(`/connect/x?reconnect=${account!._id}`).expect(303);
     const redirect = await approveConsent(start.headers.location as string, { identity: identity.id });
@@ -232,21 +223,21 @@ describe('web: connect flows on the dev server', () => {
   });
 
   it('gives the slot back and leaves no live account when the workflow cannot be reached', { timeout: 60_000 }, async () => {
-    const unreachable = await temporalClient(config);
+    const unreachable = await temporalClient(web.config);
     await unreachable.close();
-    const broken = webApp(config, db, {
-      adapters: sandboxAdapters(config, sandbox.url),
-      workflows: { client: unreachable.client, taskQueue: config.temporal.taskQueue },
+    const broken = webApp(web.config, web.db, {
+      adapters: sandboxAdapters(web.config, web.sandbox.url),
+      workflows: { client: unreachable.client, taskQueue: web.config.temporal.taskQueue },
     });
-    const brokenWeb = { config, db, app: broken, close: async () => undefined };
+    const brokenWeb = { config: web.config, db: web.db, app: broken, close: async () => undefined };
     const user = await registerUser(brokenWeb);
-    await db.models.User.updateOne({ _id: user.id }, { $set: { plan: 'growth' } });
+    await web.db.models.User.updateOne({ _id: user.id }, { $set: { plan: 'growth' } });
     const failed = await postForm(user.agent, '/connect/bluesky', { identifier: 'bob.bsky.social', appPassword: 'bbbb-cccc-dddd-eeee' }, '/connect/bluesky');
     expect(failed.status).toBe(500);
-    expect(await db.models.PlanSlot.countDocuments({ ownerId: user.id })).toBe(0);
-    const account = await db.models.Account.findOne({ ownerId: user.id }).lean();
+    expect(await web.db.models.PlanSlot.countDocuments({ ownerId: user.id })).toBe(0);
+    const account = await web.db.models.Account.findOne({ ownerId: user.id }).lean();
     expect(account?.disconnectedAt).toBeInstanceOf(Date);
-    expect(await db.models.Credential.countDocuments({ accountId: account!._id })).toBe(0);
+    expect(await web.db.models.Credential.countDocuments({ accountId: account!._id })).toBe(0);
     const page = await user.agent.get('/connections').expect(200);
     expect(page.text).not.toContain('@bob.bsky.social</span>');
   });
@@ -274,17 +265,17 @@ describe('web: connect flows on the dev server', () => {
     expect(ids).toHaveLength(1);
     expect(choose.text).toContain('channel');
     await postForm(user.agent, '/connect/choose', { target: ids[0]! }, '/connect/choose').then((r) => expect(r.status).toBe(303));
-    const accounts = await db.models.Account.find({ ownerId: user.id }).lean();
+    const accounts = await web.db.models.Account.find({ ownerId: user.id }).lean();
     expect(accounts.map((a) => [a.platform, a.externalId])).toEqual([['youtube', ids[0]]]);
     await user.agent.get('/connect/nowhere').expect(404);
   });
 
   it('shows a revoked account as Token expired with the reason and a Reconnect link, and refuses to renew it', { timeout: 60_000 }, async () => {
     const user = await payingUser();
-    const identity = await sandbox.control.createIdentity({ platform: 'x', handle: 'cut_off' });
+    const identity = await web.sandbox.control.createIdentity({ platform: 'x', handle: 'cut_off' });
     await connectX(user.agent, identity.id);
-    const account = await db.models.Account.findOne({ ownerId: user.id }).lean();
-    await sandbox.control.revoke('x', identity.id);
+    const account = await web.db.models.Account.findOne({ ownerId: user.id }).lean();
+    await web.sandbox.control.revoke('x', identity.id);
 
     await postForm(user.agent, `/connections/${account!._id}/refresh`, {}).then((r) => expect(r.status).toBe(303));
     const page = await user.agent.get('/connections').expect(200);

@@ -1,32 +1,21 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { PlatformId } from '../../../platforms/types.js';
 import { accountWorkflowId } from '../../../workflows/account/messages.js';
 import { checkPremiumForPenName } from '../../../web/connections/premium.js';
-import { testConfig, type TestDatabase } from '../../helpers/integration.js';
-import { connectThroughSandbox, sandboxAdapters, waitFor, type Owner, type Sandbox } from '../../helpers/lifecycle.js';
-import { postForm, registerPayingUser, type TestUser, startLiveWeb, type LiveWeb } from './support.js';
+import { connectThroughSandbox, sandboxAdapters, waitFor, type Owner } from '../../helpers/lifecycle.js';
+import { postForm, registerPayingUser, type TestUser, useLiveWeb } from './support.js';
 
 // "Refresh Twitter Premium Status" on the Connections page: each X account's workflow reads the
 // subscription from the sandbox, the page shows one line per account, and the Account keeps it.
 
 describe('web: refreshing X Premium status from the Connections page', () => {
-  const config = testConfig();
-  let web: LiveWeb;
-  let db: TestDatabase;
-  let sandbox: Sandbox;
-  let temporal: LiveWeb['temporal'];
-
-  beforeAll(async () => {
-    web = await startLiveWeb(config);
-    ({ db, sandbox, temporal } = web);
-  }, 60_000);
-  afterAll(() => web?.close());
+  const web = useLiveWeb();
 
   const payingUser = () => registerPayingUser(web);
 
   const connectX = async (owner: Owner, handle: string, subscription?: 'Basic' | 'Premium' | 'PremiumPlus') => {
-    const connected = await connectThroughSandbox({ config, db, client: temporal.client, sandboxUrl: sandbox.url, owner, platform: 'x', handle, subscriptionType: subscription });
+    const connected = await connectThroughSandbox({ config: web.config, db: web.db, client: web.temporal.client, sandboxUrl: web.sandbox.url, owner, platform: 'x', handle, subscriptionType: subscription });
     return { accountId: connected.accountId, externalId: connected.externalId };
   };
 
@@ -34,7 +23,7 @@ describe('web: refreshing X Premium status from the Connections page', () => {
   const seedWithoutWorkflow = async (owner: Owner, platform: PlatformId, handle: string) => {
     const _id = randomUUID();
     const now = new Date();
-    await db.models.Account.create({
+    await web.db.models.Account.create({
       _id,
       ownerId: owner.ownerId,
       penNameId: owner.penNameId,
@@ -79,11 +68,11 @@ describe('web: refreshing X Premium status from the Connections page', () => {
     expect(page.text).toMatch(/@premium_writer <span class="badge" title="X Premium as of [^"]+: long posts allowed">Premium<\/span>/);
     expect(page.text).not.toMatch(/@plain_writer <span class="badge"/);
 
-    const stored = await db.models.Account.findById(premium.accountId).lean();
+    const stored = await web.db.models.Account.findById(premium.accountId).lean();
     expect(stored?.premium?.subscriptionType).toBe('Premium');
     expect(stored?.premium?.checkedAt).toBeInstanceOf(Date);
-    expect((await db.models.Account.findById(plain.accountId).lean())?.premium?.subscriptionType).toBe('None');
-    expect((await db.models.Account.findById(orphanId).lean())?.premium).toBeUndefined();
+    expect((await web.db.models.Account.findById(plain.accountId).lean())?.premium?.subscriptionType).toBe('None');
+    expect((await web.db.models.Account.findById(orphanId).lean())?.premium).toBeUndefined();
 
     // The lines are shown once; the tag stays, read from MongoDB.
     const again = await user.agent.get('/connections').expect(200);
@@ -91,27 +80,27 @@ describe('web: refreshing X Premium status from the Connections page', () => {
     expect(again.text).toMatch(/@premium_writer <span class="badge"[^>]*>Premium<\/span>/);
 
     // A change at X shows up on the next check.
-    await sandbox.control.setSubscription(premium.externalId, 'None');
+    await web.sandbox.control.setSubscription(premium.externalId, 'None');
     await refreshPremium(user);
     const downgraded = await user.agent.get('/connections').expect(200);
     expect(downgraded.text).toContain('@premium_writer: None — posts up to 280 characters');
     expect(downgraded.text).not.toMatch(/@premium_writer <span class="badge"/);
-    expect((await db.models.Account.findById(premium.accountId).lean())?.premium?.subscriptionType).toBe('None');
+    expect((await web.db.models.Account.findById(premium.accountId).lean())?.premium?.subscriptionType).toBe('None');
   });
 
   it("shows X's refusal as the reason, then the workflow's refusal once the token has expired", { timeout: 90_000 }, async () => {
     const { user, owner } = await payingUser();
     const revoked = await connectX(owner, 'revoked_writer', 'Premium');
-    await sandbox.control.revoke('x', revoked.externalId);
+    await web.sandbox.control.revoke('x', revoked.externalId);
 
     await refreshPremium(user);
     const refused = await user.agent.get('/connections').expect(200);
     expect(refused.text).toMatch(/@revoked_writer: not checked — X refused the access token/);
-    expect((await db.models.Account.findById(revoked.accountId).lean())?.premium).toBeUndefined();
+    expect((await web.db.models.Account.findById(revoked.accountId).lean())?.premium).toBeUndefined();
 
     // The refusal made the workflow renew, which X refuses too: the token is expired, and the
     // workflow's validator turns the next check away with its own words.
-    await waitFor('the account to show expired', async () => (await db.models.Account.findById(revoked.accountId).lean())?.status?.state === 'expired');
+    await waitFor('the account to show expired', async () => (await web.db.models.Account.findById(revoked.accountId).lean())?.status?.state === 'expired');
     await refreshPremium(user);
     const rejected = await user.agent.get('/connections').expect(200);
     expect(rejected.text).toContain('@revoked_writer: not checked — The token has expired; reconnect first.');
@@ -130,20 +119,20 @@ describe('web: refreshing X Premium status from the Connections page', () => {
     const { user, owner } = await payingUser();
     const account = await connectX(owner, 'csrf_writer', 'Premium');
     await user.agent.post('/connections/premium').type('form').send({}).expect(403);
-    expect((await db.models.Account.findById(account.accountId).lean())?.premium).toBeUndefined();
+    expect((await web.db.models.Account.findById(account.accountId).lean())?.premium).toBeUndefined();
   });
 
   it('gives up on a lifecycle that does not answer in time, with a message saying so', { timeout: 30_000 }, async () => {
     const { owner } = await payingUser();
     const accountId = await seedWithoutWorkflow(owner, 'x', 'stalled_writer');
     // A workflow on a task queue no worker polls: it exists, but never takes the update.
-    const stalled = await temporal.client.workflow.start('accountWorkflow', {
+    const stalled = await web.temporal.client.workflow.start('accountWorkflow', {
       workflowId: accountWorkflowId(accountId),
       taskQueue: `nobody-polls-${randomUUID()}`,
       args: [{ accountId }],
     });
     try {
-      const deps = { models: db.models, adapters: sandboxAdapters(config, sandbox.url), workflows: { client: temporal.client, taskQueue: config.temporal.taskQueue } };
+      const deps = { models: web.db.models, adapters: sandboxAdapters(web.config, web.sandbox.url), workflows: { client: web.temporal.client, taskQueue: web.config.temporal.taskQueue } };
       const started = Date.now();
       const lines = await checkPremiumForPenName(deps, owner, { timeoutMs: 2000 });
       expect(Date.now() - started).toBeLessThan(10_000);

@@ -1,28 +1,17 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { targetIdOf } from '../../../db/models/post-target.js';
 import { approveConsent } from '../../../sandbox/client.js';
 import { accountWorkflowId, revokedSignal, stateQuery } from '../../../workflows/account/messages.js';
-import { testConfig, type TestDatabase } from '../../helpers/integration.js';
-import { waitFor, type Sandbox } from '../../helpers/lifecycle.js';
+import { waitFor } from '../../helpers/lifecycle.js';
 import { schedulePosts, workflowTarget } from '../publishing/support.js';
-import { csrfToken, penNamesOf, postForm, registerPayingUser, type Agent, type TestUser, startLiveWeb, type LiveWeb } from './support.js';
+import { csrfToken, penNamesOf, postForm, registerPayingUser, type Agent, type TestUser, useLiveWeb } from './support.js';
 
 // The Connections page's publishing side: a test post from a pill, the paused-queue count on an
 // expired account, the reconnect result page that asks what to do with overdue posts, and the
 // disconnect page that lists the posts it will fail.
 
 describe('web: publishing from the Connections page', () => {
-  const config = testConfig();
-  let web: LiveWeb;
-  let db: TestDatabase;
-  let sandbox: Sandbox;
-  let temporal: LiveWeb['temporal'];
-
-  beforeAll(async () => {
-    web = await startLiveWeb(config, { overdueDecisionMs: 10 * 60_000 });
-    ({ db, sandbox, temporal } = web);
-  }, 60_000);
-  afterAll(() => web?.close());
+  const web = useLiveWeb({ workflowDefaults: { overdueDecisionMs: 10 * 60_000 } });
 
   const payingUser = async (): Promise<TestUser> => (await registerPayingUser(web)).user;
 
@@ -34,9 +23,9 @@ describe('web: publishing from the Connections page', () => {
   };
 
   const connectedX = async (user: TestUser, handle: string) => {
-    const identity = await sandbox.control.createIdentity({ platform: 'x', handle });
+    const identity = await web.sandbox.control.createIdentity({ platform: 'x', handle });
     await connectX(user.agent, identity.id);
-    const account = (await db.models.Account.findOne({ ownerId: user.id, externalId: identity.id }).lean())!;
+    const account = (await web.db.models.Account.findOne({ ownerId: user.id, externalId: identity.id }).lean())!;
     const penName = (await penNamesOf(web, user.id))[0]!;
     return { account, externalId: identity.id, owner: { ownerId: user.id, penNameId: penName._id, penName: penName.name } };
   };
@@ -51,8 +40,8 @@ describe('web: publishing from the Connections page', () => {
     const result = await user.agent.post(`/connections/${account._id}/test-post`).type('form').send({ _csrf: token }).expect(200);
     expect(result.text).toContain('Published.');
     const link = /href="([^"]+)" rel="noopener" target="_blank">See it on X/.exec(result.text)?.[1];
-    expect(link?.startsWith(sandbox.url)).toBe(true);
-    const onPlatform = await sandbox.control.posts({ platform: 'x', externalId });
+    expect(link?.startsWith(web.sandbox.url)).toBe(true);
+    const onPlatform = await web.sandbox.control.posts({ platform: 'x', externalId });
     expect(onPlatform).toHaveLength(1);
     expect(onPlatform[0]?.text).toMatch(/^Testing Tether with @tests_posts/);
     expect((await fetch(link!)).status).toBe(200);
@@ -61,29 +50,29 @@ describe('web: publishing from the Connections page', () => {
     const strangerToken = await csrfToken(stranger.agent, '/connections');
     await stranger.agent.post(`/connections/${account._id}/test-post`).type('form').send({ _csrf: strangerToken }).expect(404);
     await stranger.agent.get(`/connections/${account._id}/overdue`).expect(404);
-    expect(await sandbox.control.posts({ platform: 'x', externalId })).toHaveLength(1);
+    expect(await web.sandbox.control.posts({ platform: 'x', externalId })).toHaveLength(1);
   });
 
   it('counts paused posts on an expired pill, then asks what to do with overdue posts after the reconnect', { timeout: 90_000 }, async () => {
     const user = await payingUser();
     const { account, externalId, owner } = await connectedX(user, 'overdue_page');
-    const workflows = workflowTarget(temporal.client, config.temporal.taskQueue);
+    const workflows = workflowTarget(web.temporal.client, web.config.temporal.taskQueue);
     const [scheduled] = await schedulePosts({
-      db,
+      db: web.db,
       workflows,
       owner,
       account: { accountId: account._id, platform: 'x', handle: account.handle },
       posts: [{ text: 'Written before the token died', publishAt: new Date(Date.now() + 4_000) }],
     });
-    await sandbox.control.revoke('x', externalId);
-    const handle = temporal.client.workflow.getHandle(accountWorkflowId(account._id));
+    await web.sandbox.control.revoke('x', externalId);
+    const handle = web.temporal.client.workflow.getHandle(accountWorkflowId(account._id));
     await handle.signal(revokedSignal, { reason: { code: 'token_revoked', message: 'X says this connection was revoked' } });
-    await waitFor('expired', async () => (await db.models.Account.findById(account._id).lean())?.status?.state === 'expired');
+    await waitFor('expired', async () => (await web.db.models.Account.findById(account._id).lean())?.status?.state === 'expired');
 
     const page = await user.agent.get('/connections').expect(200);
     expect(page.text).toContain('1 post waiting (queue paused)');
     // The "needs reconnecting" notification's link leads into the reconnect flow for this account.
-    const notification = await waitFor('the expired notification', async () => (await db.models.Notification.findOne({ accountId: account._id, kind: 'expired' }).lean()) ?? undefined);
+    const notification = await waitFor('the expired notification', async () => (await web.db.models.Notification.findOne({ accountId: account._id, kind: 'expired' }).lean()) ?? undefined);
     const follow = await user.agent.get(notification.link).expect(303);
     expect(follow.headers.location).toBe(`/connect/x?reconnect=${account._id}`);
     await waitFor('the post to fall due', async () => Date.now() > scheduled!.post.publishAt.getTime() + 500);
@@ -106,10 +95,10 @@ describe('web: publishing from the Connections page', () => {
     expect(chosen.status).toBe(303);
     expect(chosen.headers.location).toBe('/posts');
     const published = await waitFor('published after the choice', async () => {
-      const target = await db.models.PostTarget.findById(targetIdOf(scheduled!.post._id, account._id)).lean();
+      const target = await web.db.models.PostTarget.findById(targetIdOf(scheduled!.post._id, account._id)).lean();
       return target?.state === 'published' ? target : undefined;
     });
-    expect(published.url?.startsWith(sandbox.url)).toBe(true);
+    expect(published.url?.startsWith(web.sandbox.url)).toBe(true);
     expect((await handle.query(stateQuery)).queue.overdue).toBeUndefined();
     expect((await user.agent.get('/posts').expect(200)).text).toContain('1 post will go out now, in their original order.');
   });
@@ -118,8 +107,8 @@ describe('web: publishing from the Connections page', () => {
     const user = await payingUser();
     const { account, owner } = await connectedX(user, 'leaving_with_posts');
     const [scheduled] = await schedulePosts({
-      db,
-      workflows: workflowTarget(temporal.client, config.temporal.taskQueue),
+      db: web.db,
+      workflows: workflowTarget(web.temporal.client, web.config.temporal.taskQueue),
       owner,
       account: { accountId: account._id, platform: 'x', handle: account.handle },
       posts: [{ text: 'A post for next week', publishAt: new Date(Date.now() + 7 * 24 * 3600_000) }],
@@ -130,7 +119,7 @@ describe('web: publishing from the Connections page', () => {
 
     expect((await postForm(user.agent, `/connections/${account._id}/disconnect`, {}, `/connections/${account._id}/disconnect`)).status).toBe(303);
     expect((await user.agent.get('/connections').expect(200)).text).toContain('1 scheduled post for it failed.');
-    const target = await db.models.PostTarget.findById(targetIdOf(scheduled!.post._id, account._id)).lean();
+    const target = await web.db.models.PostTarget.findById(targetIdOf(scheduled!.post._id, account._id)).lean();
     expect(target).toMatchObject({ state: 'failed', reason: { code: 'account_disconnected' } });
   });
 });

@@ -1,33 +1,21 @@
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import ejs from 'ejs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { AccountStatus } from '../../../db/models/account.js';
 import type { PlatformId } from '../../../platforms/types.js';
 import { accountsNeedingActionCount } from '../../../web/connections/attention.js';
-import { claimSlot } from '../../../web/plans/slots.js';
+import { claimSlot } from '../../../db/plan-slots.js';
 import { slotHolderFor } from '../../../db/models/plan-slot.js';
 import { sandboxAdapters } from '../../helpers/lifecycle.js';
-import { openDatabase, testConfig } from '../../helpers/integration.js';
-import { ensureIndexes } from '../../../db/models/index.js';
-import { penNamesOf, postForm, registerUser, webApp, type TestUser, type WebHarness } from './support.js';
+import { penNamesOf, postForm, registerUser, useWeb, type TestUser } from './support.js';
 
 // The Connections page rendered from the status projection alone (no Temporal call): pills,
 // banners, plan limits, and the refusal of other people's accounts.
 
 describe('web: the Connections page', () => {
-  let web: WebHarness;
-  beforeAll(async () => {
-    const config = testConfig();
-    const db = await openDatabase(config);
-    await ensureIndexes(db.models);
-    // Adapters pointed at a sandbox that is never called: these pages only read MongoDB.
-    const app = webApp(config, db, { adapters: sandboxAdapters(config, 'http://127.0.0.1:9') });
-    web = { config, db, app, close: () => db.close() };
-  });
-  afterAll(async () => {
-    await web?.close();
-  });
+  // Adapters pointed at a sandbox that is never called: these pages only read MongoDB.
+  const web = useWeb({}, (config) => ({ adapters: sandboxAdapters(config, 'http://127.0.0.1:9') }));
 
   const seedAccount = async (user: TestUser, input: { platform: PlatformId; handle: string; status?: Partial<AccountStatus> }) => {
     const penNameId = (await penNamesOf(web, user.id))[0]!._id;

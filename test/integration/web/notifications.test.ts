@@ -1,29 +1,25 @@
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Notification, NotificationKind } from '../../../db/models/notification.js';
-import { csrfToken, penNamesOf, postForm, registerUser, startWeb, type TestUser, type WebHarness } from './support.js';
+import { csrfToken, penNamesOf, postForm, registerUser, type TestUser, useWeb } from './support.js';
 
 // The notifications page of the pen name being worked in, the header's unread count, marking
 // read, and the email preferences form.
 
 describe('web: notifications', () => {
-  let web: WebHarness;
+  const web = useWeb();
   let alice: TestUser;
   let bob: TestUser;
   let alicesMain = '';
   let alicesSecond = '';
   beforeAll(async () => {
-    web = await startWeb();
     alice = await registerUser(web, { name: 'Alice', penName: 'Alice Writes' });
     bob = await registerUser(web, { name: 'Bob', penName: 'Bob Cooks' });
     alicesMain = (await penNamesOf(web, alice.id))[0]!._id;
     expect((await postForm(alice.agent, '/pen-names', { name: 'Alice Travels' })).status).toBe(303);
     alicesSecond = (await penNamesOf(web, alice.id)).find((p) => p.name === 'Alice Travels')!._id;
     await switchTo(alice, alicesMain);
-  });
-  afterAll(async () => {
-    await web?.close();
   });
 
   async function switchTo(user: TestUser, penNameId: string) {

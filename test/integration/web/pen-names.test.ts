@@ -1,18 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { csrfToken, penNamesOf, postForm, registerUser, startWeb, type TestUser, type WebHarness } from './support.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { csrfToken, penNamesOf, postForm, registerUser, type TestUser, useWeb } from './support.js';
 
 describe('web: pen names', () => {
-  let web: WebHarness;
+  const web = useWeb();
   let alice: TestUser;
   let bob: TestUser;
   beforeAll(async () => {
-    web = await startWeb();
     alice = await registerUser(web, { name: 'Alice', penName: 'Alice Writes' });
     bob = await registerUser(web, { name: 'Bob', penName: 'Bob Cooks' });
-  });
-  afterAll(async () => {
-    await web?.close();
   });
 
   const current = async (user: TestUser) => (await user.agent.get('/connections').expect(200)).text;

@@ -1,22 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureIndexes } from '../../../db/models/index.js';
-import { claimSlot, claimSlotForPlan, releaseSlot, slotsUsed } from '../../../web/plans/slots.js';
+import { describe, expect, it } from 'vitest';
+import { claimSlot, releaseSlot, slotsUsed } from '../../../db/plan-slots.js';
+import { claimSlotForPlan } from '../../../services/plans/slots.js';
 import { slotHolderFor } from '../../../db/models/plan-slot.js';
-import { openDatabase, testConfig, type TestDatabase } from '../../helpers/integration.js';
+import { useTestDatabase } from '../../helpers/integration.js';
 
 // The plan limit against the real MongoDB-wire server, where conditional updates are not atomic
 // under concurrency but unique-index inserts are.
 
 describe('plan slots', () => {
-  let db: TestDatabase;
-  beforeAll(async () => {
-    db = await openDatabase(testConfig());
-    await ensureIndexes(db.models);
-  });
-  afterAll(async () => {
-    await db?.close();
-  });
+  const db = useTestDatabase();
 
   const holders = (n: number) => Array.from({ length: n }, (_, i) => `pen:x:${i}-${randomUUID().slice(0, 6)}`);
 

@@ -1,30 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import { DateTime } from 'luxon';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { targetIdOf } from '../../../db/models/post-target.js';
 import { createPost } from '../../../db/posts.js';
 import type { PlatformId } from '../../../platforms/types.js';
 import { accountWorkflowId, revokedSignal, stateQuery } from '../../../workflows/account/messages.js';
-import { testConfig, type TestDatabase } from '../../helpers/integration.js';
-import { connectThroughSandbox, waitFor, type Owner, type Sandbox } from '../../helpers/lifecycle.js';
-import { csrfToken, postForm, registerPayingUser, registerUser, type Agent, startLiveWeb, type LiveWeb } from './support.js';
+import { connectThroughSandbox, waitFor, type Owner } from '../../helpers/lifecycle.js';
+import { csrfToken, postForm, registerPayingUser, registerUser, type Agent, useLiveWeb } from './support.js';
 
 // The Posts section on real servers: compose is validated per account before anything is stored,
 // each account's workflow answers with the post's place in its queue, and the detail page's
 // actions (edit, cancel, retry) go through the same workflows. Other people's posts are unknown.
 
 describe('web: the Posts section', () => {
-  const config = testConfig();
-  let web: LiveWeb;
-  let db: TestDatabase;
-  let sandbox: Sandbox;
-  let temporal: LiveWeb['temporal'];
-
-  beforeAll(async () => {
-    web = await startLiveWeb(config);
-    ({ db, sandbox, temporal } = web);
-  }, 60_000);
-  afterAll(() => web?.close());
+  const web = useLiveWeb();
 
   interface Connected {
     accountId: string;
@@ -36,8 +25,8 @@ describe('web: the Posts section', () => {
 
   const connect = async (owner: Owner, platform: PlatformId, prefix: string): Promise<Connected> => {
     const handle = `${prefix}_${randomUUID().slice(0, 6)}`;
-    const connected = await connectThroughSandbox({ config, db, client: temporal.client, sandboxUrl: sandbox.url, owner, platform, handle });
-    const account = await db.models.Account.findById(connected.accountId).lean();
+    const connected = await connectThroughSandbox({ config: web.config, db: web.db, client: web.temporal.client, sandboxUrl: web.sandbox.url, owner, platform, handle });
+    const account = await web.db.models.Account.findById(connected.accountId).lean();
     return { accountId: connected.accountId, externalId: connected.externalId, handle: account!.handle };
   };
 
@@ -62,8 +51,8 @@ describe('web: the Posts section', () => {
     return postId!;
   };
 
-  const targetOf = async (postId: string, accountId: string) => (await db.models.PostTarget.findById(targetIdOf(postId, accountId)).lean())!;
-  const queueOf = (accountId: string) => temporal.client.workflow.getHandle(accountWorkflowId(accountId)).query(stateQuery);
+  const targetOf = async (postId: string, accountId: string) => (await web.db.models.PostTarget.findById(targetIdOf(postId, accountId)).lean())!;
+  const queueOf = (accountId: string) => web.temporal.client.workflow.getHandle(accountWorkflowId(accountId)).query(stateQuery);
   const unescape = (html: string) => html.replace(/&#39;/g, "'").replace(/&#34;/g, '"').replace(/&amp;/g, '&');
 
   it('refuses a post that breaks a rule, naming the field or the account, and stores nothing', { timeout: 60_000 }, async () => {
@@ -121,8 +110,8 @@ describe('web: the Posts section', () => {
     expect(stranger.status).toBe(400);
     expect(stranger.text).toContain('Accounts: one of the chosen accounts is no longer connected to this pen name');
 
-    expect(await db.models.Post.countDocuments({ ownerId: user.id })).toBe(0);
-    expect(await db.models.PostTarget.countDocuments({ ownerId: user.id })).toBe(0);
+    expect(await web.db.models.Post.countDocuments({ ownerId: user.id })).toBe(0);
+    expect(await web.db.models.PostTarget.countDocuments({ ownerId: user.id })).toBe(0);
 
     const badFilter = await user.agent.get('/posts?status=lost').expect(400);
     expect(badFilter.text).toContain('Status: must be one of scheduled, paused, publishing, published, failed');
@@ -145,7 +134,7 @@ describe('web: the Posts section', () => {
     expect(target.state).toBe('scheduled');
     expect(target.queuedAt).toBeInstanceOf(Date);
     expect((await queueOf(x.accountId)).queue.queued).toBe(2);
-    expect((await db.models.User.findById(user.id).lean())?.timeZone).toBe('America/New_York');
+    expect((await web.db.models.User.findById(user.id).lean())?.timeZone).toBe('America/New_York');
     expect((await user.agent.get('/posts/new').expect(200)).text).toMatch(/<option selected>America\/New_York<\/option>/);
 
     // A post due earlier than one already queued goes before it; one due later goes after it.
@@ -175,7 +164,7 @@ describe('web: the Posts section', () => {
     expect(detail.text).toContain('Publishing now.');
     const link = /href="([^"]+)" target="_blank" rel="noopener noreferrer">View post</.exec(detail.text)?.[1];
     expect(link).toBe(published.url);
-    expect(link!.startsWith(sandbox.url)).toBe(true);
+    expect(link!.startsWith(web.sandbox.url)).toBe(true);
     expect((await fetch(unescape(link!))).status).toBe(200);
     expect(detail.text).toContain('publish attempts: 1');
     expect(detail.text).not.toContain('>Edit</a>');
@@ -221,13 +210,13 @@ describe('web: the Posts section', () => {
     const tooLong = await submit(user.agent, `/posts/${postId}/edit`, [['text', 'b'.repeat(281)], ['when', 'later'], ['publishAt', localIn(300, 'UTC')], ['timeZone', 'UTC']], `/posts/${postId}/edit`);
     expect(tooLong.status).toBe(400);
     expect(tooLong.text).toContain(`X (@${x.handle}): X allows 280 characters; this post has 281`);
-    expect((await db.models.Post.findById(postId).lean())?.text).toBe('First draft');
+    expect((await web.db.models.Post.findById(postId).lean())?.text).toBe('First draft');
 
     const newTime = localIn(300, 'UTC');
     const saved = await submit(user.agent, `/posts/${postId}/edit`, [['text', 'Final words'], ['when', 'later'], ['publishAt', newTime], ['timeZone', 'UTC']], `/posts/${postId}/edit`);
     expect(saved.status, saved.text).toBe(303);
     const expected = DateTime.fromISO(newTime, { zone: 'UTC' }).toJSDate();
-    const post = await db.models.Post.findById(postId).lean();
+    const post = await web.db.models.Post.findById(postId).lean();
     expect(post?.text).toBe('Final words');
     expect(post?.publishAt.getTime()).toBe(expected.getTime());
     expect(post?.timeZone).toBe('UTC');
@@ -262,7 +251,7 @@ describe('web: the Posts section', () => {
     await postForm(user.agent, `/posts/${first}/targets/${x.accountId}/retry`, {}, `/posts/${first}`);
     expect((await user.agent.get(`/posts/${first}`).expect(200)).text).toContain('only a failed target can be retried; it is published.');
 
-    await sandbox.control.configure({ duplicateWindowSec: 0 });
+    await web.sandbox.control.configure({ duplicateWindowSec: 0 });
     try {
       const retried = await postForm(user.agent, `/posts/${second}/targets/${x.accountId}/retry`, {}, `/posts/${second}`);
       expect(retried.status).toBe(303);
@@ -274,9 +263,9 @@ describe('web: the Posts section', () => {
       expect(published.reason).toBeUndefined();
       expect(published.attempts).toBe(2);
     } finally {
-      await sandbox.control.configure({ duplicateWindowSec: 600 });
+      await web.sandbox.control.configure({ duplicateWindowSec: 600 });
     }
-    const posts = await sandbox.control.posts({ platform: 'x', externalId: x.externalId });
+    const posts = await web.sandbox.control.posts({ platform: 'x', externalId: x.externalId });
     expect(posts.map((post) => post.text)).toEqual([words, words]);
   });
 
@@ -286,10 +275,10 @@ describe('web: the Posts section', () => {
     const x = await connect(owner, 'x', 'paused_x');
     const postId = await schedule(user.agent, { text: 'Waiting it out', accountIds: [linkedin.accountId, x.accountId], minutes: 120 });
 
-    await sandbox.control.revoke('linkedin', linkedin.externalId);
+    await web.sandbox.control.revoke('linkedin', linkedin.externalId);
     const reason = { code: 'revoked', message: 'LinkedIn access was removed by the member' };
-    await temporal.client.workflow.getHandle(accountWorkflowId(linkedin.accountId)).signal(revokedSignal, { reason });
-    await waitFor('the account to expire', async () => (await db.models.Account.findById(linkedin.accountId).lean())?.status?.state === 'expired');
+    await web.temporal.client.workflow.getHandle(accountWorkflowId(linkedin.accountId)).signal(revokedSignal, { reason });
+    await waitFor('the account to expire', async () => (await web.db.models.Account.findById(linkedin.accountId).lean())?.status?.state === 'expired');
 
     const list = await user.agent.get('/posts').expect(200);
     expect(list.text).toContain(`LinkedIn @${linkedin.handle}</strong>: Paused — waiting for reconnect: ${reason.message} — <a href="/connect/linkedin?reconnect=${linkedin.accountId}">Reconnect</a>`);
@@ -361,7 +350,7 @@ describe('web: the Posts section', () => {
     await stranger.agent.get(`/posts/${randomUUID()}`).expect(404);
     await stranger.agent.get('/posts/not-a-post').expect(404);
 
-    const post = await db.models.Post.findById(postId).lean();
+    const post = await web.db.models.Post.findById(postId).lean();
     expect(post?.text).toBe('Only mine');
     expect((await targetOf(postId, x.accountId)).state).toBe('scheduled');
   });
@@ -375,8 +364,8 @@ describe('web: the Posts section', () => {
     await user.agent.post(`/posts/${postId}/edit`).type('form').send(body).expect(403);
     await user.agent.post(`/posts/${postId}/cancel`).type('form').send('').expect(403);
     await user.agent.post(`/posts/${postId}/targets/${x.accountId}/retry`).type('form').send('').expect(403);
-    expect(await db.models.Post.countDocuments({ ownerId: user.id })).toBe(1);
-    expect((await db.models.Post.findById(postId).lean())?.text).toBe('Guarded');
+    expect(await web.db.models.Post.countDocuments({ ownerId: user.id })).toBe(1);
+    expect((await web.db.models.Post.findById(postId).lean())?.text).toBe('Guarded');
     expect((await targetOf(postId, x.accountId)).state).toBe('scheduled');
   });
 
@@ -385,7 +374,7 @@ describe('web: the Posts section', () => {
     const accountId = randomUUID();
     const seed = (n: number) =>
       createPost(
-        db.models,
+        web.db.models,
         {
           ownerId: owner.ownerId,
           penNameId: owner.penNameId,
@@ -399,11 +388,11 @@ describe('web: the Posts section', () => {
       );
     const countQueries = async (path: string) => {
       let queries = 0;
-      db.connection.set('debug', () => {
+      web.db.connection.set('debug', () => {
         queries += 1;
       });
       await user.agent.get(path).expect(200);
-      db.connection.set('debug', false);
+      web.db.connection.set('debug', false);
       return queries;
     };
     await seed(0);

@@ -7,7 +7,7 @@ import type { Notification } from '../../../db/models/notification.js';
 import { targetIdOf } from '../../../db/models/post-target.js';
 import { createPost } from '../../../db/posts.js';
 import type { PlatformId } from '../../../platforms/types.js';
-import { claimSlot } from '../../../web/plans/slots.js';
+import { claimSlot } from '../../../db/plan-slots.js';
 import { slotHolderFor } from '../../../db/models/plan-slot.js';
 import { openDatabase, temporalClient, testConfig, type TestDatabase } from '../../helpers/integration.js';
 import { openSandbox, sandboxAdapters, type Sandbox } from '../../helpers/lifecycle.js';

@@ -1,19 +1,13 @@
 import request from 'supertest';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { SESSION_COOKIE } from '../../../web/session.js';
-import { csrfToken, postForm, registerUser, startWeb, type WebHarness } from './support.js';
+import { csrfToken, postForm, registerUser, useWeb } from './support.js';
 
 // Redirects save the session first (so the next page sees a flash), but only a session the request
 // changed: an anonymous visitor bounced from / to /login must not cost a session write.
 
 describe('web: sessions around redirects', () => {
-  let web: WebHarness;
-  beforeAll(async () => {
-    web = await startWeb();
-  });
-  afterAll(async () => {
-    await web?.close();
-  });
+  const web = useWeb();
 
   const sessionCookieIn = (response: request.Response) =>
     ([] as string[]).concat(response.headers['set-cookie'] ?? []).some((line) => line.startsWith(`${SESSION_COOKIE}=`));

@@ -1,20 +1,12 @@
 import type session from 'express-session';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureIndexes } from '../../../db/models/index.js';
+import { describe, expect, it } from 'vitest';
 import { MongoSessionStore } from '../../../web/session.js';
-import { openDatabase, testConfig, type TestDatabase } from '../../helpers/integration.js';
+import { useTestDatabase } from '../../helpers/integration.js';
 
 const cookie = (expires: Date) => ({ cookie: { originalMaxAge: 1000, expires, httpOnly: true, path: '/' } }) as unknown as session.SessionData;
 
 describe('web: MongoDB session store', () => {
-  let db: TestDatabase;
-  beforeAll(async () => {
-    db = await openDatabase(testConfig());
-    await ensureIndexes(db.models);
-  });
-  afterAll(async () => {
-    await db?.close();
-  });
+  const db = useTestDatabase();
 
   const call = <T>(run: (callback: (error?: unknown, value?: T) => void) => void) =>
     new Promise<T | undefined>((resolve, reject) => run((error, value) => (error ? reject(error) : resolve(value))));

@@ -1,11 +1,15 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { Client } from '@temporalio/client';
 import { createTransport } from 'nodemailer';
+import { createMailer } from '../../../services/mailer.js';
+import { startMailCatcher, type MailCatcher } from '../../../tools/mail-catcher.js';
 import request from 'supertest';
-import { expect } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 import type { Config } from '../../../config/index.js';
 import { createLogger } from '../../../config/logger.js';
 import { ensureIndexes } from '../../../db/models/index.js';
-import type { AccountWorkflowTarget } from '../../../web/accounts/workflow-client.js';
+import { accountWorkflowTargetFor, type AccountWorkflowTarget } from '../../../services/account-workflows/target.js';
 import { createApp, type AppDeps } from '../../../web/app.js';
 import { openDatabase, startWorker, temporalClient, testConfig, uniqueName, type RunningWorker, type TestDatabase } from '../../helpers/integration.js';
 import { lifecycleActivitiesFor, openSandbox, sandboxAdapters, type Owner, type Sandbox } from '../../helpers/lifecycle.js';
@@ -22,12 +26,15 @@ export interface WebHarness {
   close(): Promise<void>;
 }
 
+/** Extra app dependencies, or a function of the config that makes them. */
+export type WebExtras = Partial<AppDeps> | ((config: Config) => Partial<AppDeps>);
+
 /** An app on its own database. Temporal is a lazy client: these pages never reach it. */
-export async function startWeb(env: Record<string, string> = {}, extra: Partial<AppDeps> = {}): Promise<WebHarness> {
+export async function startWeb(env: Record<string, string> = {}, extra: WebExtras = {}): Promise<WebHarness> {
   const config = testConfig(env);
   const db = await openDatabase(config);
   await ensureIndexes(db.models);
-  const app = webApp(config, db, extra);
+  const app = webApp(config, db, typeof extra === 'function' ? extra(config) : extra);
   return { config, db, app, close: () => db.close() };
 }
 
@@ -121,31 +128,93 @@ export interface LiveWeb extends WebHarness {
   sandbox: Sandbox;
   temporal: { client: Client; close(): Promise<void> };
   worker: RunningWorker;
+  /** A local SMTP server catching the dashboard's email (confirmation and reset links). */
+  mail: MailCatcher;
+  /** With `listen`: the dashboard's origin, e.g. http://127.0.0.1:41234 (also `config.web.publicUrl`). */
+  url?: string;
 }
 
-export async function startLiveWeb(config: Config, workflowDefaults: Pick<AccountWorkflowTarget, 'overdueDecisionMs'> = {}): Promise<LiveWeb> {
-  const db = await openDatabase(config);
-  await ensureIndexes(db.models);
-  const sandbox = await openSandbox();
-  const temporal = await temporalClient(config);
-  const worker = await startWorker(config, lifecycleActivitiesFor(config, db, sandbox.url));
-  // The dashboard's configuration names the sandbox that runs (its links and avatars are allowed).
-  const app = webApp({ ...config, platforms: { ...config.platforms, sandboxUrl: sandbox.url } }, db, {
-    adapters: sandboxAdapters(config, sandbox.url),
-    workflows: { client: temporal.client, taskQueue: config.temporal.taskQueue, ...workflowDefaults },
-  });
-  return {
-    config,
-    db,
-    app,
-    sandbox,
-    temporal,
-    worker,
-    async close() {
-      await worker.stop();
-      await temporal.close();
-      await sandbox.close();
-      await db.close();
-    },
+export interface LiveWebOptions {
+  /** Settings on top of the test defaults. */
+  env?: Record<string, string>;
+  /** Lifecycle settings of new account workflows, on top of the configured ones. */
+  workflowDefaults?: Pick<AccountWorkflowTarget, 'warningLeadMs' | 'overdueDecisionMs'>;
+  /**
+   * Serve the app on a real port, with PUBLIC_URL and SANDBOX_URL pointing at the live servers so
+   * OAuth redirects come back and CSP allows sandbox avatars (what a browser needs).
+   */
+  listen?: boolean;
+}
+
+/** Starts the live stack; everything started is stopped in reverse order by `close`, also when starting fails halfway. */
+export async function startLiveWeb(options: LiveWebOptions = {}): Promise<LiveWeb> {
+  const closers: (() => Promise<void>)[] = [];
+  const close = async () => {
+    while (closers.length > 0) await closers.pop()!();
   };
+  try {
+    const server = options.listen ? await listening(closers) : undefined;
+    const sandbox = await openSandbox();
+    closers.push(() => sandbox.close());
+    const served: Record<string, string> = server ? { PUBLIC_URL: server.url, WEB_PORT: String(server.port), PLATFORM_MODE: 'sandbox', SANDBOX_URL: sandbox.url } : {};
+    // The dashboard's configuration names the sandbox that runs (its links and avatars are allowed).
+    const config = testConfig({ SANDBOX_URL: sandbox.url, ...served, ...options.env });
+    const db = await openDatabase(config);
+    closers.push(() => db.close());
+    await ensureIndexes(db.models);
+    const temporal = await temporalClient(config);
+    closers.push(() => temporal.close());
+    const worker = await startWorker(config, lifecycleActivitiesFor(config, db, sandbox.url));
+    closers.push(() => worker.stop());
+    const mail = await startMailCatcher();
+    closers.push(() => mail.close());
+    const app = webApp(config, db, {
+      mailer: createMailer({ smtpUrl: mail.url, from: config.email.from }),
+      temporal: temporal.client,
+      adapters: sandboxAdapters(config, sandbox.url),
+      workflows: { ...accountWorkflowTargetFor(temporal.client, config), ...options.workflowDefaults },
+    });
+    server?.server.on('request', app);
+    return { config, db, app, sandbox, temporal, worker, mail, ...(server ? { url: server.url } : {}), close };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}
+
+async function listening(closers: (() => Promise<void>)[]): Promise<{ server: Server; url: string; port: number }> {
+  const server = createServer();
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve());
+  });
+  closers.push(async () => {
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  });
+  const port = (server.address() as AddressInfo).port;
+  return { server, url: `http://127.0.0.1:${port}`, port };
+}
+
+/**
+ * The live stack for the tests of one `describe`: started by its `beforeAll`, stopped by its
+ * `afterAll`. Read the answer's fields inside tests, not while the suite is being declared.
+ */
+export function useLiveWeb(options: LiveWebOptions = {}): LiveWeb {
+  const web = {} as LiveWeb;
+  beforeAll(async () => {
+    Object.assign(web, await startLiveWeb(options));
+  }, 60_000);
+  afterAll(() => web.close?.());
+  return web;
+}
+
+/** A dashboard on its own database for the tests of one `describe` (see `startWeb`); filled in by its `beforeAll`. */
+export function useWeb(env: Record<string, string> = {}, extra: WebExtras = {}): WebHarness {
+  const web = {} as WebHarness;
+  beforeAll(async () => {
+    Object.assign(web, await startWeb(env, extra));
+  });
+  afterAll(() => web.close?.());
+  return web;
 }

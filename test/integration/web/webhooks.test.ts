@@ -10,7 +10,7 @@ import type { PlatformAdapter, PlatformId } from '../../../platforms/types.js';
 import { approveConsent, SandboxClient, type CallbackDelivery } from '../../../sandbox/client.js';
 import { signedRequest } from '../../../sandbox/core/callbacks.js';
 import { startSandbox, type RunningSandbox } from '../../../sandbox/server.js';
-import { completeConnection } from '../../../web/accounts/complete-connection.js';
+import { completeConnection } from '../../../services/accounts/complete-connection.js';
 import { accountWorkflowId, stateQuery } from '../../../workflows/account/messages.js';
 import { openDatabase, startWorker, temporalClient, testConfig, type RunningWorker, type TestDatabase } from '../../helpers/integration.js';
 import { connectThroughSandbox, createOwner, lifecycleActivitiesFor, sandboxAdapters, waitFor, type Owner } from '../../helpers/lifecycle.js';

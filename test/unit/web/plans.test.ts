@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isPlan, limitOf, listPlans, planLabel } from '../../../web/plans/catalog.js';
+import { isPlan, limitOf, listPlans, planLabel } from '../../../services/plans/catalog.js';
 
 const plans = { limits: { agency: 50, free: 0, 'team-plus': 15, starter: 5 }, defaultPlan: 'free', selfServe: true };
 

@@ -1,6 +1,5 @@
-import type { Models } from '../../db/models/index.js';
-import { limitOf, type PlansConfig } from './catalog.js';
-import { isDuplicateKey } from '../../db/duplicate-key.js';
+import { isDuplicateKey } from './duplicate-key.js';
+import type { Models } from './models/index.js';
 
 // The connected-account limit of a user's plan, enforced with one slot document per connected
 // account (db/models/plan-slot.ts). Claiming inserts the lowest free slot below the limit; the
@@ -50,13 +49,6 @@ export async function claimSlot(models: Models, input: { ownerId: string; holder
     return { ok: true, slot, alreadyHeld: false };
   }
   return { ok: false, limit, used: await slotsUsed(models, ownerId) };
-}
-
-/** Claims a slot under the limit of the user's current plan. */
-export async function claimSlotForPlan(models: Models, plans: PlansConfig, input: { ownerId: string; holder: string; now?: Date }): Promise<SlotClaim> {
-  const user = await models.User.findById(input.ownerId, { plan: 1 }).lean();
-  if (!user) throw new Error(`no user ${input.ownerId}`);
-  return claimSlot(models, { ...input, limit: limitOf(plans, user.plan) });
 }
 
 /** Frees the holder's slot (disconnect, or a connect that failed after claiming). */

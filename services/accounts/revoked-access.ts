@@ -1,10 +1,10 @@
-import type { Client } from '@temporalio/client';
 import type { Logger } from '../../config/logger.js';
-import { FACEBOOK_LOGIN_PLATFORMS } from '../../db/accounts.js';
+import { accountsOfPlatformUser } from '../../db/accounts.js';
 import type { Models } from '../../db/models/index.js';
 import type { PlatformId } from '../../platforms/types.js';
-import { accountWorkflowId, revokedSignal } from '../../workflows/account/messages.js';
 import type { Reason } from '../../workflows/lifecycle/types.js';
+import { AccountWorkflowClient } from '../account-workflows/client.js';
+import type { AccountWorkflowTarget } from '../account-workflows/target.js';
 
 // A verified "access removed" notice reaches every connected account it covers: the account's
 // workflow gets `revoked` with the platform's reason and expires the account.
@@ -21,7 +21,7 @@ export interface RemovedAccess {
 
 export interface SignalDeps {
   models: Models;
-  client: Client;
+  workflows: AccountWorkflowTarget;
   logger: Logger;
 }
 
@@ -39,18 +39,10 @@ export class SignalFailedError extends Error {
 }
 
 export async function signalRemovedAccess(deps: SignalDeps, removed: RemovedAccess): Promise<SignalOutcome> {
-  const loginPlatforms = removed.platforms.filter((p) => FACEBOOK_LOGIN_PLATFORMS.includes(p));
-  const filter: Record<string, unknown> = {
-    disconnectedAt: { $exists: false },
-    $or: [
-      { platform: { $in: removed.platforms }, externalId: removed.userId },
-      // Pages and Instagram accounts keep the Facebook login user they were connected through.
-      ...(loginPlatforms.length ? [{ platform: { $in: loginPlatforms }, 'meta.userId': removed.userId }] : []),
-    ],
-  };
   // A delivery that arrives late (or again) must not expire an account reconnected since; Meta and TikTok timestamps are whole seconds.
-  if (removed.removedAtSec !== undefined) filter.connectedAt = { $lte: new Date((removed.removedAtSec + 1) * 1000) };
-  const accounts = await deps.models.Account.find(filter, { _id: 1, platform: 1 }).lean();
+  const connectedBy = removed.removedAtSec === undefined ? undefined : new Date((removed.removedAtSec + 1) * 1000);
+  const accounts = await accountsOfPlatformUser(deps.models, { platforms: removed.platforms, userId: removed.userId, ...(connectedBy ? { connectedBy } : {}) });
+  const client = new AccountWorkflowClient(deps.workflows);
 
   const outcome: SignalOutcome = { signalled: [], withoutWorkflow: [] };
   const failed: string[] = [];
@@ -58,14 +50,14 @@ export async function signalRemovedAccess(deps: SignalDeps, removed: RemovedAcce
   await Promise.all(
     accounts.map(async (account) => {
       try {
-        await deps.client.workflow.getHandle(accountWorkflowId(account._id)).signal(revokedSignal, { reason: removed.reasonFor(account.platform) });
-        outcome.signalled.push(account._id);
-      } catch (error) {
-        if (error instanceof Error && error.name === 'WorkflowNotFoundError') {
+        const answer = await client.revoked(account._id, removed.reasonFor(account.platform));
+        if (answer.ok) {
+          outcome.signalled.push(account._id);
+        } else {
           deps.logger.warn({ accountId: account._id, platform: account.platform }, 'webhook: account has no running workflow; nothing to signal');
           outcome.withoutWorkflow.push(account._id);
-          return;
         }
+      } catch (error) {
         failed.push(account._id);
         firstError ??= error;
       }

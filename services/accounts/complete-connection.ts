@@ -3,7 +3,8 @@ import type { CredentialStore } from '../../db/credentials.js';
 import type { Models } from '../../db/models/index.js';
 import type { Identity, IssuedTokens, PlatformId } from '../../platforms/types.js';
 import type { ReconnectResult } from '../../workflows/account/messages.js';
-import { connectOrReconnect, type AccountWorkflowTarget } from './workflow-client.js';
+import { AccountWorkflowClient } from '../account-workflows/client.js';
+import type { AccountWorkflowTarget } from '../account-workflows/target.js';
 
 export interface CompletedConnection {
   accountId: string;
@@ -27,7 +28,7 @@ export async function completeConnection(
     identity: input.identity,
   });
   await deps.store.storeConnectedCredentials(accountId, input.tokens, new Date());
-  const result = await connectOrReconnect(deps.workflows, {
+  const result = await new AccountWorkflowClient(deps.workflows).connect({
     accountId,
     platform: input.platform,
     handle: input.identity.handle,

@@ -1,10 +1,9 @@
-import type { Models } from '../../db/models/index.js';
-import type { Notification } from '../../db/models/notification.js';
-import type { PenNameScope } from '../pen-names/context.js';
+import type { Models } from './models/index.js';
+import type { Notification } from './models/notification.js';
+import type { PenNameScope } from './models/pen-name.js';
 
 // Reads and read-marks of one pen name's notifications. Every function is a fixed number of
 // queries, whatever the number of notifications.
-
 
 const unread = { readAt: { $exists: false } };
 

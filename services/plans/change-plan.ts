@@ -1,6 +1,7 @@
 import type { Models } from '../../db/models/index.js';
-import { isPlan, limitOf, planLabel, type PlansConfig } from '../plans/catalog.js';
-import { slotsUsed } from '../plans/slots.js';
+import { slotsUsed } from '../../db/plan-slots.js';
+import { findUserPlan, setPlan } from '../../db/users.js';
+import { isPlan, limitOf, planLabel, type PlansConfig } from './catalog.js';
 
 // Changing a user's plan: the Billing page's button (when self-serve is on) and the operator's
 // `npm run admin -- set-plan`. There is no payment processor; this only records the plan.
@@ -17,8 +18,7 @@ export async function changePlan(
   if (!isPlan(plans, input.plan)) {
     return { ok: false, problem: 'unknown-plan', message: `Plan must be one of ${Object.keys(plans.limits).join(', ')}; "${input.plan}" is not.` };
   }
-  const filter = input.userId ? { _id: input.userId } : { email: (input.email ?? '').trim().toLowerCase() };
-  const user = await models.User.findOne(filter, { plan: 1 }).lean();
+  const user = await findUserPlan(models, input.userId ? { userId: input.userId } : { email: input.email ?? '' });
   if (!user) return { ok: false, problem: 'unknown-user', message: `No user ${input.email ?? input.userId}.` };
 
   const limit = limitOf(plans, input.plan);
@@ -30,6 +30,6 @@ export async function changePlan(
       message: `Plan: ${planLabel(input.plan)} allows ${limit} connected account${limit === 1 ? '' : 's'} and ${used} are connected; disconnect ${used - limit} first.`,
     };
   }
-  await models.User.updateOne({ _id: user._id }, { $set: { plan: input.plan } });
+  await setPlan(models, user._id, input.plan);
   return { ok: true, from: user.plan, to: input.plan, limit, used };
 }

@@ -1,6 +1,7 @@
-import type { Models } from '../../db/models/index.js';
-import type { PenName } from '../../db/models/pen-name.js';
-import { isDuplicateKey } from '../../db/duplicate-key.js';
+import type { Models } from './models/index.js';
+import type { PenName } from './models/pen-name.js';
+import { countConnectedAccounts } from './accounts.js';
+import { isDuplicateKey } from './duplicate-key.js';
 
 // A user's pen names. Every query carries the owner, so one user can never reach another's.
 
@@ -41,7 +42,7 @@ export async function removePenName(models: Models, ownerId: string, penNameId: 
   const penName = await findPenName(models, ownerId, penNameId);
   if (!penName) return { ok: false, problem: 'not-found' };
   if ((await models.PenName.countDocuments({ ownerId })) <= 1) return { ok: false, problem: 'last' };
-  const accounts = await models.Account.countDocuments({ ownerId, penNameId, disconnectedAt: { $exists: false } });
+  const accounts = await countConnectedAccounts(models, { ownerId, penNameId });
   if (accounts > 0) return { ok: false, problem: 'has-accounts', accounts };
   await models.PenName.deleteOne({ _id: penNameId, ownerId });
   return { ok: true };
@@ -53,4 +54,10 @@ export async function ensurePenNames(models: Models, owner: { id: string; name: 
   if (existing.length > 0) return existing;
   await createPenName(models, owner.id, owner.name); // a concurrent request may have made it: either way it exists now
   return listPenNames(models, owner.id);
+}
+
+/** The pen name's name, when it is one of the owner's. */
+export async function penNameOf(models: Models, ownerId: string, penNameId: string): Promise<{ id: string; name: string } | undefined> {
+  const penName = await models.PenName.findOne({ _id: penNameId, ownerId }, { name: 1 }).lean();
+  return penName ? { id: penNameId, name: penName.name } : undefined;
 }

@@ -1,0 +1,46 @@
+import type { Client } from '@temporalio/client';
+import type { AccountSummary } from '../../activities/lifecycle/contract.js';
+import type { Config } from '../../config/index.js';
+import { displayHandle } from '../../platforms/handle.js';
+import { PLATFORM_NAMES } from '../../platforms/types.js';
+import { accountWorkflowId } from '../../workflows/account/messages.js';
+import type { AccountWorkflowInput } from '../../workflows/account/workflow.js';
+
+// Where account workflows live: the Temporal client, their task queue, and the lifecycle settings
+// a new workflow starts with. Web, worker, activities and tools pass this around; the client
+// (`AccountWorkflowClient`) talks to the workflows through it.
+
+export interface AccountWorkflowTarget {
+  client: Client;
+  taskQueue: string;
+  /** Lifecycle settings passed to new workflows. */
+  warningLeadMs?: number;
+  overdueDecisionMs?: number;
+  historyEventLimit?: number;
+}
+
+/** Account workflows on the configured task queue, started with the configured lifecycle settings. */
+export function accountWorkflowTargetFor(client: Client, config: Pick<Config, 'temporal' | 'lifecycle' | 'publishing'>): AccountWorkflowTarget {
+  return { client, taskQueue: config.temporal.taskQueue, warningLeadMs: config.lifecycle.warningLeadMs, overdueDecisionMs: config.publishing.overdueDecisionMs };
+}
+
+/** The one-line summary operators see in Temporal UI's workflow list. */
+export function staticSummary(account: Pick<AccountSummary, 'handle' | 'platform' | 'penName'>): string {
+  return `${displayHandle(account.handle)} on ${PLATFORM_NAMES[account.platform]} — ${account.penName}`;
+}
+
+/** How an account's workflow is started: its id, queue, input and summary. */
+export function startOptions(target: AccountWorkflowTarget, account: AccountSummary) {
+  const input: AccountWorkflowInput = {
+    accountId: account.accountId,
+    ...(target.warningLeadMs === undefined ? {} : { warningLeadMs: target.warningLeadMs }),
+    ...(target.overdueDecisionMs === undefined ? {} : { overdueDecisionMs: target.overdueDecisionMs }),
+    ...(target.historyEventLimit === undefined ? {} : { historyEventLimit: target.historyEventLimit }),
+  };
+  return {
+    workflowId: accountWorkflowId(account.accountId),
+    taskQueue: target.taskQueue,
+    args: [input] as [AccountWorkflowInput],
+    staticSummary: staticSummary(account),
+  };
+}

@@ -1,0 +1,37 @@
+import type { Account } from '../../db/models/account.js';
+import type { Models } from '../../db/models/index.js';
+import { targetIdOf } from '../../db/models/post-target.js';
+import { createPost, recordFailed } from '../../db/posts.js';
+import type { TestPostResult } from '../../workflows/account/messages.js';
+import { AccountWorkflowClient } from '../account-workflows/client.js';
+import { refusalText } from '../account-workflows/refusal.js';
+import type { AccountWorkflowTarget } from '../account-workflows/target.js';
+
+// A test post: stored like any post (kind `test`), published at once by the account's workflow,
+// which answers how it went. When the workflow cannot take it, the post fails with the reason.
+
+export async function sendTestPost(
+  deps: { models: Models; workflows: AccountWorkflowTarget },
+  account: Pick<Account, '_id' | 'ownerId' | 'penNameId' | 'platform' | 'handle'>,
+  text: string,
+  now: Date,
+): Promise<TestPostResult> {
+  const post = await createPost(
+    deps.models,
+    {
+      ownerId: account.ownerId,
+      penNameId: account.penNameId,
+      kind: 'test',
+      text,
+      timeZone: 'UTC',
+      publishAt: now,
+      targets: [{ accountId: account._id, platform: account.platform, handle: account.handle }],
+    },
+    now,
+  );
+  const answer = await new AccountWorkflowClient(deps.workflows).testPost(account._id, post._id);
+  if (answer.ok) return answer.value;
+  const reason = { code: 'not_sent', message: refusalText(answer.refusal) };
+  await recordFailed(deps.models, targetIdOf(post._id, account._id), reason, new Date());
+  return { outcome: 'failed', reason };
+}
