@@ -3,15 +3,11 @@ import { fileURLToPath } from 'node:url';
 import express, { type ErrorRequestHandler, type Express, type Request, type RequestHandler } from 'express';
 import type { Store } from 'express-session';
 import type { Client } from '@temporalio/client';
-import type { Config } from '../config/index.js';
 import type { Logger } from '../config/logger.js';
-import type { Models } from '../db/models/index.js';
 import type { PlatformAdapter, PlatformId } from '../platforms/types.js';
 import { accountWorkflowTargetFor, type AccountWorkflowTarget } from '../services/account-workflows/target.js';
-import type { Mailer } from '../services/mailer.js';
 import type { WebMetrics } from '../services/metrics/registry.js';
-import { authRoutes } from './auth/index.js';
-import type { EmailLimits, LoginLimits } from './auth/limits.js';
+import { authRoutes, type AuthRoutesDeps } from './auth/index.js';
 import { createAuthenticator } from './auth/passport.js';
 import type { AccountPagesDeps } from './deps.js';
 import { billingRouter } from './billing/router.js';
@@ -34,19 +30,12 @@ import { MongoSessionStore, saveSessionBeforeRedirect, sessionMiddleware } from 
 import { webhooksRouter } from './webhooks/router.js';
 import { displayHandle } from '../platforms/handle.js';
 
-export interface AppDeps {
-  config: Config;
-  models: Models;
+/** Config, models, logger, the mailer and the auth forms' rate limits are the auth pages' (auth/index.ts). */
+export interface AppDeps extends Omit<AuthRoutesDeps, 'authenticator'> {
   temporal: Client;
   readiness: ReadinessChecks;
-  logger: Logger;
   /** Defaults to MongoDB (`models.Session`), swept every 10 minutes. */
   sessionStore?: Store;
-  loginLimits?: Partial<LoginLimits>;
-  /** Registration and requests for an emailed link. */
-  emailLimits?: Partial<EmailLimits>;
-  /** Sends confirmation and password reset links (`createMailer`); without one they are not sent. */
-  mailer?: Mailer;
   /** Times every request for /metrics (served on its own listener by web/main.ts). */
   metrics?: WebMetrics;
   /** Platform adapters (`createAdapters`); without them no platform can be connected. */

@@ -16,7 +16,9 @@ export interface AuthRoutesDeps {
   authenticator: Authenticator;
   /** Sends confirmation and reset links; without one (SMTP_URL unset) they are logged as not sent. */
   mailer?: Mailer;
+  /** Failed logins; unset parts take DEFAULT_LOGIN_LIMITS. */
   loginLimits?: Partial<LoginLimits>;
+  /** Registration and requests for an emailed link; unset parts take DEFAULT_EMAIL_LIMITS. */
   emailLimits?: Partial<EmailLimits>;
 }
 
