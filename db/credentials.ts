@@ -1,3 +1,4 @@
+import type { TokenKeyring } from '../config/token-keys.js';
 import type { Credentials, IssuedTokens } from '../platforms/types.js';
 import { seal, unseal } from './crypto.js';
 import type { Credential } from './models/credential.js';
@@ -18,6 +19,9 @@ export interface StoredCredentials {
 
 export type RenewalWrite = { kind: 'replaced'; version: number } | { kind: 'conflict' };
 
+/** A stored document as key rotation sees it: which account, and the sealed value to re-seal. */
+export type SealedCredential = Pick<Credential, '_id' | 'accountId' | 'sealed'>;
+
 interface SealedTokens {
   accessToken: string;
   refreshToken?: string;
@@ -36,11 +40,13 @@ const CONNECT_WRITE_ATTEMPTS = 5;
 const after = (now: Date, seconds: number | undefined): Date | undefined =>
   seconds === undefined ? undefined : new Date(now.getTime() + seconds * 1000);
 
-export function createCredentialStore(models: Models, key: Buffer) {
+export function createCredentialStore(models: Models, keys: TokenKeyring) {
   const { Credential: collection, CredentialHead: heads, CredentialLock: locks } = models;
   const associatedData = (accountId: string) => `credential:${accountId}`;
   const openTokens = (doc: Pick<Credential, 'accountId' | 'sealed'>): SealedTokens =>
-    JSON.parse(unseal(key, doc.sealed, associatedData(doc.accountId))) as SealedTokens;
+    JSON.parse(unseal(keys, doc.sealed, associatedData(doc.accountId))) as SealedTokens;
+  /** Documents another key sealed (or sealed before key ids existed). */
+  const sealedWithOlderKey = { keyId: { $ne: keys.current.id } };
 
   const idOf = (accountId: string, version: number) => `${accountId}:${version}`;
 
@@ -68,7 +74,8 @@ export function createCredentialStore(models: Models, key: Buffer) {
       _id: idOf(accountId, version),
       accountId,
       version,
-      sealed: seal(key, JSON.stringify({ accessToken: sealedTokens.accessToken, refreshToken: sealedTokens.refreshToken }), associatedData(accountId)),
+      sealed: seal(keys, JSON.stringify({ accessToken: sealedTokens.accessToken, refreshToken: sealedTokens.refreshToken }), associatedData(accountId)),
+      keyId: keys.current.id,
       issuedAt: now,
       updatedAt: now,
     };
@@ -185,6 +192,31 @@ export function createCredentialStore(models: Models, key: Buffer) {
 
     async releaseRenewal(accountId: string, version: number): Promise<void> {
       await locks.deleteOne({ _id: idOf(accountId, version) });
+    },
+
+    /** How many stored documents an older key sealed. */
+    async countSealedWithOlderKeys(): Promise<number> {
+      return collection.countDocuments(sealedWithOlderKey);
+    },
+
+    /** Up to `limit` documents an older key sealed, leaving out `skip` (ids that could not be re-sealed). */
+    async findSealedWithOlderKeys(limit: number, skip: readonly string[] = []): Promise<SealedCredential[]> {
+      const filter = skip.length > 0 ? { ...sealedWithOlderKey, _id: { $nin: [...skip] } } : sealedWithOlderKey;
+      return collection.find(filter, { _id: 1, accountId: 1, sealed: 1 }).limit(limit).lean();
+    },
+
+    /**
+     * Re-seals one document with the current key. The write only lands while the document still
+     * holds what was read; a renewal that replaced it meanwhile sealed its own with the current key.
+     * Two rotations at once both write the same tokens, so either result opens.
+     */
+    async resealWithCurrentKey(doc: SealedCredential): Promise<'resealed' | 'changed'> {
+      const plaintext = unseal(keys, doc.sealed, associatedData(doc.accountId));
+      const updated = await collection.updateOne(
+        { _id: doc._id, sealed: doc.sealed },
+        { $set: { sealed: seal(keys, plaintext, associatedData(doc.accountId)), keyId: keys.current.id } },
+      );
+      return updated.modifiedCount === 1 ? 'resealed' : 'changed';
     },
   };
 }

@@ -10,8 +10,15 @@ export async function findLiveSession(models: Sessions, sid: string, now: Date):
   return (await models.Session.findOne({ _id: sid, expires: { $gt: now } }).lean())?.data;
 }
 
-export async function saveSession(models: Sessions, sid: string, data: string, expires: Date): Promise<void> {
-  await models.Session.updateOne({ _id: sid }, { $set: { data, expires } }, { upsert: true });
+/** `userId`: the logged-in user, kept beside the data so every session of a user can be ended. */
+export async function saveSession(models: Sessions, sid: string, data: string, expires: Date, userId?: string): Promise<void> {
+  const update = userId ? { $set: { data, expires, userId } } : { $set: { data, expires }, $unset: { userId: '' } };
+  await models.Session.updateOne({ _id: sid }, update, { upsert: true });
+}
+
+/** Logs the user out everywhere: every stored session of theirs is deleted. Answers how many. */
+export async function endSessionsOf(models: Sessions, userId: string): Promise<number> {
+  return (await models.Session.deleteMany({ userId })).deletedCount;
 }
 
 export async function touchSession(models: Sessions, sid: string, expires: Date): Promise<void> {

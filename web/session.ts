@@ -30,6 +30,12 @@ function expiryOf(data: session.SessionData): Date {
   return expires ? new Date(expires) : new Date(Date.now() + SESSION_MS);
 }
 
+/** Passport keeps the logged-in user's id in the session; stored beside it, every session of a user can be ended. */
+function userIdOf(data: session.SessionData): string | undefined {
+  const user = (data as { passport?: { user?: unknown } }).passport?.user;
+  return typeof user === 'string' ? user : undefined;
+}
+
 export class MongoSessionStore extends session.Store {
   private readonly sweeper: NodeJS.Timeout;
 
@@ -58,7 +64,7 @@ export class MongoSessionStore extends session.Store {
   }
 
   override set(sid: string, data: session.SessionData, callback?: Callback): void {
-    saveSession(this.models, sid, JSON.stringify(data), expiryOf(data)).then(
+    saveSession(this.models, sid, JSON.stringify(data), expiryOf(data), userIdOf(data)).then(
       () => callback?.(),
       (error: unknown) => callback?.(error),
     );

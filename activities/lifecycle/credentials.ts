@@ -54,6 +54,7 @@ export function credentialActivities(context: LifecycleContext) {
   /** Holding the renewal lease: one platform call, then the result is stored at once. */
   async function renewHeld(account: Account, adapter: PlatformAdapter, stored: StoredCredentials): Promise<FactsResult> {
     const renewed = await adapter.refresh(accountRefOf(account), stored.credentials);
+    context.metrics.renewal(account.platform, renewed.kind);
     if (renewed.kind !== 'ok') return { outcome: 'failed', failure: renewed };
     const write = await persistRenewal(account._id, stored.version, renewed.value);
     if (write.kind === 'conflict') activityLog().warn('another writer stored credentials first; using them', { accountId: account._id });
@@ -120,6 +121,7 @@ export function credentialActivities(context: LifecycleContext) {
       if (!adapter) return { outcome: 'failed', failure: notConfigured(account.platform) };
       if (!stored) return { outcome: 'failed', failure: missingCredentials(account) };
       const check = await adapter.validate(accountRefOf(account), stored.credentials);
+      context.metrics.healthCheck(account.platform, check.kind);
       if (check.kind !== 'ok') return { outcome: 'failed', failure: check };
       const dataAccessSec = check.value.dataAccessLifetimeSec;
       if (dataAccessSec === undefined) return { outcome: 'ok' };

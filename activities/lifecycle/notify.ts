@@ -1,5 +1,5 @@
 import type { Delivery, Notification, NotificationKind } from '../../db/models/notification.js';
-import { emailPreferencesOf, type User } from '../../db/models/user.js';
+import { emailConfirmed, emailPreferencesOf, type User } from '../../db/models/user.js';
 import { notificationEmail } from '../notify/email.js';
 import { buildNotificationText } from '../notify/message.js';
 import { sendWebhook, type WebhookPayload } from '../notify/webhook.js';
@@ -16,7 +16,9 @@ type Channel = 'email' | 'webhook';
 
 /** How long one attempt holds a channel; longer than the slowest send (SMTP timeouts, 10 s webhook). */
 const CLAIM_MS = 60_000;
-const emailWanted = (owner: Pick<User, 'emailNotifications'>, kind: NotificationKind): boolean => emailPreferencesOf(owner.emailNotifications)[kind];
+/** Only to a confirmed address: nobody can point Tether's email at someone else's inbox. */
+const emailWanted = (owner: Pick<User, 'emailNotifications' | 'emailVerifiedAt'>, kind: NotificationKind): boolean =>
+  emailConfirmed(owner) && emailPreferencesOf(owner.emailNotifications)[kind];
 
 export function notifyActivities(context: LifecycleContext) {
   const { models, config, mailer, clock } = context;
@@ -94,8 +96,10 @@ export function notifyActivities(context: LifecycleContext) {
     try {
       const outcome = await send();
       await finish(notification._id, channel, { state: outcome });
+      context.metrics.notification(channel, outcome);
       return undefined;
     } catch (error) {
+      context.metrics.notification(channel, 'failed');
       const message = (error as Error).message;
       await finish(notification._id, channel, { state: 'failed', lastError: message.slice(0, 500) });
       return `${channel}: ${message}`;

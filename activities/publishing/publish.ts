@@ -39,10 +39,12 @@ export function publishActivity(context: LifecycleContext) {
     const now = clock();
     if (outcome.kind === 'ok') {
       await recordPublished(models, targetId, outcome.value, now);
+      context.metrics.publish(account.platform, 'published');
       activityLog().info('published', { ...target, platform: account.platform });
       return { outcome: 'published', ...outcome.value };
     }
     const result = classify(outcome, now.getTime());
+    context.metrics.publish(account.platform, result.outcome);
     if (result.outcome === 'rejected') await recordFailed(models, targetId, result.reason, now);
     else await recordWaiting(models, targetId, result.reason, now);
     activityLog().warn('publish did not complete', { ...target, platform: account.platform, outcome: result.outcome });

@@ -1,5 +1,6 @@
 import type { Connection } from 'mongoose';
 import { accountModel } from './account.js';
+import { authTokenModel, authTokenUseModel } from './auth-token.js';
 import { credentialHeadModel } from './credential-head.js';
 import { credentialLockModel } from './credential-lock.js';
 import { credentialModel } from './credential.js';
@@ -29,6 +30,8 @@ export function createModels(connection: Connection) {
     PostTarget: postTargetModel(connection),
     Session: sessionModel(connection),
     RateLimitHit: rateLimitHitModel(connection),
+    AuthToken: authTokenModel(connection),
+    AuthTokenUse: authTokenUseModel(connection),
   };
 }
 

@@ -49,7 +49,7 @@ export interface Owner {
 }
 
 export async function createOwner(db: TestDatabase, email = `owner-${Math.random().toString(36).slice(2)}@example.test`): Promise<Owner> {
-  const user = await db.models.User.create({ email, name: 'Test Owner', plan: 'growth' });
+  const user = await db.models.User.create({ email, name: 'Test Owner', plan: 'growth', emailVerifiedAt: new Date() });
   const penName = await db.models.PenName.create({ ownerId: user._id, name: 'Morning Notes' });
   return { ownerId: String(user._id), penNameId: String(penName._id), penName: penName.name };
 }

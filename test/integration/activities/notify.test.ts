@@ -201,6 +201,29 @@ describe('notify', () => {
     }
   });
 
+  it('sends no email to an address that is not confirmed (registered but unconfirmed, or from before confirmation), only the in-app notice and the webhook', async () => {
+    const accountId = await connectAccount('n-6');
+    const confirmedAt = (await world.db.models.User.findById(world.ownerId).lean())!.emailVerifiedAt;
+    try {
+      for (const [step, unconfirmed] of [{ $set: { emailVerifiedAt: null } }, { $unset: { emailVerifiedAt: '' } }].entries()) {
+        await world.db.models.User.updateOne({ _id: world.ownerId }, unconfirmed);
+        const mailsBefore = mails.length;
+        const hooksBefore = webhooks.length;
+        await inActivity(world.activities().notify, { accountId, kind: 'expired', dedupeKey: `${accountId}:unconfirmed-${step}` });
+        const doc = await world.db.models.Notification.findOne({ dedupeKey: `${accountId}:unconfirmed-${step}` }).lean();
+        expect(doc).toMatchObject({ email: { state: 'skipped', attempts: 0 }, webhook: { state: 'sent' } });
+        expect(mails.length).toBe(mailsBefore);
+        expect(webhooks.length - hooksBefore).toBe(1);
+      }
+    } finally {
+      await world.db.models.User.updateOne({ _id: world.ownerId }, { $set: { emailVerifiedAt: confirmedAt } });
+    }
+    // Confirmed again, the same kind of notice is emailed.
+    const mailsBefore = mails.length;
+    await inActivity(world.activities().notify, { accountId, kind: 'expired', dedupeKey: `${accountId}:confirmed` });
+    expect(mails.length - mailsBefore).toBe(1);
+  });
+
   it('names a deleted pen name as removed, in the notice and the webhook', async () => {
     const penName = await world.db.models.PenName.create({ ownerId: world.ownerId, name: 'Short-lived' });
     const { accountId } = await upsertConnectedAccount(world.db.models, {
