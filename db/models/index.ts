@@ -1,7 +1,7 @@
 import type { Connection } from 'mongoose';
 import { accountModel } from './account.js';
+import { claimModel } from './claim.js';
 import { credentialHeadModel } from './credential-head.js';
-import { credentialLockModel } from './credential-lock.js';
 import { credentialModel } from './credential.js';
 import { diagnosticModel } from './diagnostic.js';
 import { notificationModel } from './notification.js';
@@ -22,7 +22,7 @@ export function createModels(connection: Connection) {
     Account: accountModel(connection),
     Credential: credentialModel(connection),
     CredentialHead: credentialHeadModel(connection),
-    CredentialLock: credentialLockModel(connection),
+    Claim: claimModel(connection),
     Notification: notificationModel(connection),
     PlanSlot: planSlotModel(connection),
     Post: postModel(connection),
