@@ -5,6 +5,7 @@ import type { Models } from './models/index.js';
 import type { PenNameScope } from './models/pen-name.js';
 import type { CredentialStore } from './credentials.js';
 import { isDuplicateKey } from './duplicate-key.js';
+import { withDatabaseRetry } from './retry.js';
 import { slotHolderFor } from './models/plan-slot.js';
 import { releaseSlot } from './plan-slots.js';
 
@@ -57,19 +58,23 @@ export async function upsertConnectedAccount(models: Models, input: ConnectAccou
 }
 
 export async function findAccount(models: Models, accountId: string): Promise<Account | undefined> {
-  return (await models.Account.findById(accountId).lean()) ?? undefined;
+  return (await withDatabaseRetry(() => models.Account.findById(accountId).lean())) ?? undefined;
 }
 
 const connected = { disconnectedAt: { $exists: false } };
 
 /** A connected account of this owner and pen name; undefined for anyone else's (or a disconnected one). */
 export async function findConnectedAccount(models: Models, scope: PenNameScope, accountId: string): Promise<Account | undefined> {
-  return (await models.Account.findOne({ _id: accountId, ownerId: scope.ownerId, penNameId: scope.penNameId, ...connected }).lean()) ?? undefined;
+  const account = await findAccount(models, accountId);
+  return account && isInScope(account, scope) && account.disconnectedAt === undefined ? account : undefined;
 }
+
+const isInScope = (account: Pick<Account, 'ownerId' | 'penNameId'>, scope: PenNameScope) => account.ownerId === scope.ownerId && account.penNameId === scope.penNameId;
 
 /** Whether the account (connected or not) is this owner's, in this pen name, on this platform. */
 export async function isAccountOf(models: Models, scope: PenNameScope & { platform: PlatformId }, accountId: string): Promise<boolean> {
-  return (await models.Account.exists({ _id: accountId, ownerId: scope.ownerId, penNameId: scope.penNameId, platform: scope.platform })) !== null;
+  const account = await models.Account.findById(accountId, { ownerId: 1, penNameId: 1, platform: 1 }).lean();
+  return account !== null && isInScope(account, scope) && account.platform === scope.platform;
 }
 
 /** The account of one identity in a pen name, if it was ever connected. */
@@ -165,13 +170,16 @@ export async function recordPremium(models: Models, accountId: string, premium: 
 /**
  * Writes the status projection unless a write with the same or a higher sequence already landed, so
  * retried or out-of-order writes never regress what pages show. Returns whether it was applied.
+ * A read then a write, both by `_id` (FerretDB scans for any other filter, and its conditional
+ * updates are not atomic anyway): the account's workflow records its statuses one at a time, so
+ * only a retried attempt that outlived its timeout can race with the next write, and the sequence
+ * check still refuses it whenever it reads after that write.
  */
 export async function writeStatus(models: Models, accountId: string, status: AccountStatus): Promise<boolean> {
-  const result = await models.Account.updateOne(
-    { _id: accountId, $or: [{ 'status.sequence': { $lt: status.sequence } }, { 'status.sequence': { $exists: false } }] },
-    { $set: { status } },
-  );
-  return result.modifiedCount === 1;
+  const stored = await withDatabaseRetry(() => models.Account.findById(accountId, { 'status.sequence': 1 }).lean());
+  if (!stored || (stored.status?.sequence ?? -Infinity) >= status.sequence) return false;
+  await withDatabaseRetry(() => models.Account.updateOne({ _id: accountId }, { $set: { status } }));
+  return true;
 }
 
 /**
