@@ -6,6 +6,7 @@ import type { PenNameScope } from './models/pen-name.js';
 import type { CredentialStore } from './credentials.js';
 import { isDuplicateKey } from './duplicate-key.js';
 import { withDatabaseRetry } from './retry.js';
+import { identityKeyOf, type AccountIdentity } from './models/account-identity.js';
 import { slotHolderFor } from './models/plan-slot.js';
 import { releaseSlot } from './plan-slots.js';
 
@@ -23,13 +24,15 @@ export interface ConnectAccountInput {
 }
 
 /**
- * Connect or reconnect: one atomic upsert on (penNameId, platform, externalId). A reconnect keeps
- * the account id, refreshes the identity and clears `disconnectedAt`.
+ * Connect or reconnect. The identity's record (db/models/account-identity.ts) names its account,
+ * in one point read; a first connect inserts it, and its unique `_id` lets one of two racing first
+ * connects create the account. Then one upsert by `_id`. A reconnect keeps the account id,
+ * refreshes the identity and clears `disconnectedAt`.
  */
 export async function upsertConnectedAccount(models: Models, input: ConnectAccountInput): Promise<{ accountId: string; created: boolean }> {
   const { ownerId, penNameId, platform, identity } = input;
   const now = input.now ?? new Date();
-  const candidateId = randomUUID();
+  const key = identityKeyOf({ penNameId, platform, externalId: identity.externalId });
   const set: Record<string, unknown> = {
     handle: identity.handle,
     displayName: identity.displayName,
@@ -39,22 +42,46 @@ export async function upsertConnectedAccount(models: Models, input: ConnectAccou
   const unset: Record<string, ''> = { disconnectedAt: '' };
   if (identity.avatarUrl === undefined) unset.avatarUrl = '';
   else set.avatarUrl = identity.avatarUrl;
-  const write = () =>
-    models.Account.findOneAndUpdate(
-      { penNameId, platform, externalId: identity.externalId },
-      { $set: set, $unset: unset, $setOnInsert: { _id: candidateId, ownerId } },
-      { upsert: true, returnDocument: 'after' },
-    ).lean();
+  const write = (accountId: string) =>
+    withDatabaseRetry(() =>
+      models.Account.findOneAndUpdate(
+        { _id: accountId },
+        { $set: set, $unset: unset, $setOnInsert: { ownerId, penNameId, platform, externalId: identity.externalId } },
+        { upsert: true, returnDocument: 'after' },
+      ).lean(),
+    );
+
+  let recorded: Pick<AccountIdentity, 'accountId'> | null = await withDatabaseRetry(() => models.AccountIdentity.findById(key).lean());
+  let created = false;
+  if (!recorded) {
+    const candidate = { _id: key, accountId: randomUUID() };
+    try {
+      await withDatabaseRetry(() => models.AccountIdentity.create(candidate));
+      recorded = candidate;
+      created = true;
+    } catch (error) {
+      // Two first connects of the same identity raced: the loser's becomes a reconnect.
+      if (!isDuplicateKey(error)) throw error;
+      recorded = await withDatabaseRetry(() => models.AccountIdentity.findById(key).lean());
+      if (!recorded) throw error;
+    }
+  }
+  const recordedId = recorded.accountId;
   let doc;
   try {
-    doc = await write();
+    doc = await write(recordedId);
   } catch (error) {
-    // Two connects of the same identity raced: the loser's upsert becomes a reconnect.
     if (!isDuplicateKey(error)) throw error;
-    doc = await write();
+    // The unique identity index: either a racing first connect inserted the account a moment ago,
+    // or it was connected before identities were recorded, under another id. Adopt that account.
+    const existing = await withDatabaseRetry(() => models.Account.findOne({ penNameId, platform, externalId: identity.externalId }, { _id: 1 }).lean());
+    if (!existing) throw error;
+    await withDatabaseRetry(() => models.AccountIdentity.updateOne({ _id: key }, { $set: { accountId: existing._id } }));
+    created = created && existing._id === recordedId;
+    doc = await write(existing._id);
   }
   if (!doc) throw new Error('the account was not written');
-  return { accountId: doc._id, created: doc._id === candidateId };
+  return { accountId: doc._id, created };
 }
 
 export async function findAccount(models: Models, accountId: string): Promise<Account | undefined> {
@@ -77,12 +104,20 @@ export async function isAccountOf(models: Models, scope: PenNameScope & { platfo
   return account !== null && isInScope(account, scope) && account.platform === scope.platform;
 }
 
-/** The account of one identity in a pen name, if it was ever connected. */
+/**
+ * The account of one identity in a pen name, if it was ever connected: two point reads. An identity
+ * without a record may still have been connected before records existed: that case is a query.
+ */
 export async function findAccountOfIdentity(
   models: Models,
   identity: { penNameId: string; platform: PlatformId; externalId: string },
 ): Promise<Pick<Account, '_id' | 'disconnectedAt'> | undefined> {
-  return (await models.Account.findOne(identity, { _id: 1, disconnectedAt: 1 }).lean()) ?? undefined;
+  const recorded = await withDatabaseRetry(() => models.AccountIdentity.findById(identityKeyOf(identity)).lean());
+  const projection = { _id: 1, disconnectedAt: 1 } as const;
+  const account = recorded
+    ? await withDatabaseRetry(() => models.Account.findById(recorded.accountId, projection).lean())
+    : await withDatabaseRetry(() => models.Account.findOne(identity, projection).lean());
+  return account ?? undefined;
 }
 
 /** Connected accounts of one pen name (optionally of one platform), oldest connection first, in one query. */
@@ -145,7 +180,9 @@ export async function listConnectedAccountIds(models: Models): Promise<string[]>
 }
 
 export async function markDisconnected(models: Models, accountId: string, now: Date): Promise<void> {
-  await models.Account.updateOne({ _id: accountId, disconnectedAt: { $exists: false } }, { $set: { disconnectedAt: now } });
+  const account = await withDatabaseRetry(() => models.Account.findById(accountId, { disconnectedAt: 1 }).lean());
+  if (!account || account.disconnectedAt) return;
+  await withDatabaseRetry(() => models.Account.updateOne({ _id: accountId }, { $set: { disconnectedAt: now } }));
 }
 
 /**

@@ -162,9 +162,10 @@ export function createCredentialStore(models: Models, key: Buffer) {
   return {
     /**
      * Connect or reconnect: stores exactly what the platform issued (a new grant replaces the old
-     * one, refresh token included) as the next version, and returns that version.
+     * one, refresh token included) as the next version, and returns that version. `newAccount`
+     * says the account was created by this connect (a hint: a wrong one costs a retry, not data).
      */
-    async storeConnectedCredentials(accountId: string, issued: IssuedTokens, now: Date): Promise<number> {
+    async storeConnectedCredentials(accountId: string, issued: IssuedTokens, now: Date, options: { newAccount?: boolean } = {}): Promise<number> {
       const fields: TokenFields = {
         sealedTokens: issued,
         accessTokenExpiresAt: after(now, issued.accessTokenLifetimeSec),
@@ -172,7 +173,8 @@ export function createCredentialStore(models: Models, key: Buffer) {
         dataAccessExpiresAt: after(now, issued.dataAccessLifetimeSec),
         scopes: issued.scopes,
       };
-      let version = ((await withDatabaseRetry(() => current(accountId)))?.version ?? 0) + 1;
+      // A new account has no credentials yet: its first version is written without a read.
+      let version = options.newAccount ? 1 : ((await withDatabaseRetry(() => current(accountId)))?.version ?? 0) + 1;
       for (let attempt = 1; attempt <= CONNECT_WRITE_ATTEMPTS; attempt++) {
         if (await insertVersion(accountId, version, fields, now)) return version;
         // Another writer took this version: ours goes after the newest.
