@@ -70,9 +70,10 @@ afterAll(async () => {
 });
 
 let mailer: Mailer | undefined;
+const smtpMailer = () => (mailer ??= createMailer({ smtpUrl: `smtp://127.0.0.1:${smtpPort}`, from: 'Tether <no-reply@tether.example>' }));
 const world = useActivityWorld({
   configOverrides: () => ({ WEBHOOK_URL: receiverUrl, WEBHOOK_SECRET, SMTP_URL: `smtp://127.0.0.1:${smtpPort}`, EMAIL_FROM: 'Tether <no-reply@tether.example>' }),
-  mailer: () => (mailer ??= createMailer({ smtpUrl: `smtp://127.0.0.1:${smtpPort}`, from: 'Tether <no-reply@tether.example>' })),
+  mailer: smtpMailer,
 });
 
 async function connectAccount(externalId: string) {
@@ -152,7 +153,7 @@ describe('notify', () => {
 
   it('many overlapping attempts with one dedupe key send one email and one webhook; the ones that found it in progress finish on retry', async () => {
     const accountId = await connectAccount('n-overlap');
-    const real = mailer!;
+    const real = smtpMailer()!;
     // A slow SMTP round trip keeps the first sender inside its claim while the others arrive.
     const activities = world.activities({ mailer: { sendMail: async (message) => (await sleep(300), real.sendMail(message)) } });
     const input = { accountId, kind: 'expired' as const, reason: { code: 'revoked', message: 'Access was revoked' }, dedupeKey: `${accountId}:overlap` };
