@@ -23,6 +23,7 @@ func main() {
 	dataDir := flag.String("data", "", "directory for SQLite files (required)")
 	logLevel := flag.String("log-level", "error", "debug, info, warn or error")
 	busyTimeout := flag.Duration("busy-timeout", time.Minute, "how long a SQLite write waits for the database lock before failing")
+	indexEvery := flag.Duration("id-index-interval", 2*time.Second, "how often new collections get their _id path index (see idindex.go); 0 turns it off")
 	flag.Parse()
 
 	var level slog.Level
@@ -68,6 +69,9 @@ func main() {
 
 	// Printed once the listener is bound; MongoDBURI blocks until then.
 	go func() { fmt.Println("ready", db.MongoDBURI()) }()
+	if *indexEvery > 0 {
+		go indexIDPaths(ctx, abs, *busyTimeout, *indexEvery, logger)
+	}
 
 	if err := db.Run(ctx); err != nil {
 		fail("stopped: %v", err)
