@@ -39,6 +39,7 @@ export function publishActivity(context: LifecycleContext) {
             text: post.text,
             imageUrl: post.imageUrl,
             boardId: claim.target.boardId,
+            ...(claim.target.choices ? { choices: claim.target.choices } : {}),
             idempotencyKey: idempotencyKeyOf(target),
           });
 
