@@ -112,7 +112,9 @@ export function credentialActivities(context: LifecycleContext) {
           try {
             // The head lags a version whose writer died before copying it: check, so an old refresh token is never spent.
             const newer = await store.findNewer(accountId, stored.version);
-            if (newer) return reuse(newer);
+            if (newer && newer.version > knownVersion) return reuse(newer);
+            // A head behind what the workflow knows: it is repaired now, so the next round renews the newest.
+            if (newer) continue;
             const result = await renewHeld(account, adapter, stored);
             renewed = result.outcome === 'ok';
             return result;
