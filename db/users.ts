@@ -1,4 +1,5 @@
 import type { Models } from './models/index.js';
+import { withDatabaseRetry } from './retry.js';
 import type { EmailPreferences, User } from './models/user.js';
 
 // Reads and single-document writes of users. Emails are stored trimmed and lower-cased.
@@ -58,6 +59,11 @@ export async function setPlan(models: Models, userId: string, plan: string): Pro
 /** Remembers the zone the user last composed in; the compose form starts in it. */
 export async function setTimeZone(models: Models, userId: string, timeZone: string): Promise<void> {
   await models.User.updateOne({ _id: userId }, { $set: { timeZone } });
+}
+
+/** Where and whether to email a user about their accounts (a point read). */
+export async function findNotifiedUser(models: Models, userId: string): Promise<Pick<User, '_id' | 'email' | 'emailNotifications' | 'emailVerifiedAt'> | undefined> {
+  return (await withDatabaseRetry(() => models.User.findById(userId, { email: 1, emailNotifications: 1, emailVerifiedAt: 1 }).lean())) ?? undefined;
 }
 
 /** The stored email preferences as saved (read them with `emailPreferencesOf`). */

@@ -1,4 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SMTPServer } from 'smtp-server';
@@ -69,9 +70,10 @@ afterAll(async () => {
 });
 
 let mailer: Mailer | undefined;
+const smtpMailer = () => (mailer ??= createMailer({ smtpUrl: `smtp://127.0.0.1:${smtpPort}`, from: 'Tether <no-reply@tether.example>' }));
 const world = useActivityWorld({
   configOverrides: () => ({ WEBHOOK_URL: receiverUrl, WEBHOOK_SECRET, SMTP_URL: `smtp://127.0.0.1:${smtpPort}`, EMAIL_FROM: 'Tether <no-reply@tether.example>' }),
-  mailer: () => (mailer ??= createMailer({ smtpUrl: `smtp://127.0.0.1:${smtpPort}`, from: 'Tether <no-reply@tether.example>' })),
+  mailer: smtpMailer,
 });
 
 async function connectAccount(externalId: string) {
@@ -161,6 +163,23 @@ describe('notify', () => {
       expect(JSON.stringify(doc)).not.toContain(secret);
     }
   }
+
+  it('many overlapping attempts with one dedupe key send one email and one webhook; the ones that found it in progress finish on retry', async () => {
+    const accountId = await connectAccount('n-overlap');
+    const real = smtpMailer()!;
+    // A slow SMTP round trip keeps the first sender inside its claim while the others arrive.
+    const activities = world.activities({ mailer: { sendMail: async (message) => (await sleep(300), real.sendMail(message)) } });
+    const input = { accountId, kind: 'expired' as const, reason: { code: 'revoked', message: 'Access was revoked' }, dedupeKey: `${accountId}:overlap` };
+    const mailsBefore = mails.length;
+    const hooksBefore = webhooks.length;
+    const attempts = await Promise.allSettled(Array.from({ length: 12 }, () => inActivity(activities.notify, input)));
+    for (const attempt of attempts) if (attempt.status === 'rejected') expect(String(attempt.reason)).toMatch(/in progress in another attempt/);
+    // Temporal retries the attempts that failed; each finds both channels done.
+    await inActivity(activities.notify, input);
+    expect(mails.length - mailsBefore).toBe(1);
+    expect(webhooks.length - hooksBefore).toBe(1);
+    expect(await world.db.models.Notification.findById(input.dedupeKey).lean()).toMatchObject({ email: { state: 'sent', attempts: 1 }, webhook: { state: 'sent', attempts: 1 } });
+  });
 
   it('a failing webhook receiver fails the activity; the retry sends the webhook once and not the email again', async () => {
     const accountId = await connectAccount('n-2');

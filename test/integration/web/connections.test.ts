@@ -145,6 +145,8 @@ describe('web: the Connections page', () => {
       return queries;
     };
     await seedAccount(user, { platform: 'x', handle: 'one_of_many' });
+    // The first view after registering also saves the session it changed (the welcome flash is shown once).
+    await user.agent.get('/connections').expect(200);
     const withOne = await countQueries();
     for (let i = 0; i < 12; i++) await seedAccount(user, { platform: i % 2 ? 'x' : 'threads', handle: `many_${i}`, status: { state: 'active' } });
     const withMany = await countQueries();
