@@ -62,8 +62,8 @@ export async function setTimeZone(models: Models, userId: string, timeZone: stri
 }
 
 /** Where and whether to email a user about their accounts (a point read). */
-export async function findNotifiedUser(models: Models, userId: string): Promise<Pick<User, '_id' | 'email' | 'emailNotifications' | 'emailVerifiedAt'> | undefined> {
-  return (await withDatabaseRetry(() => models.User.findById(userId, { email: 1, emailNotifications: 1, emailVerifiedAt: 1 }).lean())) ?? undefined;
+export async function findNotifiedUser(models: Models, userId: string): Promise<Pick<User, '_id' | 'email' | 'emailNotifications' | 'emailVerifiedAt' | 'timeZone'> | undefined> {
+  return (await withDatabaseRetry(() => models.User.findById(userId, { email: 1, emailNotifications: 1, emailVerifiedAt: 1, timeZone: 1 }).lean())) ?? undefined;
 }
 
 /** The stored email preferences as saved (read them with `emailPreferencesOf`). */

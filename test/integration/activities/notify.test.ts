@@ -169,7 +169,7 @@ describe('notify', () => {
     const real = smtpMailer()!;
     // A slow SMTP round trip keeps the first sender inside its claim while the others arrive.
     const activities = world.activities({ mailer: { sendMail: async (message) => (await sleep(300), real.sendMail(message)) } });
-    const input = { accountId, kind: 'expired' as const, reason: { code: 'revoked', message: 'Access was revoked' }, dedupeKey: `${accountId}:overlap` };
+    const input = { accountId, kind: 'expired' as const, reason: { code: 'token_revoked' as const, detail: 'X says access was revoked' }, dedupeKey: `${accountId}:overlap` };
     const mailsBefore = mails.length;
     const hooksBefore = webhooks.length;
     const attempts = await Promise.allSettled(Array.from({ length: 12 }, () => inActivity(activities.notify, input)));
