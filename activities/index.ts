@@ -1,6 +1,7 @@
 import type { Models } from '../db/models/index.js';
 import type { AccountWorkflowTarget } from '../services/account-workflows/target.js';
 import { diagnosticActivities } from './diagnostics.js';
+import { withLifecycleEvents, withPublishingEvents } from './events/index.js';
 import { lifecycleActivities, type LifecycleDeps } from './lifecycle/index.js';
 import { publishingActivities } from './publishing/index.js';
 import { reconcileActivities } from './reconcile.js';
@@ -10,16 +11,18 @@ export interface ActivityDeps extends LifecycleDeps {
   workerIdentity: string;
   /** The Temporal client self-healing uses to start missing account workflows. */
   workflows?: AccountWorkflowTarget;
+  /** How long account timeline events are kept (`config.accountEvents`); the self-healing sweep prunes older ones. */
+  eventRetentionMs?: number;
 }
 
 /** All activities, built from their dependencies so tests pass real ones without module mocking. */
 export function createActivities(deps: ActivityDeps) {
-  const lifecycle = lifecycleActivities(deps);
+  const lifecycle = withLifecycleEvents(deps, lifecycleActivities(deps));
   return {
     ...diagnosticActivities(deps),
     ...lifecycle,
-    ...publishingActivities(deps),
-    ...reconcileActivities({ models: deps.models, describeAccount: lifecycle.describeAccount, workflows: deps.workflows }),
+    ...withPublishingEvents(deps, publishingActivities(deps)),
+    ...reconcileActivities({ models: deps.models, describeAccount: lifecycle.describeAccount, workflows: deps.workflows, eventRetentionMs: deps.eventRetentionMs }),
   };
 }
 

@@ -1,5 +1,6 @@
 import { Context } from '@temporalio/activity';
 import { listConnectedAccountIds } from '../db/accounts.js';
+import { pruneAccountEvents } from '../db/account-events.js';
 import { sweepClaims } from '../db/claims.js';
 import type { Models } from '../db/models/index.js';
 import { AccountWorkflowClient } from '../services/account-workflows/client.js';
@@ -18,6 +19,7 @@ import { requeueWaitingPosts } from './requeue-posts.js';
 
 /** Ended claims older than this are deleted: far beyond any activity's timeout (db/claims.ts). */
 const CLAIM_RETENTION_MS = 24 * 3600_000;
+const DEFAULT_EVENT_RETENTION_MS = 400 * 24 * 3600_000;
 
 export interface ReconcileReport {
   /** Connected accounts considered. */
@@ -33,6 +35,8 @@ export interface ReconcileDeps {
   describeAccount(accountId: string): Promise<AccountSummary>;
   /** Absent in processes that have no Temporal client; the activity then reports nothing started. */
   workflows?: AccountWorkflowTarget;
+  /** Account timeline events older than this are deleted on each pass; default 400 days. */
+  eventRetentionMs?: number;
 }
 
 export function reconcileActivities(deps: ReconcileDeps) {
@@ -52,6 +56,7 @@ export function reconcileActivities(deps: ReconcileDeps) {
       }
       const requeuedPosts = await requeueWaitingPosts(deps.models, workflows, { restartedAccountIds: started, now: new Date() });
       await sweepClaims(deps.models, new Date(Date.now() - CLAIM_RETENTION_MS));
+      await pruneAccountEvents(deps.models, new Date(Date.now() - (deps.eventRetentionMs ?? DEFAULT_EVENT_RETENTION_MS)));
       const connected = new Set(ids);
       const orphans = runningWorkflows
         .filter(({ accountId }) => accountId === undefined || !connected.has(accountId))

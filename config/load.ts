@@ -58,6 +58,8 @@ export interface Config {
   plans: { limits: Record<string, number>; defaultPlan: string; selfServe: boolean };
   lifecycle: { warningLeadMs: number; renewalsPerSecond: Partial<Record<PlatformId, number>> };
   publishing: { overdueDecisionMs: number };
+  /** How long account timeline events are kept (the self-healing sweep prunes older ones). */
+  accountEvents: { retentionMs: number };
   tools: { temporalCliPath?: string };
 }
 
@@ -202,6 +204,7 @@ export function loadConfig(source: Source, cwd = process.cwd()): Config {
     plans: { limits: env.PLANS, defaultPlan: env.DEFAULT_PLAN, selfServe: env.PLAN_SELF_SERVE ?? !production },
     lifecycle: { warningLeadMs: env.EXPIRY_WARNING_DAYS * 24 * 3600 * 1000, renewalsPerSecond: env.RENEWALS_PER_SECOND ?? {} },
     publishing: { overdueDecisionMs: env.OVERDUE_DECISION_MINUTES * 60_000 },
+    accountEvents: { retentionMs: env.ACCOUNT_EVENT_RETENTION_DAYS * 24 * 3600_000 },
     tools: { temporalCliPath: env.TEMPORAL_CLI_PATH },
   };
 }

@@ -135,6 +135,7 @@ export const envSchema = z.object({
   PLAN_SELF_SERVE: optionalBool,
   EXPIRY_WARNING_DAYS: z.coerce.number().positive().max(60).default(7),
   OVERDUE_DECISION_MINUTES: z.coerce.number().min(0).max(1440).default(10),
+  ACCOUNT_EVENT_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(400),
   RENEWALS_PER_SECOND: json('{"x":3,"linkedin":1}')
     .pipe(z.partialRecord(z.enum(PLATFORM_IDS), z.number().positive().max(1000)))
     .optional(),
@@ -203,6 +204,7 @@ export const ENV_DESCRIPTIONS: Record<keyof Env, string> = {
   DEFAULT_PLAN: 'Plan of a new user',
   PLAN_SELF_SERVE: 'Users may change their own plan from the Billing page; default `true`, in production `false`',
   EXPIRY_WARNING_DAYS: 'Warn this many days before a token that cannot be renewed expires',
+  ACCOUNT_EVENT_RETENTION_DAYS: 'How long each account page\'s timeline keeps its events; older ones are deleted by the periodic self-healing sweep',
   OVERDUE_DECISION_MINUTES: 'After a reconnect, how long posts that fell due while the account was expired wait for the user to choose (publish now, reschedule, skip) before they go out in order; 0 publishes at once',
   RENEWALS_PER_SECOND: 'Per-platform cap on token renewals per second across all workers, JSON (keep it below the platform limit); default built in',
   METRICS_HOST: 'Interface the Prometheus `/metrics` listeners bind to (a separate listener from the dashboard)',

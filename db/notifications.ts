@@ -97,3 +97,8 @@ export async function finishDelivery(
   await withDatabaseRetry(() => models.Notification.updateOne({ _id: id }, { $set: set }));
   await withDatabaseRetry(() => endClaim(models, { key: deliveryKey(id, channel), generation: attempt, now, ...(state === 'failed' ? {} : { outcome: state }) }));
 }
+
+/** A notification's email and webhook delivery states, by `_id` (its dedupe key). */
+export async function deliveryStatesOf(models: Pick<Models, 'Notification'>, id: string): Promise<Pick<Notification, 'kind' | 'email' | 'webhook'> | undefined> {
+  return (await withDatabaseRetry(() => models.Notification.findById(id, { kind: 1, email: 1, webhook: 1 }).lean())) ?? undefined;
+}

@@ -67,6 +67,7 @@ const workers = await createWorkers({
     adapters: createAdapters(config.platforms),
     workflows,
     metrics: metrics.activities,
+    eventRetentionMs: config.accountEvents.retentionMs,
   }),
   renewalsPerSecond: config.lifecycle.renewalsPerSecond,
   // The compiled worker (and production from source) loads the bundle `npm run build` made; development bundles fresh code at start.

@@ -1,4 +1,5 @@
 import type { Connection } from 'mongoose';
+import { accountEventModel } from './account-event.js';
 import { accountIdentityModel } from './account-identity.js';
 import { accountModel } from './account.js';
 import { authTokenModel, authTokenUseModel } from './auth-token.js';
@@ -24,6 +25,7 @@ export function createModels(connection: Connection) {
     PenName: penNameModel(connection),
     Account: accountModel(connection),
     AccountIdentity: accountIdentityModel(connection),
+    AccountEvent: accountEventModel(connection),
     Credential: credentialModel(connection),
     CredentialHead: credentialHeadModel(connection),
     Claim: claimModel(connection),

@@ -1,0 +1,56 @@
+import { isDuplicateKey } from './duplicate-key.js';
+import { accountEventIdOf, type AccountEvent, type AccountEventKind } from './models/account-event.js';
+import type { Models } from './models/index.js';
+import { withDatabaseRetry } from './retry.js';
+
+// An account's timeline (db/models/account-event.ts): written once per (account, sequence) by a
+// unique `_id` insert, read in a fixed number of queries by the account page, pruned by age.
+
+type Events = Pick<Models, 'AccountEvent'>;
+
+export type NewAccountEvent = Omit<AccountEvent, '_id'>;
+
+/** Inserts the event unless one with its (account, sequence) exists; returns whether this call wrote it. */
+export async function appendAccountEvent(models: Events, event: NewAccountEvent): Promise<boolean> {
+  try {
+    await withDatabaseRetry(() => models.AccountEvent.create({ ...event, _id: accountEventIdOf(event.accountId, event.sequence) }));
+    return true;
+  } catch (error) {
+    if (isDuplicateKey(error)) return false;
+    throw error;
+  }
+}
+
+/** Events from `from` on (all of them without `from`), oldest first, at most `limit`: what the timeline draws. */
+export function accountEventsSince(models: Events, accountId: string, from: Date | undefined, limit: number): Promise<AccountEvent[]> {
+  return models.AccountEvent.find({ accountId, ...(from ? { at: { $gte: from } } : {}) })
+    .sort({ at: 1, sequence: 1 })
+    .limit(limit)
+    .lean();
+}
+
+/** The latest event before `at` that stated the account's state: the colour the timeline starts with. */
+export async function lastStateBefore(models: Events, accountId: string, at: Date): Promise<AccountEvent | undefined> {
+  return (await models.AccountEvent.findOne({ accountId, at: { $lt: at }, state: { $exists: true } }).sort({ at: -1, sequence: -1 }).lean()) ?? undefined;
+}
+
+/** One page of the event list, newest first; one more than `limit` is read to tell whether another page follows. */
+export async function accountEventPage(
+  models: Events,
+  input: { accountId: string; kinds?: readonly AccountEventKind[]; from?: Date; skip: number; limit: number },
+): Promise<{ events: AccountEvent[]; more: boolean }> {
+  const filter: Record<string, unknown> = { accountId: input.accountId };
+  if (input.kinds && input.kinds.length > 0) filter.kind = { $in: input.kinds };
+  if (input.from) filter.at = { $gte: input.from };
+  const docs = await models.AccountEvent.find(filter)
+    .sort({ at: -1, sequence: -1 })
+    .skip(input.skip)
+    .limit(input.limit + 1)
+    .lean();
+  return { events: docs.slice(0, input.limit), more: docs.length > input.limit };
+}
+
+/** Deletes events older than `before` (the retention sweep); returns how many. */
+export async function pruneAccountEvents(models: Events, before: Date): Promise<number> {
+  return (await models.AccountEvent.deleteMany({ at: { $lt: before } })).deletedCount;
+}
