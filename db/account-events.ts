@@ -21,12 +21,25 @@ export async function appendAccountEvent(models: Events, event: NewAccountEvent)
   }
 }
 
-/** Events from `from` on (all of them without `from`), oldest first, at most `limit`: what the timeline draws. */
-export function accountEventsSince(models: Events, accountId: string, from: Date | undefined, limit: number): Promise<AccountEvent[]> {
-  return models.AccountEvent.find({ accountId, ...(from ? { at: { $gte: from } } : {}) })
+/** Events from `from` on (all without `from`) that stated the account's state, oldest first: the timeline's bands. */
+export function stateEventsSince(models: Events, accountId: string, from: Date | undefined): Promise<Pick<AccountEvent, 'at' | 'state'>[]> {
+  return models.AccountEvent.find({ accountId, state: { $exists: true }, ...(from ? { at: { $gte: from } } : {}) }, { at: 1, state: 1 })
     .sort({ at: 1, sequence: 1 })
-    .limit(limit)
     .lean();
+}
+
+/** The newest `limit` events from `from` on, and whether older ones in the range were left out: the timeline's markers. */
+export async function latestAccountEvents(models: Events, accountId: string, from: Date | undefined, limit: number): Promise<{ events: AccountEvent[]; more: boolean }> {
+  const docs = await models.AccountEvent.find({ accountId, ...(from ? { at: { $gte: from } } : {}) })
+    .sort({ at: -1, sequence: -1 })
+    .limit(limit + 1)
+    .lean();
+  return { events: docs.slice(0, limit), more: docs.length > limit };
+}
+
+/** The newest event of one of `kinds` (the last renewal, the last check). */
+export async function latestEventOf(models: Events, accountId: string, kinds: readonly AccountEventKind[]): Promise<AccountEvent | undefined> {
+  return (await models.AccountEvent.findOne({ accountId, kind: { $in: kinds } }).sort({ at: -1, sequence: -1 }).lean()) ?? undefined;
 }
 
 /** The latest event before `at` that stated the account's state: the colour the timeline starts with. */

@@ -1,6 +1,6 @@
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
-import { findConnectedAccount } from '../../db/accounts.js';
+import { findAccount, findConnectedAccount } from '../../db/accounts.js';
 import type { Account } from '../../db/models/account.js';
 import { postsWaitingOn } from '../../db/posts.js';
 import { displayHandle } from '../../platforms/handle.js';
@@ -14,10 +14,12 @@ import type { AccountPagesDeps } from '../deps.js';
 import { scopeOf } from '../pen-names/context.js';
 import { readerOf } from '../reader.js';
 import { flash, renderNotFound, renderPage } from '../respond.js';
+import { loadAccountPage } from './account-model.js';
 import { decideOverdue, renderOverdue } from './overdue.js';
 import { loadConnectionsPage, pillFor, reconnectUrlFor } from './page-model.js';
 import { premiumCheckRoute, takePremiumCheck } from './premium.js';
 import { sendTestPostRoute } from './test-post.js';
+import { timelineQuery } from './timeline.js';
 
 // The Connections page, and the per-account actions on it: renew now (the loop icon) and
 // disconnect (the ×, after a confirmation page). Both ask the account's workflow and show its answer.
@@ -90,6 +92,17 @@ export function connectionsRouter(deps: ConnectionsDeps): Router {
     flash(req, 'info', `Disconnected ${who(account)}. ${message}${failedPosts > 0 ? ` ${failedPosts} scheduled post${failedPosts === 1 ? '' : 's'} for it failed.` : ''}`);
     res.redirect(303, '/connections');
   }));
+
+  // The account page: the pill's handle and every notification link here. Any of the user's
+  // accounts (in any pen name, disconnected ones too); anyone else's is a 404.
+  router.get('/:id', async (req, res) => {
+    const params = idParam.safeParse(req.params);
+    const account = params.success ? await findAccount(deps.models, params.data.id) : undefined;
+    if (!account || account.ownerId !== req.user!.id) return renderNotFound(res, 'connected account');
+    const query = timelineQuery.safeParse(req.query);
+    const page = await loadAccountPage(deps.models, account, query.success ? query.data : timelineQuery.parse({}), readerOf(req));
+    await renderPage(res, 'connections/account', { title: `${displayHandle(account.handle)} on ${PLATFORM_NAMES[account.platform]}`, ...page, connected: account.disconnectedAt === undefined });
+  });
 
   return router;
 }
