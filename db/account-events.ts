@@ -8,6 +8,9 @@ import { withDatabaseRetry } from './retry.js';
 
 type Events = Pick<Models, 'AccountEvent'>;
 
+/** State changes drawn at most (one batch: a read costs one round trip whatever the history). */
+const STATE_EVENTS_READ = 2000;
+
 export type NewAccountEvent = Omit<AccountEvent, '_id'>;
 
 /** Inserts the event unless one with its (account, sequence) exists; returns whether this call wrote it. */
@@ -25,6 +28,8 @@ export async function appendAccountEvent(models: Events, event: NewAccountEvent)
 export function stateEventsSince(models: Events, accountId: string, from: Date | undefined): Promise<Pick<AccountEvent, 'at' | 'state'>[]> {
   return models.AccountEvent.find({ accountId, state: { $exists: true }, ...(from ? { at: { $gte: from } } : {}) }, { at: 1, state: 1 })
     .sort({ at: 1, sequence: 1 })
+    .limit(STATE_EVENTS_READ)
+    .batchSize(STATE_EVENTS_READ)
     .lean();
 }
 
@@ -33,6 +38,7 @@ export async function latestAccountEvents(models: Events, accountId: string, fro
   const docs = await models.AccountEvent.find({ accountId, ...(from ? { at: { $gte: from } } : {}) })
     .sort({ at: -1, sequence: -1 })
     .limit(limit + 1)
+    .batchSize(limit + 1)
     .lean();
   return { events: docs.slice(0, limit), more: docs.length > limit };
 }
@@ -59,6 +65,7 @@ export async function accountEventPage(
     .sort({ at: -1, sequence: -1 })
     .skip(input.skip)
     .limit(input.limit + 1)
+    .batchSize(input.limit + 1)
     .lean();
   return { events: docs.slice(0, input.limit), more: docs.length > input.limit };
 }

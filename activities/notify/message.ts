@@ -18,13 +18,13 @@ export interface NotificationText {
   body: string;
   /** The reason in words, when there is one (the webhook's `reason.message`). */
   reason?: string;
-  /** Dashboard path to open (reconnect page when the user has something to do). */
+  /** Dashboard path to open: the account's page (its status, actions and timeline). */
   link: string;
 }
 
 export function notificationLink(kind: NotifyKind, accountId: string): string {
   const id = encodeURIComponent(accountId);
-  return kind === 'expiring' || kind === 'expired' ? `/connections/${id}/reconnect` : `/connections#account-${id}`;
+  return `/connections/${id}`;
 }
 
 export function buildNotificationText(subject: NotificationSubject, kind: NotifyKind, timeZone: string, reason?: Reason, deadline?: number): NotificationText {

@@ -9,6 +9,7 @@ import { PLATFORM_NAMES, type PlatformAdapter, type PlatformId } from '../../pla
 import { formatDateTime, phraseNextAction, phraseReason } from '../../services/phrasing/index.js';
 import { limitOf } from '../../services/plans/catalog.js';
 import type { Reader } from '../reader.js';
+import { comingUpOf, type ComingUp } from './coming-up.js';
 import { premiumTagOf } from './premium.js';
 
 // The Connections page as data: one section per platform with its account pills, and the plan's
@@ -55,6 +56,8 @@ export interface ConnectionsPage {
   sections: PlatformSection[];
   plan: { limit: number; used: number; full: boolean; none: boolean };
   needingAction: AccountPill[];
+  /** Next warnings, token ends and planned steps across the pen name's accounts, soonest first. */
+  comingUp: ComingUp[];
 }
 
 export function connectUrlFor(platform: PlatformId): string {
@@ -131,5 +134,5 @@ export async function loadConnectionsPage(
     connectUrl: connectUrlFor(id),
     accounts: pills.filter((pill) => pill.platform === id),
   }));
-  return { sections, plan: { limit, used, full: used >= limit, none: limit === 0 }, needingAction: pills.filter((pill) => pill.needsAction) };
+  return { sections, plan: { limit, used, full: used >= limit, none: limit === 0 }, needingAction: pills.filter((pill) => pill.needsAction), comingUp: comingUpOf(accounts, input.reader) };
 }

@@ -123,7 +123,7 @@ describe('notify', () => {
       accountId,
       ownerId: world.ownerId,
       kind: 'expiring',
-      link: `/connections/${accountId}/reconnect`,
+      link: `/connections/${accountId}`,
       email: { state: 'sent', attempts: 1 },
       webhook: { state: 'sent', attempts: 1 },
     });
@@ -140,7 +140,7 @@ describe('notify', () => {
     expect(text).toContain('The X authorization can no longer be renewed and ends on 4 Mar 2031, 10:30 Europe/Berlin =E2=80=94 reconnect before then.');
     expect(text).toContain('will stop working on 4 Mar 2031, 10:30 Europe/Berlin.');
     expect(text).not.toContain('09:30 UTC');
-    expect(text).toContain(`https://tether.example/connections/${accountId}/reconnect`);
+    expect(text).toContain(`https://tether.example/connections/${accountId}`);
 
     expect(webhooks.length - hooksBefore).toBe(1);
     const hook = webhooks.at(-1)!;
@@ -154,7 +154,7 @@ describe('notify', () => {
       penName: 'Main',
       reason: { code: 'authorization_ending', message: phrased },
       deadline: new Date(deadline).toISOString(),
-      link: `https://tether.example/connections/${accountId}/reconnect`,
+      link: `https://tether.example/connections/${accountId}`,
       createdAt: doc.createdAt.toISOString(),
     });
     for (const secret of ['secret-access-token-123', 'secret-refresh-token-456']) {
@@ -213,7 +213,7 @@ describe('notify', () => {
       const mailsBefore = mails.length;
       await inActivity(world.activities().notify, { accountId, kind: 'recovered', dedupeKey: `${accountId}:3` });
       const doc = await world.db.models.Notification.findOne({ dedupeKey: `${accountId}:3` }).lean();
-      expect(doc).toMatchObject({ email: { state: 'skipped', attempts: 0 }, webhook: { state: 'sent' }, link: `/connections#account-${accountId}` });
+      expect(doc).toMatchObject({ email: { state: 'skipped', attempts: 0 }, webhook: { state: 'sent' }, link: `/connections/${accountId}` });
       expect(mails.length).toBe(mailsBefore);
     } finally {
       await world.db.models.User.updateOne({ _id: world.ownerId }, { $set: { 'emailNotifications.recovered': true } });

@@ -14,7 +14,7 @@ describe('notification text', () => {
       'LinkedIn @alice (pen name “Acme <Brand>”) will stop working on 21 Jan 2027, 14:05 UTC. LinkedIn cannot renew this token automatically; it expires on 21 Jan 2027, 14:05 UTC — reconnect before then. Reconnect it to keep posting.',
     );
     expect(text.reason).toBe('LinkedIn cannot renew this token automatically; it expires on 21 Jan 2027, 14:05 UTC — reconnect before then');
-    expect(text.link).toBe('/connections/acc-1/reconnect');
+    expect(text.link).toBe('/connections/acc-1');
   });
 
   it("words every date in the owner's time zone, across a DST change", () => {
@@ -35,7 +35,7 @@ describe('notification text', () => {
     expect(expired.body).toContain('revoked access.');
     expect(expired.body).not.toContain('..');
     expect(expired.body).toContain('paused');
-    expect(buildNotificationText(subject, 'recovered', 'UTC').link).toBe('/connections#account-acc-1');
+    expect(buildNotificationText(subject, 'recovered', 'UTC').link).toBe('/connections/acc-1');
   });
 
   it('handles that are names are not prefixed with @', () => {

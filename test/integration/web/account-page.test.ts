@@ -1,0 +1,145 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { countCommands, type CommandCounter } from '../../../db/command-counter.js';
+import { connectDatabase } from '../../../db/connection.js';
+import { createModels, ensureIndexes } from '../../../db/models/index.js';
+import type { AccountEvent } from '../../../db/models/account-event.js';
+import { approveConsent } from '../../../sandbox/client.js';
+import { accountWorkflowId, refreshNowUpdate, revokedSignal } from '../../../workflows/account/messages.js';
+import type { TestDatabase } from '../../helpers/integration.js';
+import { waitFor } from '../../helpers/lifecycle.js';
+import { csrfToken, penNamesOf, registerPayingUser, registerUser, useLiveWeb, webApp, type Agent, type TestUser } from './support.js';
+
+// The account page: what an account went through, read from account_events, which the activities
+// write once per (account, sequence); the page's queries do not grow with the events.
+
+describe('web: the account page and its timeline', () => {
+  const web = useLiveWeb();
+
+  const connectX = async (agent: Agent, identity: string, reconnect?: string) => {
+    const start = await agent.get(`/connect/x${reconnect ? `?reconnect=${reconnect}` : ''}`).expect(303);
+    const redirect = new URL(await approveConsent(start.headers.location as string, { identity }));
+    return agent.get(redirect.pathname + redirect.search).expect(303);
+  };
+
+  const eventsOf = (accountId: string) => web.db.models.AccountEvent.find({ accountId }).sort({ at: 1 }).lean();
+  const kindsOf = (events: AccountEvent[]) => events.map((event) => event.kind);
+
+  it('shows renewals, a revoke and a reconnect on the timeline, each event once; another user gets 404', { timeout: 120_000 }, async () => {
+    const { user } = await registerPayingUser(web);
+    await user.agent.get('/settings/notifications').expect(200);
+    const identity = await web.sandbox.control.createIdentity({ platform: 'x', handle: 'timeline_tester' });
+    await connectX(user.agent, identity.id);
+    const account = (await web.db.models.Account.findOne({ ownerId: user.id, externalId: identity.id }).lean())!;
+    await waitFor('connected', async () => (await eventsOf(account._id)).some((event) => event.kind === 'connected'));
+
+    const handle = web.temporal.client.workflow.getHandle(accountWorkflowId(account._id));
+    await handle.executeUpdate(refreshNowUpdate);
+    await handle.executeUpdate(refreshNowUpdate);
+    await web.sandbox.control.revoke('x', identity.id);
+    await handle.signal(revokedSignal, { reason: { code: 'token_revoked', detail: 'X says this connection was revoked' } });
+    await waitFor('deauthorized', async () => (await eventsOf(account._id)).some((event) => event.kind === 'deauthorized'));
+    await waitFor('the expired notification', async () => (await eventsOf(account._id)).some((event) => event.kind === 'notificationSent' && event.notice === 'expired'));
+
+    await connectX(user.agent, identity.id, account._id);
+    await waitFor('reconnected', async () => (await eventsOf(account._id)).some((event) => event.kind === 'reconnected'));
+
+    const kinds = kindsOf(await eventsOf(account._id));
+    expect(kinds.filter((kind) => kind === 'connected')).toHaveLength(1);
+    expect(kinds.filter((kind) => kind === 'renewed')).toHaveLength(2);
+    expect(kinds.filter((kind) => kind === 'deauthorized')).toHaveLength(1);
+    expect(kinds.filter((kind) => kind === 'reconnected')).toHaveLength(1);
+    expect(kinds).toContain('postsPaused');
+    expect(kinds).toContain('postsResumed');
+    expect(kinds.indexOf('deauthorized')).toBeLessThan(kinds.indexOf('reconnected'));
+
+    const page = await user.agent.get(`/connections/${account._id}`).expect(200);
+    expect(page.text).toContain('@timeline_tester');
+    expect(page.text).toMatch(/<strong>Active<\/strong>/);
+    expect(page.text).toMatch(/<strong>Renewed<\/strong>: Token renewed; it now lasts until \d+ \w+ \d{4}, \d\d:\d\d UTC/);
+    expect(page.text).toContain("<strong>Deauthorized by the platform</strong>: The platform ended Tether&#39;s access");
+    expect(page.text).toContain('<strong>Reconnected</strong>');
+    expect(page.text).toContain('<strong>Notification</strong>: Told you about the expiry on the dashboard');
+    // The SVG: a red band for the expired stretch, a marker per event, range links.
+    expect(page.text).toMatch(/<rect class="band-danger"/);
+    expect(page.text).toMatch(/<rect class="band-ok"/);
+    expect((page.text.match(/<circle class="marker-/g) ?? []).length).toBe(kinds.length);
+    expect(page.text).toContain(`href="/connections/${account._id}?range=24h&amp;show=all#timeline"`);
+    expect(page.text).not.toMatch(/<script/i);
+
+    // Filters: only the status changes.
+    const lifecycle = await user.agent.get(`/connections/${account._id}?range=all&show=lifecycle`).expect(200);
+    expect(lifecycle.text).toContain('<strong>Reconnected</strong>');
+    expect(lifecycle.text).not.toContain('<strong>Renewed</strong>');
+
+    // The pill's handle leads here; a stranger cannot open it.
+    expect((await user.agent.get('/connections').expect(200)).text).toContain(`href="/connections/${account._id}">@timeline_tester</a>`);
+    const stranger = await registerUser(web);
+    await stranger.agent.get(`/connections/${account._id}`).expect(404);
+    await user.agent.get('/connections/no-such-account').expect(404);
+  });
+
+  it('lists what is coming up across the pen name, soonest first, linking to each account page', { timeout: 60_000 }, async () => {
+    const { user, owner } = await registerPayingUser(web);
+    const soon = new Date(Date.now() + 3600_000);
+    const later = new Date(Date.now() + 5 * 3600_000);
+    const base = { ownerId: owner.ownerId, penNameId: owner.penNameId, platform: 'x' as const, displayName: 'Someone', meta: {}, connectedAt: new Date() };
+    const status = (nextAction: string, nextActionAt: Date, tokenExpiresAt?: Date) => ({ state: 'active', nextAction, nextActionAt, tokenExpiresAt, queuePaused: false, sequence: 1, updatedAt: new Date() });
+    await web.db.models.Account.create([
+      { ...base, _id: randomUUID(), externalId: randomUUID(), handle: 'later_one', status: status('validate', later) },
+      { ...base, _id: randomUUID(), externalId: randomUUID(), handle: 'sooner_one', status: status('renew', soon, new Date(Date.now() + 7200_000)) },
+    ]);
+    const page = await user.agent.get('/connections').expect(200);
+    const section = /<section class="platform" id="coming-up"[\s\S]*?<\/section>/.exec(page.text)?.[0] ?? '';
+    const items = [...section.matchAll(/<a href="\/connections\/[^"]+">([^<]+)<\/a>/g)].map((match) => match[1]);
+    expect(items).toEqual(['@sooner_one: Renews the token', '@sooner_one: Token ends', '@later_one: Checks the token']);
+  });
+});
+
+describe('web: the account page reads a fixed number of queries', () => {
+  const web = useLiveWeb();
+  let counter: CommandCounter;
+  let measured: TestDatabase;
+
+  beforeAll(async () => {
+    const connection = await connectDatabase(web.config.mongo.uri, { monitorCommands: true });
+    measured = { connection, models: createModels(connection), close: () => connection.close() };
+    await ensureIndexes(measured.models);
+    counter = countCommands(connection);
+  });
+  afterAll(async () => {
+    counter?.stop();
+    await measured?.close();
+  });
+
+  it('sends the same commands with 3 events and with 600', { timeout: 120_000 }, async () => {
+    const app = webApp(web.config, measured);
+    const user: TestUser = await registerUser({ app, db: measured });
+    const penName = (await penNamesOf(web, user.id))[0]!;
+    const accountId = randomUUID();
+    await web.db.models.Account.create({
+      _id: accountId, ownerId: user.id, penNameId: penName._id, platform: 'x', externalId: randomUUID(), handle: 'busy', displayName: 'Busy', meta: {}, connectedAt: new Date(Date.now() - 20 * 24 * 3600_000),
+      status: { state: 'active', queuePaused: false, sequence: 1, updatedAt: new Date() },
+    });
+    const add = async (from: number, count: number) => {
+      const events = Array.from({ length: count }, (_, index) => {
+        const sequence = `seed:${from + index}`;
+        return { _id: `${accountId}:${sequence}`, accountId, sequence, kind: index % 2 ? 'renewed' : 'checked', at: new Date(Date.now() - (from + index) * 60_000), ...(index % 50 === 0 ? { state: 'active' } : {}) };
+      });
+      await web.db.models.AccountEvent.insertMany(events);
+    };
+    const measure = async () => {
+      // Once unmeasured: the session's expiry write happens on some views only.
+      await user.agent.get(`/connections/${accountId}?range=all`).expect(200);
+      counter.reset();
+      await user.agent.get(`/connections/${accountId}?range=all`).expect(200);
+      return counter.count();
+    };
+    await add(0, 3);
+    const few = await measure();
+    await add(3, 597);
+    const many = await measure();
+    expect(many.byCommand).toEqual(few.byCommand);
+    expect(few.byCommand['find account_events']).toBeGreaterThan(0);
+  });
+});
