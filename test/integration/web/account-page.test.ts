@@ -8,7 +8,7 @@ import { approveConsent } from '../../../sandbox/client.js';
 import { accountWorkflowId, refreshNowUpdate, revokedSignal } from '../../../workflows/account/messages.js';
 import type { TestDatabase } from '../../helpers/integration.js';
 import { waitFor } from '../../helpers/lifecycle.js';
-import { csrfToken, penNamesOf, registerPayingUser, registerUser, useLiveWeb, webApp, type Agent, type TestUser } from './support.js';
+import { penNamesOf, registerPayingUser, registerUser, useLiveWeb, webApp, type Agent, type TestUser } from './support.js';
 
 // The account page: what an account went through, read from account_events, which the activities
 // write once per (account, sequence); the page's queries do not grow with the events.
@@ -84,7 +84,7 @@ describe('web: the account page and its timeline', () => {
     const soon = new Date(Date.now() + 3600_000);
     const later = new Date(Date.now() + 5 * 3600_000);
     const base = { ownerId: owner.ownerId, penNameId: owner.penNameId, platform: 'x' as const, displayName: 'Someone', meta: {}, connectedAt: new Date() };
-    const status = (nextAction: string, nextActionAt: Date, tokenExpiresAt?: Date) => ({ state: 'active', nextAction, nextActionAt, tokenExpiresAt, queuePaused: false, sequence: 1, updatedAt: new Date() });
+    const status = (nextAction: string, nextActionAt: Date, tokenExpiresAt?: Date) => ({ state: 'active' as const, nextAction, nextActionAt, tokenExpiresAt, queuePaused: false, sequence: 1, updatedAt: new Date() });
     await web.db.models.Account.create([
       { ...base, _id: randomUUID(), externalId: randomUUID(), handle: 'later_one', status: status('validate', later) },
       { ...base, _id: randomUUID(), externalId: randomUUID(), handle: 'sooner_one', status: status('renew', soon, new Date(Date.now() + 7200_000)) },
