@@ -1,7 +1,7 @@
 import type { Models } from '../db/models/index.js';
 import type { AccountWorkflowTarget } from '../services/account-workflows/target.js';
 import { diagnosticActivities } from './diagnostics.js';
-import { withLifecycleEvents, withPublishingEvents } from './events/index.js';
+import { statusEvents, withLifecycleEvents, withPublishingEvents } from './events/index.js';
 import { lifecycleActivities, type LifecycleDeps } from './lifecycle/index.js';
 import { publishingActivities } from './publishing/index.js';
 import { reconcileActivities } from './reconcile.js';
@@ -17,7 +17,7 @@ export interface ActivityDeps extends LifecycleDeps {
 
 /** All activities, built from their dependencies so tests pass real ones without module mocking. */
 export function createActivities(deps: ActivityDeps) {
-  const lifecycle = withLifecycleEvents(deps, lifecycleActivities(deps));
+  const lifecycle = withLifecycleEvents(deps, lifecycleActivities({ ...deps, statusObserver: statusEvents(deps) }));
   return {
     ...diagnosticActivities(deps),
     ...lifecycle,

@@ -205,6 +205,12 @@ export async function recordPremium(models: Models, accountId: string, premium: 
 }
 
 /**
+ * Told of a status about to replace the stored one (read in the same round trip), before it is
+ * written: a retry after the write compares with the new status and is told nothing again.
+ */
+export type StatusObserver = (change: { accountId: string; previous?: AccountStatus; next: AccountStatus; connectedAt?: Date }) => Promise<void>;
+
+/**
  * Writes the status projection unless a write with the same or a higher sequence already landed, so
  * retried or out-of-order writes never regress what pages show. Returns whether it was applied.
  * A read then a write, both by `_id` (FerretDB scans for any other filter, and its conditional
@@ -212,9 +218,10 @@ export async function recordPremium(models: Models, accountId: string, premium: 
  * only a retried attempt that outlived its timeout can race with the next write, and the sequence
  * check still refuses it whenever it reads after that write.
  */
-export async function writeStatus(models: Models, accountId: string, status: AccountStatus): Promise<boolean> {
-  const stored = await withDatabaseRetry(() => models.Account.findById(accountId, { 'status.sequence': 1 }).lean());
+export async function writeStatus(models: Models, accountId: string, status: AccountStatus, beforeWrite?: StatusObserver): Promise<boolean> {
+  const stored = await withDatabaseRetry(() => models.Account.findById(accountId, beforeWrite ? { status: 1, connectedAt: 1 } : { 'status.sequence': 1 }).lean());
   if (!stored || (stored.status?.sequence ?? -Infinity) >= status.sequence) return false;
+  await beforeWrite?.({ accountId, previous: stored.status, next: status, connectedAt: stored.connectedAt });
   await withDatabaseRetry(() => models.Account.updateOne({ _id: accountId }, { $set: { status } }));
   return true;
 }

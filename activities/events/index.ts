@@ -1,4 +1,4 @@
-import { findAccount } from '../../db/accounts.js';
+import type { StatusObserver } from '../../db/accounts.js';
 import type { Models } from '../../db/models/index.js';
 import { deliveryStatesOf } from '../../db/notifications.js';
 import type { Failure } from '../../platforms/types.js';
@@ -27,6 +27,17 @@ function failureEvent(failure: Failure, at: Date) {
     case 'invalid':
       return { reason: failureReason('rejected', failure.message) };
   }
+}
+
+/** The status changes a new projection makes (./transitions.ts), written before the projection itself. */
+export function statusEvents(deps: EventDeps): StatusObserver {
+  const events = eventRecorder(deps.models, () => new Date((deps.now ?? Date.now)()));
+  return async ({ accountId, previous, next, connectedAt }) => {
+    const reason = next.reason ? { reason: next.reason } : {};
+    for (const change of transitionEvents({ previous, next, connectedAt })) {
+      await events.record(`status:${next.sequence}:${change.suffix}`, { accountId, kind: change.kind, ...(change.carriesState ? { state: next.state } : {}), ...reason });
+    }
+  };
 }
 
 export function withLifecycleEvents<T extends LifecycleActivities>(deps: EventDeps, activities: T): T {
@@ -65,25 +76,6 @@ export function withLifecycleEvents<T extends LifecycleActivities>(deps: EventDe
       const detail = result.outcome === 'ok' ? result.premium.subscriptionType : result.failure.message;
       await events.recordForActivity('premium', { accountId, kind: 'premiumChecked', detail, delivered: result.outcome === 'ok' });
       return result;
-    },
-
-    async recordStatus(projection) {
-      // Read before the write, so an attempt retried after the write still compares with the old status.
-      const account = await findAccount(models, projection.accountId);
-      const previous = account?.status;
-      if (account && (previous?.sequence ?? -Infinity) < projection.sequence) {
-        const next = { state: projection.status, queuePaused: projection.queuePaused, ...(projection.reason ? { reason: { code: projection.reason.code } } : {}) };
-        for (const change of transitionEvents({ previous, next, connectedAt: account.connectedAt })) {
-          const reason = projection.reason ? { reason: { code: projection.reason.code, ...(projection.reason.detail ? { detail: projection.reason.detail } : {}), ...(projection.reason.at ? { at: new Date(projection.reason.at) } : {}) } } : {};
-          await events.record(`status:${projection.sequence}:${change.suffix}`, {
-            accountId: projection.accountId,
-            kind: change.kind,
-            ...(change.carriesState ? { state: projection.status } : {}),
-            ...reason,
-          });
-        }
-      }
-      return activities.recordStatus(projection);
     },
 
     async notify(input) {

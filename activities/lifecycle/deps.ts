@@ -1,6 +1,6 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { Config } from '../../config/index.js';
-import { findAccount } from '../../db/accounts.js';
+import { findAccount, type StatusObserver } from '../../db/accounts.js';
 import { createCredentialStore, type CredentialStore } from '../../db/credentials.js';
 import type { Account } from '../../db/models/account.js';
 import type { Models } from '../../db/models/index.js';
@@ -23,6 +23,8 @@ export interface LifecycleDeps {
   now?: () => number;
   /** Renewal, health check, publish and delivery outcomes for /metrics; recorded nowhere by default. */
   metrics?: ActivityMetrics;
+  /** Told of each status change before it is written (the account timeline, activities/events/). */
+  statusObserver?: StatusObserver;
 }
 
 export interface LifecycleContext extends LifecycleDeps {

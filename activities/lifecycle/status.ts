@@ -52,7 +52,7 @@ export function statusActivities(context: LifecycleContext) {
         updatedAt: clock(),
       };
       for (const key of Object.keys(status) as (keyof AccountStatus)[]) if (status[key] === undefined) delete status[key];
-      const applied = await writeStatus(models, projection.accountId, status);
+      const applied = await writeStatus(models, projection.accountId, status, context.statusObserver);
       if (!applied) activityLog().debug('status not written (a newer one is stored, or the account is gone)', { accountId: projection.accountId, sequence: projection.sequence });
     },
   };

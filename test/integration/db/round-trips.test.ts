@@ -62,8 +62,9 @@ describe('database round trips per action', () => {
 
     expect(counts).toEqual({
       // A first connect still reads the user's plan slots and looks for an account connected before identities were recorded (two scans).
+      // Each action also writes its one timeline event (account_events: connected, reconnected, renewed, published).
       connect: {
-        total: 19,
+        total: 20,
         byCommand: {
           'find users': 1,
           'find plan_slot_holders': 1,
@@ -80,11 +81,12 @@ describe('database round trips per action', () => {
           'find pen_names': 1,
           'find credential_heads': 1,
           'update accounts': 1,
+          'insert account_events': 1,
         },
         scans: { 'find plan_slots': 1, 'find accounts': 1 },
       },
       reconnect: {
-        total: 14,
+        total: 15,
         byCommand: {
           'find users': 1,
           'find plan_slot_holders': 1,
@@ -96,12 +98,13 @@ describe('database round trips per action', () => {
           'update credential_heads': 1,
           'delete credentials': 1,
           'update accounts': 1,
+          'insert account_events': 1,
         },
         scans: {},
       },
       // The renewal activity (7) and two status writes (a read and a write each).
       renewal: {
-        total: 11,
+        total: 12,
         byCommand: {
           'find accounts': 3,
           'update accounts': 2,
@@ -111,12 +114,13 @@ describe('database round trips per action', () => {
           'insert credentials': 1,
           'update credential_heads': 1,
           'delete credentials': 1,
+          'insert account_events': 1,
         },
         scans: {},
       },
       publish: {
-        total: 7,
-        byCommand: { 'find post_targets': 1, 'insert claims': 1, 'find posts': 1, 'update post_targets': 2, 'find accounts': 1, 'find credential_heads': 1 },
+        total: 8,
+        byCommand: { 'find post_targets': 1, 'insert claims': 1, 'find posts': 1, 'update post_targets': 2, 'find accounts': 1, 'find credential_heads': 1, 'insert account_events': 1 },
         scans: {},
       },
     });
