@@ -16,6 +16,8 @@ export interface PendingAuthorization {
   codeVerifier: string;
   penNameId: string;
   createdAt: number;
+  /** The account a Reconnect link named: an identity coming back as someone else is not connected silently. */
+  reconnectAccountId?: string;
 }
 
 export interface ChoosableTarget {

@@ -7,6 +7,8 @@ import { slotsUsed } from '../../db/plan-slots.js';
 import { createPkce } from '../../platforms/oauth.js';
 import { PLATFORM_IDS, PLATFORM_NAMES, type Failure, type Identity, type IssuedTokens, type PlatformId } from '../../platforms/types.js';
 import type { ConnectDeps as ConnectAccountDeps } from '../../services/accounts/connect-account.js';
+import { noteJustConnected } from '../connections/just-connected.js';
+import { refuseWrongAccount } from './wrong-account.js';
 import { limitOf } from '../../services/plans/catalog.js';
 import { requireUser } from '../auth/guards.js';
 import type { AccountPagesDeps } from '../deps.js';
@@ -79,6 +81,7 @@ export function connectRouter(deps: ConnectDeps): Router {
     if (!penName) return renderNotFound(res, 'pen name');
     const finished = await finishConnection(finishDeps, { ...input, ownerId: req.user!.id, penNameId: penName.id, penName: penName.name }, readerOf(req));
     flash(req, finished.ok && finished.accepted ? 'info' : 'error', finished.message);
+    if (finished.ok && finished.created && finished.accepted) noteJustConnected(req, finished.accountId);
     // Posts that fell due while the account was expired wait for the user's choice on the reconnect result page.
     res.redirect(303, finished.ok && finished.hasOverduePosts ? `/connections/${finished.accountId}/overdue` : '/connections');
   };
@@ -140,6 +143,7 @@ export function connectRouter(deps: ConnectDeps): Router {
         tokens: tokens ?? opened.tokens,
       }, readerOf(req));
       messages.push(finished.message);
+      if (finished.ok && finished.created && finished.accepted) noteJustConnected(req, finished.accountId);
       allAccepted &&= finished.ok && finished.accepted;
     }
     flash(req, allAccepted && messages.length > 0 ? 'info' : 'error', messages.join(' ') || 'Nothing was connected.');
@@ -155,7 +159,8 @@ export function connectRouter(deps: ConnectDeps): Router {
     if (await refuseWithoutRoom(req, res, platform)) return;
     const pkce = createPkce();
     const state = newState();
-    req.session.connectAuthorization = { platform, state, codeVerifier: pkce.verifier, penNameId: req.penName!.id, createdAt: Date.now() };
+    const reconnect = startQuery.safeParse(req.query).data?.reconnect;
+    req.session.connectAuthorization = { platform, state, codeVerifier: pkce.verifier, penNameId: req.penName!.id, createdAt: Date.now(), ...(reconnect ? { reconnectAccountId: reconnect } : {}) };
     res.redirect(303, adapter.authorizationUrl({ state, redirectUri: redirectUri(platform), codeChallenge: pkce.challenge }));
   });
 
@@ -202,7 +207,9 @@ export function connectRouter(deps: ConnectDeps): Router {
       res.redirect(303, '/connect/choose');
       return;
     }
-    await finish(req, res, { platform, penNameId: check.pending.penNameId, identity: identity.value, tokens: exchanged.value });
+    const connecting = { platform, penNameId: check.pending.penNameId, identity: identity.value, tokens: exchanged.value };
+    if (await refuseWrongAccount({ models: deps.models, key: deps.config.tokenEncryptionKey }, req, res, { ...connecting, reconnectAccountId: check.pending.reconnectAccountId })) return;
+    await finish(req, res, connecting);
   });
 
   return router;

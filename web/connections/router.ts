@@ -18,6 +18,7 @@ import { loadAccountPage } from './account-model.js';
 import { decideOverdue, renderOverdue } from './overdue.js';
 import { loadConnectionsPage, pillFor, reconnectUrlFor } from './page-model.js';
 import { premiumCheckRoute, takePremiumCheck } from './premium.js';
+import { takeJustConnected } from './just-connected.js';
 import { sendTestPostRoute } from './test-post.js';
 import { timelineQuery } from './timeline.js';
 
@@ -48,7 +49,9 @@ export function connectionsRouter(deps: ConnectionsDeps): Router {
 
   router.get('/', async (req, res) => {
     const page = await loadConnectionsPage(deps, { ...scopeOf(req), plan: req.user!.plan, reader: readerOf(req) });
-    await renderPage(res, 'connections/index', { title: 'Connections', ...page, premiumCheck: takePremiumCheck(req) });
+    const justConnected = new Set(takeJustConnected(req));
+    const offers = page.sections.flatMap((section) => section.accounts).filter((pill) => justConnected.has(pill.id) && pill.canRefresh);
+    await renderPage(res, 'connections/index', { title: 'Connections', ...page, premiumCheck: takePremiumCheck(req), testPostOffers: offers });
   });
 
   router.post('/premium', premiumCheckRoute(deps));

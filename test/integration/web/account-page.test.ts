@@ -79,6 +79,53 @@ describe('web: the account page and its timeline', () => {
     await user.agent.get('/connections/no-such-account').expect(404);
   });
 
+  it('offers a test post after a new connection, once', { timeout: 60_000 }, async () => {
+    const { user } = await registerPayingUser(web);
+    const identity = await web.sandbox.control.createIdentity({ platform: 'x', handle: 'fresh_one' });
+    await connectX(user.agent, identity.id);
+    const account = (await web.db.models.Account.findOne({ ownerId: user.id, externalId: identity.id }).lean())!;
+    const page = await user.agent.get('/connections').expect(200);
+    expect(page.text).toContain('@fresh_one is connected.</strong> Send a test post now');
+    expect(page.text).toMatch(new RegExp(`id="test-post-offer-${account._id}"[\\s\\S]*?action="/connections/${account._id}/test-post"`));
+    expect((await user.agent.get('/connections').expect(200)).text).not.toContain('is connected.</strong> Send a test post');
+    // A reconnect is not a new connection: no offer.
+    await connectX(user.agent, identity.id, account._id);
+    expect((await user.agent.get('/connections').expect(200)).text).not.toContain('is connected.</strong> Send a test post');
+  });
+
+  it('does not silently add @bob when reconnecting @alice signs in as @bob; offers @bob as a new account', { timeout: 90_000 }, async () => {
+    const { user } = await registerPayingUser(web);
+    const alice = await web.sandbox.control.createIdentity({ platform: 'x', handle: 'alice_w' });
+    const bob = await web.sandbox.control.createIdentity({ platform: 'x', handle: 'bob_w' });
+    await connectX(user.agent, alice.id);
+    const account = (await web.db.models.Account.findOne({ ownerId: user.id, externalId: alice.id }).lean())!;
+    await waitFor('alice active', async () => (await web.db.models.Account.findById(account._id).lean())?.status?.state === 'active');
+    await web.sandbox.control.revoke('x', alice.id);
+    const handle = web.temporal.client.workflow.getHandle(accountWorkflowId(account._id));
+    await handle.signal(revokedSignal, { reason: { code: 'token_revoked' } });
+    await waitFor('alice expired', async () => (await web.db.models.Account.findById(account._id).lean())?.status?.state === 'expired');
+    // The attention banner names the specific reason, not only the label.
+    const banner = /<div class="banner banner-danger" role="alert">[\s\S]*?<\/div>/.exec((await user.agent.get('/connections').expect(200)).text)?.[0] ?? '';
+    expect(banner).toMatch(new RegExp(`href="/connections/${account._id}">@alice_w</a> \\(Token expired: [^)]*revoked[^)]*\\)`, 'i'));
+
+    const start = await user.agent.get(`/connect/x?reconnect=${account._id}`).expect(303);
+    const redirect = new URL(await approveConsent(start.headers.location as string, { identity: bob.id }));
+    const page = await user.agent.get(redirect.pathname + redirect.search).expect(409);
+    expect(page.text).toContain('X signed you in as @bob_w, not @alice_w');
+    expect(page.text).toContain('@alice_w is still token expired');
+    expect(page.text).toContain('On x.com, open the account menu');
+    expect(page.text).toContain(`href="/connect/x?reconnect=${account._id}"`);
+    expect(await web.db.models.Account.countDocuments({ ownerId: user.id, externalId: bob.id })).toBe(0);
+    expect((await web.db.models.Account.findById(account._id).lean())?.status?.state).toBe('expired');
+
+    const token = /name="_csrf" value="([^"]+)"/.exec(page.text)?.[1] ?? '';
+    await user.agent.post('/connect/choose').type('form').send({ _csrf: token, target: bob.id }).expect(303).expect('location', '/connections');
+    const added = await web.db.models.Account.findOne({ ownerId: user.id, externalId: bob.id }).lean();
+    expect(added?.handle).toBe('bob_w');
+    expect(added?._id).not.toBe(account._id);
+    expect((await web.db.models.Account.findById(account._id).lean())?.status?.state).toBe('expired');
+  });
+
   it('lists what is coming up across the pen name, soonest first, linking to each account page', { timeout: 60_000 }, async () => {
     const { user, owner } = await registerPayingUser(web);
     const soon = new Date(Date.now() + 3600_000);
