@@ -279,3 +279,8 @@ export async function editPost(models: Models, postId: string, edit: PostEdit, n
   const set = { text: edit.text, timeZone: edit.timeZone, publishAt: edit.publishAt, updatedAt: now, ...(edit.imageUrl ? { imageUrl: edit.imageUrl } : {}) };
   await models.Post.updateOne({ _id: postId }, edit.imageUrl ? { $set: set } : { $set: set, $unset: { imageUrl: 1 } });
 }
+
+/** Up to `limit` failed targets of one account in the pen name, latest due first. */
+export function failedTargetsOf(models: Models, scope: PenNameScope, accountId: string, limit: number): Promise<PostTarget[]> {
+  return models.PostTarget.find({ ownerId: scope.ownerId, penNameId: scope.penNameId, accountId, state: 'failed' }).sort({ dueAt: -1 }).limit(limit).lean();
+}

@@ -1,5 +1,6 @@
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
+import { findConnectedAccount } from '../../db/accounts.js';
 import { createCredentialStore } from '../../db/credentials.js';
 import type { Account } from '../../db/models/account.js';
 import type { PostTarget } from '../../db/models/post-target.js';
@@ -16,6 +17,7 @@ import { applyEdit, cancelPost, describeAnswers, retryPostTarget } from './actio
 import { checkTargets, composeAccounts, postableAccounts } from './compose.js';
 import { formValuesOf, listQuery, parseComposeForm, parseEditForm, STATUS_FILTERS, type FormValues } from './form.js';
 import { loadPostDetail, loadPostsPage, POSTS_SHOWN } from './page-model.js';
+import { retryFailedOfAccount, retryFailedOfPost, retryOffers } from './retry.js';
 import { formatIn, localInputValue, preferredZone, suggestedTime, timeZonesWith } from './time.js';
 
 // The Posts section: the list (with a status filter), compose, a post's detail, and its actions
@@ -47,7 +49,25 @@ export function postsRouter(deps: PostsDeps): Router {
       return renderInvalid(res, 'error', { errors: fieldErrors(query.error, { status: 'Status' }), locals: { title: 'Bad request', heading: 'Could not filter the posts' } });
     }
     const page = await loadPostsPage(models, scopeOf(req), query.data.status);
-    await renderPage(res, 'posts/index', { title: 'Posts', ...page, shown: POSTS_SHOWN, status: query.data.status, filters: STATUS_FILTERS });
+    const offers = retryOffers(page);
+    await renderPage(res, 'posts/index', { title: 'Posts', ...page, shown: POSTS_SHOWN, status: query.data.status, filters: STATUS_FILTERS, retryPosts: offers.posts, retryAccounts: offers.accounts });
+  });
+
+  router.post('/retry-account/:id', async (req, res) => {
+    const params = z.object({ id: z.string().min(1).max(100) }).safeParse(req.params);
+    const account = params.success ? await findConnectedAccount(models, scopeOf(req), params.data.id) : undefined;
+    if (!account) return renderNotFound(res, 'connected account');
+    const outcome = await retryFailedOfAccount(actionDeps, scopeOf(req), account);
+    flash(req, outcome.ok ? 'info' : 'error', outcome.message);
+    res.redirect(303, '/posts');
+  });
+
+  router.post('/:id/retry', async (req, res) => {
+    const post = await ownPost(req);
+    if (!post) return renderNotFound(res, 'post');
+    const outcome = await retryFailedOfPost(actionDeps, scopeOf(req), post._id);
+    flash(req, outcome.ok ? 'info' : 'error', outcome.message);
+    res.redirect(303, '/posts');
   });
 
   const renderCompose = async (req: Request, res: Response, accounts: Account[], input: { values: FormValues; errors?: FieldErrors; status?: number }) => {

@@ -131,6 +131,8 @@ const ROUTES: Route[] = [
   { method: 'GET', path: '/posts/:id/edit', audience: 'user', resource: 'post', ownerStatus: 200 },
   { method: 'POST', path: '/posts/:id/edit', audience: 'user', resource: 'post', body: editBody, ownerStatus: 303 },
   { method: 'POST', path: '/posts/:id/cancel', audience: 'user', resource: 'post', ownerStatus: 303 },
+  { method: 'POST', path: '/posts/:id/retry', audience: 'user', resource: 'post', ownerStatus: 303 },
+  { method: 'POST', path: '/posts/retry-account/:id', audience: 'user', resource: 'account', ownerStatus: 303 },
   { method: 'POST', path: '/posts/:id/targets/:accountId/retry', audience: 'user', resource: 'target', ownerStatus: 303 },
 ];
 
