@@ -96,12 +96,13 @@ export function connectionsRouter(deps: ConnectionsDeps): Router {
     res.redirect(303, '/connections');
   }));
 
-  // The account page: the pill's handle and every notification link here. Any of the user's
-  // accounts (in any pen name, disconnected ones too); anyone else's is a 404.
+  // The account page: the pill's handle and every notification link here. An account of this user
+  // and pen name, disconnected ones too (their timeline stays); any other id is a 404.
   router.get('/:id', async (req, res) => {
     const params = idParam.safeParse(req.params);
     const account = params.success ? await findAccount(deps.models, params.data.id) : undefined;
-    if (!account || account.ownerId !== req.user!.id) return renderNotFound(res, 'connected account');
+    const scope = scopeOf(req);
+    if (!account || account.ownerId !== scope.ownerId || account.penNameId !== scope.penNameId) return renderNotFound(res, 'connected account');
     const query = timelineQuery.safeParse(req.query);
     const page = await loadAccountPage(deps.models, account, query.success ? query.data : timelineQuery.parse({}), readerOf(req));
     await renderPage(res, 'connections/account', { title: `${displayHandle(account.handle)} on ${PLATFORM_NAMES[account.platform]}`, ...page, connected: account.disconnectedAt === undefined });
