@@ -5,4 +5,4 @@ export { EVENT_TITLES, phraseEvent } from './events.js';
 export { phraseNextAction } from './next-action.js';
 export { phraseCallFailure, phraseRefreshOutcome, phraseRevokeOutcome, sentence } from './outcomes.js';
 export { phraseReason, type PhrasableReason, type PhrasingContext } from './reasons.js';
-export { formatDateTime, formatMoment, formatTime, isTimeZone, millisOf, zoneOrUtc, type Instant } from './time.js';
+export { formatDate, formatDateTime, formatMoment, formatTime, isTimeZone, millisOf, zoneOrUtc, type Instant } from './time.js';

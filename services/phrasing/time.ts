@@ -27,6 +27,11 @@ export function formatDateTime(at: Instant, zone: string): string {
   return inZone(at, zone).toFormat('d LLL yyyy, HH:mm z');
 }
 
+/** "21 Jan 2027" */
+export function formatDate(at: Instant, zone: string): string {
+  return inZone(at, zone).toFormat('d LLL yyyy');
+}
+
 /** "15:05 Europe/Berlin" */
 export function formatTime(at: Instant, zone: string): string {
   return inZone(at, zone).toFormat('HH:mm z');

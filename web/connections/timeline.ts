@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { AccountState } from '../../db/models/account.js';
 import type { AccountEvent, AccountEventKind } from '../../db/models/account-event.js';
 import type { PlatformId } from '../../platforms/types.js';
-import { EVENT_TITLES, formatDateTime, phraseEvent } from '../../services/phrasing/index.js';
+import { EVENT_TITLES, formatDate, formatDateTime, formatTime, phraseEvent } from '../../services/phrasing/index.js';
 import type { PillTone } from './page-model.js';
 import type { Reader } from '../reader.js';
 
@@ -35,7 +35,15 @@ const STATE_LABELS: Record<AccountState, string> = { active: 'Active', expiring:
 const WIDTH = 760;
 const LEFT = 10;
 const RIGHT = 750;
-const TICKS = 5;
+const TICKS = 4;
+const DAY = 24 * 3600_000;
+
+/** Short enough that the labels never overlap: times within a day, dates beyond a week. */
+function tickLabel(at: number, span: number, zone: string): string {
+  if (span <= DAY) return formatTime(at, zone);
+  if (span > 7 * DAY) return formatDate(at, zone);
+  return formatDateTime(at, zone);
+}
 
 export interface TimelineSvg {
   width: number;
@@ -112,7 +120,7 @@ export function drawTimeline(input: {
   }));
   const ticks = Array.from({ length: TICKS + 1 }, (_, index) => {
     const at = from + ((to - from) * index) / TICKS;
-    return { x: xOf(at), label: formatDateTime(at, reader.timeZone) };
+    return { x: xOf(at), label: tickLabel(at, to - from, reader.timeZone) };
   });
   return { width: WIDTH, height: 130, bands, markers, ticks, from: formatDateTime(from, reader.timeZone), to: formatDateTime(to, reader.timeZone), undrawn: input.undrawn };
 }

@@ -119,7 +119,8 @@ describe('browser: connect, revocation and reconnect', () => {
     expect(await pill.getByRole('button', { name: /Renew/ }).count()).toBe(0);
     expect(await computedStyle(pill.locator('.state'), 'color')).toBe('rgb(180, 35, 24)'); // --danger: red text on the red pill
     const pageBanner = await visibleText(page.getByRole('alert'));
-    expect(pageBanner).toBe('1 account needs your attention: @browser_writer (Token expired)');
+    // It names the specific reason, and links the account page and the reconnect.
+    expect(pageBanner).toBe(`1 account needs your attention: @browser_writer (Token expired: ${reason}) — reconnect`);
     await expectClean();
     await screenshot(page, '09-token-expired');
 

@@ -18,7 +18,7 @@ describe('web: retrying failed posts from the list', () => {
 
   const publishNow = async (agent: Agent, text: string, accountIds: string[]) => {
     const token = await csrfToken(agent, '/posts/new');
-    const fields = new URLSearchParams([['_csrf', token], ['text', text], ...accountIds.map((id) => ['accountIds', id]), ['when', 'now'], ['timeZone', 'UTC']]);
+    const fields = new URLSearchParams([['_csrf', token], ['text', text], ...accountIds.map((id): [string, string] => ['accountIds', id]), ['when', 'now'], ['timeZone', 'UTC']] as [string, string][]);
     const response = await agent.post('/posts').type('form').send(fields.toString()).expect(303);
     return /^\/posts\/([0-9a-f-]{36})$/.exec(response.headers.location as string)![1]!;
   };
