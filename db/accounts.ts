@@ -8,7 +8,7 @@ import { isDuplicateKey } from './duplicate-key.js';
 import { withDatabaseRetry } from './retry.js';
 import { identityKeyOf, type AccountIdentity } from './models/account-identity.js';
 import { slotHolderFor } from './models/plan-slot.js';
-import { releaseSlot } from './plan-slots.js';
+import { moveSlotHolder, releaseSlot } from './plan-slots.js';
 
 // Reads and single-document writes of connected accounts.
 
@@ -239,4 +239,35 @@ export async function countOtherAccountsOnFacebookLogin(models: Models, account:
     'meta.userId': userId,
     disconnectedAt: { $exists: false },
   });
+}
+
+export type AccountMove = { ok: true } | { ok: false; problem: 'taken' };
+
+/**
+ * Moves a connected account to another pen name of its owner: the identity record of the new pen
+ * name is inserted first (its unique `_id` refuses an identity already connected there), then the
+ * account, its plan slot's holder, and the old identity record follow, each by `_id`; a retry
+ * after a crash finishes the rest.
+ */
+export async function moveAccountToPenName(models: Models, account: Pick<Account, '_id' | 'ownerId' | 'penNameId' | 'platform' | 'externalId'>, penNameId: string): Promise<AccountMove> {
+  const from = identityKeyOf(account);
+  const to = identityKeyOf({ ...account, penNameId });
+  try {
+    await withDatabaseRetry(() => models.AccountIdentity.create({ _id: to, accountId: account._id }));
+  } catch (error) {
+    if (!isDuplicateKey(error)) throw error;
+    const recorded = await withDatabaseRetry(() => models.AccountIdentity.findById(to).lean());
+    if (recorded?.accountId !== account._id) return { ok: false, problem: 'taken' };
+  }
+  try {
+    await withDatabaseRetry(() => models.Account.updateOne({ _id: account._id }, { $set: { penNameId } }));
+  } catch (error) {
+    // An account of that identity from before identity records exists in that pen name.
+    if (!isDuplicateKey(error)) throw error;
+    await withDatabaseRetry(() => models.AccountIdentity.deleteOne({ _id: to }));
+    return { ok: false, problem: 'taken' };
+  }
+  await moveSlotHolder(models, { ownerId: account.ownerId, from, to });
+  await withDatabaseRetry(() => models.AccountIdentity.deleteOne({ _id: from }));
+  return { ok: true };
 }

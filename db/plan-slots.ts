@@ -78,3 +78,13 @@ export async function releaseSlot(models: Models, input: { ownerId: string; hold
   );
   return result.deletedCount === 1;
 }
+
+/** Hands `from`'s slot to `to` (an account moved to another pen name keeps its slot); each step by `_id`, safe to repeat. */
+export async function moveSlotHolder(models: Models, input: { ownerId: string; from: string; to: string }): Promise<void> {
+  const { ownerId, from, to } = input;
+  const slot = (await heldBy(models, ownerId, from, true)) ?? (await heldBy(models, ownerId, to, true));
+  if (slot === undefined) return;
+  await withDatabaseRetry(() => models.PlanSlot.updateOne({ _id: `${ownerId}:${slot}` }, { $set: { holder: to } }));
+  await record(models, ownerId, to, slot);
+  await withDatabaseRetry(() => models.PlanSlotHolder.deleteOne({ _id: holderIdOf(ownerId, from) }));
+}

@@ -8,6 +8,7 @@ import { PLATFORM_NAMES } from '../../platforms/types.js';
 import { AccountWorkflowClient } from '../../services/account-workflows/client.js';
 import { refusalText } from '../../services/account-workflows/refusal.js';
 import { disconnectAccount } from '../../services/accounts/disconnect-account.js';
+import { moveAccount } from '../../services/accounts/move-account.js';
 import { formatDateTime, phraseRefreshOutcome, phraseRevokeOutcome } from '../../services/phrasing/index.js';
 import { requireUser } from '../auth/guards.js';
 import type { AccountPagesDeps } from '../deps.js';
@@ -94,6 +95,17 @@ export function connectionsRouter(deps: ConnectionsDeps): Router {
         : refusalText(answer.refusal);
     flash(req, 'info', `Disconnected ${who(account)}. ${message}${failedPosts > 0 ? ` ${failedPosts} scheduled post${failedPosts === 1 ? '' : 's'} for it failed.` : ''}`);
     res.redirect(303, '/connections');
+  }));
+
+  router.post('/:id/move', withOwnedAccount(async (req, res, account) => {
+    const body = z.object({ penNameId: z.string().min(1).max(100) }).safeParse(req.body ?? {});
+    if (!body.success) {
+      flash(req, 'error', 'Pen name: choose the pen name to move the account to.');
+      return res.redirect(303, `/connections/${account._id}`);
+    }
+    const outcome = await moveAccount(deps.models, account, body.data.penNameId);
+    flash(req, outcome.ok ? 'info' : 'error', outcome.message);
+    res.redirect(303, outcome.ok ? '/connections' : `/connections/${account._id}`);
   }));
 
   // The account page: the pill's handle and every notification link here. An account of this user

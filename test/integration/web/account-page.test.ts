@@ -8,7 +8,7 @@ import { approveConsent } from '../../../sandbox/client.js';
 import { accountWorkflowId, refreshNowUpdate, revokedSignal } from '../../../workflows/account/messages.js';
 import type { TestDatabase } from '../../helpers/integration.js';
 import { waitFor } from '../../helpers/lifecycle.js';
-import { penNamesOf, registerPayingUser, registerUser, useLiveWeb, webApp, type Agent, type TestUser } from './support.js';
+import { penNamesOf, postForm, registerPayingUser, registerUser, useLiveWeb, webApp, type Agent, type TestUser } from './support.js';
 
 // The account page: what an account went through, read from account_events, which the activities
 // write once per (account, sequence); the page's queries do not grow with the events.
@@ -124,6 +124,40 @@ describe('web: the account page and its timeline', () => {
     expect(added?.handle).toBe('bob_w');
     expect(added?._id).not.toBe(account._id);
     expect((await web.db.models.Account.findById(account._id).lean())?.status?.state).toBe('expired');
+  });
+
+  it('moves an account to another pen name of the same user, with its slot and identity', { timeout: 60_000 }, async () => {
+    const { user, owner } = await registerPayingUser(web);
+    const identity = await web.sandbox.control.createIdentity({ platform: 'x', handle: 'mover' });
+    await connectX(user.agent, identity.id);
+    const account = (await web.db.models.Account.findOne({ ownerId: user.id, externalId: identity.id }).lean())!;
+    expect((await postForm(user.agent, '/pen-names', { name: 'Evening Notes' }, '/pen-names')).status).toBe(303);
+    const evening = (await penNamesOf(web, user.id)).find((penName) => penName.name === 'Evening Notes')!;
+    expect((await postForm(user.agent, '/pen-names/switch', { penNameId: owner.penNameId }, '/pen-names')).status).toBe(303);
+
+    const page = await user.agent.get(`/connections/${account._id}`).expect(200);
+    expect(page.text).toContain(`<option value="${evening._id}">Evening Notes</option>`);
+    const moved = await postForm(user.agent, `/connections/${account._id}/move`, { penNameId: evening._id }, `/connections/${account._id}`);
+    expect([moved.status, moved.headers.location]).toEqual([303, '/connections']);
+    expect((await user.agent.get('/connections').expect(200)).text).toContain(`Moved @mover on X to Evening Notes.`);
+    expect((await web.db.models.Account.findById(account._id).lean())?.penNameId).toBe(evening._id);
+    expect(await web.db.models.AccountIdentity.findById(`${evening._id}:x:${identity.id}`).lean()).toMatchObject({ accountId: account._id });
+    expect(await web.db.models.AccountIdentity.findById(`${owner.penNameId}:x:${identity.id}`).lean()).toBeNull();
+    expect(await web.db.models.PlanSlot.countDocuments({ ownerId: user.id, holder: `${evening._id}:x:${identity.id}` })).toBe(1);
+    expect(await web.db.models.PlanSlot.countDocuments({ ownerId: user.id })).toBe(1);
+    // Gone from the old pen name's pages, there in the new one's; a reconnect there is the same account.
+    await user.agent.get(`/connections/${account._id}`).expect(404);
+    expect((await postForm(user.agent, '/pen-names/switch', { penNameId: evening._id }, '/pen-names')).status).toBe(303);
+    await user.agent.get(`/connections/${account._id}`).expect(200);
+    await connectX(user.agent, identity.id, account._id);
+    expect(await web.db.models.Account.countDocuments({ ownerId: user.id, externalId: identity.id })).toBe(1);
+
+    // Another user's pen name is not a destination.
+    const stranger = await registerPayingUser(web);
+    const refused = await postForm(user.agent, `/connections/${account._id}/move`, { penNameId: stranger.owner.penNameId }, `/connections/${account._id}`);
+    expect(refused.headers.location).toBe(`/connections/${account._id}`);
+    expect((await user.agent.get(`/connections/${account._id}`).expect(200)).text).toContain('There is no such pen name.');
+    expect((await web.db.models.Account.findById(account._id).lean())?.penNameId).toBe(evening._id);
   });
 
   it('lists what is coming up across the pen name, soonest first, linking to each account page', { timeout: 60_000 }, async () => {

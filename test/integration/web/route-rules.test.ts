@@ -102,6 +102,7 @@ const ROUTES: Route[] = [
   { method: 'GET', path: '/connections', audience: 'user' },
   { method: 'POST', path: '/connections/premium', audience: 'user' },
   { method: 'GET', path: '/connections/:id', audience: 'user', resource: 'account', query: ['range', 'show', 'page'], ownerStatus: 200 },
+  { method: 'POST', path: '/connections/:id/move', audience: 'user', resource: 'account', ownerStatus: 303 },
   { method: 'POST', path: '/connections/:id/refresh', audience: 'user', resource: 'account', ownerStatus: 303 },
   { method: 'GET', path: '/connections/:id/reconnect', audience: 'user', resource: 'account', ownerStatus: 303 },
   { method: 'POST', path: '/connections/:id/test-post', audience: 'user', resource: 'account', ownerStatus: 200 },

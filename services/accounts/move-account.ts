@@ -1,0 +1,24 @@
+import { moveAccountToPenName } from '../../db/accounts.js';
+import type { Account } from '../../db/models/account.js';
+import type { Models } from '../../db/models/index.js';
+import { findPenName } from '../../db/pen-names.js';
+import { postsWaitingOn } from '../../db/posts.js';
+import { displayHandle } from '../../platforms/handle.js';
+import { PLATFORM_NAMES } from '../../platforms/types.js';
+
+// Moving a connected account to another pen name of the same user. Its scheduled posts belong to
+// the pen name they were written in, so an account with posts waiting stays until they are out.
+
+export type MoveOutcome = { ok: true; message: string } | { ok: false; status: 400 | 404 | 409; message: string };
+
+export async function moveAccount(models: Models, account: Account, penNameId: string): Promise<MoveOutcome> {
+  const who = `${displayHandle(account.handle)} on ${PLATFORM_NAMES[account.platform]}`;
+  const target = await findPenName(models, account.ownerId, penNameId);
+  if (!target) return { ok: false, status: 404, message: 'There is no such pen name.' };
+  if (target._id === account.penNameId) return { ok: false, status: 400, message: `${who} is already in ${target.name}.` };
+  const waiting = await postsWaitingOn(models, account._id, 1);
+  if (waiting.length > 0) return { ok: false, status: 409, message: `${who} has scheduled posts: publish or cancel them first, then move it.` };
+  const moved = await moveAccountToPenName(models, account, target._id);
+  if (!moved.ok) return { ok: false, status: 409, message: `${who} is already connected in ${target.name}.` };
+  return { ok: true, message: `Moved ${who} to ${target.name}. Switch to that pen name to see it.` };
+}
