@@ -94,7 +94,7 @@ describe('web: connect flows on the dev server', () => {
     await connectX(user.agent, identity.id);
     const page = await user.agent.get('/connections').expect(200);
     expect(page.text).toContain('Reconnected @comes_back on X: active.');
-    expect(page.text.match(/@comes_back<\/span>/g)).toHaveLength(1);
+    expect(page.text.match(/@comes_back<\/a><\/span>/g)).toHaveLength(1);
     const accounts = await web.db.models.Account.find({ ownerId: user.id }).lean();
     expect(accounts.map((a) => a._id)).toEqual([first!._id]);
     expect(await web.db.models.PlanSlot.countDocuments({ ownerId: user.id })).toBe(1);

@@ -71,10 +71,11 @@ describe('web: publishing from the Connections page', () => {
 
     const page = await user.agent.get('/connections').expect(200);
     expect(page.text).toContain('1 post waiting (queue paused)');
-    // The "needs reconnecting" notification's link leads into the reconnect flow for this account.
+    // The "needs reconnecting" notification's link leads to the account's page, which leads into the reconnect flow for it.
     const notification = await waitFor('the expired notification', async () => (await web.db.models.Notification.findOne({ accountId: account._id, kind: 'expired' }).lean()) ?? undefined);
-    const follow = await user.agent.get(notification.link).expect(303);
-    expect(follow.headers.location).toBe(`/connect/x?reconnect=${account._id}`);
+    expect(notification.link).toBe(`/connections/${account._id}`);
+    const follow = await user.agent.get(notification.link).expect(200);
+    expect(follow.text).toContain(`href="/connect/x?reconnect=${account._id}">Reconnect</a>`);
     await waitFor('the post to fall due', async () => Date.now() > scheduled!.post.publishAt.getTime() + 500);
 
     const back = await connectX(user.agent, externalId, account._id);
