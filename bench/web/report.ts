@@ -1,3 +1,4 @@
+import type { AccountPageMeasurement } from './account-page.js';
 import type { WebOptions } from './options.js';
 import type { QueryCount, RouteTiming } from './measure.js';
 
@@ -16,6 +17,7 @@ export interface WebMeasurements {
   setupSec: number;
   runtimeSec: number;
   sizes: SizeMeasurement[];
+  accountPage: AccountPageMeasurement[];
 }
 
 const allEqual = (values: number[]) => values.every((value) => value === values[0]);
@@ -29,6 +31,10 @@ export function problemsOf(m: WebMeasurements): string[] {
   for (const size of m.sizes) {
     if (size.pillsShown !== size.accounts) problems.push(`${size.accounts} accounts: the page showed ${size.pillsShown} pills`);
     if (!allEqual(size.queries.connections.operations)) problems.push(`${size.accounts} accounts: mongoose operations varied between renders (${size.queries.connections.operations.join(', ')})`);
+  }
+  const perEvents = m.accountPage.map((size) => size.queries.operations[0] ?? -1);
+  if (!allEqual(perEvents) || m.accountPage.some((size) => !allEqual(size.queries.operations))) {
+    problems.push(`account page: mongoose operations per render differ (${m.accountPage.map((size) => `${size.events} events: ${size.queries.operations.join('/')}`).join('; ')})`);
   }
   const perSize = m.sizes.map((size) => size.queries.connections.operations[0] ?? -1);
   if (!allEqual(perSize)) problems.push(`mongoose operations per render differ between sizes (${perSize.join(', ')}): the page does not use a fixed number of queries`);
@@ -72,6 +78,14 @@ export function buildReport(m: WebMeasurements): { json: unknown; markdown: stri
     '',
     'Wire commands of the last counted render, with their durations:',
     ...commandTimes,
+    '',
+    `### Account page (\`/connections/<id>?range=all\`) as one account's timeline grows`,
+    '',
+    '| Events | Account page p50 | p95 | /healthz p50 | p95 | Ratio p95 | Mongoose operations per render | Wire commands per render | Page size |',
+    '|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+    ...m.accountPage.map(({ events, timings: { page: p, baseline: b }, queries: q }) =>
+      `| ${events} | ${ms(p.latencyMs.p50)} ms | ${ms(p.latencyMs.p95)} ms | ${ms(b.latencyMs.p50)} ms | ${ms(b.latencyMs.p95)} ms | ${ratio(p.latencyMs.p95, b.latencyMs.p95)} | ${[...new Set(q.operations)].join('/')} | ${[...new Set(q.commands)].join('/')} | ${kib(p.bytes)} KiB |`,
+    ),
     '',
     problems.length ? `**FAIL**: ${problems.join('; ')}` : '**PASS**: every size showed all its pills, with the same number of MongoDB operations per render.',
   ];

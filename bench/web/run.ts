@@ -2,6 +2,7 @@ import { availableParallelism } from 'node:os';
 import { loadAverage, runtimeSec, withBenchRun } from '../shared/run.js';
 import { BenchBrowser } from './http.js';
 import { CONNECTIONS, countQueries, HEALTHZ, pillsOnPage, STYLESHEET, timeRoutes } from './measure.js';
+import { measureAccountPage } from './account-page.js';
 import { parseWebOptions } from './options.js';
 import { buildReport, type SizeMeasurement } from './report.js';
 import { createBenchUser, seedAccounts } from './seed.js';
@@ -44,7 +45,10 @@ export async function runWebBench(argv: string[]): Promise<number> {
       sizes.push({ accounts, pillsShown, timings: { connections: connections!, baseline: baseline!, stylesheet: stylesheet! }, queries });
     }
 
+    const accountPage = await measureAccountPage({ models: stack.models, connection: stack.connection, browser, user }, options, progress);
+
     return buildReport({
+      accountPage,
       options,
       environment: { cpus: availableParallelism(), node: process.version, database: stack.databaseKind, loadAverage: loadAverage(run) },
       setupSec,
