@@ -65,7 +65,7 @@ describe('web: refreshing X Premium status from the Connections page', () => {
     expect(page.text).toContain('@orphan_writer: not checked — its lifecycle is not running; reconnect it.');
     expect(page.text).not.toContain('@not-x.bsky.social:');
     // The pills: a tag on the Premium account only.
-    expect(page.text).toMatch(/@premium_writer <span class="badge" title="X Premium as of [^"]+: long posts allowed">Premium<\/span>/);
+    expect(page.text).toMatch(/@premium_writer<\/a> <span class="badge" title="X Premium as of [^"]+: long posts allowed">Premium<\/span>/);
     expect(page.text).not.toMatch(/@plain_writer <span class="badge"/);
 
     const stored = await web.db.models.Account.findById(premium.accountId).lean();
@@ -77,14 +77,14 @@ describe('web: refreshing X Premium status from the Connections page', () => {
     // The lines are shown once; the tag stays, read from MongoDB.
     const again = await user.agent.get('/connections').expect(200);
     expect(again.text).not.toContain('@premium_writer: Premium');
-    expect(again.text).toMatch(/@premium_writer <span class="badge"[^>]*>Premium<\/span>/);
+    expect(again.text).toMatch(/@premium_writer<\/a> <span class="badge"[^>]*>Premium<\/span>/);
 
     // A change at X shows up on the next check.
     await web.sandbox.control.setSubscription(premium.externalId, 'None');
     await refreshPremium(user);
     const downgraded = await user.agent.get('/connections').expect(200);
     expect(downgraded.text).toContain('@premium_writer: None — posts up to 280 characters');
-    expect(downgraded.text).not.toMatch(/@premium_writer <span class="badge"/);
+    expect(downgraded.text).not.toMatch(/@premium_writer<\/a> <span class="badge"/);
     expect((await web.db.models.Account.findById(premium.accountId).lean())?.premium?.subscriptionType).toBe('None');
   });
 
