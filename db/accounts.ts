@@ -141,6 +141,13 @@ export function countConnectedAccounts(models: Models, scope: PenNameScope): Pro
   return models.Account.countDocuments({ ownerId: scope.ownerId, penNameId: scope.penNameId, ...connected });
 }
 
+/** Connected accounts of the pen name whose status projection is in one of `states`, with what a banner names them by. */
+export function accountsInStates(models: Models, scope: PenNameScope, states: readonly AccountState[]): Promise<Pick<Account, '_id' | 'platform' | 'handle' | 'displayName' | 'status'>[]> {
+  return models.Account.find({ ownerId: scope.ownerId, penNameId: scope.penNameId, ...connected, 'status.state': { $in: states } }, { platform: 1, handle: 1, displayName: 1, status: 1 })
+    .sort({ connectedAt: 1 })
+    .lean();
+}
+
 /** Connected accounts of the pen name whose status projection is in one of `states`. */
 export function countAccountsInStates(models: Models, scope: PenNameScope, states: readonly AccountState[]): Promise<number> {
   return models.Account.countDocuments({ ownerId: scope.ownerId, penNameId: scope.penNameId, ...connected, 'status.state': { $in: states } });

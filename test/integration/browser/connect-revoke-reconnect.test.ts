@@ -126,7 +126,7 @@ describe('browser: connect, revocation and reconnect', () => {
 
     // The global banner follows the user to other pages.
     expect((await go(() => mainNav('Billing').click())).pathname).toBe('/billing');
-    expect(await visibleText(page.getByRole('alert'))).toBe('1 connected account needs your attention in Morning Notes. Open Connections');
+    expect(await visibleText(page.getByRole('alert'))).toBe(`1 connected account needs your attention in Morning Notes: @browser_writer (Token expired: ${reason}). Open Connections`);
     await expectClean();
     await screenshot(page, '10-global-attention-banner');
     expect((await go(() => page.getByRole('alert').getByRole('link', { name: 'Open Connections' }).click())).pathname).toBe('/connections');

@@ -191,7 +191,10 @@ describe('web: the Connections page', () => {
     expect(onBilling).toContain('<a href="/connections">Open Connections</a>');
     expect(await ejs.renderFile(banner, { accountsNeedingAction: 0, currentPath: '/billing' })).not.toContain('banner');
     // The middleware counts them on page views outside /connections only, which lists them itself.
-    expect((await user.agent.get('/notifications').expect(200)).text).toContain('2 connected accounts need your attention');
+    const elsewhere = (await user.agent.get('/notifications').expect(200)).text;
+    expect(elsewhere).toContain('2 connected accounts need your attention');
+    // Each named with its state and specific reason, linking to its account page.
+    expect(elsewhere).toMatch(/need your attention<\/strong> in [^:]+: <a href="\/connections\/[^"]+">@broken_one<\/a> \(Token expired: [^)]+\); <a href="\/connections\/[^"]+">@ageing_one<\/a> \(Expiring soon[^)]*\)\./);
     expect((await user.agent.get('/connections').expect(200)).text).not.toContain('connected accounts need your attention');
   });
 });
