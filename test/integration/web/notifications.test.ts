@@ -111,7 +111,8 @@ describe('web: notifications', () => {
   it('counts the header figures for page views only: not for a form post that redirects, nor a JSON answer', async () => {
     const token = await csrfToken(alice.agent, '/billing');
     const unreadCounts = vi.spyOn(web.db.models.Notification, 'countDocuments');
-    const attentionCounts = vi.spyOn(web.db.models.Account, 'countDocuments');
+    // The attention banner's one query: the accounts needing action, named with their reasons.
+    const attentionCounts = vi.spyOn(web.db.models.Account, 'find');
     try {
       await alice.agent.post('/pen-names/switch').type('form').send({ _csrf: token, penNameId: alicesMain }).expect(303);
       await alice.agent.get('/no-such-page').set('Accept', 'application/json').expect(404);
