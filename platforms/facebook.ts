@@ -1,5 +1,5 @@
 // Facebook Pages: Facebook Login, then a choice of Pages, each posted to with its own Page token.
-// Page tokens from a long-lived user token do not expire; they are validated periodically.
+// Page tokens from a long-lived user token do not expire; a health check validates them (debug_token).
 
 import { z } from 'zod';
 import { createMetaLogin, GRAPH } from './meta-login.js';
@@ -9,7 +9,6 @@ import { checkPost } from './post-rules.js';
 import type { PlatformAdapter, PostRules } from './types.js';
 
 export const FACEBOOK_SCOPES = ['pages_show_list', 'pages_read_engagement', 'pages_manage_posts'];
-const VALIDATE_EVERY_SEC = 12 * 3600;
 const RULES: PostRules = { maxLength: 63_206, lengthUnit: 'characters', requiresImage: false, requiresBoard: false };
 
 const postSchema = z.looseObject({ id: z.string().min(1), post_id: z.string().optional() });
@@ -26,7 +25,7 @@ export function createFacebookAdapter(deps: AdapterDeps): PlatformAdapter {
     usesPkce: false,
     hasTargetChoice: true,
 
-    tokenPolicy: () => ({ renewal: 'validate', validateEverySec: VALIDATE_EVERY_SEC }),
+    tokenPolicy: () => ({ renewal: 'validate' }),
     postRules: () => RULES,
     validatePost: (post) => checkPost(name, RULES, post),
 

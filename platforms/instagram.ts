@@ -9,7 +9,6 @@ import { checkPost } from './post-rules.js';
 import type { PlatformAdapter, PostRules, Target } from './types.js';
 
 export const INSTAGRAM_SCOPES = ['instagram_basic', 'instagram_content_publish', 'pages_show_list', 'pages_read_engagement'];
-const VALIDATE_EVERY_SEC = 12 * 3600;
 const RULES: PostRules = { maxLength: 2_200, lengthUnit: 'characters', requiresImage: true, requiresBoard: false };
 
 const pageLinkSchema = z.looseObject({ id: z.string().optional(), instagram_business_account: z.looseObject({ id: z.string().min(1) }).optional() });
@@ -34,7 +33,7 @@ export function createInstagramAdapter(deps: AdapterDeps): PlatformAdapter {
     usesPkce: false,
     hasTargetChoice: true,
 
-    tokenPolicy: () => ({ renewal: 'validate', validateEverySec: VALIDATE_EVERY_SEC }),
+    tokenPolicy: () => ({ renewal: 'validate' }),
     postRules: () => RULES,
     validatePost: (post) => checkPost(name, RULES, post, 'caption'),
 

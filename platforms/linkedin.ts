@@ -74,7 +74,8 @@ export function createLinkedInAdapter({ http, client }: AdapterDeps, _options: L
     usesPkce: false,
     hasTargetChoice: true,
 
-    tokenPolicy: (credentials) => ({ renewal: credentials.refreshToken ? 'refresh' : 'none' }),
+    // Introspection checks a live token; partner refresh tokens end 365 days after consent whatever renews them.
+    tokenPolicy: (credentials) => (credentials.refreshToken ? { renewal: 'refresh', refreshEnd: 'fixed', check: 'inspect' } : { renewal: 'none', check: 'inspect' }),
     postRules: () => RULES,
     validatePost(post) {
       const problems = checkPost(name, RULES, post);
