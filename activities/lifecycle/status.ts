@@ -1,11 +1,46 @@
 import { writeStatus } from '../../db/accounts.js';
 import type { AccountStatus } from '../../db/models/account.js';
+import type { Models } from '../../db/models/index.js';
+import { projectionAfter, type RecordRequest } from '../../workflows/lifecycle/projection.js';
+import type { LifecycleEvent } from '../../workflows/lifecycle/types.js';
 import type { AccountSummary, StatusProjection } from './contract.js';
 import { activityLog, penNameOf, requireAccount, type LifecycleContext } from './deps.js';
 
 // The account as the workflow describes it, and the status projection pages read.
 
 const date = (ms: number | undefined): Date | undefined => (ms === undefined ? undefined : new Date(ms));
+
+/** Writes the status projection unless a newer one (higher sequence) is stored. */
+export async function writeStatusProjection(models: Models, now: Date, projection: StatusProjection): Promise<void> {
+  const status: AccountStatus = {
+    state: projection.status,
+    reason: projection.reason ? { code: projection.reason.code, message: projection.reason.message } : undefined,
+    tokenExpiresAt: date(projection.tokenExpiresAt),
+    grantExpiresAt: date(projection.grantExpiresAt),
+    warningDeadline: date(projection.warningDeadline),
+    nextAction: projection.nextAction,
+    nextActionAt: date(projection.nextActionAt),
+    lastCheckedAt: date(projection.lastCheckedAt),
+    nextCheckAt: date(projection.nextCheckAt),
+    lastRenewedAt: date(projection.lastRenewedAt),
+    queuePaused: projection.queuePaused,
+    sequence: projection.sequence,
+    updatedAt: now,
+  };
+  for (const key of Object.keys(status) as (keyof AccountStatus)[]) if (status[key] === undefined) delete status[key];
+  const applied = await writeStatus(models, projection.accountId, status);
+  if (!applied) activityLog().debug('status not written (a newer one is stored, or the account is gone)', { accountId: projection.accountId, sequence: projection.sequence });
+}
+
+/**
+ * One activity per operation: the projection the workflow would record once the operation ended
+ * with `event` (nothing when nothing users see changed), written here with the reserved sequence.
+ */
+export async function recordOutcome(context: LifecycleContext, accountId: string, record: RecordRequest | undefined, event: LifecycleEvent): Promise<void> {
+  if (!record) return;
+  const projection = projectionAfter(record.lifecycle, event);
+  if (projection) await writeStatusProjection(context.models, context.clock(), { ...projection, accountId, sequence: record.sequence });
+}
 
 export function statusActivities(context: LifecycleContext) {
   const { models, clock } = context;
@@ -24,21 +59,6 @@ export function statusActivities(context: LifecycleContext) {
       };
     },
 
-    async recordStatus(projection: StatusProjection): Promise<void> {
-      const status: AccountStatus = {
-        state: projection.status,
-        reason: projection.reason ? { code: projection.reason.code, message: projection.reason.message } : undefined,
-        tokenExpiresAt: date(projection.tokenExpiresAt),
-        warningDeadline: date(projection.warningDeadline),
-        nextAction: projection.nextAction,
-        nextActionAt: date(projection.nextActionAt),
-        queuePaused: projection.queuePaused,
-        sequence: projection.sequence,
-        updatedAt: clock(),
-      };
-      for (const key of Object.keys(status) as (keyof AccountStatus)[]) if (status[key] === undefined) delete status[key];
-      const applied = await writeStatus(models, projection.accountId, status);
-      if (!applied) activityLog().debug('status not written (a newer one is stored, or the account is gone)', { accountId: projection.accountId, sequence: projection.sequence });
-    },
+    recordStatus: (projection: StatusProjection): Promise<void> => writeStatusProjection(models, clock(), projection),
   };
 }

@@ -11,10 +11,17 @@ export type AccountState = (typeof ACCOUNT_STATES)[number];
 export interface AccountStatus {
   state: AccountState;
   reason?: StoredReason;
+  /** The access token's expiry (it may sit expired between uses). */
   tokenExpiresAt?: Date;
+  /** Until when Tether can act for the user if nothing succeeds from now on; absent: no end. */
+  grantExpiresAt?: Date;
   warningDeadline?: Date;
   nextAction?: string;
   nextActionAt?: Date;
+  /** The last time the platform accepted the grant (renewal, check or connect), and the next health check. */
+  lastCheckedAt?: Date;
+  nextCheckAt?: Date;
+  lastRenewedAt?: Date;
   queuePaused: boolean;
   /** Monotonic per account: a write with a lower sequence never replaces a higher one. */
   sequence: number;
@@ -48,9 +55,13 @@ const statusSchema = new Schema<AccountStatus>(
     state: { type: String, enum: ACCOUNT_STATES, required: true },
     reason: { type: new Schema({ code: String, message: String }, { _id: false }) },
     tokenExpiresAt: Date,
+    grantExpiresAt: Date,
     warningDeadline: Date,
     nextAction: String,
     nextActionAt: Date,
+    lastCheckedAt: Date,
+    nextCheckAt: Date,
+    lastRenewedAt: Date,
     queuePaused: { type: Boolean, required: true },
     sequence: { type: Number, required: true },
     updatedAt: { type: Date, required: true },
