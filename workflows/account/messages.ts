@@ -15,7 +15,13 @@ export interface AccountStateView {
   platform: PlatformId;
   status: LifecycleStatus | 'connecting';
   reason?: Reason;
+  /** The access token's expiry; it may sit expired between uses while the grant lives on. */
   tokenExpiresAt?: string;
+  /** Until when Tether can act for the user if nothing succeeds from now on (absent: no end). */
+  grantExpiresAt?: string;
+  /** The last time the platform accepted the grant, and the next health check. */
+  lastCheckedAt?: string;
+  nextCheckAt?: string;
   nextAction?: string;
   nextActionAt?: string;
   queuePaused: boolean;

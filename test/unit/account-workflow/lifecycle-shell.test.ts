@@ -88,16 +88,17 @@ describe('account workflow shell', () => {
     const carried = await carriedInput(handle);
     expect(carried.account).toMatchObject({ accountId: stub.accountId, platform: 'x', penName: 'Stub Notes', ownerId: 'owner-1' });
     expect(carried.knownVersion).toBe(2);
-    expect(carried.projectionSequence).toBe(stub.calls('recordStatus').at(-1)?.sequence);
+    // The renewal wrote the last projection itself, with the sequence reserved for it.
+    expect(carried.projectionSequence).toBe(stub.projections.at(-1)?.sequence);
     expect(carried.queue?.entries.map((entry) => entry.postId)).toEqual(['post-1', 'post-2', 'post-3', 'post-4']);
     expect(carried.lifecycle).toMatchObject({ accountId: stub.accountId, status: 'active' });
 
     // The new run answers from what it carried, and goes on from it.
     expect(await handle.query(stateQuery)).toEqual(lastRun);
-    const recorded = stub.calls('recordStatus').length;
+    const recorded = stub.projections.length;
     await handle.executeUpdate(refreshNowUpdate);
     expect(stub.calls('renewCredentials').map((call) => call.knownVersion)).toEqual([1, 2]);
-    const next = stub.calls('recordStatus').slice(recorded);
+    const next = stub.projections.slice(recorded);
     expect(next[0]?.sequence).toBeGreaterThan(carried.projectionSequence);
     expect(stub.calls('describeAccount')).toHaveLength(1);
     expect((await handle.describe()).typedSearchAttributes.get(PLATFORM)).toBe('x');
