@@ -84,7 +84,7 @@ export async function connectThroughSandbox(options: {
   handle?: string;
   /** X only, for a new identity created from `handle`. */
   subscriptionType?: SubscriptionType;
-  workflowDefaults?: Pick<AccountWorkflowTarget, 'warningLeadMs' | 'historyEventLimit' | 'overdueDecisionMs'>;
+  workflowDefaults?: Pick<AccountWorkflowTarget, 'warningLeadMs' | 'historyEventLimit' | 'overdueDecisionMs' | 'healthCheckMs' | 'publishRenewalLeadMs'>;
 }): Promise<SandboxConnection> {
   const chosenIdentity =
     options.identity ??
