@@ -23,7 +23,7 @@ import {
   shareOfLifetime,
   worthRenewingAt,
 } from './timing.js';
-import type { LifecycleState, Operation, TokenTimes } from './types.js';
+import type { LifecycleConfig, LifecycleState, Operation, TokenTimes } from './types.js';
 
 export const DEFAULT_CHECK_EVERY_MS = DAY;
 /** Health checks come every cadence × (1 + 0.1 × jitter): never more often than configured. */
@@ -55,12 +55,15 @@ function checkable(policy: TokenPolicy): boolean {
   return policy.renewal === 'validate' || policy.check === 'inspect' || renews(policy);
 }
 
+function checkEvery(config: LifecycleConfig): number {
+  const configured = config.checkEveryMs;
+  return Math.max(MIN_OPERATION_DELAY_MS, typeof configured === 'number' && configured > 0 ? configured : DEFAULT_CHECK_EVERY_MS);
+}
+
 /** The next health check after `from`: periodic, or just after a Facebook-style data-access deadline. */
 export function plannedCheckAt(state: Pick<LifecycleState, 'policy' | 'token' | 'config'>, from: number, jitter: number): number | undefined {
   if (!checkable(state.policy)) return undefined;
-  const configured = state.config.checkEveryMs;
-  const every = Math.max(MIN_OPERATION_DELAY_MS, typeof configured === 'number' && configured > 0 ? configured : DEFAULT_CHECK_EVERY_MS);
-  const periodic = from + Math.round(every * (1 + CHECK_JITTER_SHARE * clampJitter(jitter)));
+  const periodic = from + Math.round(checkEvery(state.config) * (1 + CHECK_JITTER_SHARE * clampJitter(jitter)));
   const dataAccessEnd = state.token.dataAccessExpiresAt;
   if (state.policy.renewal === 'validate' && dataAccessEnd !== undefined && dataAccessEnd > from && dataAccessEnd + MIN_OPERATION_DELAY_MS < periodic) {
     return dataAccessEnd + MIN_OPERATION_DELAY_MS;
@@ -166,7 +169,9 @@ export const needRules: TimingRules = {
     if (nextPostAt !== undefined && deadAtPost(state, nextPostAt)) candidates.push(nextPostAt);
     const ahead = candidates.filter((t): t is number => t !== undefined && t > now);
     const mustPrecede = ahead.length ? Math.min(...ahead) : undefined;
-    return { mustPrecede, stakeMs: mustPrecede === undefined ? undefined : mustPrecede - now };
+    // A retry never waits longer than the check cadence it stands in for.
+    const stakeMs = Math.min(mustPrecede === undefined ? Infinity : mustPrecede - now, checkEvery(state.config));
+    return { mustPrecede, stakeMs };
   },
 
   renewsRefusedCheck(state, now) {
