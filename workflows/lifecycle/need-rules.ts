@@ -31,7 +31,7 @@ export const CHECK_JITTER_SHARE = 0.1;
 export const DEFAULT_PUBLISH_LEAD_MS = 10 * MINUTE;
 /** A post's access token must outlive its due time by this much (publishing and its retries take time). */
 export const PUBLISH_MARGIN_MS = 10 * MINUTE;
-/** A check inspects the access token only while it lives at least this much longer. */
+/** A check inspects the access token only while it lives at least this much longer (a quarter of short lifetimes). */
 export const CHECK_ACCESS_MARGIN_MS = MINUTE;
 /** Lead and margin never exceed this share of the access lifetime (sandbox tokens live seconds). */
 const ACCESS_LIFETIME_SHARE = 0.25;
@@ -75,7 +75,8 @@ export function plannedCheckAt(state: Pick<LifecycleState, 'policy' | 'token' | 
 export function checkOperation(state: LifecycleState, now: number): Operation | undefined {
   const { policy, token } = state;
   if (policy.renewal === 'validate') return 'validate';
-  const alive = token.accessExpiresAt === undefined || token.accessExpiresAt > now + CHECK_ACCESS_MARGIN_MS;
+  const lifetime = accessLifetime(token);
+  const alive = lifetime === undefined || token.accessExpiresAt! > now + Math.min(CHECK_ACCESS_MARGIN_MS, lifetime * ACCESS_LIFETIME_SHARE);
   if (policy.check === 'inspect' && alive) return 'validate';
   if (canRenewAt(state, now)) return 'renew';
   return undefined;
