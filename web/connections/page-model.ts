@@ -38,6 +38,8 @@ export interface AccountPill {
   pausedPosts: number;
   /** X only: the stored subscription when it allows long posts ("Premium", "Premium+", "Basic"), and when it was read. */
   premium?: { tag: string; checkedAt: string };
+  /** A live account: when the platform last accepted the connection, and when it is checked next. */
+  checked?: string;
 }
 
 export interface PlatformSection {
@@ -74,6 +76,16 @@ export function pillFor(account: Pick<Account, '_id' | 'platform' | 'handle' | '
     ...premiumOf(account),
   };
   if (!status) return { ...base, tone: 'pending', label: 'Connecting', detail: 'Checking the new credentials.', needsAction: false, canRefresh: false };
+  const live = status.state === 'active' || status.state === 'expiring';
+  const checked = live && status.lastCheckedAt ? { checked: checkedLine(status.lastCheckedAt, status.nextCheckAt) } : {};
+  return { ...pillOfState(base, status), ...checked };
+}
+
+function checkedLine(last: Date, next: Date | undefined): string {
+  return `Last checked ${formatDateTime(last.getTime())}${next ? `; next check ${formatDateTime(next.getTime())}` : ''}.`;
+}
+
+function pillOfState(base: Omit<AccountPill, 'tone' | 'label' | 'needsAction' | 'canRefresh'>, status: NonNullable<Account['status']>): AccountPill {
   switch (status.state) {
     case 'expired':
       return { ...base, tone: 'danger', label: 'Token expired', detail: status.reason?.message ?? 'Reconnect to continue.', needsAction: true, canRefresh: false };

@@ -74,7 +74,7 @@ describe('web: the Connections page', () => {
   it('shows each status on its pill: active, expiring with the date, expired with the reason and a Reconnect link, error with the reason', async () => {
     const user = await registerUser(web);
     await web.db.models.User.updateOne({ _id: user.id }, { $set: { plan: 'growth' } });
-    await seedAccount(user, { platform: 'x', handle: 'all_good', status: {} });
+    await seedAccount(user, { platform: 'x', handle: 'all_good', status: { lastCheckedAt: new Date('2027-03-01T09:15:00Z'), nextCheckAt: new Date('2027-03-02T10:40:00Z') } });
     await seedAccount(user, { platform: 'linkedin', handle: 'fading', status: { state: 'expiring', warningDeadline: new Date('2027-03-05T10:00:00Z') } });
     const expiredId = await seedAccount(user, {
       platform: 'x',
@@ -84,7 +84,7 @@ describe('web: the Connections page', () => {
     await seedAccount(user, { platform: 'bluesky', handle: 'slowed.bsky.social', status: { reason: { code: 'rateLimited', message: 'Bluesky is rate-limiting until 14:05, retrying' } } });
 
     const page = await user.agent.get('/connections').expect(200);
-    expect(page.text).toMatch(/pill pill-ok[\s\S]*?@all_good[\s\S]*?>Active</);
+    expect(page.text).toMatch(/pill pill-ok[\s\S]*?@all_good[\s\S]*?>Active<[\s\S]*?Last checked 1 Mar 2027, 09:15 UTC; next check 2 Mar 2027, 10:40 UTC\./);
     expect(page.text).toMatch(/pill pill-warn[\s\S]*?@fading[\s\S]*?Expiring soon[\s\S]*?Stops working on 5 Mar 2027/);
     expect(page.text).toMatch(
       new RegExp(`pill pill-danger[\\s\\S]*?@gone_dark[\\s\\S]*?Token expired — <a href="/connect/x\\?reconnect=${expiredId}">Reconnect</a>[\\s\\S]*?no longer accepts this connection`),
