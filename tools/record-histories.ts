@@ -76,23 +76,10 @@ async function refreshesOf(world: World, platform: PlatformId, externalId: strin
   return (await world.control.counters({ platform, externalId })).refreshes;
 }
 
-async function connectX(world: World, handle: string, extra: { historyEventLimit?: number; overdueDecisionMs?: number; healthCheckMs?: number } = {}) {
-  const connected = await connectThroughSandbox({
-    config: world.config,
-    db: world.db,
-    client: world.client,
-    sandboxUrl: world.sandbox.url,
-    owner: world.owner,
-    platform: 'x',
-    handle,
-    workflowDefaults: { healthCheckMs: HEALTH_CHECK_MS, ...extra },
-  });
-  if (!connected.result.accepted) throw new Error(`connect of ${handle} was rejected: ${connected.result.rejection.message}`);
-  return { ...connected, handle: world.client.workflow.getHandle(accountWorkflowId(connected.accountId)) };
-}
+type WorkflowDefaults = { historyEventLimit?: number; overdueDecisionMs?: number; healthCheckMs?: number };
 
-/** Connects the same X identity again: a reconnect of the same account. */
-function reconnectX(world: World, externalId: string) {
+/** The OAuth consent in the sandbox, as a new X identity (`handle`) or an existing one (`identity`), with checks every few seconds. */
+function consentX(world: World, who: { handle: string } | { identity: string }, extra: WorkflowDefaults = {}) {
   return connectThroughSandbox({
     config: world.config,
     db: world.db,
@@ -100,9 +87,20 @@ function reconnectX(world: World, externalId: string) {
     sandboxUrl: world.sandbox.url,
     owner: world.owner,
     platform: 'x',
-    identity: externalId,
-    workflowDefaults: { healthCheckMs: HEALTH_CHECK_MS },
+    ...who,
+    workflowDefaults: { healthCheckMs: HEALTH_CHECK_MS, ...extra },
   });
+}
+
+async function connectX(world: World, handle: string, extra: WorkflowDefaults = {}) {
+  const connected = await consentX(world, { handle }, extra);
+  if (!connected.result.accepted) throw new Error(`connect of ${handle} was rejected: ${connected.result.rejection.message}`);
+  return { ...connected, handle: world.client.workflow.getHandle(accountWorkflowId(connected.accountId)) };
+}
+
+/** Connects the same X identity again: a reconnect of the same account. */
+function reconnectX(world: World, externalId: string) {
+  return consentX(world, { identity: externalId });
 }
 
 async function disconnect(handle: WorkflowHandle): Promise<void> {
