@@ -2,8 +2,10 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { z } from 'zod';
+import type { PlatformSettings } from '../platforms/settings.js';
 import { PLATFORM_IDS, type PlatformId } from '../platforms/types.js';
 import { envSchema, PLATFORM_ENV_PREFIX, type Env } from './schema.js';
+import { tokenKeyring, type TokenKeyring } from './token-keys.js';
 
 export interface PlatformClient {
   clientId: string;
@@ -28,8 +30,17 @@ export interface Config {
     tls?: { certPath?: string; keyPath?: string; caPath?: string };
   };
   mongo: { embedded: boolean; uri: string; port: number };
-  tokenEncryptionKey: Buffer;
-  platforms: {
+  /** The keys that seal stored tokens: the newest seals, every one opens what it sealed. */
+  tokenEncryptionKey: TokenKeyring;
+  security: {
+    /** Without it the diagnostics check is open in development and off in production. */
+    diagnosticsToken?: string;
+    /** Meta deauthorization notices older than this are refused. */
+    metaSignedRequestMaxAgeSec: number;
+  };
+  /** Prometheus listeners; a port of 0 is off. */
+  metrics: { host: string; webPort: number; workerPort: number; temporalPort: number };
+  platforms: PlatformSettings & {
     mode: Env['PLATFORM_MODE'];
     sandboxUrl: string;
     sandboxPort: number;
@@ -37,7 +48,12 @@ export interface Config {
     /** Platforms without a client are "not configured" in live mode. */
     clients: Partial<Record<PlatformId, PlatformClient>>;
   };
-  email: { smtpUrl?: string; from: string };
+  email: {
+    smtpUrl?: string;
+    from: string;
+    /** Development only: where `npm start`'s mail catcher listens and keeps what it caught (listed at /dev/mail). */
+    catcher?: { port: number; dir: string };
+  };
   webhook: { url?: string; secret: string };
   plans: { limits: Record<string, number>; defaultPlan: string; selfServe: boolean };
   lifecycle: { warningLeadMs: number; healthCheckMs: number; publishRenewalLeadMs: number; renewalsPerSecond: Partial<Record<PlatformId, number>> };
@@ -81,7 +97,7 @@ function describeIssue(issue: z.core.$ZodIssue, source: Source): string {
   const name = String(issue.path[0] ?? '(environment)');
   const raw = source[name];
   const shown = raw === undefined ? '' : ` (got "${raw.length > 60 ? `${raw.slice(0, 57)}...` : raw}")`;
-  const secretLike = /SECRET|KEY|PASSWORD|URI|SMTP/.test(name);
+  const secretLike = /SECRET|KEY|TOKEN|PASSWORD|URI|SMTP/.test(name);
   return `${name}: ${issue.message}${secretLike ? '' : shown}`;
 }
 
@@ -96,9 +112,12 @@ export function loadConfig(source: Source, cwd = process.cwd()): Config {
   const dataDir = path.resolve(cwd, env.TETHER_DATA_DIR);
 
   if (production) {
-    const required = ['SESSION_SECRET', 'TOKEN_ENCRYPTION_KEY', 'MONGODB_URI', 'TEMPORAL_ADDRESS', 'PUBLIC_URL'] as const;
+    // SMTP too: without email nobody can confirm an address (so log in) or reset a password.
+    const required = ['SESSION_SECRET', 'TOKEN_ENCRYPTION_KEY', 'MONGODB_URI', 'TEMPORAL_ADDRESS', 'PUBLIC_URL', 'SMTP_URL'] as const;
     for (const name of required) if (!env[name]) problems.push(`${name}: required in production`);
     if (env.WEBHOOK_URL && !env.WEBHOOK_SECRET) problems.push('WEBHOOK_SECRET: required when WEBHOOK_URL is set');
+    // The sandbox's client secrets are public, and webhook signatures would be checked with them.
+    if (env.PLATFORM_MODE === 'sandbox') problems.push('PLATFORM_MODE: sandbox is refused in production (its client secrets are public); use live');
   }
   if (!(env.DEFAULT_PLAN in env.PLANS)) {
     problems.push(`DEFAULT_PLAN: "${env.DEFAULT_PLAN}" is not one of PLANS (${Object.keys(env.PLANS).join(', ')})`);
@@ -119,6 +138,7 @@ export function loadConfig(source: Source, cwd = process.cwd()): Config {
       problems.push(`${prefix}_${clientId ? 'CLIENT_SECRET' : 'CLIENT_ID'}: required with ${prefix}_${clientId ? 'CLIENT_ID' : 'CLIENT_SECRET'}`);
     }
   }
+  const settings = platformSettings(env, cleaned, problems);
   if (problems.length > 0) throw new ConfigError(problems);
 
   const secrets = production ? undefined : localSecrets(dataDir);
@@ -158,17 +178,28 @@ export function loadConfig(source: Source, cwd = process.cwd()): Config {
       uri: env.MONGODB_URI ?? `mongodb://127.0.0.1:${env.MONGODB_PORT}/tether`,
       port: env.MONGODB_PORT,
     },
-    tokenEncryptionKey: Buffer.from(tokenKey, 'base64'),
+    tokenEncryptionKey: tokenKeyring(
+      Buffer.from(tokenKey, 'base64'),
+      (env.TOKEN_ENCRYPTION_OLD_KEYS ?? []).map((key) => Buffer.from(key, 'base64')),
+    ),
+    security: { diagnosticsToken: env.DIAGNOSTICS_TOKEN, metaSignedRequestMaxAgeSec: env.META_DEAUTHORIZE_MAX_AGE_MINUTES * 60 },
+    metrics: { host: env.METRICS_HOST, webPort: env.WEB_METRICS_PORT, workerPort: env.WORKER_METRICS_PORT, temporalPort: env.TEMPORAL_METRICS_PORT },
     platforms: {
       mode: env.PLATFORM_MODE,
       sandboxUrl: (env.SANDBOX_URL ?? `http://127.0.0.1:${env.SANDBOX_PORT}`).replace(/\/$/, ''),
       sandboxPort: env.SANDBOX_PORT,
       linkedinPartnerRefresh: env.LINKEDIN_PARTNER_REFRESH,
       clients,
+      ...settings,
     },
-    email: { smtpUrl: env.SMTP_URL, from: env.EMAIL_FROM },
+    email: {
+      smtpUrl: env.SMTP_URL,
+      from: env.EMAIL_FROM,
+      ...(env.NODE_ENV === 'development' ? { catcher: { port: env.DEV_MAIL_PORT, dir: path.join(dataDir, 'mail') } } : {}),
+    },
     webhook: { url: env.WEBHOOK_URL, secret: webhookSecret },
-    plans: { limits: env.PLANS, defaultPlan: env.DEFAULT_PLAN, selfServe: env.PLAN_SELF_SERVE },
+    // Self-serve plan changes are a development convenience unless an operator turns them on.
+    plans: { limits: env.PLANS, defaultPlan: env.DEFAULT_PLAN, selfServe: env.PLAN_SELF_SERVE ?? !production },
     lifecycle: {
       warningLeadMs: env.EXPIRY_WARNING_DAYS * 24 * 3600 * 1000,
       healthCheckMs: env.HEALTH_CHECK_HOURS * 3600 * 1000,
@@ -177,5 +208,26 @@ export function loadConfig(source: Source, cwd = process.cwd()): Config {
     },
     publishing: { overdueDecisionMs: env.OVERDUE_DECISION_MINUTES * 60_000 },
     tools: { temporalCliPath: env.TEMPORAL_CLI_PATH },
+  };
+}
+
+/** The platform choices beyond clients; the LinkedIn organization app is required when new connects use it. */
+function platformSettings(env: Env, cleaned: Source, problems: string[]): PlatformSettings {
+  const sandbox = env.PLATFORM_MODE === 'sandbox';
+  const orgId = cleaned.LINKEDIN_ORGANIZATION_CLIENT_ID;
+  const orgSecret = cleaned.LINKEDIN_ORGANIZATION_CLIENT_SECRET;
+  let organizationClient: PlatformClient | undefined;
+  if (orgId && orgSecret) organizationClient = { clientId: orgId, clientSecret: orgSecret };
+  else if (orgId || orgSecret) problems.push(`LINKEDIN_ORGANIZATION_${orgId ? 'CLIENT_SECRET' : 'CLIENT_ID'}: required with LINKEDIN_ORGANIZATION_${orgId ? 'CLIENT_ID' : 'CLIENT_SECRET'}`);
+  else if (sandbox) organizationClient = { clientId: 'sandbox-linkedin-organization-client', clientSecret: 'sandbox-linkedin-organization-secret' };
+  else if (env.LINKEDIN_MODE === 'organization') problems.push('LINKEDIN_ORGANIZATION_CLIENT_ID: required when LINKEDIN_MODE=organization (the Community Management app)');
+  return {
+    linkedin: { mode: env.LINKEDIN_MODE, ...(organizationClient ? { organizationClient } : {}) },
+    apiVersions: { linkedin: env.LINKEDIN_VERSION, metaGraph: env.META_GRAPH_VERSION },
+    loginConfigIds: {
+      ...(env.FACEBOOK_LOGIN_CONFIG_ID ? { facebook: env.FACEBOOK_LOGIN_CONFIG_ID } : {}),
+      ...(env.INSTAGRAM_LOGIN_CONFIG_ID ? { instagram: env.INSTAGRAM_LOGIN_CONFIG_ID } : {}),
+    },
+    tiktok: { audited: env.TIKTOK_AUDITED, verifiedDomains: env.TIKTOK_VERIFIED_DOMAINS },
   };
 }

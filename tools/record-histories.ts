@@ -94,7 +94,7 @@ function consentX(world: World, who: { handle: string } | { identity: string }, 
 
 async function connectX(world: World, handle: string, extra: WorkflowDefaults = {}) {
   const connected = await consentX(world, { handle }, extra);
-  if (!connected.result.accepted) throw new Error(`connect of ${handle} was rejected: ${connected.result.rejection.message}`);
+  if (!connected.result.accepted) throw new Error(`connect of ${handle} was rejected: ${JSON.stringify(connected.result.rejection)}`);
   return { ...connected, handle: world.client.workflow.getHandle(accountWorkflowId(connected.accountId)) };
 }
 
@@ -144,7 +144,7 @@ async function linkedinWarnedThenExpired(world: World): Promise<Recorded> {
     platform: 'linkedin',
     workflowDefaults: { healthCheckMs: HEALTH_CHECK_MS },
   });
-  if (!connected.result.accepted) throw new Error(`LinkedIn connect was rejected: ${connected.result.rejection.message}`);
+  if (!connected.result.accepted) throw new Error(`LinkedIn connect was rejected: ${JSON.stringify(connected.result.rejection)}`);
   const handle = world.client.workflow.getHandle(accountWorkflowId(connected.accountId));
   await reachStatus(world, connected.accountId, 'expiring', 60_000);
   await reachStatus(world, connected.accountId, 'expired', 60_000);
@@ -179,7 +179,7 @@ async function continuedAsNew(world: World): Promise<Recorded> {
 async function premiumAndRevokedSignal(world: World): Promise<Recorded> {
   const account = await connectX(world, 'history_premium');
   const premium = await account.handle.executeUpdate(checkPremiumUpdate);
-  if (!premium.ok) throw new Error(`Premium check failed: ${premium.reason.message}`);
+  if (!premium.ok) throw new Error(`Premium check failed: ${JSON.stringify(premium.reason)}`);
   const before = await refreshesOf(world, 'x', account.externalId);
   await world.control.expire('x', account.externalId);
   const rejected = await account.handle.executeUpdate(checkPremiumUpdate);
@@ -252,7 +252,7 @@ async function publishingQueue(world: World): Promise<Recorded> {
 
   const test = await schedule('History test post', new Date(), 'test');
   const tested = await account.handle.executeUpdate(testPostUpdate, { args: [{ postId: test._id }] });
-  if (tested.outcome !== 'published') throw new Error(`the test post failed: ${tested.reason.message}`);
+  if (tested.outcome !== 'published') throw new Error(`the test post failed: ${JSON.stringify(tested.reason)}`);
   await schedule('History post left behind', new Date(Date.now() + 3_600_000));
   const result = await account.handle.executeUpdate(disconnectUpdate);
   if (result.affectedPosts !== 1) throw new Error(`disconnect affected ${result.affectedPosts} posts, expected 1`);
@@ -352,7 +352,7 @@ async function migratedFromLegacy(world: World): Promise<Recorded> {
   });
   const renewed = await refreshesOf(world, 'x', connected.externalId);
   await waitFor('two checks after the migration', async () => (await refreshesOf(world, 'x', connected.externalId)) >= renewed + 2, 60_000);
-  if ((await handle.query(stateQuery)).nextAction !== 'check the connection') throw new Error('the migrated run does not check by need');
+  if ((await handle.query(stateQuery)).nextAction !== 'check') throw new Error('the migrated run does not check by need');
   await disconnect(handle);
   return [{ name: 'x-legacy-state-migrated-disconnect', handle }];
 }

@@ -1,8 +1,9 @@
 import { writeStatus } from '../../db/accounts.js';
 import type { AccountStatus } from '../../db/models/account.js';
+import type { StoredStatusReason } from '../../db/models/reason.js';
 import type { Models } from '../../db/models/index.js';
 import { projectionAfter, type RecordRequest } from '../../workflows/lifecycle/projection.js';
-import type { LifecycleEvent } from '../../workflows/lifecycle/types.js';
+import type { LifecycleEvent, Reason } from '../../workflows/lifecycle/types.js';
 import type { AccountSummary, StatusProjection } from './contract.js';
 import { activityLog, penNameOf, requireAccount, type LifecycleContext } from './deps.js';
 
@@ -10,11 +11,24 @@ import { activityLog, penNameOf, requireAccount, type LifecycleContext } from '.
 
 const date = (ms: number | undefined): Date | undefined => (ms === undefined ? undefined : new Date(ms));
 
+/** The reason as stored: its moment a Date, every absent field left out (a legacy `message` kept). */
+function storedReason(reason: Reason): StoredStatusReason {
+  const { code, at, count, detail, cause, message } = reason;
+  return {
+    code,
+    ...(at === undefined ? {} : { at: new Date(at) }),
+    ...(count === undefined ? {} : { count }),
+    ...(detail === undefined ? {} : { detail }),
+    ...(cause === undefined ? {} : { cause: storedReason(cause) }),
+    ...(message === undefined ? {} : { message }),
+  };
+}
+
 /** Writes the status projection unless a newer one (higher sequence) is stored. */
 export async function writeStatusProjection(models: Models, now: Date, projection: StatusProjection): Promise<void> {
   const status: AccountStatus = {
     state: projection.status,
-    reason: projection.reason ? { code: projection.reason.code, message: projection.reason.message } : undefined,
+    reason: projection.reason ? storedReason(projection.reason) : undefined,
     tokenExpiresAt: date(projection.tokenExpiresAt),
     grantExpiresAt: date(projection.grantExpiresAt),
     warningDeadline: date(projection.warningDeadline),

@@ -3,6 +3,7 @@ import { Mutex } from 'async-mutex';
 import type { AccountSummary, CredentialFacts, RevokeResult } from '../../activities/lifecycle/contract.js';
 import { nextWake, startLifecycle, transition } from '../lifecycle/index.js';
 import { projectionAfter, renewalEvent, validationEvent, type LifecycleProjection, type RecordRequest } from '../lifecycle/projection.js';
+import { failureReason, reauthReason } from '../lifecycle/reasons.js';
 import type { LifecycleConfig, LifecycleEffect, LifecycleEvent, LifecycleState, Reason } from '../lifecycle/types.js';
 import { emptyQueue, type PublishQueue } from '../publishing/queue.js';
 import {
@@ -17,6 +18,7 @@ import {
 } from './activities.js';
 import type { AccountStateView, DisconnectResult, PremiumResult, ReconnectResult, RefreshNowResult } from './messages.js';
 import { renewsByNeed } from './lifecycle-version.js';
+import { refreshOutcome, revokeOutcomeOf, type LegacyRevokeResult } from './outcomes.js';
 import { identityAttributes, isRecordable, showInTemporal, snapshotOf, stateView, writeProjection, type Snapshot } from './projection.js';
 import { Publisher, type PublishingAccount } from './publisher.js';
 
@@ -79,7 +81,8 @@ export class Account implements PublishingAccount {
   /** The credential version last seen: a renewal that already landed (before a crash) is reused. */
   private knownVersion: number;
   private projectionSequence: number;
-  private lastRevoke?: RevokeResult;
+  /** Old histories answer the revoke activity in the legacy shape (see revokeOutcomeOf). */
+  private lastRevoke?: RevokeResult | LegacyRevokeResult;
   /** The search attributes this run last set (JSON per key): schema 2 upserts only changes. */
   private readonly shownAttributes = new Map<string, string>();
 
@@ -113,7 +116,7 @@ export class Account implements PublishingAccount {
   }
 
   pausedBecause(): Reason | undefined {
-    return this.status === 'expired' ? (this.lifecycle?.reason ?? { code: 'expired', message: 'The token has expired' }) : undefined;
+    return this.status === 'expired' ? (this.lifecycle?.reason ?? { code: 'expired' }) : undefined;
   }
 
   finished(): boolean {
@@ -199,14 +202,10 @@ export class Account implements PublishingAccount {
   }
 
   async refreshNow(): Promise<RefreshNowResult> {
-    const issuedBefore = this.lifecycle?.token.issuedAt;
-    await this.apply({ type: 'refreshRequested', now: Date.now() });
-    const state = this.view();
-    const until = state.tokenExpiresAt ?? 'it is revoked';
-    // A validation, or a renewal already under way, leaves the token as it was.
-    const renewed = this.lifecycle?.token.issuedAt !== issuedBefore;
-    const outcome = state.reason?.message ?? (renewed ? `Renewed; the token is valid until ${until}.` : `Nothing needed renewing; the token is valid until ${until}.`);
-    return { state, outcome };
+    const before = this.lifecycle;
+    const effects = await this.apply({ type: 'refreshRequested', now: Date.now() });
+    if (!before || !this.lifecycle) throw ApplicationFailure.nonRetryable('The account is still connecting; try again in a moment.');
+    return { state: this.view(), outcome: refreshOutcome(before, this.lifecycle, effects) };
   }
 
   /** Schema 2: before a post goes out at once (a test post), a token that is dead by now is renewed first. */
@@ -223,7 +222,7 @@ export class Account implements PublishingAccount {
     if (this.lifecycle) await this.apply({ type: 'disconnectRequested', now: Date.now() });
     else this.lastRevoke = await revokeCredentials(this.accountId);
     const affectedPosts = await this.publisher.failAll();
-    this.result = { revokedAtPlatform: this.lastRevoke?.revokedAtPlatform ?? false, message: this.lastRevoke?.message ?? 'Disconnected.', affectedPosts };
+    this.result = { revoke: revokeOutcomeOf(this.lastRevoke), affectedPosts };
     this.changed();
     return this.result;
   }
@@ -232,18 +231,18 @@ export class Account implements PublishingAccount {
     const result = await checkPremium(this.accountId);
     if (result.outcome === 'ok') return { ok: true, premium: result.premium };
     const { failure } = result;
-    if (failure.kind === 'reauthRequired') await this.tokenRefused({ code: failure.code, message: failure.message });
-    return { ok: false, reason: { code: failure.kind, message: failure.message } };
+    if (failure.kind === 'reauthRequired') await this.tokenRefused(reauthReason(failure));
+    return { ok: false, reason: failureReason(failure) };
   }
 
   /** The platform told us access was removed. */
-  revoked(reason: Reason): Promise<void> {
-    return this.apply({ type: 'revokedByPlatform', reason, now: Date.now() });
+  async revoked(reason: Reason): Promise<void> {
+    await this.apply({ type: 'revokedByPlatform', reason, now: Date.now() });
   }
 
   /** The lifecycle's wake time came. */
-  wake(): Promise<void> {
-    return this.apply({ type: 'wake', now: Date.now() });
+  async wake(): Promise<void> {
+    await this.apply({ type: 'wake', now: Date.now() });
   }
 
   async tokenRefused(reason: Reason): Promise<boolean> {
@@ -254,17 +253,19 @@ export class Account implements PublishingAccount {
 
   // ---- the effect interpreter ------------------------------------------------------------------
 
-  private async apply(event: LifecycleEvent, recorded?: Recorded): Promise<void> {
+  /** Feeds one event to the machine (a legacy lifecycle moves to the current rules first, when due) and runs its effects; answers them. */
+  private async apply(event: LifecycleEvent, recorded?: Recorded): Promise<LifecycleEffect[]> {
     await this.migrateIfDue();
-    await this.applyNow(event, recorded);
+    return this.applyNow(event, recorded);
   }
 
-  private async applyNow(event: LifecycleEvent, recorded?: Recorded): Promise<void> {
-    if (!this.lifecycle) return;
+  private async applyNow(event: LifecycleEvent, recorded?: Recorded): Promise<LifecycleEffect[]> {
+    if (!this.lifecycle) return [];
     const result = transition(this.lifecycle, event);
     this.lifecycle = result.state;
     this.changed();
     await this.execute(result.effects, recorded);
+    return result.effects;
   }
 
   private async execute(effects: LifecycleEffect[], recorded?: Recorded): Promise<void> {
@@ -383,8 +384,8 @@ export class Account implements PublishingAccount {
       return undefined;
     }
     const { failure } = checked;
-    const refused = failure.kind === 'reauthRequired' || failure.kind === 'invalid';
-    const rejection: Reason | undefined = refused ? { code: failure.kind === 'reauthRequired' ? failure.code : 'credentials_invalid', message: failure.message } : undefined;
+    const rejection: Reason | undefined =
+      failure.kind === 'reauthRequired' ? reauthReason(failure) : failure.kind === 'invalid' ? { code: 'credentials_invalid', detail: failure.message } : undefined;
     // Refused, or the platform is unreachable right now: take the credentials as issued (expired at
     // once when refused) and let renewals verify them.
     const unverified = await inspectCredentials({ accountId: this.accountId, verifyWithPlatform: false });

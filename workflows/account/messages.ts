@@ -1,15 +1,17 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { RevokeResult } from '../../activities/lifecycle/contract.js';
 import type { PlatformId, PremiumStatus } from '../../platforms/types.js';
-import type { LifecycleStatus, Reason } from '../lifecycle/types.js';
+import type { LifecycleStatus, NextActionCode, Reason } from '../lifecycle/types.js';
 
 // The account workflow's messages, defined once: the web app and tests import these same objects.
+// Answers are data (codes, ISO times, reasons); services/phrasing/ words them for people.
 
 export const accountWorkflowId = (accountId: string) => `account:${accountId}`;
 /** The account an account workflow id names; undefined for any other workflow id. */
 export const accountIdOfWorkflowId = (workflowId: string): string | undefined =>
   workflowId.startsWith('account:') ? workflowId.slice('account:'.length) : undefined;
 
-/** What pages and operators see of an account's lifecycle (no tokens). */
+/** What pages and operators see of an account's lifecycle (no tokens; times are ISO). */
 export interface AccountStateView {
   accountId: string;
   platform: PlatformId;
@@ -22,7 +24,7 @@ export interface AccountStateView {
   /** The last time the platform accepted the grant, and the next health check. */
   lastCheckedAt?: string;
   nextCheckAt?: string;
-  nextAction?: string;
+  nextAction?: NextActionCode;
   nextActionAt?: string;
   queuePaused: boolean;
   queue: QueueView;
@@ -38,15 +40,29 @@ export interface QueueView {
 
 export type ReconnectResult = { accepted: true; state: AccountStateView } | { accepted: false; rejection: Reason; state: AccountStateView };
 
+/**
+ * What came of "renew now". `validUntil` (ISO; absent when it does not end) is the grant's end when
+ * `grant` is set (renew by need: until when Tether can act for the user, whatever the access
+ * token's expiry), else the access token's expiry (lifecycles on the legacy rules).
+ */
+export type RefreshOutcome =
+  /** A new token was issued. */
+  | { kind: 'renewed'; validUntil?: string; grant?: true }
+  /** The platform confirmed the token (tokens that are checked rather than renewed). */
+  | { kind: 'checked'; validUntil?: string; grant?: true }
+  /** Nothing was started: `reason` says why when there is one (nothing can renew it, too early); else an operation was already under way. */
+  | { kind: 'nothingToDo'; validUntil?: string; grant?: true; reason?: Reason }
+  /** The renewal or check did not succeed, or the account expired: `reason` says why. */
+  | { kind: 'failed'; reason?: Reason };
+
 export interface RefreshNowResult {
   state: AccountStateView;
-  /** What came of the renewal, in words. */
-  outcome: string;
+  outcome: RefreshOutcome;
 }
 
 export interface DisconnectResult {
-  revokedAtPlatform: boolean;
-  message: string;
+  /** What came of revoking Tether's access at the platform. */
+  revoke: RevokeResult;
   /** Scheduled posts that will not be published (filled by the publishing queue). */
   affectedPosts: number;
 }

@@ -3,7 +3,7 @@ import { setCurrentDetails, upsertSearchAttributes } from '@temporalio/workflow'
 import type { AccountSummary } from '../../activities/lifecycle/contract.js';
 import type { PlatformId } from '../../platforms/types.js';
 import { projectionOf, type LifecycleProjection } from '../lifecycle/projection.js';
-import type { LifecycleState, LifecycleStatus } from '../lifecycle/types.js';
+import type { LifecycleState, LifecycleStatus, Reason } from '../lifecycle/types.js';
 import { nextPublishAt, type OverdueHold, type PublishQueue } from '../publishing/queue.js';
 import { GRANT_EXPIRES_AT, NEXT_ACTION_AT, OWNER, PEN_NAME, PLATFORM, STATUS, TOKEN_EXPIRES_AT } from '../search-attributes.js';
 import { recordStatus } from './activities.js';
@@ -59,7 +59,7 @@ export function stateView(snapshot: Snapshot): AccountStateView {
     grantExpiresAt: iso(lifecycle?.grantExpiresAt),
     lastCheckedAt: iso(lifecycle?.lastCheckedAt),
     nextCheckAt: iso(lifecycle?.nextCheckAt),
-    nextAction: lifecycle ? lifecycle.nextAction : 'check the new credentials',
+    nextAction: lifecycle ? lifecycle.nextAction : 'checkCredentials',
     nextActionAt: iso(lifecycle?.nextActionAt),
     queuePaused: lifecycle?.queuePaused ?? false,
     queue: {
@@ -101,13 +101,26 @@ export function statusAttributes(snapshot: RecordableSnapshot): SearchAttributeU
 
 const isoOrNever = (ms: number | undefined, never: string) => (ms === undefined ? never : new Date(ms).toISOString());
 
-/** Markdown for Temporal UI's current details. */
+/** A reason for operators: its code, count and time (UTC), the platform's words, and what it wraps. */
+export function operatorReason(reason: Reason): string {
+  const parts = [
+    reason.code,
+    reason.count === undefined ? undefined : `×${reason.count}`,
+    reason.at === undefined ? undefined : new Date(reason.at).toISOString(),
+    reason.detail === undefined ? undefined : `“${reason.detail}”`,
+    reason.message === undefined ? undefined : `“${reason.message}”`,
+  ];
+  const line = parts.filter(Boolean).join(' ');
+  return reason.cause ? `${line} (latest: ${operatorReason(reason.cause)})` : line;
+}
+
+/** Markdown for Temporal UI's current details: codes, UTC times and the platform's words. */
 export function currentDetails(snapshot: Snapshot): string {
   const { lifecycle } = snapshot;
   const lines = [
     `**Status:** ${snapshot.status}`,
-    lifecycle?.reason ? `**Reason:** ${lifecycle.reason.message}` : undefined,
-    `**Next:** ${lifecycle?.nextAction ?? 'check the new credentials'}${lifecycle?.nextActionAt === undefined ? '' : ` at ${new Date(lifecycle.nextActionAt).toISOString()}`}`,
+    lifecycle?.reason ? `**Reason:** ${operatorReason(lifecycle.reason)}` : undefined,
+    `**Next:** ${lifecycle?.nextAction ?? 'checkCredentials'}${lifecycle?.nextActionAt === undefined ? '' : ` at ${new Date(lifecycle.nextActionAt).toISOString()}`}`,
     ...(snapshot.describesGrant
       ? [
           `**Authorization valid until:** ${isoOrNever(lifecycle?.grantExpiresAt, 'no end')}`,

@@ -5,7 +5,7 @@
 // `patched('renew-by-need')` branch in workflows/account/lifecycle-version.ts, once no workflow
 // started before the patch can still be running.
 import type { TokenPolicy } from '../../platforms/types.js';
-import type { TimingRules } from './rules.js';
+import type { PlannedAction, TimingRules } from './rules.js';
 import {
   clampJitter,
   IN_FLIGHT_TIMEOUT_MS,
@@ -90,11 +90,11 @@ export const legacyRules: TimingRules = {
 
   operationsAhead(state) {
     const { inFlight, retry } = state;
-    if (inFlight) return [{ action: `stop waiting for the ${inFlight.op === 'renew' ? 'renewal' : 'validation'} result`, at: inFlight.since + IN_FLIGHT_TIMEOUT_MS }];
-    const actions = [];
-    if (retry) actions.push({ action: retry.op === 'renew' ? 'retry renewal' : 'retry validation', at: retry.at });
-    if (state.renewAt !== undefined && retry?.op !== 'renew') actions.push({ action: 'renew token', at: state.renewAt });
-    if (state.validateAt !== undefined && retry?.op !== 'validate') actions.push({ action: 'validate token', at: state.validateAt });
+    if (inFlight) return [{ action: inFlight.op === 'renew' ? 'awaitRenewal' : 'awaitValidation', at: inFlight.since + IN_FLIGHT_TIMEOUT_MS }];
+    const actions: PlannedAction[] = [];
+    if (retry) actions.push({ action: retry.op === 'renew' ? 'retryRenewal' : 'retryValidation', at: retry.at });
+    if (state.renewAt !== undefined && retry?.op !== 'renew') actions.push({ action: 'renew', at: state.renewAt });
+    if (state.validateAt !== undefined && retry?.op !== 'validate') actions.push({ action: 'validate', at: state.validateAt });
     return actions;
   },
 

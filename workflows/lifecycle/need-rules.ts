@@ -8,7 +8,7 @@
 //   while the access token lives when the platform can inspect tokens, otherwise a renewal;
 // - (d) on request (state.ts).
 import type { TokenPolicy } from '../../platforms/types.js';
-import type { TimingRules } from './rules.js';
+import type { PlannedAction, TimingRules } from './rules.js';
 import {
   clampJitter,
   DAY,
@@ -182,11 +182,11 @@ export const needRules: TimingRules = {
 
   operationsAhead(state) {
     const { inFlight, retry } = state;
-    if (inFlight) return [{ action: `stop waiting for the ${inFlight.op === 'renew' ? 'renewal' : 'check'} result`, at: inFlight.since + IN_FLIGHT_TIMEOUT_MS }];
-    const actions = [];
-    if (retry) actions.push({ action: retry.op === 'renew' ? 'retry renewal' : 'retry the check', at: retry.at });
-    if (state.renewAt !== undefined && retry?.op !== 'renew') actions.push({ action: 'renew to keep the authorization', at: state.renewAt });
-    if (state.checkAt !== undefined && !retry) actions.push({ action: 'check the connection', at: state.checkAt });
+    if (inFlight) return [{ action: inFlight.op === 'renew' ? 'awaitRenewal' : 'awaitCheck', at: inFlight.since + IN_FLIGHT_TIMEOUT_MS }];
+    const actions: PlannedAction[] = [];
+    if (retry) actions.push({ action: retry.op === 'renew' ? 'retryRenewal' : 'retryCheck', at: retry.at });
+    if (state.renewAt !== undefined && retry?.op !== 'renew') actions.push({ action: 'renewGrant', at: state.renewAt });
+    if (state.checkAt !== undefined && !retry) actions.push({ action: 'check', at: state.checkAt });
     return actions;
   },
 

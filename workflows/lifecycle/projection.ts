@@ -4,7 +4,7 @@
 import type { Failure, TokenPolicy } from '../../platforms/types.js';
 import { describeNext, expiryDeadline, isLive } from './schedule.js';
 import { transition } from './state.js';
-import type { LifecycleEvent, LifecycleState, LifecycleStatus, Lifetimes, Reason } from './types.js';
+import type { LifecycleEvent, LifecycleState, LifecycleStatus, Lifetimes, NextActionCode, Reason } from './types.js';
 
 export interface LifecycleProjection {
   status: LifecycleStatus;
@@ -14,7 +14,7 @@ export interface LifecycleProjection {
   /** Schema 2: until when Tether can act for the user if nothing succeeds from now on (undefined: no end). */
   grantExpiresAt?: number;
   warningDeadline?: number;
-  nextAction?: string;
+  nextAction?: NextActionCode;
   nextActionAt?: number;
   /** Schema 2: the last time the platform accepted the grant, and the next health check. */
   lastCheckedAt?: number;

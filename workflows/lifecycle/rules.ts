@@ -1,10 +1,10 @@
 // The timing rules a lifecycle state follows, chosen by its schema version: when to renew, when to
 // check, what a wake starts, how retries are paced, and what users see of the plan. The transition
 // function (state.ts) is shared; only these decisions differ between the two schemas.
-import type { LifecycleState, Operation, OperationTrigger } from './types.js';
+import type { LifecycleState, NextActionCode, Operation, OperationTrigger } from './types.js';
 
 export interface PlannedAction {
-  action: string;
+  action: NextActionCode;
   at: number;
 }
 

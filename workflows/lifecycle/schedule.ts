@@ -91,12 +91,12 @@ function plannedActions(state: LifecycleState): PlannedAction[] {
   for (const candidate of warningCandidates(state)) {
     // Once expiring, only a nearer deadline is news.
     if (state.status === 'active' || (state.warning && candidate.deadline < state.warning.deadline)) {
-      actions.push({ action: 'warn about expiry', at: candidate.warnAt });
+      actions.push({ action: 'warn', at: candidate.warnAt });
     }
   }
   const deadline = expiryDeadline(state);
   // While an operation runs, its result decides; expiry is re-checked when it arrives.
-  if (deadline && !inFlight) actions.push({ action: 'mark expired', at: deadline.at });
+  if (deadline && !inFlight) actions.push({ action: 'markExpired', at: deadline.at });
   return actions;
 }
 
@@ -120,19 +120,19 @@ export function nextWakeAt(state: LifecycleState): number | undefined {
 export function nextWake(state: LifecycleState): PlannedAction | undefined {
   const shown = earliest(state);
   const hidden = isLive(state) ? rulesOf(state).hiddenWakeAt(state) : undefined;
-  if (hidden !== undefined && (shown === undefined || hidden < shown.at)) return { action: 'renew before the next post', at: hidden };
+  if (hidden !== undefined && (shown === undefined || hidden < shown.at)) return { action: 'renewBeforePost', at: hidden };
   return shown;
 }
 
 /**
- * One line for operators: what happens next and when. Schema 2 shows the plan an operation
- * continues once it ends, not the wait for its result, so starting one is no visible change: its
- * outcome is recorded with it (one activity per operation).
+ * What happens next and when, as a code (pages phrase it; Temporal UI shows it). Schema 2 shows the
+ * plan an operation continues once it ends, not the wait for its result, so starting one is no
+ * visible change: its outcome is recorded with it (one activity per operation).
  */
 export function describeNext(state: LifecycleState): NextAction {
-  if (state.status === 'disconnected') return { action: 'nothing (disconnected)' };
-  if (state.status === 'expired') return { action: 'wait for the user to reconnect' };
+  if (state.status === 'disconnected') return { action: 'nothing' };
+  if (state.status === 'expired') return { action: 'waitForReconnect' };
   const shown = state.schemaVersion === 2 && state.inFlight ? { ...state, inFlight: undefined } : state;
   const next = earliest(shown);
-  return next ? { action: next.action, at: next.at } : { action: 'nothing scheduled' };
+  return next ? { action: next.action, at: next.at } : { action: 'nothing' };
 }

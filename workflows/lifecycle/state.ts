@@ -20,13 +20,14 @@ import {
   cannotRenewReason,
   dataAccessExpiredReason,
   noResultMessage,
+  reauthReason,
   renewalTooEarlyReason,
   retryReason,
   tokenExpiredReason,
 } from './reasons.js';
 import { describeNext, dueWarning, expiryDeadline, isLive } from './schedule.js';
 import { plannedCheckAt, plannedGrantRenewalAt } from './need-rules.js';
-import { DEFAULT_WARNING_LEAD_MS, IN_FLIGHT_TIMEOUT_MS, renewalClosesAt, renewalOpensAt, retryAt } from './timing.js';
+import { DEFAULT_WARNING_LEAD_MS, IN_FLIGHT_TIMEOUT_MS, MINUTE, renewalClosesAt, renewalOpensAt, retryAt } from './timing.js';
 import { issueToken, revalidatedToken } from './tokens.js';
 import { CURRENT_SCHEMA, rulesOf } from './versions.js';
 
@@ -292,7 +293,7 @@ function applyFailure(draft: Draft, op: Operation, failure: Failure, now: number
       startOperation(draft, 'renew', 'rejected', now);
       return;
     }
-    expire(draft, { code: failure.code, message: failure.message });
+    expire(draft, reauthReason(failure));
     return;
   }
   const dataAccessEnd = state.token.dataAccessExpiresAt;
@@ -374,7 +375,18 @@ function onAccessTokenRejected(draft: Draft, now: number, reason: Reason | undef
 
 function visible(state: LifecycleState): string {
   const extras = rulesOf(state).visibleExtras(state);
-  return JSON.stringify([state.status, state.reason ?? null, state.token, state.warning?.deadline ?? null, describeNext(state), ...extras]);
+  return JSON.stringify([state.status, visibleReason(state.reason), state.token, state.warning?.deadline ?? null, describeNext(state), ...extras]);
+}
+
+/**
+ * A reason as pages show it: its time to the minute. A retry time that moves by seconds is no news
+ * worth a status write, and histories recorded when reasons were sentences (minutes in their words)
+ * replay with the same writes.
+ */
+function visibleReason(reason: Reason | undefined): unknown {
+  if (!reason) return null;
+  const minute = reason.at === undefined ? null : Math.floor(reason.at / MINUTE);
+  return [reason.code, minute, reason.count ?? null, reason.detail ?? null, reason.message ?? null, visibleReason(reason.cause)];
 }
 
 function finish(draft: Draft, before: LifecycleState): TransitionResult {

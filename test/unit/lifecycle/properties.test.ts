@@ -50,7 +50,7 @@ function randomEvent(rng: () => number, state: LifecycleState, now: number, prof
   if (roll < 0.78) return { type: 'renewalSucceeded', now, lifetimes: profile.lifetimes(), jitter }; // unsolicited
   if (roll < 0.83) return { type: 'renewalFailed', now, failure: randomFailure(rng, now), jitter }; // unsolicited
   if (roll < 0.86) return { type: 'validationFailed', now, failure: randomFailure(rng, now), jitter };
-  if (roll < 0.9) return { type: 'revokedByPlatform', now, reason: { code: 'revoked', message: 'revoked at the platform' } };
+  if (roll < 0.9) return { type: 'revokedByPlatform', now, reason: { code: 'token_revoked', detail: 'revoked at the platform' } };
   if (roll < 0.94) return { type: 'reconnected', now, policy: profile.policy, lifetimes: profile.lifetimes(), jitter };
   if (roll < 0.975) return { type: 'nextPostChanged', now, dueAt: rng() < 0.8 ? now + Math.round(rng() * 3 * HOUR) - 10 * MIN : undefined };
   if (roll < 0.99) return { type: 'rulesMigrated', now, policy: profile.policy, config: { checkEveryMs: Math.round(rng() * 6 * HOUR) }, jitter };
@@ -111,7 +111,7 @@ describe.each<SchemaVersion>([2, 1])('invariants over random event sequences, st
           const code = after.reason?.code;
           const definite = (event.type === 'renewalFailed' || event.type === 'validationFailed') && event.failure.kind === 'reauthRequired';
           const deadline = expiryDeadline(after);
-          const deadlineReached = code === 'token_expired' && deadline !== undefined && now >= deadline.at;
+          const deadlineReached = (code === 'access_expired' || code === 'authorization_expired') && deadline !== undefined && now >= deadline.at && after.reason?.at === deadline.at;
           const dataAccess = code === 'data_access_expired' && event.type === 'validationFailed' && now >= (before.token.dataAccessExpiresAt ?? Infinity);
           check(definite || event.type === 'revokedByPlatform' || deadlineReached || dataAccess, `${context}: expired by ${code}`);
           if (!definite && event.type !== 'revokedByPlatform') checkedExpiries++;

@@ -52,7 +52,7 @@ describe('X: an idle account', () => {
     expect(sim.state.token.accessExpiresAt).toBeLessThan(sim.clock);
     expect(expiryDeadline(sim.state)!.at).toBeGreaterThan(sim.clock + 170 * DAY);
     expect(sim.state.lastRenewedAt).toBe(renewals.at(-1)! + 400);
-    expect(describeNext(sim.state).action).toBe('check the connection');
+    expect(describeNext(sim.state).action).toBe('check');
   });
 
   it('costs ≥ 10× fewer renewals than the legacy rules over the same month', () => {
@@ -121,11 +121,11 @@ describe('X: scheduled posts', () => {
 describe('health checks detect revocations', () => {
   it('X: the daily renewal is refused → expired with X\'s reason', () => {
     const revokedAt = T0 + 3.5 * DAY;
-    const refused = reauth('invalid_request', 'Value passed for the token was invalid.');
+    const refused = reauth('refresh_token_invalid', 'Value passed for the token was invalid.');
     const sim = new Sim(connect('x', X, X_TOKENS).state, { answer: (_op, now) => (now < revokedAt ? ok(X_TOKENS) : refused), rng: prng(2) });
     sim.runUntil(T0 + 6 * DAY);
     expect(sim.state.status).toBe('expired');
-    expect(sim.state.reason).toEqual({ code: 'invalid_request', message: 'Value passed for the token was invalid.' });
+    expect(sim.state.reason).toEqual({ code: 'refresh_token_invalid', detail: 'Value passed for the token was invalid.' });
     const expiredAt = sim.notifications().find((n) => n.kind === 'expired')!.at;
     expect(expiredAt - revokedAt).toBeLessThanOrEqual(1.1 * DAY);
   });
@@ -139,9 +139,9 @@ describe('health checks detect revocations', () => {
     const renewing = transition(checking.state, { type: 'validationFailed', now: T0 + 10 * MIN, failure: refused, jitter: 0.5 });
     expect(renewing.state.status).toBe('active');
     expect(renewing.effects).toContainEqual({ type: 'renew', trigger: 'rejected' });
-    const grantGone = reauth('invalid_grant', 'Token has been expired or revoked.');
+    const grantGone = reauth('refresh_token_invalid', 'Token has been expired or revoked.');
     const expired = transition(renewing.state, { type: 'renewalFailed', now: T0 + 11 * MIN, failure: grantGone, jitter: 0.5 });
-    expect(expired.state).toMatchObject({ status: 'expired', reason: { code: 'invalid_grant' } });
+    expect(expired.state).toMatchObject({ status: 'expired', reason: { code: 'refresh_token_invalid', detail: 'Token has been expired or revoked.' } });
   });
 
   it('LinkedIn (nothing renews): introspection saying revoked expires the account with that reason', () => {
@@ -280,7 +280,7 @@ describe('transient trouble', () => {
     expect(waiting.retry!.at).toBeGreaterThanOrEqual(resetAt);
     expect(waiting.retry!.at).toBeLessThanOrEqual(resetAt + RATE_LIMIT_JITTER_MS);
     expect(waiting.reason?.code).toBe('rate_limited');
-    expect(describeNext(waiting)).toEqual({ action: 'retry renewal', at: waiting.retry!.at });
+    expect(describeNext(waiting)).toEqual({ action: 'retryRenewal', at: waiting.retry!.at });
   });
 });
 
