@@ -2,14 +2,18 @@ import type { StatusObserver } from '../../db/accounts.js';
 import type { Models } from '../../db/models/index.js';
 import { deliveryStatesOf } from '../../db/notifications.js';
 import type { Failure } from '../../platforms/types.js';
+import { projectionOf, validationEvent, type RecordRequest, type ValidationResult } from '../../workflows/lifecycle/projection.js';
+import { transition } from '../../workflows/lifecycle/state.js';
 import type { LifecycleActivities } from '../lifecycle/contract.js';
+import { storedReason } from '../lifecycle/status.js';
 import type { PublishingActivities } from '../publishing/contract.js';
-import { eventRecorder, failureReason, type EventRecorder } from './recorder.js';
+import { eventRecorder, failureReason } from './recorder.js';
 import { transitionEvents } from './transitions.js';
+import { withEvents, type TimelineOf } from './with-events.js';
 
 // The account timeline (db/account-events.ts) written by the activities that cause its events:
-// each activity is wrapped, and what it was asked and answered becomes the event. The activities
-// themselves stay as they are.
+// each activity of the workflow's contracts declares what its calls write (./with-events.ts), and
+// status changes are told by the status write itself (`statusEvents`).
 
 export interface EventDeps {
   models: Models;
@@ -29,6 +33,15 @@ function failureEvent(failure: Failure, at: Date) {
   }
 }
 
+const failedKind = (failure: Failure, otherwise: 'renewalFailed' | 'checkFailed') => (failure.kind === 'rateLimited' ? ('rateLimited' as const) : otherwise);
+
+/** Until when Tether can act for the user after a passed check, as the workflow will record it (workflows from before renew by need send no lifecycle). */
+function grantEndAfterCheck(record: RecordRequest | undefined, result: ValidationResult): Date | undefined {
+  if (!record) return undefined;
+  const end = projectionOf(transition(record.lifecycle, validationEvent(result, record.now, record.jitter)).state).grantExpiresAt;
+  return end === undefined ? undefined : new Date(end);
+}
+
 /** The status changes a new projection makes (./transitions.ts), written before the projection itself. */
 export function statusEvents(deps: EventDeps): StatusObserver {
   const events = eventRecorder(deps.models, () => new Date((deps.now ?? Date.now)()));
@@ -40,15 +53,21 @@ export function statusEvents(deps: EventDeps): StatusObserver {
   };
 }
 
-export function withLifecycleEvents<T extends LifecycleActivities>(deps: EventDeps, activities: T): T {
+export function withLifecycleEvents(deps: EventDeps, activities: LifecycleActivities): LifecycleActivities {
   const clock = () => new Date((deps.now ?? Date.now)());
-  const events: EventRecorder = eventRecorder(deps.models, clock);
-  const { models } = deps;
-  return {
-    ...activities,
+  const events = eventRecorder(deps.models, clock);
+  const timeline: TimelineOf<LifecycleActivities> = {
+    describeAccount: 'none',
+    // Its outcome shows as the status it leads to (connected, reconnected, expired).
+    inspectCredentials: 'none',
+    // The disconnect is the status write's event.
+    revokeCredentials: 'none',
+    // Its events come from the status write (statusEvents).
+    recordStatus: 'none',
 
-    async renewCredentials(input) {
-      const result = await activities.renewCredentials(input);
+    async renewCredentials([input], settled) {
+      if (!settled.ok) return;
+      const result = settled.value;
       const now = clock();
       if (result.outcome === 'ok') {
         const accessSec = result.facts.lifetimes.accessSec;
@@ -58,61 +77,65 @@ export function withLifecycleEvents<T extends LifecycleActivities>(deps: EventDe
           ...(accessSec === undefined ? {} : { expiresAt: new Date(now.getTime() + accessSec * 1000) }),
         });
       } else {
-        const kind = result.failure.kind === 'rateLimited' ? 'rateLimited' : 'renewalFailed';
-        await events.recordForActivity('renewal', { accountId: input.accountId, kind, ...failureEvent(result.failure, now) });
+        await events.recordForActivity('renewal', { accountId: input.accountId, kind: failedKind(result.failure, 'renewalFailed'), ...failureEvent(result.failure, now) });
       }
-      return result;
     },
 
-    async validateCredentials(accountId) {
-      const result = await activities.validateCredentials(accountId);
-      const facts = result.outcome === 'ok' ? { kind: 'checked' as const } : { kind: result.failure.kind === 'rateLimited' ? ('rateLimited' as const) : ('checkFailed' as const), ...failureEvent(result.failure, clock()) };
-      await events.recordForActivity('check', { accountId, ...facts });
-      return result;
+    async validateCredentials([input], settled) {
+      if (!settled.ok) return;
+      const { accountId, record } = typeof input === 'string' ? { accountId: input, record: undefined } : input;
+      const result = settled.value;
+      if (result.outcome === 'ok') {
+        const grantEnd = grantEndAfterCheck(record, result);
+        await events.recordForActivity('check', { accountId, kind: 'checked', ...(grantEnd ? { expiresAt: grantEnd } : {}) });
+      } else {
+        await events.recordForActivity('check', { accountId, kind: failedKind(result.failure, 'checkFailed'), ...failureEvent(result.failure, clock()) });
+      }
     },
 
-    async checkPremium(accountId) {
-      const result = await activities.checkPremium(accountId);
+    async checkPremium([accountId], settled) {
+      if (!settled.ok) return;
+      const result = settled.value;
       const detail = result.outcome === 'ok' ? result.premium.subscriptionType : result.failure.message;
       await events.recordForActivity('premium', { accountId, kind: 'premiumChecked', detail, delivered: result.outcome === 'ok' });
-      return result;
     },
 
-    async notify(input) {
-      let failure: unknown;
-      try {
-        await activities.notify(input);
-      } catch (error) {
-        failure = error;
-      }
-      const states = await deliveryStatesOf(models, input.dedupeKey);
+    // Every channel's outcome, whether or not the activity failed (a failed attempt and the later delivery are two events).
+    async notify([input]) {
+      const states = await deliveryStatesOf(deps.models, input.dedupeKey);
       const channels = [['dashboard', 'sent'], ['email', states?.email.state], ['webhook', states?.webhook.state]] as const;
       for (const [channel, state] of channels) {
         if (state !== 'sent' && state !== 'failed') continue;
-        // A failed attempt and the later delivery are two events; the same outcome twice is one.
         await events.record(`notify:${input.dedupeKey}:${channel}:${state}`, { accountId: input.accountId, kind: 'notificationSent', channel, delivered: state === 'sent', notice: input.kind });
       }
-      if (failure) throw failure;
     },
   };
+  return withEvents(activities, timeline);
 }
 
-export function withPublishingEvents<T extends PublishingActivities>(deps: EventDeps, activities: T): T {
-  const clock = () => new Date((deps.now ?? Date.now)());
-  const events = eventRecorder(deps.models, clock);
-  return {
-    ...activities,
-    async publishPost(target) {
-      const result = await activities.publishPost(target);
+export function withPublishingEvents(deps: EventDeps, activities: PublishingActivities): PublishingActivities {
+  const events = eventRecorder(deps.models, () => new Date((deps.now ?? Date.now)()));
+  const timeline: TimelineOf<PublishingActivities> = {
+    async publishPost([target], settled) {
+      if (!settled.ok) return;
+      const result = settled.value;
       const base = { accountId: target.accountId, postId: target.postId };
       if (result.outcome === 'published') await events.recordForActivity('publish', { ...base, kind: 'postPublished', detail: result.url });
       else if (result.outcome === 'rejected') await events.recordForActivity('publish', { ...base, kind: 'postFailed', reason: failureReason(result.reason.code, result.reason.message) });
       else if (result.outcome !== 'gone') await events.recordForActivity('publish', { ...base, kind: 'postWaiting', reason: failureReason(result.reason.code, result.reason.message) });
-      return result;
     },
-    async failTarget(input) {
-      await activities.failTarget(input);
-      await events.recordForActivity('publish', { accountId: input.accountId, postId: input.postId, kind: 'postFailed', reason: failureReason(input.reason.code, input.reason.message) });
+    async failTarget([input], settled) {
+      if (!settled.ok) return;
+      const reason = 'reason' in input ? failureReason(input.reason.code, input.reason.message) : storedReason(input.accountReason);
+      await events.recordForActivity('publish', { accountId: input.accountId, postId: input.postId, kind: 'postFailed', reason });
+    },
+    // Skipped or moved by the user's own choice on the posts page: not something that happened to the account.
+    settleOverdue: 'none',
+    async failScheduledPosts([input], settled) {
+      if (!settled.ok || settled.value === 0) return;
+      const count = settled.value;
+      await events.recordForActivity('publish', { accountId: input.accountId, kind: 'postFailed', detail: `${count} scheduled ${count === 1 ? 'post' : 'posts'}`, reason: failureReason(input.reason.code, input.reason.message) });
     },
   };
+  return withEvents(activities, timeline);
 }

@@ -52,7 +52,7 @@ export function phraseEvent(event: Pick<AccountEvent, 'kind' | 'reason' | 'expir
     case 'rateLimited':
       return `Rate-limited by the platform${because}; Tether waits and tries again`;
     case 'checked':
-      return 'Token checked with the platform: it works';
+      return event.expiresAt ? `Checked with the platform: it works, and Tether can act for you until ${formatDateTime(event.expiresAt, context.timeZone)}` : 'Checked with the platform: it works';
     case 'checkFailed':
       return `Token check failed${because}`;
     case 'warning':
@@ -73,7 +73,7 @@ export function phraseEvent(event: Pick<AccountEvent, 'kind' | 'reason' | 'expir
     case 'postPublished':
       return event.detail ? `Post published: ${event.detail}` : 'Post published';
     case 'postFailed':
-      return `Post failed${because}`;
+      return `${event.detail ? `${event.detail} failed` : 'Post failed'}${because}`;
     case 'postWaiting':
       return `Post not published yet${because}; it stays queued`;
     case 'postsPaused':
