@@ -5,6 +5,7 @@ import {
   accountWorkflowId,
   checkPremiumUpdate,
   disconnectUpdate,
+  penNameChangedSignal,
   reconnectUpdate,
   refreshNowUpdate,
   resolveOverdueUpdate,
@@ -102,6 +103,11 @@ export class AccountWorkflowClient {
   /** The platform said access was removed (a signal: nobody waits for the workflow). */
   revoked(accountId: string, reason: Reason): Promise<Answer<void>> {
     return this.ask(() => this.handle(accountId).signal(revokedSignal, { reason }));
+  }
+
+  /** The account's pen name is now `penName` (renamed, or the account moved): operators see it in Temporal UI. */
+  penNameChanged(accountId: string, change: { penNameId: string; penName: string }): Promise<Answer<void>> {
+    return this.ask(() => this.handle(accountId).signal(penNameChangedSignal, change));
   }
 
   private handle(accountId: string) {

@@ -1,9 +1,8 @@
 import type { Client } from '@temporalio/client';
 import type { AccountSummary } from '../../activities/lifecycle/contract.js';
 import type { Config } from '../../config/index.js';
-import { displayHandle } from '../../platforms/handle.js';
-import { PLATFORM_NAMES } from '../../platforms/types.js';
 import { accountWorkflowId } from '../../workflows/account/messages.js';
+import { accountTitle } from '../../workflows/account/title.js';
 import type { AccountWorkflowInput } from '../../workflows/account/workflow.js';
 
 // Where account workflows live: the Temporal client, their task queue, and the lifecycle settings
@@ -27,11 +26,6 @@ export function accountWorkflowTargetFor(client: Client, config: Pick<Config, 't
   return { client, taskQueue: config.temporal.taskQueue, warningLeadMs, healthCheckMs, publishRenewalLeadMs, overdueDecisionMs: config.publishing.overdueDecisionMs };
 }
 
-/** The one-line summary operators see in Temporal UI's workflow list. */
-export function staticSummary(account: Pick<AccountSummary, 'handle' | 'platform' | 'penName'>): string {
-  return `${displayHandle(account.handle)} on ${PLATFORM_NAMES[account.platform]} — ${account.penName}`;
-}
-
 /** How an account's workflow is started: its id, queue, input and summary. */
 export function startOptions(target: AccountWorkflowTarget, account: AccountSummary) {
   const input: AccountWorkflowInput = {
@@ -46,6 +40,6 @@ export function startOptions(target: AccountWorkflowTarget, account: AccountSumm
     workflowId: accountWorkflowId(account.accountId),
     taskQueue: target.taskQueue,
     args: [input] as [AccountWorkflowInput],
-    staticSummary: staticSummary(account),
+    staticSummary: accountTitle(account),
   };
 }

@@ -1,4 +1,4 @@
-import { ApplicationFailure, log, upsertSearchAttributes } from '@temporalio/workflow';
+import { ApplicationFailure, log, patched, setCurrentDetails, upsertSearchAttributes } from '@temporalio/workflow';
 import { Mutex } from 'async-mutex';
 import type { AccountSummary, CredentialFacts, RevokeResult } from '../../activities/lifecycle/contract.js';
 import { nextWake, startLifecycle, transition } from '../lifecycle/index.js';
@@ -19,7 +19,9 @@ import {
 import type { AccountStateView, DisconnectResult, PremiumResult, ReconnectResult, RefreshNowResult } from './messages.js';
 import { renewsByNeed } from './lifecycle-version.js';
 import { refreshOutcome, revokeOutcomeOf, type LegacyRevokeResult } from './outcomes.js';
-import { identityAttributes, isRecordable, showInTemporal, snapshotOf, stateView, writeProjection, type Snapshot } from './projection.js';
+import { currentDetails, identityAttributes, isRecordable, showInTemporal, snapshotOf, stateView, writeProjection, type Snapshot } from './projection.js';
+import { PEN_NAME } from '../search-attributes.js';
+import { accountTitle } from './title.js';
 import { Publisher, type PublishingAccount } from './publisher.js';
 
 // One connected account as its workflow holds it: the lifecycle state of the pure machine, the
@@ -29,6 +31,9 @@ import { Publisher, type PublishingAccount } from './publisher.js';
 // Methods that change state run activities and must hold `lock` (workflow.ts takes it for every
 // update, signal and wake); the reading methods (`view`, `canPublish`, `finished`, `nextWake`)
 // never wait, so queries and validators can call them at any time.
+
+/** Patch: the `penNameChanged` signal upserts `TetherPenName`. */
+const PEN_NAME_CHANGES = 'pen-name-changes';
 
 /** What continue-as-new carries into the next run. */
 export interface CarriedState {
@@ -124,7 +129,13 @@ export class Account implements PublishingAccount {
   }
 
   snapshot(): Snapshot {
-    return snapshotOf(this.accountId, this.summary?.platform, this.lifecycle, this.publisher.queue);
+    const snapshot = snapshotOf(this.accountId, this.summary?.platform, this.lifecycle, this.publisher.queue);
+    return this.summary ? { ...snapshot, title: accountTitle(this.summary) } : snapshot;
+  }
+
+  /** Temporal UI's current details, from the state as it stands (not a command: replays are unaffected). */
+  showDetails(): void {
+    setCurrentDetails(currentDetails(this.snapshot()));
   }
 
   view(): AccountStateView {
@@ -192,6 +203,19 @@ export class Account implements PublishingAccount {
     this.summary ??= await describeAccount(this.accountId);
     upsertSearchAttributes(identityAttributes(this.summary));
     if (!this.lifecycle) await this.takeCredentials(false);
+  }
+
+  /**
+   * The pen name was renamed or the account moved: the search attribute (a command, behind its
+   * patch) and the current details follow. Before the account is described there is nothing to
+   * change: the description will read the new name.
+   */
+  penNameChanged(change: { penNameId: string; penName: string }): void {
+    if (!this.summary || !patched(PEN_NAME_CHANGES)) return;
+    if (this.summary.penNameId === change.penNameId && this.summary.penName === change.penName) return;
+    this.summary = { ...this.summary, penNameId: change.penNameId, penName: change.penName };
+    upsertSearchAttributes([{ key: PEN_NAME, value: change.penName }]);
+    this.showDetails();
   }
 
   async reconnect(): Promise<ReconnectResult> {

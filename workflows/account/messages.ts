@@ -79,6 +79,8 @@ export const disconnectUpdate = defineUpdate<DisconnectResult, []>('disconnect')
 export const checkPremiumUpdate = defineUpdate<PremiumResult, []>('checkPremium');
 /** The platform told us (deauthorization webhook) that access was removed. */
 export const revokedSignal = defineSignal<[{ reason: Reason }]>('revoked');
+/** The account's pen name was renamed, or the account moved to another pen name: operators see the new name. */
+export const penNameChangedSignal = defineSignal<[{ penNameId: string; penName: string }]>('penNameChanged');
 export const stateQuery = defineQuery<AccountStateView>('state');
 
 export interface SchedulePostInput {

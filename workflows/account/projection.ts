@@ -25,6 +25,8 @@ export interface Snapshot {
   queued: number;
   nextPublishAt?: number;
   overdue?: OverdueHold;
+  /** Who the account is (`accountTitle`), once the workflow knows: the first line of the current details. */
+  title?: string;
 }
 
 export function snapshotOf(accountId: string, platform: PlatformId | undefined, lifecycle: LifecycleState | undefined, queue: PublishQueue): Snapshot {
@@ -70,7 +72,7 @@ export function stateView(snapshot: Snapshot): AccountStateView {
   };
 }
 
-/** Who the account is, for operators: set once when the workflow first starts. */
+/** Who the account is, for operators: set when the workflow first starts (the pen name again when it is renamed or the account moves). */
 export function identityAttributes(account: AccountSummary): SearchAttributeUpdatePair[] {
   return [
     { key: PLATFORM, value: account.platform },
@@ -118,6 +120,8 @@ export function operatorReason(reason: Reason): string {
 export function currentDetails(snapshot: Snapshot): string {
   const { lifecycle } = snapshot;
   const lines = [
+    // The start's static summary is not carried by continue-as-new and cannot change: this line is.
+    snapshot.title === undefined ? undefined : `**${snapshot.title}**`,
     `**Status:** ${snapshot.status}`,
     lifecycle?.reason ? `**Reason:** ${operatorReason(lifecycle.reason)}` : undefined,
     `**Next:** ${lifecycle?.nextAction ?? 'checkCredentials'}${lifecycle?.nextActionAt === undefined ? '' : ` at ${new Date(lifecycle.nextActionAt).toISOString()}`}`,

@@ -1,7 +1,7 @@
 import type { UpdateDefinition } from '@temporalio/common';
 import { allHandlersFinished, ApplicationFailure, condition, continueAsNew, patched, setHandler, workflowInfo } from '@temporalio/workflow';
 import { Account, type CarriedState } from './account.js';
-import { checkPremiumUpdate, disconnectUpdate, reconnectUpdate, refreshNowUpdate, resolveOverdueUpdate, revokedSignal } from './messages.js';
+import { checkPremiumUpdate, disconnectUpdate, penNameChangedSignal, reconnectUpdate, refreshNowUpdate, resolveOverdueUpdate, revokedSignal } from './messages.js';
 import { schedulePostUpdate, stateQuery, testPostUpdate, unschedulePostUpdate, type DisconnectResult } from './messages.js';
 import { platformWords } from './outcomes.js';
 
@@ -105,8 +105,11 @@ export async function accountWorkflow(input: AccountWorkflowInput): Promise<Disc
   });
 
   setHandler(revokedSignal, ({ reason }) => locked(() => account.revoked(reason)));
+  setHandler(penNameChangedSignal, (change) => locked(() => account.penNameChanged(change)));
 
   if (!input.carried) await locked(() => account.start());
+  // A continued run has no static summary: who the account is shows in the current details at once.
+  else account.showDetails();
 
   const historyLimit = input.historyEventLimit ?? 10_000;
   while (!account.finished()) {
