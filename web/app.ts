@@ -91,7 +91,7 @@ export function createApp(deps: AppDeps): Express {
   // Development only: the mail `npm start` caught.
   if (deps.config.email.catcher) app.use('/dev/mail', devMailRouter({ dir: deps.config.email.catcher.dir, publicUrl: deps.config.web.publicUrl }));
   app.use(authRoutes({ ...deps, authenticator }));
-  app.use('/pen-names', penNamesRouter(deps));
+  app.use('/pen-names', penNamesRouter({ models: deps.models, workflows }));
   app.use('/billing', billingRouter(deps));
   app.use(notificationsRouter(deps));
   const accountDeps: AccountPagesDeps = {

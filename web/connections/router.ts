@@ -103,7 +103,7 @@ export function connectionsRouter(deps: ConnectionsDeps): Router {
       flash(req, 'error', 'Pen name: choose the pen name to move the account to.');
       return res.redirect(303, `/connections/${account._id}`);
     }
-    const outcome = await moveAccount(deps.models, account, body.data.penNameId);
+    const outcome = await moveAccount(deps, account, body.data.penNameId);
     flash(req, outcome.ok ? 'info' : 'error', outcome.message);
     res.redirect(303, outcome.ok ? '/connections' : `/connections/${account._id}`);
   }));

@@ -1,10 +1,12 @@
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import type { Models } from '../../db/models/index.js';
+import type { AccountWorkflowTarget } from '../../services/account-workflows/target.js';
+import { renamePenNameEverywhere } from '../../services/pen-names/rename.js';
 import { requireUser } from '../auth/guards.js';
 import { PEN_NAME_RULE } from '../auth/schemas.js';
 import { fieldErrors, flash, renderInvalid, renderNotFound, renderPage, safeLocalPath } from '../respond.js';
-import { createPenName, findPenName, listPenNames, removePenName, renamePenName } from '../../db/pen-names.js';
+import { createPenName, findPenName, listPenNames, removePenName } from '../../db/pen-names.js';
 
 // Pen names: list, create, rename, delete, and the header's switcher.
 
@@ -15,7 +17,7 @@ const switchBody = z.object({ penNameId: z.uuid({ message: 'must be a pen name i
 
 type ListExtras = { errors?: Record<string, string>; values?: Record<string, unknown>; status?: number };
 
-export function penNamesRouter(deps: { models: Models }): Router {
+export function penNamesRouter(deps: { models: Models; workflows: AccountWorkflowTarget }): Router {
   const router = Router();
   router.use(requireUser);
 
@@ -51,10 +53,10 @@ export function penNamesRouter(deps: { models: Models }): Router {
     if (!(await findPenName(deps.models, req.user!.id, params.data.id))) return renderNotFound(res, 'pen name');
     const body = nameBody.safeParse(req.body ?? {});
     if (!body.success) return renderList(req, res, { errors: { [`rename-${params.data.id}`]: fieldErrors(body.error, LABELS).name ?? 'Pen name: invalid' }, status: 400 });
-    const renamed = await renamePenName(deps.models, req.user!.id, params.data.id, body.data.name);
+    const renamed = await renamePenNameEverywhere(deps, req.user!.id, params.data.id, body.data.name);
     if (!renamed.ok && renamed.problem === 'not-found') return renderNotFound(res, 'pen name');
     if (!renamed.ok) return renderList(req, res, { errors: { [`rename-${params.data.id}`]: `Pen name: you already have one called "${body.data.name}".` }, status: 400 });
-    flash(req, 'info', `Renamed to "${body.data.name}".`);
+    flash(req, renamed.failed > 0 ? 'error' : 'info', renamed.message);
     res.redirect(303, '/pen-names');
   });
 

@@ -138,7 +138,7 @@ export interface LiveWebOptions {
   /** Settings on top of the test defaults. */
   env?: Record<string, string>;
   /** Lifecycle settings of new account workflows, on top of the configured ones. */
-  workflowDefaults?: Pick<AccountWorkflowTarget, 'warningLeadMs' | 'overdueDecisionMs'>;
+  workflowDefaults?: Pick<AccountWorkflowTarget, 'warningLeadMs' | 'overdueDecisionMs' | 'healthCheckMs' | 'historyEventLimit'>;
   /**
    * Serve the app on a real port, with PUBLIC_URL and SANDBOX_URL pointing at the live servers so
    * OAuth redirects come back and CSP allows sandbox avatars (what a browser needs).
