@@ -21,6 +21,7 @@ import {
   accountWorkflowId,
   checkPremiumUpdate,
   disconnectUpdate,
+  penNameChangedSignal,
   refreshNowUpdate,
   resolveOverdueUpdate,
   revokedSignal,
@@ -172,6 +173,21 @@ async function continuedAsNew(world: World): Promise<Recorded> {
   return [
     { name: 'x-continue-as-new-first-run', handle: account.handle, runId: firstRunId },
     { name: 'x-continue-as-new-last-run-disconnect', handle: account.handle },
+  ];
+}
+
+/** (d') X: its pen name renamed (a penNameChanged signal), then continue-as-new carries the new name; a renewal, disconnect. */
+async function penNameRenamed(world: World): Promise<Recorded> {
+  const account = await connectX(world, 'history_renamed', { historyEventLimit: 40 });
+  const firstRunId = (await account.handle.describe()).runId;
+  await account.handle.signal(penNameChangedSignal, { penNameId: world.owner.penNameId, penName: 'Renamed Notes' });
+  await waitFor('a continued-as-new run', async () => (await account.handle.describe()).runId !== firstRunId, 120_000);
+  const renewed = await refreshesOf(world, 'x', account.externalId);
+  await waitFor('a renewal in the new run', async () => (await refreshesOf(world, 'x', account.externalId)) > renewed, 60_000);
+  await disconnect(account.handle);
+  return [
+    { name: 'x-pen-name-renamed-first-run', handle: account.handle, runId: firstRunId },
+    { name: 'x-pen-name-renamed-last-run-disconnect', handle: account.handle },
   ];
 }
 
@@ -432,6 +448,7 @@ async function main(): Promise<void> {
       revokedThenReconnected,
       linkedinWarnedThenExpired,
       continuedAsNew,
+      penNameRenamed,
       premiumAndRevokedSignal,
       blueskyRenewals,
       publishingQueue,
