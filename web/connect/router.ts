@@ -26,8 +26,9 @@ const platformParam = z.object({ platform: z.enum(PLATFORM_IDS) });
 const blueskyBody = z.object({
   identifier: z.string({ message: 'is required' }).trim().min(3, { message: 'enter your handle, like name.bsky.social' }).max(253),
   appPassword: z.string({ message: 'is required' }).trim().min(1, { message: 'is required' }).max(100),
+  reconnect: z.string().min(1, { message: 'is required' }).max(100, { message: 'is not an account id' }).optional(),
 });
-const BLUESKY_LABELS = { identifier: 'Handle', appPassword: 'App password' };
+const BLUESKY_LABELS = { identifier: 'Handle', appPassword: 'App password', reconnect: 'Account to reconnect' };
 const startQuery = z.object({
   reconnect: z.string({ message: 'must name one account' }).min(1, { message: 'is required' }).max(100, { message: 'is not an account id' }).optional(),
   handle: z.string({ message: 'must be one handle' }).max(253, { message: 'is too long' }).optional(),
@@ -96,7 +97,9 @@ export function connectRouter(deps: ConnectDeps): Router {
 
   router.get('/bluesky', async (req, res) => {
     if (await refuseWithoutRoom(req, res, 'bluesky')) return;
-    await renderBluesky(res, { values: { identifier: typeof req.query.handle === 'string' ? req.query.handle.slice(0, 253) : '' } });
+    // A Reconnect link names the account (checked above): the form carries it, so the sign-in is compared with it.
+    const reconnect = startQuery.safeParse(req.query).data?.reconnect;
+    await renderBluesky(res, { values: { identifier: typeof req.query.handle === 'string' ? req.query.handle.slice(0, 253) : '', ...(reconnect ? { reconnect } : {}) } });
   });
 
   router.post('/bluesky', async (req, res) => {
@@ -104,10 +107,15 @@ export function connectRouter(deps: ConnectDeps): Router {
     if (!adapter?.createSession) return renderNotFound(res, 'platform');
     const body = blueskyBody.safeParse(req.body ?? {});
     const identifier = typeof req.body?.identifier === 'string' ? req.body.identifier : '';
-    if (!body.success) return renderBluesky(res, { errors: fieldErrors(body.error, BLUESKY_LABELS), values: { identifier }, status: 400 });
+    const reconnectValue = typeof req.body?.reconnect === 'string' ? { reconnect: req.body.reconnect.slice(0, 100) } : {};
+    if (!body.success) return renderBluesky(res, { errors: fieldErrors(body.error, BLUESKY_LABELS), values: { identifier, ...reconnectValue }, status: 400 });
+    const { reconnect } = body.data;
+    if (reconnect !== undefined && !(await isAccountOf(deps.models, { ownerId: req.user!.id, penNameId: req.penName!.id, platform: 'bluesky' }, reconnect))) return renderNotFound(res, 'connected account');
     const session = await adapter.createSession({ identifier: body.data.identifier.replace(/^@/, ''), appPassword: body.data.appPassword });
-    if (session.kind !== 'ok') return renderBluesky(res, { errors: { appPassword: `Bluesky: ${session.message}` }, values: { identifier }, status: 400 });
-    await finish(req, res, { platform: 'bluesky', penNameId: req.penName!.id, identity: session.value.identity, tokens: session.value.tokens });
+    if (session.kind !== 'ok') return renderBluesky(res, { errors: { appPassword: `Bluesky: ${session.message}` }, values: { identifier, ...reconnectValue }, status: 400 });
+    const connecting = { platform: 'bluesky' as const, penNameId: req.penName!.id, identity: session.value.identity, tokens: session.value.tokens };
+    if (await refuseWrongAccount({ models: deps.models, key: deps.config.tokenEncryptionKey }, req, res, { ...connecting, reconnectAccountId: reconnect })) return;
+    await finish(req, res, connecting);
   });
 
   router.get('/choose', async (req, res) => {
@@ -203,6 +211,9 @@ export function connectRouter(deps: ConnectDeps): Router {
         res.redirect(303, '/connections');
         return;
       }
+      const reconnectAccountId = check.pending.reconnectAccountId;
+      const wrongAccount = { platform, penNameId: check.pending.penNameId, identity: identity.value, tokens: exchanged.value, targets: targets.value, reconnectAccountId };
+      if (await refuseWrongAccount({ models: deps.models, key: deps.config.tokenEncryptionKey }, req, res, wrongAccount)) return;
       req.session.connectChoice = sealChoice(deps.config.tokenEncryptionKey, { platform, penNameId: check.pending.penNameId, targets: targets.value, tokens: exchanged.value });
       res.redirect(303, '/connect/choose');
       return;
