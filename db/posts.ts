@@ -4,7 +4,7 @@ import type { Models } from './models/index.js';
 import { targetIdOf, type PostTarget, type TargetState } from './models/post-target.js';
 import type { StoredReason as Reason } from './models/reason.js';
 import type { PenNameScope } from './models/pen-name.js';
-import type { Post, PostTargetChoice } from './models/post.js';
+import type { Post, PostMedia, PostTargetChoice } from './models/post.js';
 
 // Writes to post targets. The account's workflow is the only publisher of its targets; the web app
 // only cancels, reschedules or retries targets that are not being published, with conditional filters.
@@ -159,7 +159,7 @@ export interface NewPost {
   penNameId: string;
   kind: Post['kind'];
   text: string;
-  imageUrl?: string;
+  media?: PostMedia[];
   timeZone: string;
   publishAt: Date;
   targets: PostTargetChoice[];
@@ -229,13 +229,11 @@ export async function retryTarget(models: Models, targetId: string, dueAt: Date,
 
 export interface PostEdit {
   text: string;
-  imageUrl?: string;
   timeZone: string;
   publishAt: Date;
 }
 
-/** New content and time for a post; targets already published keep what they went out with. */
+/** New text and time for a post (its media stay); targets already published keep what they went out with. */
 export async function editPost(models: Models, postId: string, edit: PostEdit, now: Date): Promise<void> {
-  const set = { text: edit.text, timeZone: edit.timeZone, publishAt: edit.publishAt, updatedAt: now, ...(edit.imageUrl ? { imageUrl: edit.imageUrl } : {}) };
-  await models.Post.updateOne({ _id: postId }, edit.imageUrl ? { $set: set } : { $set: set, $unset: { imageUrl: 1 } });
+  await models.Post.updateOne({ _id: postId }, { $set: { text: edit.text, timeZone: edit.timeZone, publishAt: edit.publishAt, updatedAt: now } });
 }

@@ -1,6 +1,9 @@
+import { Context } from '@temporalio/activity';
 import { accountRefOf } from '../../db/accounts.js';
 import { findTarget, recordFailed, recordPublished, recordWaiting, startPublishing } from '../../db/posts.js';
-import type { Failure } from '../../platforms/types.js';
+import type { Failure, MediaFile } from '../../platforms/types.js';
+import { publishableMedia, uploadLedger } from '../../services/media/publishable.js';
+import { createMediaUrlSigner } from '../../services/media/signed-url.js';
 import type { Reason } from '../../workflows/lifecycle/types.js';
 import { activityLog, missingCredentials, notConfigured, requireAccount, type LifecycleContext } from '../lifecycle/deps.js';
 import type { PublishResult, TargetRef } from './contract.js';
@@ -8,12 +11,14 @@ import { targetIdOf } from '../../db/models/post-target.js';
 
 // Publishing one post to one account. The idempotency key is derived from (post, account), so a
 // retry after a crash (the call landed, the answer was lost) gets the original post back from the
-// platform instead of a second one.
+// platform instead of a second one. Media are uploaded once per (target, media file): the platform's
+// media id is recorded and a retry reuses it. Long uploads and processing waits heartbeat.
 
 export const idempotencyKeyOf = (target: TargetRef) => `tether-${target.postId}-${target.accountId}`;
 
 export function publishActivity(context: LifecycleContext) {
   const { models, adapters, store, clock } = context;
+  const signer = createMediaUrlSigner({ publicUrl: context.config.web.publicUrl, secret: context.config.tokenEncryptionKey });
 
   return async function publishPost(target: TargetRef): Promise<PublishResult> {
     const targetId = targetIdOf(target.postId, target.accountId);
@@ -25,17 +30,23 @@ export function publishActivity(context: LifecycleContext) {
     const account = await requireAccount(models, target.accountId);
     const adapter = adapters[account.platform];
     const stored = await store.loadCredentials(account._id);
+    const media = await publishableMedia(models, signer, post.media, clock());
     const outcome = !adapter
       ? notConfigured(account.platform)
       : !stored
         ? missingCredentials(account)
-        : await adapter.publish(accountRefOf(account), stored.credentials, {
-            text: post.text,
-            imageUrl: post.imageUrl,
-            boardId: existing.boardId,
-            ...(existing.choices ? { choices: existing.choices } : {}),
-            idempotencyKey: idempotencyKeyOf(target),
-          });
+        : !Array.isArray(media)
+          ? mediaMissing(media.missing)
+          : await withHeartbeat((onProgress) =>
+              adapter.publish(accountRefOf(account), stored.credentials, {
+                text: post.text,
+                ...(media.length > 0 ? { media: media as MediaFile[], uploads: uploadLedger(models, targetId, clock) } : {}),
+                boardId: existing.boardId,
+                ...(existing.choices ? { choices: existing.choices } : {}),
+                idempotencyKey: idempotencyKeyOf(target),
+                onProgress,
+              }),
+            );
 
     const now = clock();
     if (outcome.kind === 'ok') {
@@ -64,5 +75,21 @@ function classify(failure: Failure, now: number): Exclude<PublishResult, { outco
       return { outcome: 'reauthRequired', reason: { code: failure.code, message: failure.message } satisfies Reason };
     case 'transient':
       return { outcome: 'transient', reason: { code: 'platform_unavailable', message: failure.message } };
+  }
+}
+
+function mediaMissing(count: number): Failure {
+  return { kind: 'invalid', message: `${count === 1 ? 'A media file' : `${count} media files`} of this post no longer exist in Tether's storage; write the post again` };
+}
+
+/** Heartbeats while the publish runs (every few seconds, and on each reported step), so a dead worker's attempt is retried soon. */
+async function withHeartbeat<T>(run: (onProgress: (what: string) => void) => Promise<T>): Promise<T> {
+  const context = Context.current();
+  const beat = (what: string) => context.heartbeat(what);
+  const timer = setInterval(() => beat('publishing'), 5_000);
+  try {
+    return await run(beat);
+  } finally {
+    clearInterval(timer);
   }
 }

@@ -4,6 +4,8 @@ import { credentialHeadModel } from './credential-head.js';
 import { credentialLockModel } from './credential-lock.js';
 import { credentialModel } from './credential.js';
 import { diagnosticModel } from './diagnostic.js';
+import { mediaUploadModel } from './media-upload.js';
+import { mediaModel } from './media.js';
 import { notificationModel } from './notification.js';
 import { penNameModel } from './pen-name.js';
 import { planSlotModel } from './plan-slot.js';
@@ -29,6 +31,8 @@ export function createModels(connection: Connection) {
     PostTarget: postTargetModel(connection),
     Session: sessionModel(connection),
     RateLimitHit: rateLimitHitModel(connection),
+    Media: mediaModel(connection),
+    MediaUpload: mediaUploadModel(connection),
   };
 }
 
