@@ -8,7 +8,7 @@ import { createMetaAdapter, VALIDATE_EVERY_SEC, type MetaOptions } from './meta-
 import type { MetaLogin } from './meta-login.js';
 import type { ProcessingPoll } from './media-upload.js';
 import type { AdapterDeps } from './oauth.js';
-import { containerForPost, containerState } from './containers.js';
+import { containerForPost, containerKey, containerState } from './containers.js';
 import { MB, type MediaRules } from './media-rules.js';
 import { ok } from './outcome.js';
 import type { PlatformAdapter, PostRules, Target } from './types.js';
@@ -46,9 +46,9 @@ export function createInstagramAdapter(deps: AdapterDeps, options: MetaOptions &
   /** Containers of the Instagram account: images from `image_url`, videos as Reels from `video_url`. */
   const containers = (login: MetaLogin, igId: string, accessToken: string, idempotencyKey: string) => ({
     platformName: 'Instagram',
-    async create(fields: Record<string, string>) {
+    async create(fields: Record<string, string>, part: string) {
       const created = await http.json(
-        { method: 'POST', url: `${login.graph}/${igId}/media`, form: { ...fields, access_token: accessToken }, idempotencyKey },
+        { method: 'POST', url: `${login.graph}/${igId}/media`, form: { ...fields, access_token: accessToken }, idempotencyKey: containerKey(idempotencyKey, part) },
         { schema: idSchema, classify: login.classify, what: 'the media upload' },
       );
       return created.kind === 'ok' ? ok(created.value.id) : created;

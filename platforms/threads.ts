@@ -6,7 +6,7 @@ import { classifyGraphError } from './meta-errors.js';
 import type { HttpResponse } from './http.js';
 import { buildUrl, positive, seconds, type AdapterDeps } from './oauth.js';
 import { invalid, ok, reauthRequired } from './outcome.js';
-import { containerForPost, containerState } from './containers.js';
+import { containerForPost, containerKey, containerState } from './containers.js';
 import { MB, type MediaRules } from './media-rules.js';
 import { DEFAULT_PROCESSING_POLL, type ProcessingPoll } from './media-upload.js';
 import { checkPost } from './post-rules.js';
@@ -121,9 +121,9 @@ export function createThreadsAdapter({ http, client }: AdapterDeps, poll: Proces
       const container = await containerForPost(
         {
           platformName: name,
-          async create(fields) {
+          async create(fields, part) {
             const created = await http.json(
-              { method: 'POST', url: `${API}/${userId}/threads`, form: { media_type: 'TEXT', ...fields, access_token: credentials.accessToken }, idempotencyKey: post.idempotencyKey },
+              { method: 'POST', url: `${API}/${userId}/threads`, form: { media_type: 'TEXT', ...fields, access_token: credentials.accessToken }, idempotencyKey: containerKey(post.idempotencyKey, part) },
               { schema: idSchema, classify, what: 'the post' },
             );
             return created.kind === 'ok' ? ok(created.value.id) : created;

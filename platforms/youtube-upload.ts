@@ -21,7 +21,10 @@ export const YOUTUBE_MEDIA: MediaRules = {
   required: 'video',
 };
 
-const videoSchema = z.looseObject({ id: z.string().min(1) });
+const videoSchema = z.looseObject({
+  id: z.string().min(1),
+  status: z.looseObject({ uploadStatus: z.string().optional(), failureReason: z.string().optional(), rejectionReason: z.string().optional() }).optional(),
+});
 
 /** YouTube titles: at most 100 characters, no angle brackets. */
 export const youtubeTitle = (text: string) => firstLine(text.replace(/[<>]/g, ''), 100);
@@ -62,7 +65,13 @@ export async function uploadYouTubeVideo(http: PlatformHttp, classify: ErrorClas
       if (isFailure(response)) return response;
       if (response.status === 200 || response.status === 201) {
         const parsed = videoSchema.safeParse(response.body);
-        return parsed.success ? ok(parsed.data.id) : invalid('YouTube finished the upload but did not say which video it created');
+        if (!parsed.success) return invalid('YouTube finished the upload but did not say which video it created');
+        const status = parsed.data.status;
+        if (status?.uploadStatus === 'failed' || status?.uploadStatus === 'rejected') {
+          const why = status.failureReason ?? status.rejectionReason;
+          return invalid(`YouTube could not process the video${why ? ` (${why})` : ''}`);
+        }
+        return ok(parsed.data.id);
       }
       if (response.status !== 308) return classify(response);
       const start = nextByte(response);
