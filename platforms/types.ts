@@ -1,7 +1,9 @@
 // The one interface every platform adapter implements, and the closed outcome union every
 // platform response is classified into. Workflows and activities only ever see these types.
 
-import type { MediaRules } from './media-rules.js';
+import type { MediaInfo, MediaRules } from './media-rules.js';
+
+export type { MediaInfo } from './media-rules.js';
 
 export const PLATFORM_IDS = [
   'linkedin',
@@ -147,20 +149,6 @@ export interface ChoiceOptions {
   musicOption?: string;
   /** Limits that apply to this installation or account. */
   notes: string[];
-}
-
-/** A media file as Tether stored it: the type sniffed from its bytes, and what its metadata says. */
-export interface MediaInfo {
-  kind: 'image' | 'video';
-  mimeType: string;
-  bytes: number;
-  width?: number;
-  height?: number;
-  durationSec?: number;
-  /** Alt text the person wrote for this image in this post. */
-  alt?: string;
-  /** Where platforms that fetch media will read it (checked against TikTok's verified domains). */
-  url?: string;
 }
 
 /** A stored media file as an adapter publishes it. */

@@ -8,8 +8,26 @@ import type { MediaRules } from '../../platforms/media-rules.js';
 import { param } from '../core/http.js';
 import { processingAt, pullAndStore, type SandboxMedia } from '../core/media.js';
 import type { SandboxState } from '../core/state.js';
-import type { MediaContainer } from './instagram.js';
+import type { InstagramContainerStatus } from '../api-types.js';
 import { graphError } from './meta.js';
+
+export interface MediaContainer {
+  id: string;
+  platform: 'instagram' | 'threads';
+  ownerId: string;
+  text: string;
+  /** The media Instagram or Threads pulled for it; a carousel's are in its children. */
+  media?: SandboxMedia;
+  carouselItem?: boolean;
+  children?: MediaContainer[];
+  /** A video's processing has finished. */
+  processed?: boolean;
+  idempotencyKey?: string;
+  publishedId?: string;
+  /** Instagram: the status_code each read reports (settings at creation) and how many reads there were. */
+  statuses?: InstagramContainerStatus[];
+  reads?: number;
+}
 
 /** Pulls and checks the container's media; false when it already answered with the platform's error. */
 export async function pullContainerMedia(

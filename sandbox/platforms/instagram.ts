@@ -8,31 +8,14 @@ import { mountPostPage, numericId, publish } from '../core/publish.js';
 import type { SandboxState } from '../core/state.js';
 import type { InstagramContainerStatus } from '../api-types.js';
 import { INSTAGRAM_MEDIA } from '../../platforms/instagram.js';
-import type { SandboxMedia } from '../core/media.js';
-import { carouselChildren, containerFiles, mediaProcessing, pullContainerMedia, videosReady } from './container-media.js';
+import { carouselChildren, containerFiles, mediaProcessing, pullContainerMedia, videosReady, type MediaContainer } from './container-media.js';
+
+export type { MediaContainer } from './container-media.js';
 import { grantedPages } from './facebook.js';
 import { graphAuth, graphError, instagramErrors, metaErrorsOf, objectNotFound } from './meta.js';
 
 type Page = NonNullable<SandboxIdentity['pages']>[number];
 type IgAccount = NonNullable<Page['instagram']>;
-
-export interface MediaContainer {
-  id: string;
-  platform: 'instagram' | 'threads';
-  ownerId: string;
-  text: string;
-  /** The media Instagram or Threads pulled for it; a carousel's are in its children. */
-  media?: SandboxMedia;
-  carouselItem?: boolean;
-  children?: MediaContainer[];
-  /** A video's processing has finished. */
-  processed?: boolean;
-  idempotencyKey?: string;
-  publishedId?: string;
-  /** Instagram: the status_code each read reports (settings at creation) and how many reads there were. */
-  statuses?: InstagramContainerStatus[];
-  reads?: number;
-}
 
 /** Posts an account published on a platform in the last 24 hours (the publishing caps count these). */
 export function publishedInLastDay(state: SandboxState, platform: 'instagram' | 'threads', authorId: string): number {

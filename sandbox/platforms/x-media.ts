@@ -5,11 +5,10 @@
 import type { Request, Response, Router } from 'express';
 import multer from 'multer';
 import { X_MEDIA } from '../../platforms/x-media.js';
-import { authenticate, body, handler, pathParam, queryParam } from '../core/http.js';
+import { authenticate, body, handler, pathParam, queryParam, type PlatformErrors } from '../core/http.js';
 import { checkBytes, findMedia, processingAt, storeMedia, type SandboxMedia } from '../core/media.js';
 import { numericId } from '../core/publish.js';
 import type { SandboxState } from '../core/state.js';
-import { xErrors } from './x.js';
 
 interface Upload {
   id: string;
@@ -32,7 +31,7 @@ function limitsOf(mediaType: string) {
   return { types: IMAGE_TYPES, maxBytes: mediaType === 'image/gif' ? 15 * 1024 * 1024 : X_MEDIA.image!.maxBytes };
 }
 
-export function mountXMedia(api: Router, state: SandboxState): void {
+export function mountXMedia(api: Router, state: SandboxState, xErrors: PlatformErrors): void {
   const uploads = () => state.bag<Upload>('x-uploads');
   const errors = () => xErrors;
   const auth = (req: Request, res: Response) => authenticate(state, req, res, { platforms: ['x'], errors });

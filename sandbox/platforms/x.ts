@@ -144,7 +144,7 @@ export function mountX({ state, hosts }: PlatformContext): void {
     }),
   );
 
-  mountXMedia(api, state);
+  mountXMedia(api, state, xErrors);
 
   api.post(
     '/2/tweets',

@@ -45,7 +45,8 @@ export interface PostView {
   id: string;
   excerpt: string;
   text: string;
-  imageUrl?: string;
+  /** Images and video stored with the post. */
+  mediaCount: number;
   timeZone: string;
   publishAt: string;
   publishAtIso: string;
@@ -104,7 +105,7 @@ export function postView(post: Post, targets: PostTarget[], accounts: Map<string
     id: post._id,
     excerpt: excerptOf(post.text),
     text: post.text,
-    ...(post.imageUrl ? { imageUrl: post.imageUrl } : {}),
+    mediaCount: post.media?.length ?? 0,
     timeZone: post.timeZone,
     publishAt: formatIn(post.publishAt, post.timeZone),
     publishAtIso: post.publishAt.toISOString(),
