@@ -62,7 +62,7 @@ describe('web: choices a platform requires (TikTok)', () => {
     const before = await postsOnTikTok();
     const asked = await submit(user.agent, path, [], '/connections');
     expect(asked.status).toBe(200);
-    expect(asked.text).toContain('TikTok asks you to choose how the post is shared; the test post carries Tether's sample video.');
+    expect(asked.text).toContain("TikTok asks you to choose how the post is shared; the test post carries Tether's sample video.");
     expect(asked.text).toContain(`name="privacy-${accountId}"`);
     expect(await postsOnTikTok()).toBe(before);
 
