@@ -1,6 +1,7 @@
 import { configFromEnvironment } from '../config/index.js';
 import { LIFECYCLE_USAGE } from './lifecycle/options.js';
 import { PUBLISH_USAGE } from './publish/options.js';
+import { STARTUP_USAGE } from './startup/options.js';
 import { WEB_USAGE } from './web/options.js';
 
 // `npm run bench -- <name> [options]`: runs one benchmark against servers it starts itself.
@@ -9,6 +10,7 @@ const BENCHMARKS: Record<string, { usage: string; run?: (argv: string[], setting
   lifecycle: { usage: LIFECYCLE_USAGE, run: async (argv, settings) => (await import('./lifecycle/run.js')).runLifecycleBench(argv, settings) },
   web: { usage: WEB_USAGE, run: async (argv) => (await import('./web/run.js')).runWebBench(argv) },
   publish: { usage: PUBLISH_USAGE, run: async (argv, settings) => (await import('./publish/run.js')).runPublishBench(argv, settings) },
+  startup: { usage: STARTUP_USAGE, run: async (argv, settings) => (await import('./startup/run.js')).runStartupBench(argv, settings) },
 };
 
 const [name, ...argv] = process.argv.slice(2);

@@ -1,48 +1,61 @@
-import { Context } from '@temporalio/activity';
+import { ApplicationFailure, Context } from '@temporalio/activity';
 import { accountRefOf } from '../../db/accounts.js';
-import { findTarget, recordFailed, recordPublished, recordWaiting, startPublishing } from '../../db/posts.js';
-import type { Failure, MediaFile } from '../../platforms/types.js';
+import { claimPublishing, extendPublishing, settlePublishing } from '../../db/posts.js';
+import type { Failure } from '../../platforms/types.js';
 import { publishableMedia, uploadLedger } from '../../services/media/publishable.js';
-import { createMediaUrlSigner } from '../../services/media/signed-url.js';
-import type { Reason } from '../../workflows/lifecycle/types.js';
+import { mediaUrlSignerFor } from '../../services/media/signed-url.js';
 import { activityLog, missingCredentials, notConfigured, requireAccount, type LifecycleContext } from '../lifecycle/deps.js';
-import type { PublishResult, TargetRef } from './contract.js';
+import type { PostReason, PublishResult, TargetRef } from './contract.js';
 import { targetIdOf } from '../../db/models/post-target.js';
 
 // Publishing one post to one account. The idempotency key is derived from (post, account), so a
 // retry after a crash (the call landed, the answer was lost) gets the original post back from the
 // platform instead of a second one. Media are uploaded once per (target, media file): the platform's
-// media id is recorded and a retry reuses it. Long uploads and processing waits heartbeat.
+// media id is recorded and a retry reuses it. Long uploads and processing waits heartbeat, and keep
+// the attempt's claim live while they run.
 
 export const idempotencyKeyOf = (target: TargetRef) => `tether-${target.postId}-${target.accountId}`;
 
+/**
+ * How long an attempt's claim lasts without news: a little longer than the activity's 20 s
+ * heartbeat timeout. A live attempt renews it while it works (a video upload may take minutes); a
+ * dead one's runs out soon after Temporal gives up on its heartbeats, and the next attempt takes over.
+ */
+const PUBLISH_LEASE_MS = 30_000;
+/** Heartbeats this often; the claim is renewed on the first beat this long after the last renewal. */
+const HEARTBEAT_MS = 5_000;
+const RENEW_AFTER_MS = 10_000;
+
 export function publishActivity(context: LifecycleContext) {
   const { models, adapters, store, clock } = context;
-  const signer = createMediaUrlSigner({ publicUrl: context.config.web.publicUrl, secret: context.config.tokenEncryptionKey });
+  const signer = mediaUrlSignerFor(context.config);
 
   return async function publishPost(target: TargetRef): Promise<PublishResult> {
     const targetId = targetIdOf(target.postId, target.accountId);
-    const existing = await findTarget(models, targetId);
-    if (existing?.state === 'published') return { outcome: 'published', url: existing.url ?? '', externalId: existing.externalId ?? '' };
-    const post = await models.Post.findById(target.postId).lean();
-    if (!existing || !post || !(await startPublishing(models, targetId, clock()))) return { outcome: 'gone' };
+    const claim = await claimPublishing(models, { targetId, holder: context.workerIdentity, now: clock(), leaseMs: PUBLISH_LEASE_MS });
+    if (claim.kind === 'published') return { outcome: 'published', url: claim.target.url ?? '', externalId: claim.target.externalId ?? '' };
+    if (claim.kind === 'gone') return { outcome: 'gone' };
+    // Temporal retries this attempt once the other one has settled the target (or its lease ended).
+    if (claim.kind === 'busy') throw ApplicationFailure.retryable(`another attempt is publishing ${targetId}`, 'PublishInProgress');
+    const { attempt, post } = claim;
 
     const account = await requireAccount(models, target.accountId);
     const adapter = adapters[account.platform];
     const stored = await store.loadCredentials(account._id);
     const media = await publishableMedia(models, signer, post.media, clock());
+    const renew = () => extendPublishing(models, { targetId, attempt, until: new Date(clock().getTime() + PUBLISH_LEASE_MS) });
     const outcome = !adapter
       ? notConfigured(account.platform)
       : !stored
         ? missingCredentials(account)
         : !Array.isArray(media)
           ? mediaMissing(media.missing)
-          : await withHeartbeat((onProgress) =>
+          : await withHeartbeat(renew, (onProgress) =>
               adapter.publish(accountRefOf(account), stored.credentials, {
                 text: post.text,
-                ...(media.length > 0 ? { media: media as MediaFile[], uploads: uploadLedger(models, targetId, clock) } : {}),
-                boardId: existing.boardId,
-                ...(existing.choices ? { choices: existing.choices } : {}),
+                ...(media.length > 0 ? { media, uploads: uploadLedger(models, targetId, clock) } : {}),
+                boardId: claim.target.boardId,
+                ...(claim.target.choices ? { choices: claim.target.choices } : {}),
                 idempotencyKey: idempotencyKeyOf(target),
                 onProgress,
               }),
@@ -50,13 +63,14 @@ export function publishActivity(context: LifecycleContext) {
 
     const now = clock();
     if (outcome.kind === 'ok') {
-      await recordPublished(models, targetId, outcome.value, now);
-      activityLog().info('published', { ...target, platform: account.platform });
+      await settlePublishing(models, { targetId, attempt, outcome: { published: outcome.value }, now });
+      context.metrics.publish(account.platform, 'published');
+      activityLog().info('published', { ...target, platform: account.platform, media: Array.isArray(media) ? media.length : 0 });
       return { outcome: 'published', ...outcome.value };
     }
     const result = classify(outcome, now.getTime());
-    if (result.outcome === 'rejected') await recordFailed(models, targetId, result.reason, now);
-    else await recordWaiting(models, targetId, result.reason, now);
+    context.metrics.publish(account.platform, result.outcome);
+    await settlePublishing(models, { targetId, attempt, outcome: result.outcome === 'rejected' ? { failed: result.reason } : { waiting: result.reason }, now });
     activityLog().warn('publish did not complete', { ...target, platform: account.platform, outcome: result.outcome });
     return result;
   };
@@ -72,7 +86,7 @@ function classify(failure: Failure, now: number): Exclude<PublishResult, { outco
     case 'invalid':
       return { outcome: 'rejected', reason: { code: 'rejected', message: failure.message } };
     case 'reauthRequired':
-      return { outcome: 'reauthRequired', reason: { code: failure.code, message: failure.message } satisfies Reason };
+      return { outcome: 'reauthRequired', reason: { code: failure.code, message: failure.message } satisfies PostReason };
     case 'transient':
       return { outcome: 'transient', reason: { code: 'platform_unavailable', message: failure.message } };
   }
@@ -82,11 +96,20 @@ function mediaMissing(count: number): Failure {
   return { kind: 'invalid', message: `${count === 1 ? 'A media file' : `${count} media files`} of this post no longer exist in Tether's storage; write the post again` };
 }
 
-/** Heartbeats while the publish runs (every few seconds, and on each reported step), so a dead worker's attempt is retried soon. */
-async function withHeartbeat<T>(run: (onProgress: (what: string) => void) => Promise<T>): Promise<T> {
+/**
+ * Heartbeats while the publish runs (every few seconds, and on each reported step), so a dead
+ * worker's attempt is retried soon; every ten seconds or so the claim is renewed too.
+ */
+async function withHeartbeat<T>(renew: () => Promise<void>, run: (onProgress: (what: string) => void) => Promise<T>): Promise<T> {
   const context = Context.current();
   const beat = (what: string) => context.heartbeat(what);
-  const timer = setInterval(() => beat('publishing'), 5_000);
+  let renewedAt = Date.now();
+  const timer = setInterval(() => {
+    beat('publishing');
+    if (Date.now() - renewedAt < RENEW_AFTER_MS) return;
+    renewedAt = Date.now();
+    renew().catch((error: unknown) => activityLog().warn('could not renew the publish claim', { error: String(error) }));
+  }, HEARTBEAT_MS);
   try {
     return await run(beat);
   } finally {

@@ -63,7 +63,7 @@ export async function connectAccounts(
       { models, store, workflows: { client, taskQueue: accountTaskQueue } },
       { ...owner, platform: PLATFORM, identity, tokens },
     );
-    if (!completed.result.accepted) throw new Error(`connect rejected: ${completed.result.rejection.message}`);
+    if (!completed.result.accepted) throw new Error(`connect rejected: ${JSON.stringify(completed.result.rejection)}`);
     return { accountId: completed.accountId, identityId: identity.externalId };
   });
   return { result: throughput(run), accounts: run.results.filter((a): a is ConnectedAccount => a !== undefined) };

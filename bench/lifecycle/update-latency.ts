@@ -29,6 +29,6 @@ export async function timeRefreshNow(context: LifecycleContext, accountIds: stri
   const run = await runPool(accountIds, options.latencyConcurrency, (accountId) =>
     client.workflow.getHandle(accountWorkflowId(accountId)).executeUpdate(refreshNowUpdate),
   );
-  const notRenewed = run.results.filter((answer) => answer !== undefined && !answer.outcome.startsWith('Renewed')).length;
+  const notRenewed = run.results.filter((answer) => answer !== undefined && answer.outcome.kind !== 'renewed').length;
   return { latencyMs: summarize(run.latenciesMs), failures: run.failures, ...(run.firstError ? { firstError: run.firstError } : {}), notRenewed };
 }

@@ -9,12 +9,15 @@ import { inspectFile } from '../media/inspect.js';
 import { storeSample } from '../media/intake.js';
 import type { TestPostResult } from '../../workflows/account/messages.js';
 import { AccountWorkflowClient } from '../account-workflows/client.js';
-import { refusalText } from '../account-workflows/refusal.js';
+import { refusalText, type Refusal } from '../account-workflows/refusal.js';
 import type { AccountWorkflowTarget } from '../account-workflows/target.js';
 
 // A test post: stored like any post (kind `test`), published at once by the account's workflow,
 // which answers how it went. Where the platform needs media, it carries a bundled sample photo or
-// video. When the workflow cannot take it, the post fails with the reason.
+// video. When the workflow cannot take it, the post fails with the refusal.
+
+/** The workflow's answer, or its refusal (the post target then failed with the refusal's words). */
+export type TestPostOutcome = TestPostResult | { outcome: 'refused'; refusal: Refusal };
 
 const SAMPLES = { image: 'sample-photo.jpg', video: 'sample-video.mp4' } as const;
 const samplePath = (kind: keyof typeof SAMPLES) => fileURLToPath(new URL(`../media/samples/${SAMPLES[kind]}`, import.meta.url));
@@ -39,7 +42,7 @@ export async function sendTestPost(
   now: Date,
   /** What the platform needs beyond text (a sample photo or video; TikTok's and YouTube's choices). */
   extra: { sample?: 'image' | 'video'; choices?: PostChoices } = {},
-): Promise<TestPostResult> {
+): Promise<TestPostOutcome> {
   const media = extra.sample ? [await storeSample(deps.models, samplePath(extra.sample), now)] : [];
   const post = await createPost(
     deps.models,
@@ -57,7 +60,6 @@ export async function sendTestPost(
   );
   const answer = await new AccountWorkflowClient(deps.workflows).testPost(account._id, post._id);
   if (answer.ok) return answer.value;
-  const reason = { code: 'not_sent', message: refusalText(answer.refusal) };
-  await recordFailed(deps.models, targetIdOf(post._id, account._id), reason, new Date());
-  return { outcome: 'failed', reason };
+  await recordFailed(deps.models, targetIdOf(post._id, account._id), { code: 'not_sent', message: refusalText(answer.refusal) }, new Date());
+  return { outcome: 'refused', refusal: answer.refusal };
 }

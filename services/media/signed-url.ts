@@ -1,4 +1,5 @@
 import { createHmac, hkdfSync, timingSafeEqual } from 'node:crypto';
+import type { Config } from '../../config/index.js';
 
 // The public address of a stored media file, for platforms that fetch media themselves (Instagram,
 // Threads, Facebook, Pinterest, TikTok): `<PUBLIC_URL>/media/<expires>/<signature>/<mediaId>.<ext>`.
@@ -27,6 +28,11 @@ const EXTENSIONS: Record<string, string> = {
 
 /** How long a platform has to fetch a file: long enough for a container that waits for processing. */
 export const MEDIA_URL_LIFETIME_MS = 24 * 3600_000;
+
+/** The signer of this installation: addresses under PUBLIC_URL, keyed by the current token key (a key rotation ends older addresses early, within their 24 h anyway). */
+export function mediaUrlSignerFor(config: Pick<Config, 'web' | 'tokenEncryptionKey'>): MediaUrlSigner {
+  return createMediaUrlSigner({ publicUrl: config.web.publicUrl, secret: config.tokenEncryptionKey.current.key });
+}
 
 export function createMediaUrlSigner(options: { publicUrl: string; secret: Buffer }): MediaUrlSigner {
   const key = Buffer.from(hkdfSync('sha256', options.secret, Buffer.alloc(0), 'tether media urls', 32));

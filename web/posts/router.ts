@@ -8,11 +8,12 @@ import { findOwnPost } from '../../db/posts.js';
 import { setTimeZone } from '../../db/users.js';
 import { storeIncoming } from '../../services/media/intake.js';
 import { mediaPreviews, storedMediaInfo } from '../../services/media/publishable.js';
-import { createMediaUrlSigner } from '../../services/media/signed-url.js';
+import { mediaUrlSignerFor } from '../../services/media/signed-url.js';
 import { submitPost } from '../../services/posts/queue.js';
 import { requireUser } from '../auth/guards.js';
 import type { AccountPagesDeps } from '../deps.js';
 import { scopeOf } from '../pen-names/context.js';
+import { readerOf } from '../reader.js';
 import { fieldErrors, flash, renderInvalid, renderNotFound, renderPage, type FieldErrors } from '../respond.js';
 import { applyEdit, cancelPost, describeAnswers, retryPostTarget } from './actions.js';
 import { checkTargets, composeAccounts, postableAccounts } from './compose.js';
@@ -38,7 +39,7 @@ export function postsRouter(deps: PostsDeps): Router {
   const store = createCredentialStore(models, deps.config.tokenEncryptionKey);
   const clock = deps.clock ?? (() => new Date());
   const actionDeps = { models, workflows: deps.workflows, clock };
-  const signer = createMediaUrlSigner({ publicUrl: deps.config.web.publicUrl, secret: deps.config.tokenEncryptionKey });
+  const signer = mediaUrlSignerFor(deps.config);
   router.use(requireUser);
 
   const ownPost = async (req: Request): Promise<Post | undefined> => {
@@ -55,7 +56,7 @@ export function postsRouter(deps: PostsDeps): Router {
     await renderPage(res, 'posts/index', { title: 'Posts', ...page, shown: POSTS_SHOWN, status: query.data.status, filters: STATUS_FILTERS });
   });
 
-  const renderCompose = async (res: Response, accounts: Account[], input: { values: FormValues; errors?: FieldErrors; status?: number }) => {
+  const renderCompose = async (req: Request, res: Response, accounts: Account[], input: { values: FormValues; errors?: FieldErrors; status?: number }) => {
     await renderPage(
       res,
       'posts/form',
@@ -63,7 +64,7 @@ export function postsRouter(deps: PostsDeps): Router {
         title: 'New post',
         mode: 'new',
         action: '/posts',
-        accounts: await composeAccounts(accounts, adapters, store),
+        accounts: await composeAccounts(accounts, adapters, store, readerOf(req, clock().getTime())),
         mediaSlots: MEDIA_SLOTS,
         timeZones: timeZonesWith(input.values.timeZone),
         values: input.values,
@@ -76,7 +77,7 @@ export function postsRouter(deps: PostsDeps): Router {
   router.get('/new', async (req, res) => {
     const accounts = await postableAccounts(models, scopeOf(req));
     const zone = preferredZone(req.user!.timeZone);
-    await renderCompose(res, accounts, {
+    await renderCompose(req, res, accounts, {
       values: { text: '', alts: [], mediaUrl: '', mediaUrlAlt: '', accountIds: [], boards: {}, when: 'later', publishAt: suggestedTime(clock(), zone), timeZone: zone },
     });
   });
@@ -103,7 +104,7 @@ export function postsRouter(deps: PostsDeps): Router {
         const choices = (parsed.ok ? parsed.value.choices : values.choices) ?? {};
         Object.assign(errors, checkTargets(adapters, content, chosen.map((account) => ({ account, boardId: boards[account._id]?.trim() || undefined, choices: choices[account._id] }))));
       }
-      if (!parsed.ok || Object.keys(errors).length > 0) return await renderCompose(res, accounts, { values, errors, status: 400 });
+      if (!parsed.ok || Object.keys(errors).length > 0) return await renderCompose(req, res, accounts, { values, errors, status: 400 });
 
       const input = parsed.value;
       const stored = await storeIncoming(models, scope, media.media, now);
@@ -129,7 +130,7 @@ export function postsRouter(deps: PostsDeps): Router {
         now,
       );
       await setTimeZone(models, scope.ownerId, input.timeZone);
-      const described = describeAnswers(post, answers);
+      const described = describeAnswers(post, answers, now);
       const when = input.publishNow ? 'Publishing now.' : `Scheduled for ${formatIn(input.publishAt, input.timeZone)}.`;
       flash(req, described.ok ? 'info' : 'error', `${when} ${described.message}`);
       res.redirect(303, `/posts/${post._id}`);

@@ -3,7 +3,7 @@ import { pipeline } from 'node:stream/promises';
 import type { Config } from '../../config/index.js';
 import { findMediaById, mediaFiles } from '../../db/media.js';
 import type { Models } from '../../db/models/index.js';
-import { createMediaUrlSigner } from '../../services/media/signed-url.js';
+import { mediaUrlSignerFor } from '../../services/media/signed-url.js';
 
 // `GET /media/<expires>/<signature>/<id>.<ext>`: a stored file for the platforms that fetch media
 // (Instagram, Threads, Facebook, Pinterest, TikTok) and for the owner's post page. Only a valid,
@@ -12,7 +12,7 @@ import { createMediaUrlSigner } from '../../services/media/signed-url.js';
 
 export function mediaFilesRouter(deps: { config: Config; models: Models; clock?: () => Date }): Router {
   const router = Router();
-  const signer = createMediaUrlSigner({ publicUrl: deps.config.web.publicUrl, secret: deps.config.tokenEncryptionKey });
+  const signer = mediaUrlSignerFor(deps.config);
   const files = mediaFiles(deps.models);
   const clock = deps.clock ?? (() => new Date());
 
