@@ -147,7 +147,8 @@ export function mountYouTubeUpload(apis: Router, state: SandboxState, errors: Pl
         platform: 'youtube',
         authorId: session.ownerId,
         authorHandle: session.handle,
-        text: [session.title, session.description].filter(Boolean).join('\n'),
+        // The watch page shows the title above the description (Tether's title is the description's first line).
+        text: session.description.startsWith(session.title) ? session.description : [session.title, session.description].filter(Boolean).join('\n'),
         imageUrls: [],
         videoUrl: media.path,
         makeId: () => id,

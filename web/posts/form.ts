@@ -107,7 +107,7 @@ export function choicesOf(body: Record<string, unknown>, accountIds: string[]): 
     const musicConsent = body[fields.consent] === 'yes';
     const autoAddMusic = body[fields.music] === 'yes';
     if (!privacy && !musicConsent && !autoAddMusic) continue;
-    chosen[id] = { ...(/^[A-Z_]{1,40}$/.test(privacy) ? { privacyLevel: privacy } : {}), musicConsent, autoAddMusic };
+    chosen[id] = { ...(/^[A-Za-z_]{1,40}$/.test(privacy) ? { privacyLevel: privacy } : {}), musicConsent, autoAddMusic };
   }
   return chosen;
 }
