@@ -82,12 +82,14 @@ describe('browser: compose, schedule and publish', () => {
     await expectClean();
     await screenshot(page, '02-posts-empty');
 
-    // 2. New post: the X account is offered with its limit; the time starts in the saved zone (UTC for a new user).
+    // 2. New post: the X account is offered with its limits (text and media); the time starts in the saved zone (UTC for a new user).
     expect((await go(() => page.getByRole('link', { name: 'New post' }).click())).pathname).toBe('/posts/new');
     expect(await heading()).toBe('New post');
     const text = page.getByRole('textbox', { name: 'Text', exact: true });
     const xChoice = page.getByRole('checkbox', { name: new RegExp(`^${ACCOUNT}`) });
-    expect(await visibleText(page.locator(`#choice-${accountId}`))).toBe(`${ACCOUNT} up to 280 characters (links count 23, emoji 2)`);
+    expect(await visibleText(page.locator(`#choice-${accountId}`))).toBe(
+      `${ACCOUNT} up to 280 characters (links count 23, emoji 2) · up to 4 images (JPEG, PNG, WebP, GIF, 5 MB each) · a video (MP4, MOV, 0.5 s–2.3 min, up to 512 MB)`,
+    );
     expect(await xChoice.isChecked()).toBe(false);
     const atTime = page.getByRole('radio', { name: 'Publish at this time:' });
     const publishNow = page.getByRole('radio', { name: 'Publish now' });
