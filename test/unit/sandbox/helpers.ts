@@ -95,9 +95,9 @@ export async function startReceiver(): Promise<{ url: string; received: Received
   };
 }
 
-/** A file of test/fixtures/media. */
+/** A file of test/fixtures/media, or one of the bundled samples (`sample-…`). */
 export function fixture(name: string): Buffer {
-  return readFileSync(new URL(`../../fixtures/media/${name}`, import.meta.url));
+  return readFileSync(new URL(name.startsWith('sample-') ? `../../../services/media/samples/${name}` : `../../fixtures/media/${name}`, import.meta.url));
 }
 
 /** Puts a fixture on the sandbox's stand-in web server; answers its public address. */
