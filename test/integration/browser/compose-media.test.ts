@@ -5,7 +5,7 @@ import type { PlatformId } from '../../../platforms/types.js';
 import { completeConnection } from '../../../services/accounts/complete-connection.js';
 import { connectThroughSandbox, sandboxAdapters, type Owner } from '../../helpers/lifecycle.js';
 import { fixturePath } from '../platforms/media-fixtures.js';
-import { confirmAndLogIn, expectCleanPage, flashMessage, nextPage, reloadUntil, screenshotsIn, useBrowserPage, visibleText, watchPage } from './support.js';
+import { expectCleanPage, flashMessage, nextPage, reloadUntil, screenshotsIn, signUpInBrowser, useBrowserPage, visibleText, watchPage } from './support.js';
 
 // A writer in a real browser posts media: one post with two images (each with its alt text) to X,
 // Bluesky, LinkedIn, Threads and Pinterest, and one video post to TikTok and YouTube, both
@@ -27,13 +27,7 @@ describe('browser: posts with images and a video', () => {
   const signUp = async (): Promise<Owner> => {
     const { dashboard, page } = session;
     const email = `mira-${Date.now()}@example.com`;
-    await page.goto(`${dashboard.url}/register`);
-    await page.getByRole('textbox', { name: 'Your name', exact: true }).fill('Mira Media');
-    await page.getByRole('textbox', { name: 'Email', exact: true }).fill(email);
-    await page.getByLabel('Password', { exact: false }).and(page.locator('input[type=password]')).fill('correct horse battery');
-    await page.getByRole('textbox', { name: /^First pen name/ }).fill('Harbour Pictures');
-    expect((await go(() => page.getByRole('button', { name: 'Create account' }).click())).pathname).toBe('/login');
-    await confirmAndLogIn(page, dashboard, email, 'correct horse battery');
+    await signUpInBrowser(page, dashboard, { name: 'Mira Media', email, password: 'correct horse battery', penName: 'Harbour Pictures' });
     const user = (await dashboard.db.models.User.findOne({ email }).lean())!;
     await dashboard.db.models.User.updateOne({ _id: user._id }, { $set: { plan: 'growth' } });
     const penName = (await dashboard.db.models.PenName.findOne({ ownerId: String(user._id) }).lean())!;
