@@ -54,7 +54,9 @@ export function postPage(post: PostRecord, displayName: string): string {
   const images = post.imageUrls
     .map((url, index) => `<p><img src="${escapeHtml(url)}" alt="${escapeHtml(alts[index] ?? '')}" data-testid="post-image" style="max-width:100%"></p>`)
     .join('');
-  const video = post.videoUrl ? `<p><video src="${escapeHtml(post.videoUrl)}" controls muted preload="metadata" data-testid="post-video" style="max-width:100%"></video></p>` : '';
+  const video = post.processingNote
+    ? `<p data-testid="post-processing">${escapeHtml(post.processingNote)}</p>`
+    : post.videoUrl ? `<p><video src="${escapeHtml(post.videoUrl)}" controls muted preload="metadata" data-testid="post-video" style="max-width:100%"></video></p>` : '';
   return page(
     `${displayName} on ${PLATFORM_NAMES[post.platform]}`,
     `<h1>${escapeHtml(displayName)} <span class="sub">@${escapeHtml(post.authorHandle)}</span></h1>

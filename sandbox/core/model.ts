@@ -76,6 +76,8 @@ export interface PostRecord {
   /** Alt text of each image, where the platform keeps it. */
   imageAlts?: string[];
   videoUrl?: string;
+  /** Shown instead of the video while the platform is still processing it. */
+  processingNote?: string;
   boardId?: string;
   idempotencyKey?: string;
   createdAt: number;

@@ -3,7 +3,8 @@
 // in X-Upload-Content-Length; 413 when over YouTube's limit), PUTs to the session address send bytes
 // with Content-Range (308 Resume Incomplete and the Range held so far, until the last byte), and a
 // `bytes */total` PUT asks where the session stands. The finished upload is the video resource;
-// YouTube then processes it: a file that is not a video, or processing set to fail, ends `failed`.
+// YouTube then processes it: a file that is not a video, or processing set to fail, ends `failed`;
+// processing set to stall leaves the video `uploaded` with its watch page saying it is still processing.
 
 import { randomBytes } from 'node:crypto';
 import express, { type Request, type Response, type Router } from 'express';
@@ -140,7 +141,8 @@ export function mountYouTubeUpload(apis: Router, state: SandboxState, errors: Pl
     const bytes = Buffer.concat(session.received);
     const checked = await checkBytes(bytes, YOUTUBE_MEDIA.video!);
     const media = checked.ok ? storeMedia(state, { platform: 'youtube', ownerId: session.ownerId, mimeType: checked.mimeType, bytes }) : undefined;
-    const failed = !media || state.settings.mediaProcessing.youtube === 'fail';
+    const processing = state.settings.mediaProcessing.youtube ?? 'finish';
+    const failed = !media || processing === 'fail';
     const id = randomBytes(8).toString('base64url').slice(0, 11);
     if (!failed) {
       publish(state, {
@@ -151,6 +153,7 @@ export function mountYouTubeUpload(apis: Router, state: SandboxState, errors: Pl
         text: session.description.startsWith(session.title) ? session.description : [session.title, session.description].filter(Boolean).join('\n'),
         imageUrls: [],
         videoUrl: media.path,
+        ...(processing === 'stall' ? { processingNote: 'Processing video… This video will be available once YouTube has processed it.' } : {}),
         makeId: () => id,
         makePath: (videoId) => `/www.youtube.com/watch?v=${videoId}`,
       });

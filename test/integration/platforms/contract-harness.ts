@@ -148,7 +148,7 @@ export function expectResetNear(outcome: Outcome<unknown>, expectedMs: number, t
 }
 
 /** What a post's public page shows: its images (address and alt text) and its video, each served as media. */
-export async function viewPost(url: string): Promise<{ images: { src: string; alt: string }[]; video?: string }> {
+export async function viewPost(url: string): Promise<{ images: { src: string; alt: string }[]; video?: string; processing?: string }> {
   const page = await fetch(url);
   expect(page.status).toBe(200);
   const html = await page.text();
@@ -161,5 +161,6 @@ export async function viewPost(url: string): Promise<{ images: { src: string; al
     expect(file.status).toBe(200);
     expect(file.headers.get('content-type')).toMatch(/^(image|video)\//);
   }
-  return { images, ...(video ? { video: attr(video, 'src') } : {}) };
+  const processing = /<p data-testid="post-processing">([^<]*)<\/p>/.exec(html)?.[1];
+  return { images, ...(video ? { video: attr(video, 'src') } : {}), ...(processing ? { processing } : {}) };
 }

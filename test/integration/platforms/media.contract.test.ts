@@ -140,7 +140,7 @@ describe('media against the sandbox, platform by platform', () => {
     expect(await withProcessing(context, 'tiktok', 'stall', async () => tiktok.publish({ text: `Stalls ${Date.now()}`, media: [await media('sample-video.mp4')], choices }))).toMatchObject({ kind: 'transient' });
   });
 
-  it('YouTube: a resumable upload with title, description and privacy; a file that is no video fails processing', async () => {
+  it('YouTube: a resumable upload with title, description and privacy; a file that is no video fails processing; a video still processing is published', async () => {
     const youtube = await connected('youtube', 'alice');
     const choices = { privacyLevel: 'unlisted' };
     const published = expectOk(await youtube.publish({ text: `My video ${Date.now()}\nWhat it shows`, media: [await media('sample-video.mp4')], choices }));
@@ -150,5 +150,12 @@ describe('media against the sandbox, platform by platform', () => {
       kind: 'invalid',
       message: expect.stringMatching(/YouTube could not process the video \(invalidFile\)/),
     });
+    // YouTube answers `uploaded` while it processes: the video exists and its watch page says so.
+    const processing = expectOk(
+      await withProcessing(context, 'youtube', 'stall', async () => youtube.publish({ text: `Long render ${Date.now()}`, media: [await media('sample-video.mp4')], choices })),
+    );
+    const page = await viewPost(processing.url);
+    expect(page.processing).toMatch(/Processing video/);
+    expect(page.video).toBeUndefined();
   });
 });
