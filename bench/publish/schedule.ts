@@ -1,3 +1,4 @@
+import type { PostMedia } from '../../db/models/post.js';
 import { createPost } from '../../db/posts.js';
 import { queuePost } from '../../services/posts/queue.js';
 import { PLATFORM } from '../shared/owner.js';
@@ -20,6 +21,8 @@ export interface ScheduledTarget {
 
 export interface ScheduledRound {
   label: string;
+  /** Images each post carries. */
+  images: number;
   /** The instant every post of the round is due (epoch ms). */
   dueAt: number;
   targets: ScheduledTarget[];
@@ -40,7 +43,7 @@ export const postText = (context: PublishContext, label: string, index: number) 
 /** The due instant of a round whose scheduling starts now. */
 export const dueInstant = (context: PublishContext) => Date.now() + context.options.leadSec * 1000;
 
-export async function scheduleRound(context: PublishContext, label: string, accounts: ConnectedAccount[], dueAt: number): Promise<ScheduledRound> {
+export async function scheduleRound(context: PublishContext, label: string, accounts: ConnectedAccount[], dueAt: number, media: PostMedia[] = []): Promise<ScheduledRound> {
   const { models, client, accountTaskQueue, owner, options } = context;
   const started = Date.now();
   const workflows = { client, taskQueue: accountTaskQueue };
@@ -59,6 +62,7 @@ export async function scheduleRound(context: PublishContext, label: string, acco
             penNameId: owner.penNameId,
             kind: 'scheduled',
             text: postText(context, label, index),
+            ...(media.length > 0 ? { media } : {}),
             timeZone: 'UTC',
             publishAt: new Date(dueAt),
             targets: [{ accountId: account.accountId, platform: PLATFORM, handle: account.handle }],
@@ -80,6 +84,7 @@ export async function scheduleRound(context: PublishContext, label: string, acco
   const finished = Date.now();
   return {
     label,
+    images: media.length,
     dueAt,
     targets: lanes.flat(),
     schedulingSec: (finished - started) / 1000,
