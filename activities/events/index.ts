@@ -65,7 +65,7 @@ export function withLifecycleEvents(deps: EventDeps, activities: LifecycleActivi
     // Its events come from the status write (statusEvents).
     recordStatus: 'none',
 
-    async renewCredentials([input], settled) {
+    async renewCredentials([input], settled, at) {
       if (!settled.ok) return;
       const result = settled.value;
       const now = clock();
@@ -73,23 +73,24 @@ export function withLifecycleEvents(deps: EventDeps, activities: LifecycleActivi
         const accessSec = result.facts.lifetimes.accessSec;
         await events.recordForActivity('renewal', {
           accountId: input.accountId,
+          at,
           kind: 'renewed',
           ...(accessSec === undefined ? {} : { expiresAt: new Date(now.getTime() + accessSec * 1000) }),
         });
       } else {
-        await events.recordForActivity('renewal', { accountId: input.accountId, kind: failedKind(result.failure, 'renewalFailed'), ...failureEvent(result.failure, now) });
+        await events.recordForActivity('renewal', { accountId: input.accountId, at, kind: failedKind(result.failure, 'renewalFailed'), ...failureEvent(result.failure, now) });
       }
     },
 
-    async validateCredentials([input], settled) {
+    async validateCredentials([input], settled, at) {
       if (!settled.ok) return;
       const { accountId, record } = typeof input === 'string' ? { accountId: input, record: undefined } : input;
       const result = settled.value;
       if (result.outcome === 'ok') {
         const grantEnd = grantEndAfterCheck(record, result);
-        await events.recordForActivity('check', { accountId, kind: 'checked', ...(grantEnd ? { expiresAt: grantEnd } : {}) });
+        await events.recordForActivity('check', { accountId, at, kind: 'checked', ...(grantEnd ? { expiresAt: grantEnd } : {}) });
       } else {
-        await events.recordForActivity('check', { accountId, kind: failedKind(result.failure, 'checkFailed'), ...failureEvent(result.failure, clock()) });
+        await events.recordForActivity('check', { accountId, at, kind: failedKind(result.failure, 'checkFailed'), ...failureEvent(result.failure, clock()) });
       }
     },
 
@@ -110,11 +111,12 @@ export function withLifecycleEvents(deps: EventDeps, activities: LifecycleActivi
       }
     },
   };
-  return withEvents(activities, timeline);
+  return withEvents(activities, timeline, clock);
 }
 
 export function withPublishingEvents(deps: EventDeps, activities: PublishingActivities): PublishingActivities {
-  const events = eventRecorder(deps.models, () => new Date((deps.now ?? Date.now)()));
+  const clock = () => new Date((deps.now ?? Date.now)());
+  const events = eventRecorder(deps.models, clock);
   const timeline: TimelineOf<PublishingActivities> = {
     async publishPost([target], settled) {
       if (!settled.ok) return;
@@ -137,5 +139,5 @@ export function withPublishingEvents(deps: EventDeps, activities: PublishingActi
       await events.recordForActivity('publish', { accountId: input.accountId, kind: 'postFailed', detail: `${count} scheduled ${count === 1 ? 'post' : 'posts'}`, reason: failureReason(input.reason.code, input.reason.message) });
     },
   };
-  return withEvents(activities, timeline);
+  return withEvents(activities, timeline, clock);
 }
