@@ -162,33 +162,31 @@ async function linkedinWarnedThenExpired(world: World): Promise<Recorded> {
   return [{ name: 'linkedin-warned-expired-disconnect', handle }];
 }
 
-/** (d) X with a tiny history limit: continues-as-new, keeps renewing, then disconnects. */
-async function continuedAsNew(world: World): Promise<Recorded> {
-  const account = await connectX(world, 'history_long', { historyEventLimit: 40 });
+/** X with a tiny history limit: `first` in the first run, then continue-as-new, a renewal in the new run, disconnect. */
+async function acrossContinueAsNew(world: World, handle: string, names: [string, string], first: (account: WorkflowHandle) => Promise<void> = async () => undefined): Promise<Recorded> {
+  const account = await connectX(world, handle, { historyEventLimit: 40 });
   const firstRunId = (await account.handle.describe()).runId;
+  await first(account.handle);
   await waitFor('a continued-as-new run', async () => (await account.handle.describe()).runId !== firstRunId, 120_000);
   const renewed = await refreshesOf(world, 'x', account.externalId);
   await waitFor('a renewal in the new run', async () => (await refreshesOf(world, 'x', account.externalId)) > renewed, 60_000);
   await disconnect(account.handle);
   return [
-    { name: 'x-continue-as-new-first-run', handle: account.handle, runId: firstRunId },
-    { name: 'x-continue-as-new-last-run-disconnect', handle: account.handle },
+    { name: names[0], handle: account.handle, runId: firstRunId },
+    { name: names[1], handle: account.handle },
   ];
 }
 
-/** (d') X: its pen name renamed (a penNameChanged signal), then continue-as-new carries the new name; a renewal, disconnect. */
-async function penNameRenamed(world: World): Promise<Recorded> {
-  const account = await connectX(world, 'history_renamed', { historyEventLimit: 40 });
-  const firstRunId = (await account.handle.describe()).runId;
-  await account.handle.signal(penNameChangedSignal, { penNameId: world.owner.penNameId, penName: 'Renamed Notes' });
-  await waitFor('a continued-as-new run', async () => (await account.handle.describe()).runId !== firstRunId, 120_000);
-  const renewed = await refreshesOf(world, 'x', account.externalId);
-  await waitFor('a renewal in the new run', async () => (await refreshesOf(world, 'x', account.externalId)) > renewed, 60_000);
-  await disconnect(account.handle);
-  return [
-    { name: 'x-pen-name-renamed-first-run', handle: account.handle, runId: firstRunId },
-    { name: 'x-pen-name-renamed-last-run-disconnect', handle: account.handle },
-  ];
+/** (d) X with a tiny history limit: continues-as-new, keeps renewing, then disconnects. */
+function continuedAsNew(world: World): Promise<Recorded> {
+  return acrossContinueAsNew(world, 'history_long', ['x-continue-as-new-first-run', 'x-continue-as-new-last-run-disconnect']);
+}
+
+/** (d') As (d), with its pen name renamed (a penNameChanged signal) in the first run: continue-as-new carries the new name. */
+function penNameRenamed(world: World): Promise<Recorded> {
+  return acrossContinueAsNew(world, 'history_renamed', ['x-pen-name-renamed-first-run', 'x-pen-name-renamed-last-run-disconnect'], (account) =>
+    account.signal(penNameChangedSignal, { penNameId: world.owner.penNameId, penName: 'Renamed Notes' }),
+  );
 }
 
 /** (e) X: Premium check, a rejected access token renewed on demand, platform revocation by signal. */

@@ -1,9 +1,9 @@
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { inject } from 'vitest';
+import { afterAll, beforeAll, inject } from 'vitest';
 import type { Config } from '../../config/index.js';
 import { createWorkers, runWorkers } from '../../worker/create-worker.js';
 import { openDatabase, testConfig, type TestDatabase } from './integration.js';
-import { lifecycleActivitiesFor, openSandbox, type Sandbox } from './lifecycle.js';
+import { createOwner, lifecycleActivitiesFor, openSandbox, type Owner, type Sandbox } from './lifecycle.js';
 import { registerSearchAttributes } from './search-attributes.js';
 
 // The lifecycle stack on Temporal's time-skipping test server: workflow time jumps, while
@@ -53,4 +53,17 @@ export async function startTimeSkippingStack(): Promise<TimeSkippingStack> {
       await db.close();
     },
   };
+}
+
+/** The stack and an owner for the tests of one `describe`, filled in by its `beforeAll` and closed after them. */
+export function useTimeSkippingStack(): { stack: TimeSkippingStack; owner: Owner } {
+  const world = {} as { stack: TimeSkippingStack; owner: Owner };
+  beforeAll(async () => {
+    world.stack = await startTimeSkippingStack();
+    world.owner = await createOwner(world.stack.db);
+  });
+  afterAll(async () => {
+    await world.stack?.close();
+  });
+  return world;
 }

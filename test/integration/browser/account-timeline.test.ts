@@ -1,7 +1,7 @@
 import { describe, expect, it, onTestFailed } from 'vitest';
 import { accountWorkflowId, revokedSignal } from '../../../workflows/account/messages.js';
 import { waitFor } from '../../helpers/lifecycle.js';
-import { confirmAndLogIn, expectCleanPage, flashMessage, nextPage, screenshotsIn, useBrowserPage, visibleText } from './support.js';
+import { expectCleanPage, flashMessage, nextPage, screenshotsIn, signUpInBrowser, useBrowserPage, visibleText } from './support.js';
 
 // A person's account page in a real browser: an X account renewed twice from its page, deauthorized
 // by the platform, reconnected from its page and used for a test post. The timeline (SVG beside
@@ -22,12 +22,7 @@ describe('browser: the account page timeline', () => {
     const listItems = async () => (await page.getByRole('list', { name: 'Events, newest first' }).getByRole('listitem').allInnerTexts()).map((text) => text.replace(/\s+/g, ' ').trim());
 
     const email = `tl-${Date.now()}@example.com`;
-    await page.goto(`${url}/register`);
-    await page.getByRole('textbox', { name: 'Your name', exact: true }).fill('Tia Writer');
-    await page.getByRole('textbox', { name: 'Email', exact: true }).fill(email);
-    await page.getByLabel('Password', { exact: false }).and(page.locator('input[type=password]')).fill('correct horse battery');
-    await go(() => page.getByRole('button', { name: 'Create account' }).click());
-    await confirmAndLogIn(page, dashboard, email, 'correct horse battery');
+    await signUpInBrowser(page, dashboard, { name: 'Tia Writer', email, password: 'correct horse battery', penName: 'Tia Notes' });
     await dashboard.db.models.User.updateOne({ email }, { $set: { plan: 'growth' } });
 
     // Connect X; the result offers a test post; the pill's handle opens the account page.

@@ -1,8 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { AccountEvent, AccountEventKind } from '../../../db/models/account-event.js';
 import { accountWorkflowId } from '../../../workflows/account/messages.js';
-import { connectThroughSandbox, createOwner, waitFor, type Owner } from '../../helpers/lifecycle.js';
-import { DAY_MS, startTimeSkippingStack, type TimeSkippingStack } from '../../helpers/time-skipping.js';
+import { connectThroughSandbox, waitFor } from '../../helpers/lifecycle.js';
+import { DAY_MS, useTimeSkippingStack } from '../../helpers/time-skipping.js';
 
 // The account timeline over 30 simulated days on Temporal's time-skipping test server: every
 // renewal, check, status change and notification the activities caused is written once, however
@@ -10,33 +10,24 @@ import { DAY_MS, startTimeSkippingStack, type TimeSkippingStack } from '../../he
 // clock: only the workflow's clock jumps.)
 
 describe('account timeline over 30 simulated days', () => {
-  let stack: TimeSkippingStack;
-  let owner: Owner;
-
-  beforeAll(async () => {
-    stack = await startTimeSkippingStack();
-    owner = await createOwner(stack.db);
-  });
-  afterAll(async () => {
-    await stack?.close();
-  });
+  const world = useTimeSkippingStack();
 
   const connect = (platform: 'x' | 'linkedin', who: { identity: string } | { handle: string }) =>
-    connectThroughSandbox({ config: stack.config, db: stack.db, client: stack.env.client, sandboxUrl: stack.sandbox.url, owner, platform, ...who });
+    connectThroughSandbox({ config: world.stack.config, db: world.stack.db, client: world.stack.env.client, sandboxUrl: world.stack.sandbox.url, owner: world.owner, platform, ...who });
   const skipToDay = async (start: number, day: number) => {
-    for (let now = await stack.now(); now < start + day * DAY_MS; now = await stack.now()) await stack.env.sleep(Math.min(start + day * DAY_MS - now, 5 * DAY_MS));
+    for (let now = await world.stack.now(); now < start + day * DAY_MS; now = await world.stack.now()) await world.stack.env.sleep(Math.min(start + day * DAY_MS - now, 5 * DAY_MS));
   };
-  const eventsOf = (accountId: string): Promise<AccountEvent[]> => stack.db.models.AccountEvent.find({ accountId }).sort({ at: 1 }).lean();
+  const eventsOf = (accountId: string): Promise<AccountEvent[]> => world.stack.db.models.AccountEvent.find({ accountId }).sort({ at: 1 }).lean();
   const count = (events: AccountEvent[], kind: AccountEventKind) => events.filter((event) => event.kind === kind).length;
-  const statusOf = async (accountId: string) => (await stack.db.models.Account.findById(accountId).lean())?.status;
+  const statusOf = async (accountId: string) => (await world.stack.db.models.Account.findById(accountId).lean())?.status;
 
   it('an X account renewed daily, revoked on day 10 and reconnected on day 14, and a LinkedIn account checked daily: each event once', { timeout: 420_000 }, async () => {
-    const start = await stack.now();
+    const start = await world.stack.now();
     const x = await connect('x', { handle: 'month_on_the_timeline' });
     const linkedin = await connect('linkedin', { identity: 'liCAROL3xYz' });
 
     await skipToDay(start, 10);
-    await stack.sandbox.control.revoke('x', x.externalId);
+    await world.stack.sandbox.control.revoke('x', x.externalId);
     await skipToDay(start, 12);
     await waitFor('the X account expired', async () => (await statusOf(x.accountId))?.state === 'expired', 30_000);
     await skipToDay(start, 14);
@@ -65,7 +56,7 @@ describe('account timeline over 30 simulated days', () => {
 
     // LinkedIn: a check a day, each with the grant's end, as many as the workflow ran check activities.
     const linkedinEvents = await eventsOf(linkedin.accountId);
-    const history = await stack.env.client.workflow.getHandle(accountWorkflowId(linkedin.accountId)).fetchHistory();
+    const history = await world.stack.env.client.workflow.getHandle(accountWorkflowId(linkedin.accountId)).fetchHistory();
     const scheduled = new Map((history.events ?? []).flatMap((event) => (event.activityTaskScheduledEventAttributes ? [[String(event.eventId), event.activityTaskScheduledEventAttributes.activityType?.name]] : [])));
     const checksRun = (history.events ?? []).filter((event) => scheduled.get(String(event.activityTaskCompletedEventAttributes?.scheduledEventId)) === 'validateCredentials').length;
     const checks = linkedinEvents.filter((event) => event.kind === 'checked');
