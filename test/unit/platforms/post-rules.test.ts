@@ -36,6 +36,17 @@ describe('X weighted length', () => {
     expect(x.validatePost({ text: long }, premium('None'))).toEqual(['X allows 280 characters; this post has 5,000']);
     expect(x.validatePost({ text: 'a'.repeat(25_001) }, premium('Premium'))).toEqual(['X allows 25,000 characters; this post has 25,001']);
   });
+
+  it('takes Post video up to 20 minutes and 8 GB, and up to 125 minutes and 16 GB for X Premium accounts', () => {
+    const video = (minutes: number, gb: number): MediaInfo => ({ kind: 'video', mimeType: 'video/mp4', bytes: gb * 1024 ** 3, durationSec: minutes * 60, width: 1280, height: 720 });
+    expect(x.validatePost({ text: 'a', media: [video(20, 8)] }, premium('None'))).toEqual([]);
+    expect(x.validatePost({ text: 'a', media: [video(21, 9)] }, premium('None'))).toEqual([
+      'X takes videos up to 8 GB; the video is 9 GB',
+      'X takes videos from 0.5 s to 20 min long; the video is 21 min',
+    ]);
+    expect(x.validatePost({ text: 'a', media: [video(125, 16)] }, premium('Premium'))).toEqual([]);
+    expect(x.validatePost({ text: 'a', media: [video(126, 16)] }, premium('Basic'))).toEqual(['X takes videos from 0.5 s to 125 min long; the video is 126 min']);
+  });
 });
 
 describe('Bluesky graphemes', () => {
