@@ -16,7 +16,7 @@ import type { PlatformAdapter, PostRules, Target } from './types.js';
 export const INSTAGRAM_SCOPES = ['instagram_basic', 'instagram_content_publish', 'pages_show_list', 'pages_read_engagement'];
 /** Feed images (JPEG), Reels, and carousels of up to 10 items. */
 export const INSTAGRAM_MEDIA: MediaRules = {
-  image: { maxCount: 10, types: ['image/jpeg'], maxBytes: 8 * MB, minAspect: 4 / 5, maxAspect: 1.91, minWidth: 320, maxAltLength: 1_000 },
+  image: { maxCount: 10, types: ['image/jpeg'], maxBytes: 8 * MB, minAspect: 4 / 5, maxAspect: 1.91, maxAltLength: 1_000 },
   video: { types: ['video/mp4', 'video/quicktime'], maxBytes: 300 * MB, minDurationSec: 3, maxDurationSec: 15 * 60, minAspect: 0.01, maxAspect: 10 },
   mixed: true,
   required: 'media',

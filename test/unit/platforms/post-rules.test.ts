@@ -86,6 +86,15 @@ describe('other platforms', () => {
     expect(get('facebook').validatePost({ text: 'a'.repeat(63_207) }, {})).toHaveLength(1);
   });
 
+  it('Instagram and Threads take images narrower than 320 pixels (Meta scales them up), within their aspect ratios', () => {
+    const narrow: MediaInfo = { ...PHOTO, width: 200, height: 200 };
+    expect(get('instagram').validatePost({ text: 'hi', media: [narrow] }, {})).toEqual([]);
+    expect(get('threads').validatePost({ text: 'hi', media: [narrow] }, {})).toEqual([]);
+    expect(get('instagram').validatePost({ text: 'hi', media: [{ ...narrow, height: 300 }] }, {})).toEqual([
+      'Instagram takes images with an aspect ratio (width:height) between 0.8:1 and 1.91:1; the image is 200×300 (0.67:1)',
+    ]);
+  });
+
   it('Instagram needs an image and allows a 2,200-character caption', () => {
     const ig = get('instagram');
     expect(ig.validatePost({ text: 'hi' }, {})).toEqual(['Instagram needs an image or a video for every post; add one']);
