@@ -43,7 +43,7 @@ export function createInstagramAdapter(deps: AdapterDeps, options: MetaOptions &
   const { http } = deps;
   const poll = options.containerPoll ?? DEFAULT_CONTAINER_POLL;
 
-  /** Containers of the Instagram account: images from `image_url`, videos as Reels from `video_url`. */
+  /** Containers of the Instagram account: images from `image_url`, videos from `video_url` as a Reel, or as a VIDEO item of a carousel (Reels cannot be carousel items). */
   const containers = (login: MetaLogin, igId: string, accessToken: string, idempotencyKey: string) => ({
     platformName: 'Instagram',
     async create(fields: Record<string, string>, part: string) {
@@ -60,8 +60,10 @@ export function createInstagramAdapter(deps: AdapterDeps, options: MetaOptions &
       );
       return read.kind === 'ok' ? ok(containerState('Instagram', read.value.status_code, read.value.status)) : read;
     },
-    itemFields: (media: { kind: string; url: string; alt?: string }): Record<string, string> =>
-      media.kind === 'video' ? { media_type: 'REELS', video_url: media.url } : { image_url: media.url, ...(media.alt ? { alt_text: media.alt } : {}) },
+    itemFields: (media: { kind: string; url: string; alt?: string }, carouselItem: boolean): Record<string, string> =>
+      media.kind === 'video'
+        ? { media_type: carouselItem ? 'VIDEO' : 'REELS', video_url: media.url }
+        : { image_url: media.url, ...(media.alt ? { alt_text: media.alt } : {}) },
   });
 
   return createMetaAdapter(deps, options, {
