@@ -1,6 +1,6 @@
 // What each platform accepts as media (types, sizes, counts, durations, aspect ratios), and the
 // check that names the platform and the rule a file breaks. The numbers are the platforms'
-// documented limits (platforms/README.md cites each one).
+// documented limits (platforms/README.md cites each one, or marks it UNCONFIRMED).
 
 /** A media file as Tether stored it: the type sniffed from its bytes, and what its metadata says. */
 export interface MediaInfo {
