@@ -15,8 +15,8 @@ export interface ContainerApi {
    */
   create(fields: Record<string, string>, part: string): Promise<Outcome<string>>;
   status(containerId: string): Promise<Outcome<ProcessingState>>;
-  /** The fields of one media item (`image_url`, `video_url`, `media_type`, `alt_text`). */
-  itemFields(media: MediaFile): Record<string, string>;
+  /** The fields of one media item (`image_url`, `video_url`, `media_type`, `alt_text`), alone or as a carousel item. */
+  itemFields(media: MediaFile, carouselItem: boolean): Record<string, string>;
 }
 
 const CONTAINER_LIFETIME_MS = 24 * 3600_000;
@@ -38,14 +38,14 @@ export async function containerForPost(api: ContainerApi, poll: ProcessingPoll, 
     return id.kind === 'ok' ? ready(id.value) : id;
   };
   const only = media.length === 1 ? media[0] : undefined;
-  if (only) return recorded(only, 'single', { ...api.itemFields(only), ...caption }, '');
+  if (only) return recorded(only, 'single', { ...api.itemFields(only, false), ...caption }, '');
   if (media.length === 0) {
     const created = await api.create(caption, '');
     return created.kind === 'ok' ? ready(created.value) : created;
   }
   const children: string[] = [];
   for (const item of media) {
-    const child = await recorded(item, 'item', { ...api.itemFields(item), is_carousel_item: 'true' }, `item-${item.id}`);
+    const child = await recorded(item, 'item', { ...api.itemFields(item, true), is_carousel_item: 'true' }, `item-${item.id}`);
     if (child.kind !== 'ok') return child;
     children.push(child.value);
   }

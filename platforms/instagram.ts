@@ -16,7 +16,7 @@ import type { PlatformAdapter, PostRules, Target } from './types.js';
 export const INSTAGRAM_SCOPES = ['instagram_basic', 'instagram_content_publish', 'pages_show_list', 'pages_read_engagement'];
 /** Feed images (JPEG), Reels, and carousels of up to 10 items. */
 export const INSTAGRAM_MEDIA: MediaRules = {
-  image: { maxCount: 10, types: ['image/jpeg'], maxBytes: 8 * MB, minAspect: 4 / 5, maxAspect: 1.91, minWidth: 320, maxAltLength: 1_000 },
+  image: { maxCount: 10, types: ['image/jpeg'], maxBytes: 8 * MB, minAspect: 4 / 5, maxAspect: 1.91, maxAltLength: 1_000 },
   video: { types: ['video/mp4', 'video/quicktime'], maxBytes: 300 * MB, minDurationSec: 3, maxDurationSec: 15 * 60, minAspect: 0.01, maxAspect: 10 },
   mixed: true,
   required: 'media',
@@ -43,7 +43,7 @@ export function createInstagramAdapter(deps: AdapterDeps, options: MetaOptions &
   const { http } = deps;
   const poll = options.containerPoll ?? DEFAULT_CONTAINER_POLL;
 
-  /** Containers of the Instagram account: images from `image_url`, videos as Reels from `video_url`. */
+  /** Containers of the Instagram account: images from `image_url`, videos from `video_url` as a Reel, or as a VIDEO item of a carousel (Reels cannot be carousel items). */
   const containers = (login: MetaLogin, igId: string, accessToken: string, idempotencyKey: string) => ({
     platformName: 'Instagram',
     async create(fields: Record<string, string>, part: string) {
@@ -60,8 +60,10 @@ export function createInstagramAdapter(deps: AdapterDeps, options: MetaOptions &
       );
       return read.kind === 'ok' ? ok(containerState('Instagram', read.value.status_code, read.value.status)) : read;
     },
-    itemFields: (media: { kind: string; url: string; alt?: string }): Record<string, string> =>
-      media.kind === 'video' ? { media_type: 'REELS', video_url: media.url } : { image_url: media.url, ...(media.alt ? { alt_text: media.alt } : {}) },
+    itemFields: (media: { kind: string; url: string; alt?: string }, carouselItem: boolean): Record<string, string> =>
+      media.kind === 'video'
+        ? { media_type: carouselItem ? 'VIDEO' : 'REELS', video_url: media.url }
+        : { image_url: media.url, ...(media.alt ? { alt_text: media.alt } : {}) },
   });
 
   return createMetaAdapter(deps, options, {

@@ -1,6 +1,6 @@
 // What each platform accepts as media (types, sizes, counts, durations, aspect ratios), and the
 // check that names the platform and the rule a file breaks. The numbers are the platforms'
-// documented limits (platforms/README.md cites each one).
+// documented limits (platforms/README.md cites each one, or marks it UNCONFIRMED).
 
 /** A media file as Tether stored it: the type sniffed from its bytes, and what its metadata says. */
 export interface MediaInfo {
@@ -24,7 +24,6 @@ export interface ImageRules {
   /** Width ÷ height bounds. */
   minAspect?: number;
   maxAspect?: number;
-  minWidth?: number;
   /** Longest alt text; undefined when the platform has no alt text. */
   maxAltLength?: number;
 }
@@ -113,7 +112,6 @@ function imageProblems(platform: string, rules: ImageRules, file: MediaInfo, whi
   if (!rules.types.includes(file.mimeType)) problems.push(`${platform} takes ${list(rules.types)} images; ${which} is ${typeName(file.mimeType)}`);
   if (file.bytes > rules.maxBytes) problems.push(`${platform} takes images up to ${formatBytes(rules.maxBytes)}; ${which} is ${formatBytes(file.bytes)}`);
   problems.push(...aspectProblems(platform, 'images', rules, file, which));
-  if (rules.minWidth && file.width !== undefined && file.width < rules.minWidth) problems.push(`${platform} takes images at least ${rules.minWidth} pixels wide; ${which} is ${file.width}`);
   // Platforms without alt text publish the image without it.
   if (file.alt && rules.maxAltLength !== undefined && [...file.alt].length > rules.maxAltLength) {
     problems.push(`${platform} takes alt text up to ${rules.maxAltLength} characters; the text for ${which} has ${[...file.alt].length}`);

@@ -19,7 +19,7 @@ export const THREADS_SCOPES = ['threads_basic', 'threads_content_publish'];
 const MIN_TOKEN_AGE_SEC = 86_400;
 /** Image and video posts, and carousels of up to 20 items, all fetched from public URLs. */
 export const THREADS_MEDIA: MediaRules = {
-  image: { maxCount: 20, types: ['image/jpeg', 'image/png'], maxBytes: 8 * MB, minWidth: 320, maxAspect: 10, maxAltLength: 1_000 },
+  image: { maxCount: 20, types: ['image/jpeg', 'image/png'], maxBytes: 8 * MB, maxAspect: 10, maxAltLength: 1_000 },
   video: { types: ['video/mp4', 'video/quicktime'], maxBytes: 1024 * MB, minDurationSec: 0, maxDurationSec: 5 * 60, minAspect: 0.01, maxAspect: 10 },
   mixed: true,
 };

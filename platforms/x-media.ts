@@ -14,10 +14,20 @@ const MEDIA = 'https://api.x.com/2/media';
 /** APPEND takes at most 5 MB per request. */
 const CHUNK_BYTES = 4 * MB;
 
+const X_IMAGES = { maxCount: 4, types: ['image/jpeg', 'image/png', 'image/webp', 'image/gif'], maxBytes: 5 * MB, maxAltLength: 1_000 };
+const X_VIDEO = { types: ['video/mp4', 'video/quicktime'], minDurationSec: 0.5, minAspect: 1 / 3, maxAspect: 3 };
+
+/** Post media for accounts without X Premium: video up to 20 minutes and 8 GB. */
 export const X_MEDIA: MediaRules = {
-  image: { maxCount: 4, types: ['image/jpeg', 'image/png', 'image/webp', 'image/gif'], maxBytes: 5 * MB, maxAltLength: 1_000 },
-  video: { types: ['video/mp4', 'video/quicktime'], maxBytes: 512 * MB, minDurationSec: 0.5, maxDurationSec: 140, minAspect: 1 / 3, maxAspect: 3 },
+  image: X_IMAGES,
+  video: { ...X_VIDEO, maxBytes: 8 * 1024 * MB, maxDurationSec: 20 * 60 },
   mixed: false,
+};
+
+/** X Premium / verified accounts (the limits follow the user, not the API plan): video up to 125 minutes and 16 GB. */
+export const X_PREMIUM_MEDIA: MediaRules = {
+  ...X_MEDIA,
+  video: { ...X_VIDEO, maxBytes: 16 * 1024 * MB, maxDurationSec: 125 * 60 },
 };
 
 const processingSchema = z.looseObject({

@@ -10,7 +10,7 @@ import { checkPost } from './post-rules.js';
 import { describeResetAt, rateLimitResetFromHeaders } from './rate-limit.js';
 import { DEFAULT_PROCESSING_POLL, type ProcessingPoll } from './media-upload.js';
 import type { Failure, PlatformAdapter, PostRules, PremiumStatus } from './types.js';
-import { uploadXMedia, X_MEDIA } from './x-media.js';
+import { uploadXMedia, X_MEDIA, X_PREMIUM_MEDIA } from './x-media.js';
 
 const AUTHORIZE_URL = 'https://x.com/i/oauth2/authorize';
 const TOKEN_URL = 'https://api.x.com/2/oauth2/token';
@@ -75,7 +75,7 @@ export function createXAdapter({ http, client }: AdapterDeps, poll: ProcessingPo
 
   const rules = (premium?: PremiumStatus): PostRules => {
     const long = premium && premium.subscriptionType !== 'None';
-    return { maxLength: long ? 25_000 : 280, lengthUnit: 'weighted', media: X_MEDIA, requiresBoard: false };
+    return { maxLength: long ? 25_000 : 280, lengthUnit: 'weighted', media: long ? X_PREMIUM_MEDIA : X_MEDIA, requiresBoard: false };
   };
 
   return {

@@ -48,9 +48,10 @@ export async function pullContainerMedia(
   }
   const pulled = await pullAndStore(state, url, limits, { platform: container.platform, ownerId: container.ownerId, alt: param(req, 'alt_text') });
   if (pulled.ok) return pulled.media;
-  if (pulled.problem === 'tooLarge') graphError(res, 400, { message: `The ${video ? 'video' : 'image'} is too large. ${pulled.detail}`, code: 9004, error_subcode: 2207026 });
+  // Subcodes: 2207004 is Meta's documented "image size is too large"; the others are as third parties report them (platforms/README.md).
+  if (pulled.problem === 'tooLarge') graphError(res, 400, { message: `The ${video ? 'video' : 'image'} is too large. ${pulled.detail}`, code: 9004, error_subcode: video ? 2207026 : 2207004 });
   else if (pulled.problem === 'unreachable') graphError(res, 400, { message: "Media download has failed. The media URI doesn't meet our requirements.", code: 9004, error_subcode: 2207052 });
-  else graphError(res, 400, { message: `The media format is not supported. ${pulled.detail}`, code: 9004, error_subcode: 2207004 });
+  else graphError(res, 400, { message: `The media format is not supported. ${pulled.detail}`, code: 9004, error_subcode: 2207026 });
   return false;
 }
 

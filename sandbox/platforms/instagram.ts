@@ -135,6 +135,16 @@ export function mountInstagram({ state, hosts }: PlatformContext): void {
         graphError(res, 400, { message: '(#100) The parameter video_url is required.', code: 100 });
         return;
       }
+      // A video alone is a Reel (VIDEO is no longer taken for feed posts); a carousel's video item is VIDEO (Reels cannot be carousel items).
+      const carouselItem = param(req, 'is_carousel_item') === 'true';
+      if (mediaType === 'REELS' && carouselItem) {
+        graphError(res, 400, { message: '(#100) Reels cannot appear in carousels; create a carousel item with media_type VIDEO.', code: 100 });
+        return;
+      }
+      if (mediaType === 'VIDEO' && !carouselItem) {
+        graphError(res, 400, { message: '(#100) The VIDEO media type is no longer supported; use REELS to publish a video.', code: 100 });
+        return;
+      }
       let children: MediaContainer[] | undefined;
       if (mediaType === 'CAROUSEL') {
         const found = carouselChildren(containers(), auth.account.id, param(req, 'children'), INSTAGRAM_MEDIA.image!.maxCount);
@@ -158,7 +168,7 @@ export function mountInstagram({ state, hosts }: PlatformContext): void {
         text: caption,
         ...(media ? { media } : {}),
         ...(children ? { children } : {}),
-        carouselItem: param(req, 'is_carousel_item') === 'true',
+        carouselItem,
         idempotencyKey: key,
         statuses: [...state.settings.instagramContainerStatuses],
         reads: 0,

@@ -4,7 +4,7 @@
 
 import type { Request, Response, Router } from 'express';
 import multer from 'multer';
-import { X_MEDIA } from '../../platforms/x-media.js';
+import { X_MEDIA, X_PREMIUM_MEDIA } from '../../platforms/x-media.js';
 import { authenticate, body, handler, pathParam, queryParam, type PlatformErrors } from '../core/http.js';
 import { checkBytes, findMedia, processingAt, storeMedia, type SandboxMedia } from '../core/media.js';
 import { numericId } from '../core/publish.js';
@@ -26,7 +26,8 @@ const VIDEO_TYPES = X_MEDIA.video!.types;
 const processed = (upload: Upload) => upload.category === 'tweet_video' || upload.category === 'tweet_gif';
 
 function limitsOf(mediaType: string) {
-  if (VIDEO_TYPES.includes(mediaType)) return { types: VIDEO_TYPES, maxBytes: X_MEDIA.video!.maxBytes };
+  // INITIALIZE takes total_bytes up to 16 GB (the Premium cap); the Post-create step holds the account's own cap.
+  if (VIDEO_TYPES.includes(mediaType)) return { types: VIDEO_TYPES, maxBytes: X_PREMIUM_MEDIA.video!.maxBytes };
   // Animated GIFs may be up to 15 MB.
   return { types: IMAGE_TYPES, maxBytes: mediaType === 'image/gif' ? 15 * 1024 * 1024 : X_MEDIA.image!.maxBytes };
 }

@@ -82,7 +82,7 @@ describe('browser: compose, schedule and publish', () => {
     const text = page.getByRole('textbox', { name: 'Text', exact: true });
     const xChoice = page.getByRole('checkbox', { name: new RegExp(`^${ACCOUNT}`) });
     expect(await visibleText(page.locator(`#choice-${accountId}`))).toBe(
-      `${ACCOUNT} up to 280 characters (links count 23, emoji 2) · up to 4 images (JPEG, PNG, WebP, GIF, 5 MB each) · a video (MP4, MOV, 0.5 s–2.3 min, up to 512 MB)`,
+      `${ACCOUNT} up to 280 characters (links count 23, emoji 2) · up to 4 images (JPEG, PNG, WebP, GIF, 5 MB each) · a video (MP4, MOV, 0.5 s–20 min, up to 8 GB)`,
     );
     expect(await xChoice.isChecked()).toBe(false);
     const atTime = page.getByRole('radio', { name: 'Publish at this time:' });

@@ -101,11 +101,16 @@ describe('media against the sandbox, platform by platform', () => {
     expect(await withProcessing(context, 'threads', 'fail', async () => threads.publish({ text: `Fails ${Date.now()}`, media: [await media('sample-video.mp4')] }))).toMatchObject({ kind: 'invalid' });
   });
 
-  it('Instagram: a carousel and a Reel from containers; a broken file is refused', async () => {
+  it('Instagram: a carousel, a carousel with a video item, and a Reel from containers; a broken file is refused', async () => {
     const instagram = await connected('instagram', 'alice');
     const images = [await media('mandelbrot.jpg'), await media('sample-photo.jpg')];
     const published = expectOk(await instagram.publish({ text: `Carousel ${Date.now()}`, media: images }));
     expect((await viewPost(published.url)).images).toHaveLength(2);
+    // Reels cannot be carousel items: the video goes in as a VIDEO item.
+    const mixed = expectOk(await instagram.publish({ text: `Mixed ${Date.now()}`, media: [await media('mandelbrot.jpg'), await media('sample-video.mp4')] }));
+    const mixedPage = await viewPost(mixed.url);
+    expect(mixedPage.images).toHaveLength(1);
+    expect(mixedPage.video).toBeTruthy();
     const reel = expectOk(await instagram.publish({ text: `Reel ${Date.now()}`, media: [await media('sample-video.mp4')] }));
     expect((await viewPost(reel.url)).video).toBeTruthy();
     expect(await instagram.publish({ text: `Broken ${Date.now()}`, media: [await notAnImage()] })).toMatchObject({ kind: 'invalid' });

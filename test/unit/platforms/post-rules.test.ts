@@ -36,6 +36,17 @@ describe('X weighted length', () => {
     expect(x.validatePost({ text: long }, premium('None'))).toEqual(['X allows 280 characters; this post has 5,000']);
     expect(x.validatePost({ text: 'a'.repeat(25_001) }, premium('Premium'))).toEqual(['X allows 25,000 characters; this post has 25,001']);
   });
+
+  it('takes Post video up to 20 minutes and 8 GB, and up to 125 minutes and 16 GB for X Premium accounts', () => {
+    const video = (minutes: number, gb: number): MediaInfo => ({ kind: 'video', mimeType: 'video/mp4', bytes: gb * 1024 ** 3, durationSec: minutes * 60, width: 1280, height: 720 });
+    expect(x.validatePost({ text: 'a', media: [video(20, 8)] }, premium('None'))).toEqual([]);
+    expect(x.validatePost({ text: 'a', media: [video(21, 9)] }, premium('None'))).toEqual([
+      'X takes videos up to 8 GB; the video is 9 GB',
+      'X takes videos from 0.5 s to 20 min long; the video is 21 min',
+    ]);
+    expect(x.validatePost({ text: 'a', media: [video(125, 16)] }, premium('Premium'))).toEqual([]);
+    expect(x.validatePost({ text: 'a', media: [video(126, 16)] }, premium('Basic'))).toEqual(['X takes videos from 0.5 s to 125 min long; the video is 126 min']);
+  });
 });
 
 describe('Bluesky graphemes', () => {
@@ -73,6 +84,15 @@ describe('other platforms', () => {
     expect(get('linkedin').validatePost({ text: 'a'.repeat(3_001) }, {})).toEqual(['LinkedIn allows 3,000 characters; this post has 3,001']);
     expect(get('facebook').validatePost({ text: 'a'.repeat(63_206) }, {})).toEqual([]);
     expect(get('facebook').validatePost({ text: 'a'.repeat(63_207) }, {})).toHaveLength(1);
+  });
+
+  it('Instagram and Threads take images narrower than 320 pixels (Meta scales them up), within their aspect ratios', () => {
+    const narrow: MediaInfo = { ...PHOTO, width: 200, height: 200 };
+    expect(get('instagram').validatePost({ text: 'hi', media: [narrow] }, {})).toEqual([]);
+    expect(get('threads').validatePost({ text: 'hi', media: [narrow] }, {})).toEqual([]);
+    expect(get('instagram').validatePost({ text: 'hi', media: [{ ...narrow, height: 300 }] }, {})).toEqual([
+      'Instagram takes images with an aspect ratio (width:height) between 0.8:1 and 1.91:1; the image is 200×300 (0.67:1)',
+    ]);
   });
 
   it('Instagram needs an image and allows a 2,200-character caption', () => {

@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
 import { approveConsent, denyConsent } from '../../../sandbox/client.js';
-import { codeOf, hosted, postForm, REDIRECT, startReceiver, useSandbox, withQuery } from './helpers.js';
+import { codeOf, fixture, hosted, postForm, REDIRECT, startReceiver, useSandbox, withQuery } from './helpers.js';
 
 const receiver = await startReceiver();
 afterAll(() => receiver.close());
@@ -203,6 +203,16 @@ describe('Instagram (via Facebook Login) sandbox', () => {
     const permalink = await fetch(withQuery(graph(mediaId), { fields: 'permalink', access_token: long.access_token }));
     const url = ((await permalink.json()) as { permalink: string }).permalink;
     expect(await (await fetch(url)).text()).toContain('A photo');
+  });
+
+  it('refuses an image over 8 MB with the subcode Meta documents for it, and a file that is no image', async () => {
+    const { long } = await login('instagram');
+    const create = async (bytes: Buffer) => postForm(graph(`${IG}/media`), { image_url: await h.client.host(bytes), access_token: long.access_token });
+    const tooLarge = await create(Buffer.concat([fixture('mandelbrot.jpg'), Buffer.alloc(8 * 1024 * 1024)]));
+    expect(tooLarge.status).toBe(400);
+    expect(((await tooLarge.json()) as { error: Record<string, unknown> }).error).toMatchObject({ code: 9004, error_subcode: 2207004 });
+    const notAnImage = await create(Buffer.from('plain text, not an image '.repeat(100)));
+    expect(((await notAnImage.json()) as { error: Record<string, unknown> }).error).toMatchObject({ code: 9004, error_subcode: 2207026 });
   });
 
   it('publishes only with the user token: a Page token is refused', async () => {
