@@ -26,6 +26,8 @@ export interface Config {
     taskQueue: string;
     apiKey?: string;
     tls?: { certPath?: string; keyPath?: string; caPath?: string };
+    /** Workflows a worker keeps cached (its sticky cache); bounds worker memory. */
+    maxCachedWorkflows: number;
   };
   mongo: { embedded: boolean; uri: string; port: number };
   tokenEncryptionKey: Buffer;
@@ -152,6 +154,7 @@ export function loadConfig(source: Source, cwd = process.cwd()): Config {
         env.TEMPORAL_TLS_CERT_PATH || env.TEMPORAL_TLS_CA_PATH
           ? { certPath: env.TEMPORAL_TLS_CERT_PATH, keyPath: env.TEMPORAL_TLS_KEY_PATH, caPath: env.TEMPORAL_TLS_CA_PATH }
           : undefined,
+      maxCachedWorkflows: env.TEMPORAL_MAX_CACHED_WORKFLOWS,
     },
     mongo: {
       embedded: mongoEmbedded,

@@ -34,6 +34,8 @@ export interface WorkerSettings {
   /** How long in-flight activities may run on after shutdown starts before they are cancelled. */
   shutdownGraceTime?: WorkerOptions['shutdownGraceTime'];
   renewalsPerSecond?: Partial<Record<PlatformId, number>>;
+  /** Workflows the main worker keeps cached (`config.temporal.maxCachedWorkflows`); unset leaves the SDK's default, sized by heap. */
+  maxCachedWorkflows?: number;
 }
 
 /** The main worker (workflows and activities) plus one rate-limited renewal worker per platform. */
@@ -48,6 +50,7 @@ export async function createWorkers(settings: WorkerSettings): Promise<Worker[]>
     ...common,
     taskQueue: settings.taskQueue,
     activities: settings.activities,
+    ...(settings.maxCachedWorkflows === undefined ? {} : { maxCachedWorkflows: settings.maxCachedWorkflows }),
     ...(settings.workflowBundle ? { workflowBundle: settings.workflowBundle } : { workflowsPath }),
   });
   const renewals = PLATFORM_IDS.map((platform) =>

@@ -55,6 +55,7 @@ const workers = await createWorkers({
   }),
   // Production images bundle at build time (`npm run build`); development bundles fresh code at start.
   renewalsPerSecond: config.lifecycle.renewalsPerSecond,
+  maxCachedWorkflows: config.temporal.maxCachedWorkflows,
   workflowBundle: config.env === 'production' && existsSync(bundlePath) ? { codePath: bundlePath } : undefined,
   identity,
 });
