@@ -8,17 +8,22 @@ import { runPool } from '../shared/pool.js';
 // Unmeasured setup: the sandbox identities and each identity's OAuth consent, in parallel.
 
 /** N new X identities in the sandbox; returns their ids. */
-export async function createIdentities(control: SandboxClient, count: number, concurrency: number): Promise<string[]> {
-  const run = await runPool(Array.from({ length: count }, (_, i) => i), concurrency, async (i) => {
-    const created = await control.createIdentity({ platform: PLATFORM, handle: `bench_${i}`, displayName: `Bench ${i}` });
-    return created.id;
-  });
+export async function createIdentities(control: SandboxClient, count: number, concurrency: number, report: (message: string) => void): Promise<string[]> {
+  const run = await runPool(
+    Array.from({ length: count }, (_, i) => i),
+    concurrency,
+    async (i) => {
+      const created = await control.createIdentity({ platform: PLATFORM, handle: `bench_${i}`, displayName: `Bench ${i}` });
+      return created.id;
+    },
+    { progress: { label: '  identities', report } },
+  );
   if (run.failures > 0) throw new Error(`creating sandbox identities failed ${run.failures} times: ${run.firstError}`);
   return run.results as string[];
 }
 
-export async function consentAll(adapter: PlatformAdapter, config: Config, identityIds: string[], concurrency: number): Promise<Consented[]> {
-  const run = await runPool(identityIds, concurrency, (id) => consent(adapter, config, id));
+export async function consentAll(adapter: PlatformAdapter, config: Config, identityIds: string[], concurrency: number, report: (message: string) => void): Promise<Consented[]> {
+  const run = await runPool(identityIds, concurrency, (id) => consent(adapter, config, id), { progress: { label: '  consents', report } });
   if (run.failures > 0) throw new Error(`OAuth consent failed ${run.failures} times: ${run.firstError}`);
   return run.results as Consented[];
 }

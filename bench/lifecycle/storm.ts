@@ -7,13 +7,15 @@ import { runPool } from '../shared/pool.js';
 import { sum429 } from '../shared/stack.js';
 import type { LifecycleContext } from './context.js';
 import type { ConnectedAccount } from './start-throughput.js';
+import { analyseStormDispatch, type StormDispatch } from './storm-dispatch.js';
 
 // Phase 4: every account's token expires at the same moment while the sandbox limits X's token
 // endpoint. Setup (unmeasured): each account reconnects with a fresh token whose lifetime ends at a
 // common moment (`--storm-access-sec` after the wave starts, later if the wave needs longer); then
 // the sandbox goes back to normal lifetimes (so each account renews once) and the limit goes on. Measured: when each account's projection shows a renewed token, accounts
 // whose projection became `expired` (false expirations) or `expiring` (false warnings), refresh
-// token reuse, and the 429s the sandbox answered.
+// token reuse, and the 429s the sandbox answered. Polling reads only the accounts not yet renewed,
+// so a larger storm does not make the benchmark's own load grow with N × duration.
 
 export interface StormResult {
   accounts: number;
@@ -43,6 +45,8 @@ export interface StormResult {
   pollIntervalMs: number;
   /** Every ~5 s from the end of the setup wave: renewals the sandbox granted vs those the projections show. */
   timeline: { atSec: number; sandboxRefreshes: number; renewedInProjection: number; tooManyRequests: number }[];
+  /** When Temporal started the renewals against when they reached the platform (histories, sandbox log). */
+  dispatch?: StormDispatch;
   warnings: string[];
 }
 
@@ -116,6 +120,7 @@ export async function runStorm(context: LifecycleContext, accounts: ConnectedAcc
 
   const countersBefore = await control.counters({ platform: PLATFORM });
   const tooManyBefore = sum429(sandbox.tooManyRequests);
+  sandbox.startRecording();
   const minimumPossibleSec = (n / options.tokenLimit.limit) * options.tokenLimit.windowSec;
   const timeoutSec = options.stormTimeoutSec ?? Math.ceil(lifetimeSec + 2 * minimumPossibleSec + 120);
   const deadline = waveEnded + timeoutSec * 1000;
@@ -139,16 +144,17 @@ export async function runStorm(context: LifecycleContext, accounts: ConnectedAcc
         tooManyRequests: sum429(sandbox.tooManyRequests) - tooManyBefore,
       });
     }
-    for (const doc of await models.Account.find({ _id: { $in: ids } }, { status: 1 }).lean()) {
+    const pending = ids.filter((id) => !renewedAt.has(id) && !expired.has(id));
+    // Done once every account is renewed or has (falsely) expired and will not renew by itself.
+    if (pending.length === 0) break;
+    for (const doc of await models.Account.find({ _id: { $in: pending } }, { status: 1 }).lean()) {
       const state = doc.status?.state;
       if (state === 'expired') expired.add(doc._id);
       if (state === 'expiring') expiring.add(doc._id);
       const at = doc.status?.tokenExpiresAt?.getTime();
       const before = shortExpiry.get(doc._id);
-      if (at !== undefined && before !== undefined && at > before + 1000 && !renewedAt.has(doc._id)) renewedAt.set(doc._id, now);
+      if (at !== undefined && before !== undefined && at > before + 1000) renewedAt.set(doc._id, now);
     }
-    // Done once every account is renewed or has (falsely) expired and will not renew by itself.
-    if (ids.every((id) => renewedAt.has(id) || expired.has(id))) break;
     if (now - lastReport >= 15_000) {
       lastReport = now;
       progress(`storm: ${renewedAt.size}/${n} renewed, ${expired.size} expired, ${sum429(sandbox.tooManyRequests) - tooManyBefore} 429s`);
@@ -157,6 +163,17 @@ export async function runStorm(context: LifecycleContext, accounts: ConnectedAcc
   }
 
   const countersAfter = await control.counters({ platform: PLATFORM });
+  const calls = sandbox.stopRecording();
+  // A last look at every storm account: a renewed account may still have shown a warning.
+  for (const doc of await models.Account.find({ _id: { $in: ids } }, { status: 1 }).lean()) {
+    if (doc.status?.state === 'expired') expired.add(doc._id);
+    if (doc.status?.state === 'expiring') expiring.add(doc._id);
+  }
+  progress('storm: reading the storm accounts\' histories (when Temporal started each renewal)');
+  const dispatch = await analyseStormDispatch(context, ids, waveEnded, calls).catch((error: unknown) => {
+    warnings.push(`the dispatch analysis failed: ${String(error)}`);
+    return undefined;
+  });
   const renewalTimes = [...renewedAt.values()];
   const firstRenewal = renewalTimes.length ? Math.min(...renewalTimes) : Number.NaN;
   const lastRenewal = renewalTimes.length ? Math.max(...renewalTimes) : Number.NaN;
@@ -185,6 +202,7 @@ export async function runStorm(context: LifecycleContext, accounts: ConnectedAcc
     tokenEndpointRefreshes: countersAfter.refreshes - countersBefore.refreshes,
     pollIntervalMs: POLL_MS,
     timeline,
+    ...(dispatch ? { dispatch } : {}),
     warnings,
   };
 }

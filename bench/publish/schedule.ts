@@ -1,5 +1,6 @@
 import { createPost } from '../../db/posts.js';
 import { queuePost } from '../../services/posts/queue.js';
+import { commandCount, commandsBetween, commandsPer, type CommandTotals } from '../shared/db-commands.js';
 import { PLATFORM } from '../shared/owner.js';
 import type { PublishContext } from './context.js';
 import type { ConnectedAccount } from './setup.js';
@@ -30,6 +31,9 @@ export interface ScheduledRound {
   notQueued: number;
   wrongPosition: number;
   firstRefusal?: string;
+  /** Database commands per post of the dashboard's part (createPost + queuePost), counted in this process. */
+  commandsPerPost: number;
+  commandsByCommand: CommandTotals;
 }
 
 /** Posts of account `lane` when `posts` are spread round-robin over `accounts`. */
@@ -43,6 +47,7 @@ export const dueInstant = (context: PublishContext) => Date.now() + context.opti
 export async function scheduleRound(context: PublishContext, label: string, accounts: ConnectedAccount[], dueAt: number): Promise<ScheduledRound> {
   const { models, client, accountTaskQueue, owner, options } = context;
   const started = Date.now();
+  const commandsBefore = context.commands.client.snapshot();
   const workflows = { client, taskQueue: accountTaskQueue };
   let notQueued = 0;
   let wrongPosition = 0;
@@ -78,7 +83,11 @@ export async function scheduleRound(context: PublishContext, label: string, acco
     }),
   );
   const finished = Date.now();
+  const commands = commandsBetween(commandsBefore, context.commands.client.snapshot());
+  const posts = Math.max(1, lanes.flat().length);
   return {
+    commandsPerPost: commandCount(commands) / posts,
+    commandsByCommand: commandsPer(commands, posts),
     label,
     dueAt,
     targets: lanes.flat(),
