@@ -27,16 +27,25 @@ export interface ThroughputResult {
   lastWindowPerSecond: number;
 }
 
-/** One throughput over several stages (each its own pool): times add up, windows come from the first and last stage. */
-export function throughputOf(stages: PoolResult<unknown>[], window: number): ThroughputResult {
+/**
+ * One throughput over several stages (each its own pool): times add up, windows come from the
+ * first and the last stage, skipping the first and last `inFlight` completions of each (the pool
+ * filling up and draining), so the two windows compare steady rates.
+ */
+export function throughputOf(stages: PoolResult<unknown>[], window: number, inFlight: number): ThroughputResult {
   const count = stages.reduce((sum, s) => sum + s.latenciesMs.length, 0);
   const elapsedSec = stages.reduce((sum, s) => sum + s.elapsedMs, 0) / 1000;
   const failures = stages.reduce((sum, s) => sum + s.failures, 0);
   const firstError = stages.find((s) => s.firstError)?.firstError;
   const first = stages[0]?.completedAtMs ?? [];
   const last = stages.at(-1)?.completedAtMs ?? [];
-  const firstWindow = Math.min(window, first.length);
-  const lastWindow = Math.min(window, last.length);
+  const steady = (times: number[]) => {
+    const skip = times.length >= window + 2 * inFlight ? inFlight : 0;
+    const size = Math.min(window, times.length - 2 * skip);
+    return { skip, size, times };
+  };
+  const a = steady(first);
+  const b = steady(last);
   return {
     count,
     failures,
@@ -45,8 +54,8 @@ export function throughputOf(stages: PoolResult<unknown>[], window: number): Thr
     perSecond: count / elapsedSec,
     latencyMs: summarize(stages.flatMap((s) => s.latenciesMs)),
     window,
-    firstWindowPerSecond: firstWindow > 0 ? windowRate(first, 0, firstWindow) : Number.NaN,
-    lastWindowPerSecond: lastWindow > 0 ? windowRate(last, last.length - lastWindow, last.length) : Number.NaN,
+    firstWindowPerSecond: a.size > 0 ? windowRate(first, a.skip, a.skip + a.size) : Number.NaN,
+    lastWindowPerSecond: b.size > 0 ? windowRate(last, last.length - b.skip - b.size, last.length - b.skip) : Number.NaN,
   };
 }
 
@@ -62,7 +71,7 @@ export async function startBareWorkflows(context: LifecycleContext, count: numbe
       }),
     { progress: { label: '  bare starts', report: progress } },
   );
-  return throughputOf([run], options.window);
+  return throughputOf([run], options.window, options.concurrency);
 }
 
 /** Same-shape baseline starts for workflow indexes [from, to). */
