@@ -1,5 +1,6 @@
 import { configFromEnvironment } from '../config/index.js';
 import { COST_USAGE } from './cost/options.js';
+import { DISPATCH_USAGE } from './dispatch/options.js';
 import { LIFECYCLE_USAGE } from './lifecycle/options.js';
 import { PUBLISH_USAGE } from './publish/options.js';
 import { WEB_USAGE } from './web/options.js';
@@ -11,6 +12,7 @@ const BENCHMARKS: Record<string, { usage: string; run?: (argv: string[], setting
   web: { usage: WEB_USAGE, run: async (argv) => (await import('./web/run.js')).runWebBench(argv) },
   publish: { usage: PUBLISH_USAGE, run: async (argv, settings) => (await import('./publish/run.js')).runPublishBench(argv, settings) },
   cost: { usage: COST_USAGE, run: async (argv) => (await import('./cost/run.js')).runCostBench(argv) },
+  dispatch: { usage: DISPATCH_USAGE, run: async (argv) => (await import('./dispatch/run.js')).runDispatchBench(argv) },
 };
 
 const [name, ...argv] = process.argv.slice(2);
