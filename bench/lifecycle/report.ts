@@ -24,6 +24,8 @@ export interface LifecycleMeasurements {
   shapes: { connect: ShapeReading; refreshNow: ShapeReading };
   /** Connects and refreshNow updates run one at a time, each counted alone. */
   counted: { connect: CountedOperation; refreshNow: CountedOperation };
+  /** The same, counted again after every account connected: the cost of one action with N accounts stored. */
+  countedLate: { connect: CountedOperation; refreshNow: CountedOperation };
   starts: { ours: ThroughputResult; shaped: ThroughputResult; bare: ThroughputResult };
   latency: { refreshNow: LatencyResult; shaped: LatencyResult; noop: LatencyResult };
   memory: { before: MemoryReading; checkpoints: { accounts: number; reading: MemoryReading }[] };
@@ -36,6 +38,8 @@ export interface LifecycleMeasurements {
     refreshBaseline: UpdateProfile;
   };
   storm?: StormResult;
+  /** Why the storm stopped before it measured anything. */
+  stormError?: string;
   totals: { accounts: number; expiredAtEnd: number; refreshTokenReuse: number; runtimeSec: number };
 }
 
@@ -51,11 +55,26 @@ export function problemsOf(m: LifecycleMeasurements): string[] {
   }
   if (m.latency.refreshNow.failures > 0) problems.push(`${m.latency.refreshNow.failures} refreshNow updates failed (${m.latency.refreshNow.firstError ?? ''})`);
   if (m.latency.shaped.failures + m.latency.noop.failures > 0) problems.push(`${m.latency.shaped.failures + m.latency.noop.failures} baseline updates failed`);
+  if (m.stormError) problems.push(`storm: ${m.stormError}`);
+  if (m.storm && m.storm.setupFailures > 0) problems.push(`storm setup: ${m.storm.setupFailures} reconnects failed (${m.storm.setupFirstError ?? ''})`);
   if (m.storm && !m.storm.completed) problems.push(`storm: only ${m.storm.renewed} of ${m.storm.accounts} accounts renewed before the timeout`);
   return problems;
 }
 
 const shapeText = (reading: ShapeReading) => reading.activities.map((name, i) => `${name}${reading.shape[i] === 'second' ? ' (renewal queue)' : ''}`).join(' → ');
+
+/** Per database command of an operation: mean time with no accounts stored and with N (the driver's view: server time plus the wait for a pooled connection). */
+function growthRows(label: string, early: CountedOperation, late: CountedOperation): Row[] {
+  const rows: Row[] = [];
+  for (const side of ['clientByCommand', 'workerByCommand'] as const) {
+    for (const [key, late1] of Object.entries(late.databaseCommands[side])) {
+      const early1 = early.databaseCommands[side][key];
+      if (!early1 || late1.count === 0) continue;
+      rows.push({ metric: `${label}, ${side === 'clientByCommand' ? 'web' : 'worker'}: ${key} (${formatValue(late1.count)} per ${label.toLowerCase()})`, ours: late1.ms / late1.count, baseline: early1.ms / early1.count, unit: 'ms per command' });
+    }
+  }
+  return rows.sort((a, b) => (b.ours as number) / (b.baseline ?? 1) - (a.ours as number) / (a.baseline ?? 1));
+}
 
 function breakdownRows(label: string, ours: Breakdown, baseline: Breakdown): Row[] {
   return [
@@ -167,6 +186,20 @@ export function buildReport(m: LifecycleMeasurements): { json: unknown; markdown
     '',
     `Connect, web part: ${topCommands(counted.connect.databaseCommands.clientByCommand)}. Connect, worker: ${topCommands(counted.connect.databaseCommands.workerByCommand)}. refreshNow, worker: ${topCommands(counted.refreshNow.databaseCommands.workerByCommand, 10)}.`,
     '',
+    `### Does one action cost more with ${n} accounts stored? (each counted alone, at the start and after all connects)`,
+    '',
+    markdownTable(
+      [
+        { metric: 'Connect latency p50', ours: m.countedLate.connect.latencyMs.p50, baseline: counted.connect.latencyMs.p50, unit: 'ms' },
+        { metric: 'refreshNow latency p50', ours: m.countedLate.refreshNow.latencyMs.p50, baseline: counted.refreshNow.latencyMs.p50, unit: 'ms' },
+        ...growthRows('Connect', counted.connect, m.countedLate.connect),
+        ...growthRows('refreshNow', counted.refreshNow, m.countedLate.refreshNow),
+      ],
+      { ours: `${n} stored`, baseline: 'none stored' },
+    ),
+    '',
+    'Mean time per command as the driver saw it (server time plus any wait for a pooled connection). Counts per operation come from the first sample: once accounts start renewing on their own, the later sample also holds their commands.',
+    '',
     '### Where the time goes (mean per operation, from histories and command monitoring)',
     '',
     markdownTable(time, { ours: 'Tether', baseline: 'Same shape' }),
@@ -188,6 +221,7 @@ export function buildReport(m: LifecycleMeasurements): { json: unknown; markdown
 function stormRows(storm: StormResult): Row[] {
   const limit = `${storm.tokenLimit.limit}/${storm.tokenLimit.windowSec} s`;
   const rows: Row[] = [
+    { metric: 'Reconnects of the setup wave that failed (user actions)', ours: storm.setupFailures, unit: 'reconnects' },
     { metric: `${storm.accounts} renewals due within ${storm.expirySpreadSec.toFixed(0)} s, limit ${limit}: renewed`, ours: `${storm.renewed}/${storm.accounts}`, unit: 'accounts' },
     { metric: 'First to last renewal', ours: storm.renewalWaveSec, unit: 's' },
     { metric: 'Fastest possible at the limit (N / rate)', ours: storm.minimumPossibleSec, unit: 's' },

@@ -67,8 +67,10 @@ export async function runLifecycleBench(argv: string[], settings: { temporalCliP
         setupMs += Date.now() - started;
       }
     };
-    progress(`setup: ${options.accounts} sandbox identities (not measured)`);
-    const identityIds = await unmeasured(() => createIdentities(sandbox.control, options.accounts, options.setupConcurrency, progress));
+    // The last few identities connect after everyone else, counted one at a time again: the cost of
+    // one action with N accounts stored, against the same count with none.
+    progress(`setup: ${options.accounts + options.countedSamples} sandbox identities (not measured)`);
+    const identityIds = await unmeasured(() => createIdentities(sandbox.control, options.accounts + options.countedSamples, options.setupConcurrency, progress));
     // Consents run just before their accounts connect (a chunk at a time, not measured): a token
     // consented long before its connect could expire first, which no user's connect does.
     const consentChunk = (from: number, to: number) => unmeasured(() => consentAll(adapter, config, identityIds.slice(from, to), options.setupConcurrency, progress));
@@ -77,9 +79,9 @@ export async function runLifecycleBench(argv: string[], settings: { temporalCliP
 
     progress(`counting ${options.countedSamples} connects and ${options.countedSamples} refreshNow updates one at a time`);
     const countedConnects = await countOneByOne(context, await consentChunk(0, options.countedSamples), (one) => connectOne(context, one));
-    const countedRefreshes = await countOneByOne(context, countedConnects.results, (account) =>
-      client.workflow.getHandle(accountWorkflowId(account.accountId)).executeUpdate(refreshNowUpdate),
-    );
+    const refreshOneByOne = (accounts: ConnectedAccount[]) =>
+      countOneByOne(context, accounts, (account) => client.workflow.getHandle(accountWorkflowId(account.accountId)).executeUpdate(refreshNowUpdate));
+    const countedRefreshes = await refreshOneByOne(countedConnects.results);
     const first = accountWorkflowId(countedConnects.results[0]!.accountId);
     const shapes = { connect: await shapeOfUpdate(client, first, 'reconnect'), refreshNow: await shapeOfUpdate(client, first, 'refreshNow') };
     progress(`  connect: ${shapes.connect.activities.join(' → ')}; refreshNow: ${shapes.refreshNow.activities.join(' → ')}`);
@@ -115,6 +117,9 @@ export async function runLifecycleBench(argv: string[], settings: { temporalCliP
       checkpoints.push({ accounts: connected.length, reading });
       progress(`  with ${connected.length} idle accounts: Tether ${reading.tether.rssMiB} MiB, baseline ${reading.baseline.rssMiB} MiB`);
     }
+    progress(`counting ${options.countedSamples} more connects and refreshNow updates one at a time, with ${connected.length} accounts stored`);
+    const lateConnects = await countOneByOne(context, await consentChunk(options.accounts, options.accounts + options.countedSamples), (one) => connectOne(context, one));
+    const lateRefreshes = await refreshOneByOne(lateConnects.results);
     const starts = { ours: throughputOf(connectStages, options.window, options.concurrency), shaped: throughputOf(shapedStages, options.window, options.concurrency), bare };
     const setupSec = setupMs / 1000;
 
@@ -140,7 +145,14 @@ export async function runLifecycleBench(argv: string[], settings: { temporalCliP
     // The storm's reconnect wave also runs a consent per account: allow half as fast again as phase 1.
     const stormSet = connected.slice(0, options.stormAccounts);
     const estimatedWaveSec = (1.5 * stormSet.length) / Math.max(1, starts.ours.perSecond);
-    const storm = options.storm ? await runStorm(context, stormSet, estimatedWaveSec) : undefined;
+    // A storm that breaks down still leaves every earlier figure reported, with the reason.
+    let stormError: string | undefined;
+    const storm = options.storm
+      ? await runStorm(context, stormSet, estimatedWaveSec).catch((error: unknown) => {
+          stormError = error instanceof Error ? error.message : String(error);
+          return undefined;
+        })
+      : undefined;
 
     const expiredAtEnd = await models.Account.countDocuments({ 'status.state': 'expired' });
     const { refreshTokenReuse } = await sandbox.control.counters();
@@ -150,11 +162,13 @@ export async function runLifecycleBench(argv: string[], settings: { temporalCliP
       setupSec,
       shapes,
       counted: { connect: countedConnects.counted, refreshNow: countedRefreshes.counted },
+      countedLate: { connect: lateConnects.counted, refreshNow: lateRefreshes.counted },
       starts,
       latency: { refreshNow, shaped, noop },
       memory: { before: memoryBefore, checkpoints },
       profiles,
       storm,
+      ...(stormError ? { stormError } : {}),
       totals: { accounts: connected.length, expiredAtEnd, refreshTokenReuse, runtimeSec: runtimeSec(run) },
     });
   });

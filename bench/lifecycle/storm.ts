@@ -19,6 +19,9 @@ import { analyseStormDispatch, type StormDispatch } from './storm-dispatch.js';
 
 export interface StormResult {
   accounts: number;
+  /** Reconnects of the setup wave that failed (user actions that failed), and the first error. */
+  setupFailures: number;
+  setupFirstError?: string;
   tokenLimit: { limit: number; windowSec: number };
   /** Lifetime of the first token of the wave; all expire this long after the wave started. */
   accessTokenSec: number;
@@ -65,12 +68,11 @@ export async function runStorm(context: LifecycleContext, accounts: ConnectedAcc
   const { options, sandbox, models, store, client, accountTaskQueue, owner, adapter, config, progress } = context;
   const { control } = sandbox;
   const warnings: string[] = [];
-  const n = accounts.length;
 
   // Each token is issued with the lifetime left until one common moment, so all N expire within
   // about a second of each other however long the (unmeasured) wave takes.
   const lifetimeSec = Math.max(options.stormAccessSec, Math.ceil(estimatedWaveSec + MIN_LIFETIME_AT_WAVE_END_SEC));
-  progress(`storm setup: reconnecting ${n} accounts with tokens that all expire ${lifetimeSec} s from now`);
+  progress(`storm setup: reconnecting ${accounts.length} accounts with tokens that all expire ${lifetimeSec} s from now`);
   const waveStarted = Date.now();
   const lifetimeLeft = () => Math.max(MIN_TOKEN_SEC, Math.round(lifetimeSec - (Date.now() - waveStarted) / 1000));
   await control.configure({ platformLifetimes: { [PLATFORM]: { accessTokenSec: lifetimeLeft() } } });
@@ -90,6 +92,7 @@ export async function runStorm(context: LifecycleContext, accounts: ConnectedAcc
         { ...owner, platform: PLATFORM, identity, tokens },
       );
       if (!completed.result.accepted) throw new Error(`reconnect rejected: ${completed.result.rejection.message}`);
+      return completed.accountId;
     });
   } finally {
     ticking = false;
@@ -101,13 +104,15 @@ export async function runStorm(context: LifecycleContext, accounts: ConnectedAcc
     platformLifetimes: { [PLATFORM]: { accessTokenSec: DEFAULT_LIFETIMES[PLATFORM].accessTokenSec } },
     tokenRateLimits: { [PLATFORM]: options.tokenLimit },
   });
-  if (wave.failures > 0) throw new Error(`storm setup: ${wave.failures} reconnects failed: ${wave.firstError}`);
+  // A failed reconnect is a failed user action (reported); that account keeps its old token and sits the storm out.
+  const ids = wave.results.filter((id): id is string => id !== undefined);
+  const n = ids.length;
+  if (wave.failures > 0) progress(`storm setup: ${wave.failures} reconnects failed (${wave.firstError ?? ''}); the storm goes on with ${n}`);
   const setupWaveSec = (waveEnded - waveStarted) / 1000;
   if (lifetimeSec - setupWaveSec < MIN_LIFETIME_AT_WAVE_END_SEC / 2) {
     warnings.push(`the setup wave (${setupWaveSec.toFixed(0)} s) took longer than planned; the last tokens lived only ${lifetimeLeft()} s, so expiries are spread out`);
   }
 
-  const ids = accounts.map((a) => a.accountId);
   const shortExpiry = new Map<string, number>();
   for (const doc of await models.Account.find({ _id: { $in: ids } }, { status: 1 }).lean()) {
     const at = doc.status?.tokenExpiresAt?.getTime();
@@ -183,6 +188,8 @@ export async function runStorm(context: LifecycleContext, accounts: ConnectedAcc
 
   return {
     accounts: n,
+    setupFailures: wave.failures,
+    ...(wave.firstError ? { setupFirstError: wave.firstError } : {}),
     tokenLimit: options.tokenLimit,
     accessTokenSec: lifetimeSec,
     setupWaveSec,
