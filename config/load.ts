@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { z } from 'zod';
+import type { PlatformSettings } from '../platforms/settings.js';
 import { PLATFORM_IDS, type PlatformId } from '../platforms/types.js';
 import { envSchema, PLATFORM_ENV_PREFIX, type Env } from './schema.js';
 
@@ -31,7 +32,7 @@ export interface Config {
   };
   mongo: { embedded: boolean; uri: string; port: number };
   tokenEncryptionKey: Buffer;
-  platforms: {
+  platforms: PlatformSettings & {
     mode: Env['PLATFORM_MODE'];
     sandboxUrl: string;
     sandboxPort: number;
@@ -121,6 +122,7 @@ export function loadConfig(source: Source, cwd = process.cwd()): Config {
       problems.push(`${prefix}_${clientId ? 'CLIENT_SECRET' : 'CLIENT_ID'}: required with ${prefix}_${clientId ? 'CLIENT_ID' : 'CLIENT_SECRET'}`);
     }
   }
+  const settings = platformSettings(env, cleaned, problems);
   if (problems.length > 0) throw new ConfigError(problems);
 
   const secrets = production ? undefined : localSecrets(dataDir);
@@ -168,6 +170,7 @@ export function loadConfig(source: Source, cwd = process.cwd()): Config {
       sandboxPort: env.SANDBOX_PORT,
       linkedinPartnerRefresh: env.LINKEDIN_PARTNER_REFRESH,
       clients,
+      ...settings,
     },
     email: { smtpUrl: env.SMTP_URL, from: env.EMAIL_FROM },
     webhook: { url: env.WEBHOOK_URL, secret: webhookSecret },
@@ -175,5 +178,26 @@ export function loadConfig(source: Source, cwd = process.cwd()): Config {
     lifecycle: { warningLeadMs: env.EXPIRY_WARNING_DAYS * 24 * 3600 * 1000, renewalsPerSecond: env.RENEWALS_PER_SECOND ?? {} },
     publishing: { overdueDecisionMs: env.OVERDUE_DECISION_MINUTES * 60_000 },
     tools: { temporalCliPath: env.TEMPORAL_CLI_PATH },
+  };
+}
+
+/** The platform choices beyond clients; the LinkedIn organization app is required when new connects use it. */
+function platformSettings(env: Env, cleaned: Source, problems: string[]): PlatformSettings {
+  const sandbox = env.PLATFORM_MODE === 'sandbox';
+  const orgId = cleaned.LINKEDIN_ORGANIZATION_CLIENT_ID;
+  const orgSecret = cleaned.LINKEDIN_ORGANIZATION_CLIENT_SECRET;
+  let organizationClient: PlatformClient | undefined;
+  if (orgId && orgSecret) organizationClient = { clientId: orgId, clientSecret: orgSecret };
+  else if (orgId || orgSecret) problems.push(`LINKEDIN_ORGANIZATION_${orgId ? 'CLIENT_SECRET' : 'CLIENT_ID'}: required with LINKEDIN_ORGANIZATION_${orgId ? 'CLIENT_ID' : 'CLIENT_SECRET'}`);
+  else if (sandbox) organizationClient = { clientId: 'sandbox-linkedin-organization-client', clientSecret: 'sandbox-linkedin-organization-secret' };
+  else if (env.LINKEDIN_MODE === 'organization') problems.push('LINKEDIN_ORGANIZATION_CLIENT_ID: required when LINKEDIN_MODE=organization (the Community Management app)');
+  return {
+    linkedin: { mode: env.LINKEDIN_MODE, ...(organizationClient ? { organizationClient } : {}) },
+    apiVersions: { linkedin: env.LINKEDIN_VERSION, metaGraph: env.META_GRAPH_VERSION },
+    loginConfigIds: {
+      ...(env.FACEBOOK_LOGIN_CONFIG_ID ? { facebook: env.FACEBOOK_LOGIN_CONFIG_ID } : {}),
+      ...(env.INSTAGRAM_LOGIN_CONFIG_ID ? { instagram: env.INSTAGRAM_LOGIN_CONFIG_ID } : {}),
+    },
+    tiktok: { audited: env.TIKTOK_AUDITED, verifiedDomains: env.TIKTOK_VERIFIED_DOMAINS },
   };
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEFAULT_LINKEDIN_VERSION, DEFAULT_META_GRAPH_VERSION, LINKEDIN_VERSION_PATTERN, META_GRAPH_VERSION_PATTERN } from '../platforms/api-versions.js';
 import { PLATFORM_IDS, type PlatformId } from '../platforms/types.js';
 
 // Every setting Tether reads, as environment variables. `loadConfig` parses them once; the
@@ -65,6 +66,23 @@ const platformVars = Object.fromEntries(
   ]),
 ) as Record<string, typeof optionalText>;
 
+/** What an operator chooses about the platforms beyond their clients (platforms/settings.ts). */
+const platformSettingVars = {
+  LINKEDIN_MODE: z.enum(['member', 'organization'], { message: 'expected member or organization' }).default('member'),
+  LINKEDIN_ORGANIZATION_CLIENT_ID: optionalText,
+  LINKEDIN_ORGANIZATION_CLIENT_SECRET: optionalText,
+  LINKEDIN_VERSION: z.string().regex(LINKEDIN_VERSION_PATTERN, { message: 'expected a LinkedIn-Version like 202603 (YYYYMM)' }).default(DEFAULT_LINKEDIN_VERSION),
+  META_GRAPH_VERSION: z.string().regex(META_GRAPH_VERSION_PATTERN, { message: 'expected a Graph API version like v25.0' }).default(DEFAULT_META_GRAPH_VERSION),
+  FACEBOOK_LOGIN_CONFIG_ID: optionalText,
+  INSTAGRAM_LOGIN_CONFIG_ID: optionalText,
+  TIKTOK_AUDITED: bool(false),
+  TIKTOK_VERIFIED_DOMAINS: z
+    .string()
+    .default('')
+    .transform((raw) => raw.split(',').map((d) => d.trim()).filter(Boolean))
+    .pipe(z.array(z.string().regex(/^(https:\/\/\S+|[a-z0-9.-]+\.[a-z]{2,})$/i, { message: 'expected domains like media.example.com or https:// URL prefixes, comma-separated' }))),
+};
+
 export const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
   TETHER_DATA_DIR: z.string().min(1).default('.data'),
@@ -108,6 +126,7 @@ export const envSchema = z.object({
   SANDBOX_URL: url.optional(),
   LINKEDIN_PARTNER_REFRESH: bool(false),
   ...platformVars,
+  ...platformSettingVars,
 
   SMTP_URL: z
     .string()
@@ -165,6 +184,15 @@ export const ENV_DESCRIPTIONS: Record<keyof Env, string> = {
       [`${PLATFORM_ENV_PREFIX[id]}_CLIENT_SECRET`, `${id} OAuth client secret (live mode)`],
     ]),
   ) as Record<string, string>),
+  LINKEDIN_MODE: '`member` (Sign In with LinkedIn + Share on LinkedIn app) or `organization` (Community Management API app, its own client): which LinkedIn app new connects use',
+  LINKEDIN_ORGANIZATION_CLIENT_ID: 'Client id of the LinkedIn app that has only the Community Management API (organization mode)',
+  LINKEDIN_ORGANIZATION_CLIENT_SECRET: 'Client secret of that Community Management app',
+  LINKEDIN_VERSION: '`LinkedIn-Version` header sent to the versioned API (YYYYMM); the worker warns when LinkedIn has retired it',
+  META_GRAPH_VERSION: 'Graph API version for Facebook and Instagram; the worker warns when Meta has expired it',
+  FACEBOOK_LOGIN_CONFIG_ID: 'Facebook Login for Business configuration id of the Facebook app; sent instead of a scope list',
+  INSTAGRAM_LOGIN_CONFIG_ID: 'Facebook Login for Business configuration id of the Instagram app; sent instead of a scope list',
+  TIKTOK_AUDITED: 'The TikTok app passed TikTok\'s audit; until then every post is private (`SELF_ONLY`)',
+  TIKTOK_VERIFIED_DOMAINS: 'Domains (or https URL prefixes) verified for the TikTok app, comma-separated; TikTok pulls photos only from them',
   SMTP_URL: 'SMTP server for notification email, e.g. `smtp://user:pass@host:587`; unset disables email',
   EMAIL_FROM: 'Sender of notification email',
   WEBHOOK_URL: 'Receiver of HMAC-signed notification webhooks; unset disables them',

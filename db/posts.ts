@@ -207,6 +207,7 @@ function targetsOf(post: Post): PostTarget[] {
     platform: target.platform,
     handle: target.handle,
     ...(target.boardId ? { boardId: target.boardId } : {}),
+    ...(target.choices ? { choices: target.choices } : {}),
     state: 'scheduled',
     dueAt: post.publishAt,
     attempts: 0,

@@ -1,16 +1,20 @@
 // Bluesky with an app password: createSession returns access/refresh JWTs (the app password is used
-// once and never kept), refreshSession rotates both. Calls go to the account's PDS, kept in meta.
+// once and never kept), refreshSession rotates both. The account's PDS is found from its handle
+// (handle → DID → DID document), signed in to directly, and kept in meta for every later call.
+// Links and mentions are posted as rich-text facets.
 
 import { z } from 'zod';
+import { facetsFor } from './bluesky-facets.js';
+import { BLUESKY_ENTRYWAY, createIdentityResolver, pdsFromDidDoc } from './bluesky-identity.js';
 import { asRecord, asString, classifyByStatus, withDetail } from './errors.js';
 import type { HttpResponse, PlatformHttp } from './http.js';
-import { invalid, ok, rateLimited, reauthRequired } from './outcome.js';
+import { invalid, isFailure, ok, rateLimited, reauthRequired } from './outcome.js';
+import type { PdsAddressPolicy } from './pds-address.js';
 import { checkPost } from './post-rules.js';
 import { describeResetAt, rateLimitResetFromHeaders } from './rate-limit.js';
 import type { AccountRef, Failure, Identity, IssuedTokens, PlatformAdapter, PostInput, PostRules } from './types.js';
 
-/** The entryway: logins for bsky.social-hosted accounts start here; the DID document names the PDS. */
-export const BLUESKY_ENTRYWAY = 'https://bsky.social';
+export { BLUESKY_ENTRYWAY, pdsFromDidDoc } from './bluesky-identity.js';
 const RULES: PostRules = { maxLength: 300, lengthUnit: 'graphemes', requiresImage: false, requiresBoard: false };
 
 const sessionSchema = z.looseObject({
@@ -28,8 +32,13 @@ const recordSchema = z.looseObject({ uri: z.string().startsWith('at://'), cid: z
 
 type Call = 'login' | 'refresh' | 'access';
 
-export function createBlueskyAdapter({ http }: { http: PlatformHttp }): PlatformAdapter {
+export function createBlueskyAdapter({ http }: { http: PlatformHttp }, policy: PdsAddressPolicy): PlatformAdapter {
   const name = 'Bluesky';
+  const resolver = createIdentityResolver(http, policy);
+  const didOf = async (handle: string) => {
+    const did = await resolver.didOfHandle(handle);
+    return isFailure(did) ? undefined : did;
+  };
 
   const classify = (response: HttpResponse, call: Call): Failure => {
     const body = asRecord(response.body);
@@ -91,8 +100,7 @@ export function createBlueskyAdapter({ http }: { http: PlatformHttp }): Platform
     return result.kind === 'ok' ? result.value : {};
   }
 
-  async function toIdentity(session: { did: string; handle: string; didDoc?: unknown }, accessJwt: string): Promise<Identity> {
-    const pdsUrl = pdsFromDidDoc(session.didDoc) ?? BLUESKY_ENTRYWAY;
+  async function toIdentity(session: { did: string; handle: string; didDoc?: unknown }, accessJwt: string, pdsUrl: string): Promise<Identity> {
     // Display name and avatar are nice to have; a failed profile lookup must not fail the connect.
     const details = await profile(pdsUrl, session.did, accessJwt);
     return {
@@ -121,29 +129,33 @@ export function createBlueskyAdapter({ http }: { http: PlatformHttp }): Platform
     exchangeCode: async () => invalid('Bluesky connects with a handle and an app password, not an authorization code'),
 
     async createSession({ identifier, appPassword }) {
+      const login = identifier.trim().replace(/^@/, '');
+      // An email address cannot be resolved; only the entryway knows whose it is.
+      const located = login.includes('@') ? ok({ did: undefined, pdsUrl: BLUESKY_ENTRYWAY }) : await resolver.locate(login.toLowerCase());
+      if (located.kind !== 'ok') return located;
       const result = await http.json(
-        {
-          method: 'POST',
-          url: xrpc(BLUESKY_ENTRYWAY, 'com.atproto.server.createSession'),
-          json: { identifier: identifier.trim().replace(/^@/, ''), password: appPassword },
-        },
+        { method: 'POST', url: xrpc(located.value.pdsUrl, 'com.atproto.server.createSession'), json: { identifier: login, password: appPassword } },
         { schema: sessionSchema, classify: (r) => classify(r, 'login'), what: 'the sign-in' },
       );
       if (result.kind !== 'ok') return result;
       const session = result.value;
+      if (located.value.did && session.did !== located.value.did) return invalid(`${name} signed in a different account (${session.did}) than ${login} names`);
       if (session.active === false) {
         return reauthRequired('account_deactivated', `This Bluesky account is ${session.status ?? 'not active'} and cannot post`);
       }
-      return ok({ tokens: issued(session), identity: await toIdentity(session, session.accessJwt) });
+      const pdsUrl = located.value.did ? located.value.pdsUrl : (pdsFromDidDoc(session.didDoc) ?? BLUESKY_ENTRYWAY);
+      return ok({ tokens: issued(session), identity: await toIdentity(session, session.accessJwt, pdsUrl) });
     },
 
     async identity(tokens) {
+      // The access JWT's audience is its PDS (did:web:<host>).
+      const pdsUrl = pdsOfJwt(tokens.accessToken) ?? BLUESKY_ENTRYWAY;
       const result = await http.json(
-        { method: 'GET', url: xrpc(BLUESKY_ENTRYWAY, 'com.atproto.server.getSession'), bearer: tokens.accessToken },
+        { method: 'GET', url: xrpc(pdsUrl, 'com.atproto.server.getSession'), bearer: tokens.accessToken },
         { schema: getSessionSchema, classify: (r) => classify(r, 'access'), what: 'the session check' },
       );
       if (result.kind !== 'ok') return result;
-      return ok(await toIdentity(result.value, tokens.accessToken));
+      return ok(await toIdentity(result.value, tokens.accessToken, pdsUrl));
     },
 
     async refresh(account, credentials) {
@@ -175,6 +187,7 @@ export function createBlueskyAdapter({ http }: { http: PlatformHttp }): Platform
     async publish(account, credentials, post) {
       const problems = validate(post);
       if (problems.length > 0) return invalid(problems.join('; '));
+      const facets = await facetsFor(post.text, didOf);
       const result = await http.json(
         {
           method: 'POST',
@@ -184,7 +197,7 @@ export function createBlueskyAdapter({ http }: { http: PlatformHttp }): Platform
           json: {
             repo: account.externalId,
             collection: 'app.bsky.feed.post',
-            record: { $type: 'app.bsky.feed.post', text: post.text, createdAt: http.now().toISOString() },
+            record: { $type: 'app.bsky.feed.post', text: post.text, createdAt: http.now().toISOString(), ...(facets.length > 0 ? { facets } : {}) },
           },
         },
         { schema: recordSchema, classify: (r) => classify(r, 'access'), what: 'the post' },
@@ -196,29 +209,27 @@ export function createBlueskyAdapter({ http }: { http: PlatformHttp }): Platform
   };
 }
 
-/** The `#atproto_pds` service endpoint of a DID document. */
-export function pdsFromDidDoc(didDoc: unknown): string | undefined {
-  const services = asRecord(didDoc)?.service;
-  if (!Array.isArray(services)) return undefined;
-  for (const service of services) {
-    const record = asRecord(service);
-    const id = asString(record?.id) ?? '';
-    if ((id === '#atproto_pds' || id.endsWith('#atproto_pds')) && asString(record?.serviceEndpoint)) return asString(record?.serviceEndpoint);
+function jwtClaims(token: string): Record<string, unknown> | undefined {
+  const payload = token.split('.')[1];
+  if (!payload) return undefined;
+  try {
+    return asRecord(JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')));
+  } catch {
+    return undefined;
   }
-  return undefined;
 }
 
 /** Lifetime from the JWT's own claims (exp − iat, or exp − now); undefined for opaque tokens. */
 export function jwtLifetimeSec(token: string, now: Date): number | undefined {
-  const payload = token.split('.')[1];
-  if (!payload) return undefined;
-  try {
-    const claims = asRecord(JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')));
-    const exp = claims?.exp;
-    if (typeof exp !== 'number') return undefined;
-    const from = typeof claims?.iat === 'number' ? claims.iat : Math.floor(now.getTime() / 1000);
-    return exp > from ? exp - from : undefined;
-  } catch {
-    return undefined;
-  }
+  const claims = jwtClaims(token);
+  const exp = claims?.exp;
+  if (typeof exp !== 'number') return undefined;
+  const from = typeof claims?.iat === 'number' ? claims.iat : Math.floor(now.getTime() / 1000);
+  return exp > from ? exp - from : undefined;
+}
+
+/** The PDS an access JWT is for: its audience `did:web:<host>`. */
+function pdsOfJwt(token: string): string | undefined {
+  const aud = asString(jwtClaims(token)?.aud);
+  return aud?.startsWith('did:web:') ? `https://${aud.slice('did:web:'.length)}` : undefined;
 }

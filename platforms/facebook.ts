@@ -2,39 +2,27 @@
 // Page tokens from a long-lived user token do not expire; they are validated periodically.
 
 import { z } from 'zod';
-import { createMetaLogin, GRAPH } from './meta-login.js';
+import { createMetaAdapter, VALIDATE_EVERY_SEC, type MetaOptions } from './meta-adapter.js';
 import type { AdapterDeps } from './oauth.js';
-import { invalid, ok } from './outcome.js';
-import { checkPost } from './post-rules.js';
+import { ok } from './outcome.js';
 import type { PlatformAdapter, PostRules } from './types.js';
 
 export const FACEBOOK_SCOPES = ['pages_show_list', 'pages_read_engagement', 'pages_manage_posts'];
-const VALIDATE_EVERY_SEC = 12 * 3600;
 const RULES: PostRules = { maxLength: 63_206, lengthUnit: 'characters', requiresImage: false, requiresBoard: false };
 
 const postSchema = z.looseObject({ id: z.string().min(1), post_id: z.string().optional() });
 
-export function createFacebookAdapter(deps: AdapterDeps): PlatformAdapter {
+export function createFacebookAdapter(deps: AdapterDeps, options: MetaOptions): PlatformAdapter {
   const { http } = deps;
-  const name = 'Facebook';
-  const login = createMetaLogin(deps, FACEBOOK_SCOPES);
-
-  return {
+  return createMetaAdapter(deps, options, {
     id: 'facebook',
-    displayName: name,
-    connect: 'oauth',
-    usesPkce: false,
-    hasTargetChoice: true,
-
+    name: 'Facebook',
+    scopes: FACEBOOK_SCOPES,
+    rules: RULES,
     tokenPolicy: () => ({ renewal: 'validate', validateEverySec: VALIDATE_EVERY_SEC }),
-    postRules: () => RULES,
-    validatePost: (post) => checkPost(name, RULES, post),
+    refresh: (login, credentials) => login.refresh(credentials),
 
-    authorizationUrl: ({ state, redirectUri }) => login.authorizationUrl(state, redirectUri),
-    exchangeCode: ({ code, redirectUri }) => login.exchangeCode(code, redirectUri),
-    identity: (tokens) => login.me(tokens.accessToken),
-
-    async listTargets(tokens, identity) {
+    async listTargets(login, tokens, identity) {
       const pages = await login.pages(tokens.accessToken);
       if (pages.kind !== 'ok') return pages;
       const postable = pages.value.filter((p) => !p.tasks || p.tasks.includes('CREATE_CONTENT'));
@@ -52,17 +40,11 @@ export function createFacebookAdapter(deps: AdapterDeps): PlatformAdapter {
       );
     },
 
-    refresh: (_account, credentials) => login.refresh(credentials),
-    validate: (_account, credentials) => login.validate(credentials),
-    revoke: (account, credentials) => login.revoke(account, credentials),
-
-    async publish(account, credentials, post) {
-      const problems = checkPost(name, RULES, post);
-      if (problems.length > 0) return invalid(problems.join('; '));
+    async publish(login, account, credentials, post) {
       const pageId = encodeURIComponent(account.externalId);
       const request = post.imageUrl
-        ? { url: `${GRAPH}/${pageId}/photos`, form: { url: post.imageUrl, caption: post.text, published: 'true', access_token: credentials.accessToken } }
-        : { url: `${GRAPH}/${pageId}/feed`, form: { message: post.text, access_token: credentials.accessToken } };
+        ? { url: `${login.graph}/${pageId}/photos`, form: { url: post.imageUrl, caption: post.text, published: 'true', access_token: credentials.accessToken } }
+        : { url: `${login.graph}/${pageId}/feed`, form: { message: post.text, access_token: credentials.accessToken } };
       const result = await http.json(
         { method: 'POST', ...request, idempotencyKey: post.idempotencyKey },
         { schema: postSchema, classify: login.classify, what: 'the post' },
@@ -73,5 +55,5 @@ export function createFacebookAdapter(deps: AdapterDeps): PlatformAdapter {
       const [owner, postId] = id.includes('_') ? id.split('_', 2) : [account.externalId, id];
       return ok({ externalId: id, url: `https://www.facebook.com/${owner}/posts/${postId}` });
     },
-  };
+  });
 }

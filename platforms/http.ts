@@ -32,6 +32,8 @@ export interface HttpResponse {
   body: unknown;
   /** True when the body was not empty but could not be parsed. */
   unreadable: boolean;
+  /** The body as sent (plain-text answers such as a handle's `/.well-known/atproto-did`). */
+  text?: string;
 }
 
 /** What a request looked like, for operators' logs: no query string, headers or bodies. */
@@ -151,7 +153,7 @@ export class PlatformHttp {
       return transient(`${this.platformName} is having trouble (HTTP ${response.status}); Tether will retry`);
     }
     record(response.status);
-    return { status: response.status, headers: response.headers, body: parsed.body, unreadable: parsed.unreadable };
+    return { status: response.status, headers: response.headers, body: parsed.body, unreadable: parsed.unreadable, text };
   }
 
   /**

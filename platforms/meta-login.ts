@@ -1,5 +1,7 @@
 // Facebook Login as Facebook Pages and Instagram (via Facebook Login) use it: the dialog, code
-// exchange plus long-lived exchange, debug_token, Page listing and permission removal.
+// exchange plus long-lived exchange, debug_token, Page listing and permission removal. Business-type
+// Meta apps use Facebook Login for Business, whose dialog takes a configuration id (`config_id`)
+// that carries the permissions instead of a `scope` list.
 
 import { z } from 'zod';
 import { classifyGraphError } from './meta-errors.js';
@@ -7,9 +9,14 @@ import { buildUrl, positive, seconds, type AdapterDeps } from './oauth.js';
 import { ok, reauthRequired } from './outcome.js';
 import type { AccountRef, Credentials, Failure, Identity, IssuedTokens, Outcome } from './types.js';
 
-export const GRAPH_VERSION = 'v23.0';
-export const GRAPH = `https://graph.facebook.com/${GRAPH_VERSION}`;
-const DIALOG_URL = `https://www.facebook.com/${GRAPH_VERSION}/dialog/oauth`;
+export interface MetaLoginOptions {
+  /** Permissions asked for with a plain `scope` (consumer apps). */
+  scopes: string[];
+  /** Graph API version of every call and of the dialog (`META_GRAPH_VERSION`). */
+  graphVersion: string;
+  /** Facebook Login for Business configuration; when set it replaces `scope`. */
+  configId?: string;
+}
 
 const tokenSchema = z.looseObject({ access_token: z.string().min(1), expires_in: seconds });
 const meSchema = z.looseObject({
@@ -48,8 +55,10 @@ export interface TokenHealth {
   scopes?: string[];
 }
 
-export function createMetaLogin({ http, client }: AdapterDeps, scopes: string[]) {
+export function createMetaLogin({ http, client }: AdapterDeps, options: MetaLoginOptions) {
   const name = http.platformName;
+  const graphBase = `https://graph.facebook.com/${options.graphVersion}`;
+  const dialogUrl = `https://www.facebook.com/${options.graphVersion}/dialog/oauth`;
   const classify = (response: Parameters<typeof classifyGraphError>[1]) => classifyGraphError(name, response, http.now());
   const appToken = `${client.clientId}|${client.clientSecret}`;
   const nowSec = () => Math.floor(http.now().getTime() / 1000);
@@ -59,7 +68,7 @@ export function createMetaLogin({ http, client }: AdapterDeps, scopes: string[])
   /** debug_token on any user or Page token; an invalid token is classified from its own error. */
   async function inspect(token: string): Promise<Outcome<TokenHealth>> {
     const result = await http.json(
-      { method: 'GET', url: `${GRAPH}/debug_token`, query: { input_token: token, access_token: appToken } },
+      { method: 'GET', url: `${graphBase}/debug_token`, query: { input_token: token, access_token: appToken } },
       { schema: debugSchema, classify, what: 'the token check' },
     );
     if (result.kind !== 'ok') return result;
@@ -78,51 +87,59 @@ export function createMetaLogin({ http, client }: AdapterDeps, scopes: string[])
     });
   }
 
+  /** A user token for a long-lived one (about 60 days); also renews a long-lived token that has not expired. */
+  async function longLived(userToken: string): Promise<Outcome<IssuedTokens>> {
+    const long = await http.json(
+      {
+        method: 'GET',
+        url: `${graphBase}/oauth/access_token`,
+        query: { grant_type: 'fb_exchange_token', client_id: client.clientId, client_secret: client.clientSecret, fb_exchange_token: userToken },
+      },
+      { schema: tokenSchema, classify, what: 'the long-lived token exchange' },
+    );
+    if (long.kind !== 'ok') return long;
+    // data_access_expires_at is informative; a failed check must not fail the connect or the renewal.
+    const health = await inspect(long.value.access_token);
+    return ok({
+      accessToken: long.value.access_token,
+      accessTokenLifetimeSec: positive(long.value.expires_in),
+      dataAccessLifetimeSec: health.kind === 'ok' ? health.value.dataAccessLifetimeSec : undefined,
+      scopes: health.kind === 'ok' ? health.value.scopes : undefined,
+    });
+  }
+
   return {
     classify,
     inspect,
+    longLived,
+    /** Graph API base URL with the configured version. */
+    graph: graphBase,
 
     authorizationUrl: (state: string, redirectUri: string) =>
-      buildUrl(http, DIALOG_URL, { client_id: client.clientId, redirect_uri: redirectUri, state, response_type: 'code', scope: scopes.join(',') }),
+      buildUrl(http, dialogUrl, {
+        client_id: client.clientId,
+        redirect_uri: redirectUri,
+        state,
+        response_type: 'code',
+        ...(options.configId ? { config_id: options.configId } : { scope: options.scopes.join(',') }),
+      }),
 
     /** Code → short-lived user token → long-lived user token (about 60 days). */
     async exchangeCode(code: string, redirectUri: string): Promise<Outcome<IssuedTokens>> {
       const short = await http.json(
         {
           method: 'GET',
-          url: `${GRAPH}/oauth/access_token`,
+          url: `${graphBase}/oauth/access_token`,
           query: { client_id: client.clientId, client_secret: client.clientSecret, redirect_uri: redirectUri, code },
         },
         { schema: tokenSchema, classify: (r) => codeError(r), what: 'the sign-in' },
       );
-      if (short.kind !== 'ok') return short;
-      const long = await http.json(
-        {
-          method: 'GET',
-          url: `${GRAPH}/oauth/access_token`,
-          query: {
-            grant_type: 'fb_exchange_token',
-            client_id: client.clientId,
-            client_secret: client.clientSecret,
-            fb_exchange_token: short.value.access_token,
-          },
-        },
-        { schema: tokenSchema, classify, what: 'the long-lived token exchange' },
-      );
-      if (long.kind !== 'ok') return long;
-      // data_access_expires_at is informative; a failed check must not fail the connect.
-      const health = await inspect(long.value.access_token);
-      return ok({
-        accessToken: long.value.access_token,
-        accessTokenLifetimeSec: positive(long.value.expires_in),
-        dataAccessLifetimeSec: health.kind === 'ok' ? health.value.dataAccessLifetimeSec : undefined,
-        scopes: health.kind === 'ok' ? health.value.scopes : undefined,
-      });
+      return short.kind === 'ok' ? longLived(short.value.access_token) : short;
     },
 
     async me(accessToken: string): Promise<Outcome<Identity>> {
       const result = await http.json(
-        { method: 'GET', url: `${GRAPH}/me`, query: { fields: 'id,name,picture', access_token: accessToken } },
+        { method: 'GET', url: `${graphBase}/me`, query: { fields: 'id,name,picture', access_token: accessToken } },
         { schema: meSchema, classify, what: 'the profile request' },
       );
       if (result.kind !== 'ok') return result;
@@ -138,7 +155,7 @@ export function createMetaLogin({ http, client }: AdapterDeps, scopes: string[])
         const result = await http.json(
           {
             method: 'GET',
-            url: `${GRAPH}/me/accounts`,
+            url: `${graphBase}/me/accounts`,
             query: { fields: 'id,name,access_token,tasks,picture', limit: 100, after, access_token: userToken },
           },
           { schema: pagesSchema, classify, what: 'the list of Pages' },
@@ -178,7 +195,7 @@ export function createMetaLogin({ http, client }: AdapterDeps, scopes: string[])
       const userId = account.meta?.userId;
       if (!userId) return ok({ revokedAtPlatform: false });
       const remove = (token: string) =>
-        http.expectSuccess({ method: 'DELETE', url: `${GRAPH}/${encodeURIComponent(userId)}/permissions`, query: { access_token: token } }, classify);
+        http.expectSuccess({ method: 'DELETE', url: `${graphBase}/${encodeURIComponent(userId)}/permissions`, query: { access_token: token } }, classify);
       let result = await remove(appToken);
       if (result.kind === 'reauthRequired') result = await remove(credentials.accessToken);
       return result.kind === 'ok' ? ok({ revokedAtPlatform: true }) : result;

@@ -5,8 +5,8 @@ import { createHash, randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { classifyByStatus, oauthError, withDetail } from './errors.js';
 import type { HttpResponse, PlatformHttp } from './http.js';
-import { invalid, reauthRequired } from './outcome.js';
-import type { Failure, IssuedTokens } from './types.js';
+import { invalid, ok, reauthRequired } from './outcome.js';
+import type { Failure, IssuedTokens, Outcome } from './types.js';
 
 export interface OAuthClient {
   clientId: string;
@@ -67,6 +67,25 @@ export function buildUrl(http: PlatformHttp, realUrl: string, params: Record<str
 }
 
 export type TokenCall = 'code' | 'refresh' | 'revoke';
+
+/** A platform's token endpoint: posts a grant's form, answers the body or a classified failure. */
+export interface TokenEndpoint<B> {
+  call(form: Record<string, string>, call: 'code' | 'refresh'): Promise<Outcome<B>>;
+  toIssued(body: B): IssuedTokens;
+}
+
+/** The authorization-code grant: the code, the redirect URI, and the PKCE verifier where the platform uses one. */
+export async function codeGrant<B>(endpoint: TokenEndpoint<B>, form: Record<string, string>): Promise<Outcome<IssuedTokens>> {
+  const result = await endpoint.call({ grant_type: 'authorization_code', ...form }, 'code');
+  return result.kind === 'ok' ? ok(endpoint.toIssued(result.value)) : result;
+}
+
+/** The refresh-token grant; without a refresh token nothing can renew the connection (`missing` says why). */
+export async function refreshGrant<B>(endpoint: TokenEndpoint<B>, refreshToken: string | undefined, missing: string): Promise<Outcome<IssuedTokens>> {
+  if (!refreshToken) return reauthRequired('refresh_unavailable', missing);
+  const result = await endpoint.call({ grant_type: 'refresh_token', refresh_token: refreshToken }, 'refresh');
+  return result.kind === 'ok' ? ok(endpoint.toIssued(result.value)) : result;
+}
 
 /**
  * RFC 6749 token-endpoint errors. `invalid_grant` (and X's "Value passed for the token was invalid")

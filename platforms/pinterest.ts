@@ -4,7 +4,7 @@
 import { z } from 'zod';
 import { asRecord, classifyByStatus, withDetail } from './errors.js';
 import type { HttpResponse } from './http.js';
-import { buildUrl, classifyTokenError, issuedFromOAuth, oauthTokenSchema, type AdapterDeps } from './oauth.js';
+import { buildUrl, classifyTokenError, codeGrant, issuedFromOAuth, oauthTokenSchema, refreshGrant, type AdapterDeps, type OAuthTokenBody, type TokenEndpoint } from './oauth.js';
 import { invalid, ok, reauthRequired } from './outcome.js';
 import { checkPost } from './post-rules.js';
 import type { Board, Failure, PlatformAdapter, PostRules } from './types.js';
@@ -14,6 +14,11 @@ const API = 'https://api.pinterest.com/v5';
 export const PINTEREST_SCOPES = ['boards:read', 'boards:write', 'pins:read', 'pins:write', 'user_accounts:read'];
 const RULES: PostRules = { maxLength: 500, lengthUnit: 'characters', requiresImage: true, requiresBoard: true };
 const MAX_BOARD_PAGES = 10;
+const PIN_SCOPES = ['boards:read', 'boards:write', 'pins:read', 'pins:write'];
+/** Trial access may create Pins only on the API sandbox (Pinterest's "Access tiers"); reconnecting cannot fix it. */
+const TRIAL_ACCESS =
+  "Pinterest refused to create the Pin: this installation's Pinterest app has Trial access, which cannot create Pins in production. The operator must apply for Standard access in the Pinterest developer portal; reconnecting will not help";
+const trialAccess = (body: unknown) => /trial access/i.test(String(asRecord(body)?.message ?? ''));
 
 const userSchema = z.looseObject({
   id: z.string().optional(),
@@ -38,9 +43,17 @@ export function createPinterestAdapter({ http, client }: AdapterDeps): PlatformA
       return reauthRequired('access_token_rejected', withDetail('Pinterest refused the access token; Tether will refresh it and retry', response.body));
     }
     if (response.status === 403 || code === 29) {
+      if (trialAccess(response.body)) return invalid(TRIAL_ACCESS);
       return reauthRequired('permission_missing', withDetail('Pinterest says Tether may not do that (missing permission) — reconnect and grant it', response.body));
     }
     return classifyByStatus(response, { platformName: name, now: http.now(), canRefresh: true });
+  };
+
+  /** Pin creation: a 403 code 29 with every Pin scope granted is the app's access tier, not the person's consent. */
+  const classifyPin = (response: HttpResponse, scopes: string[] | undefined): Failure => {
+    const failure = classifyApi(response);
+    const granted = PIN_SCOPES.every((scope) => scopes?.includes(scope));
+    return failure.kind === 'reauthRequired' && failure.code === 'permission_missing' && asRecord(response.body)?.code === 29 && granted ? invalid(TRIAL_ACCESS) : failure;
   };
 
   /**
@@ -58,11 +71,14 @@ export function createPinterestAdapter({ http, client }: AdapterDeps): PlatformA
     return failure;
   };
 
-  const tokenCall = (form: Record<string, string>, call: 'code' | 'refresh') =>
-    http.json(
-      { method: 'POST', url: `${API}/oauth/token`, basicAuth, form },
-      { schema: oauthTokenSchema, classify: (r) => classifyToken(r, call), what: call === 'code' ? 'the sign-in' : 'the token refresh' },
-    );
+  const tokens: TokenEndpoint<OAuthTokenBody> = {
+    call: (form, call) =>
+      http.json(
+        { method: 'POST', url: `${API}/oauth/token`, basicAuth, form },
+        { schema: oauthTokenSchema, classify: (r) => classifyToken(r, call), what: call === 'code' ? 'the sign-in' : 'the token refresh' },
+      ),
+    toIssued: (body) => issuedFromOAuth(body, /[\s,]+/),
+  };
 
   return {
     id: 'pinterest',
@@ -78,11 +94,8 @@ export function createPinterestAdapter({ http, client }: AdapterDeps): PlatformA
     authorizationUrl: ({ state, redirectUri }) =>
       buildUrl(http, AUTHORIZE_URL, { client_id: client.clientId, redirect_uri: redirectUri, response_type: 'code', scope: PINTEREST_SCOPES.join(','), state }),
 
-    async exchangeCode({ code, redirectUri }) {
-      // continuous_refresh: apps created before 2025-09-25 must ask for sliding refresh tokens.
-      const result = await tokenCall({ grant_type: 'authorization_code', code, redirect_uri: redirectUri, continuous_refresh: 'true' }, 'code');
-      return result.kind === 'ok' ? ok(issuedFromOAuth(result.value, /[\s,]+/)) : result;
-    },
+    // continuous_refresh: apps created before 2025-09-25 must ask for sliding refresh tokens.
+    exchangeCode: ({ code, redirectUri }) => codeGrant(tokens, { code, redirect_uri: redirectUri, continuous_refresh: 'true' }),
 
     async identity(tokens) {
       const result = await http.json(
@@ -115,11 +128,7 @@ export function createPinterestAdapter({ http, client }: AdapterDeps): PlatformA
       return ok(boards);
     },
 
-    async refresh(_account, credentials) {
-      if (!credentials.refreshToken) return reauthRequired('refresh_unavailable', 'Pinterest gave this connection no refresh token — reconnect to continue');
-      const result = await tokenCall({ grant_type: 'refresh_token', refresh_token: credentials.refreshToken }, 'refresh');
-      return result.kind === 'ok' ? ok(issuedFromOAuth(result.value, /[\s,]+/)) : result;
-    },
+    refresh: (_account, credentials) => refreshGrant(tokens, credentials.refreshToken, 'Pinterest gave this connection no refresh token — reconnect to continue'),
 
     async validate(_account, credentials) {
       const result = await http.json(
@@ -143,7 +152,7 @@ export function createPinterestAdapter({ http, client }: AdapterDeps): PlatformA
           idempotencyKey: post.idempotencyKey,
           json: { board_id: post.boardId, description: post.text, media_source: { source_type: 'image_url', url: post.imageUrl } },
         },
-        { schema: pinSchema, classify: classifyApi, what: 'the Pin' },
+        { schema: pinSchema, classify: (r) => classifyPin(r, credentials.scopes), what: 'the Pin' },
       );
       if (result.kind !== 'ok') return result;
       return ok({ externalId: result.value.id, url: `https://www.pinterest.com/pin/${result.value.id}/` });

@@ -16,6 +16,18 @@ export function graphemeLength(text: string): number {
   return count;
 }
 
+const EMOJI = /\p{Extended_Pictographic}|\p{Regional_Indicator}|\u20E3/u;
+
+/**
+ * Threads' count: characters, except that an emoji counts as the number of its UTF-8 bytes (4 for
+ * 😀, 8 for 👍🏽, more for family sequences). Threads documents this on its Posts page.
+ */
+export function threadsLength(text: string): number {
+  let count = 0;
+  for (const { segment } of graphemes.segment(text)) count += EMOJI.test(segment) ? Buffer.byteLength(segment, 'utf8') : [...segment].length;
+  return count;
+}
+
 /** Unicode code points, the closest common measure of "characters" for the other platforms. */
 export function characterLength(text: string): number {
   return [...text].length;
@@ -24,6 +36,7 @@ export function characterLength(text: string): number {
 export function measure(text: string, unit: PostRules['lengthUnit']): number {
   if (unit === 'weighted') return weightedLength(text);
   if (unit === 'graphemes') return graphemeLength(text);
+  if (unit === 'emojiBytes') return threadsLength(text);
   return characterLength(text);
 }
 
@@ -31,6 +44,7 @@ const unitWord: Record<PostRules['lengthUnit'], string> = {
   weighted: 'characters',
   graphemes: 'characters',
   characters: 'characters',
+  emojiBytes: 'characters (each emoji counts as its UTF-8 bytes)',
 };
 
 /**

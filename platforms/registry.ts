@@ -4,17 +4,19 @@ import { resolvePlatformUrl, type PlatformMode, type UrlMapping } from './base-u
 import { createBlueskyAdapter } from './bluesky.js';
 import { createFacebookAdapter } from './facebook.js';
 import { PlatformHttp, type RequestRecord } from './http.js';
-import { createInstagramAdapter } from './instagram.js';
+import { createInstagramAdapter, type ContainerPoll } from './instagram.js';
+import type { AddressLookup } from './pds-address.js';
 import { createLinkedInAdapter } from './linkedin.js';
 import type { AdapterDeps, OAuthClient } from './oauth.js';
 import { createPinterestAdapter } from './pinterest.js';
 import { createThreadsAdapter } from './threads.js';
 import { createTikTokAdapter } from './tiktok.js';
+import { DEFAULT_PLATFORM_SETTINGS, type PlatformSettings } from './settings.js';
 import { PLATFORM_IDS, PLATFORM_NAMES, type PlatformAdapter, type PlatformId } from './types.js';
 import { createXAdapter } from './x.js';
 import { createYouTubeAdapter } from './youtube.js';
 
-export interface AdapterOptions {
+export interface AdapterOptions extends Partial<PlatformSettings> {
   mode: PlatformMode;
   sandboxUrl: string;
   clients: Partial<Record<PlatformId, OAuthClient>>;
@@ -26,13 +28,18 @@ export interface AdapterOptions {
   now?: () => Date;
   /** Called after every platform request with method, host, path, status and duration — never tokens. */
   onRequest?: (record: RequestRecord) => void;
+  /** Resolves host names for the Bluesky PDS address check (tests replace DNS). */
+  addressLookup?: AddressLookup;
+  /** How Instagram publishing waits for a media container (tests shorten it). */
+  instagramContainerPoll?: ContainerPoll;
 }
 
 /**
  * One adapter per platform that can be used: OAuth platforms need a configured client; Bluesky
  * (app passwords) needs none and is always present.
  */
-export function createAdapters(options: AdapterOptions): Partial<Record<PlatformId, PlatformAdapter>> {
+export function createAdapters(input: AdapterOptions): Partial<Record<PlatformId, PlatformAdapter>> {
+  const options: Options = { ...DEFAULT_PLATFORM_SETTINGS, ...input };
   const httpFor = (id: PlatformId) =>
     new PlatformHttp({
       platformName: PLATFORM_NAMES[id],
@@ -45,7 +52,12 @@ export function createAdapters(options: AdapterOptions): Partial<Record<Platform
   const adapters: Partial<Record<PlatformId, PlatformAdapter>> = {};
   for (const id of PLATFORM_IDS) {
     if (id === 'bluesky') {
-      adapters.bluesky = createBlueskyAdapter({ http: httpFor(id) });
+      adapters.bluesky = createBlueskyAdapter({ http: httpFor(id) }, { mode: options.mode, sandboxUrl: options.sandboxUrl, lookup: options.addressLookup });
+      continue;
+    }
+    if (id === 'linkedin') {
+      const linkedin = buildLinkedIn(httpFor(id), options);
+      if (linkedin) adapters.linkedin = linkedin;
       continue;
     }
     const client = options.clients[id];
@@ -70,16 +82,25 @@ function withReachablePostUrls(adapter: PlatformAdapter, mapping: UrlMapping): P
   };
 }
 
-function build(id: Exclude<PlatformId, 'bluesky'>, deps: AdapterDeps, options: AdapterOptions): PlatformAdapter {
+type Options = AdapterOptions & PlatformSettings;
+
+/** LinkedIn is offered when the app of its mode (member or organization) is configured. */
+function buildLinkedIn(http: PlatformHttp, options: Options): PlatformAdapter | undefined {
+  const { mode, organizationClient } = options.linkedin;
+  const memberClient = options.clients.linkedin;
+  if (!(mode === 'organization' ? organizationClient : memberClient)) return undefined;
+  return createLinkedInAdapter({ http }, { partnerRefresh: options.linkedinPartnerRefresh, mode, version: options.apiVersions.linkedin, memberClient, organizationClient });
+}
+
+function build(id: Exclude<PlatformId, 'bluesky' | 'linkedin'>, deps: AdapterDeps, options: Options): PlatformAdapter {
+  const meta = (app: 'facebook' | 'instagram') => ({ graphVersion: options.apiVersions.metaGraph, configId: options.loginConfigIds[app] });
   switch (id) {
     case 'x':
       return createXAdapter(deps);
-    case 'linkedin':
-      return createLinkedInAdapter(deps, { partnerRefresh: options.linkedinPartnerRefresh });
     case 'facebook':
-      return createFacebookAdapter(deps);
+      return createFacebookAdapter(deps, meta('facebook'));
     case 'instagram':
-      return createInstagramAdapter(deps);
+      return createInstagramAdapter(deps, { ...meta('instagram'), containerPoll: options.instagramContainerPoll });
     case 'threads':
       return createThreadsAdapter(deps);
     case 'youtube':
@@ -87,6 +108,6 @@ function build(id: Exclude<PlatformId, 'bluesky'>, deps: AdapterDeps, options: A
     case 'pinterest':
       return createPinterestAdapter(deps);
     case 'tiktok':
-      return createTikTokAdapter(deps);
+      return createTikTokAdapter(deps, options.tiktok);
   }
 }

@@ -14,7 +14,7 @@ const GRAPH = 'https://graph.threads.net';
 const API = `${GRAPH}/v1.0`;
 export const THREADS_SCOPES = ['threads_basic', 'threads_content_publish'];
 const MIN_TOKEN_AGE_SEC = 86_400;
-const RULES: PostRules = { maxLength: 500, lengthUnit: 'characters', requiresImage: false, requiresBoard: false };
+const RULES: PostRules = { maxLength: 500, lengthUnit: 'emojiBytes', requiresImage: false, requiresBoard: false };
 
 const codeSchema = z.looseObject({ access_token: z.string().min(1), user_id: z.union([z.string(), z.number()]).optional() });
 const tokenSchema = z.looseObject({ access_token: z.string().min(1), expires_in: seconds });

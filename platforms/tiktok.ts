@@ -1,19 +1,25 @@
 // TikTok Login Kit v2 + Content Posting API. Rotating refresh tokens; token-endpoint errors can come
 // back with HTTP 200, API errors always carry {"error":{"code","message","log_id"}} ("ok" on success).
 // Tether can publish photo posts (pulled from an image URL); text-only posts do not exist on TikTok.
+// TikTok's content-sharing guidelines make the person choose the privacy level among the ones
+// creator_info offers (no default) and agree to the Music Usage Confirmation; an unaudited app may
+// post only SELF_ONLY, and TikTok pulls media only from domains verified for the app.
 
 import { z } from 'zod';
 import { asRecord, asString, classifyByStatus, oauthError } from './errors.js';
 import type { HttpResponse } from './http.js';
-import { buildUrl, classifyTokenError, positive, seconds, type AdapterDeps } from './oauth.js';
+import { buildUrl, classifyTokenError, codeGrant, positive, refreshGrant, seconds, type AdapterDeps, type TokenEndpoint } from './oauth.js';
 import { invalid, ok, rateLimited, reauthRequired, transient } from './outcome.js';
-import { checkPost } from './post-rules.js';
+import { checkPost, isHttpUrl } from './post-rules.js';
 import { describeResetAt, secondsFromNow } from './rate-limit.js';
-import type { Failure, IssuedTokens, PlatformAdapter, PostInput, PostRules } from './types.js';
+import { isOnVerifiedDomain, type TikTokSettings } from './settings.js';
+import type { ChoiceOptions, Failure, IssuedTokens, PlatformAdapter, PostInput, PostRules } from './types.js';
 
 const AUTHORIZE_URL = 'https://www.tiktok.com/v2/auth/authorize/';
 const API = 'https://open.tiktokapis.com/v2';
-export const TIKTOK_SCOPES = ['user.info.basic', 'video.publish', 'video.upload'];
+/** `user.info.profile` covers `username` (the handle in post URLs); `user.info.basic` alone does not. */
+export const TIKTOK_SCOPES = ['user.info.basic', 'user.info.profile', 'video.publish', 'video.upload'];
+const BASIC_FIELDS = 'open_id,union_id,avatar_url,display_name';
 const RULES: PostRules = { maxLength: 2_200, lengthUnit: 'characters', requiresImage: true, requiresBoard: false };
 
 const tokenSchema = z.looseObject({
@@ -34,19 +40,51 @@ const userSchema = z.looseObject({
     }),
   }),
 });
-const creatorSchema = z.looseObject({ data: z.looseObject({ privacy_level_options: z.array(z.string()).optional() }) });
+const creatorSchema = z.looseObject({
+  data: z.looseObject({
+    privacy_level_options: z.array(z.string()).optional(),
+    creator_nickname: z.string().optional(),
+    comment_disabled: z.boolean().optional(),
+  }),
+});
+
+/** How TikTok's privacy levels read to people. */
+export const PRIVACY_LABELS: Record<string, string> = {
+  PUBLIC_TO_EVERYONE: 'Everyone',
+  MUTUAL_FOLLOW_FRIENDS: 'Friends',
+  FOLLOWER_OF_CREATOR: 'Followers',
+  SELF_ONLY: 'Only me',
+};
+const labelOf = (level: string) => PRIVACY_LABELS[level] ?? level;
+const MUSIC_CONSENT = { label: "TikTok's Music Usage Confirmation", url: 'https://www.tiktok.com/legal/page/global/music-usage-confirmation/en' };
+const WHY_CHOOSE = 'TikTok requires you to choose who can see each post and to agree to its Music Usage Confirmation; Tether never chooses for you.';
+const UNAUDITED = "This installation's TikTok app has not passed TikTok's audit, so TikTok accepts only private posts (Only me)";
 const publishSchema = z.looseObject({ data: z.looseObject({ publish_id: z.string().min(1) }) });
 
 function apiErrorCode(body: unknown): string | undefined {
   return asString(asRecord(asRecord(body)?.error)?.code);
 }
 
-export function createTikTokAdapter({ http, client }: AdapterDeps): PlatformAdapter {
+export function createTikTokAdapter({ http, client }: AdapterDeps, settings: TikTokSettings): PlatformAdapter {
   const name = 'TikTok';
 
+  const domainProblem = (imageUrl: string): string | undefined => {
+    if (!isHttpUrl(imageUrl) || isOnVerifiedDomain(imageUrl, settings.verifiedDomains)) return undefined;
+    return settings.verifiedDomains.length > 0
+      ? `TikTok takes photos only from domains verified for this installation's TikTok app (${settings.verifiedDomains.join(', ')}); use an image hosted there`
+      : "TikTok takes photos only from domains verified for this installation's TikTok app, and none is configured (TIKTOK_VERIFIED_DOMAINS)";
+  };
+
   const validate = (post: Omit<PostInput, 'idempotencyKey'>): string[] => {
-    if (post.imageUrl) return checkPost(name, RULES, post, 'description');
-    return ['TikTok has no text-only posts; add an image to publish it as a photo post', ...checkPost(name, { ...RULES, requiresImage: false }, post, 'description')];
+    if (!post.imageUrl) return ['TikTok has no text-only posts; add an image to publish it as a photo post', ...checkPost(name, { ...RULES, requiresImage: false }, post, 'description')];
+    const problems = checkPost(name, RULES, post, 'description');
+    const domain = domainProblem(post.imageUrl);
+    if (domain) problems.push(domain);
+    const choices = post.choices ?? {};
+    if (!choices.privacyLevel) problems.push('TikTok requires you to choose who can see this post');
+    else if (!settings.audited && choices.privacyLevel !== 'SELF_ONLY') problems.push(UNAUDITED);
+    if (!choices.musicConsent) problems.push('TikTok requires you to agree to its Music Usage Confirmation before posting');
+    return problems;
   };
 
   const classifyApi = (response: HttpResponse): Failure => {
@@ -72,7 +110,9 @@ export function createTikTokAdapter({ http, client }: AdapterDeps): PlatformAdap
       case 'internal_error':
         return transient(`TikTok had an internal error${said}; Tether will retry`);
       case 'unaudited_client_can_only_post_to_private_accounts':
-        return invalid('TikTok only lets this (unaudited) app post to private accounts; make the account private or get the app audited');
+        return invalid("TikTok accepts posts from this installation's unaudited app only as Only me, and only to a private account; make the TikTok account private, or the operator must get the app audited");
+      case 'url_ownership_unverified':
+        return invalid("TikTok refused to fetch the image: its domain is not verified for this installation's TikTok app (TIKTOK_VERIFIED_DOMAINS)");
       default:
         if (code && code !== 'ok' && response.status < 500 && response.status !== 429 && response.status !== 401) {
           return invalid(`TikTok rejected the request${said}`);
@@ -81,24 +121,26 @@ export function createTikTokAdapter({ http, client }: AdapterDeps): PlatformAdap
     }
   };
 
-  const tokenCall = (form: Record<string, string>, call: 'code' | 'refresh') =>
-    http.json(
-      { method: 'POST', url: `${API}/oauth/token/`, form: { ...form, client_key: client.clientId, client_secret: client.clientSecret } },
-      {
-        schema: tokenSchema,
-        classify: (r) => classifyTokenError(http, r, call),
-        isError: (r) => oauthError(r.body) !== undefined,
-        what: call === 'code' ? 'the sign-in' : 'the token refresh',
-      },
-    );
-
-  const toIssued = (body: z.infer<typeof tokenSchema>): IssuedTokens => ({
-    accessToken: body.access_token,
-    refreshToken: body.refresh_token ?? undefined,
-    accessTokenLifetimeSec: positive(body.expires_in),
-    refreshTokenLifetimeSec: positive(body.refresh_expires_in),
-    scopes: body.scope ? body.scope.split(/[\s,]+/).filter(Boolean) : undefined,
-  });
+  const tokens: TokenEndpoint<z.infer<typeof tokenSchema>> = {
+    call: (form, call) =>
+      http.json(
+        { method: 'POST', url: `${API}/oauth/token/`, form: { ...form, client_key: client.clientId, client_secret: client.clientSecret } },
+        {
+          schema: tokenSchema,
+          classify: (r) => classifyTokenError(http, r, call),
+          isError: (r) => oauthError(r.body) !== undefined,
+          what: call === 'code' ? 'the sign-in' : 'the token refresh',
+        },
+      ),
+    // TikTok names the refresh token's lifetime refresh_expires_in.
+    toIssued: (body): IssuedTokens => ({
+      accessToken: body.access_token,
+      refreshToken: body.refresh_token ?? undefined,
+      accessTokenLifetimeSec: positive(body.expires_in),
+      refreshTokenLifetimeSec: positive(body.refresh_expires_in),
+      scopes: body.scope ? body.scope.split(/[\s,]+/).filter(Boolean) : undefined,
+    }),
+  };
 
   const apiCall = <T>(schema: z.ZodType<T>, what: string, request: Parameters<typeof http.json>[0]) =>
     http.json(request, {
@@ -110,6 +152,9 @@ export function createTikTokAdapter({ http, client }: AdapterDeps): PlatformAdap
       },
       what,
     });
+
+  const creatorInfo = (accessToken: string) =>
+    apiCall(creatorSchema, 'the creator check', { method: 'POST', url: `${API}/post/publish/creator_info/query/`, bearer: accessToken, json: {} });
 
   return {
     id: 'tiktok',
@@ -125,16 +170,15 @@ export function createTikTokAdapter({ http, client }: AdapterDeps): PlatformAdap
     authorizationUrl: ({ state, redirectUri }) =>
       buildUrl(http, AUTHORIZE_URL, { client_key: client.clientId, scope: TIKTOK_SCOPES.join(','), response_type: 'code', redirect_uri: redirectUri, state }),
 
-    async exchangeCode({ code, redirectUri }) {
-      const result = await tokenCall({ grant_type: 'authorization_code', code, redirect_uri: redirectUri }, 'code');
-      return result.kind === 'ok' ? ok(toIssued(result.value)) : result;
-    },
+    exchangeCode: ({ code, redirectUri }) => codeGrant(tokens, { code, redirect_uri: redirectUri }),
 
     async identity(tokens) {
+      // TikTok fails the whole request for a field the granted scopes do not cover; people may untick user.info.profile.
+      const profileGranted = tokens.scopes?.includes('user.info.profile') ?? false;
       const result = await apiCall(userSchema, 'the profile request', {
         method: 'GET',
         url: `${API}/user/info/`,
-        query: { fields: 'open_id,union_id,avatar_url,display_name,username' },
+        query: { fields: profileGranted ? `${BASIC_FIELDS},username` : BASIC_FIELDS },
         bearer: tokens.accessToken,
       });
       if (result.kind !== 'ok') return result;
@@ -143,11 +187,7 @@ export function createTikTokAdapter({ http, client }: AdapterDeps): PlatformAdap
       return ok({ externalId: user.open_id, handle, displayName: user.display_name || handle, avatarUrl: user.avatar_url });
     },
 
-    async refresh(_account, credentials) {
-      if (!credentials.refreshToken) return reauthRequired('refresh_unavailable', 'TikTok gave this connection no refresh token — reconnect to continue');
-      const result = await tokenCall({ grant_type: 'refresh_token', refresh_token: credentials.refreshToken }, 'refresh');
-      return result.kind === 'ok' ? ok(toIssued(result.value)) : result;
-    },
+    refresh: (_account, credentials) => refreshGrant(tokens, credentials.refreshToken, 'TikTok gave this connection no refresh token — reconnect to continue'),
 
     async validate(_account, credentials) {
       const result = await apiCall(userSchema, 'the token check', {
@@ -169,26 +209,45 @@ export function createTikTokAdapter({ http, client }: AdapterDeps): PlatformAdap
       return error ? classifyTokenError(http, result.value, 'revoke') : ok({ revokedAtPlatform: true });
     },
 
+    async postChoices(_account, credentials) {
+      const creator = await creatorInfo(credentials.accessToken);
+      if (creator.kind !== 'ok') return creator;
+      const offered = creator.value.data.privacy_level_options ?? [];
+      const allowed = settings.audited ? offered : offered.filter((level) => level === 'SELF_ONLY');
+      const choices: ChoiceOptions = {
+        reason: WHY_CHOOSE,
+        creatorName: creator.value.data.creator_nickname,
+        privacyLevels: allowed.map((value) => ({ value, label: labelOf(value) })),
+        consent: MUSIC_CONSENT,
+        musicOption: 'Let TikTok add recommended music to this photo post',
+        notes: settings.audited ? [] : [`${UNAUDITED}, and only from a private TikTok account.`],
+      };
+      return ok(choices);
+    },
+
     async publish(account, credentials, post) {
       const problems = validate(post);
       if (problems.length > 0) return invalid(problems.join('; '));
-      // Direct Post must offer only the privacy levels the creator allows (unaudited apps: SELF_ONLY).
-      const creator = await apiCall(creatorSchema, 'the creator check', {
-        method: 'POST',
-        url: `${API}/post/publish/creator_info/query/`,
-        bearer: credentials.accessToken,
-        json: {},
-      });
+      const privacy = post.choices!.privacyLevel!;
+      // The creator's options can change after the post was composed: check them again now.
+      const creator = await creatorInfo(credentials.accessToken);
       if (creator.kind !== 'ok') return creator;
-      const options = creator.value.data.privacy_level_options ?? [];
-      const privacy = options.includes('PUBLIC_TO_EVERYONE') ? 'PUBLIC_TO_EVERYONE' : (options[0] ?? 'SELF_ONLY');
+      const offered = creator.value.data.privacy_level_options ?? [];
+      if (!offered.includes(privacy)) {
+        return invalid(`TikTok no longer offers "${labelOf(privacy)}" for this account (it offers ${offered.map(labelOf).join(', ')}); edit the post and choose again`);
+      }
       const result = await apiCall(publishSchema, 'the post', {
         method: 'POST',
         url: `${API}/post/publish/content/init/`,
         bearer: credentials.accessToken,
         idempotencyKey: post.idempotencyKey,
         json: {
-          post_info: { description: post.text, privacy_level: privacy, disable_comment: false, auto_add_music: true },
+          post_info: {
+            description: post.text,
+            privacy_level: privacy,
+            disable_comment: creator.value.data.comment_disabled ?? false,
+            auto_add_music: post.choices?.autoAddMusic === true,
+          },
           source_info: { source: 'PULL_FROM_URL', photo_cover_index: 0, photo_images: [post.imageUrl] },
           post_mode: 'DIRECT_POST',
           media_type: 'PHOTO',

@@ -121,11 +121,39 @@ export interface TokenPolicy {
   validateEverySec?: number;
 }
 
+/** What the person chose where a platform requires them to choose for each post (TikTok). */
+export interface PostChoices {
+  /** One of the privacy levels the platform offered for this account (`postChoices`). */
+  privacyLevel?: string;
+  /** The person agreed to the platform's music terms (TikTok's Music Usage Confirmation). */
+  musicConsent?: boolean;
+  /** Let the platform add recommended music (TikTok photo posts). */
+  autoAddMusic?: boolean;
+}
+
+/** What a platform makes the person choose before posting to an account, and why. */
+export interface ChoiceOptions {
+  /** Why the platform asks, shown beside the fields. */
+  reason: string;
+  /** The account as the platform names it to its owner (TikTok's creator nickname). */
+  creatorName?: string;
+  /** Who may see the post; no default: the person must pick one. */
+  privacyLevels: { value: string; label: string }[];
+  /** Terms the person must agree to before posting. */
+  consent?: { label: string; url: string };
+  /** Label of the "let the platform add music" option, when it offers one. */
+  musicOption?: string;
+  /** Limits that apply to this installation or account. */
+  notes: string[];
+}
+
 export interface PostInput {
   text: string;
   imageUrl?: string;
   /** Pinterest board. */
   boardId?: string;
+  /** What the person chose where the platform requires it (`postChoices`). */
+  choices?: PostChoices;
   /** Stable per (post, account); the platform (or the sandbox) rejects a second publish with the same key. */
   idempotencyKey: string;
 }
@@ -137,8 +165,11 @@ export interface PublishedPost {
 
 export interface PostRules {
   maxLength: number;
-  /** How length is counted: X weighted characters, Bluesky graphemes, others UTF-16 code points. */
-  lengthUnit: 'weighted' | 'graphemes' | 'characters';
+  /**
+   * How length is counted: X weighted characters, Bluesky graphemes, Threads characters with each
+   * emoji as its UTF-8 bytes, others Unicode code points.
+   */
+  lengthUnit: 'weighted' | 'graphemes' | 'characters' | 'emojiBytes';
   requiresImage: boolean;
   requiresBoard: boolean;
   /** Text shown when the platform cannot publish what Tether offers (e.g. video-only platforms). */
@@ -188,6 +219,8 @@ export interface PlatformAdapter {
   identity(tokens: IssuedTokens): Promise<Outcome<Identity>>;
   listTargets?(tokens: IssuedTokens, identity: Identity): Promise<Outcome<Target[]>>;
   listBoards?(account: AccountRef, credentials: Credentials): Promise<Outcome<Board[]>>;
+  /** Platforms that make the person choose per post (TikTok): the choices for this account, read fresh. */
+  postChoices?(account: AccountRef, credentials: Credentials): Promise<Outcome<ChoiceOptions>>;
 
   refresh(account: AccountRef, credentials: Credentials): Promise<Outcome<IssuedTokens>>;
   validate(account: AccountRef, credentials: Credentials): Promise<Outcome<{ dataAccessLifetimeSec?: number }>>;

@@ -4,7 +4,7 @@
 import { z } from 'zod';
 import { asRecord, asString, classifyByStatus, withDetail } from './errors.js';
 import type { HttpResponse } from './http.js';
-import { buildUrl, classifyTokenError, issuedFromOAuth, oauthTokenSchema, type AdapterDeps } from './oauth.js';
+import { buildUrl, classifyTokenError, codeGrant, issuedFromOAuth, oauthTokenSchema, refreshGrant, type AdapterDeps, type OAuthTokenBody, type TokenEndpoint } from './oauth.js';
 import { invalid, ok, rateLimited, reauthRequired } from './outcome.js';
 import { checkPost } from './post-rules.js';
 import { describeResetAt, rateLimitResetFromHeaders } from './rate-limit.js';
@@ -57,11 +57,14 @@ export function createXAdapter({ http, client }: AdapterDeps): PlatformAdapter {
     return classifyByStatus(response, { platformName: name, now, canRefresh: true });
   };
 
-  const tokenCall = (form: Record<string, string | undefined>, call: 'code' | 'refresh') =>
-    http.json(
-      { method: 'POST', url: TOKEN_URL, basicAuth, form: { ...form, client_id: client.clientId } },
-      { schema: oauthTokenSchema, classify: (r) => classifyTokenError(http, r, call), what: call === 'code' ? 'the sign-in' : 'the token refresh' },
-    );
+  const tokens: TokenEndpoint<OAuthTokenBody> = {
+    call: (form, call) =>
+      http.json(
+        { method: 'POST', url: TOKEN_URL, basicAuth, form: { ...form, client_id: client.clientId } },
+        { schema: oauthTokenSchema, classify: (r) => classifyTokenError(http, r, call), what: call === 'code' ? 'the sign-in' : 'the token refresh' },
+      ),
+    toIssued: (body) => issuedFromOAuth(body, /\s+/),
+  };
 
   const rules = (premium?: PremiumStatus): PostRules => {
     const long = premium && premium.subscriptionType !== 'None';
@@ -94,10 +97,7 @@ export function createXAdapter({ http, client }: AdapterDeps): PlatformAdapter {
         code_challenge_method: 'S256',
       }),
 
-    async exchangeCode({ code, redirectUri, codeVerifier }) {
-      const result = await tokenCall({ grant_type: 'authorization_code', code, redirect_uri: redirectUri, code_verifier: codeVerifier }, 'code');
-      return result.kind === 'ok' ? ok(issuedFromOAuth(result.value, /\s+/)) : result;
-    },
+    exchangeCode: ({ code, redirectUri, codeVerifier }) => codeGrant(tokens, { code, redirect_uri: redirectUri, code_verifier: codeVerifier }),
 
     async identity(tokens) {
       const result = await http.json(
@@ -109,13 +109,8 @@ export function createXAdapter({ http, client }: AdapterDeps): PlatformAdapter {
       return ok({ externalId: user.id, handle: user.username, displayName: user.name || user.username, avatarUrl: user.profile_image_url });
     },
 
-    async refresh(_account, credentials) {
-      if (!credentials.refreshToken) {
-        return reauthRequired('refresh_unavailable', 'X gave this connection no refresh token (offline.access missing) — reconnect to continue');
-      }
-      const result = await tokenCall({ grant_type: 'refresh_token', refresh_token: credentials.refreshToken }, 'refresh');
-      return result.kind === 'ok' ? ok(issuedFromOAuth(result.value, /\s+/)) : result;
-    },
+    refresh: (_account, credentials) =>
+      refreshGrant(tokens, credentials.refreshToken, 'X gave this connection no refresh token (offline.access missing) — reconnect to continue'),
 
     async validate(_account, credentials) {
       const result = await http.json(

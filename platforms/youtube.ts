@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { classifyByStatus, withDetail } from './errors.js';
 import { googleErrorReasons } from './google-errors.js';
 import type { HttpResponse } from './http.js';
-import { buildUrl, classifyTokenError, issuedFromOAuth, oauthTokenSchema, type AdapterDeps } from './oauth.js';
+import { buildUrl, classifyTokenError, codeGrant, issuedFromOAuth, oauthTokenSchema, refreshGrant, type AdapterDeps, type OAuthTokenBody, type TokenEndpoint } from './oauth.js';
 import { invalid, ok, rateLimited, reauthRequired } from './outcome.js';
 import { describeResetAt, nextMidnightInZone } from './rate-limit.js';
 import type { Failure, Identity, PlatformAdapter, PostRules } from './types.js';
@@ -62,11 +62,14 @@ export function createYouTubeAdapter({ http, client }: AdapterDeps): PlatformAda
     return classifyByStatus(response, { platformName: name, now, canRefresh: true });
   };
 
-  const tokenCall = (form: Record<string, string>, call: 'code' | 'refresh') =>
-    http.json(
-      { method: 'POST', url: TOKEN_URL, form: { ...form, client_id: client.clientId, client_secret: client.clientSecret } },
-      { schema: oauthTokenSchema, classify: (r) => classifyTokenError(http, r, call), what: call === 'code' ? 'the sign-in' : 'the token refresh' },
-    );
+  const tokens: TokenEndpoint<OAuthTokenBody> = {
+    call: (form, call) =>
+      http.json(
+        { method: 'POST', url: TOKEN_URL, form: { ...form, client_id: client.clientId, client_secret: client.clientSecret } },
+        { schema: oauthTokenSchema, classify: (r) => classifyTokenError(http, r, call), what: call === 'code' ? 'the sign-in' : 'the token refresh' },
+      ),
+    toIssued: (body) => issuedFromOAuth(body, /\s+/),
+  };
 
   async function channel(accessToken: string) {
     const result = await http.json(
@@ -113,10 +116,7 @@ export function createYouTubeAdapter({ http, client }: AdapterDeps): PlatformAda
         code_challenge_method: 'S256',
       }),
 
-    async exchangeCode({ code, redirectUri, codeVerifier }) {
-      const result = await tokenCall({ grant_type: 'authorization_code', code, redirect_uri: redirectUri, code_verifier: codeVerifier }, 'code');
-      return result.kind === 'ok' ? ok(issuedFromOAuth(result.value, /\s+/)) : result;
-    },
+    exchangeCode: ({ code, redirectUri, codeVerifier }) => codeGrant(tokens, { code, redirect_uri: redirectUri, code_verifier: codeVerifier }),
 
     identity: (tokens) => channel(tokens.accessToken),
 
@@ -126,14 +126,9 @@ export function createYouTubeAdapter({ http, client }: AdapterDeps): PlatformAda
     },
 
     async refresh(_account, credentials) {
-      if (!credentials.refreshToken) {
-        return reauthRequired('refresh_unavailable', 'Google gave this connection no refresh token — reconnect to continue');
-      }
-      const result = await tokenCall({ grant_type: 'refresh_token', refresh_token: credentials.refreshToken }, 'refresh');
-      if (result.kind !== 'ok') return result;
-      const issued = issuedFromOAuth(result.value, /\s+/);
+      const result = await refreshGrant(tokens, credentials.refreshToken, 'Google gave this connection no refresh token — reconnect to continue');
       // Google normally returns no new refresh token; the current one stays valid.
-      return ok({ ...issued, refreshToken: issued.refreshToken ?? credentials.refreshToken });
+      return result.kind === 'ok' ? ok({ ...result.value, refreshToken: result.value.refreshToken ?? credentials.refreshToken }) : result;
     },
 
     async validate(_account, credentials) {

@@ -35,9 +35,29 @@ export interface SandboxSettings {
   threadsMinRefreshAgeSec: number;
   tokenRateLimits: Partial<Record<PlatformId, TokenEndpointRateLimit>>;
   deauthorizeUrls: DeauthorizeUrls;
+  /**
+   * Instagram: the `status_code` a new media container reports at each status read, the last one
+   * sticking (default IN_PROGRESS, then FINISHED). media_publish refuses a container not FINISHED.
+   */
+  instagramContainerStatuses: InstagramContainerStatus[];
+  /** TikTok: the app passed TikTok's audit (default false: SELF_ONLY posts to private accounts only). */
+  tiktokAudited: boolean;
+  /** TikTok: domains (or https URL prefixes) verified for the app; PULL_FROM_URL from others is refused. */
+  tiktokVerifiedDomains: string[];
+  /** Pinterest: the app's access tier; Trial apps may not create Pins on the production API (403 code 29). */
+  pinterestAccess: 'trial' | 'standard';
+  /**
+   * Facebook Login for Business: a Meta app listed here is a Business app whose dialog takes a
+   * `config_id` (its configuration's permissions) and refuses a plain `scope` request.
+   */
+  metaLoginConfigs: Partial<Record<'facebook' | 'instagram', { configId: string; scopes: string[] }>>;
 }
 
-export type SettingsPatch = Partial<Omit<SandboxSettings, 'platformLifetimes' | 'tokenRateLimits' | 'deauthorizeUrls'>> & {
+export type InstagramContainerStatus = 'IN_PROGRESS' | 'FINISHED' | 'ERROR' | 'EXPIRED';
+
+export type SettingsPatch = Partial<Omit<SandboxSettings, 'platformLifetimes' | 'tokenRateLimits' | 'deauthorizeUrls' | 'metaLoginConfigs'>> & {
+  /** `null` turns an app back into a consumer app (plain `scope`). */
+  metaLoginConfigs?: Partial<Record<'facebook' | 'instagram', { configId: string; scopes: string[] } | null>>;
   platformLifetimes?: Partial<Record<PlatformId, Lifetimes>>;
   /** `null` removes a platform's limit. */
   tokenRateLimits?: Partial<Record<PlatformId, TokenEndpointRateLimit | null>>;
@@ -77,6 +97,12 @@ export interface SandboxIdentityView {
   channel?: { id: string; title: string; customUrl: string };
   /** Bluesky: app passwords that can create sessions. */
   appPasswords?: string[];
+  /** TikTok: the account is private (unaudited apps may post only to private accounts). */
+  privateAccount?: boolean;
+  /** Bluesky: the PDS the account lives on, as its DID document names it (default https://bsky.social). */
+  pdsUrl?: string;
+  /** Bluesky: the handle proves its DID by HTTPS (`/.well-known/atproto-did`, default) or by DNS only. */
+  handleMethod?: 'https' | 'dns';
 }
 
 export interface CreateIdentityInput {
@@ -85,6 +111,8 @@ export interface CreateIdentityInput {
   displayName?: string;
   id?: string;
   subscriptionType?: SubscriptionType;
+  /** TikTok: a private account (default public). */
+  privateAccount?: boolean;
 }
 
 export interface CreateBlueskyAccountInput {
@@ -92,6 +120,16 @@ export interface CreateBlueskyAccountInput {
   /** Default: a generated xxxx-xxxx-xxxx-xxxx app password. */
   appPassword?: string;
   displayName?: string;
+  /**
+   * The account's PDS (default https://bsky.social). The sandbox serves https://bsky.social (the
+   * entryway), https://morel.us-east.host.bsky.network and https://pds.example.net; any other value
+   * only appears in the DID document (for testing what a client refuses to call).
+   */
+  pdsUrl?: string;
+  /** `dns`: the handle has no /.well-known/atproto-did (only com.atproto.identity.resolveHandle finds it). */
+  handleMethod?: 'https' | 'dns';
+  /** `web`: a did:web identity (did:web:<handle>) served at https://<handle>/.well-known/did.json; default did:plc. */
+  didMethod?: 'plc' | 'web';
 }
 
 export type FaultInput =
@@ -151,6 +189,8 @@ export interface PostView {
   createdAt: string;
   /** Public URL served by the sandbox. */
   url: string;
+  /** Platform settings the post was published with (TikTok: privacy_level, auto_add_music). */
+  options?: Record<string, unknown>;
 }
 
 export interface TokenView {

@@ -8,7 +8,10 @@ export async function runSandbox(config: Config): Promise<RunningSandbox> {
   const sandbox = await startSandbox({
     port: config.platforms.sandboxPort,
     clients: config.platforms.clients,
+    linkedinOrganizationClient: config.platforms.linkedin.organizationClient,
     linkedinPartnerRefresh: config.platforms.linkedinPartnerRefresh,
+    // The emulated TikTok app is as audited, and has the domains verified, that the configuration says.
+    settings: { tiktokAudited: config.platforms.tiktok.audited, tiktokVerifiedDomains: config.platforms.tiktok.verifiedDomains },
     publicUrl: config.platforms.sandboxUrl,
     deauthorizeUrls: {
       facebook: `${config.web.publicUrl}/webhooks/facebook/deauthorize`,

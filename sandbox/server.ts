@@ -4,7 +4,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express, { type Express, type RequestHandler } from 'express';
 import type { PlatformId } from '../platforms/types.js';
-import type { DeauthorizeUrls } from './api-types.js';
+import type { DeauthorizeUrls, SettingsPatch } from './api-types.js';
 import { SandboxState, type SandboxLogger } from './core/state.js';
 import { mountControlApi } from './core/control.js';
 import { mountHomePage } from './core/home.js';
@@ -20,9 +20,13 @@ export interface SandboxOptions {
   host?: string;
   /** OAuth clients; default `sandbox-<id>-client` / `sandbox-<id>-secret`. */
   clients?: Partial<Record<PlatformId, { clientId: string; clientSecret: string }>>;
+  /** LinkedIn's Community Management app (organization mode); default `sandbox-linkedin-organization-client` / `-secret`. */
+  linkedinOrganizationClient?: { clientId: string; clientSecret: string };
   deauthorizeUrls?: DeauthorizeUrls;
   /** LinkedIn issues refresh tokens only to approved partners; default false. */
   linkedinPartnerRefresh?: boolean;
+  /** Settings to start from and to return to on reset (`/_sandbox/config` can change them meanwhile). */
+  settings?: SettingsPatch;
   /** URL the sandbox is reached at, used in absolute links; default derived from each request. */
   publicUrl?: string;
   logger?: SandboxLogger;

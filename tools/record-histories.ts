@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
@@ -21,9 +22,11 @@ import {
   checkPremiumUpdate,
   disconnectUpdate,
   refreshNowUpdate,
+  resolveOverdueUpdate,
   revokedSignal,
   stateQuery,
   testPostUpdate,
+  unschedulePostUpdate,
 } from '../workflows/account/messages.js';
 import { createPost } from '../db/posts.js';
 import { queuePost } from '../services/posts/queue.js';
@@ -190,29 +193,41 @@ async function blueskyRenewals(world: World): Promise<Recorded> {
   return [{ name: 'bluesky-renewals-disconnect', handle }];
 }
 
-/** (g) X publishing: posts go out, pause while expired, resume after the reconnect's overdue hold; a test post; disconnect fails what is left. */
-async function publishingQueue(world: World): Promise<Recorded> {
-  const account = await connectX(world, 'history_publishing', { overdueDecisionMs: 3_000 });
+/** Writes a post for one X account and, unless it is a test post, queues it as the dashboard does. */
+function poster(world: World, account: { accountId: string }, handle: string) {
   const workflows = { client: world.client, taskQueue: world.config.temporal.taskQueue };
-  const schedule = async (text: string, publishAt: Date, kind: 'scheduled' | 'test' = 'scheduled') => {
+  return async (text: string, publishAt: Date, kind: 'scheduled' | 'test' = 'scheduled') => {
     const post = await createPost(
       world.db.models,
-      { ...world.owner, kind, text, timeZone: 'UTC', publishAt, targets: [{ accountId: account.accountId, platform: 'x', handle: 'history_publishing' }] },
+      { ...world.owner, kind, text, timeZone: 'UTC', publishAt, targets: [{ accountId: account.accountId, platform: 'x', handle }] },
       new Date(),
     );
     if (kind === 'scheduled') await queuePost(workflows, world.db.models, post);
     return post;
   };
-  const stateOf = async (postId: string) => (await world.db.models.PostTarget.findOne({ postId }).lean())?.state;
+}
+
+const postStateOf = async (world: World, postId: string) => (await world.db.models.PostTarget.findOne({ postId }).lean())?.state;
+
+/** Revokes an X account at the platform, lets the post fall due while it is expired, and reconnects: the post is held as overdue. */
+async function fallDueWhileExpired(world: World, account: { accountId: string; externalId: string }, post: { _id: string; publishAt: Date }): Promise<void> {
+  await world.control.revoke('x', account.externalId);
+  await reachStatus(world, account.accountId, 'expired');
+  await waitFor('the post to fall due', async () => Date.now() > post.publishAt.getTime() + 1_000, 30_000);
+  const again = await reconnectX(world, account.externalId);
+  if (!again.result.accepted || again.result.state.queue.overdue?.postIds[0] !== post._id) throw new Error('the reconnect did not hold the overdue post');
+}
+
+/** (g) X publishing: posts go out, pause while expired, resume after the reconnect's overdue hold; a test post; disconnect fails what is left. */
+async function publishingQueue(world: World): Promise<Recorded> {
+  const account = await connectX(world, 'history_publishing', { overdueDecisionMs: 3_000 });
+  const schedule = poster(world, account, 'history_publishing');
+  const stateOf = (postId: string) => postStateOf(world, postId);
   const soon = await Promise.all([schedule('History post one', new Date(Date.now() + 2_000)), schedule('History post two', new Date(Date.now() + 2_100))]);
   await waitFor('the first two posts', async () => (await Promise.all(soon.map((post) => stateOf(post._id)))).every((state) => state === 'published'), 30_000);
 
   const paused = await schedule('History post paused', new Date(Date.now() + 8_000));
-  await world.control.revoke('x', account.externalId);
-  await reachStatus(world, account.accountId, 'expired');
-  await waitFor('the paused post to fall due', async () => Date.now() > paused.publishAt.getTime() + 1_000, 30_000);
-  const again = await reconnectX(world, account.externalId);
-  if (!again.result.accepted || again.result.state.queue.overdue?.postIds[0] !== paused._id) throw new Error('the reconnect did not hold the overdue post');
+  await fallDueWhileExpired(world, account, paused);
   await waitFor('the overdue post after the hold', async () => (await stateOf(paused._id)) === 'published', 30_000);
 
   const test = await schedule('History test post', new Date(), 'test');
@@ -223,6 +238,50 @@ async function publishingQueue(world: World): Promise<Recorded> {
   if (result.affectedPosts !== 1) throw new Error(`disconnect affected ${result.affectedPosts} posts, expected 1`);
   await account.handle.result();
   return [{ name: 'x-publishing-paused-overdue-test-post-disconnect', handle: account.handle }];
+}
+
+/**
+ * (h) X with every platform call slowed to 2 s, so messages arrive while another holds the account's
+ * lock and wait their turn: a post scheduled during a publish, one unscheduled during a renewal, the
+ * overdue choice made during a renewal; then a test post and a Premium check; disconnect.
+ */
+async function queueUpdatesWhileBusy(world: World): Promise<Recorded> {
+  const account = await connectX(world, 'history_busy', { overdueDecisionMs: 60_000 });
+  const schedule = poster(world, account, 'history_busy');
+  const stateOf = (postId: string) => postStateOf(world, postId);
+  const meanwhile = async <T>(busy: Promise<unknown>, then: () => Promise<T>): Promise<T> => {
+    await sleep(500);
+    const result = await then();
+    await busy;
+    return result;
+  };
+  await world.control.slowDown('x', account.externalId, 2_000);
+
+  const first = await schedule('Busy post one', new Date(Date.now() + 1_000));
+  await waitFor('the first post to be publishing', async () => (await stateOf(first._id)) === 'publishing', 30_000);
+  const later = await schedule('Busy post later', new Date(Date.now() + 3_600_000));
+  await waitFor('the first post', async () => (await stateOf(first._id)) === 'published', 30_000);
+  const removed = await meanwhile(account.handle.executeUpdate(refreshNowUpdate), () =>
+    account.handle.executeUpdate(unschedulePostUpdate, { args: [{ postId: later._id }] }),
+  );
+  if (!removed.removed) throw new Error('the later post was not in the queue');
+
+  const overdue = await schedule('Busy post overdue', new Date(Date.now() + 2_000));
+  await fallDueWhileExpired(world, account, overdue);
+  await world.control.slowDown('x', account.externalId, 2_000);
+  const at = new Date(Date.now() + 4_000).toISOString();
+  await meanwhile(account.handle.executeUpdate(refreshNowUpdate), () =>
+    account.handle.executeUpdate(resolveOverdueUpdate, { args: [{ choice: 'reschedule', at }] }),
+  );
+  await waitFor('the rescheduled post', async () => (await stateOf(overdue._id)) === 'published', 30_000);
+
+  await world.control.clearFaults('x', account.externalId);
+  const test = await schedule('Busy test post', new Date(), 'test');
+  const tested = await account.handle.executeUpdate(testPostUpdate, { args: [{ postId: test._id }] });
+  const premium = await account.handle.executeUpdate(checkPremiumUpdate);
+  if (!premium.ok || tested.outcome !== 'published') throw new Error(`the Premium check or the test post failed: ${JSON.stringify({ premium, tested })}`);
+  await disconnect(account.handle);
+  return [{ name: 'x-queue-updates-while-busy-disconnect', handle: account.handle }];
 }
 
 async function writeHistory(world: World, recorded: Recorded[number]): Promise<void> {
@@ -295,7 +354,16 @@ async function main(): Promise<void> {
 
     const world: World = { config, db, client, sandbox, control, owner: await createOwner(db, 'histories@example.test') };
     log('running the lifecycles (about a minute)');
-    const all = { renewalsThenDisconnect, revokedThenReconnected, linkedinWarnedThenExpired, continuedAsNew, premiumAndRevokedSignal, blueskyRenewals, publishingQueue };
+    const all = {
+      renewalsThenDisconnect,
+      revokedThenReconnected,
+      linkedinWarnedThenExpired,
+      continuedAsNew,
+      premiumAndRevokedSignal,
+      blueskyRenewals,
+      publishingQueue,
+      queueUpdatesWhileBusy,
+    };
     const chosen = process.argv.slice(2);
     const unknown = chosen.filter((name) => !(name in all));
     if (unknown.length > 0) throw new Error(`unknown scenario(s) ${unknown.join(', ')}; choose from ${Object.keys(all).join(', ')}`);

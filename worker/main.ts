@@ -11,6 +11,7 @@ import { connectDatabase } from '../db/connection.js';
 import { createModels, ensureIndexes } from '../db/models/index.js';
 import { createMailer } from '../activities/notify/email.js';
 import { createAdapters } from '../platforms/registry.js';
+import { reportApiVersionSupport } from '../platforms/api-versions.js';
 import { createWorkers, runWorkers } from './create-worker.js';
 import { ensureReconcileSchedule, reconcileNow } from './reconcile-schedule.js';
 import { accountWorkflowTargetFor } from '../services/account-workflows/target.js';
@@ -20,6 +21,7 @@ import { accountWorkflowTargetFor } from '../services/account-workflows/target.j
 
 const config = configFromEnvironment();
 const logger = createLogger(config.log, 'worker');
+reportApiVersionSupport(config.platforms.apiVersions, (fields, message) => logger.warn(fields, message));
 const pinoLevel = { TRACE: 'trace', DEBUG: 'debug', INFO: 'info', WARN: 'warn', ERROR: 'error' } as const;
 // The per-platform renewal workers run activities only, which the SDK reports at WARN; it is by design.
 const expected = (message: string) => message.startsWith('No workflows registered');

@@ -33,6 +33,7 @@ export function publishActivity(context: LifecycleContext) {
             text: post.text,
             imageUrl: post.imageUrl,
             boardId: existing.boardId,
+            ...(existing.choices ? { choices: existing.choices } : {}),
             idempotencyKey: idempotencyKeyOf(target),
           });
 

@@ -1,5 +1,6 @@
 import { Schema, type Connection } from 'mongoose';
-import { PLATFORM_IDS, type PlatformId } from '../../platforms/types.js';
+import { PLATFORM_IDS, type PlatformId, type PostChoices } from '../../platforms/types.js';
+import { postChoicesSchema } from './post.js';
 import type { StoredReason } from './reason.js';
 
 // One post's delivery to one account: `_id` is `<postId>:<accountId>`, so every write is a point
@@ -17,6 +18,8 @@ export interface PostTarget {
   platform: PlatformId;
   handle: string;
   boardId?: string;
+  /** What the person chose where the platform requires it (TikTok privacy level, music). */
+  choices?: PostChoices;
   state: TargetState;
   dueAt: Date;
   /** Set once the account's workflow accepted the target into its queue. */
@@ -40,6 +43,7 @@ const targetSchema = new Schema<PostTarget>(
     platform: { type: String, enum: PLATFORM_IDS, required: true },
     handle: { type: String, required: true },
     boardId: String,
+    choices: { type: postChoicesSchema },
     state: { type: String, enum: TARGET_STATES, required: true },
     dueAt: { type: Date, required: true },
     queuedAt: Date,

@@ -1,5 +1,5 @@
 import { Schema, type Connection } from 'mongoose';
-import { PLATFORM_IDS, type PlatformId } from '../../platforms/types.js';
+import { PLATFORM_IDS, type PlatformId, type PostChoices } from '../../platforms/types.js';
 
 // A post as the user composed it. Its delivery to each account is a PostTarget; the content
 // lives only here, so workflows carry nothing but ids and times.
@@ -13,7 +13,12 @@ export interface PostTargetChoice {
   handle: string;
   /** Pinterest board. */
   boardId?: string;
+  /** What the person chose where the platform requires it (TikTok privacy level, music). */
+  choices?: PostChoices;
 }
+
+/** `PostChoices` as stored with a target (posts and post_targets). */
+export const postChoicesSchema = new Schema<PostChoices>({ privacyLevel: String, musicConsent: Boolean, autoAddMusic: Boolean }, { _id: false });
 
 export interface Post {
   _id: string;
@@ -38,6 +43,7 @@ const targetChoiceSchema = new Schema<PostTargetChoice>(
     platform: { type: String, enum: PLATFORM_IDS, required: true },
     handle: { type: String, required: true },
     boardId: String,
+    choices: { type: postChoicesSchema },
   },
   { _id: false },
 );

@@ -23,7 +23,20 @@ export interface ConsentSpec {
   offline(params: Record<string, string>, platform: PlatformId, identity: SandboxIdentity): boolean;
   /** Meta: show the user's Pages as checkboxes (field `choose`). */
   choosePages?: boolean;
+  /**
+   * The permissions this request may get, as the platform decides them from the app: by default the
+   * `scope` parameter. A platform can refuse the whole sign-in (LinkedIn: a scope the app's products
+   * lack) or take them from elsewhere (Facebook Login for Business: the `config_id`'s configuration).
+   */
+  scopesFor?(request: { clientId: string; params: Record<string, string>; requested: string[] }): ScopeDecision;
 }
+
+export type ScopeDecision =
+  | { ok: true; scopes: string[] }
+  /** Back to the redirect URI with these error parameters (the platform's own). */
+  | { ok: false; redirect: Record<string, string> }
+  /** An error page, no redirect. */
+  | { ok: false; page: { title: string; message: string } };
 
 const CONTROL_FIELDS = new Set(['decision', 'identity', 'choose']);
 
@@ -80,8 +93,11 @@ function check(state: SandboxState, spec: ConsentSpec, params: Record<string, st
       return { ok: false, redirect: redirectTo(redirectUri, { error: 'invalid_request', error_description: 'Unsupported code_challenge_method.', state: stateParam }) };
     }
   }
-  const scopes = (params.scope ?? '').split(spec.scopeSeparator ?? /[\s]+/).map((s) => s.trim()).filter(Boolean);
-  return { ok: true, platform, redirectUri, scopes };
+  const requested = (params.scope ?? '').split(spec.scopeSeparator ?? /[\s]+/).map((s) => s.trim()).filter(Boolean);
+  const decision = spec.scopesFor?.({ clientId: clientId ?? '', params, requested }) ?? { ok: true, scopes: requested };
+  if ('redirect' in decision) return { ok: false, redirect: redirectTo(redirectUri, { ...decision.redirect, state: stateParam }) };
+  if ('page' in decision) return { ok: false, page: { status: 400, ...decision.page, platform } };
+  return { ok: true, platform, redirectUri, scopes: decision.scopes };
 }
 
 function renderConsent(state: SandboxState, req: Request, spec: ConsentSpec, platform: PlatformId, params: Record<string, string>, scopes: string[]): string {
@@ -110,7 +126,7 @@ function renderConsent(state: SandboxState, req: Request, spec: ConsentSpec, pla
   return page(
     `Authorize ${PLATFORM_NAMES[platform]}`,
     `<h1>Connect your ${escapeHtml(PLATFORM_NAMES[platform])} account</h1>
-<p>The app <strong>${escapeHtml(state.clients[platform].clientId)}</strong> wants to:</p>${scopeList}
+<p>The app <strong>${escapeHtml(params[spec.clientIdParam ?? 'client_id'] ?? state.clients[platform].clientId)}</strong> wants to:</p>${scopeList}
 <form method="post" action="">
 ${hidden}
 <p>Continue as:</p>
@@ -155,7 +171,7 @@ export function mountConsent(router: Router, path: string, state: SandboxState, 
     const code = state.codes.create(
       {
         platform,
-        clientId: state.clients[platform].clientId,
+        clientId: params[spec.clientIdParam ?? 'client_id'] ?? state.clients[platform].clientId,
         redirectUri,
         userId: identity.id,
         scopes,

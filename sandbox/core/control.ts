@@ -34,6 +34,13 @@ const settingsPatch = z.object({
     .object({ facebook: z.url(), instagram: z.url(), threads: z.url(), tiktok: z.url() })
     .partial()
     .optional(),
+  instagramContainerStatuses: z.array(z.enum(['IN_PROGRESS', 'FINISHED', 'ERROR', 'EXPIRED'])).min(1).optional(),
+  tiktokAudited: z.boolean().optional(),
+  tiktokVerifiedDomains: z.array(z.string().min(1)).optional(),
+  pinterestAccess: z.enum(['trial', 'standard']).optional(),
+  metaLoginConfigs: z
+    .partialRecord(z.enum(['facebook', 'instagram']), z.object({ configId: z.string().min(1), scopes: z.array(z.string().min(1)) }).nullable())
+    .optional(),
 });
 const subscription = z.enum(['None', 'Basic', 'Premium', 'PremiumPlus']);
 const account = { platform: platformSchema, externalId: z.string().min(1) };
@@ -102,6 +109,7 @@ export function mountControlApi(app: Express, state: SandboxState): void {
         displayName: z.string().min(1).max(100).optional(),
         id: z.string().min(1).optional(),
         subscriptionType: subscription.optional(),
+        privateAccount: z.boolean().optional(),
       }),
       req.body,
     );
@@ -119,6 +127,9 @@ export function mountControlApi(app: Express, state: SandboxState): void {
         handle: z.string().regex(/^[a-z0-9][a-z0-9.-]*\.[a-z]+$/i, 'expected a domain-like handle'),
         appPassword: z.string().min(1).optional(),
         displayName: z.string().optional(),
+        pdsUrl: z.url().optional(),
+        handleMethod: z.enum(['https', 'dns']).optional(),
+        didMethod: z.enum(['plc', 'web']).optional(),
       }),
       req.body,
     );
@@ -129,8 +140,10 @@ export function mountControlApi(app: Express, state: SandboxState): void {
       res.json({ ...state.identityView(existing, baseUrl(state, req)), appPassword });
       return;
     }
-    const identity = newIdentity({ platform: 'bluesky', handle: input.handle, displayName: input.displayName });
+    const identity = newIdentity({ platform: 'bluesky', handle: input.handle, displayName: input.displayName, ...(input.didMethod === 'web' ? { id: `did:web:${input.handle}` } : {}) });
     identity.appPasswords = [appPassword];
+    if (input.pdsUrl) identity.pdsUrl = input.pdsUrl.replace(/\/$/, '');
+    if (input.handleMethod) identity.handleMethod = input.handleMethod;
     state.identitiesOf('bluesky').push(identity);
     res.status(201).json({ ...state.identityView(identity, baseUrl(state, req)), appPassword });
   });
@@ -174,6 +187,7 @@ export function mountControlApi(app: Express, state: SandboxState): void {
         idempotencyKey: p.idempotencyKey,
         createdAt: new Date(p.createdAt).toISOString(),
         url: `${base}${p.path}`,
+        ...(p.options ? { options: p.options } : {}),
       }));
     res.json(posts);
   });

@@ -40,6 +40,14 @@ export class HostRegistry {
     return router;
   }
 
+  /**
+   * A GET route on every host that has no router of its own (`/<any host>/<path>`): what people
+   * serve on their own domains, such as a Bluesky handle's `/.well-known/atproto-did`.
+   */
+  anyHost(path: string, handle: (host: string, req: Request, res: Response) => void): void {
+    this.app.get(`/:host${path}`, (req, res) => handle(String(req.params.host ?? ''), req, res));
+  }
+
   /** Platform-styled 404s and body errors; call after every route is mounted. */
   finish(): void {
     for (const { router, errors } of this.routers.values()) {

@@ -71,7 +71,8 @@ export function defaultIdentities(): Map<PlatformId, SandboxIdentity[]> {
   );
   map.set(
     'tiktok',
-    PEOPLE.map((p, i) => base('tiktok', `-000${p.key.toUpperCase()}openid${i + 1}AbCdEfGh`, `${p.key}.tok`, p.name)),
+    // Alice keeps her account private (what an unaudited app needs); Bob and Carol are public.
+    PEOPLE.map((p, i) => ({ ...base('tiktok', `-000${p.key.toUpperCase()}openid${i + 1}AbCdEfGh`, `${p.key}.tok`, p.name), privateAccount: i === 0 })),
   );
   map.set(
     'youtube',
@@ -157,6 +158,9 @@ export function newIdentity(input: CreateIdentityInput): SandboxIdentity {
       break;
     case 'bluesky':
       identity.appPasswords = [generateAppPassword()];
+      break;
+    case 'tiktok':
+      identity.privateAccount = input.privateAccount ?? false;
       break;
     default:
       break;

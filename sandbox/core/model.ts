@@ -78,4 +78,6 @@ export interface PostRecord {
   createdAt: number;
   /** Path on the sandbox of the post's public page. */
   path: string;
+  /** Platform settings the post was published with (TikTok: privacy_level, auto_add_music). */
+  options?: Record<string, unknown>;
 }

@@ -27,6 +27,11 @@ export function defaultSettings(linkedinPartnerRefresh: boolean): SandboxSetting
     threadsMinRefreshAgeSec: DAY,
     tokenRateLimits: {},
     deauthorizeUrls: {},
+    instagramContainerStatuses: ['IN_PROGRESS', 'FINISHED'],
+    tiktokAudited: false,
+    tiktokVerifiedDomains: [],
+    pinterestAccess: 'standard',
+    metaLoginConfigs: {},
   };
 }
 
@@ -51,4 +56,12 @@ export function applySettingsPatch(settings: SandboxSettings, patch: SettingsPat
   if (patch.duplicateWindowSec !== undefined) settings.duplicateWindowSec = patch.duplicateWindowSec;
   if (patch.blueskyRefreshGraceSec !== undefined) settings.blueskyRefreshGraceSec = patch.blueskyRefreshGraceSec;
   if (patch.threadsMinRefreshAgeSec !== undefined) settings.threadsMinRefreshAgeSec = patch.threadsMinRefreshAgeSec;
+  if (patch.instagramContainerStatuses) settings.instagramContainerStatuses = [...patch.instagramContainerStatuses];
+  if (patch.tiktokAudited !== undefined) settings.tiktokAudited = patch.tiktokAudited;
+  if (patch.tiktokVerifiedDomains) settings.tiktokVerifiedDomains = [...patch.tiktokVerifiedDomains];
+  if (patch.pinterestAccess) settings.pinterestAccess = patch.pinterestAccess;
+  for (const [app, value] of Object.entries(patch.metaLoginConfigs ?? {}) as ['facebook' | 'instagram', { configId: string; scopes: string[] } | null][]) {
+    if (value === null) delete settings.metaLoginConfigs[app];
+    else settings.metaLoginConfigs[app] = value;
+  }
 }

@@ -1,7 +1,7 @@
 // Everything the sandbox knows, in memory. `reset()` returns it to the start state.
 
 import { PLATFORM_IDS, type PlatformId } from '../../platforms/types.js';
-import type { CallbackDelivery, SandboxIdentityView, SandboxSettings } from '../api-types.js';
+import type { CallbackDelivery, SandboxIdentityView, SandboxSettings, SettingsPatch } from '../api-types.js';
 import { Clock } from './clock.js';
 import { CodeStore } from './codes.js';
 import { CounterStore } from './counters.js';
@@ -9,7 +9,7 @@ import { FaultStore, TokenEndpointLimiter } from './faults.js';
 import { defaultIdentities, loginPlatform } from './identities.js';
 import type { SandboxIdentity, TokenRecord } from './model.js';
 import { PostStore } from './posts.js';
-import { defaultSettings } from './settings.js';
+import { applySettingsPatch, defaultSettings } from './settings.js';
 import { TokenStore } from './tokens.js';
 
 export interface SandboxLogger {
@@ -25,8 +25,12 @@ export interface ClientCredentials {
 
 export interface StateOptions {
   clients?: Partial<Record<PlatformId, ClientCredentials>>;
+  /** LinkedIn's second app, the one with only the Community Management API; default `sandbox-linkedin-organization-client`. */
+  linkedinOrganizationClient?: ClientCredentials;
   deauthorizeUrls?: SandboxSettings['deauthorizeUrls'];
   linkedinPartnerRefresh?: boolean;
+  /** Settings to start from (and return to on reset), e.g. the TikTok app's audit state and verified domains. */
+  settings?: SettingsPatch;
   publicUrl?: string;
   logger?: SandboxLogger;
 }
@@ -34,6 +38,7 @@ export interface StateOptions {
 export class SandboxState {
   readonly clock = new Clock();
   readonly clients: Record<PlatformId, ClientCredentials>;
+  readonly linkedinOrganizationClient: ClientCredentials;
   readonly tokens = new TokenStore(this.clock);
   readonly codes = new CodeStore(this.clock);
   readonly posts = new PostStore();
@@ -52,6 +57,10 @@ export class SandboxState {
     this.clients = Object.fromEntries(
       PLATFORM_IDS.map((id) => [id, options.clients?.[id] ?? { clientId: `sandbox-${id}-client`, clientSecret: `sandbox-${id}-secret` }]),
     ) as Record<PlatformId, ClientCredentials>;
+    this.linkedinOrganizationClient = options.linkedinOrganizationClient ?? {
+      clientId: 'sandbox-linkedin-organization-client',
+      clientSecret: 'sandbox-linkedin-organization-secret',
+    };
     this.publicUrl = options.publicUrl?.replace(/\/$/, '');
     this.logger = options.logger;
     this.settings = this.initialSettings();
@@ -61,6 +70,7 @@ export class SandboxState {
   private initialSettings(): SandboxSettings {
     const settings = defaultSettings(this.options.linkedinPartnerRefresh ?? false);
     settings.deauthorizeUrls = { ...this.options.deauthorizeUrls };
+    if (this.options.settings) applySettingsPatch(settings, this.options.settings);
     return settings;
   }
 
@@ -89,7 +99,12 @@ export class SandboxState {
 
   /** The platform whose OAuth client this is, among the candidates (Meta hosts serve two apps). */
   platformOfClient(clientId: string | undefined, candidates: PlatformId[]): PlatformId | undefined {
-    return candidates.find((p) => this.clients[p].clientId === clientId);
+    return candidates.find((p) => this.appsOf(p).some((app) => app.clientId === clientId));
+  }
+
+  /** A platform's OAuth apps: one each, LinkedIn two (its Community Management app stands alone). */
+  appsOf(platform: PlatformId): ClientCredentials[] {
+    return platform === 'linkedin' ? [this.clients.linkedin, this.linkedinOrganizationClient] : [this.clients[platform]];
   }
 
   identitiesOf(platform: PlatformId): SandboxIdentity[] {

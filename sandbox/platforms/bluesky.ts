@@ -1,4 +1,8 @@
-// Bluesky (atproto PDS, app-password sessions): createSession, rotating refreshSession, posts.
+// Bluesky (atproto, app-password sessions): createSession, rotating refreshSession, posts with
+// rich-text facets. Accounts live on a PDS: the bsky.social entryway serves those on Bluesky's own
+// PDSes; a self-hosted PDS serves only its own. Identity resolution as the atproto specs define it:
+// handle → DID (`/.well-known/atproto-did` on the handle's host, or resolveHandle), DID → DID
+// document (plc.directory, or did:web's `/.well-known/did.json`) → PDS endpoint.
 
 import { createHmac, randomBytes } from 'node:crypto';
 import express, { type Request, type Response } from 'express';
@@ -10,8 +14,17 @@ import { mountPostPage, publish } from '../core/publish.js';
 import { lifetime } from '../core/settings.js';
 import type { SandboxState } from '../core/state.js';
 
-const PDS = 'https://bsky.social';
-const AUDIENCE = 'did:web:bsky.social';
+const ENTRYWAY = 'https://bsky.social';
+/** The PDSes the sandbox runs: the entryway, a Bluesky-run PDS shard, a self-hosted PDS. */
+export const SANDBOX_PDS_URLS = [ENTRYWAY, 'https://morel.us-east.host.bsky.network', 'https://pds.example.net'];
+
+const homeOf = (identity: SandboxIdentity) => identity.pdsUrl ?? ENTRYWAY;
+
+/** A PDS holds its own accounts; the entryway also signs in accounts of Bluesky's own PDSes (*.host.bsky.network). */
+function serves(pdsUrl: string, identity: SandboxIdentity): boolean {
+  const home = homeOf(identity);
+  return home === pdsUrl || (pdsUrl === ENTRYWAY && new URL(home).hostname.endsWith('.host.bsky.network'));
+}
 
 function xrpcError(res: Response, status: number, error: string, message: string, headers: Record<string, string> = {}): void {
   res.status(status).set(headers).json({ error, message });
@@ -69,27 +82,88 @@ function didDoc(identity: SandboxIdentity) {
     id: identity.id,
     alsoKnownAs: [`at://${identity.handle}`],
     verificationMethod: [],
-    service: [{ id: '#atproto_pds', type: 'AtprotoPersonalDataServer', serviceEndpoint: PDS }],
+    service: [{ id: '#atproto_pds', type: 'AtprotoPersonalDataServer', serviceEndpoint: homeOf(identity) }],
   };
+}
+
+/** Facets as the lexicon defines them: UTF-8 byte ranges inside the text, each with link, mention or tag features. */
+function facetProblem(text: string, facets: unknown): string | undefined {
+  if (facets === undefined) return undefined;
+  if (!Array.isArray(facets)) return 'Record/facets must be an array';
+  const bytes = Buffer.byteLength(text, 'utf8');
+  for (const [i, facet] of facets.entries()) {
+    const index = (facet as { index?: { byteStart?: unknown; byteEnd?: unknown } }).index;
+    const start = index?.byteStart;
+    const end = index?.byteEnd;
+    if (!Number.isInteger(start) || !Number.isInteger(end) || (start as number) < 0 || (end as number) > bytes || (start as number) >= (end as number)) {
+      return `Record/facets/${i}/index must be a byte range inside the text (0 to ${bytes})`;
+    }
+    const features = (facet as { features?: unknown }).features;
+    if (!Array.isArray(features) || features.length === 0) return `Record/facets/${i}/features must not be empty`;
+    for (const feature of features as Record<string, unknown>[]) {
+      const type = feature.$type;
+      if (type === 'app.bsky.richtext.facet#link' && !(typeof feature.uri === 'string' && URL.canParse(feature.uri))) return `Record/facets/${i}/features/uri must be a URI`;
+      if (type === 'app.bsky.richtext.facet#mention' && !(typeof feature.did === 'string' && feature.did.startsWith('did:'))) return `Record/facets/${i}/features/did must be a DID`;
+      if (type === 'app.bsky.richtext.facet#tag' && typeof feature.tag !== 'string') return `Record/facets/${i}/features/tag must be a string`;
+      if (!['app.bsky.richtext.facet#link', 'app.bsky.richtext.facet#mention', 'app.bsky.richtext.facet#tag'].includes(String(type))) {
+        return `Record/facets/${i}/features has an unknown $type`;
+      }
+    }
+  }
+  return undefined;
 }
 
 function issueSession(state: SandboxState, grant: Grant) {
   const now = state.clock.nowSec();
+  const identity = state.identity('bluesky', grant.userId);
+  const audience = `did:web:${new URL(identity ? homeOf(identity) : ENTRYWAY).hostname}`;
   const accessSec = lifetime(state.settings, 'bluesky', 'accessTokenSec') ?? 7200;
   const refreshSec = lifetime(state.settings, 'bluesky', 'refreshTokenSec') ?? 90 * 86_400;
   const access = issueAccess(state, grant, {
-    value: () => jwt({ scope: 'com.atproto.appPass', sub: grant.userId, aud: AUDIENCE, iat: now, exp: now + accessSec, jti: randomBytes(16).toString('base64url') }),
+    value: () => jwt({ scope: 'com.atproto.appPass', sub: grant.userId, aud: audience, iat: now, exp: now + accessSec, jti: randomBytes(16).toString('base64url') }),
   });
   const refresh = issueRefresh(state, grant, {
-    value: () => jwt({ scope: 'com.atproto.refresh', sub: grant.userId, aud: AUDIENCE, jti: randomBytes(24).toString('base64url'), iat: now, exp: now + refreshSec }),
+    value: () => jwt({ scope: 'com.atproto.refresh', sub: grant.userId, aud: audience, jti: randomBytes(24).toString('base64url'), iat: now, exp: now + refreshSec }),
   });
   return { access, refresh };
 }
 
-export function mountBluesky({ state, hosts }: PlatformContext): void {
-  const pds = hosts.router('bsky.social', blueskyErrors);
+export function mountBluesky(context: PlatformContext): void {
+  const { state, hosts } = context;
+  for (const pdsUrl of SANDBOX_PDS_URLS) mountPds(context, pdsUrl);
   const app = hosts.router('bsky.app', blueskyErrors);
+  const plc = hosts.router('plc.directory', blueskyErrors);
+
+  plc.get('/:did', (req, res) => {
+    const did = String(req.params.did ?? '');
+    const identity = did.startsWith('did:plc:') ? state.identity('bluesky', did) : undefined;
+    if (!identity || identity.id !== did) res.status(404).json({ message: `DID not registered: ${did}` });
+    else res.json(didDoc(identity));
+  });
+
+  const byHandle = (host: string) => state.identitiesOf('bluesky').find((i) => i.handle.toLowerCase() === host.toLowerCase());
+  hosts.anyHost('/.well-known/atproto-did', (host, _req, res) => {
+    const identity = byHandle(host);
+    if (!identity || identity.handleMethod === 'dns') res.status(404).type('text/plain').send('not found');
+    else res.type('text/plain').send(identity.id);
+  });
+  hosts.anyHost('/.well-known/did.json', (host, _req, res) => {
+    const identity = state.identity('bluesky', `did:web:${host}`);
+    if (!identity) res.status(404).json({ message: 'not found' });
+    else res.json(didDoc(identity));
+  });
+
+  mountPostPage(app, '/profile/:handle/post/:rkey', state, 'bluesky', (p) => {
+    const did = state.identity('bluesky', p.handle ?? '')?.id ?? p.handle ?? '';
+    return `at://${did}/app.bsky.feed.post/${p.rkey ?? ''}`;
+  });
+}
+
+/** One PDS's XRPC methods; it refuses accounts (and their tokens) it does not serve. */
+function mountPds({ state, hosts }: PlatformContext, pdsUrl: string): void {
+  const pds = hosts.router(new URL(pdsUrl).host, blueskyErrors);
   const x = (method: string) => `/xrpc/${method}`;
+  const notHere = (res: Response) => xrpcError(res, 400, 'InvalidToken', 'Token could not be verified');
 
   const sessionBody = (identity: SandboxIdentity, accessJwt: string, refreshJwt: string) => ({
     accessJwt,
@@ -119,7 +193,7 @@ export function mountBluesky({ state, hosts }: PlatformContext): void {
       const ids = identity ? [identity.id] : [];
       state.counters.call('bluesky', ids, endpointName(req));
       if (identity && (await applyFaults(state, 'bluesky', ids, blueskyErrors, res))) return;
-      if (!identity || !(identity.appPasswords ?? []).includes(password)) {
+      if (!identity || !(identity.appPasswords ?? []).includes(password) || !serves(pdsUrl, identity)) {
         xrpcError(res, 401, 'AuthenticationRequired', 'Invalid identifier or password');
         return;
       }
@@ -140,6 +214,12 @@ export function mountBluesky({ state, hosts }: PlatformContext): void {
         return;
       }
       const presented = state.tokens.find(value);
+      const owner = presented?.platform === 'bluesky' ? state.identity('bluesky', presented.userId) : undefined;
+      if (owner && !serves(pdsUrl, owner)) {
+        state.counters.call('bluesky', [owner.id], endpointName(req));
+        notHere(res);
+        return;
+      }
       const refreshed = await redeemRefresh(state, req, res, {
         platforms: ['bluesky'],
         errors,
@@ -177,7 +257,14 @@ export function mountBluesky({ state, hosts }: PlatformContext): void {
     }),
   );
 
-  const auth = (req: Request, res: Response) => authenticate(state, req, res, { platforms: ['bluesky'], errors });
+  const auth = async (req: Request, res: Response) => {
+    const a = await authenticate(state, req, res, { platforms: ['bluesky'], errors });
+    if (a && !serves(pdsUrl, a.identity)) {
+      notHere(res);
+      return undefined;
+    }
+    return a;
+  };
 
   pds.get(
     x('com.atproto.server.getSession'),
@@ -263,6 +350,11 @@ export function mountBluesky({ state, hosts }: PlatformContext): void {
         xrpcError(res, 400, 'InvalidRequest', 'Invalid app.bsky.feed.post record: Record must have the property "createdAt"');
         return;
       }
+      const badFacet = facetProblem(text, record.facets);
+      if (badFacet) {
+        xrpcError(res, 400, 'InvalidRequest', `Invalid app.bsky.feed.post record: ${badFacet}`);
+        return;
+      }
       const graphemes = [...new Intl.Segmenter('en', { granularity: 'grapheme' }).segment(text)].length;
       if (graphemes > 300) {
         xrpcError(res, 400, 'InvalidRequest', 'Invalid app.bsky.feed.post record: Record/text must not be longer than 300 graphemes');
@@ -284,6 +376,7 @@ export function mountBluesky({ state, hosts }: PlatformContext): void {
         text,
         imageUrls: images.map((link) => `blob:${link}`),
         idempotencyKey: idempotencyKey(req),
+        ...(record.facets ? { options: { facets: record.facets } } : {}),
         makeId: () => `at://${did}/app.bsky.feed.post/${rkey}`,
         makePath: (id) => `/bsky.app/profile/${handle}/post/${id.split('/').pop() ?? ''}`,
       });
@@ -296,9 +389,4 @@ export function mountBluesky({ state, hosts }: PlatformContext): void {
       res.json({ uri: result.post.id, cid: recordCid, commit: { cid: cid(), rev: tid(state.clock.now()) }, validationStatus: 'valid' });
     }),
   );
-
-  mountPostPage(app, '/profile/:handle/post/:rkey', state, 'bluesky', (p) => {
-    const did = state.identity('bluesky', p.handle ?? '')?.id ?? p.handle ?? '';
-    return `at://${did}/app.bsky.feed.post/${p.rkey ?? ''}`;
-  });
 }

@@ -3,7 +3,7 @@
 import type { PlatformContext } from '../core/context.js';
 import { baseUrl, handler, pathParam } from '../core/http.js';
 import { grantedPages, pageObject } from './facebook.js';
-import { igAccountOf, igUserObject, type MediaContainer } from './instagram.js';
+import { igAccountOf, igUserObject, readContainerStatus, type MediaContainer } from './instagram.js';
 import { facebookErrors, graphAuth, META_PLATFORMS, metaErrorsOf, objectNotFound, requestedFields } from './meta.js';
 
 export function mountGraphObjects({ state, hosts }: PlatformContext): void {
@@ -43,7 +43,7 @@ export function mountGraphObjects({ state, hosts }: PlatformContext): void {
     }
     const container = state.bag<MediaContainer>('ig-containers').get(id);
     if (container && igAccountOf(auth, container.ownerId)) {
-      res.json({ id, status_code: container.publishedId ? 'PUBLISHED' : 'FINISHED', status: 'Finished: Media container is ready to be published.' });
+      res.json({ id, ...readContainerStatus(container) });
       return;
     }
     const post = state.posts.posts.find((p) => p.id === id && (p.platform === 'facebook' || p.platform === 'instagram'));

@@ -6,6 +6,7 @@ import { baseUrl, handler, idempotencyKey, param, type Authenticated, pathParam 
 import type { SandboxIdentity } from '../core/model.js';
 import { mountPostPage, numericId, publish } from '../core/publish.js';
 import type { SandboxState } from '../core/state.js';
+import type { InstagramContainerStatus } from '../api-types.js';
 import { grantedPages } from './facebook.js';
 import { graphAuth, graphError, instagramErrors, metaErrorsOf, objectNotFound } from './meta.js';
 
@@ -21,6 +22,59 @@ export interface MediaContainer {
   videoUrl?: string;
   idempotencyKey?: string;
   publishedId?: string;
+  /** Instagram: the status_code each read reports (settings at creation) and how many reads there were. */
+  statuses?: InstagramContainerStatus[];
+  reads?: number;
+}
+
+/** Posts an account published on a platform in the last 24 hours (the publishing caps count these). */
+export function publishedInLastDay(state: SandboxState, platform: 'instagram' | 'threads', authorId: string): number {
+  const dayAgo = state.clock.now() - 86_400_000;
+  return state.posts.posts.filter((p) => p.platform === platform && p.authorId === authorId && p.createdAt > dayAgo).length;
+}
+
+/** media_publish / threads_publish: the container becomes a post once; publishing it again answers the same post. */
+export function publishContainer(
+  state: SandboxState,
+  req: Request,
+  container: MediaContainer,
+  author: { id: string; handle: string },
+  makePath: (id: string) => string,
+): string {
+  const result = publish(state, {
+    platform: container.platform,
+    authorId: author.id,
+    authorHandle: author.handle,
+    text: container.text,
+    imageUrls: container.imageUrl ? [container.imageUrl] : [],
+    videoUrl: container.videoUrl,
+    idempotencyKey: idempotencyKey(req) ?? container.idempotencyKey ?? `container:${container.id}`,
+    makeId: () => container.publishedId ?? numericId(17),
+    makePath,
+  });
+  container.publishedId = result.post.id;
+  return result.post.id;
+}
+
+/** Where processing stands: the status after `reads` reads (the last status sticks). */
+export function containerStatus(container: MediaContainer): InstagramContainerStatus | 'PUBLISHED' {
+  if (container.publishedId) return 'PUBLISHED';
+  const statuses = container.statuses ?? ['FINISHED'];
+  return statuses[Math.min(container.reads ?? 0, statuses.length - 1)] ?? 'FINISHED';
+}
+
+/** A status read: reports where processing stands, and processing moves on. */
+export function readContainerStatus(container: MediaContainer): { status_code: string; status: string } {
+  const code = containerStatus(container);
+  container.reads = (container.reads ?? 0) + 1;
+  const status: Record<string, string> = {
+    PUBLISHED: 'Published: Media container has been published.',
+    FINISHED: 'Finished: Media container is ready to be published.',
+    IN_PROGRESS: 'In Progress: Media is still being processed.',
+    ERROR: 'Error: 2207003: The media could not be fetched from the URI provided.',
+    EXPIRED: 'Expired: The container was not published within 24 hours.',
+  };
+  return { status_code: code, status: status[code] ?? code };
 }
 
 const PUBLISH_CAP = 50;
@@ -52,12 +106,17 @@ export function mountInstagram({ state, hosts }: PlatformContext): void {
   const web = hosts.router('www.instagram.com', instagramErrors);
   const containers = () => state.bag<MediaContainer>('ig-containers');
 
-  const igAuth = async (req: Request, res: Response) => {
+  const igAuth = async (req: Request, res: Response, { userTokenOnly = false } = {}) => {
     const auth = await graphAuth(state, req, res, ['instagram'], metaErrorsOf);
     if (!auth) return undefined;
     const owned = igAccountOf(auth, pathParam(req, 'igUserId'));
     if (!owned) {
       objectNotFound(res, pathParam(req, 'igUserId'));
+      return undefined;
+    }
+    // Content publishing takes the app user's User access token, not a Page's.
+    if (userTokenOnly && auth.token.targetId) {
+      graphError(res, 400, { message: "(#10) Content publishing requires the app user's User access token, not a Page access token", code: 10 });
       return undefined;
     }
     return { ...auth, ...owned };
@@ -66,7 +125,7 @@ export function mountInstagram({ state, hosts }: PlatformContext): void {
   graph.post(
     '/:igUserId/media',
     handler(instagramErrors, async (req, res) => {
-      const auth = await igAuth(req, res);
+      const auth = await igAuth(req, res, { userTokenOnly: true });
       if (!auth) return;
       const key = idempotencyKey(req);
       const previous = key ? [...containers().values()].find((c) => c.ownerId === auth.account.id && c.idempotencyKey === key) : undefined;
@@ -90,7 +149,17 @@ export function mountInstagram({ state, hosts }: PlatformContext): void {
         graphError(res, 400, { message: '(#100) Param caption must be at most 2200 characters long.', code: 100 });
         return;
       }
-      const container: MediaContainer = { id: numericId(17), platform: 'instagram', ownerId: auth.account.id, text: caption, imageUrl, videoUrl, idempotencyKey: key };
+      const container: MediaContainer = {
+        id: numericId(17),
+        platform: 'instagram',
+        ownerId: auth.account.id,
+        text: caption,
+        imageUrl,
+        videoUrl,
+        idempotencyKey: key,
+        statuses: [...state.settings.instagramContainerStatuses],
+        reads: 0,
+      };
       containers().set(container.id, container);
       res.json({ id: container.id });
     }),
@@ -99,17 +168,30 @@ export function mountInstagram({ state, hosts }: PlatformContext): void {
   graph.post(
     '/:igUserId/media_publish',
     handler(instagramErrors, async (req, res) => {
-      const auth = await igAuth(req, res);
+      const auth = await igAuth(req, res, { userTokenOnly: true });
       if (!auth) return;
       const container = containers().get(param(req, 'creation_id') ?? '');
       if (!container || container.ownerId !== auth.account.id) {
         graphError(res, 400, { message: '(#100) Param creation_id must be a valid media container id', code: 100 });
         return;
       }
+      const status = containerStatus(container);
+      if (status === 'IN_PROGRESS' || status === 'ERROR') {
+        graphError(res, 400, {
+          message: 'Media ID is not available',
+          code: 9007,
+          error_subcode: 2207027,
+          error_user_title: 'Media not ready for publishing',
+          error_user_msg: 'The media is not ready for publishing, please wait for a moment',
+        });
+        return;
+      }
+      if (status === 'EXPIRED') {
+        graphError(res, 400, { message: '(#100) The media container has expired; create a new one', code: 100, error_subcode: 2207008 });
+        return;
+      }
       if (!container.publishedId) {
-        const dayAgo = state.clock.now() - 86_400_000;
-        const recent = state.posts.posts.filter((p) => p.platform === 'instagram' && p.authorId === auth.account.id && p.createdAt > dayAgo).length;
-        if (recent >= PUBLISH_CAP) {
+        if (publishedInLastDay(state, 'instagram', auth.account.id) >= PUBLISH_CAP) {
           graphError(res, 400, {
             message: 'Application request limit reached',
             code: 9,
@@ -121,20 +203,8 @@ export function mountInstagram({ state, hosts }: PlatformContext): void {
           return;
         }
       }
-      const result = publish(state, {
-        platform: 'instagram',
-        authorId: auth.account.id,
-        authorHandle: auth.account.username,
-        text: container.text,
-        imageUrls: container.imageUrl ? [container.imageUrl] : [],
-        videoUrl: container.videoUrl,
-        // Publishing the same container twice is the same post.
-        idempotencyKey: idempotencyKey(req) ?? container.idempotencyKey ?? `container:${container.id}`,
-        makeId: () => container.publishedId ?? numericId(17),
-        makePath: (id) => `/www.instagram.com/p/${id}/`,
-      });
-      container.publishedId = result.post.id;
-      res.json({ id: result.post.id });
+      const id = publishContainer(state, req, container, { id: auth.account.id, handle: auth.account.username }, (postId) => `/www.instagram.com/p/${postId}/`);
+      res.json({ id });
     }),
   );
 
@@ -143,8 +213,7 @@ export function mountInstagram({ state, hosts }: PlatformContext): void {
     handler(instagramErrors, async (req, res) => {
       const auth = await igAuth(req, res);
       if (!auth) return;
-      const dayAgo = state.clock.now() - 86_400_000;
-      const usage = state.posts.posts.filter((p) => p.platform === 'instagram' && p.authorId === auth.account.id && p.createdAt > dayAgo).length;
+      const usage = publishedInLastDay(state, 'instagram', auth.account.id);
       res.json({ data: [{ quota_usage: usage, config: { quota_total: PUBLISH_CAP, quota_duration: 86400 } }] });
     }),
   );

@@ -7,6 +7,8 @@ import { mountConsent } from '../core/consent.js';
 import { authenticate, baseUrl, body, field, handler, idempotencyKey, queryParam, type PlatformErrors, pathParam } from '../core/http.js';
 import type { Grant } from '../core/model.js';
 import { issueAccess, issueRefresh, redeemCode, redeemRefresh, tokenEndpointGate } from '../core/oauth.js';
+import { linkedinVersionLife, linkedinVersionReleasedAt } from '../../platforms/api-versions.js';
+import type { Authenticated } from '../core/http.js';
 import { mountPostPage, numericId, publish } from '../core/publish.js';
 import { lifetime } from '../core/settings.js';
 import type { SandboxState } from '../core/state.js';
@@ -28,6 +30,24 @@ export const linkedinErrors: PlatformErrors = {
   notFound: (res) => restError(res, 404, 'NOT_FOUND', 'No virtual resource found', 0),
 };
 const errors = () => linkedinErrors;
+
+/**
+ * What each of the two apps may ask for, by product. Sign In with LinkedIn (OpenID Connect) and Share
+ * on LinkedIn live on one app; the Community Management API must be the only product on its app.
+ */
+const MEMBER_APP_SCOPES = ['openid', 'profile', 'email', 'w_member_social'];
+const ORGANIZATION_APP_SCOPES = ['r_basicprofile', 'r_organization_admin', 'rw_organization_admin', 'w_organization_social', 'r_organization_social', 'w_member_social'];
+
+function appScopes(state: SandboxState, clientId: string): string[] {
+  return clientId === state.linkedinOrganizationClient.clientId ? ORGANIZATION_APP_SCOPES : MEMBER_APP_SCOPES;
+}
+
+/** 403 unless the token carries one of `anyOf` (LinkedIn's "Not enough permissions" body). */
+function permitted(auth: Authenticated, res: Response, anyOf: string[], resource: string): boolean {
+  if (anyOf.some((scope) => auth.grant.scopes.includes(scope))) return true;
+  restError(res, 403, 'ACCESS_DENIED', `Not enough permissions to access: ${resource}`, 100);
+  return false;
+}
 
 function oauthError(res: Response, status: number, error: string, description: string): void {
   res.status(status).json({ error, error_description: description });
@@ -56,19 +76,26 @@ function idToken(state: SandboxState, grant: Grant, base: string): string {
 export function mountLinkedIn({ state, hosts }: PlatformContext): void {
   const web = hosts.router('www.linkedin.com', linkedinErrors);
   const api = hosts.router('api.linkedin.com', linkedinErrors);
-  const client = state.clients.linkedin;
 
   mountConsent(web, '/oauth/v2/authorization', state, {
     platforms: ['linkedin'],
     pkce: 'optional',
     denyParams: { error: 'user_cancelled_authorize', error_description: 'The user cancelled the authorization' },
     offline: () => state.settings.linkedinPartnerRefresh,
+    // A scope the app's products do not grant refuses the whole sign-in.
+    scopesFor: ({ clientId, requested }) => {
+      const missing = requested.find((scope) => !appScopes(state, clientId).includes(scope));
+      return missing
+        ? { ok: false, redirect: { error: 'unauthorized_scope_error', error_description: `Scope "${missing}" is not authorized for your application` } }
+        : { ok: true, scopes: requested };
+    },
   });
   mountPostPage(web, '/feed/update/:urn', state, 'linkedin', (p) => p.urn ?? '');
   mountPostPage(web, '/feed/update/:urn/', state, 'linkedin', (p) => p.urn ?? '');
 
   const clientOk = (req: Request, res: Response): boolean => {
-    if (field(req, 'client_id') !== client.clientId || field(req, 'client_secret') !== client.clientSecret) {
+    const app = state.appsOf('linkedin').find((candidate) => candidate.clientId === field(req, 'client_id'));
+    if (!app || field(req, 'client_secret') !== app.clientSecret) {
       oauthError(res, 401, 'invalid_client', 'Client authentication failed');
       return false;
     }
@@ -137,6 +164,7 @@ export function mountLinkedIn({ state, hosts }: PlatformContext): void {
           platforms: ['linkedin'],
           errors,
           value,
+          clientId: field(req, 'client_id'),
           rotate: false,
           onProblem: () => oauthError(res, 400, 'invalid_grant', 'Token has been expired or revoked.'),
         });
@@ -185,6 +213,7 @@ export function mountLinkedIn({ state, hosts }: PlatformContext): void {
     handler(linkedinErrors, async (req, res) => {
       const auth = await authenticate(state, req, res, { platforms: ['linkedin'], errors });
       if (!auth) return;
+      if (!permitted(auth, res, ['openid'], 'userinfo.GET.NO_VERSION')) return;
       const { identity } = auth;
       const [given, ...family] = identity.displayName.split(' ');
       res.json({
@@ -200,7 +229,26 @@ export function mountLinkedIn({ state, hosts }: PlatformContext): void {
     }),
   );
 
-  /** /rest needs a LinkedIn-Version header (YYYYMM). */
+  api.get(
+    '/v2/me',
+    handler(linkedinErrors, async (req, res) => {
+      const auth = await authenticate(state, req, res, { platforms: ['linkedin'], errors });
+      if (!auth) return;
+      if (!permitted(auth, res, ['r_basicprofile', 'r_liteprofile'], 'me.GET.NO_VERSION')) return;
+      const [given = '', ...family] = auth.identity.displayName.split(' ');
+      const locale = { country: 'US', language: 'en' };
+      res.json({
+        id: auth.identity.id,
+        localizedFirstName: given,
+        localizedLastName: family.join(' '),
+        firstName: { localized: { en_US: given }, preferredLocale: locale },
+        lastName: { localized: { en_US: family.join(' ') }, preferredLocale: locale },
+        vanityName: auth.identity.handle,
+      });
+    }),
+  );
+
+  /** /rest needs a LinkedIn-Version header (YYYYMM) that LinkedIn still serves: retired or unreleased versions get 426. */
   const versioned = (req: Request, res: Response): boolean => {
     if (!req.baseUrl.endsWith('api.linkedin.com') || !req.path.startsWith('/rest/')) return true;
     const version = req.get('linkedin-version');
@@ -208,7 +256,10 @@ export function mountLinkedIn({ state, hosts }: PlatformContext): void {
       restError(res, 400, 'VERSION_MISSING', 'A version must be present. Please specify a version by adding the LinkedIn-Version header.');
       return false;
     }
-    if (!/^\d{6}(\.\d{2})?$/.test(version)) {
+    const now = state.clock.now();
+    const releasedAt = linkedinVersionReleasedAt(version);
+    const endsAt = linkedinVersionLife(version)?.endsAt;
+    if (!releasedAt || !endsAt || releasedAt.getTime() > now || endsAt.getTime() <= now) {
       restError(res, 426, 'NONEXISTENT_VERSION', `Requested version ${version} is not active`);
       return false;
     }
@@ -229,6 +280,7 @@ export function mountLinkedIn({ state, hosts }: PlatformContext): void {
         if (!versioned(req, res)) return;
         const auth = await authenticate(state, req, res, { platforms: ['linkedin'], errors });
         if (!auth) return;
+        if (!permitted(auth, res, ['rw_organization_admin', 'r_organization_admin'], 'organizationAcls.FINDER-roleAssignee')) return;
         if (queryParam(req, 'q') !== 'roleAssignee') {
           linkedinErrors.badRequest(res, 'Parameter q must be roleAssignee');
           return;
@@ -256,6 +308,7 @@ export function mountLinkedIn({ state, hosts }: PlatformContext): void {
         if (!versioned(req, res)) return;
         const auth = await authenticate(state, req, res, { platforms: ['linkedin'], errors });
         if (!auth) return;
+        if (!permitted(auth, res, ['rw_organization_admin', 'r_organization_admin'], 'organizations.GET')) return;
         const org = state.identitiesOf('linkedin').flatMap((i) => i.organizations ?? []).find((o) => o.id === pathParam(req, 'id'));
         if (!org) linkedinErrors.notFound(res, req);
         else res.json(organization(org));
@@ -321,10 +374,12 @@ export function mountLinkedIn({ state, hosts }: PlatformContext): void {
         restError(res, 422, 'UNPROCESSABLE_ENTITY', 'ERROR :: /author :: field is required but not found and has no default value');
         return;
       }
+      const resource = `partnerApiPostsExternal.CREATE.${req.get('linkedin-version') ?? ''}`;
       if (author !== personUrn && !org) {
-        restError(res, 403, 'ACCESS_DENIED', `Not enough permissions to access: partnerApiPostsExternal.CREATE.${req.get('linkedin-version') ?? ''}`, 100);
+        restError(res, 403, 'ACCESS_DENIED', `Not enough permissions to access: ${resource}`, 100);
         return;
       }
+      if (!permitted(auth, res, [org ? 'w_organization_social' : 'w_member_social'], resource)) return;
       if (input.lifecycleState !== undefined && input.lifecycleState !== 'PUBLISHED') {
         restError(res, 422, 'UNPROCESSABLE_ENTITY', 'ERROR :: /lifecycleState :: only PUBLISHED is supported by the sandbox');
         return;

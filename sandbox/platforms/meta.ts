@@ -203,6 +203,19 @@ export function mountMetaLogin({ state, hosts }: PlatformContext): void {
     denyParams: META_DENY,
     offline: () => false,
     choosePages: true,
+    // A Business app signs in with Facebook Login for Business: its configuration carries the permissions.
+    scopesFor: ({ clientId, params, requested }) => {
+      const app = META_PLATFORMS.find((p) => state.clients[p].clientId === clientId);
+      const business = app ? state.settings.metaLoginConfigs[app as 'facebook' | 'instagram'] : undefined;
+      if (!business) return { ok: true, scopes: requested };
+      if (!params.config_id) {
+        return { ok: false, page: { title: 'Invalid request', message: 'This app uses Facebook Login for Business: the login dialog needs a config_id (the scope parameter is not supported).' } };
+      }
+      if (params.config_id !== business.configId) {
+        return { ok: false, page: { title: 'Invalid configuration', message: `The configuration ${params.config_id} does not exist for this app.` } };
+      }
+      return { ok: true, scopes: business.scopes };
+    },
   });
 
   const accessToken = handler(facebookErrors, async (req, res) => {

@@ -162,6 +162,11 @@ export function mountPinterest({ state, hosts }: PlatformContext): void {
     handler(pinterestErrors, async (req, res) => {
       const a = await auth(req, res);
       if (!a) return;
+      // Trial access creates Pins only on the API sandbox host, never in production.
+      if (state.settings.pinterestAccess === 'trial') {
+        pinError(res, 403, 29, 'Apps with Trial access may not create Pins in production https://api.pinterest.com - use API Sandbox https://api-sandbox.pinterest.com instead.');
+        return;
+      }
       const input = body(req);
       const boardId = typeof input.board_id === 'string' ? input.board_id : undefined;
       const media = (input.media_source ?? {}) as Record<string, unknown>;

@@ -5,8 +5,9 @@ import type { PlatformContext } from '../core/context.js';
 import { mountConsent } from '../core/consent.js';
 import { baseUrl, handler, idempotencyKey, param, pathParam } from '../core/http.js';
 import { redeemCode, tokenEndpointGate } from '../core/oauth.js';
-import { mountPostPage, numericId, publish } from '../core/publish.js';
-import type { MediaContainer } from './instagram.js';
+import { mountPostPage, numericId } from '../core/publish.js';
+import { publishContainer, publishedInLastDay, type MediaContainer } from './instagram.js';
+import { threadsLength } from '../../platforms/post-rules.js';
 import {
   codeError,
   exchangeUserToken,
@@ -146,7 +147,8 @@ export function mountThreads({ state, hosts }: PlatformContext): void {
           graphError(res, 400, { message: '(#100) The parameter text is required.', code: 100 });
           return;
         }
-        if ([...text].length > 500) {
+        // Threads counts emoji as their UTF-8 bytes toward the 500 (Threads Posts, "Limitations").
+        if (threadsLength(text) > 500) {
           graphError(res, 400, { message: '(#100) Param text must be at most 500 characters long.', code: 100 });
           return;
         }
@@ -174,24 +176,12 @@ export function mountThreads({ state, hosts }: PlatformContext): void {
           graphError(res, 400, { message: '(#100) Param creation_id must be a valid media container id', code: 100 });
           return;
         }
-        const recent = state.posts.posts.filter((p) => p.platform === 'threads' && p.authorId === auth.identity.id && p.createdAt > state.clock.now() - 86_400_000);
-        if (!container.publishedId && recent.length >= PUBLISH_CAP) {
+        if (!container.publishedId && publishedInLastDay(state, 'threads', auth.identity.id) >= PUBLISH_CAP) {
           graphError(res, 400, { message: 'Application request limit reached', code: 9, error_subcode: 2207042 });
           return;
         }
-        const result = publish(state, {
-          platform: 'threads',
-          authorId: auth.identity.id,
-          authorHandle: auth.identity.handle,
-          text: container.text,
-          imageUrls: container.imageUrl ? [container.imageUrl] : [],
-          videoUrl: container.videoUrl,
-          idempotencyKey: idempotencyKey(req) ?? container.idempotencyKey ?? `container:${container.id}`,
-          makeId: () => numericId(17),
-          makePath: (id) => `/www.threads.com/@${auth.identity.handle}/post/${id}`,
-        });
-        container.publishedId = result.post.id;
-        res.json({ id: result.post.id });
+        const id = publishContainer(state, req, container, { id: auth.identity.id, handle: auth.identity.handle }, (postId) => `/www.threads.com/@${auth.identity.handle}/post/${postId}`);
+        res.json({ id });
       }),
     );
 
@@ -200,7 +190,7 @@ export function mountThreads({ state, hosts }: PlatformContext): void {
       handler(threadsErrors, async (req, res) => {
         const auth = await userAuth(req, res);
         if (!auth) return;
-        const usage = state.posts.posts.filter((p) => p.platform === 'threads' && p.authorId === auth.identity.id && p.createdAt > state.clock.now() - 86_400_000).length;
+        const usage = publishedInLastDay(state, 'threads', auth.identity.id);
         res.json({ data: [{ quota_usage: usage, config: { quota_total: PUBLISH_CAP, quota_duration: 86400 } }] });
       }),
     );

@@ -5,7 +5,8 @@ import type { Request, Response } from 'express';
 import type { PlatformContext } from '../core/context.js';
 import { mountConsent } from '../core/consent.js';
 import { authenticate, baseUrl, body, field, handler, idempotencyKey, queryParam, type PlatformErrors } from '../core/http.js';
-import type { Grant } from '../core/model.js';
+import type { Grant, SandboxIdentity } from '../core/model.js';
+import { isOnVerifiedDomain } from '../../platforms/settings.js';
 import { issueAccess, issueRefresh, redeemCode, redeemRefresh, tokenEndpointGate } from '../core/oauth.js';
 import { mountPostPage, numericId, publish } from '../core/publish.js';
 
@@ -42,7 +43,30 @@ interface PublishJob {
   mediaType: 'PHOTO' | 'VIDEO';
 }
 
-const PRIVACY = ['PUBLIC_TO_EVERYONE', 'MUTUAL_FOLLOW_FRIENDS', 'FOLLOWER_OF_CREATOR', 'SELF_ONLY'];
+/** What creator_info offers: a public account can post to everyone, a private one to its followers at most. */
+const privacyOptions = (identity: SandboxIdentity) =>
+  identity.privateAccount ? ['FOLLOWER_OF_CREATOR', 'MUTUAL_FOLLOW_FRIENDS', 'SELF_ONLY'] : ['PUBLIC_TO_EVERYONE', 'MUTUAL_FOLLOW_FRIENDS', 'SELF_ONLY'];
+
+/** The scope each user-info field needs (Get User Info reference; username moved to user.info.profile in 2024). */
+const FIELD_SCOPES: Record<string, string> = {
+  open_id: 'user.info.basic',
+  union_id: 'user.info.basic',
+  avatar_url: 'user.info.basic',
+  avatar_url_100: 'user.info.basic',
+  avatar_large_url: 'user.info.basic',
+  display_name: 'user.info.basic',
+  bio_description: 'user.info.profile',
+  profile_deep_link: 'user.info.profile',
+  is_verified: 'user.info.profile',
+  username: 'user.info.profile',
+  follower_count: 'user.info.stats',
+  following_count: 'user.info.stats',
+  likes_count: 'user.info.stats',
+  video_count: 'user.info.stats',
+};
+
+const scopeNotAuthorized = (res: Response) =>
+  apiError(res, 401, 'scope_not_authorized', 'The user did not authorize the scope required for completing this request.');
 
 export function mountTikTok({ state, hosts }: PlatformContext): void {
   const web = hosts.router('www.tiktok.com', tiktokErrors);
@@ -136,6 +160,11 @@ export function mountTikTok({ state, hosts }: PlatformContext): void {
       const a = await auth(req, res);
       if (!a) return;
       const fields = new Set((queryParam(req, 'fields') ?? 'open_id').split(',').map((f) => f.trim()));
+      // A field the token's scopes do not cover fails the whole request.
+      if ([...fields].some((f) => FIELD_SCOPES[f] !== undefined && !a.grant.scopes.includes(FIELD_SCOPES[f]!))) {
+        scopeNotAuthorized(res);
+        return;
+      }
       const avatar = `${baseUrl(state, req)}${a.identity.avatarPath}`;
       const all: Record<string, unknown> = {
         open_id: a.identity.id,
@@ -147,6 +176,10 @@ export function mountTikTok({ state, hosts }: PlatformContext): void {
         username: a.identity.handle,
         bio_description: 'Sandbox TikTok creator',
         is_verified: false,
+        follower_count: 10,
+        following_count: 5,
+        likes_count: 42,
+        video_count: state.posts.posts.filter((p) => p.platform === 'tiktok' && p.authorId === a.identity.id).length,
         profile_deep_link: `${baseUrl(state, req)}/www.tiktok.com/@${a.identity.handle}`,
       };
       ok(res, { user: Object.fromEntries(Object.entries(all).filter(([key]) => fields.has(key))) });
@@ -158,11 +191,15 @@ export function mountTikTok({ state, hosts }: PlatformContext): void {
     handler(tiktokErrors, async (req, res) => {
       const a = await auth(req, res);
       if (!a) return;
+      if (!a.grant.scopes.includes('video.publish')) {
+        scopeNotAuthorized(res);
+        return;
+      }
       ok(res, {
         creator_avatar_url: `${baseUrl(state, req)}${a.identity.avatarPath}`,
         creator_username: a.identity.handle,
         creator_nickname: a.identity.displayName,
-        privacy_level_options: PRIVACY,
+        privacy_level_options: privacyOptions(a.identity),
         comment_disabled: false,
         duet_disabled: false,
         stitch_disabled: false,
@@ -184,8 +221,13 @@ export function mountTikTok({ state, hosts }: PlatformContext): void {
         tiktokErrors.badRequest(res, 'media_type must be PHOTO for content/init.');
         return;
       }
-      if (typeof privacy !== 'string' || !PRIVACY.includes(privacy)) {
+      if (typeof privacy !== 'string' || !privacyOptions(a.identity).includes(privacy)) {
         tiktokErrors.badRequest(res, 'post_info.privacy_level is required and must be one of the creator_info privacy_level_options.');
+        return;
+      }
+      // Unaudited clients: SELF_ONLY posts, to accounts that are private at the time of posting.
+      if (!state.settings.tiktokAudited && (privacy !== 'SELF_ONLY' || !a.identity.privateAccount)) {
+        apiError(res, 403, 'unaudited_client_can_only_post_to_private_accounts', 'Unaudited clients can only post to private accounts with SELF_ONLY privacy.');
         return;
       }
       if (source.source !== 'PULL_FROM_URL') {
@@ -194,6 +236,11 @@ export function mountTikTok({ state, hosts }: PlatformContext): void {
       }
       const images = Array.isArray(source.photo_images) ? source.photo_images.filter((u): u is string => typeof u === 'string') : [];
       const videoUrl = typeof source.video_url === 'string' ? source.video_url : undefined;
+      // TikTok pulls media only from domains or URL prefixes verified for the app.
+      if ([...images, ...(videoUrl ? [videoUrl] : [])].some((url) => !isOnVerifiedDomain(url, state.settings.tiktokVerifiedDomains))) {
+        apiError(res, 403, 'url_ownership_unverified', 'Please review our URL ownership verification rules.');
+        return;
+      }
       if (mediaType === 'PHOTO' && (images.length === 0 || images.length > 35)) {
         tiktokErrors.badRequest(res, 'source_info.photo_images must contain 1 to 35 image URLs.');
         return;
@@ -218,6 +265,7 @@ export function mountTikTok({ state, hosts }: PlatformContext): void {
         imageUrls: images,
         videoUrl,
         idempotencyKey: idempotencyKey(req),
+        options: { privacy_level: privacy, auto_add_music: postInfo.auto_add_music === true, disable_comment: postInfo.disable_comment === true },
         // Below 2^53: status/fetch returns the id as a JSON number.
         makeId: () => numericId(15),
         makePath: (id) => `/www.tiktok.com/@${handle}/${mediaType === 'PHOTO' ? 'photo' : 'video'}/${id}`,

@@ -2,6 +2,7 @@ import type { Account } from '../../db/models/account.js';
 import type { Models } from '../../db/models/index.js';
 import { targetIdOf } from '../../db/models/post-target.js';
 import { createPost, recordFailed } from '../../db/posts.js';
+import type { PostChoices } from '../../platforms/types.js';
 import type { TestPostResult } from '../../workflows/account/messages.js';
 import { AccountWorkflowClient } from '../account-workflows/client.js';
 import { refusalText } from '../account-workflows/refusal.js';
@@ -15,6 +16,8 @@ export async function sendTestPost(
   account: Pick<Account, '_id' | 'ownerId' | 'penNameId' | 'platform' | 'handle'>,
   text: string,
   now: Date,
+  /** What the platform needs beyond text (an image; TikTok's choices). */
+  extra: { imageUrl?: string; choices?: PostChoices } = {},
 ): Promise<TestPostResult> {
   const post = await createPost(
     deps.models,
@@ -23,9 +26,10 @@ export async function sendTestPost(
       penNameId: account.penNameId,
       kind: 'test',
       text,
+      ...(extra.imageUrl ? { imageUrl: extra.imageUrl } : {}),
       timeZone: 'UTC',
       publishAt: now,
-      targets: [{ accountId: account._id, platform: account.platform, handle: account.handle }],
+      targets: [{ accountId: account._id, platform: account.platform, handle: account.handle, ...(extra.choices ? { choices: extra.choices } : {}) }],
     },
     now,
   );

@@ -27,13 +27,7 @@ export async function openSandbox(): Promise<Sandbox> {
 }
 
 export function sandboxAdapters(config: Config, sandboxUrl: string) {
-  return createAdapters({
-    mode: 'sandbox',
-    sandboxUrl,
-    clients: config.platforms.clients,
-    linkedinPartnerRefresh: config.platforms.linkedinPartnerRefresh,
-    timeoutMs: 5000,
-  });
+  return createAdapters({ ...config.platforms, mode: 'sandbox', sandboxUrl, timeoutMs: 5000 });
 }
 
 export type ActivityExtras = Partial<Parameters<typeof createActivities>[0]>;

@@ -1,34 +1,16 @@
-import { temporal } from '@temporalio/proto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { inject } from 'vitest';
 import type { Config } from '../../config/index.js';
 import { createWorkers, runWorkers } from '../../worker/create-worker.js';
-import { ALL_SEARCH_ATTRIBUTES } from '../../workflows/search-attributes.js';
 import { openDatabase, testConfig, type TestDatabase } from './integration.js';
 import { lifecycleActivitiesFor, openSandbox, type Sandbox } from './lifecycle.js';
+import { registerSearchAttributes } from './search-attributes.js';
 
 // The lifecycle stack on Temporal's time-skipping test server: workflow time jumps, while
 // activities, MongoDB and the sandbox run on real time. The workflow measures token lifetimes on
 // its own clock, so production durations work unchanged.
 
 export const DAY_MS = 24 * 3600 * 1000;
-
-const { IndexedValueType } = temporal.api.enums.v1;
-const INDEXED_TYPES: Record<string, temporal.api.enums.v1.IndexedValueType> = {
-  KEYWORD: IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
-  DATETIME: IndexedValueType.INDEXED_VALUE_TYPE_DATETIME,
-  TEXT: IndexedValueType.INDEXED_VALUE_TYPE_TEXT,
-  INT: IndexedValueType.INDEXED_VALUE_TYPE_INT,
-  DOUBLE: IndexedValueType.INDEXED_VALUE_TYPE_DOUBLE,
-  BOOL: IndexedValueType.INDEXED_VALUE_TYPE_BOOL,
-  KEYWORD_LIST: IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD_LIST,
-};
-
-/** Registers Tether's search attributes, as tools/ does on the dev server and a deployment on a cluster. */
-export async function registerSearchAttributes(env: TestWorkflowEnvironment): Promise<void> {
-  const searchAttributes = Object.fromEntries(ALL_SEARCH_ATTRIBUTES.map((key) => [key.name, INDEXED_TYPES[key.type]!]));
-  await env.connection.operatorService.addSearchAttributes({ namespace: env.namespace ?? 'default', searchAttributes });
-}
 
 export interface TimeSkippingStack {
   env: TestWorkflowEnvironment;

@@ -5,11 +5,15 @@ import { PLATFORM_NAMES } from '../../platforms/types.js';
 import { sendTestPost } from '../../services/accounts/test-post.js';
 import type { TestPostResult } from '../../workflows/account/messages.js';
 import type { AccountPagesDeps } from '../deps.js';
-import { checkTargets } from '../posts/compose.js';
+import { checkTargets, choiceOf } from '../posts/compose.js';
+import { choicesOf } from '../posts/form.js';
 import { renderPage } from '../respond.js';
+import { createCredentialStore } from '../../db/credentials.js';
 
 // "Send test post": a short post published right away through the account's workflow, so a user
-// can see that a new connection really publishes. The outcome is shown on its own page.
+// can see that a new connection really publishes. The outcome is shown on its own page. Where the
+// platform needs more than text (an image; TikTok's privacy level and music consent), a form asks
+// for it first.
 
 export function testPostText(account: Pick<Account, 'handle'>, now: Date): string {
   return `Testing Tether with ${displayHandle(account.handle)} — ${now.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
@@ -17,15 +21,31 @@ export function testPostText(account: Pick<Account, 'handle'>, now: Date): strin
 
 /** POST /connections/:id/test-post for an account the user owns. */
 export function sendTestPostRoute(deps: AccountPagesDeps) {
-  return async (_req: Request, res: Response, account: Account): Promise<void> => {
+  return async (req: Request, res: Response, account: Account): Promise<void> => {
     const now = new Date();
     const text = testPostText(account, now);
+    const platformName = PLATFORM_NAMES[account.platform];
+    const adapter = deps.adapters[account.platform];
+    const needsImage = adapter?.postRules({ premium: account.premium }).requiresImage ?? false;
+    const asks = needsImage || Boolean(adapter?.postChoices);
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    const imageUrl = asks && typeof body.imageUrl === 'string' && body.imageUrl.trim() ? body.imageUrl.trim().slice(0, 2000) : undefined;
+    const choices = choicesOf(body, [account._id])[account._id];
+    const askFor = async (errors: Record<string, string> = {}, status = 200) => {
+      const choice = adapter?.postChoices ? await choiceOf(account, adapter, createCredentialStore(deps.models, deps.config.tokenEncryptionKey)) : undefined;
+      const locals = { title: 'Test post', account: { id: account._id, handle: account.handle }, platformName, text, needsImage, choice, values: { imageUrl, choices }, errors };
+      await renderPage(res, 'connections/test-post-choices', locals, status);
+    };
+    // The pill's button asks first; the form answers with `withChoices`.
+    if (asks && body.withChoices !== 'yes') return askFor();
+    const errors = checkTargets(deps.adapters, { text, ...(imageUrl ? { imageUrl } : {}) }, [{ account, ...(choices ? { choices } : {}) }]);
+    if (asks && Object.keys(errors).length > 0) return askFor(errors, 400);
     const show = (result: TestPostResult) =>
-      renderPage(res, 'connections/test-post', { title: 'Test post', account: { id: account._id, handle: account.handle }, platformName: PLATFORM_NAMES[account.platform], text, result });
-    const problems = Object.values(checkTargets(deps.adapters, { text }, [{ account }]));
+      renderPage(res, 'connections/test-post', { title: 'Test post', account: { id: account._id, handle: account.handle }, platformName, text, result });
+    const problems = Object.values(errors);
     if (problems.length > 0) {
       return show({ outcome: 'failed', reason: { code: 'not_postable', message: `A text-only test post cannot be sent: ${problems.join('; ')}` } });
     }
-    await show(await sendTestPost(deps, account, text, now));
+    await show(await sendTestPost(deps, account, text, now, { ...(imageUrl ? { imageUrl } : {}), ...(choices ? { choices } : {}) }));
   };
 }

@@ -2,7 +2,7 @@ import { accountRefOf, accountsOfPenName } from '../../db/accounts.js';
 import type { CredentialStore } from '../../db/credentials.js';
 import type { Account } from '../../db/models/account.js';
 import type { Models } from '../../db/models/index.js';
-import { PLATFORM_NAMES, type Board, type PlatformAdapter, type PlatformId, type PostRules } from '../../platforms/types.js';
+import { PLATFORM_NAMES, type AccountRef, type Board, type ChoiceOptions, type Credentials, type Outcome, type PlatformAdapter, type PlatformId, type PostChoices, type PostRules } from '../../platforms/types.js';
 import { PAGE_PLATFORMS } from '../connections/page-model.js';
 import type { FieldErrors } from '../respond.js';
 import { displayHandle } from '../../platforms/handle.js';
@@ -19,6 +19,12 @@ export interface BoardChoice {
   problem?: string;
 }
 
+/** What a platform makes the person choose for this account (TikTok), or why it could not be read. */
+export interface PlatformChoice {
+  options?: ChoiceOptions;
+  problem?: string;
+}
+
 export interface ComposeAccount {
   id: string;
   platform: PlatformId;
@@ -29,6 +35,7 @@ export interface ComposeAccount {
   hints: string[];
   needsBoard: boolean;
   board?: BoardChoice;
+  choice?: PlatformChoice;
 }
 
 export const targetLabel = (target: { platform: PlatformId; handle: string }) => `${PLATFORM_NAMES[target.platform]} ${displayHandle(target.handle)}`;
@@ -40,6 +47,7 @@ const UNIT_HINTS: Record<PostRules['lengthUnit'], string> = {
   weighted: 'characters (links count 23, emoji 2)',
   graphemes: 'characters',
   characters: 'characters',
+  emojiBytes: 'characters (an emoji counts as its UTF-8 bytes, 4 or more)',
 };
 
 export function hintsFor(rules: PostRules | undefined, platform: PlatformId): string[] {
@@ -58,19 +66,42 @@ export async function postableAccounts(models: Models, scope: { ownerId: string;
   return accounts.filter((account) => account.status?.state !== 'disconnected').sort((a, b) => rank(a) - rank(b));
 }
 
-/** One platform call per Pinterest account; a failure is shown, never thrown. */
-async function boardsOf(account: Account, adapter: PlatformAdapter | undefined, store: CredentialStore): Promise<BoardChoice> {
-  if (!adapter?.listBoards) return { boards: [], problem: 'Pinterest boards cannot be listed on this installation; enter the board id.' };
+/** One platform call with the account's stored credentials; undefined when none are stored. A thrown error is a failure. */
+async function callWithCredentials<T>(
+  account: Account,
+  store: CredentialStore,
+  call: (ref: AccountRef, credentials: Credentials) => Promise<Outcome<T>>,
+): Promise<Outcome<T> | 'unreachable' | undefined> {
   try {
     const stored = await store.loadCredentials(account._id);
-    if (!stored) return { boards: [], problem: 'No credentials are stored for this account; reconnect it, or enter the board id.' };
-    const listed = await adapter.listBoards(accountRefOf(account), stored.credentials);
-    if (listed.kind !== 'ok') return { boards: [], problem: `Pinterest did not list the boards (${listed.message}); enter the board id.` };
-    if (listed.value.length === 0) return { boards: [], problem: 'This account has no boards yet; create one on Pinterest, or enter a board id.' };
-    return { boards: listed.value };
+    return stored ? await call(accountRefOf(account), stored.credentials) : undefined;
   } catch {
-    return { boards: [], problem: 'Pinterest could not be reached to list the boards; enter the board id.' };
+    return 'unreachable';
   }
+}
+
+/** One platform call per Pinterest account; a failure is shown, never thrown. */
+async function boardsOf(account: Account, adapter: PlatformAdapter | undefined, store: CredentialStore): Promise<BoardChoice> {
+  const listBoards = adapter?.listBoards;
+  if (!listBoards) return { boards: [], problem: 'Pinterest boards cannot be listed on this installation; enter the board id.' };
+  const listed = await callWithCredentials(account, store, listBoards);
+  if (listed === undefined) return { boards: [], problem: 'No credentials are stored for this account; reconnect it, or enter the board id.' };
+  if (listed === 'unreachable') return { boards: [], problem: 'Pinterest could not be reached to list the boards; enter the board id.' };
+  if (listed.kind !== 'ok') return { boards: [], problem: `Pinterest did not list the boards (${listed.message}); enter the board id.` };
+  if (listed.value.length === 0) return { boards: [], problem: 'This account has no boards yet; create one on Pinterest, or enter a board id.' };
+  return { boards: listed.value };
+}
+
+/** The choices the platform offers this account right now (TikTok reads creator_info); a failure is shown, never thrown. */
+export async function choiceOf(account: Account, adapter: PlatformAdapter, store: CredentialStore): Promise<PlatformChoice | undefined> {
+  const postChoices = adapter.postChoices;
+  if (!postChoices) return undefined;
+  const name = PLATFORM_NAMES[account.platform];
+  const read = await callWithCredentials(account, store, postChoices);
+  if (read === undefined) return { problem: `No credentials are stored for this account; reconnect it to post to ${name}.` };
+  if (read === 'unreachable') return { problem: `${name} could not be reached for this account's posting options; try again.` };
+  if (read.kind !== 'ok') return { problem: `${name} did not give this account's posting options (${read.message}).` };
+  return { options: read.value };
 }
 
 export async function composeAccounts(accounts: Account[], adapters: Adapters, store: CredentialStore): Promise<ComposeAccount[]> {
@@ -88,6 +119,7 @@ export async function composeAccounts(accounts: Account[], adapters: Adapters, s
         hints: hintsFor(rules, account.platform),
         needsBoard: rules?.requiresBoard ?? false,
         ...(account.platform === 'pinterest' ? { board: await boardsOf(account, adapter, store) } : {}),
+        ...(adapter?.postChoices && !expired ? { choice: await choiceOf(account, adapter, store) } : {}),
       };
     }),
   );
@@ -96,15 +128,19 @@ export async function composeAccounts(accounts: Account[], adapters: Adapters, s
 export interface TargetCheck {
   account: Pick<Account, '_id' | 'platform' | 'handle' | 'premium'>;
   boardId?: string;
+  choices?: PostChoices;
 }
 
 /** Each account's own problems with the post, as "X (@handle): ..." keyed by the account's field. */
 export function checkTargets(adapters: Adapters, post: { text: string; imageUrl?: string }, targets: TargetCheck[]): FieldErrors {
   const errors: FieldErrors = {};
-  for (const { account, boardId } of targets) {
+  for (const { account, boardId, choices } of targets) {
     const adapter = adapters[account.platform];
     const problems = adapter
-      ? adapter.validatePost({ text: post.text, ...(post.imageUrl ? { imageUrl: post.imageUrl } : {}), ...(boardId ? { boardId } : {}) }, { premium: account.premium })
+      ? adapter.validatePost(
+          { text: post.text, ...(post.imageUrl ? { imageUrl: post.imageUrl } : {}), ...(boardId ? { boardId } : {}), ...(choices ? { choices } : {}) },
+          { premium: account.premium },
+        )
       : [`${PLATFORM_NAMES[account.platform]} is not configured on this installation`];
     if (problems.length > 0) errors[targetField(account._id)] = `${PLATFORM_NAMES[account.platform]} (${displayHandle(account.handle)}): ${problems.join('; ')}`;
   }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { PostChoices } from '../../platforms/types.js';
 import { fieldErrors, type FieldErrors } from '../respond.js';
 import { futureInstantOf, isTimeZone, LOCAL_TIME_PATTERN } from './time.js';
 
@@ -57,6 +58,8 @@ export interface ComposeInput extends PostContent {
   accountIds: string[];
   /** Board chosen (or typed) per Pinterest account. */
   boards: Record<string, string>;
+  /** What was chosen per account where the platform requires a choice (TikTok). */
+  choices: Record<string, PostChoices>;
 }
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; errors: FieldErrors };
@@ -70,6 +73,7 @@ export interface FormValues {
   when: string;
   publishAt: string;
   timeZone: string;
+  choices?: Record<string, PostChoices>;
 }
 
 const stringOf = (value: unknown) => (typeof value === 'string' ? value : '');
@@ -90,7 +94,25 @@ export function formValuesOf(body: Record<string, unknown>): FormValues {
     when: stringOf(body.when) || 'later',
     publishAt: stringOf(body.publishAt),
     timeZone: stringOf(body.timeZone),
+    choices: choicesOf(body, accountIdList),
   };
+}
+
+/** Field names of an account's platform choices (views/partials/post-choices.ejs). */
+export const choiceFields = (accountId: string) => ({ privacy: `privacy-${accountId}`, consent: `consent-${accountId}`, music: `music-${accountId}` });
+
+/** The platform choices made per account (`privacy-<id>`, `consent-<id>`, `music-<id>`); accounts without any are left out. */
+export function choicesOf(body: Record<string, unknown>, accountIds: string[]): Record<string, PostChoices> {
+  const chosen: Record<string, PostChoices> = {};
+  for (const id of accountIds) {
+    const fields = choiceFields(id);
+    const privacy = stringOf(body[fields.privacy]).trim();
+    const musicConsent = body[fields.consent] === 'yes';
+    const autoAddMusic = body[fields.music] === 'yes';
+    if (!privacy && !musicConsent && !autoAddMusic) continue;
+    chosen[id] = { ...(/^[A-Z_]{1,40}$/.test(privacy) ? { privacyLevel: privacy } : {}), musicConsent, autoAddMusic };
+  }
+  return chosen;
 }
 
 const PUBLISH_AT_WORDING = {
@@ -134,7 +156,7 @@ export function parseComposeForm(body: unknown, now: Date): Parsed<ComposeInput>
       return typeof board === 'string' && board.trim() !== '' ? [[id, board.trim().slice(0, 200)]] : [];
     }),
   );
-  return { ok: true, value: { ...content.value, accountIds: targets.data.accountIds, boards } };
+  return { ok: true, value: { ...content.value, accountIds: targets.data.accountIds, boards, choices: choicesOf(input, targets.data.accountIds) } };
 }
 
 export const STATUS_FILTERS = ['scheduled', 'paused', 'publishing', 'published', 'failed'] as const;

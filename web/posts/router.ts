@@ -90,7 +90,8 @@ export function postsRouter(deps: PostsDeps): Router {
     if (!errors.text && !errors.imageUrl) {
       const content = parsed.ok ? parsed.value : { text: values.text, imageUrl: values.imageUrl.trim() || undefined };
       const boards = parsed.ok ? parsed.value.boards : values.boards;
-      Object.assign(errors, checkTargets(adapters, content, chosen.map((account) => ({ account, boardId: boards[account._id]?.trim() || undefined }))));
+      const choices = (parsed.ok ? parsed.value.choices : values.choices) ?? {};
+      Object.assign(errors, checkTargets(adapters, content, chosen.map((account) => ({ account, boardId: boards[account._id]?.trim() || undefined, choices: choices[account._id] }))));
     }
     if (!parsed.ok || Object.keys(errors).length > 0) return renderCompose(res, accounts, { values, errors, status: 400 });
 
@@ -111,6 +112,7 @@ export function postsRouter(deps: PostsDeps): Router {
           platform: account.platform,
           handle: account.handle,
           ...(input.boards[account._id] ? { boardId: input.boards[account._id] } : {}),
+          ...(input.choices[account._id] ? { choices: input.choices[account._id] } : {}),
         })),
       },
       now,
@@ -190,7 +192,7 @@ export function postsRouter(deps: PostsDeps): Router {
       const waiting = detail.targets.filter((target) => target.state === 'scheduled');
       const checks = waiting.flatMap((target) => {
         const account = detail.accounts.get(target.accountId);
-        return account ? [{ account, ...(target.boardId ? { boardId: target.boardId } : {}) }] : [];
+        return account ? [{ account, ...(target.boardId ? { boardId: target.boardId } : {}), ...(target.choices ? { choices: target.choices } : {}) }] : [];
       });
       Object.assign(errors, checkTargets(adapters, content, checks));
     }

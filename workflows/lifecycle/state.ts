@@ -13,7 +13,6 @@ import type {
   Operation,
   OperationTrigger,
   Reason,
-  TokenTimes,
   TransitionResult,
 } from './types.js';
 import {
@@ -25,16 +24,8 @@ import {
   tokenExpiredReason,
 } from './reasons.js';
 import { describeNext, dueWarning, expiryDeadline, isLive } from './schedule.js';
-import {
-  DEFAULT_WARNING_LEAD_MS,
-  IN_FLIGHT_TIMEOUT_MS,
-  lifetimeMs,
-  plannedRenewalAt,
-  plannedValidationAt,
-  renewalClosesAt,
-  renewalOpensAt,
-  retryAt,
-} from './timing.js';
+import { DEFAULT_WARNING_LEAD_MS, IN_FLIGHT_TIMEOUT_MS, plannedValidationAt, renewalClosesAt, renewalOpensAt, retryAt } from './timing.js';
+import { issueToken, revalidatedToken } from './tokens.js';
 
 export interface AccountInput {
   accountId: string;
@@ -71,15 +62,17 @@ export function startLifecycle(account: AccountInput, connected: CredentialsEven
 }
 
 interface Draft {
-  s: LifecycleState;
-  queue: LifecycleEffect[];
+  /** The state being built: a copy of the one passed in. */
+  state: LifecycleState;
+  /** Revoke the credentials at the platform (disconnect); runs before everything else. */
+  revoke: boolean;
   notifications: NotifyEffect[];
   operations: LifecycleEffect[];
 }
 
 export function transition(state: LifecycleState, event: LifecycleEvent): TransitionResult {
   if (!isWellFormed(event) || state.status === 'disconnected') return { state, effects: [] };
-  const draft: Draft = { s: { ...state, token: { ...state.token } }, queue: [], notifications: [], operations: [] };
+  const draft: Draft = { state: { ...state, token: { ...state.token } }, revoke: false, notifications: [], operations: [] };
   const { now } = event;
 
   switch (event.type) {
@@ -112,7 +105,7 @@ export function transition(state: LifecycleState, event: LifecycleEvent): Transi
       onAccessTokenRejected(draft, now, event.reason);
       break;
     case 'revokedByPlatform':
-      if (draft.s.status === 'expired') draft.s.reason = event.reason;
+      if (draft.state.status === 'expired') draft.state.reason = event.reason;
       else expire(draft, event.reason);
       break;
     case 'disconnectRequested':
@@ -130,236 +123,182 @@ function isWellFormed(event: LifecycleEvent | null | undefined): event is Lifecy
 // ---- status changes -------------------------------------------------------------------------
 
 function changeStatus(draft: Draft, to: LifecycleStatus, notice: Omit<NotifyEffect, 'type' | 'dedupeKey'>): void {
-  const s = draft.s;
-  s.status = to;
-  s.transitions += 1;
-  draft.notifications.push({ type: 'notify', ...notice, dedupeKey: `${s.accountId}:${s.transitions}` });
+  const state = draft.state;
+  state.status = to;
+  state.transitions += 1;
+  draft.notifications.push({ type: 'notify', ...notice, dedupeKey: `${state.accountId}:${state.transitions}` });
 }
 
-function clearSchedule(s: LifecycleState): void {
-  s.renewAt = undefined;
-  s.validateAt = undefined;
-  s.retry = undefined;
-  s.inFlight = undefined;
-  s.warning = undefined;
-  s.notice = undefined;
+function clearSchedule(state: LifecycleState): void {
+  state.renewAt = undefined;
+  state.validateAt = undefined;
+  state.retry = undefined;
+  state.inFlight = undefined;
+  state.warning = undefined;
+  state.notice = undefined;
 }
 
 function expire(draft: Draft, reason: Reason): void {
-  if (!isLive(draft.s)) return;
-  clearSchedule(draft.s);
-  draft.s.reason = reason;
-  draft.queue.push({ type: 'pauseQueue' });
+  if (!isLive(draft.state)) return;
+  clearSchedule(draft.state);
+  draft.state.reason = reason;
   changeStatus(draft, 'expired', { kind: 'expired', reason });
 }
 
 function disconnect(draft: Draft): void {
-  clearSchedule(draft.s);
-  draft.s.reason = undefined;
-  draft.queue.push({ type: 'revoke' });
+  clearSchedule(draft.state);
+  draft.state.reason = undefined;
+  draft.revoke = true;
   changeStatus(draft, 'disconnected', { kind: 'disconnected' });
 }
 
 /** Apply what time alone decides: closed renewal windows, reached deadlines, due warnings. */
 function catchUp(draft: Draft, now: number): void {
-  const s = draft.s;
-  if (!isLive(s)) return;
-  const closes = renewalClosesAt(s.policy, s.token);
+  const state = draft.state;
+  if (!isLive(state)) return;
+  const closes = renewalClosesAt(state.policy, state.token);
   if (closes !== undefined && now >= closes) {
-    s.renewAt = undefined;
-    if (s.retry?.op === 'renew') s.retry = undefined;
+    state.renewAt = undefined;
+    if (state.retry?.op === 'renew') state.retry = undefined;
   }
-  const deadline = expiryDeadline(s);
-  if (deadline && now >= deadline.at && !s.inFlight) {
-    expire(draft, tokenExpiredReason(s.platform, deadline.at, deadline.kind));
+  const deadline = expiryDeadline(state);
+  if (deadline && now >= deadline.at && !state.inFlight) {
+    expire(draft, tokenExpiredReason(state.platform, deadline.at, deadline.kind));
     return;
   }
-  const due = dueWarning(s, now);
+  const due = dueWarning(state, now);
   if (due) {
-    if (s.status === 'active') {
-      s.warning = { deadline: due.deadline, reason: due.reason };
+    if (state.status === 'active') {
+      state.warning = { deadline: due.deadline, reason: due.reason };
       changeStatus(draft, 'expiring', { kind: 'expiring', reason: due.reason, deadline: due.deadline });
-    } else if (s.warning?.deadline !== due.deadline) {
-      s.warning = { deadline: due.deadline, reason: due.reason };
+    } else if (state.warning?.deadline !== due.deadline) {
+      state.warning = { deadline: due.deadline, reason: due.reason };
     }
-  } else if (s.status === 'expiring') {
-    s.warning = undefined;
+  } else if (state.status === 'expiring') {
+    state.warning = undefined;
     changeStatus(draft, 'active', { kind: 'recovered' });
   }
-}
-
-// ---- tokens ---------------------------------------------------------------------------------
-
-/** Deadlines that move by less than this are the same deadline re-reported (e.g. "seconds remaining"). */
-function sameDeadline(a: number, b: number, lifetime: number): boolean {
-  return Math.abs(a - b) <= Math.min(60_000, Math.max(0, lifetime) / 100);
-}
-
-interface TrackedEnd {
-  end?: number;
-  since?: number;
-}
-
-/** Merge a newly reported lifetime into a tracked deadline, keeping when it was first seen. */
-function trackEnd(previous: TrackedEnd, sec: number | undefined, now: number, fresh: boolean): TrackedEnd {
-  const ms = lifetimeMs(sec);
-  if (ms === undefined) {
-    if (fresh) return {};
-    // Not re-reported: keep it while it lies ahead; one that passed while the token kept working no longer binds.
-    return previous.end !== undefined && previous.end > now ? previous : {};
-  }
-  const end = now + ms;
-  if (fresh || previous.end === undefined) return { end, since: now };
-  if (sameDeadline(end, previous.end, ms)) return previous;
-  return { end, since: end > previous.end ? now : (previous.since ?? now) };
-}
-
-function issueToken(s: LifecycleState, now: number, lifetimes: Lifetimes | undefined, jitter: number, fresh: boolean): void {
-  const previous = s.token;
-  const accessMs = lifetimeMs(lifetimes?.accessSec);
-  const refresh = trackEnd({ end: previous.refreshExpiresAt, since: previous.refreshIssuedAt }, lifetimes?.refreshSec, now, fresh);
-  const dataAccess = trackEnd({ end: previous.dataAccessExpiresAt, since: previous.dataAccessIssuedAt }, lifetimes?.dataAccessSec, now, fresh);
-  const token: TokenTimes = { issuedAt: now };
-  if (accessMs !== undefined) token.accessExpiresAt = now + accessMs;
-  if (refresh.end !== undefined) {
-    token.refreshExpiresAt = refresh.end;
-    token.refreshIssuedAt = refresh.since ?? now;
-  }
-  if (dataAccess.end !== undefined) {
-    token.dataAccessExpiresAt = dataAccess.end;
-    token.dataAccessIssuedAt = dataAccess.since ?? now;
-  }
-  s.token = token;
-  s.renewAt = plannedRenewalAt(s.policy, token, jitter);
-  s.validateAt = plannedValidationAt(s.policy, token, now, jitter);
 }
 
 // ---- event handlers -------------------------------------------------------------------------
 
 function onCredentials(draft: Draft, event: CredentialsEvent): void {
-  const s = draft.s;
-  const was = s.status;
-  s.policy = event.policy;
-  issueToken(s, event.now, event.lifetimes, event.jitter, true);
-  s.retry = undefined;
-  s.inFlight = undefined; // a result of the old credentials' operation is ignored when it arrives
-  s.warning = undefined;
-  s.notice = undefined;
-  s.reason = undefined;
-  s.consecutiveFailures = 0;
-  s.rejectedTokenIssuedAt = undefined;
-  if (was === 'expired') draft.queue.push({ type: 'resumeQueue' });
+  const state = draft.state;
+  const was = state.status;
+  state.policy = event.policy;
+  issueToken(state, event.now, event.lifetimes, event.jitter, true);
+  state.retry = undefined;
+  state.inFlight = undefined; // a result of the old credentials' operation is ignored when it arrives
+  state.warning = undefined;
+  state.notice = undefined;
+  state.reason = undefined;
+  state.consecutiveFailures = 0;
+  state.rejectedTokenIssuedAt = undefined;
   if (was !== 'active') changeStatus(draft, 'active', { kind: 'reconnected' });
 }
 
 function onRenewalSucceeded(draft: Draft, now: number, lifetimes: Lifetimes, jitter: number): void {
-  const s = draft.s;
-  if (!isLive(s) || s.inFlight?.op !== 'renew') return; // not ours (stale, or after a reconnect/expiry)
-  s.inFlight = undefined;
-  issueToken(s, now, lifetimes, jitter, false);
-  s.retry = undefined;
-  s.consecutiveFailures = 0;
-  s.notice = undefined;
+  const state = draft.state;
+  if (!isLive(state) || state.inFlight?.op !== 'renew') return; // not ours (stale, or after a reconnect/expiry)
+  state.inFlight = undefined;
+  issueToken(state, now, lifetimes, jitter, false);
+  state.retry = undefined;
+  state.consecutiveFailures = 0;
+  state.notice = undefined;
 }
 
 function onValidationSucceeded(draft: Draft, now: number, dataAccessSec: number | undefined, jitter: number): void {
-  const s = draft.s;
-  if (!isLive(s) || s.inFlight?.op !== 'validate') return;
-  s.inFlight = undefined;
-  const dataAccess = trackEnd({ end: s.token.dataAccessExpiresAt, since: s.token.dataAccessIssuedAt }, dataAccessSec, now, false);
-  const token: TokenTimes = { ...s.token, dataAccessExpiresAt: dataAccess.end, dataAccessIssuedAt: dataAccess.end === undefined ? undefined : (dataAccess.since ?? now) };
-  if (token.dataAccessExpiresAt === undefined) {
-    delete token.dataAccessExpiresAt;
-    delete token.dataAccessIssuedAt;
-  }
-  s.token = token;
-  s.validateAt = plannedValidationAt(s.policy, token, now, jitter);
-  s.retry = undefined;
-  s.consecutiveFailures = 0;
-  s.notice = undefined;
+  const state = draft.state;
+  if (!isLive(state) || state.inFlight?.op !== 'validate') return;
+  state.inFlight = undefined;
+  state.token = revalidatedToken(state.token, dataAccessSec, now);
+  state.validateAt = plannedValidationAt(state.policy, state.token, now, jitter);
+  state.retry = undefined;
+  state.consecutiveFailures = 0;
+  state.notice = undefined;
 }
 
 function onOperationFailed(draft: Draft, op: Operation, failure: Failure, now: number, jitter: number): void {
-  const s = draft.s;
-  if (!isLive(s) || s.inFlight?.op !== op) return;
-  s.inFlight = undefined;
+  const state = draft.state;
+  if (!isLive(state) || state.inFlight?.op !== op) return;
+  state.inFlight = undefined;
   applyFailure(draft, op, failure, now, jitter);
 }
 
 function applyFailure(draft: Draft, op: Operation, failure: Failure, now: number, jitter: number): void {
-  const s = draft.s;
+  const state = draft.state;
   if (failure.kind === 'reauthRequired') {
     expire(draft, { code: failure.code, message: failure.message });
     return;
   }
-  const dataAccessEnd = s.token.dataAccessExpiresAt;
+  const dataAccessEnd = state.token.dataAccessExpiresAt;
   if (op === 'validate' && failure.kind === 'invalid' && dataAccessEnd !== undefined && now >= dataAccessEnd) {
-    expire(draft, dataAccessExpiredReason(s.platform, dataAccessEnd, failure));
+    expire(draft, dataAccessExpiredReason(state.platform, dataAccessEnd, failure));
     return;
   }
-  s.consecutiveFailures += 1;
-  const closes = op === 'renew' ? renewalClosesAt(s.policy, s.token) : undefined;
+  state.consecutiveFailures += 1;
+  const closes = op === 'renew' ? renewalClosesAt(state.policy, state.token) : undefined;
   if (closes !== undefined && now >= closes) {
-    s.retry = undefined; // nothing left to retry; catchUp warns or expires
-    s.renewAt = undefined;
+    state.retry = undefined; // nothing left to retry; catchUp warns or expires
+    state.renewAt = undefined;
     return;
   }
-  const tokenLifetimeMs = s.token.accessExpiresAt === undefined ? undefined : s.token.accessExpiresAt - s.token.issuedAt;
-  let at = retryAt({ now, failure, attempt: s.consecutiveFailures, jitter, mustPrecede: lastUsefulMoment(s, now), tokenLifetimeMs });
-  if (op === 'renew') at = Math.max(at, renewalOpensAt(s.policy, s.token));
-  s.retry = { op, at, attempt: s.consecutiveFailures, reason: retryReason(s.platform, op, failure, at, now) };
+  const tokenLifetimeMs = state.token.accessExpiresAt === undefined ? undefined : state.token.accessExpiresAt - state.token.issuedAt;
+  let at = retryAt({ now, failure, attempt: state.consecutiveFailures, jitter, mustPrecede: lastUsefulMoment(state, now), tokenLifetimeMs });
+  if (op === 'renew') at = Math.max(at, renewalOpensAt(state.policy, state.token));
+  state.retry = { op, at, attempt: state.consecutiveFailures, reason: retryReason(state.platform, op, failure, at, now) };
 }
 
 /** The nearest future moment a retry should beat: the access token's expiry or the renewal's last chance. */
-function lastUsefulMoment(s: LifecycleState, now: number): number | undefined {
-  const candidates = [s.token.accessExpiresAt, renewalClosesAt(s.policy, s.token)].filter(
+function lastUsefulMoment(state: LifecycleState, now: number): number | undefined {
+  const candidates = [state.token.accessExpiresAt, renewalClosesAt(state.policy, state.token)].filter(
     (t): t is number => t !== undefined && t > now,
   );
   return candidates.length ? Math.min(...candidates) : undefined;
 }
 
 function startOperation(draft: Draft, op: Operation, trigger: OperationTrigger, now: number): void {
-  draft.s.inFlight = { op, since: now };
+  draft.state.inFlight = { op, since: now };
   draft.operations.push({ type: op, trigger });
 }
 
 function onWake(draft: Draft, now: number): void {
-  const s = draft.s;
-  if (!isLive(s)) return;
-  if (s.inFlight && now >= s.inFlight.since + IN_FLIGHT_TIMEOUT_MS) {
-    const op = s.inFlight.op;
-    s.inFlight = undefined;
+  const state = draft.state;
+  if (!isLive(state)) return;
+  if (state.inFlight && now >= state.inFlight.since + IN_FLIGHT_TIMEOUT_MS) {
+    const op = state.inFlight.op;
+    state.inFlight = undefined;
     applyFailure(draft, op, { kind: 'transient', message: noResultMessage(op) }, now, 0.5);
   }
   catchUp(draft, now);
-  if (!isLive(s) || s.inFlight) return;
-  if (s.retry && s.retry.at <= now) {
-    startOperation(draft, s.retry.op, 'retry', now);
-  } else if (s.renewAt !== undefined && s.renewAt <= now && s.retry?.op !== 'renew') {
-    const opens = renewalOpensAt(s.policy, s.token);
+  if (!isLive(state) || state.inFlight) return;
+  if (state.retry && state.retry.at <= now) {
+    startOperation(draft, state.retry.op, 'retry', now);
+  } else if (state.renewAt !== undefined && state.renewAt <= now && state.retry?.op !== 'renew') {
+    const opens = renewalOpensAt(state.policy, state.token);
     if (now >= opens) startOperation(draft, 'renew', 'scheduled', now);
-    else s.renewAt = opens;
-  } else if (s.validateAt !== undefined && s.validateAt <= now && s.retry?.op !== 'validate') {
+    else state.renewAt = opens;
+  } else if (state.validateAt !== undefined && state.validateAt <= now && state.retry?.op !== 'validate') {
     startOperation(draft, 'validate', 'scheduled', now);
   }
 }
 
 function onRefreshRequested(draft: Draft, now: number): void {
-  const s = draft.s;
-  if (!isLive(s) || s.inFlight) return;
-  if (s.policy.renewal === 'validate') {
+  const state = draft.state;
+  if (!isLive(state) || state.inFlight) return;
+  if (state.policy.renewal === 'validate') {
     startOperation(draft, 'validate', 'requested', now);
     return;
   }
-  const deadline = expiryDeadline(s)?.at;
-  if (s.policy.renewal === 'none') {
-    s.notice = cannotRenewReason(s.platform, deadline);
+  const deadline = expiryDeadline(state)?.at;
+  if (state.policy.renewal === 'none') {
+    state.notice = cannotRenewReason(state.platform, deadline);
     return;
   }
-  const opens = renewalOpensAt(s.policy, s.token);
-  const closes = renewalClosesAt(s.policy, s.token);
-  if (closes !== undefined && (now >= closes || opens >= closes)) s.notice = cannotRenewReason(s.platform, deadline);
-  else if (now < opens) s.notice = renewalTooEarlyReason(s.platform, opens, now);
+  const opens = renewalOpensAt(state.policy, state.token);
+  const closes = renewalClosesAt(state.policy, state.token);
+  if (closes !== undefined && (now >= closes || opens >= closes)) state.notice = cannotRenewReason(state.platform, deadline);
+  else if (now < opens) state.notice = renewalTooEarlyReason(state.platform, opens, now);
   else startOperation(draft, 'renew', 'requested', now);
 }
 
@@ -369,37 +308,37 @@ function onRefreshRequested(draft: Draft, now: number): void {
  * account expires; without one (an ambiguous refusal) nothing changes.
  */
 function onAccessTokenRejected(draft: Draft, now: number, reason: Reason | undefined): void {
-  const s = draft.s;
-  if (!isLive(s) || s.inFlight) return;
-  if (s.rejectedTokenIssuedAt === s.token.issuedAt) return; // this token's renewal is already under way or being retried
-  const closes = renewalClosesAt(s.policy, s.token);
-  const cannotRenew = s.policy.renewal === 'none' || (s.policy.renewal !== 'validate' && closes !== undefined && now >= closes);
+  const state = draft.state;
+  if (!isLive(state) || state.inFlight) return;
+  if (state.rejectedTokenIssuedAt === state.token.issuedAt) return; // this token's renewal is already under way or being retried
+  const closes = renewalClosesAt(state.policy, state.token);
+  const cannotRenew = state.policy.renewal === 'none' || (state.policy.renewal !== 'validate' && closes !== undefined && now >= closes);
   if (cannotRenew) {
     if (reason) expire(draft, reason);
     return;
   }
-  s.rejectedTokenIssuedAt = s.token.issuedAt;
-  startOperation(draft, s.policy.renewal === 'validate' ? 'validate' : 'renew', 'rejected', now);
+  state.rejectedTokenIssuedAt = state.token.issuedAt;
+  startOperation(draft, state.policy.renewal === 'validate' ? 'validate' : 'renew', 'rejected', now);
 }
 
 // ---- output ---------------------------------------------------------------------------------
 
-function visible(s: LifecycleState): string {
-  return JSON.stringify([s.status, s.reason ?? null, s.token, s.warning?.deadline ?? null, describeNext(s)]);
+function visible(state: LifecycleState): string {
+  return JSON.stringify([state.status, state.reason ?? null, state.token, state.warning?.deadline ?? null, describeNext(state)]);
 }
 
 function finish(draft: Draft, before: LifecycleState): TransitionResult {
-  const s = draft.s;
-  if (isLive(s)) s.reason = s.warning?.reason ?? s.retry?.reason ?? s.notice;
-  dropUndefined(s);
-  const effects: LifecycleEffect[] = [...draft.queue];
-  if (visible(s) !== visible(before)) effects.push({ type: 'recordStatus' });
+  const state = draft.state;
+  if (isLive(state)) state.reason = state.warning?.reason ?? state.retry?.reason ?? state.notice;
+  dropUndefined(state);
+  const effects: LifecycleEffect[] = draft.revoke ? [{ type: 'revoke' }] : [];
+  if (visible(state) !== visible(before)) effects.push({ type: 'recordStatus' });
   effects.push(...draft.notifications, ...draft.operations);
-  return { state: s, effects };
+  return { state: state, effects };
 }
 
 /** Keep the state free of `undefined` members so it equals its own JSON round trip. */
-function dropUndefined(s: LifecycleState): void {
-  const record = s as unknown as Record<string, unknown>;
+function dropUndefined(state: LifecycleState): void {
+  const record = state as unknown as Record<string, unknown>;
   for (const key of Object.keys(record)) if (record[key] === undefined) delete record[key];
 }

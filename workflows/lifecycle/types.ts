@@ -123,13 +123,14 @@ export type LifecycleEffect =
   | { type: 'validate'; trigger: OperationTrigger }
   | NotifyEffect
   | { type: 'revoke' }
-  | { type: 'pauseQueue' }
-  | { type: 'resumeQueue' }
   | { type: 'recordStatus' };
 
 export interface TransitionResult {
   state: LifecycleState;
-  /** Execute in order: queue/revoke, recordStatus, notify, then renew/validate. */
+  /**
+   * Execute in order: revoke, recordStatus, notify, then renew/validate. The queue needs no effect:
+   * it is paused exactly while the status is `expired`, and the projection says so.
+   */
   effects: LifecycleEffect[];
 }
 

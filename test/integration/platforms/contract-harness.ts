@@ -3,8 +3,8 @@
 
 import { afterAll, beforeAll, expect } from 'vitest';
 import { createPkce } from '../../../platforms/oauth.js';
-import { createAdapters } from '../../../platforms/registry.js';
-import type { AccountRef, Credentials, Identity, IssuedTokens, Outcome, PlatformAdapter, PlatformId, Target } from '../../../platforms/types.js';
+import { createAdapters, type AdapterOptions } from '../../../platforms/registry.js';
+import type { AccountRef, Credentials, Identity, IssuedTokens, Outcome, PlatformAdapter, PlatformId, PostInput, Target } from '../../../platforms/types.js';
 import { approveConsent, SandboxClient, type ConsentChoice } from '../../../sandbox/client.js';
 import { startSandbox, type RunningSandbox } from '../../../sandbox/server.js';
 
@@ -12,24 +12,35 @@ export interface ContractContext {
   sandbox: RunningSandbox;
   control: SandboxClient;
   adapter: PlatformAdapter;
+  options: ContractOptions;
+}
+
+export type ContractOptions = Partial<Omit<AdapterOptions, 'mode' | 'sandboxUrl' | 'clients'>>;
+
+/** The platform's adapter against this sandbox, with settings a test chooses (`settings` override the file's). */
+export function adapterFor(context: ContractContext, platform: PlatformId, settings: ContractOptions = {}): PlatformAdapter {
+  const adapters = createAdapters({
+    mode: 'sandbox',
+    sandboxUrl: context.sandbox.url,
+    clients: { [platform]: { clientId: `sandbox-${platform}-client`, clientSecret: `sandbox-${platform}-secret` } },
+    linkedinPartnerRefresh: false,
+    timeoutMs: 2_000,
+    linkedin: { mode: 'member', organizationClient: { clientId: 'sandbox-linkedin-organization-client', clientSecret: 'sandbox-linkedin-organization-secret' } },
+    ...context.options,
+    ...settings,
+  });
+  const adapter = adapters[platform];
+  if (!adapter) throw new Error(`no adapter for ${platform}`);
+  return adapter;
 }
 
 /** Starts a sandbox for the file and builds the platform's adapter against it. */
-export function useSandbox(platform: PlatformId, options: { linkedinPartnerRefresh?: boolean; timeoutMs?: number } = {}): ContractContext {
-  const context = {} as ContractContext;
+export function useSandbox(platform: PlatformId, options: ContractOptions = {}): ContractContext {
+  const context = { options } as ContractContext;
   beforeAll(async () => {
     context.sandbox = await startSandbox({ port: 0, linkedinPartnerRefresh: options.linkedinPartnerRefresh ?? false });
     context.control = new SandboxClient(context.sandbox.url);
-    const adapters = createAdapters({
-      mode: 'sandbox',
-      sandboxUrl: context.sandbox.url,
-      clients: { [platform]: { clientId: `sandbox-${platform}-client`, clientSecret: `sandbox-${platform}-secret` } },
-      linkedinPartnerRefresh: options.linkedinPartnerRefresh ?? false,
-      timeoutMs: options.timeoutMs ?? 2_000,
-    });
-    const adapter = adapters[platform];
-    if (!adapter) throw new Error(`no adapter for ${platform}`);
-    context.adapter = adapter;
+    context.adapter = adapterFor(context, platform);
   });
   afterAll(async () => {
     await context.sandbox?.close();
@@ -45,8 +56,11 @@ export function expectOk<T>(outcome: Outcome<T>): T {
 export const REDIRECT_URI = 'http://localhost:3000/connect/callback';
 
 /** authorize URL → consent page → exchangeCode → identity, checking state and PKCE on the way. */
-export async function connect(context: ContractContext, choice: ConsentChoice = {}): Promise<{ tokens: IssuedTokens; identity: Identity }> {
-  const { adapter } = context;
+export async function connect(
+  context: ContractContext,
+  choice: ConsentChoice = {},
+  adapter: PlatformAdapter = context.adapter,
+): Promise<{ tokens: IssuedTokens; identity: Identity }> {
   const pkce = createPkce();
   const state = `state-${Math.random().toString(36).slice(2)}`;
   const url = adapter.authorizationUrl({ state, redirectUri: REDIRECT_URI, codeChallenge: pkce.challenge });
@@ -101,7 +115,7 @@ export async function checkIdempotentPublish(
   platform: PlatformId,
   account: AccountRef,
   credentials: Credentials,
-  post: { text: string; imageUrl?: string; boardId?: string },
+  post: Omit<PostInput, 'idempotencyKey'>,
 ) {
   const { adapter, control } = context;
   const key = `idem-${Math.random().toString(36).slice(2)}`;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { accountOf, checkIdempotentPublish, checkTransientFaults, connect, credentialsOf, expectOk, expectResetNear, useSandbox } from './contract-harness.js';
+import { createPkce } from '../../../platforms/oauth.js';
+import { accountOf, adapterFor, checkIdempotentPublish, checkTransientFaults, connect, credentialsOf, expectOk, expectResetNear, REDIRECT_URI, useSandbox } from './contract-harness.js';
 
 const context = useSandbox('facebook');
 
@@ -58,5 +59,22 @@ describe('Facebook adapter against the sandbox', () => {
     const revoked = await adapter.validate(accountOf('facebook', carolPage), credentialsOf(carolPage.tokens!));
     expect(revoked.kind).toBe('reauthRequired');
     if (revoked.kind === 'reauthRequired') expect(revoked.message).toMatch(/reconnect/);
+  });
+
+  it('a Business app signs in with Facebook Login for Business: config_id instead of scope', async () => {
+    const { control } = context;
+    await control.configure({ metaLoginConfigs: { facebook: { configId: '5550001112', scopes: ['pages_show_list', 'pages_read_engagement', 'pages_manage_posts'] } } });
+    try {
+      const adapter = adapterFor(context, 'facebook', { loginConfigIds: { facebook: '5550001112' } });
+      const url = new URL(adapter.authorizationUrl({ state: 's', redirectUri: REDIRECT_URI, codeChallenge: createPkce().challenge }));
+      expect(url.searchParams.get('config_id')).toBe('5550001112');
+      expect(url.searchParams.get('scope')).toBeNull();
+      const { tokens, identity } = await connect(context, { identity: 'alice' }, adapter);
+      expect(tokens.scopes).toEqual(['pages_show_list', 'pages_read_engagement', 'pages_manage_posts']);
+      const page = expectOk(await adapter.listTargets!(tokens, identity))[0]!;
+      expect(expectOk(await adapter.publish(accountOf('facebook', page), credentialsOf(page.tokens!), { text: `Business app ${Date.now()}`, idempotencyKey: `b-${Date.now()}` })).externalId).toBeTruthy();
+    } finally {
+      await control.configure({ metaLoginConfigs: { facebook: null } });
+    }
   });
 });

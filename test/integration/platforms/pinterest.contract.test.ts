@@ -29,4 +29,22 @@ describe('Pinterest adapter against the sandbox', () => {
     expect(await adapter.listBoards!(account, current)).toMatchObject({ kind: 'reauthRequired', code: 'access_token_rejected' });
     expect(await adapter.refresh(account, current)).toMatchObject({ kind: 'reauthRequired', code: 'refresh_token_invalid' });
   });
+
+  it('an app with Trial access cannot create Pins: a classified failure that names Standard access, not a reconnect', async () => {
+    const { adapter, control } = context;
+    const { tokens, identity } = await connect(context, { identity: 'bobpins' });
+    const account = accountOf('pinterest', identity);
+    const credentials = credentialsOf(tokens);
+    const board = expectOk(await adapter.listBoards!(account, credentials))[0]!;
+    await control.configure({ pinterestAccess: 'trial' });
+    try {
+      const outcome = await adapter.publish(account, credentials, { text: 'Trial pin', imageUrl: 'https://images.example.com/a.jpg', boardId: board.id, idempotencyKey: `t-${Date.now()}` });
+      expect(outcome).toMatchObject({ kind: 'invalid', message: expect.stringContaining('Standard access') });
+      expect(outcome.kind === 'invalid' && outcome.message).not.toMatch(/reconnect and grant/);
+      // Reading still works with Trial access: the connection itself is fine.
+      expect(expectOk(await adapter.validate(account, credentials))).toEqual({});
+    } finally {
+      await control.configure({ pinterestAccess: 'standard' });
+    }
+  });
 });

@@ -33,4 +33,18 @@ describe('Threads adapter against the sandbox', () => {
     const after = await adapter.validate(account, current);
     expect(after.kind).toBe('reauthRequired');
   });
+
+  it('counts emoji as Threads does: a post over 500 by bytes-per-emoji is refused locally, with no request', async () => {
+    const { adapter, control } = context;
+    const { tokens, identity } = await connect(context, { identity: 'bob.threads' });
+    const account = accountOf('threads', identity);
+    const credentials = credentialsOf(tokens);
+    const text = `${'a'.repeat(480)}${'🎉'.repeat(6)}`;
+    const before = await control.counters({ platform: 'threads' });
+    expect(adapter.validatePost({ text }, {})).toEqual(['Threads allows 500 characters (each emoji counts as its UTF-8 bytes); this post has 504']);
+    expect(await adapter.publish(account, credentials, { text, idempotencyKey: `e-${Date.now()}` })).toMatchObject({ kind: 'invalid', message: expect.stringContaining('504') });
+    expect((await control.counters({ platform: 'threads' })).calls['POST graph.threads.net/:userId/threads'] ?? 0).toBe(before.calls['POST graph.threads.net/:userId/threads'] ?? 0);
+    const fits = `${'a'.repeat(480)}${'🎉'.repeat(5)}`;
+    expect(expectOk(await adapter.publish(account, credentials, { text: fits, idempotencyKey: `f-${Date.now()}` })).externalId).toBeTruthy();
+  });
 });

@@ -187,22 +187,43 @@ describe('web: connect flows on the dev server', () => {
     expect(accounts.map((a) => a.externalId)).toEqual(['2000000000000021']);
   });
 
-  it('connects a LinkedIn organization chosen after login', { timeout: 60_000 }, async () => {
+  it('connects a LinkedIn member straight after login, with no choice step (member mode)', { timeout: 60_000 }, async () => {
     const user = await payingUser();
     const authorize = await startConnect(user.agent, 'linkedin');
+    expect(new URL(authorize).searchParams.get('client_id')).toBe('sandbox-linkedin-client');
+    const redirect = await approveConsent(authorize, { identity: 'liALICE1xYz' });
+    await user.agent.get(callbackPath(redirect)).expect(303).expect('location', '/connections');
+    const accounts = await web.db.models.Account.find({ ownerId: user.id }).lean();
+    expect(accounts.map((a) => [a.platform, a.externalId, a.meta?.app])).toEqual([['linkedin', 'liALICE1xYz', 'member']]);
+    expect(accounts[0]?.status?.state).toMatch(/active|expiring/);
+  });
+
+  it('connects a LinkedIn organization chosen after login (organization mode, its own app)', { timeout: 60_000 }, async () => {
+    const { config } = web;
+    const organizationConfig = { ...config, platforms: { ...config.platforms, linkedin: { ...config.platforms.linkedin, mode: 'organization' as const } } };
+    const organizationWeb = {
+      ...web,
+      app: webApp(organizationConfig, web.db, {
+        adapters: sandboxAdapters(organizationConfig, web.sandbox.url),
+        workflows: { client: web.temporal.client, taskQueue: config.temporal.taskQueue },
+      }),
+    };
+    const user = (await registerPayingUser(organizationWeb, 'growth')).user;
+    const authorize = await startConnect(user.agent, 'linkedin');
+    expect(new URL(authorize).searchParams.get('client_id')).toBe('sandbox-linkedin-organization-client');
     const redirect = await approveConsent(authorize, { identity: 'liBOB2xYz' });
     await user.agent.get(callbackPath(redirect)).expect(303).expect('location', '/connect/choose');
     const choose = await user.agent.get('/connect/choose').expect(200);
     const ids = [...choose.text.matchAll(/name="target" value="([^"]+)"/g)].map((m) => m[1]!);
-    expect(ids.length).toBe(3);
+    expect(ids).toEqual(['10000002', '10000003']);
     expect(choose.text).toContain('organization');
     const none = await postForm(user.agent, '/connect/choose', {}, '/connect/choose');
     expect(none.status).toBe(400);
     expect(none.text).toContain('Choose at least one account to connect.');
-    const organization = ids.find((id) => id.includes('10000003')) ?? ids[2]!;
-    await postForm(user.agent, '/connect/choose', { target: organization }, '/connect/choose').then((r) => expect(r.status).toBe(303));
+    await postForm(user.agent, '/connect/choose', { target: '10000003' }, '/connect/choose').then((r) => expect(r.status).toBe(303));
     const accounts = await web.db.models.Account.find({ ownerId: user.id }).lean();
-    expect(accounts.map((a) => [a.platform, a.externalId])).toEqual([['linkedin', organization]]);
+    expect(accounts.map((a) => [a.platform, a.externalId, a.meta?.app])).toEqual([['linkedin', '10000003', 'organization']]);
+    // The worker runs the member-mode adapters: the account's own app still checks its token.
     expect(accounts[0]?.status?.state).toMatch(/active|expiring/);
     // The choice is used up.
     await user.agent.get('/connect/choose').expect(404);

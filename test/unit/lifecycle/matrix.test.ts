@@ -77,7 +77,7 @@ function makeEvent(name: EventName, fixture: Fixture): LifecycleEvent {
   }
 }
 
-const EXPIRE = ['pauseQueue', 'recordStatus', 'notify'];
+const EXPIRE = ['recordStatus', 'notify'];
 const DISCONNECT = ['revoke', 'recordStatus', 'notify'];
 type Row = [LifecycleStatus, string[]];
 const same = (status: LifecycleStatus): Row => [status, []];
@@ -160,8 +160,8 @@ const TABLE: Record<string, Record<EventName, Row>> = {
     disconnectRequested: ['disconnected', DISCONNECT],
   },
   expired: {
-    connected: ['active', ['resumeQueue', 'recordStatus', 'notify']],
-    reconnected: ['active', ['resumeQueue', 'recordStatus', 'notify']],
+    connected: ['active', ['recordStatus', 'notify']],
+    reconnected: ['active', ['recordStatus', 'notify']],
     renewalSucceeded: same('expired'),
     'renewalFailed:transient': same('expired'),
     'renewalFailed:reauth': same('expired'),

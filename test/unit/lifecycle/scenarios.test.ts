@@ -59,11 +59,10 @@ describe('LinkedIn: 60-day token that nothing can renew', () => {
       code: 'token_expired',
       message: 'The LinkedIn access token expired on 2 Mar 2027, 09:00 UTC — reconnect to continue',
     });
-    expect(types(sim.effectsOf('pauseQueue').map((e) => e.effect))).toEqual(['pauseQueue']);
     expect(nextWakeAt(sim.state)).toBeUndefined();
 
     const effects = sim.apply({ type: 'reconnected', now: T0 + 70 * DAY, policy: POLICIES.none, lifetimes: LIFETIMES.linkedin, jitter: 0.2 });
-    expect(types(effects)).toEqual(['resumeQueue', 'recordStatus', 'notify']);
+    expect(types(effects)).toEqual(['recordStatus', 'notify']);
     expect(sim.state.status).toBe('active');
     expect(sim.state.reason).toBeUndefined();
     expect(sim.state.token.accessExpiresAt).toBe(T0 + 130 * DAY);
@@ -280,7 +279,7 @@ describe('transient trouble never expires an account', () => {
 });
 
 describe('definite failures', () => {
-  it('reauthRequired expires at once with the adapter reason and pauses the queue', () => {
+  it('reauthRequired expires at once with the adapter reason', () => {
     const { state } = connect('x', POLICIES.rotating, LIFETIMES.x);
     const renewing = transition(state, { type: 'wake', now: state.renewAt! }).state;
     const failure = reauth('invalid_request', 'Value passed for the token was invalid.');
@@ -288,7 +287,6 @@ describe('definite failures', () => {
     expect(expired.status).toBe('expired');
     expect(expired.reason).toEqual({ code: 'invalid_request', message: 'Value passed for the token was invalid.' });
     expect(effects).toEqual([
-      { type: 'pauseQueue' },
       { type: 'recordStatus' },
       { type: 'notify', kind: 'expired', reason: expired.reason, dedupeKey: 'acct-x:1' },
     ]);
@@ -317,7 +315,7 @@ describe('definite failures', () => {
     const linkedin = connect('linkedin', POLICIES.none, { accessSec: 60 * 86400 }).state;
     const { state: expired, effects } = transition(linkedin, { type: 'accessTokenRejected', reason: refused, now: T0 + HOUR });
     expect(expired).toMatchObject({ status: 'expired', reason: refused });
-    expect(effects).toContainEqual({ type: 'pauseQueue' });
+    expect(effects).toContainEqual({ type: 'notify', kind: 'expired', reason: refused, dedupeKey: 'acct-linkedin:1' });
     // Without a reason the refusal is not taken as definite.
     expect(transition(linkedin, { type: 'accessTokenRejected', now: T0 + HOUR }).state.status).toBe('active');
 
@@ -334,7 +332,7 @@ describe('definite failures', () => {
     const { state } = connect('tiktok', POLICIES.rotating, { accessSec: 7200, refreshSec: 180 * 86400 });
     const revoked = transition(state, { type: 'revokedByPlatform', now: T0 + MIN, reason: { code: 'authorization_removed', message: 'You disconnected Tether in TikTok' } });
     expect(revoked.state.status).toBe('expired');
-    expect(types(revoked.effects)).toEqual(['pauseQueue', 'recordStatus', 'notify']);
+    expect(types(revoked.effects)).toEqual(['recordStatus', 'notify']);
     const again = transition(revoked.state, { type: 'revokedByPlatform', now: T0 + 2 * MIN, reason: { code: 'account_banned', message: 'Banned' } });
     expect(again.state.reason?.code).toBe('account_banned');
     expect(types(again.effects)).toEqual(['recordStatus']);
@@ -446,7 +444,7 @@ describe('connect', () => {
   it('a token that is already dead at connect is expired at once, with its effects', () => {
     const { state, effects } = connect('linkedin', POLICIES.none, { accessSec: 0 });
     expect(state.status).toBe('expired');
-    expect(effects.map((effect) => effect.type)).toEqual(['pauseQueue', 'recordStatus', 'notify']);
+    expect(effects.map((effect) => effect.type)).toEqual(['recordStatus', 'notify']);
   });
 });
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { shouldRefreshThenRetry } from '../../../platforms/codes.js';
 import { PLATFORM_IDS, type Outcome, type PlatformAdapter, type PlatformId } from '../../../platforms/types.js';
-import { accountFor, adaptersWith, credentials, NOW, post, type Scripted } from './fake-fetch.js';
+import { accountFor, adaptersWith, blueskyLocated, credentials, NOW, post, type Scripted } from './fake-fetch.js';
 
 const epoch = (iso: string) => String(Math.floor(Date.parse(iso) / 1000));
 
@@ -176,7 +176,7 @@ describe('Meta Graph errors (Facebook, Instagram, Threads)', () => {
     const { get, sent } = adaptersWith([{ status: 200, body: { success: true } }]);
     expect(await get('facebook').revoke(accountFor('facebook'), credentials)).toEqual({ kind: 'ok', value: { revokedAtPlatform: true } });
     expect(sent[0]!.method).toBe('DELETE');
-    expect(sent[0]!.url.pathname).toBe('/v23.0/999/permissions');
+    expect(sent[0]!.url.pathname).toBe('/v25.0/999/permissions');
   });
 });
 
@@ -261,7 +261,7 @@ describe('YouTube / Google', () => {
 
 describe('Bluesky', () => {
   it('a 502 on session creation is transient (never "reconnect")', async () => {
-    const { get } = adaptersWith([{ status: 502, text: '<html><body>502 Bad Gateway</body></html>', headers: { 'content-type': 'text/html' } }]);
+    const { get } = adaptersWith([...blueskyLocated(), { status: 502, text: '<html><body>502 Bad Gateway</body></html>', headers: { 'content-type': 'text/html' } }]);
     const outcome = await get('bluesky').createSession!({ identifier: 'alice.bsky.social', appPassword: 'abcd-efgh-ijkl-mnop' });
     expectKind(outcome, 'transient');
   });
@@ -273,8 +273,11 @@ describe('Bluesky', () => {
 
   it('maps login errors', async () => {
     const { get } = adaptersWith([
+      ...blueskyLocated(),
       { status: 401, body: { error: 'AuthenticationRequired', message: 'Invalid identifier or password' } },
+      ...blueskyLocated(),
       { status: 401, body: { error: 'AuthFactorTokenRequired', message: 'A sign in code has been sent to your email address' } },
+      ...blueskyLocated(),
       { status: 400, body: { error: 'AccountTakedown', message: 'Account has been taken down' } },
     ]);
     const bsky = get('bluesky');
@@ -305,7 +308,7 @@ describe('Bluesky', () => {
 
   it('RateLimitExceeded waits until RateLimit-Reset', async () => {
     const reset = '2026-11-21T20:10:00.000Z';
-    const { get } = adaptersWith([{ status: 429, body: { error: 'RateLimitExceeded', message: 'Rate Limit Exceeded' }, headers: { 'ratelimit-reset': epoch(reset), 'ratelimit-limit': '30' } }]);
+    const { get } = adaptersWith([...blueskyLocated(), { status: 429, body: { error: 'RateLimitExceeded', message: 'Rate Limit Exceeded' }, headers: { 'ratelimit-reset': epoch(reset), 'ratelimit-limit': '30' } }]);
     expect(await get('bluesky').createSession!({ identifier: 'alice.bsky.social', appPassword: 'x' })).toEqual({
       kind: 'rateLimited',
       resetAt: reset,
@@ -317,6 +320,7 @@ describe('Bluesky', () => {
     const jwt = (claims: object) => `h.${Buffer.from(JSON.stringify(claims)).toString('base64url')}.s`;
     const iat = Math.floor(NOW.getTime() / 1000);
     const { get, sent } = adaptersWith([
+      ...blueskyLocated(),
       {
         status: 200,
         body: {
@@ -338,8 +342,13 @@ describe('Bluesky', () => {
         identity: { externalId: 'did:plc:abc', handle: 'alice.bsky.social', displayName: 'Alice', meta: { pdsUrl: 'https://morel.us-east.host.bsky.network' } },
       },
     });
-    expect(JSON.parse(sent[0]!.body)).toEqual({ identifier: 'alice.bsky.social', password: 'abcd-efgh-ijkl-mnop' });
-    expect(sent[1]!.url.host).toBe('morel.us-east.host.bsky.network');
+    expect(sent.map((r) => r.url.toString())).toEqual([
+      'https://alice.bsky.social/.well-known/atproto-did',
+      'https://plc.directory/did:plc:abc',
+      'https://morel.us-east.host.bsky.network/xrpc/com.atproto.server.createSession',
+      'https://morel.us-east.host.bsky.network/xrpc/app.bsky.actor.getProfile?actor=did%3Aplc%3Aabc',
+    ]);
+    expect(JSON.parse(sent[2]!.body)).toEqual({ identifier: 'alice.bsky.social', password: 'abcd-efgh-ijkl-mnop' });
   });
 });
 
@@ -379,6 +388,21 @@ describe('Pinterest', () => {
     const pin = get('pinterest');
     expect(reauthCode(await pin.publish(accountFor('pinterest'), credentials, post))).toBe('access_token_rejected');
     expect(reauthCode(await pin.publish(accountFor('pinterest'), credentials, post))).toBe('permission_missing');
+  });
+
+  it('code 29 on Pin creation is the Trial access tier (named, not a reconnect) when the message says so or every Pin scope was granted', async () => {
+    const trialBody = { code: 29, message: 'Apps with Trial access may not create Pins in production https://api.pinterest.com - use API Sandbox https://api-sandbox.pinterest.com instead.' };
+    const generic = { code: 29, message: 'You are not permitted to access that resource.' };
+    const { get } = adaptersWith([
+      { status: 403, body: trialBody },
+      { status: 403, body: generic },
+      { status: 403, body: generic },
+    ]);
+    const pin = get('pinterest');
+    const withScopes = (scopes: string[]) => ({ ...credentials, scopes });
+    expect(await pin.publish(accountFor('pinterest'), credentials, post)).toMatchObject({ kind: 'invalid', message: expect.stringContaining('Standard access') });
+    expect(await pin.publish(accountFor('pinterest'), withScopes(['boards:read', 'boards:write', 'pins:read', 'pins:write']), post)).toMatchObject({ kind: 'invalid', message: expect.stringContaining('Trial access') });
+    expect(reauthCode(await pin.publish(accountFor('pinterest'), withScopes(['boards:read', 'pins:read']), post))).toBe('permission_missing');
   });
 
   it('uses HTTP Basic on the token endpoint and keeps the rotated refresh token', async () => {

@@ -60,6 +60,9 @@ export function adaptersWith(script: Scripted[], options: { fallback?: Scripted;
     fetch: fake.fetch,
     timeoutMs: options.timeoutMs,
     now: () => options.now ?? NOW,
+    tiktok: { audited: false, verifiedDomains: ['images.example.com', 'i.example'] },
+    // Every host name is public here; tests of the address rules pass their own lookup.
+    addressLookup: async () => ['93.184.216.34'],
   });
   const get = (id: PlatformId): PlatformAdapter => {
     const adapter = adapters[id];
@@ -84,4 +87,18 @@ export function accountFor(platform: PlatformId): AccountRef {
   };
 }
 
-export const post = { text: 'Hello from Tether', imageUrl: 'https://images.example.com/cat.jpg', boardId: 'board-1', idempotencyKey: 'key-1' };
+export const post = {
+  text: 'Hello from Tether',
+  imageUrl: 'https://images.example.com/cat.jpg',
+  boardId: 'board-1',
+  idempotencyKey: 'key-1',
+  choices: { privacyLevel: 'SELF_ONLY', musicConsent: true },
+};
+
+/** What resolving a Bluesky handle answers: the handle's well-known DID, then the DID document naming the PDS. */
+export function blueskyLocated(did = 'did:plc:abc', pds = 'https://morel.us-east.host.bsky.network'): Scripted[] {
+  return [
+    { status: 200, text: did, headers: { 'content-type': 'text/plain' } },
+    { status: 200, body: { id: did, service: [{ id: '#atproto_pds', type: 'AtprotoPersonalDataServer', serviceEndpoint: pds }] } },
+  ];
+}

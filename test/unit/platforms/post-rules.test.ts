@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { threadsLength } from '../../../platforms/post-rules.js';
 import { adaptersWith } from './fake-fetch.js';
 
 const { get } = adaptersWith([]);
@@ -42,9 +43,28 @@ describe('Bluesky graphemes', () => {
   });
 });
 
+describe('Threads: characters, with each emoji as its UTF-8 bytes', () => {
+  const threads = get('threads');
+  it('counts 😀 as 4, 👍🏽 as 8, ❤️ as 6, a flag as 8 and a family as its 25 bytes; letters (accented too) as 1', () => {
+    expect(threadsLength('😀')).toBe(4);
+    expect(threadsLength('👍🏽')).toBe(8);
+    expect(threadsLength('❤️')).toBe(6);
+    expect(threadsLength('🇫🇷')).toBe(8);
+    expect(threadsLength('👨‍👩‍👧‍👦')).toBe(25);
+    expect(threadsLength('café 1#')).toBe(7);
+  });
+
+  it('emoji-heavy posts that code points would let through are over the limit', () => {
+    const text = `${'a'.repeat(480)}${'😀'.repeat(6)}`;
+    expect([...text].length).toBe(486);
+    expect(threads.validatePost({ text }, {})).toEqual(['Threads allows 500 characters (each emoji counts as its UTF-8 bytes); this post has 504']);
+    expect(threads.validatePost({ text: `${'a'.repeat(480)}${'😀'.repeat(5)}` }, {})).toEqual([]);
+  });
+});
+
 describe('other platforms', () => {
   it('Threads 500, LinkedIn 3,000, Facebook 63,206', () => {
-    expect(get('threads').validatePost({ text: 'a'.repeat(501) }, {})).toEqual(['Threads allows 500 characters; this post has 501']);
+    expect(get('threads').validatePost({ text: 'a'.repeat(501) }, {})).toEqual(['Threads allows 500 characters (each emoji counts as its UTF-8 bytes); this post has 501']);
     expect(get('threads').validatePost({ text: 'a'.repeat(500) }, {})).toEqual([]);
     expect(get('linkedin').validatePost({ text: 'a'.repeat(3_001) }, {})).toEqual(['LinkedIn allows 3,000 characters; this post has 3,001']);
     expect(get('facebook').validatePost({ text: 'a'.repeat(63_206) }, {})).toEqual([]);
@@ -68,7 +88,11 @@ describe('other platforms', () => {
 
   it('TikTok needs an image for a photo post', () => {
     expect(get('tiktok').validatePost({ text: 'hi' }, {})[0]).toMatch(/TikTok has no text-only posts/);
-    expect(get('tiktok').validatePost({ text: 'hi', imageUrl: 'https://i.example/a.jpg' }, {})).toEqual([]);
+    expect(get('tiktok').validatePost({ text: 'hi', imageUrl: 'https://i.example/a.jpg', choices: { privacyLevel: 'SELF_ONLY', musicConsent: true } }, {})).toEqual([]);
+    expect(get('tiktok').validatePost({ text: 'hi', imageUrl: 'https://i.example/a.jpg' }, {})).toEqual([
+      'TikTok requires you to choose who can see this post',
+      'TikTok requires you to agree to its Music Usage Confirmation before posting',
+    ]);
   });
 
   it('YouTube cannot publish text', () => {

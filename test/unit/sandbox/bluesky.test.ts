@@ -123,3 +123,67 @@ describe('Bluesky sandbox', () => {
     expect(dave.did).toBe(created.id);
   });
 });
+
+describe('Bluesky sandbox: PDS hosting and identity resolution', () => {
+  const on = (host: string, method: string) => h.url(`${host}/xrpc/${method}`);
+
+  it('a self-hosted PDS signs in only its own accounts; the entryway refuses them and their tokens', async () => {
+    const created = await h.client.createBlueskyAccount({ handle: 'dana.example.org', pdsUrl: 'https://pds.example.net' });
+    const credentials = { identifier: 'dana.example.org', password: created.appPassword };
+    expect((await postJson(on('bsky.social', 'com.atproto.server.createSession'), credentials)).status).toBe(401);
+    const signedIn = await postJson(on('pds.example.net', 'com.atproto.server.createSession'), credentials);
+    expect(signedIn.status).toBe(200);
+    const session = (await signedIn.json()) as Session;
+    expect(session.didDoc.service[0]!.serviceEndpoint).toBe('https://pds.example.net');
+    expect(jwtPayload(session.accessJwt).aud).toBe('did:web:pds.example.net');
+    const auth = { headers: { authorization: `Bearer ${session.accessJwt}` } };
+    expect((await fetch(on('pds.example.net', 'com.atproto.server.getSession'), auth)).status).toBe(200);
+    const elsewhere = await fetch(on('bsky.social', 'com.atproto.server.getSession'), auth);
+    expect(elsewhere.status).toBe(400);
+    expect(await elsewhere.json()).toMatchObject({ error: 'InvalidToken' });
+  });
+
+  it('the entryway signs in accounts of Bluesky-run PDSes', async () => {
+    const created = await h.client.createBlueskyAccount({ handle: 'erin.bsky.social', pdsUrl: 'https://morel.us-east.host.bsky.network' });
+    const response = await postJson(on('bsky.social', 'com.atproto.server.createSession'), { identifier: 'erin.bsky.social', password: created.appPassword });
+    expect(((await response.json()) as Session).didDoc.service[0]!.serviceEndpoint).toBe('https://morel.us-east.host.bsky.network');
+  });
+
+  it('resolves handle → DID (HTTPS well-known or resolveHandle) and DID → document (plc.directory, did:web)', async () => {
+    const https = await h.client.createBlueskyAccount({ handle: 'finn.example.org', pdsUrl: 'https://pds.example.net' });
+    const wellKnown = await fetch(h.url('finn.example.org/.well-known/atproto-did'));
+    expect(await wellKnown.text()).toBe(https.id);
+    const doc = await fetch(h.url(`plc.directory/${https.id}`));
+    expect(await doc.json()).toMatchObject({ id: https.id, alsoKnownAs: ['at://finn.example.org'], service: [{ id: '#atproto_pds', serviceEndpoint: 'https://pds.example.net' }] });
+    expect((await fetch(h.url('plc.directory/did:plc:nobodyhere'))).status).toBe(404);
+
+    const dns = await h.client.createBlueskyAccount({ handle: 'gale.example.org', handleMethod: 'dns' });
+    expect((await fetch(h.url('gale.example.org/.well-known/atproto-did'))).status).toBe(404);
+    const resolved = await fetch(`${on('bsky.social', 'com.atproto.identity.resolveHandle')}?handle=gale.example.org`);
+    expect(await resolved.json()).toEqual({ did: dns.id });
+
+    const web = await h.client.createBlueskyAccount({ handle: 'hal.example.org', didMethod: 'web', pdsUrl: 'https://pds.example.net' });
+    expect(web.id).toBe('did:web:hal.example.org');
+    expect(await (await fetch(h.url('hal.example.org/.well-known/did.json'))).json()).toMatchObject({ id: 'did:web:hal.example.org', service: [{ serviceEndpoint: 'https://pds.example.net' }] });
+  });
+
+  it('checks rich-text facets: UTF-8 byte ranges inside the text, known features', async () => {
+    const session = await login();
+    const text = 'héllo 👋 https://example.com';
+    const start = Buffer.byteLength('héllo 👋 ');
+    const record = (facets: unknown) =>
+      postJson(
+        xrpc('com.atproto.repo.createRecord'),
+        { repo: session.did, collection: 'app.bsky.feed.post', record: { $type: 'app.bsky.feed.post', text, createdAt: new Date().toISOString(), facets } },
+        { authorization: `Bearer ${session.accessJwt}` },
+      );
+    const link = (byteStart: number, byteEnd: number) => [{ index: { byteStart, byteEnd }, features: [{ $type: 'app.bsky.richtext.facet#link', uri: 'https://example.com' }] }];
+    const outside = await record(link(start, Buffer.byteLength(text) + 1));
+    expect(outside.status).toBe(400);
+    expect(await outside.json()).toMatchObject({ error: 'InvalidRequest', message: expect.stringContaining('byte range') });
+    expect((await record([{ index: { byteStart: 0, byteEnd: 2 }, features: [{ $type: 'app.bsky.richtext.facet#mention', did: 'alice' }] }])).status).toBe(400);
+    expect((await record(link(start, Buffer.byteLength(text)))).status).toBe(200);
+    const stored = (await h.client.posts({ platform: 'bluesky' })).at(-1);
+    expect(stored?.options).toEqual({ facets: link(start, Buffer.byteLength(text)) });
+  });
+});

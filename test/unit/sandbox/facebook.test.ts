@@ -185,8 +185,16 @@ describe('Instagram (via Facebook Login) sandbox', () => {
 
     const container = await postForm(graph(`${IG}/media`), { image_url: 'https://example.com/a.jpg', caption: 'A photo', access_token: long.access_token }, { 'idempotency-key': 'ig-1' });
     const { id: creationId } = (await container.json()) as { id: string };
+    // The container is processed before it can be published: publishing early is refused with 9007.
+    const early = await postForm(graph(`${IG}/media_publish`), { creation_id: creationId, access_token: long.access_token });
+    expect(early.status).toBe(400);
+    expect(((await early.json()) as { error: Record<string, unknown> }).error).toMatchObject({ code: 9007, error_subcode: 2207027 });
+    const status = async () => (await (await fetch(withQuery(graph(creationId), { fields: 'status_code', access_token: long.access_token }))).json()) as { status_code: string };
+    expect(await status()).toMatchObject({ status_code: 'IN_PROGRESS' });
+    expect(await status()).toMatchObject({ status_code: 'FINISHED' });
     const published = await postForm(graph(`${IG}/media_publish`), { creation_id: creationId, access_token: long.access_token }, { 'idempotency-key': 'ig-1' });
     expect(published.status).toBe(200);
+    expect(await status()).toMatchObject({ status_code: 'PUBLISHED' });
     const { id: mediaId } = (await published.json()) as { id: string };
     const again = await postForm(graph(`${IG}/media_publish`), { creation_id: creationId, access_token: long.access_token }, { 'idempotency-key': 'ig-1' });
     expect(await again.json()).toEqual({ id: mediaId });
@@ -197,10 +205,53 @@ describe('Instagram (via Facebook Login) sandbox', () => {
     expect(await (await fetch(url)).text()).toContain('A photo');
   });
 
+  it('publishes only with the user token: a Page token is refused', async () => {
+    const { long } = await login('instagram');
+    const pages = await pageTokens(long.access_token);
+    const response = await postForm(graph(`${IG}/media`), { image_url: 'https://example.com/a.jpg', access_token: pages[0]!.access_token });
+    expect(response.status).toBe(400);
+    expect(((await response.json()) as { error: { code: number; message: string } }).error).toMatchObject({ code: 10, message: expect.stringContaining('User access token') });
+  });
+
+  it('reports a container that failed or expired, and refuses to publish it', async () => {
+    const { long } = await login('instagram');
+    for (const outcome of ['ERROR', 'EXPIRED'] as const) {
+      await h.client.configure({ instagramContainerStatuses: [outcome] });
+      const created = await postForm(graph(`${IG}/media`), { image_url: 'https://example.com/a.jpg', access_token: long.access_token });
+      const { id } = (await created.json()) as { id: string };
+      const read = await fetch(withQuery(graph(id), { fields: 'status_code,status', access_token: long.access_token }));
+      expect(await read.json()).toMatchObject({ id, status_code: outcome, status: expect.stringMatching(new RegExp(`^${outcome === 'ERROR' ? 'Error' : 'Expired'}:`)) });
+      const publish = await postForm(graph(`${IG}/media_publish`), { creation_id: id, access_token: long.access_token });
+      expect(publish.status).toBe(400);
+    }
+  });
+
   it('does not accept Facebook-app tokens on Instagram publishing', async () => {
     const { long } = await login('facebook');
     const response = await postForm(graph(`${IG}/media`), { image_url: 'https://example.com/a.jpg', access_token: long.access_token });
     expect(response.status).toBe(400);
     expect(((await response.json()) as { error: { code: number } }).error.code).toBe(190);
+  });
+});
+
+describe('Facebook Login for Business (Business-type apps)', () => {
+  const dialog = (params: Record<string, string>) =>
+    withQuery(h.url('www.facebook.com/v25.0/dialog/oauth'), { client_id: 'sandbox-facebook-client', redirect_uri: REDIRECT, response_type: 'code', state: 'fb', ...params });
+
+  it('refuses a scope list and takes the permissions from the config_id', async () => {
+    await h.client.configure({ metaLoginConfigs: { facebook: { configId: '1122334455', scopes: ['pages_show_list', 'pages_manage_posts'] } } });
+    const refused = await fetch(dialog({ scope: 'pages_show_list,pages_manage_posts' }));
+    expect(refused.status).toBe(400);
+    expect(await refused.text()).toContain('config_id');
+    expect((await fetch(dialog({ config_id: '999' }))).status).toBe(400);
+
+    const code = codeOf(await approveConsent(dialog({ config_id: '1122334455' }), { identity: 'alice' }));
+    const token = await fetch(withQuery(graph('oauth/access_token'), { client_id: 'sandbox-facebook-client', client_secret: 'sandbox-facebook-secret', redirect_uri: REDIRECT, code }));
+    const { access_token } = (await token.json()) as { access_token: string };
+    const debug = await fetch(withQuery(graph('debug_token'), { input_token: access_token, access_token: 'sandbox-facebook-client|sandbox-facebook-secret' }));
+    expect(((await debug.json()) as { data: { scopes: string[] } }).data.scopes).toEqual(['pages_show_list', 'pages_manage_posts']);
+
+    await h.client.configure({ metaLoginConfigs: { facebook: null } });
+    expect((await fetch(dialog({ scope: 'pages_show_list' }))).status).toBe(200);
   });
 });

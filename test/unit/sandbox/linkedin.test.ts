@@ -5,23 +5,25 @@ import { codeOf, postForm, postJson, REDIRECT, useSandbox, withQuery } from './h
 const h = useSandbox();
 const ALICE = 'liALICE1xYz';
 const ACME = '10000001';
-const REST = { 'linkedin-version': '202601', 'x-restli-protocol-version': '2.0.0' };
+const REST = { 'linkedin-version': '202603', 'x-restli-protocol-version': '2.0.0' };
+const MEMBER_APP = { id: 'sandbox-linkedin-client', secret: 'sandbox-linkedin-secret', scope: 'openid profile w_member_social' };
+const ORGANIZATION_APP = {
+  id: 'sandbox-linkedin-organization-client',
+  secret: 'sandbox-linkedin-organization-secret',
+  scope: 'r_basicprofile w_organization_social rw_organization_admin',
+};
 
-async function connect() {
-  const authorize = withQuery(h.url('www.linkedin.com/oauth/v2/authorization'), {
-    response_type: 'code',
-    client_id: 'sandbox-linkedin-client',
-    redirect_uri: REDIRECT,
-    state: 'li',
-    scope: 'openid profile w_member_social w_organization_social rw_organization_admin',
-  });
-  const code = codeOf(await approveConsent(authorize, { identity: ALICE }));
+const authorizeUrl = (app: { id: string; scope: string }) =>
+  withQuery(h.url('www.linkedin.com/oauth/v2/authorization'), { response_type: 'code', client_id: app.id, redirect_uri: REDIRECT, state: 'li', scope: app.scope });
+
+async function connect(app: { id: string; secret: string; scope: string } = MEMBER_APP) {
+  const code = codeOf(await approveConsent(authorizeUrl(app), { identity: ALICE }));
   const response = await postForm(h.url('www.linkedin.com/oauth/v2/accessToken'), {
     grant_type: 'authorization_code',
     code,
     redirect_uri: REDIRECT,
-    client_id: 'sandbox-linkedin-client',
-    client_secret: 'sandbox-linkedin-secret',
+    client_id: app.id,
+    client_secret: app.secret,
   });
   expect(response.status).toBe(200);
   return (await response.json()) as Record<string, string | number>;
@@ -43,13 +45,22 @@ const post = (token: string, author: string, commentary: string, key?: string) =
   );
 
 describe('LinkedIn sandbox', () => {
-  it('issues a 60-day token without a refresh token by default, and userinfo + organizations', async () => {
+  it('issues a 60-day token without a refresh token by default; the member app reads userinfo, the organization app organizations', async () => {
     const tokens = await connect();
     expect(tokens.expires_in).toBe(60 * 86400);
     expect(tokens.refresh_token).toBeUndefined();
-    const auth = { authorization: `Bearer ${tokens.access_token}` };
-    const userinfo = await fetch(h.url('api.linkedin.com/v2/userinfo'), { headers: auth });
+    const member = { authorization: `Bearer ${tokens.access_token}` };
+    const userinfo = await fetch(h.url('api.linkedin.com/v2/userinfo'), { headers: member });
     expect(await userinfo.json()).toMatchObject({ sub: ALICE, name: 'Alice Archer' });
+    const memberAcls = await fetch(h.url('api.linkedin.com/rest/organizationAcls?q=roleAssignee'), { headers: { ...member, ...REST } });
+    expect(memberAcls.status).toBe(403);
+    expect(await memberAcls.json()).toMatchObject({ serviceErrorCode: 100, message: expect.stringContaining('Not enough permissions') });
+
+    const organizationTokens = await connect(ORGANIZATION_APP);
+    const auth = { authorization: `Bearer ${organizationTokens.access_token}` };
+    expect((await fetch(h.url('api.linkedin.com/v2/userinfo'), { headers: auth })).status).toBe(403);
+    const me = await fetch(h.url('api.linkedin.com/v2/me'), { headers: auth });
+    expect(await me.json()).toMatchObject({ id: ALICE, localizedFirstName: 'Alice', localizedLastName: 'Archer' });
 
     const noVersion = await fetch(h.url('api.linkedin.com/rest/organizationAcls?q=roleAssignee'), { headers: auth });
     expect(noVersion.status).toBe(400);
@@ -73,9 +84,36 @@ describe('LinkedIn sandbox', () => {
     expect((await h.client.counters({ platform: 'linkedin', externalId: ALICE })).refreshes).toBe(1);
   });
 
+  it('refuses a sign-in that asks for a scope the app lacks (one bundle cannot span both apps)', async () => {
+    for (const [app, scope] of [
+      [MEMBER_APP, 'openid profile w_member_social w_organization_social rw_organization_admin'],
+      [ORGANIZATION_APP, 'openid profile w_organization_social'],
+    ] as const) {
+      const refused = new URL(await approveConsent(authorizeUrl({ ...app, scope })));
+      expect(refused.searchParams.get('code')).toBeNull();
+      expect(refused.searchParams.get('error')).toBe('unauthorized_scope_error');
+      expect(refused.searchParams.get('error_description')).toMatch(/^Scope "(w_organization_social|openid)" is not authorized for your application$/);
+      expect(refused.searchParams.get('state')).toBe('li');
+    }
+  });
+
+  it('answers 426 NONEXISTENT_VERSION for a retired or unreleased LinkedIn-Version', async () => {
+    const token = String((await connect(ORGANIZATION_APP)).access_token);
+    const acls = (version: string) =>
+      fetch(h.url('api.linkedin.com/rest/organizationAcls?q=roleAssignee'), { headers: { authorization: `Bearer ${token}`, 'linkedin-version': version } });
+    const retired = await acls('202510');
+    expect(retired.status).toBe(426);
+    expect(await retired.json()).toEqual({ status: 426, code: 'NONEXISTENT_VERSION', message: 'Requested version 202510 is not active' });
+    expect((await acls('209901')).status).toBe(426);
+    expect((await acls('202603')).status).toBe(200);
+    // The sandbox's clock moves LinkedIn's calendar too: 202603 is gone after 16 March 2027.
+    const untilSunset = Math.ceil((Date.parse('2027-03-16T00:00:00Z') - Date.parse((await h.client.clock()).now)) / 1000);
+    await h.client.advanceClock(untilSunset + 60);
+    expect((await acls('202603')).status).toBe(426);
+  });
+
   it('posts as member and organization with x-restli-id, rejecting duplicates with 422', async () => {
-    const tokens = await connect();
-    const token = String(tokens.access_token);
+    const token = String((await connect(ORGANIZATION_APP)).access_token);
     const created = await post(token, `urn:li:organization:${ACME}`, 'We are hiring', 'a');
     expect(created.status).toBe(201);
     expect(created.headers.get('x-restli-id')).toMatch(/^urn:li:share:\d+$/);
@@ -85,7 +123,11 @@ describe('LinkedIn sandbox', () => {
     expect(duplicate.status).toBe(422);
     const other = await post(token, 'urn:li:organization:10000002', 'Not mine');
     expect(other.status).toBe(403);
-    expect((await post(token, `urn:li:person:${ALICE}`, 'Personal note')).status).toBe(201);
+    // The organization app asked for no w_member_social: posting as the member needs the member app.
+    expect((await post(token, `urn:li:person:${ALICE}`, 'Personal note')).status).toBe(403);
+    const memberToken = String((await connect()).access_token);
+    expect((await post(memberToken, `urn:li:person:${ALICE}`, 'Personal note')).status).toBe(201);
+    expect((await post(memberToken, `urn:li:organization:${ACME}`, 'Not with this app')).status).toBe(403);
     expect(await h.client.counters({ platform: 'linkedin', externalId: ACME })).toMatchObject({ publishAttempts: 3, publishReplays: 1, publishDuplicates: 1 });
   });
 

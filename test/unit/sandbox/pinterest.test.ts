@@ -65,6 +65,16 @@ describe('Pinterest sandbox', () => {
     expect(await user.json()).toMatchObject({ id: ALICE, username: 'alicepins', pin_count: 1 });
   });
 
+  it('refuses Pin creation to a Trial-access app with 403 code 29, while reads keep working', async () => {
+    await h.client.configure({ pinterestAccess: 'trial' });
+    const tokens = await connect();
+    const auth = { authorization: `Bearer ${tokens.access_token}` };
+    const boards = (await (await fetch(h.url('api.pinterest.com/v5/boards'), { headers: auth })).json()) as { items: { id: string }[] };
+    const pin = await postJson(h.url('api.pinterest.com/v5/pins'), { board_id: boards.items[0]!.id, media_source: { source_type: 'image_url', url: 'https://example.com/p.jpg' } }, auth);
+    expect(pin.status).toBe(403);
+    expect(await pin.json()).toEqual({ code: 29, message: expect.stringContaining('Apps with Trial access may not create Pins in production') });
+  });
+
   it('answers 401 code 2 after revoke and 429 with rate-limit headers', async () => {
     const tokens = await connect();
     const auth = { authorization: `Bearer ${tokens.access_token}` };

@@ -54,6 +54,12 @@ describe('Threads sandbox', () => {
     expect(await me.json()).toMatchObject({ id: ALICE, username: 'alice.threads', name: 'Alice Archer' });
     const tooLong = await postForm(graph(`${ALICE}/threads`), { media_type: 'TEXT', text: 'x'.repeat(501), access_token });
     expect(tooLong.status).toBe(400);
+    // Emoji count as their UTF-8 bytes: 480 letters and five 4-byte emoji are 500, six are 504.
+    const atLimit = await postForm(graph(`${ALICE}/threads`), { media_type: 'TEXT', text: `${'x'.repeat(480)}${'😀'.repeat(5)}`, access_token });
+    expect(atLimit.status).toBe(200);
+    const emojiHeavy = await postForm(graph(`${ALICE}/threads`), { media_type: 'TEXT', text: `${'x'.repeat(480)}${'😀'.repeat(6)}`, access_token });
+    expect(emojiHeavy.status).toBe(400);
+    expect(((await emojiHeavy.json()) as { error: { message: string } }).error.message).toContain('500');
     const container = await postForm(graph(`${ALICE}/threads`), { media_type: 'TEXT', text: 'First thread', access_token });
     const { id } = (await container.json()) as { id: string };
     const publish = () => postForm(graph(`${ALICE}/threads_publish`), { creation_id: id, access_token }, { 'idempotency-key': 'th-1' });

@@ -9,10 +9,10 @@ const h = useSandbox();
 const ALICE = '-000ALICEopenid1AbCdEfGh';
 const CLIENT = { client_key: 'sandbox-tiktok-client', client_secret: 'sandbox-tiktok-secret' };
 
-async function connect() {
+async function connect(scope = 'user.info.basic,video.publish') {
   const authorize = withQuery(h.url('www.tiktok.com/v2/auth/authorize/'), {
     client_key: CLIENT.client_key,
-    scope: 'user.info.basic,video.publish',
+    scope,
     response_type: 'code',
     redirect_uri: REDIRECT,
     state: 'tt',
@@ -35,6 +35,20 @@ describe('TikTok sandbox', () => {
     expect(body.data.user).toMatchObject({ open_id: ALICE, display_name: 'Alice Archer' });
   });
 
+  it('refuses a user-info field the granted scopes do not cover (username needs user.info.profile)', async () => {
+    const info = (token: string | number, fields: string) =>
+      fetch(h.url(`open.tiktokapis.com/v2/user/info/?fields=${fields}`), { headers: { authorization: `Bearer ${token}` } });
+    const basic = await connect();
+    const refused = await info(basic.access_token!, 'open_id,display_name,username');
+    expect(refused.status).toBe(401);
+    expect(((await refused.json()) as { error: { code: string } }).error.code).toBe('scope_not_authorized');
+    expect((await info(basic.access_token!, 'open_id,follower_count')).status).toBe(401);
+
+    const profile = await connect('user.info.basic,user.info.profile,video.publish');
+    const granted = await info(profile.access_token!, 'open_id,display_name,username');
+    expect(((await granted.json()) as { data: { user: Record<string, string> } }).data.user).toEqual({ open_id: ALICE, display_name: 'Alice Archer', username: 'alice.tok' });
+  });
+
   it('rotates refresh tokens and answers invalid_grant on reuse', async () => {
     const tokens = await connect();
     const first = await refresh(String(tokens.refresh_token));
@@ -46,6 +60,7 @@ describe('TikTok sandbox', () => {
   });
 
   it('publishes photos after creator_info and replays by idempotency key', async () => {
+    await h.client.configure({ tiktokVerifiedDomains: ['example.com'] });
     const tokens = await connect();
     const auth = { authorization: `Bearer ${tokens.access_token}` };
     const creator = await postJson(h.url('open.tiktokapis.com/v2/post/publish/creator_info/query/'), {}, auth);
@@ -69,6 +84,39 @@ describe('TikTok sandbox', () => {
     const bad = await postJson(h.url('open.tiktokapis.com/v2/post/publish/content/init/'), { ...body, source_info: { source: 'PULL_FROM_URL' } }, auth);
     expect(bad.status).toBe(400);
     expect(((await bad.json()) as { error: { code: string } }).error.code).toBe('invalid_params');
+  });
+
+  it('keeps unaudited apps to SELF_ONLY posts on private accounts, offers what the account allows, and pulls only from verified domains', async () => {
+    await h.client.configure({ tiktokVerifiedDomains: ['media.example.com'] });
+    const init = (token: string | number, privacy: string, image = 'https://media.example.com/1.jpg') =>
+      postJson(
+        h.url('open.tiktokapis.com/v2/post/publish/content/init/'),
+        { post_info: { description: 'd', privacy_level: privacy, auto_add_music: false }, source_info: { source: 'PULL_FROM_URL', photo_cover_index: 0, photo_images: [image] }, post_mode: 'DIRECT_POST', media_type: 'PHOTO' },
+        { authorization: `Bearer ${token}` },
+      );
+    const codeOfError = async (response: Response) => ((await response.json()) as { error: { code: string } }).error.code;
+    const creator = async (token: string | number) =>
+      ((await (await postJson(h.url('open.tiktokapis.com/v2/post/publish/creator_info/query/'), {}, { authorization: `Bearer ${token}` })).json()) as { data: { privacy_level_options: string[] } }).data.privacy_level_options;
+
+    const alice = (await connect()).access_token!; // private account
+    expect(await creator(alice)).toEqual(['FOLLOWER_OF_CREATOR', 'MUTUAL_FOLLOW_FRIENDS', 'SELF_ONLY']);
+    const followers = await init(alice, 'FOLLOWER_OF_CREATOR');
+    expect(followers.status).toBe(403);
+    expect(await codeOfError(followers)).toBe('unaudited_client_can_only_post_to_private_accounts');
+    expect((await init(alice, 'SELF_ONLY')).status).toBe(200);
+    const unverified = await init(alice, 'SELF_ONLY', 'https://elsewhere.example.org/1.jpg');
+    expect(unverified.status).toBe(403);
+    expect(await codeOfError(unverified)).toBe('url_ownership_unverified');
+
+    const bobCode = codeOf(await approveConsent(withQuery(h.url('www.tiktok.com/v2/auth/authorize/'), { client_key: CLIENT.client_key, scope: 'user.info.basic,video.publish', response_type: 'code', redirect_uri: REDIRECT, state: 'b' }), { identity: 'bob.tok' }));
+    const bob = ((await (await postForm(h.url('open.tiktokapis.com/v2/oauth/token/'), { ...CLIENT, code: bobCode, grant_type: 'authorization_code', redirect_uri: REDIRECT })).json()) as { access_token: string }).access_token;
+    expect(await creator(bob)).toEqual(['PUBLIC_TO_EVERYONE', 'MUTUAL_FOLLOW_FRIENDS', 'SELF_ONLY']);
+    expect(await codeOfError(await init(bob, 'SELF_ONLY'))).toBe('unaudited_client_can_only_post_to_private_accounts');
+    await h.client.configure({ tiktokAudited: true });
+    expect((await init(bob, 'PUBLIC_TO_EVERYONE')).status).toBe(200);
+    expect(await codeOfError(await init(bob, 'FOLLOWER_OF_CREATOR'))).toBe('invalid_params');
+    const posts = await h.client.posts({ platform: 'tiktok' });
+    expect(posts.map((p) => p.options?.privacy_level)).toEqual(['SELF_ONLY', 'PUBLIC_TO_EVERYONE']);
   });
 
   it('sends a signed authorization.removed webhook and then rejects the tokens', async () => {

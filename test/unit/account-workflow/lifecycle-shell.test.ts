@@ -1,0 +1,106 @@
+import { WorkflowUpdateStage } from '@temporalio/client';
+import { describe, expect, it } from 'vitest';
+import type { CarriedState } from '../../../workflows/account/account.js';
+import { PLATFORM } from '../../../workflows/search-attributes.js';
+import { disconnectUpdate, reconnectUpdate, refreshNowUpdate, revokedSignal, schedulePostUpdate, stateQuery, testPostUpdate } from '../../../workflows/account/messages.js';
+import type { AccountWorkflowInput } from '../../../workflows/account/workflow.js';
+import { useWorkflowTestEnvironment, type AccountHandle } from './environment.js';
+import { eventually, mostAtOnce, notified, stillPending } from './support.js';
+
+const HOUR = 3_600_000;
+
+/** What the workflow's latest run was started with: the state its predecessor carried over. */
+async function carriedInput(handle: AccountHandle): Promise<CarriedState> {
+  const { events } = await handle.fetchHistory();
+  const payload = events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0];
+  const input = JSON.parse(Buffer.from(payload?.data ?? []).toString('utf8')) as AccountWorkflowInput;
+  if (!input.carried) throw new Error('the run was not continued from another');
+  return input.carried;
+}
+
+// The account workflow's shell on the time-skipping server with stub activities: disconnect,
+// the queue pausing while expired, and continue-as-new carrying the account's state.
+
+describe('account workflow shell', () => {
+  const world = useWorkflowTestEnvironment();
+
+  it('connects: the lifecycle starts active and the status projection is recorded once', async () => {
+    const { stub, result } = await world.connect();
+    expect(result).toMatchObject({ accepted: true, state: { status: 'active', platform: 'x', queuePaused: false, queue: { queued: 0 } } });
+    expect(stub.calls('describeAccount')).toHaveLength(1);
+    expect(stub.calls('inspectCredentials')).toEqual([{ accountId: stub.accountId, verifyWithPlatform: true }]);
+    expect(stub.calls('recordStatus')).toEqual([expect.objectContaining({ accountId: stub.accountId, status: 'active', queuePaused: false })]);
+  });
+
+  it('disconnects: revokes once, fails the queued posts, and completes with the result', async () => {
+    const { stub, handle } = await world.connect();
+    stub.scheduledPosts = 2;
+    const dueAt = await world.isoIn(HOUR);
+    await handle.executeUpdate(schedulePostUpdate, { args: [{ postId: 'post-1', dueAt }] });
+    await handle.executeUpdate(schedulePostUpdate, { args: [{ postId: 'post-2', dueAt }] });
+
+    const result = await handle.executeUpdate(disconnectUpdate);
+    expect(result).toEqual({ revokedAtPlatform: true, message: 'Revoked at the platform.', affectedPosts: 2 });
+    expect(await handle.result()).toEqual(result);
+    expect(stub.calls('revokeCredentials')).toEqual([stub.accountId]);
+    expect(stub.calls('failScheduledPosts')).toEqual([{ accountId: stub.accountId, reason: { code: 'account_disconnected', message: expect.any(String) } }]);
+    expect(stub.calls('notify').map((call) => call.kind)).toEqual(['disconnected']);
+    expect(stub.calls('recordStatus').at(-1)).toMatchObject({ status: 'disconnected', queuePaused: false });
+  });
+
+  it('pauses the queue exactly while the account is expired', async () => {
+    const { stub, handle } = await world.connect();
+    const reason = { code: 'app_removed', message: 'You removed Tether in your X settings' };
+    await handle.signal(revokedSignal, { reason });
+    await notified(stub, 'expired');
+    expect(await handle.query(stateQuery)).toMatchObject({ status: 'expired', reason, queuePaused: true });
+    expect(stub.calls('recordStatus').at(-1)).toMatchObject({ status: 'expired', reason, queuePaused: true });
+    const reconnected = await handle.executeUpdate(reconnectUpdate);
+    expect(reconnected).toMatchObject({ accepted: true, state: { status: 'active', queuePaused: false } });
+    expect(stub.calls('recordStatus').at(-1)).toMatchObject({ status: 'active', queuePaused: false });
+    expect(stub.calls('notify').map((call) => call.kind)).toEqual(['expired', 'reconnected']);
+  });
+
+  it('continues as new once its handlers finish, carrying lifecycle, queue, credential version, projection sequence and summary', async () => {
+    const { stub, handle } = await world.connect({ input: { historyEventLimit: 60 } });
+    const firstRunId = (await handle.describe()).runId;
+    await handle.executeUpdate(refreshNowUpdate);
+    expect(stub.version).toBe(2);
+
+    // A test post holds the lock while more updates queue behind it and fill the history.
+    const publishing = stub.hold('publishPost');
+    const testing = handle.executeUpdate(testPostUpdate, { args: [{ postId: 'test-1' }] });
+    await publishing.started;
+    const scheduling = [];
+    for (const n of [1, 2, 3, 4]) {
+      scheduling.push(await handle.startUpdate(schedulePostUpdate, { args: [{ postId: `post-${n}`, dueAt: await world.isoIn((5 + n) * HOUR) }], waitForStage: WorkflowUpdateStage.ACCEPTED }));
+    }
+    await eventually('a full history', async () => ((await handle.fetchHistory()).events?.length ?? 0) >= 60);
+    expect(await stillPending(testing)).toBe(true);
+    expect((await handle.describe()).runId).toBe(firstRunId);
+
+    publishing.release();
+    expect(await testing).toMatchObject({ outcome: 'published' });
+    expect((await Promise.all(scheduling.map((update) => update.result()))).map((result) => result.position)).toEqual([1, 2, 3, 4]);
+    await eventually('the next run', async () => (await handle.describe()).runId !== firstRunId);
+    const lastRun = await world.client.workflow.getHandle(handle.workflowId, firstRunId).query(stateQuery);
+
+    const carried = await carriedInput(handle);
+    expect(carried.account).toMatchObject({ accountId: stub.accountId, platform: 'x', penName: 'Stub Notes', ownerId: 'owner-1' });
+    expect(carried.knownVersion).toBe(2);
+    expect(carried.projectionSequence).toBe(stub.calls('recordStatus').at(-1)?.sequence);
+    expect(carried.queue?.entries.map((entry) => entry.postId)).toEqual(['post-1', 'post-2', 'post-3', 'post-4']);
+    expect(carried.lifecycle).toMatchObject({ accountId: stub.accountId, status: 'active' });
+
+    // The new run answers from what it carried, and goes on from it.
+    expect(await handle.query(stateQuery)).toEqual(lastRun);
+    const recorded = stub.calls('recordStatus').length;
+    await handle.executeUpdate(refreshNowUpdate);
+    expect(stub.calls('renewCredentials').map((call) => call.knownVersion)).toEqual([1, 2]);
+    const next = stub.calls('recordStatus').slice(recorded);
+    expect(next[0]?.sequence).toBeGreaterThan(carried.projectionSequence);
+    expect(stub.calls('describeAccount')).toHaveLength(1);
+    expect((await handle.describe()).typedSearchAttributes.get(PLATFORM)).toBe('x');
+    expect(mostAtOnce(stub.events)).toBe(1);
+  });
+});

@@ -1,0 +1,135 @@
+import type { AccountSummary, LifecycleActivities } from '../../../activities/lifecycle/contract.js';
+import type { PublishingActivities } from '../../../activities/publishing/contract.js';
+import type { PlatformId, TokenPolicy } from '../../../platforms/types.js';
+import type { Lifetimes } from '../../../workflows/lifecycle/types.js';
+
+// Stub activities for the fast account-workflow tests: plain functions that answer like a healthy
+// account, record every call, and can be told to answer otherwise or to hold a call until the
+// test releases it. No database, no platform.
+
+export type AccountActivities = LifecycleActivities & PublishingActivities;
+export type ActivityName = keyof AccountActivities;
+
+export interface ActivityEvent {
+  name: ActivityName;
+  phase: 'start' | 'end';
+  input: unknown;
+}
+
+/** One held call: `started` resolves once the workflow has called the activity. */
+export interface Hold {
+  started: Promise<void>;
+  release(): void;
+}
+
+const POLICIES: Partial<Record<PlatformId, TokenPolicy>> = {
+  x: { renewal: 'rotatingRefresh' },
+  linkedin: { renewal: 'none' },
+};
+
+/** The stub answers of one account, keyed by its id. */
+export class StubAccount {
+  readonly events: ActivityEvent[] = [];
+  /** Credential version the stub store holds; a renewal increments it. */
+  version = 1;
+  lifetimes: Lifetimes = { accessSec: 7200, refreshSec: 180 * 86400 };
+  /** What failScheduledPosts answers. */
+  scheduledPosts = 0;
+  /** Answers that replace the defaults below, per activity. */
+  readonly answers: Partial<AccountActivities> = {};
+  private readonly holds = new Map<ActivityName, { hold: Hold; started: () => void; released: Promise<void> }>();
+
+  constructor(
+    readonly accountId: string,
+    readonly platform: PlatformId = 'x',
+  ) {}
+
+  /** The inputs of every call of one activity, in order. */
+  calls<N extends ActivityName>(name: N): Array<Parameters<AccountActivities[N]>[0]> {
+    return this.events.filter((event) => event.name === name && event.phase === 'start').map((event) => event.input as Parameters<AccountActivities[N]>[0]);
+  }
+
+  /** The next call of `name` waits until the test releases it. */
+  hold(name: ActivityName): Hold {
+    let started!: () => void;
+    let release!: () => void;
+    const hold: Hold = { started: new Promise<void>((resolve) => (started = resolve)), release: () => release() };
+    this.holds.set(name, { hold, started, released: new Promise<void>((resolve) => (release = resolve)) });
+    return hold;
+  }
+
+  async run<N extends ActivityName>(name: N, input: Parameters<AccountActivities[N]>[0]): Promise<Awaited<ReturnType<AccountActivities[N]>>> {
+    this.events.push({ name, phase: 'start', input });
+    try {
+      const held = this.holds.get(name);
+      if (held) {
+        this.holds.delete(name);
+        held.started();
+        await held.released;
+      }
+      const answer = (this.answers[name] ?? this.defaults[name]) as (input: unknown) => Promise<Awaited<ReturnType<AccountActivities[N]>>>;
+      return await answer(input);
+    } finally {
+      this.events.push({ name, phase: 'end', input });
+    }
+  }
+
+  private facts() {
+    return { version: this.version, policy: POLICIES[this.platform] ?? { renewal: 'none' }, lifetimes: this.lifetimes };
+  }
+
+  private readonly defaults: AccountActivities = {
+    describeAccount: async (): Promise<AccountSummary> => ({
+      accountId: this.accountId,
+      platform: this.platform,
+      handle: 'stub_account',
+      displayName: 'Stub Account',
+      penNameId: 'pen-1',
+      penName: 'Stub Notes',
+      ownerId: 'owner-1',
+    }),
+    inspectCredentials: async () => ({ outcome: 'ok', facts: this.facts() }),
+    renewCredentials: async ({ knownVersion }) => {
+      this.version = Math.max(this.version, knownVersion) + 1;
+      return { outcome: 'ok', facts: this.facts() };
+    },
+    validateCredentials: async () => ({ outcome: 'ok' }),
+    revokeCredentials: async () => ({ revokedAtPlatform: true, message: 'Revoked at the platform.' }),
+    checkPremium: async () => ({ outcome: 'ok', premium: { subscriptionType: 'Premium' } }),
+    recordStatus: async () => undefined,
+    notify: async () => undefined,
+    publishPost: async ({ postId }) => ({ outcome: 'published', url: `https://platform.test/posts/${postId}`, externalId: `ext-${postId}` }),
+    failTarget: async () => undefined,
+    settleOverdue: async () => undefined,
+    failScheduledPosts: async () => this.scheduledPosts,
+  };
+}
+
+const accountIdOf = (input: unknown): string => (typeof input === 'string' ? input : (input as { accountId: string }).accountId);
+
+/** The activities a worker registers: each call goes to the stub account it names. */
+export function stubActivities(accounts: Map<string, StubAccount>): AccountActivities {
+  const names: ActivityName[] = [
+    'describeAccount',
+    'inspectCredentials',
+    'renewCredentials',
+    'validateCredentials',
+    'revokeCredentials',
+    'checkPremium',
+    'recordStatus',
+    'notify',
+    'publishPost',
+    'failTarget',
+    'settleOverdue',
+    'failScheduledPosts',
+  ];
+  const entries = names.map((name) => [
+    name,
+    (input: unknown) => {
+      const account = accounts.get(accountIdOf(input));
+      if (!account) throw new Error(`no stub account ${accountIdOf(input)}`);
+      return account.run(name, input as never);
+    },
+  ]);
+  return Object.fromEntries(entries) as AccountActivities;
+}

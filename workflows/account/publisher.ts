@@ -1,0 +1,148 @@
+import type { PublishResult } from '../../activities/publishing/contract.js';
+import type { Reason } from '../lifecycle/types.js';
+import {
+  ACCOUNT_DISCONNECTED,
+  emptyQueue,
+  failedTransiently,
+  firstReady,
+  holdOverdue,
+  MAX_TRANSIENT_FAILURES,
+  nextPublishAt,
+  rateLimited,
+  remove,
+  resolveOverdue,
+  schedule,
+  type OverdueChoice,
+  type PublishQueue,
+} from '../publishing/queue.js';
+import { asFailure, failScheduledPosts, failTarget, publishPost, settleOverdue } from './activities.js';
+import type { ScheduleResult, TestPostResult } from './messages.js';
+
+// The account's publishing queue at work: scheduling and unscheduling posts, publishing what is
+// due in queue order, backing off after transient failures, test posts, the user's choice for
+// posts that fell due while the account was expired, and failing what is left on a disconnect.
+// The queue itself is pure data (../publishing/queue.ts); this class runs its activities.
+// Callers hold the account's lock.
+
+/** What the publisher needs from the account it publishes for. */
+export interface PublishingAccount {
+  readonly accountId: string;
+  canPublish(): boolean;
+  /** Why posts wait (the expiry reason) while the account is expired. */
+  pausedBecause(): Reason | undefined;
+  /** The platform refused the access token: the lifecycle renews it once or expires the account. Answers whether a new token was issued. */
+  tokenRefused(reason: Reason): Promise<boolean>;
+  /** Something the wake loop schedules by has changed: it computes its wake time again. */
+  changed(): void;
+}
+
+const SKIPPED: Reason = { code: 'skipped', message: 'Skipped after the reconnect, as you chose' };
+
+export class Publisher {
+  constructor(
+    private readonly account: PublishingAccount,
+    public queue: PublishQueue,
+    /** After a reconnect, how long posts that fell due while expired wait for the user's choice. */
+    private readonly overdueDecisionMs: number,
+  ) {}
+
+  /** When the next post may go out; undefined while nothing waits or the account cannot publish. */
+  nextPublishAt(): number | undefined {
+    return this.account.canPublish() ? nextPublishAt(this.queue) : undefined;
+  }
+
+  schedule(post: { postId: string; dueAt: string }): ScheduleResult {
+    const scheduled = schedule(this.queue, { postId: post.postId, dueAt: Date.parse(post.dueAt) });
+    this.update(scheduled.queue);
+    return { position: scheduled.position, queued: this.queue.entries.length, waitsForReconnect: this.account.pausedBecause() };
+  }
+
+  unschedule(postId: string): { removed: boolean } {
+    const removed = remove(this.queue, postId);
+    this.update(removed.queue);
+    return { removed: removed.removed };
+  }
+
+  /** After a reconnect of an expired account: posts already due wait a while for the user's choice. */
+  holdOverdue(): void {
+    // Only when posts wait: a change wakes the loop, which would reschedule its timer.
+    if (this.queue.entries.length > 0) this.update(holdOverdue(this.queue, Date.now(), this.overdueDecisionMs));
+  }
+
+  async resolveOverdue(decision: OverdueChoice): Promise<{ postIds: string[] }> {
+    const resolved = resolveOverdue(this.queue, decision);
+    this.update(resolved.queue);
+    if (decision.choice === 'skip') await settleOverdue({ accountId: this.account.accountId, postIds: resolved.postIds, change: { skip: SKIPPED } });
+    if (decision.choice === 'reschedule') await settleOverdue({ accountId: this.account.accountId, postIds: resolved.postIds, change: { dueAt: decision.at } });
+    return { postIds: resolved.postIds };
+  }
+
+  /** Publishes every post that is due, in queue order, while the account can publish. */
+  async publishDue(): Promise<void> {
+    for (let entry = firstReady(this.queue, Date.now()); entry && this.account.canPublish(); entry = firstReady(this.queue, Date.now())) {
+      await this.publishOnce(entry.postId);
+    }
+  }
+
+  /** Publishes a test post at once and answers with the platform's first answer; it is never retried. */
+  async testPost(postId: string): Promise<TestPostResult> {
+    const result = await this.publishOnce(postId);
+    if (result.outcome === 'published') return { outcome: 'published', url: result.url };
+    if (result.outcome === 'gone') return { outcome: 'failed', reason: { code: 'gone', message: 'The test post was removed before it went out.' } };
+    this.queue = remove(this.queue, postId).queue;
+    if (result.outcome !== 'rejected') await failTarget({ postId, accountId: this.account.accountId, reason: result.reason });
+    return { outcome: 'failed', reason: result.reason };
+  }
+
+  /** The account was disconnected: every post still queued fails. Answers how many did. */
+  async failAll(): Promise<number> {
+    const affected = this.queue.entries.length > 0 ? await failScheduledPosts({ accountId: this.account.accountId, reason: ACCOUNT_DISCONNECTED }) : 0;
+    this.queue = emptyQueue();
+    return affected;
+  }
+
+  /** One publish attempt; the queue learns the outcome. Infrastructure errors count as transient. */
+  private async publishOnce(postId: string): Promise<PublishResult> {
+    let result: PublishResult;
+    try {
+      result = await publishPost({ postId, accountId: this.account.accountId });
+    } catch (error) {
+      result = { outcome: 'transient', reason: { code: 'platform_unavailable', message: asFailure(error).message } };
+    }
+    switch (result.outcome) {
+      case 'published':
+      case 'rejected':
+      case 'gone':
+        this.queue = remove(this.queue, postId).queue;
+        break;
+      case 'rateLimited':
+        this.queue = rateLimited(this.queue, result.resetAt);
+        break;
+      case 'reauthRequired': {
+        const renewed = await this.account.tokenRefused(result.reason);
+        // A renewed token is tried at once; the failure still counts, so a platform that refuses every token ends it.
+        if (this.account.canPublish()) await this.backOff(postId, result, renewed ? 0 : undefined);
+        break;
+      }
+      case 'transient':
+        await this.backOff(postId, result);
+        break;
+    }
+    this.account.changed();
+    return result;
+  }
+
+  private async backOff(postId: string, result: Extract<PublishResult, { reason: Reason }>, delayMs?: number): Promise<void> {
+    const retried = failedTransiently(this.queue, postId, Date.now(), delayMs);
+    this.queue = retried.queue;
+    if (retried.gaveUp) {
+      const reason = { code: result.reason.code, message: `Not published after ${MAX_TRANSIENT_FAILURES} attempts: ${result.reason.message}` };
+      await failTarget({ postId, accountId: this.account.accountId, reason });
+    }
+  }
+
+  private update(queue: PublishQueue): void {
+    this.queue = queue;
+    this.account.changed();
+  }
+}
