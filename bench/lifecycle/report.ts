@@ -29,6 +29,8 @@ export interface LifecycleMeasurements {
   starts: { ours: ThroughputResult; shaped: ThroughputResult; bare: ThroughputResult };
   latency: { refreshNow: LatencyResult; shaped: LatencyResult; noop: LatencyResult };
   memory: { before: MemoryReading; checkpoints: { accounts: number; reading: MemoryReading }[] };
+  /** After each chunk of connects: accounts connected, that chunk's connect rate, Tether's worker RSS (not settled). */
+  trajectory: { accounts: number; connectsPerSecond: number; tetherRssMiB: number }[];
   profiles: {
     connect: UpdateProfile;
     connectBaseline: UpdateProfile;
@@ -180,6 +182,14 @@ export function buildReport(m: LifecycleMeasurements): { json: unknown; markdown
     '',
     markdownTable(memoryRows, { ours: 'Tether worker', baseline: 'Baseline worker' }),
     '',
+    ...(m.trajectory.length > 1
+      ? [
+          '| Accounts connected | Connects per second (that chunk) | Tether worker RSS (MiB, not settled) |',
+          '|---:|---:|---:|',
+          ...m.trajectory.map((t) => `| ${t.accounts} | ${formatValue(t.connectsPerSecond)} | ${formatValue(t.tetherRssMiB)} |`),
+          '',
+        ]
+      : []),
     '### Cost per operation (each counted alone)',
     '',
     markdownTable(cost, { ours: 'Count', baseline: '' }),

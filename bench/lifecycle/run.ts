@@ -4,6 +4,7 @@ import { openBenchClients, stackEnvironment, startBenchStack, startTetherWorker 
 import { countOneByOne } from '../shared/counted.js';
 import { profileUpdate, shapeOfUpdate, spread } from '../shared/profile.js';
 import type { PoolResult } from '../shared/pool.js';
+import { mib, processMemory } from '../shared/memory.js';
 import { loadAverage, runtimeSec, withBenchRun } from '../shared/run.js';
 import { startWorkerProcess } from '../shared/stack.js';
 import { shapedWorkflowId } from '../workflows/messages.js';
@@ -98,6 +99,7 @@ export async function runLifecycleBench(argv: string[], settings: { temporalCliP
     const connectStages: PoolResult<ConnectedAccount>[] = [];
     const connected: ConnectedAccount[] = [...countedConnects.results];
     const checkpoints: LifecycleMeasurements['memory']['checkpoints'] = [];
+    const trajectory: LifecycleMeasurements['trajectory'] = [];
     let shapedSoFar = 0;
     for (const end of stageEnds) {
       progress(`phase 1: same-shape baseline starts ${shapedSoFar}..${end}, then connects ${connected.length}..${end}`);
@@ -110,6 +112,9 @@ export async function runLifecycleBench(argv: string[], settings: { temporalCliP
         const connects = await connectAccounts(context, await consentChunk(from, to), `${from}..${to}`);
         connectStages.push(connects);
         connected.push(...connects.results.filter((a): a is ConnectedAccount => a !== undefined));
+        const point = { accounts: connected.length, connectsPerSecond: connects.latenciesMs.length / (connects.elapsedMs / 1000), tetherRssMiB: mib(processMemory(tether.pid).rssBytes) };
+        trajectory.push(point);
+        progress(`  ${point.accounts} connected: this chunk ${point.connectsPerSecond.toFixed(2)}/s, Tether worker ${point.tetherRssMiB} MiB`);
       }
       const stage = throughputOf(connectStages.slice(-Math.ceil((end - stageFrom) / CONSENT_CHUNK)), options.window, options.concurrency);
       progress(`  same shape ${(shaped.latenciesMs.length / (shaped.elapsedMs / 1000)).toFixed(1)}/s; Tether ${stage.perSecond.toFixed(1)}/s (${stage.failures} failed)`);
@@ -166,6 +171,7 @@ export async function runLifecycleBench(argv: string[], settings: { temporalCliP
       starts,
       latency: { refreshNow, shaped, noop },
       memory: { before: memoryBefore, checkpoints },
+      trajectory,
       profiles,
       storm,
       ...(stormError ? { stormError } : {}),
