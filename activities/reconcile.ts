@@ -1,5 +1,6 @@
 import { Context } from '@temporalio/activity';
 import { listConnectedAccountIds } from '../db/accounts.js';
+import { sweepClaims } from '../db/claims.js';
 import type { Models } from '../db/models/index.js';
 import { AccountWorkflowClient } from '../services/account-workflows/client.js';
 import type { AccountWorkflowTarget } from '../services/account-workflows/target.js';
@@ -14,6 +15,9 @@ import { requeueWaitingPosts } from './requeue-posts.js';
 // a start. The list is eventually consistent: a workflow started a moment ago may be missing, which
 // `ensureRunning` answers with 'running' (it checks before starting); one ended a moment ago
 // may still be listed, and is then started on the next pass.
+
+/** Ended claims older than this are deleted: far beyond any activity's timeout (db/claims.ts). */
+const CLAIM_RETENTION_MS = 24 * 3600_000;
 
 export interface ReconcileReport {
   /** Connected accounts considered. */
@@ -47,6 +51,7 @@ export function reconcileActivities(deps: ReconcileDeps) {
         if ((await client.ensureRunning(await deps.describeAccount(accountId))) === 'started') started.push(accountId);
       }
       const requeuedPosts = await requeueWaitingPosts(deps.models, workflows, { restartedAccountIds: started, now: new Date() });
+      await sweepClaims(deps.models, new Date(Date.now() - CLAIM_RETENTION_MS));
       const connected = new Set(ids);
       const orphans = runningWorkflows
         .filter(({ accountId }) => accountId === undefined || !connected.has(accountId))

@@ -3,6 +3,7 @@ import { COST_USAGE } from './cost/options.js';
 import { DISPATCH_USAGE } from './dispatch/options.js';
 import { LIFECYCLE_USAGE } from './lifecycle/options.js';
 import { PUBLISH_USAGE } from './publish/options.js';
+import { STARTUP_USAGE } from './startup/options.js';
 import { WEB_USAGE } from './web/options.js';
 
 // `npm run bench -- <name> [options]`: runs one benchmark against servers it starts itself.
@@ -13,6 +14,7 @@ const BENCHMARKS: Record<string, { usage: string; run?: (argv: string[], setting
   publish: { usage: PUBLISH_USAGE, run: async (argv, settings) => (await import('./publish/run.js')).runPublishBench(argv, settings) },
   cost: { usage: COST_USAGE, run: async (argv) => (await import('./cost/run.js')).runCostBench(argv) },
   dispatch: { usage: DISPATCH_USAGE, run: async (argv) => (await import('./dispatch/run.js')).runDispatchBench(argv) },
+  startup: { usage: STARTUP_USAGE, run: async (argv, settings) => (await import('./startup/run.js')).runStartupBench(argv, settings) },
 };
 
 const [name, ...argv] = process.argv.slice(2);

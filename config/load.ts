@@ -5,6 +5,7 @@ import type { z } from 'zod';
 import type { PlatformSettings } from '../platforms/settings.js';
 import { PLATFORM_IDS, type PlatformId } from '../platforms/types.js';
 import { envSchema, PLATFORM_ENV_PREFIX, type Env } from './schema.js';
+import { tokenKeyring, type TokenKeyring } from './token-keys.js';
 
 export interface PlatformClient {
   clientId: string;
@@ -31,7 +32,16 @@ export interface Config {
     maxCachedWorkflows: number;
   };
   mongo: { embedded: boolean; uri: string; port: number };
-  tokenEncryptionKey: Buffer;
+  /** The keys that seal stored tokens: the newest seals, every one opens what it sealed. */
+  tokenEncryptionKey: TokenKeyring;
+  security: {
+    /** Without it the diagnostics check is open in development and off in production. */
+    diagnosticsToken?: string;
+    /** Meta deauthorization notices older than this are refused. */
+    metaSignedRequestMaxAgeSec: number;
+  };
+  /** Prometheus listeners; a port of 0 is off. */
+  metrics: { host: string; webPort: number; workerPort: number; temporalPort: number };
   platforms: PlatformSettings & {
     mode: Env['PLATFORM_MODE'];
     sandboxUrl: string;
@@ -40,7 +50,12 @@ export interface Config {
     /** Platforms without a client are "not configured" in live mode. */
     clients: Partial<Record<PlatformId, PlatformClient>>;
   };
-  email: { smtpUrl?: string; from: string };
+  email: {
+    smtpUrl?: string;
+    from: string;
+    /** Development only: where `npm start`'s mail catcher listens and keeps what it caught (listed at /dev/mail). */
+    catcher?: { port: number; dir: string };
+  };
   webhook: { url?: string; secret: string };
   plans: { limits: Record<string, number>; defaultPlan: string; selfServe: boolean };
   lifecycle: { warningLeadMs: number; renewalsPerSecond: Partial<Record<PlatformId, number>> };
@@ -84,7 +99,7 @@ function describeIssue(issue: z.core.$ZodIssue, source: Source): string {
   const name = String(issue.path[0] ?? '(environment)');
   const raw = source[name];
   const shown = raw === undefined ? '' : ` (got "${raw.length > 60 ? `${raw.slice(0, 57)}...` : raw}")`;
-  const secretLike = /SECRET|KEY|PASSWORD|URI|SMTP/.test(name);
+  const secretLike = /SECRET|KEY|TOKEN|PASSWORD|URI|SMTP/.test(name);
   return `${name}: ${issue.message}${secretLike ? '' : shown}`;
 }
 
@@ -99,9 +114,12 @@ export function loadConfig(source: Source, cwd = process.cwd()): Config {
   const dataDir = path.resolve(cwd, env.TETHER_DATA_DIR);
 
   if (production) {
-    const required = ['SESSION_SECRET', 'TOKEN_ENCRYPTION_KEY', 'MONGODB_URI', 'TEMPORAL_ADDRESS', 'PUBLIC_URL'] as const;
+    // SMTP too: without email nobody can confirm an address (so log in) or reset a password.
+    const required = ['SESSION_SECRET', 'TOKEN_ENCRYPTION_KEY', 'MONGODB_URI', 'TEMPORAL_ADDRESS', 'PUBLIC_URL', 'SMTP_URL'] as const;
     for (const name of required) if (!env[name]) problems.push(`${name}: required in production`);
     if (env.WEBHOOK_URL && !env.WEBHOOK_SECRET) problems.push('WEBHOOK_SECRET: required when WEBHOOK_URL is set');
+    // The sandbox's client secrets are public, and webhook signatures would be checked with them.
+    if (env.PLATFORM_MODE === 'sandbox') problems.push('PLATFORM_MODE: sandbox is refused in production (its client secrets are public); use live');
   }
   if (!(env.DEFAULT_PLAN in env.PLANS)) {
     problems.push(`DEFAULT_PLAN: "${env.DEFAULT_PLAN}" is not one of PLANS (${Object.keys(env.PLANS).join(', ')})`);
@@ -163,7 +181,12 @@ export function loadConfig(source: Source, cwd = process.cwd()): Config {
       uri: env.MONGODB_URI ?? `mongodb://127.0.0.1:${env.MONGODB_PORT}/tether`,
       port: env.MONGODB_PORT,
     },
-    tokenEncryptionKey: Buffer.from(tokenKey, 'base64'),
+    tokenEncryptionKey: tokenKeyring(
+      Buffer.from(tokenKey, 'base64'),
+      (env.TOKEN_ENCRYPTION_OLD_KEYS ?? []).map((key) => Buffer.from(key, 'base64')),
+    ),
+    security: { diagnosticsToken: env.DIAGNOSTICS_TOKEN, metaSignedRequestMaxAgeSec: env.META_DEAUTHORIZE_MAX_AGE_MINUTES * 60 },
+    metrics: { host: env.METRICS_HOST, webPort: env.WEB_METRICS_PORT, workerPort: env.WORKER_METRICS_PORT, temporalPort: env.TEMPORAL_METRICS_PORT },
     platforms: {
       mode: env.PLATFORM_MODE,
       sandboxUrl: (env.SANDBOX_URL ?? `http://127.0.0.1:${env.SANDBOX_PORT}`).replace(/\/$/, ''),
@@ -172,9 +195,14 @@ export function loadConfig(source: Source, cwd = process.cwd()): Config {
       clients,
       ...settings,
     },
-    email: { smtpUrl: env.SMTP_URL, from: env.EMAIL_FROM },
+    email: {
+      smtpUrl: env.SMTP_URL,
+      from: env.EMAIL_FROM,
+      ...(env.NODE_ENV === 'development' ? { catcher: { port: env.DEV_MAIL_PORT, dir: path.join(dataDir, 'mail') } } : {}),
+    },
     webhook: { url: env.WEBHOOK_URL, secret: webhookSecret },
-    plans: { limits: env.PLANS, defaultPlan: env.DEFAULT_PLAN, selfServe: env.PLAN_SELF_SERVE },
+    // Self-serve plan changes are a development convenience unless an operator turns them on.
+    plans: { limits: env.PLANS, defaultPlan: env.DEFAULT_PLAN, selfServe: env.PLAN_SELF_SERVE ?? !production },
     lifecycle: { warningLeadMs: env.EXPIRY_WARNING_DAYS * 24 * 3600 * 1000, renewalsPerSecond: env.RENEWALS_PER_SECOND ?? {} },
     publishing: { overdueDecisionMs: env.OVERDUE_DECISION_MINUTES * 60_000 },
     tools: { temporalCliPath: env.TEMPORAL_CLI_PATH },

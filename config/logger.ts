@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import { pino, type Logger } from 'pino';
 import type { Config } from './load.js';
 
@@ -22,12 +23,23 @@ const REDACTED_KEYS = [
   'sessionId',
 ];
 
+/** pino-pretty is a development dependency: where it is not installed (the production image), logs stay JSON. */
+function prettyAvailable(): boolean {
+  try {
+    createRequire(import.meta.url).resolve('pino-pretty');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export function createLogger(log: Config['log'], name: string): Logger {
+  const pretty = log.format === 'pretty' && prettyAvailable();
   return pino({
     name,
     level: log.level,
     redact: { paths: REDACTED_KEYS.flatMap((k) => [k, `*.${k}`, `*.*.${k}`]), censor: '[redacted]' },
-    ...(log.format === 'pretty'
+    ...(pretty
       ? { transport: { target: 'pino-pretty', options: { colorize: false, singleLine: true, ignore: 'pid,hostname,name', translateTime: 'HH:MM:ss' } } }
       : {}),
   });

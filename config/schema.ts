@@ -6,17 +6,22 @@ import { PLATFORM_IDS, type PlatformId } from '../platforms/types.js';
 // resulting `Config` object is passed down to everything else.
 
 const port = (fallback: number) => z.coerce.number().int().min(1).max(65535).default(fallback);
-const bool = (fallback: boolean) =>
-  z
-    .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'expected true or false' })
-    .default(fallback ? 'true' : 'false')
-    .transform((v) => v === 'true' || v === '1' || v === 'yes');
+/** A port for an optional listener; 0 turns the listener off. */
+const listenerPort = (fallback: number) => z.coerce.number().int().min(0, { message: 'expected a port, or 0 for off' }).max(65535).default(fallback);
+const boolText = z.enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'expected true or false' });
+const isTrue = (v: string) => v === 'true' || v === '1' || v === 'yes';
+const bool = (fallback: boolean) => boolText.default(fallback ? 'true' : 'false').transform(isTrue);
+/** A switch whose default depends on NODE_ENV (decided in load.ts). */
+const optionalBool = boolText.transform(isTrue).optional();
 const url = z.url({ message: 'expected an absolute URL like http://host:port' });
 const optionalText = z.string().trim().min(1).optional();
 const secret = z.string().min(32, { message: 'must be at least 32 characters' });
-const encryptionKey = z
+const ENCRYPTION_KEY = /^[A-Za-z0-9+/]{43}=$/;
+const encryptionKey = z.string().regex(ENCRYPTION_KEY, { message: 'must be 32 bytes, base64-encoded (44 characters)' });
+const encryptionKeys = z
   .string()
-  .regex(/^[A-Za-z0-9+/]{43}=$/, { message: 'must be 32 bytes, base64-encoded (44 characters)' });
+  .transform((raw) => raw.split(',').map((key) => key.trim()).filter(Boolean))
+  .pipe(z.array(z.string().regex(ENCRYPTION_KEY, { message: 'each key must be 32 bytes, base64-encoded (44 characters), keys separated by commas' })));
 
 /** A variable holding JSON; `example` shows the expected shape in the error. */
 const json = (example: string) =>
@@ -93,6 +98,7 @@ export const envSchema = z.object({
   WEB_PORT: port(3000),
   PUBLIC_URL: url.optional(),
   SESSION_SECRET: secret.optional(),
+  DIAGNOSTICS_TOKEN: secret.optional(),
   SUPPORT_EMAIL: z.email({ message: 'expected an email address' }).default('support@tether.local'),
 
   TEMPORAL_CLI_PATH: optionalText,
@@ -120,6 +126,7 @@ export const envSchema = z.object({
     .optional(),
   MONGODB_PORT: port(27017),
   TOKEN_ENCRYPTION_KEY: encryptionKey.optional(),
+  TOKEN_ENCRYPTION_OLD_KEYS: encryptionKeys.optional(),
 
   PLATFORM_MODE: z.enum(['sandbox', 'live']).default('sandbox'),
   SANDBOX_PORT: port(4010),
@@ -127,23 +134,30 @@ export const envSchema = z.object({
   LINKEDIN_PARTNER_REFRESH: bool(false),
   ...platformVars,
   ...platformSettingVars,
+  META_DEAUTHORIZE_MAX_AGE_MINUTES: z.coerce.number().int().min(1).max(7 * 24 * 60).default(60),
 
   SMTP_URL: z
     .string()
     .regex(/^smtps?:\/\//, { message: 'expected smtp:// or smtps:// URL' })
     .optional(),
   EMAIL_FROM: z.string().min(3).default('Tether <no-reply@tether.local>'),
+  DEV_MAIL_PORT: port(1025),
   WEBHOOK_URL: url.optional(),
   WEBHOOK_SECRET: secret.optional(),
 
   PLANS: plans.default(JSON.parse(DEFAULT_PLANS) as Record<string, number>),
   DEFAULT_PLAN: z.string().min(1).default('free'),
-  PLAN_SELF_SERVE: bool(true),
+  PLAN_SELF_SERVE: optionalBool,
   EXPIRY_WARNING_DAYS: z.coerce.number().positive().max(60).default(7),
   OVERDUE_DECISION_MINUTES: z.coerce.number().min(0).max(1440).default(10),
   RENEWALS_PER_SECOND: json('{"x":3,"linkedin":1}')
     .pipe(z.partialRecord(z.enum(PLATFORM_IDS), z.number().positive().max(1000)))
     .optional(),
+
+  METRICS_HOST: z.string().min(1).default('127.0.0.1'),
+  WEB_METRICS_PORT: listenerPort(9464),
+  WORKER_METRICS_PORT: listenerPort(9465),
+  TEMPORAL_METRICS_PORT: listenerPort(9466),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -157,7 +171,8 @@ export const ENV_DESCRIPTIONS: Record<keyof Env, string> = {
   WEB_HOST: 'Interface the dashboard listens on',
   WEB_PORT: 'Dashboard port',
   PUBLIC_URL: 'Dashboard URL as users reach it (OAuth redirects, email links); default `http://localhost:WEB_PORT`',
-  SESSION_SECRET: 'Cookie signing secret (>= 32 chars); generated in development',
+  SESSION_SECRET: 'Cookie signing secret (>= 32 chars), also the key that signs email verification and password reset links; generated in development',
+  DIAGNOSTICS_TOKEN: 'Operator token (>= 32 chars) for `/diagnostics/roundtrip` (`Authorization: Bearer <token>`); unset, the check is open in development and switched off in production',
   SUPPORT_EMAIL: 'Contact address shown in the dashboard footer',
   TEMPORAL_CLI_PATH: 'A `temporal` CLI to run the embedded dev server with; default one on PATH, else built into `.tools/`',
   TEMPORAL_ADDRESS: 'Existing Temporal frontend `host:port`; unset runs the embedded dev server',
@@ -173,7 +188,8 @@ export const ENV_DESCRIPTIONS: Record<keyof Env, string> = {
   TEMPORAL_MAX_CACHED_WORKFLOWS: 'Account workflows a worker keeps in memory (about 0.5 MiB each); the others are replayed from history when they wake. Bounds worker memory whatever the account count; 0 disables the cache',
   MONGODB_URI: 'Existing MongoDB URI; unset runs a `mongod` on PATH or the embedded FerretDB',
   MONGODB_PORT: 'Embedded database port',
-  TOKEN_ENCRYPTION_KEY: 'AES-256-GCM key for stored tokens (base64, 32 bytes); generated in development',
+  TOKEN_ENCRYPTION_KEY: 'AES-256-GCM key that seals stored tokens (base64, 32 bytes); generated in development',
+  TOKEN_ENCRYPTION_OLD_KEYS: 'Earlier token keys, comma-separated: they only open what they sealed until `npm run admin -- rotate-key` re-seals it with `TOKEN_ENCRYPTION_KEY`',
   PLATFORM_MODE: '`sandbox` (the local emulator) or `live` (the real platforms)',
   SANDBOX_PORT: 'Sandbox port',
   SANDBOX_URL: 'Sandbox base URL; default `http://127.0.0.1:SANDBOX_PORT`',
@@ -193,14 +209,20 @@ export const ENV_DESCRIPTIONS: Record<keyof Env, string> = {
   INSTAGRAM_LOGIN_CONFIG_ID: 'Facebook Login for Business configuration id of the Instagram app; sent instead of a scope list',
   TIKTOK_AUDITED: 'The TikTok app passed TikTok\'s audit; until then every post is private (`SELF_ONLY`)',
   TIKTOK_VERIFIED_DOMAINS: 'Domains (or https URL prefixes) verified for the TikTok app, comma-separated; TikTok pulls photos only from them',
-  SMTP_URL: 'SMTP server for notification email, e.g. `smtp://user:pass@host:587`; unset disables email',
-  EMAIL_FROM: 'Sender of notification email',
+  META_DEAUTHORIZE_MAX_AGE_MINUTES: 'Meta deauthorization notices whose `issued_at` is older than this (or missing) are refused',
+  SMTP_URL: 'SMTP server for address confirmation, password reset and notification email, e.g. `smtp://user:pass@host:587`; required in production; unset elsewhere disables email (`npm start` catches it locally instead)',
+  EMAIL_FROM: 'Sender of Tether\'s email',
+  DEV_MAIL_PORT: 'Port of the mail catcher `npm start` runs in development when `SMTP_URL` is unset; caught mail is listed at `/dev/mail`',
   WEBHOOK_URL: 'Receiver of HMAC-signed notification webhooks; unset disables them',
   WEBHOOK_SECRET: 'HMAC-SHA256 key for webhooks (>= 32 chars); generated in development',
   PLANS: 'Plans and their connected-account limits, JSON',
   DEFAULT_PLAN: 'Plan of a new user',
-  PLAN_SELF_SERVE: 'Users may change their own plan from the Billing page',
+  PLAN_SELF_SERVE: 'Users may change their own plan from the Billing page; default `true`, in production `false`',
   EXPIRY_WARNING_DAYS: 'Warn this many days before a token that cannot be renewed expires',
   OVERDUE_DECISION_MINUTES: 'After a reconnect, how long posts that fell due while the account was expired wait for the user to choose (publish now, reschedule, skip) before they go out in order; 0 publishes at once',
   RENEWALS_PER_SECOND: 'Per-platform cap on token renewals per second across all workers, JSON (keep it below the platform limit); default built in',
+  METRICS_HOST: 'Interface the Prometheus `/metrics` listeners bind to (a separate listener from the dashboard)',
+  WEB_METRICS_PORT: 'Port of the web process\'s `/metrics`; 0 turns it off',
+  WORKER_METRICS_PORT: 'Port of the worker\'s `/metrics` (Tether\'s own metrics); 0 turns it off',
+  TEMPORAL_METRICS_PORT: 'Port of the Temporal SDK\'s Prometheus exporter in the worker (worker, poller and task metrics); 0 turns it off',
 } as Record<keyof Env, string>;

@@ -5,6 +5,8 @@ import type { Models } from './models/index.js';
 import type { PenNameScope } from './models/pen-name.js';
 import type { CredentialStore } from './credentials.js';
 import { isDuplicateKey } from './duplicate-key.js';
+import { withDatabaseRetry } from './retry.js';
+import { identityKeyOf, type AccountIdentity } from './models/account-identity.js';
 import { slotHolderFor } from './models/plan-slot.js';
 import { releaseSlot } from './plan-slots.js';
 
@@ -22,13 +24,15 @@ export interface ConnectAccountInput {
 }
 
 /**
- * Connect or reconnect: one atomic upsert on (penNameId, platform, externalId). A reconnect keeps
- * the account id, refreshes the identity and clears `disconnectedAt`.
+ * Connect or reconnect. The identity's record (db/models/account-identity.ts) names its account,
+ * in one point read; a first connect inserts it, and its unique `_id` lets one of two racing first
+ * connects create the account. Then one upsert by `_id`. A reconnect keeps the account id,
+ * refreshes the identity and clears `disconnectedAt`.
  */
 export async function upsertConnectedAccount(models: Models, input: ConnectAccountInput): Promise<{ accountId: string; created: boolean }> {
   const { ownerId, penNameId, platform, identity } = input;
   const now = input.now ?? new Date();
-  const candidateId = randomUUID();
+  const key = identityKeyOf({ penNameId, platform, externalId: identity.externalId });
   const set: Record<string, unknown> = {
     handle: identity.handle,
     displayName: identity.displayName,
@@ -38,46 +42,82 @@ export async function upsertConnectedAccount(models: Models, input: ConnectAccou
   const unset: Record<string, ''> = { disconnectedAt: '' };
   if (identity.avatarUrl === undefined) unset.avatarUrl = '';
   else set.avatarUrl = identity.avatarUrl;
-  const write = () =>
-    models.Account.findOneAndUpdate(
-      { penNameId, platform, externalId: identity.externalId },
-      { $set: set, $unset: unset, $setOnInsert: { _id: candidateId, ownerId } },
-      { upsert: true, returnDocument: 'after' },
-    ).lean();
+  const write = (accountId: string) =>
+    withDatabaseRetry(() =>
+      models.Account.findOneAndUpdate(
+        { _id: accountId },
+        { $set: set, $unset: unset, $setOnInsert: { ownerId, penNameId, platform, externalId: identity.externalId } },
+        { upsert: true, returnDocument: 'after' },
+      ).lean(),
+    );
+
+  let recorded: Pick<AccountIdentity, 'accountId'> | null = await withDatabaseRetry(() => models.AccountIdentity.findById(key).lean());
+  let created = false;
+  if (!recorded) {
+    const candidate = { _id: key, accountId: randomUUID() };
+    try {
+      await withDatabaseRetry(() => models.AccountIdentity.create(candidate));
+      recorded = candidate;
+      created = true;
+    } catch (error) {
+      // Two first connects of the same identity raced: the loser's becomes a reconnect.
+      if (!isDuplicateKey(error)) throw error;
+      recorded = await withDatabaseRetry(() => models.AccountIdentity.findById(key).lean());
+      if (!recorded) throw error;
+    }
+  }
+  const recordedId = recorded.accountId;
   let doc;
   try {
-    doc = await write();
+    doc = await write(recordedId);
   } catch (error) {
-    // Two connects of the same identity raced: the loser's upsert becomes a reconnect.
     if (!isDuplicateKey(error)) throw error;
-    doc = await write();
+    // The unique identity index: either a racing first connect inserted the account a moment ago,
+    // or it was connected before identities were recorded, under another id. Adopt that account.
+    const existing = await withDatabaseRetry(() => models.Account.findOne({ penNameId, platform, externalId: identity.externalId }, { _id: 1 }).lean());
+    if (!existing) throw error;
+    await withDatabaseRetry(() => models.AccountIdentity.updateOne({ _id: key }, { $set: { accountId: existing._id } }));
+    created = created && existing._id === recordedId;
+    doc = await write(existing._id);
   }
   if (!doc) throw new Error('the account was not written');
-  return { accountId: doc._id, created: doc._id === candidateId };
+  return { accountId: doc._id, created };
 }
 
 export async function findAccount(models: Models, accountId: string): Promise<Account | undefined> {
-  return (await models.Account.findById(accountId).lean()) ?? undefined;
+  return (await withDatabaseRetry(() => models.Account.findById(accountId).lean())) ?? undefined;
 }
 
 const connected = { disconnectedAt: { $exists: false } };
 
 /** A connected account of this owner and pen name; undefined for anyone else's (or a disconnected one). */
 export async function findConnectedAccount(models: Models, scope: PenNameScope, accountId: string): Promise<Account | undefined> {
-  return (await models.Account.findOne({ _id: accountId, ownerId: scope.ownerId, penNameId: scope.penNameId, ...connected }).lean()) ?? undefined;
+  const account = await findAccount(models, accountId);
+  return account && isInScope(account, scope) && account.disconnectedAt === undefined ? account : undefined;
 }
+
+const isInScope = (account: Pick<Account, 'ownerId' | 'penNameId'>, scope: PenNameScope) => account.ownerId === scope.ownerId && account.penNameId === scope.penNameId;
 
 /** Whether the account (connected or not) is this owner's, in this pen name, on this platform. */
 export async function isAccountOf(models: Models, scope: PenNameScope & { platform: PlatformId }, accountId: string): Promise<boolean> {
-  return (await models.Account.exists({ _id: accountId, ownerId: scope.ownerId, penNameId: scope.penNameId, platform: scope.platform })) !== null;
+  const account = await models.Account.findById(accountId, { ownerId: 1, penNameId: 1, platform: 1 }).lean();
+  return account !== null && isInScope(account, scope) && account.platform === scope.platform;
 }
 
-/** The account of one identity in a pen name, if it was ever connected. */
+/**
+ * The account of one identity in a pen name, if it was ever connected: two point reads. An identity
+ * without a record may still have been connected before records existed: that case is a query.
+ */
 export async function findAccountOfIdentity(
   models: Models,
   identity: { penNameId: string; platform: PlatformId; externalId: string },
 ): Promise<Pick<Account, '_id' | 'disconnectedAt'> | undefined> {
-  return (await models.Account.findOne(identity, { _id: 1, disconnectedAt: 1 }).lean()) ?? undefined;
+  const recorded = await withDatabaseRetry(() => models.AccountIdentity.findById(identityKeyOf(identity)).lean());
+  const projection = { _id: 1, disconnectedAt: 1 } as const;
+  const account = recorded
+    ? await withDatabaseRetry(() => models.Account.findById(recorded.accountId, projection).lean())
+    : await withDatabaseRetry(() => models.Account.findOne(identity, projection).lean());
+  return account ?? undefined;
 }
 
 /** Connected accounts of one pen name (optionally of one platform), oldest connection first, in one query. */
@@ -140,7 +180,9 @@ export async function listConnectedAccountIds(models: Models): Promise<string[]>
 }
 
 export async function markDisconnected(models: Models, accountId: string, now: Date): Promise<void> {
-  await models.Account.updateOne({ _id: accountId, disconnectedAt: { $exists: false } }, { $set: { disconnectedAt: now } });
+  const account = await withDatabaseRetry(() => models.Account.findById(accountId, { disconnectedAt: 1 }).lean());
+  if (!account || account.disconnectedAt) return;
+  await withDatabaseRetry(() => models.Account.updateOne({ _id: accountId }, { $set: { disconnectedAt: now } }));
 }
 
 /**
@@ -165,13 +207,16 @@ export async function recordPremium(models: Models, accountId: string, premium: 
 /**
  * Writes the status projection unless a write with the same or a higher sequence already landed, so
  * retried or out-of-order writes never regress what pages show. Returns whether it was applied.
+ * A read then a write, both by `_id` (FerretDB scans for any other filter, and its conditional
+ * updates are not atomic anyway): the account's workflow records its statuses one at a time, so
+ * only a retried attempt that outlived its timeout can race with the next write, and the sequence
+ * check still refuses it whenever it reads after that write.
  */
 export async function writeStatus(models: Models, accountId: string, status: AccountStatus): Promise<boolean> {
-  const result = await models.Account.updateOne(
-    { _id: accountId, $or: [{ 'status.sequence': { $lt: status.sequence } }, { 'status.sequence': { $exists: false } }] },
-    { $set: { status } },
-  );
-  return result.modifiedCount === 1;
+  const stored = await withDatabaseRetry(() => models.Account.findById(accountId, { 'status.sequence': 1 }).lean());
+  if (!stored || (stored.status?.sequence ?? -Infinity) >= status.sequence) return false;
+  await withDatabaseRetry(() => models.Account.updateOne({ _id: accountId }, { $set: { status } }));
+  return true;
 }
 
 /**

@@ -1,15 +1,21 @@
+import type { TokenKeyring } from '../config/token-keys.js';
 import type { Credentials, IssuedTokens } from '../platforms/types.js';
+import { endClaim, takeClaim } from './claims.js';
 import { seal, unseal } from './crypto.js';
 import type { Credential } from './models/credential.js';
+import type { CredentialHead } from './models/credential-head.js';
 import type { Models } from './models/index.js';
 import { isDuplicateKey } from './duplicate-key.js';
+import { withDatabaseRetry } from './retry.js';
 
 // The credential store: the only code that encrypts or decrypts tokens.
 //
-// Every write of the tokens creates the next `version` by inserting a new document; the unique
-// (accountId, version) index lets exactly one writer create a given version, then older versions
-// are removed. This is a compare-and-set that holds on MongoDB and on FerretDB alike (FerretDB's
-// conditional updates are not atomic under concurrency; unique-index inserts are).
+// Every write of the tokens creates the next `version` by inserting a new document
+// (`<accountId>:<version>`); the unique `_id` lets exactly one writer create a given version. This
+// is a compare-and-set that holds on MongoDB and on FerretDB alike (FerretDB's conditional updates
+// are not atomic under concurrency; unique inserts are). The writer then copies the document to
+// the account's head (`_id` = account id), which every use of the tokens reads in one point read,
+// and removes the version before it.
 
 export interface StoredCredentials {
   credentials: Credentials;
@@ -17,6 +23,9 @@ export interface StoredCredentials {
 }
 
 export type RenewalWrite = { kind: 'replaced'; version: number } | { kind: 'conflict' };
+
+/** A stored document as key rotation sees it: which account, and the sealed value to re-seal. */
+export type SealedCredential = Pick<Credential, '_id' | 'accountId' | 'sealed'>;
 
 interface SealedTokens {
   accessToken: string;
@@ -36,52 +45,87 @@ const CONNECT_WRITE_ATTEMPTS = 5;
 const after = (now: Date, seconds: number | undefined): Date | undefined =>
   seconds === undefined ? undefined : new Date(now.getTime() + seconds * 1000);
 
-export function createCredentialStore(models: Models, key: Buffer) {
-  const { Credential: collection, CredentialHead: heads, CredentialLock: locks } = models;
+const renewalKey = (accountId: string, version: number) => `renew:${accountId}:${version}`;
+
+export function createCredentialStore(models: Models, keys: TokenKeyring) {
+  const { Credential: collection, CredentialHead: heads } = models;
   const associatedData = (accountId: string) => `credential:${accountId}`;
   const openTokens = (doc: Pick<Credential, 'accountId' | 'sealed'>): SealedTokens =>
-    JSON.parse(unseal(key, doc.sealed, associatedData(doc.accountId))) as SealedTokens;
+    JSON.parse(unseal(keys, doc.sealed, associatedData(doc.accountId))) as SealedTokens;
+  /** Documents another key sealed (or sealed before key ids existed). */
+  const sealedWithOlderKey = { keyId: { $ne: keys.current.id } };
 
   const idOf = (accountId: string, version: number) => `${accountId}:${version}`;
 
-  /**
-   * The newest version, read by `_id`: start from the version the account's last writer recorded
-   * (the head) and step forward while newer versions exist. Only when that finds nothing (no
-   * credentials, or a head lost in a crash) does it fall back to a query on `accountId`, which
-   * FerretDB answers with a scan.
-   */
-  async function latest(accountId: string): Promise<Credential | undefined> {
-    const hint = (await heads.findById(accountId).lean())?.version;
-    let found: Credential | undefined;
-    for (let version = Math.max(1, hint ?? 1); ; version++) {
-      const doc = await collection.findById(idOf(accountId, version)).lean();
-      if (!doc) break;
-      found = doc;
-    }
-    return found ?? (await collection.findOne({ accountId }).sort({ version: -1 }).lean()) ?? undefined;
+  const complete = (head: CredentialHead | null | undefined): Credential | undefined =>
+    head?.sealed && head.accountId && head.issuedAt ? ({ ...head, _id: idOf(head.accountId, head.version) } as Credential) : undefined;
+
+  /** Copies a version document to the account's head. */
+  async function writeHead(doc: Credential): Promise<void> {
+    const { _id, ...fields } = doc;
+    const unset = Object.fromEntries(
+      (['accessTokenExpiresAt', 'refreshTokenExpiresAt', 'dataAccessExpiresAt', 'scopes'] as const).filter((name) => fields[name] === undefined).map((name) => [name, '']),
+    );
+    await heads.updateOne({ _id: doc.accountId }, { $set: fields, ...(Object.keys(unset).length ? { $unset: unset } : {}) }, { upsert: true });
   }
 
-  /** Creates `version` unless another writer already did; on success removes the older versions. */
-  async function insertVersion(accountId: string, version: number, fields: TokenFields, now: Date): Promise<boolean> {
+  /** Steps forward from `from` while newer versions exist; the newest found, if any. */
+  async function newestFrom(accountId: string, from: number, known?: Credential): Promise<Credential | undefined> {
+    let found = known;
+    for (let version = Math.max(1, from); ; version++) {
+      const doc = await collection.findById(idOf(accountId, version)).lean();
+      if (!doc) return found;
+      found = doc;
+    }
+  }
+
+  /**
+   * The newest version as far as its head knows: one point read. A head from before heads carried
+   * the tokens (or none at all) is found the old way and completed, once.
+   */
+  async function current(accountId: string): Promise<Credential | undefined> {
+    const head = await heads.findById(accountId).lean();
+    const copy = complete(head);
+    if (copy) return copy;
+    const found =
+      (await newestFrom(accountId, head?.version ?? 1)) ??
+      // No head and no version 1: a document stored before heads existed (FerretDB scans for this).
+      ((await collection.findOne({ accountId }).sort({ version: -1 }).lean()) ?? undefined);
+    if (found) await writeHead(found);
+    return found;
+  }
+
+  /** The newest version for certain: the head, then a check that no newer version was stored since. */
+  async function latest(accountId: string): Promise<Credential | undefined> {
+    const known = await current(accountId);
+    if (!known) return undefined;
+    const newest = await newestFrom(accountId, known.version + 1, known);
+    if (newest && newest.version !== known.version) await writeHead(newest);
+    return newest;
+  }
+
+  /** Creates `version` unless another writer already did; then copies it to the head and removes the version before. */
+  async function insertVersion(accountId: string, version: number, fields: TokenFields, now: Date): Promise<Credential | undefined> {
     const { sealedTokens, ...times } = fields;
     const doc: Credential = {
       _id: idOf(accountId, version),
       accountId,
       version,
-      sealed: seal(key, JSON.stringify({ accessToken: sealedTokens.accessToken, refreshToken: sealedTokens.refreshToken }), associatedData(accountId)),
+      sealed: seal(keys, JSON.stringify({ accessToken: sealedTokens.accessToken, refreshToken: sealedTokens.refreshToken }), associatedData(accountId)),
+      keyId: keys.current.id,
       issuedAt: now,
       updatedAt: now,
     };
     for (const [name, value] of Object.entries(times)) if (value !== undefined) (doc as unknown as Record<string, unknown>)[name] = value;
     try {
-      await collection.create(doc);
+      await withDatabaseRetry(() => collection.create(doc));
     } catch (error) {
-      if (isDuplicateKey(error)) return false;
+      if (isDuplicateKey(error)) return undefined;
       throw error;
     }
-    await heads.updateOne({ _id: accountId }, { $max: { version } }, { upsert: true }).catch(() => undefined);
-    await collection.deleteOne({ _id: idOf(accountId, version - 1) });
-    return true;
+    await withDatabaseRetry(() => writeHead(doc));
+    await withDatabaseRetry(() => collection.deleteOne({ _id: idOf(accountId, version - 1) }));
+    return doc;
   }
 
   function toStored(doc: Credential): StoredCredentials {
@@ -100,12 +144,35 @@ export function createCredentialStore(models: Models, key: Buffer) {
     };
   }
 
+  /** Version `held.version + 1` from a renewal's answer, unless another writer stored it first. */
+  async function storeRenewal(accountId: string, held: StoredCredentials, issued: IssuedTokens, now: Date): Promise<StoredCredentials | undefined> {
+    const { credentials } = held;
+    const refreshToken = issued.refreshToken ?? credentials.refreshToken;
+    const date = (iso: string | undefined) => (iso === undefined ? undefined : new Date(iso));
+    const fields: TokenFields = {
+      sealedTokens: { accessToken: issued.accessToken, refreshToken },
+      accessTokenExpiresAt: after(now, issued.accessTokenLifetimeSec),
+      refreshTokenExpiresAt:
+        issued.refreshTokenLifetimeSec !== undefined
+          ? after(now, issued.refreshTokenLifetimeSec)
+          : refreshToken === credentials.refreshToken
+            ? date(credentials.refreshTokenExpiresAt)
+            : undefined,
+      // A renewal does not move a data-access deadline unless the platform reported one.
+      dataAccessExpiresAt: issued.dataAccessLifetimeSec !== undefined ? after(now, issued.dataAccessLifetimeSec) : date(credentials.dataAccessExpiresAt),
+      scopes: issued.scopes ?? credentials.scopes,
+    };
+    const written = await insertVersion(accountId, held.version + 1, fields, now);
+    return written ? toStored(written) : undefined;
+  }
+
   return {
     /**
      * Connect or reconnect: stores exactly what the platform issued (a new grant replaces the old
-     * one, refresh token included) as the next version, and returns that version.
+     * one, refresh token included) as the next version, and returns that version. `newAccount`
+     * says the account was created by this connect (a hint: a wrong one costs a retry, not data).
      */
-    async storeConnectedCredentials(accountId: string, issued: IssuedTokens, now: Date): Promise<number> {
+    async storeConnectedCredentials(accountId: string, issued: IssuedTokens, now: Date, options: { newAccount?: boolean } = {}): Promise<number> {
       const fields: TokenFields = {
         sealedTokens: issued,
         accessTokenExpiresAt: after(now, issued.accessTokenLifetimeSec),
@@ -113,16 +180,36 @@ export function createCredentialStore(models: Models, key: Buffer) {
         dataAccessExpiresAt: after(now, issued.dataAccessLifetimeSec),
         scopes: issued.scopes,
       };
+      // A new account has no credentials yet: its first version is written without a read.
+      let version = options.newAccount ? 1 : ((await withDatabaseRetry(() => current(accountId)))?.version ?? 0) + 1;
       for (let attempt = 1; attempt <= CONNECT_WRITE_ATTEMPTS; attempt++) {
-        const version = ((await latest(accountId))?.version ?? 0) + 1;
         if (await insertVersion(accountId, version, fields, now)) return version;
+        // Another writer took this version: ours goes after the newest.
+        version = ((await withDatabaseRetry(() => newestFrom(accountId, version)))?.version ?? version) + 1;
       }
       throw new Error(`credentials for account ${accountId} kept changing while being stored`);
     },
 
+    /** The tokens to use now: one point read. */
     async loadCredentials(accountId: string): Promise<StoredCredentials | undefined> {
-      const doc = await latest(accountId);
+      const doc = await withDatabaseRetry(() => current(accountId));
       return doc ? toStored(doc) : undefined;
+    },
+
+    /** The newest tokens for certain (a renewal must never spend an old refresh token): two point reads. */
+    async loadLatestCredentials(accountId: string): Promise<StoredCredentials | undefined> {
+      const doc = await withDatabaseRetry(() => latest(accountId));
+      return doc ? toStored(doc) : undefined;
+    },
+
+    storeRenewal,
+
+    /** A version newer than `version`, if one was stored (its head may not show it yet): one point read when there is none. */
+    async findNewer(accountId: string, version: number): Promise<StoredCredentials | undefined> {
+      const doc = await withDatabaseRetry(() => newestFrom(accountId, version + 1));
+      if (!doc) return undefined;
+      await withDatabaseRetry(() => writeHead(doc));
+      return toStored(doc);
     },
 
     /**
@@ -131,60 +218,64 @@ export function createCredentialStore(models: Models, key: Buffer) {
      * token keeps the stored one, with its expiry.
      */
     async replaceAfterRenewal(accountId: string, expectedVersion: number, issued: IssuedTokens, now: Date): Promise<RenewalWrite> {
-      const current = await latest(accountId);
-      if (!current || current.version !== expectedVersion) return { kind: 'conflict' };
-      const held = openTokens(current);
-      const refreshToken = issued.refreshToken ?? held.refreshToken;
-      const fields: TokenFields = {
-        sealedTokens: { accessToken: issued.accessToken, refreshToken },
-        accessTokenExpiresAt: after(now, issued.accessTokenLifetimeSec),
-        refreshTokenExpiresAt:
-          issued.refreshTokenLifetimeSec !== undefined
-            ? after(now, issued.refreshTokenLifetimeSec)
-            : refreshToken === held.refreshToken
-              ? current.refreshTokenExpiresAt
-              : undefined,
-        // A renewal does not move a data-access deadline unless the platform reported one.
-        dataAccessExpiresAt: issued.dataAccessLifetimeSec !== undefined ? after(now, issued.dataAccessLifetimeSec) : current.dataAccessExpiresAt,
-        scopes: issued.scopes ?? current.scopes,
-      };
-      return (await insertVersion(accountId, expectedVersion + 1, fields, now)) ? { kind: 'replaced', version: expectedVersion + 1 } : { kind: 'conflict' };
+      const doc = await withDatabaseRetry(() => latest(accountId));
+      if (!doc || doc.version !== expectedVersion) return { kind: 'conflict' };
+      const written = await storeRenewal(accountId, toStored(doc), issued, now);
+      return written ? { kind: 'replaced', version: written.version } : { kind: 'conflict' };
     },
 
     /** A validation reported the data-access deadline. Not a token write: the version stays. */
     async recordDataAccessExpiry(accountId: string, expiresAt: Date): Promise<void> {
-      const current = await latest(accountId);
-      if (current) await collection.updateOne({ _id: current._id }, { $set: { dataAccessExpiresAt: expiresAt } });
+      const doc = await withDatabaseRetry(() => current(accountId));
+      if (!doc) return;
+      await withDatabaseRetry(() => collection.updateOne({ _id: doc._id }, { $set: { dataAccessExpiresAt: expiresAt } }));
+      await withDatabaseRetry(() => heads.updateOne({ _id: accountId }, { $set: { dataAccessExpiresAt: expiresAt } }));
     },
 
     async deleteCredentials(accountId: string): Promise<void> {
-      await collection.deleteMany({ accountId });
-      await heads.deleteOne({ _id: accountId });
-      await locks.deleteMany({ accountId });
+      await withDatabaseRetry(() => collection.deleteMany({ accountId }));
+      await withDatabaseRetry(() => heads.deleteOne({ _id: accountId }));
     },
 
     /**
-     * Takes the right to renew `version` for `leaseMs`. False while another live attempt holds it.
-     * A lease past its end (its holder died) is taken over.
+     * Takes the right to renew `version` for `leaseMs` (a claim, db/claims.ts): the generation held,
+     * or undefined while another live attempt holds it. One that died is taken over when its lease ends.
      */
-    async claimRenewal(accountId: string, version: number, holder: string, now: Date, leaseMs: number): Promise<boolean> {
-      const _id = idOf(accountId, version);
-      const take = async () => {
-        try {
-          await locks.create({ _id, accountId, holder, until: new Date(now.getTime() + leaseMs) });
-          return true;
-        } catch (error) {
-          if (isDuplicateKey(error)) return false;
-          throw error;
-        }
-      };
-      if (await take()) return true;
-      const removed = await locks.deleteOne({ _id, until: { $lte: now } });
-      return removed.deletedCount === 1 && (await take());
+    async claimRenewal(accountId: string, version: number, holder: string, now: Date, leaseMs: number): Promise<number | undefined> {
+      const answer = await withDatabaseRetry(() => takeClaim(models, { key: renewalKey(accountId, version), holder, now, leaseMs }));
+      return answer.won ? answer.generation : undefined;
     },
 
-    async releaseRenewal(accountId: string, version: number): Promise<void> {
-      await locks.deleteOne({ _id: idOf(accountId, version) });
+    /** Lets the next attempt renew `version` at once (this one failed and stored nothing). */
+    async releaseRenewal(accountId: string, version: number, generation: number, now: Date): Promise<void> {
+      await withDatabaseRetry(() => endClaim(models, { key: renewalKey(accountId, version), generation, now }));
+    },
+
+    /** How many stored documents an older key sealed. */
+    async countSealedWithOlderKeys(): Promise<number> {
+      return collection.countDocuments(sealedWithOlderKey);
+    },
+
+    /** Up to `limit` documents an older key sealed, leaving out `skip` (ids that could not be re-sealed). */
+    async findSealedWithOlderKeys(limit: number, skip: readonly string[] = []): Promise<SealedCredential[]> {
+      const filter = skip.length > 0 ? { ...sealedWithOlderKey, _id: { $nin: [...skip] } } : sealedWithOlderKey;
+      return collection.find(filter, { _id: 1, accountId: 1, sealed: 1 }).limit(limit).lean();
+    },
+
+    /**
+     * Re-seals one document with the current key. The write only lands while the document still
+     * holds what was read; a renewal that replaced it meanwhile sealed its own with the current key.
+     * Two rotations at once both write the same tokens, so either result opens.
+     */
+    async resealWithCurrentKey(doc: SealedCredential): Promise<'resealed' | 'changed'> {
+      const plaintext = unseal(keys, doc.sealed, associatedData(doc.accountId));
+      const resealed = { sealed: seal(keys, plaintext, associatedData(doc.accountId)), keyId: keys.current.id };
+      const updated = await withDatabaseRetry(() => collection.updateOne({ _id: doc._id, sealed: doc.sealed }, { $set: resealed }));
+      // The head carries a copy of the newest version, which every use reads: it is re-sealed too.
+      // A renewal racing this on FerretDB can see its head overwritten by this older version; the
+      // renewal path reads past the head (`latest`), so no spent refresh token is ever used.
+      await withDatabaseRetry(() => heads.updateOne({ _id: doc.accountId, sealed: doc.sealed }, { $set: resealed }));
+      return updated.modifiedCount === 1 ? 'resealed' : 'changed';
     },
   };
 }

@@ -2,6 +2,7 @@ import type { Models } from './models/index.js';
 import type { PenName } from './models/pen-name.js';
 import { countConnectedAccounts } from './accounts.js';
 import { isDuplicateKey } from './duplicate-key.js';
+import { withDatabaseRetry } from './retry.js';
 
 // A user's pen names. Every query carries the owner, so one user can never reach another's.
 
@@ -12,7 +13,8 @@ export async function listPenNames(models: Models, ownerId: string): Promise<Pen
 }
 
 export async function findPenName(models: Models, ownerId: string, penNameId: string): Promise<PenName | undefined> {
-  return (await models.PenName.findOne({ _id: penNameId, ownerId }).lean()) ?? undefined;
+  const penName = await models.PenName.findById(penNameId).lean();
+  return penName && penName.ownerId === ownerId ? penName : undefined;
 }
 
 export async function createPenName(models: Models, ownerId: string, name: string): Promise<PenNameWrite> {
@@ -58,6 +60,11 @@ export async function ensurePenNames(models: Models, owner: { id: string; name: 
 
 /** The pen name's name, when it is one of the owner's. */
 export async function penNameOf(models: Models, ownerId: string, penNameId: string): Promise<{ id: string; name: string } | undefined> {
-  const penName = await models.PenName.findOne({ _id: penNameId, ownerId }, { name: 1 }).lean();
-  return penName ? { id: penNameId, name: penName.name } : undefined;
+  const penName = await models.PenName.findById(penNameId, { ownerId: 1, name: 1 }).lean();
+  return penName && penName.ownerId === ownerId ? { id: penNameId, name: penName.name } : undefined;
+}
+
+/** The name of a pen name, whoever owns it (a point read); undefined once it is deleted. */
+export async function penNameName(models: Models, penNameId: string): Promise<string | undefined> {
+  return (await withDatabaseRetry(() => models.PenName.findById(penNameId, { name: 1 }).lean()))?.name;
 }

@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { endClaim, takeClaim } from './claims.js';
 import { isDuplicateKey } from './duplicate-key.js';
+import { withDatabaseRetry } from './retry.js';
 import type { Models } from './models/index.js';
 import { targetIdOf, type PostTarget, type TargetState } from './models/post-target.js';
 import type { StoredReason as Reason } from './models/reason.js';
@@ -10,6 +12,7 @@ import type { Post, PostTargetChoice } from './models/post.js';
 // only cancels, reschedules or retries targets that are not being published, with conditional filters.
 
 const WAITING = ['scheduled', 'publishing'] as const;
+const isWaiting = (state: TargetState) => (WAITING as readonly TargetState[]).includes(state);
 
 export async function findTarget(models: Models, targetId: string): Promise<PostTarget | undefined> {
   return (await models.PostTarget.findById(targetId).lean()) ?? undefined;
@@ -111,29 +114,66 @@ export async function targetsToQueueAgain(
     .lean();
 }
 
-/** Claims a waiting target for a publish attempt; false when it was cancelled or already settled. */
-export async function startPublishing(models: Models, targetId: string, now: Date): Promise<boolean> {
-  const result = await models.PostTarget.updateOne(
-    { _id: targetId, state: { $in: WAITING } },
-    { $set: { state: 'publishing', updatedAt: now }, $inc: { attempts: 1 } },
-  );
-  return result.matchedCount === 1;
+const publishKey = (targetId: string) => `publish:${targetId}`;
+
+export type PublishClaim =
+  | { kind: 'claimed'; target: PostTarget; post: Pick<Post, '_id' | 'text' | 'imageUrl'>; attempt: number }
+  | { kind: 'published'; target: PostTarget }
+  /** Cancelled, settled or deleted: nothing to publish. */
+  | { kind: 'gone' }
+  /** Another attempt is publishing it right now. */
+  | { kind: 'busy' };
+
+/**
+ * Takes a waiting target for one publish attempt: a claim (db/claims.ts) keyed by the target, its
+ * generation the attempt number. An attempt that finds the target `publishing` starts at that
+ * attempt's claim, so it waits while that attempt lives and takes over once its lease ended.
+ */
+export async function claimPublishing(models: Models, input: { targetId: string; holder: string; now: Date; leaseMs: number }): Promise<PublishClaim> {
+  const { targetId, now } = input;
+  const target = await withDatabaseRetry(() => findTarget(models, targetId));
+  if (target?.state === 'published') return { kind: 'published', target };
+  if (!target || !isWaiting(target.state)) return { kind: 'gone' };
+  const from = target.state === 'publishing' ? target.attempts : target.attempts + 1;
+  const answer = await withDatabaseRetry(() => takeClaim(models, { key: publishKey(targetId), from, holder: input.holder, now, leaseMs: input.leaseMs }));
+  if (!answer.won) return { kind: 'busy' };
+  const attempt = answer.generation;
+  const post = await withDatabaseRetry(() => models.Post.findById(target.postId, { text: 1, imageUrl: 1 }).lean());
+  if (!post) {
+    await withDatabaseRetry(() => endClaim(models, { key: publishKey(targetId), generation: attempt, now }));
+    return { kind: 'gone' };
+  }
+  await withDatabaseRetry(() => models.PostTarget.updateOne({ _id: targetId }, { $set: { state: 'publishing', attempts: attempt, updatedAt: now } }));
+  return { kind: 'claimed', target: { ...target, state: 'publishing', attempts: attempt }, post, attempt };
 }
 
-export async function recordPublished(models: Models, targetId: string, post: { externalId: string; url: string }, now: Date): Promise<void> {
-  await models.PostTarget.updateOne(
-    { _id: targetId },
-    { $set: { state: 'published', externalId: post.externalId, url: post.url, publishedAt: now, updatedAt: now }, $unset: { reason: 1 } },
-  );
+export type PublishSettlement = { published: { externalId: string; url: string } } | { waiting: Reason } | { failed: Reason };
+
+/** The claimed attempt's outcome, by `_id`; an attempt that did not publish lets the next one start at once. */
+export async function settlePublishing(models: Models, input: { targetId: string; attempt: number; outcome: PublishSettlement; now: Date }): Promise<void> {
+  const { targetId, outcome, now } = input;
+  if ('published' in outcome) {
+    const { externalId, url } = outcome.published;
+    await withDatabaseRetry(() =>
+      models.PostTarget.updateOne({ _id: targetId }, { $set: { state: 'published', externalId, url, publishedAt: now, updatedAt: now }, $unset: { reason: 1 } }),
+    );
+    return;
+  }
+  const [state, reason] = 'waiting' in outcome ? (['scheduled', outcome.waiting] as const) : (['failed', outcome.failed] as const);
+  await withDatabaseRetry(() => models.PostTarget.updateOne({ _id: targetId }, { $set: { state, reason, updatedAt: now } }));
+  await withDatabaseRetry(() => endClaim(models, { key: publishKey(targetId), generation: input.attempt, now }));
 }
 
-/** Back in the queue with the reason it is waiting (rate limit, token refused, platform outage). */
-export async function recordWaiting(models: Models, targetId: string, reason: Reason, now: Date): Promise<void> {
-  await models.PostTarget.updateOne({ _id: targetId, state: { $in: WAITING } }, { $set: { state: 'scheduled', reason, updatedAt: now } });
+/** Sets fields of a target that is still waiting (read, then written, by `_id`); false when it is not. */
+async function updateIfWaiting(models: Models, targetId: string, set: Partial<PostTarget>): Promise<boolean> {
+  const target = await withDatabaseRetry(() => findTarget(models, targetId));
+  if (!target || !isWaiting(target.state)) return false;
+  await withDatabaseRetry(() => models.PostTarget.updateOne({ _id: targetId }, { $set: set }));
+  return true;
 }
 
 export async function recordFailed(models: Models, targetId: string, reason: Reason, now: Date): Promise<void> {
-  await models.PostTarget.updateOne({ _id: targetId, state: { $in: WAITING } }, { $set: { state: 'failed', reason, updatedAt: now } });
+  await updateIfWaiting(models, targetId, { state: 'failed', reason, updatedAt: now });
 }
 
 export async function recordQueued(models: Models, targetId: string, now: Date): Promise<void> {

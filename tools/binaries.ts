@@ -1,6 +1,6 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { stripVTControlCharacters } from 'node:util';
 import { repoRoot, toolsBin, toolsDir } from './paths.js';
@@ -79,7 +79,8 @@ export async function databaseServer(options: { progress?: Progress } = {}): Pro
   // Named by a hash of our Go sources, so editing them rebuilds instead of reusing a stale binary.
   const sourceDir = path.join(repoRoot, 'tools', 'ferretdb');
   const sourceHash = createHash('sha256');
-  for (const file of ['main.go', 'go.mod', 'go.sum']) sourceHash.update(readFileSync(path.join(sourceDir, file)));
+  const goFiles = readdirSync(sourceDir).filter((file) => file.endsWith('.go')).sort();
+  for (const file of [...goFiles, 'go.mod', 'go.sum']) sourceHash.update(readFileSync(path.join(sourceDir, file)));
   const built = path.join(toolsBin, `tether-ferretdb-${sourceHash.digest('hex').slice(0, 12)}`);
   if (existsSync(built)) return { kind: 'ferretdb', path: built };
   mkdirSync(toolsBin, { recursive: true });

@@ -82,7 +82,7 @@ async function connectX(world: World, handle: string, extra: { historyEventLimit
     handle,
     workflowDefaults: extra,
   });
-  if (!connected.result.accepted) throw new Error(`connect of ${handle} was rejected: ${connected.result.rejection.message}`);
+  if (!connected.result.accepted) throw new Error(`connect of ${handle} was rejected: ${JSON.stringify(connected.result.rejection)}`);
   return { ...connected, handle: world.client.workflow.getHandle(accountWorkflowId(connected.accountId)) };
 }
 
@@ -131,7 +131,7 @@ async function linkedinWarnedThenExpired(world: World): Promise<Recorded> {
     owner: world.owner,
     platform: 'linkedin',
   });
-  if (!connected.result.accepted) throw new Error(`LinkedIn connect was rejected: ${connected.result.rejection.message}`);
+  if (!connected.result.accepted) throw new Error(`LinkedIn connect was rejected: ${JSON.stringify(connected.result.rejection)}`);
   const handle = world.client.workflow.getHandle(accountWorkflowId(connected.accountId));
   await reachStatus(world, connected.accountId, 'expiring', 60_000);
   await reachStatus(world, connected.accountId, 'expired', 60_000);
@@ -159,7 +159,7 @@ async function continuedAsNew(world: World): Promise<Recorded> {
 async function premiumAndRevokedSignal(world: World): Promise<Recorded> {
   const account = await connectX(world, 'history_premium');
   const premium = await account.handle.executeUpdate(checkPremiumUpdate);
-  if (!premium.ok) throw new Error(`Premium check failed: ${premium.reason.message}`);
+  if (!premium.ok) throw new Error(`Premium check failed: ${JSON.stringify(premium.reason)}`);
   const before = await refreshesOf(world, 'x', account.externalId);
   await world.control.expire('x', account.externalId);
   const rejected = await account.handle.executeUpdate(checkPremiumUpdate);
@@ -232,7 +232,7 @@ async function publishingQueue(world: World): Promise<Recorded> {
 
   const test = await schedule('History test post', new Date(), 'test');
   const tested = await account.handle.executeUpdate(testPostUpdate, { args: [{ postId: test._id }] });
-  if (tested.outcome !== 'published') throw new Error(`the test post failed: ${tested.reason.message}`);
+  if (tested.outcome !== 'published') throw new Error(`the test post failed: ${JSON.stringify(tested.reason)}`);
   await schedule('History post left behind', new Date(Date.now() + 3_600_000));
   const result = await account.handle.executeUpdate(disconnectUpdate);
   if (result.affectedPosts !== 1) throw new Error(`disconnect affected ${result.affectedPosts} posts, expected 1`);

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { configFromEnvironment, type Config } from '../config/index.js';
 import { databaseServer, temporalCli } from './binaries.js';
+import { startMailCatcher, type MailCatcher } from './mail-catcher.js';
 import { repoRoot } from './paths.js';
 import {
   assertPortFree,
@@ -13,9 +14,13 @@ import {
 import { startDatabaseServer, startTemporalDevServer, taskQueueHasWorker } from './servers.js';
 
 // `npm start`: the whole system on embedded defaults, in one terminal. Starts the database and
-// Temporal dev server (unless MONGODB_URI / TEMPORAL_ADDRESS point elsewhere), the sandbox, the
-// worker and the web app; waits for each; prefixes every line with its process; and on Ctrl-C or
-// SIGTERM stops them all, newest first.
+// Temporal dev server (unless MONGODB_URI / TEMPORAL_ADDRESS point elsewhere), a mail catcher
+// (unless SMTP_URL is set), the sandbox, the worker and the web app; waits for each; prefixes every
+// line with its process; and on Ctrl-C or SIGTERM stops them all, newest first.
+//
+// It runs from source through tsx, a development dependency, and so does the mail catcher
+// (smtp-server, mailparser): `npm start` is the development command, installed by a plain `npm ci`;
+// the production image runs the compiled code (`npm run build`) with production dependencies only.
 
 const NAME_WIDTH = 8;
 const write = (name: string, line: string) => process.stdout.write(`${`[${name}]`.padEnd(NAME_WIDTH + 2)} ${line}\n`);
@@ -25,7 +30,19 @@ async function checkPorts(config: Config): Promise<void> {
   if (config.mongo.embedded) wanted.push([config.mongo.port, 'MONGODB_PORT']);
   if (config.temporal.embedded) wanted.push([config.temporal.port, 'TEMPORAL_PORT'], [config.temporal.uiPort, 'TEMPORAL_UI_PORT']);
   if (config.platforms.mode === 'sandbox') wanted.push([config.platforms.sandboxPort, 'SANDBOX_PORT']);
+  if (catchesMail(config)) wanted.push([config.email.catcher!.port, 'DEV_MAIL_PORT']);
+  const metrics: Array<[number, string]> = [
+    [config.metrics.webPort, 'WEB_METRICS_PORT'],
+    [config.metrics.workerPort, 'WORKER_METRICS_PORT'],
+    [config.metrics.temporalPort, 'TEMPORAL_METRICS_PORT'],
+  ];
   for (const [port, variable] of wanted) await assertPortFree(port, variable);
+  for (const [port, variable] of metrics) if (port > 0) await assertPortFree(port, variable, config.metrics.host);
+}
+
+/** Development without SMTP_URL: email goes to a local catcher, listed at /dev/mail. */
+function catchesMail(config: Config): boolean {
+  return Boolean(config.email.catcher && !config.email.smtpUrl);
 }
 
 function nodeService(name: string, entry: string, env: NodeJS.ProcessEnv): ManagedProcess {
@@ -40,6 +57,7 @@ function nodeService(name: string, entry: string, env: NodeJS.ProcessEnv): Manag
 }
 
 const running: ManagedProcess[] = [];
+let mailCatcher: MailCatcher | undefined;
 let stopping = false;
 
 async function stopAll(code: number): Promise<void> {
@@ -47,6 +65,7 @@ async function stopAll(code: number): Promise<void> {
   stopping = true;
   if (running.length > 0) write('tether', 'stopping...');
   for (const proc of [...running].reverse()) await proc.stop();
+  await mailCatcher?.close();
   if (running.length > 0) write('tether', 'stopped');
   process.exit(code);
 }
@@ -69,6 +88,16 @@ async function main(): Promise<void> {
   await checkPorts(config);
   const progress = (line: string) => write('tools', line);
   const childEnv: NodeJS.ProcessEnv = { ...process.env, TEMPORAL_ADDRESS: config.temporal.address, MONGODB_URI: config.mongo.uri };
+  const caughtMailUrl = `${config.web.publicUrl}/dev/mail`;
+  if (catchesMail(config)) {
+    const catcher = config.email.catcher!;
+    mailCatcher = await startMailCatcher({
+      port: catcher.port,
+      dir: catcher.dir,
+      onMail: (mail) => write('mail', `caught "${mail.subject}" for ${mail.to.join(', ')}: ${caughtMailUrl}`),
+    });
+    childEnv.SMTP_URL = mailCatcher.url;
+  }
 
   const infrastructure: Promise<unknown>[] = [];
   if (config.mongo.embedded) {
@@ -124,6 +153,7 @@ async function main(): Promise<void> {
       `  Dashboard    ${config.web.publicUrl}`,
       `  Temporal UI  ${config.temporal.embedded ? config.temporal.uiUrl : `${config.temporal.uiUrl} (external cluster: ${config.temporal.address})`}`,
       config.platforms.mode === 'sandbox' ? `  Sandbox      ${config.platforms.sandboxUrl}` : '  Platforms    live',
+      mailCatcher ? `  Email        ${caughtMailUrl} (caught here, not delivered)` : `  Email        ${config.email.smtpUrl ? 'sent through SMTP_URL' : 'off'}`,
       'Press Ctrl-C to stop.',
       '',
     ].join('\n'),

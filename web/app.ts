@@ -3,18 +3,19 @@ import { fileURLToPath } from 'node:url';
 import express, { type ErrorRequestHandler, type Express, type Request, type RequestHandler } from 'express';
 import type { Store } from 'express-session';
 import type { Client } from '@temporalio/client';
-import type { Config } from '../config/index.js';
 import type { Logger } from '../config/logger.js';
-import type { Models } from '../db/models/index.js';
 import type { PlatformAdapter, PlatformId } from '../platforms/types.js';
 import { accountWorkflowTargetFor, type AccountWorkflowTarget } from '../services/account-workflows/target.js';
+import type { WebMetrics } from '../services/metrics/registry.js';
+import { authRoutes, type AuthRoutesDeps } from './auth/index.js';
 import { createAuthenticator } from './auth/passport.js';
-import { authRouter } from './auth/router.js';
 import type { AccountPagesDeps } from './deps.js';
 import { billingRouter } from './billing/router.js';
 import { connectRouter } from './connect/router.js';
 import { accountsNeedingActionLocals } from './connections/attention.js';
 import { connectionsRouter } from './connections/router.js';
+import { devMailRouter } from './dev-mail/router.js';
+import { httpMetrics } from './metrics.js';
 import { notificationCountLocals } from './notifications/count.js';
 import { notificationsRouter } from './notifications/router.js';
 import { penNameContext } from './pen-names/context.js';
@@ -23,20 +24,20 @@ import { postsRouter } from './posts/router.js';
 import { renderNotFound, renderPage } from './respond.js';
 import { diagnosticsRouter } from './routes/diagnostics.js';
 import { healthRouter, type ReadinessChecks } from './routes/health.js';
-import { CSRF_ERROR_CODE, CSRF_FIELD, csrfProtection, DEFAULT_LOGIN_LIMITS, securityHeaders, type LoginLimits } from './security.js';
+import { platformUrlFilter } from './platform-links.js';
+import { CSRF_ERROR_CODE, CSRF_FIELD, csrfProtection, securityHeaders } from './security.js';
 import { MongoSessionStore, saveSessionBeforeRedirect, sessionMiddleware } from './session.js';
 import { webhooksRouter } from './webhooks/router.js';
 import { displayHandle } from '../platforms/handle.js';
 
-export interface AppDeps {
-  config: Config;
-  models: Models;
+/** Config, models, logger, the mailer and the auth forms' rate limits are the auth pages' (auth/index.ts). */
+export interface AppDeps extends Omit<AuthRoutesDeps, 'authenticator'> {
   temporal: Client;
   readiness: ReadinessChecks;
-  logger: Logger;
   /** Defaults to MongoDB (`models.Session`), swept every 10 minutes. */
   sessionStore?: Store;
-  loginLimits?: LoginLimits;
+  /** Times every request for /metrics (served on its own listener by web/main.ts). */
+  metrics?: WebMetrics;
   /** Platform adapters (`createAdapters`); without them no platform can be connected. */
   adapters?: Partial<Record<PlatformId, PlatformAdapter>>;
   /** How connect flows and account actions reach account workflows; default `temporal` on the configured task queue. */
@@ -57,7 +58,10 @@ export function createApp(deps: AppDeps): Express {
   app.locals.csrfField = CSRF_FIELD;
   app.locals.displayHandle = displayHandle;
   app.locals.supportEmail = deps.config.web.supportEmail;
+  app.locals.platformUrl = platformUrlFilter(deps.config.platforms);
+  app.locals.devMail = Boolean(deps.config.email.catcher);
 
+  if (deps.metrics) app.use(httpMetrics(deps.metrics));
   app.use(securityHeaders(deps.config));
   app.use('/static', express.static(path.join(here, 'public'), { maxAge: deps.config.env === 'production' ? '1d' : 0 }));
 
@@ -66,7 +70,7 @@ export function createApp(deps: AppDeps): Express {
 
   // Operator endpoints: JSON, no session, no user data, so no cookie and no CSRF token.
   app.use(express.json({ limit: '100kb' }));
-  app.use(healthRouter(deps.readiness));
+  app.use(healthRouter(deps.readiness, deps.logger));
   app.use('/diagnostics', diagnosticsRouter(deps));
 
   // The dashboard: session, login, CSRF on every state-changing request.
@@ -84,7 +88,9 @@ export function createApp(deps: AppDeps): Express {
   app.use(accountsNeedingActionLocals(deps.models));
 
   app.get('/', (req, res) => res.redirect(303, req.user ? '/connections' : '/login'));
-  app.use(authRouter({ config: deps.config, models: deps.models, authenticator, loginLimits: deps.loginLimits ?? DEFAULT_LOGIN_LIMITS }));
+  // Development only: the mail `npm start` caught.
+  if (deps.config.email.catcher) app.use('/dev/mail', devMailRouter({ dir: deps.config.email.catcher.dir, publicUrl: deps.config.web.publicUrl }));
+  app.use(authRoutes({ ...deps, authenticator }));
   app.use('/pen-names', penNamesRouter(deps));
   app.use('/billing', billingRouter(deps));
   app.use(notificationsRouter(deps));

@@ -5,6 +5,9 @@ import { temporalConnectionOptions } from '../config/temporal.js';
 import { connectDatabase, databasePing } from '../db/connection.js';
 import { createModels } from '../db/models/index.js';
 import { createAdapters } from '../platforms/registry.js';
+import { createMailer } from '../services/mailer.js';
+import { createWebMetrics } from '../services/metrics/registry.js';
+import { startMetricsServer } from '../services/metrics/server.js';
 import { createApp } from './app.js';
 
 const config = configFromEnvironment();
@@ -12,6 +15,8 @@ const logger = createLogger(config.log, 'web');
 const database = await connectDatabase(config.mongo.uri);
 const connection = await Connection.connect(temporalConnectionOptions(config.temporal));
 const temporal = new Client({ connection, namespace: config.temporal.namespace });
+const metrics = createWebMetrics();
+const metricsServer = config.metrics.webPort ? await startMetricsServer(metrics.registry, config.metrics.host, config.metrics.webPort, 'WEB_METRICS_PORT') : undefined;
 
 const app = createApp({
   config,
@@ -19,6 +24,8 @@ const app = createApp({
   temporal,
   logger,
   adapters: createAdapters(config.platforms),
+  mailer: createMailer(config.email),
+  metrics,
   readiness: {
     database: () => databasePing(database),
     temporal: async () => {
@@ -38,6 +45,7 @@ server.on('error', (error: NodeJS.ErrnoException) => {
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {
     server.close(async () => {
+      await metricsServer?.close();
       await connection.close();
       await database.close();
       process.exit(0);

@@ -13,6 +13,10 @@ import { deleteExpiredSessions, deleteSession, findLiveSession, saveSession, tou
 export const SESSION_COOKIE = 'tether.sid';
 const SESSION_MS = 14 * 24 * 3600 * 1000;
 const SWEEP_MS = 10 * 60_000;
+/** A page view moves the expiry in the database only when it moves by more than this (one write, not one per request). */
+const TOUCH_STEP_MS = 10 * 60_000;
+/** Loaded expiries kept for `touch`; beyond this many (requests that never touched), they are dropped. */
+const LOADED_LIMIT = 10_000;
 
 declare module 'express-session' {
   interface SessionData {
@@ -30,8 +34,16 @@ function expiryOf(data: session.SessionData): Date {
   return expires ? new Date(expires) : new Date(Date.now() + SESSION_MS);
 }
 
+/** Passport keeps the logged-in user's id in the session; stored beside it, every session of a user can be ended. */
+function userIdOf(data: session.SessionData): string | undefined {
+  const user = (data as { passport?: { user?: unknown } }).passport?.user;
+  return typeof user === 'string' ? user : undefined;
+}
+
 export class MongoSessionStore extends session.Store {
   private readonly sweeper: NodeJS.Timeout;
+  /** The stored expiry of each session loaded by a request still running, for `touch`. */
+  private readonly loadedExpiry = new Map<string, number>();
 
   constructor(
     private readonly models: Pick<Models, 'Session'>,
@@ -54,24 +66,38 @@ export class MongoSessionStore extends session.Store {
   }
 
   override get(sid: string, callback: (error: unknown, data?: session.SessionData | null) => void): void {
-    findLiveSession(this.models, sid, new Date()).then((data) => callback(null, data ? (JSON.parse(data) as session.SessionData) : null), callback);
+    findLiveSession(this.models, sid, new Date()).then((stored) => {
+      if (!stored) return callback(null, null);
+      if (this.loadedExpiry.size >= LOADED_LIMIT) this.loadedExpiry.clear();
+      this.loadedExpiry.set(sid, stored.expires.getTime());
+      callback(null, JSON.parse(stored.data) as session.SessionData);
+    }, callback);
   }
 
   override set(sid: string, data: session.SessionData, callback?: Callback): void {
-    saveSession(this.models, sid, JSON.stringify(data), expiryOf(data)).then(
+    this.loadedExpiry.delete(sid);
+    saveSession(this.models, sid, JSON.stringify(data), expiryOf(data), userIdOf(data)).then(
       () => callback?.(),
       (error: unknown) => callback?.(error),
     );
   }
 
   override touch(sid: string, data: session.SessionData, callback?: Callback): void {
-    touchSession(this.models, sid, expiryOf(data)).then(
+    const expires = expiryOf(data);
+    const stored = this.loadedExpiry.get(sid);
+    this.loadedExpiry.delete(sid);
+    if (stored !== undefined && expires.getTime() - stored < TOUCH_STEP_MS) {
+      callback?.();
+      return;
+    }
+    touchSession(this.models, sid, expires).then(
       () => callback?.(),
       (error: unknown) => callback?.(error),
     );
   }
 
   override destroy(sid: string, callback?: Callback): void {
+    this.loadedExpiry.delete(sid);
     deleteSession(this.models, sid).then(
       () => callback?.(),
       (error: unknown) => callback?.(error),

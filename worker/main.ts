@@ -1,6 +1,4 @@
-import { existsSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { fileURLToPath } from 'node:url';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, makeTelemetryFilterString } from '@temporalio/worker';
 import { createActivities } from '../activities/index.js';
@@ -9,11 +7,15 @@ import { createLogger } from '../config/logger.js';
 import { temporalConnectionOptions } from '../config/temporal.js';
 import { connectDatabase } from '../db/connection.js';
 import { createModels, ensureIndexes } from '../db/models/index.js';
-import { createMailer } from '../activities/notify/email.js';
+import { createMailer } from '../services/mailer.js';
+import { startAccountGauges } from '../services/metrics/account-gauges.js';
+import { createWorkerMetrics } from '../services/metrics/registry.js';
+import { startMetricsServer } from '../services/metrics/server.js';
 import { createAdapters } from '../platforms/registry.js';
 import { reportApiVersionSupport } from '../platforms/api-versions.js';
 import { createWorkers, runWorkers } from './create-worker.js';
 import { ensureReconcileSchedule, reconcileNow } from './reconcile-schedule.js';
+import { prebuiltWorkflowBundle, runningCompiled } from './workflow-bundle.js';
 import { accountWorkflowTargetFor } from '../services/account-workflows/target.js';
 
 // The worker process: runs account workflows and their activities until SIGINT/SIGTERM, then
@@ -29,18 +31,28 @@ Runtime.install({
   logger: new DefaultLogger('WARN', (entry) =>
     logger[expected(entry.message) ? 'debug' : pinoLevel[entry.level]](entry.meta ?? {}, entry.message),
   ),
-  telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'WARN' }) } },
+  telemetryOptions: {
+    logging: { filter: makeTelemetryFilterString({ core: 'WARN' }) },
+    // The SDK's own worker metrics (task latencies, slots, failures) on a Prometheus listener of its own.
+    ...(config.metrics.temporalPort
+      ? { metrics: { prometheus: { bindAddress: `${config.metrics.host}:${config.metrics.temporalPort}`, countersTotalSuffix: true, useSecondsForDurations: true, unitSuffix: true } } }
+      : {}),
+  },
 });
 
 const database = await connectDatabase(config.mongo.uri);
 const models = createModels(database);
 await ensureIndexes(models);
+const metrics = createWorkerMetrics();
+const metricsServer = config.metrics.workerPort ? await startMetricsServer(metrics.registry, config.metrics.host, config.metrics.workerPort, 'WORKER_METRICS_PORT') : undefined;
+const stopAccountGauges = startAccountGauges(models, metrics.gauges, logger);
 const identity = `worker@${hostname()}:${process.pid}`;
 const connectionOptions = temporalConnectionOptions(config.temporal);
 const connection = await NativeConnection.connect(connectionOptions);
 const clientConnection = await Connection.connect(connectionOptions);
 const client = new Client({ connection: clientConnection, namespace: config.temporal.namespace });
-const bundlePath = fileURLToPath(new URL('../dist/workflow-bundle.js', import.meta.url));
+const bundlePath = prebuiltWorkflowBundle();
+if (runningCompiled && !bundlePath) throw new Error('dist/workflow-bundle.js is missing: run `npm run build` (it compiles and bundles together)');
 const workflows = accountWorkflowTargetFor(client, config);
 
 const workers = await createWorkers({
@@ -54,11 +66,12 @@ const workers = await createWorkers({
     mailer: createMailer(config.email),
     adapters: createAdapters(config.platforms),
     workflows,
+    metrics: metrics.activities,
   }),
-  // Production images bundle at build time (`npm run build`); development bundles fresh code at start.
   renewalsPerSecond: config.lifecycle.renewalsPerSecond,
   maxCachedWorkflows: config.temporal.maxCachedWorkflows,
-  workflowBundle: config.env === 'production' && existsSync(bundlePath) ? { codePath: bundlePath } : undefined,
+  // The compiled worker (and production from source) loads the bundle `npm run build` made; development bundles fresh code at start.
+  workflowBundle: bundlePath && (runningCompiled || config.env === 'production') ? { codePath: bundlePath } : undefined,
   identity,
 });
 
@@ -72,6 +85,8 @@ reconcileNow(client, config.temporal.taskQueue).then(
 try {
   await running;
 } finally {
+  stopAccountGauges();
+  await metricsServer?.close();
   await clientConnection.close();
   await connection.close();
   await database.close();

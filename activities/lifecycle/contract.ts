@@ -1,7 +1,7 @@
 // What the account workflow exchanges with its activities. Only ids, times, lifetimes and reasons
 // cross this boundary: tokens stay in MongoDB, so they never enter workflow history.
 import type { Failure, PlatformId, PremiumStatus, TokenPolicy } from '../../platforms/types.js';
-import type { Lifetimes, NotifyKind, Reason } from '../../workflows/lifecycle/types.js';
+import type { Lifetimes, NextActionCode, NotifyKind, Reason } from '../../workflows/lifecycle/types.js';
 
 /** Everything the workflow needs to know about an account's stored credentials. */
 export interface CredentialFacts {
@@ -36,7 +36,7 @@ export interface StatusProjection {
   reason?: Reason;
   tokenExpiresAt?: number;
   warningDeadline?: number;
-  nextAction?: string;
+  nextAction?: NextActionCode;
   nextActionAt?: number;
   queuePaused: boolean;
   /** Monotonic per account; a write with a lower sequence than the stored one is ignored. */
@@ -52,10 +52,24 @@ export interface NotifyInput {
   dedupeKey: string;
 }
 
-export interface RevokeResult {
-  revokedAtPlatform: boolean;
-  message: string;
-}
+/** What came of revoking Tether's access at the platform on a disconnect (web words it). */
+export type RevokeResult =
+  /** Revoked at the platform. */
+  | { code: 'revoked' }
+  /** The platform has no way for apps to revoke access: the user removes Tether in its settings. */
+  | { code: 'noRevokeApi' }
+  /** Not revoked: other connected accounts use the same Facebook login, and revoking would disconnect them too. */
+  | { code: 'sharedLogin' }
+  /** The platform no longer accepted the credentials: nothing was left to revoke. */
+  | { code: 'alreadyRejected' }
+  /** The platform or the network failed; `detail` is its words. */
+  | { code: 'failed'; detail: string }
+  /** The platform is not configured on this Tether, so it could not be asked. */
+  | { code: 'notConfigured' }
+  /** Tether held no credentials any more (already removed). */
+  | { code: 'noCredentials' };
+
+export type RevokeCode = RevokeResult['code'];
 
 /** The lifecycle activities as the workflow sees them. */
 export interface LifecycleActivities {

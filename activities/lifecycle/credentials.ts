@@ -32,12 +32,12 @@ export function credentialActivities(context: LifecycleContext) {
   /**
    * A rotated refresh token is already spent when the platform answers: the new tokens must reach
    * the database, so a failed write is retried here rather than by re-running the activity (which
-   * would replay the spent token).
+   * would replay the spent token). Undefined when another writer stored the next version first.
    */
-  async function persistRenewal(accountId: string, expectedVersion: number, issued: IssuedTokens) {
+  async function persistRenewal(accountId: string, held: StoredCredentials, issued: IssuedTokens): Promise<StoredCredentials | undefined> {
     for (let attempt = 1; ; attempt++) {
       try {
-        return await store.replaceAfterRenewal(accountId, expectedVersion, issued, clock());
+        return await store.storeRenewal(accountId, held, issued, clock());
       } catch (error) {
         if (attempt >= PERSIST_ATTEMPTS) {
           activityLog().error('renewed tokens could not be stored; the account will need reconnecting if the platform rotated them', {
@@ -51,13 +51,15 @@ export function credentialActivities(context: LifecycleContext) {
     }
   }
 
-  /** Holding the renewal lease: one platform call, then the result is stored at once. */
+  /** Holding the renewal claim: one platform call, then the result is stored at once. */
   async function renewHeld(account: Account, adapter: PlatformAdapter, stored: StoredCredentials): Promise<FactsResult> {
     const renewed = await adapter.refresh(accountRefOf(account), stored.credentials);
+    context.metrics.renewal(account.platform, renewed.kind);
     if (renewed.kind !== 'ok') return { outcome: 'failed', failure: renewed };
-    const write = await persistRenewal(account._id, stored.version, renewed.value);
-    if (write.kind === 'conflict') activityLog().warn('another writer stored credentials first; using them', { accountId: account._id });
-    const current = await store.loadCredentials(account._id);
+    const written = await persistRenewal(account._id, stored, renewed.value);
+    if (written) return { outcome: 'ok', facts: credentialFacts(adapter, written, clock()) };
+    activityLog().warn('another writer stored credentials first; using them', { accountId: account._id });
+    const current = await store.loadLatestCredentials(account._id);
     if (!current) return { outcome: 'failed', failure: missingCredentials(account) };
     return { outcome: 'ok', facts: credentialFacts(adapter, current, clock()) };
   }
@@ -71,8 +73,10 @@ export function credentialActivities(context: LifecycleContext) {
         const check = await adapter.validate(accountRefOf(account), stored.credentials);
         if (check.kind === 'reauthRequired' || check.kind === 'invalid') return { outcome: 'failed', failure: check };
         if (check.kind === 'ok' && check.value.dataAccessLifetimeSec !== undefined) {
-          await store.recordDataAccessExpiry(input.accountId, new Date(clock().getTime() + check.value.dataAccessLifetimeSec * 1000));
-          return { outcome: 'ok', facts: credentialFacts(adapter, (await store.loadCredentials(input.accountId)) ?? stored, clock()) };
+          const dataAccessExpiresAt = new Date(clock().getTime() + check.value.dataAccessLifetimeSec * 1000);
+          await store.recordDataAccessExpiry(input.accountId, dataAccessExpiresAt);
+          const recorded = { ...stored, credentials: { ...stored.credentials, dataAccessExpiresAt: dataAccessExpiresAt.toISOString() } };
+          return { outcome: 'ok', facts: credentialFacts(adapter, recorded, clock()) };
         }
         if (check.kind !== 'ok') {
           // The tokens were just issued; a platform hiccup does not make them doubtful.
@@ -94,19 +98,30 @@ export function credentialActivities(context: LifecycleContext) {
       const adapter = adapters[account.platform];
       if (!adapter) return { outcome: 'failed', failure: notConfigured(account.platform) };
       const waitUntil = Date.now() + RENEWAL_LEASE_MS + RENEWAL_WAIT_SLACK_MS;
+      const reuse = (stored: StoredCredentials): FactsResult => {
+        // A renewal (or reconnect) already landed, e.g. stored just before a crash: never call the platform again.
+        activityLog().info('credentials already newer than the workflow knew; reusing them', { accountId, version: stored.version });
+        return { outcome: 'ok', facts: credentialFacts(adapter, stored, clock()) };
+      };
       for (;;) {
         const stored = await store.loadCredentials(accountId);
         if (!stored) return { outcome: 'failed', failure: missingCredentials(account) };
-        if (stored.version > knownVersion) {
-          // A renewal (or reconnect) already landed, e.g. stored just before a crash: never call the platform again.
-          activityLog().info('credentials already newer than the workflow knew; reusing them', { accountId, version: stored.version });
-          return { outcome: 'ok', facts: credentialFacts(adapter, stored, clock()) };
-        }
-        if (await store.claimRenewal(accountId, stored.version, context.workerIdentity, clock(), RENEWAL_LEASE_MS)) {
+        if (stored.version > knownVersion) return reuse(stored);
+        const generation = await store.claimRenewal(accountId, stored.version, context.workerIdentity, clock(), RENEWAL_LEASE_MS);
+        if (generation !== undefined) {
+          let renewed = false;
           try {
-            return await renewHeld(account, adapter, stored);
+            // The head lags a version whose writer died before copying it: check, so an old refresh token is never spent.
+            const newer = await store.findNewer(accountId, stored.version);
+            if (newer && newer.version > knownVersion) return reuse(newer);
+            // A head behind what the workflow knows: it is repaired now, so the next round renews the newest.
+            if (newer) continue;
+            const result = await renewHeld(account, adapter, stored);
+            renewed = result.outcome === 'ok';
+            return result;
           } finally {
-            await store.releaseRenewal(accountId, stored.version);
+            // A renewal that stored a new version leaves its claim to expire: nobody renews that version again.
+            if (!renewed) await store.releaseRenewal(accountId, stored.version, generation, clock());
           }
         }
         if (Date.now() > waitUntil) throw new Error(`another attempt is still renewing the credentials of account ${accountId}`);
@@ -120,6 +135,7 @@ export function credentialActivities(context: LifecycleContext) {
       if (!adapter) return { outcome: 'failed', failure: notConfigured(account.platform) };
       if (!stored) return { outcome: 'failed', failure: missingCredentials(account) };
       const check = await adapter.validate(accountRefOf(account), stored.credentials);
+      context.metrics.healthCheck(account.platform, check.kind);
       if (check.kind !== 'ok') return { outcome: 'failed', failure: check };
       const dataAccessSec = check.value.dataAccessLifetimeSec;
       if (dataAccessSec === undefined) return { outcome: 'ok' };
@@ -130,31 +146,21 @@ export function credentialActivities(context: LifecycleContext) {
     /** Best effort at the platform; the disconnect itself always completes. */
     async revokeCredentials(accountId: string): Promise<RevokeResult> {
       const { account, adapter, stored } = await loadFor(accountId);
-      const name = adapter?.displayName ?? account.platform;
       let result: RevokeResult;
       if (!stored) {
-        result = { revokedAtPlatform: false, message: 'No stored credentials to revoke (already removed)' };
+        result = { code: 'noCredentials' };
       } else if (!adapter) {
-        result = { revokedAtPlatform: false, message: `${name} is not configured here, so access could not be revoked there; remove Tether in your ${name} settings` };
+        result = { code: 'notConfigured' };
       } else if (FACEBOOK_LOGIN_PLATFORMS.includes(account.platform) && (await countOtherAccountsOnFacebookLogin(models, account)) > 0) {
-        result = {
-          revokedAtPlatform: false,
-          message: `Access was not revoked at ${name}: other connected accounts use the same Facebook login, and revoking it would disconnect them too`,
-        };
+        result = { code: 'sharedLogin' };
       } else {
         const outcome = await adapter.revoke(accountRefOf(account), stored.credentials);
-        if (outcome.kind === 'ok') {
-          result = outcome.value.revokedAtPlatform
-            ? { revokedAtPlatform: true, message: `Access revoked at ${name}` }
-            : { revokedAtPlatform: false, message: `${name} has no way for apps to revoke access; remove Tether in your ${name} settings if you wish` };
-        } else if (outcome.kind === 'reauthRequired') {
-          result = { revokedAtPlatform: false, message: `${name} no longer accepted the credentials, so there was nothing left to revoke` };
-        } else {
-          result = { revokedAtPlatform: false, message: `Could not revoke access at ${name} (${outcome.message}); remove Tether in your ${name} settings to be sure` };
-        }
+        if (outcome.kind === 'ok') result = { code: outcome.value.revokedAtPlatform ? 'revoked' : 'noRevokeApi' };
+        else if (outcome.kind === 'reauthRequired') result = { code: 'alreadyRejected' };
+        else result = { code: 'failed', detail: outcome.message };
       }
       await forgetAccount(models, store, account, clock());
-      activityLog().info('account disconnected', { accountId, revokedAtPlatform: result.revokedAtPlatform });
+      activityLog().info('account disconnected', { accountId, revoke: result.code });
       return result;
     },
 

@@ -4,7 +4,9 @@ import { findAccount } from '../../db/accounts.js';
 import { createCredentialStore, type CredentialStore } from '../../db/credentials.js';
 import type { Account } from '../../db/models/account.js';
 import type { Models } from '../../db/models/index.js';
+import { penNameName } from '../../db/pen-names.js';
 import type { Failure, PlatformAdapter, PlatformId } from '../../platforms/types.js';
+import { NO_ACTIVITY_METRICS, type ActivityMetrics } from '../../services/metrics/registry.js';
 import type { Mailer } from '../notify/email.js';
 
 // What the lifecycle activities need, and the small lookups they share.
@@ -19,16 +21,24 @@ export interface LifecycleDeps {
   workerIdentity: string;
   /** Epoch ms; tests pin it. */
   now?: () => number;
+  /** Renewal, health check, publish and delivery outcomes for /metrics; recorded nowhere by default. */
+  metrics?: ActivityMetrics;
 }
 
 export interface LifecycleContext extends LifecycleDeps {
   store: CredentialStore;
   clock: () => Date;
+  metrics: ActivityMetrics;
 }
 
 export function lifecycleContext(deps: LifecycleDeps): LifecycleContext {
   const now = deps.now ?? Date.now;
-  return { ...deps, store: createCredentialStore(deps.models, deps.config.tokenEncryptionKey), clock: () => new Date(now()) };
+  return {
+    ...deps,
+    store: createCredentialStore(deps.models, deps.config.tokenEncryptionKey),
+    clock: () => new Date(now()),
+    metrics: deps.metrics ?? NO_ACTIVITY_METRICS,
+  };
 }
 
 /** The account, or a non-retryable failure: no retry makes an unknown account appear. */
@@ -40,8 +50,7 @@ export async function requireAccount(models: Models, accountId: string): Promise
 
 /** The name of the account's pen name, or a placeholder once that pen name is deleted. */
 export async function penNameOf(models: Models, account: Pick<Account, 'penNameId'>): Promise<string> {
-  const penName = await models.PenName.findById(account.penNameId).lean();
-  return penName?.name ?? '(removed pen name)';
+  return (await penNameName(models, account.penNameId)) ?? '(removed pen name)';
 }
 
 export function missingCredentials(account: Account): Failure {

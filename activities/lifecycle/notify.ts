@@ -1,34 +1,37 @@
+import { claimDelivery, createNotificationOnce, finishDelivery, type Channel } from '../../db/notifications.js';
 import type { Delivery, Notification, NotificationKind } from '../../db/models/notification.js';
-import { emailPreferencesOf, type User } from '../../db/models/user.js';
+import { emailConfirmed, emailPreferencesOf, type User } from '../../db/models/user.js';
+import { findNotifiedUser } from '../../db/users.js';
 import { notificationEmail } from '../notify/email.js';
 import { buildNotificationText } from '../notify/message.js';
 import { sendWebhook, type WebhookPayload } from '../notify/webhook.js';
+import { zoneOrUtc } from '../../services/phrasing/index.js';
 import type { NotifyInput } from './contract.js';
 import { activityLog, penNameOf, requireAccount, type LifecycleContext } from './deps.js';
-import { isDuplicateKey } from '../../db/duplicate-key.js';
 
 // Exactly one notification per dedupe key: the document is inserted once (its _id is the key), then each
-// channel (email, webhook) is delivered while it is still pending and marked sent right after.
-// A retry after a crash or a failure delivers only what is still pending.
-
-type Channel = 'email' | 'webhook';
+// channel (email, webhook) is sent under a claim (db/notifications.ts), so two overlapping attempts never
+// both send it, and marked sent right after. A retry after a crash or a failure delivers only what is still pending.
 
 /** How long one attempt holds a channel; longer than the slowest send (SMTP timeouts, 10 s webhook). */
 const CLAIM_MS = 60_000;
-const emailWanted = (owner: Pick<User, 'emailNotifications'>, kind: NotificationKind): boolean => emailPreferencesOf(owner.emailNotifications)[kind];
+type Recipient = Pick<User, 'email' | 'emailNotifications' | 'emailVerifiedAt'>;
+/** Only to a confirmed address: nobody can point Tether's email at someone else's inbox. */
+const emailWanted = (owner: Pick<User, 'emailNotifications' | 'emailVerifiedAt'>, kind: NotificationKind): boolean =>
+  emailConfirmed(owner) && emailPreferencesOf(owner.emailNotifications)[kind];
 
 export function notifyActivities(context: LifecycleContext) {
   const { models, config, mailer, clock } = context;
-  const { Notification: notifications } = models;
 
-  async function createOnce(input: NotifyInput): Promise<Notification> {
+  /** The notification, and its owner as read by this attempt when it created the notification. */
+  async function createOnce(input: NotifyInput): Promise<{ notification: Notification; owner?: Recipient }> {
     const account = await requireAccount(models, input.accountId);
-    const [penName, owner] = await Promise.all([penNameOf(models, account), models.User.findById(account.ownerId).lean()]);
+    const [penName, owner] = await Promise.all([penNameOf(models, account), findNotifiedUser(models, account.ownerId)]);
     const subject = { accountId: account._id, platform: account.platform, handle: account.handle, penName };
-    const text = buildNotificationText(subject, input.kind, input.reason, input.deadline);
+    const { reason, ...text } = buildNotificationText(subject, input.kind, zoneOrUtc(owner?.timeZone), input.reason, input.deadline);
     const wantsEmail = Boolean(mailer && owner && emailWanted(owner, input.kind));
     const delivery = (wanted: boolean): Delivery => ({ state: wanted ? 'pending' : 'skipped', attempts: 0 });
-    const document: Notification = {
+    const created = await createNotificationOnce(models, {
       // Keyed by the dedupe key: a point read everywhere (FerretDB scans on other fields), and the
       // unique _id makes the insert the exactly-once decision.
       _id: input.dedupeKey,
@@ -41,70 +44,42 @@ export function notifyActivities(context: LifecycleContext) {
       handle: account.handle,
       kind: input.kind,
       ...text,
-      ...(input.reason ? { reason: { code: input.reason.code, message: input.reason.message } } : {}),
+      // The reason as the owner read it: the webhook sends these words later.
+      ...(input.reason && reason ? { reason: { code: input.reason.code, message: reason } } : {}),
       ...(input.deadline === undefined ? {} : { deadline: new Date(input.deadline) }),
       createdAt: clock(),
       email: delivery(wantsEmail),
       webhook: delivery(Boolean(config.webhook.url)),
-    };
-    try {
-      await notifications.create(document);
-      return document;
-    } catch (error) {
-      // An earlier or concurrent attempt inserted it first; theirs is the one.
-      if (!isDuplicateKey(error)) throw error;
-    }
-    const stored = await notifications.findById(input.dedupeKey).lean();
-    if (!stored) throw new Error(`notification ${input.dedupeKey} was not stored`);
-    return stored;
-  }
-
-  /** Takes the channel if it still needs sending and no other attempt holds it. */
-  async function claim(id: string, channel: Channel): Promise<boolean> {
-    const now = clock();
-    const claimed = await notifications.updateOne(
-      {
-        _id: id,
-        [`${channel}.state`]: { $in: ['pending', 'failed'] },
-        $or: [{ [`${channel}.claimedUntil`]: { $exists: false } }, { [`${channel}.claimedUntil`]: { $lte: now } }],
-      },
-      { $set: { [`${channel}.claimedUntil`]: new Date(now.getTime() + CLAIM_MS) }, $inc: { [`${channel}.attempts`]: 1 } },
-    );
-    return claimed.modifiedCount === 1;
-  }
-
-  async function finish(id: string, channel: Channel, update: { state: 'sent' | 'skipped' | 'failed'; lastError?: string }) {
-    const set: Record<string, unknown> = { [`${channel}.state`]: update.state };
-    if (update.state === 'sent') set[`${channel}.sentAt`] = clock();
-    if (update.lastError !== undefined) set[`${channel}.lastError`] = update.lastError;
-    await notifications.updateOne({ _id: id }, { $set: set, $unset: { [`${channel}.claimedUntil`]: '' } });
+    });
+    return created.created && owner ? { notification: created.notification, owner } : { notification: created.notification };
   }
 
   /** Returns an error message when the channel could not be delivered (the activity then fails and is retried). */
   async function deliver(notification: Notification, channel: Channel, send: () => Promise<'sent' | 'skipped'>): Promise<string | undefined> {
     const state = notification[channel].state;
     if (state === 'sent' || state === 'skipped') return undefined;
-    if (!(await claim(notification._id, channel))) {
-      const current = await notifications.findById(notification._id).lean();
-      const now = current?.[channel].state;
-      return now === 'sent' || now === 'skipped' ? undefined : `${channel} delivery is in progress in another attempt`;
-    }
+    const claim = await claimDelivery(models, { notification, channel, holder: context.workerIdentity, now: clock(), leaseMs: CLAIM_MS });
+    if (!claim.claimed) return claim.done ? undefined : `${channel} delivery is in progress in another attempt`;
+    const finish = (state: 'sent' | 'skipped' | 'failed', lastError?: string) =>
+      finishDelivery(models, { id: notification._id, channel, attempt: claim.attempt, state, now: clock(), ...(lastError === undefined ? {} : { lastError }) });
     try {
       const outcome = await send();
-      await finish(notification._id, channel, { state: outcome });
+      await finish(outcome);
+      context.metrics.notification(channel, outcome);
       return undefined;
     } catch (error) {
+      context.metrics.notification(channel, 'failed');
       const message = (error as Error).message;
-      await finish(notification._id, channel, { state: 'failed', lastError: message.slice(0, 500) });
+      await finish('failed', message.slice(0, 500));
       return `${channel}: ${message}`;
     }
   }
 
   const absolute = (link: string) => `${config.web.publicUrl}${link}`;
 
-  async function sendEmail(notification: Notification): Promise<'sent' | 'skipped'> {
-    const owner = await models.User.findById(notification.ownerId).lean();
-    // Read again at sending time: an opt-out saved since the notice was created still holds.
+  async function sendEmail(notification: Notification, justRead?: Recipient): Promise<'sent' | 'skipped'> {
+    // Read again when an earlier attempt created the notice: an opt-out saved since then still holds.
+    const owner = justRead ?? (await findNotifiedUser(models, notification.ownerId));
     if (!mailer || !owner || !emailWanted(owner, notification.kind)) return 'skipped';
     const actionLabel = notification.kind === 'expiring' || notification.kind === 'expired' ? 'Reconnect now' : 'Open Tether';
     await mailer.sendMail(
@@ -141,11 +116,12 @@ export function notifyActivities(context: LifecycleContext) {
 
   return {
     async notify(input: NotifyInput): Promise<void> {
-      const notification = await createOnce(input);
+      const { notification, owner } = await createOnce(input);
       // One channel after the other: concurrent updates of one document lose writes on FerretDB.
       const problems: string[] = [];
-      for (const [channel, send] of [['email', sendEmail], ['webhook', postWebhook]] as const) {
-        const problem = await deliver(notification, channel, () => send(notification));
+      const sends = { email: () => sendEmail(notification, owner), webhook: () => postWebhook(notification) };
+      for (const channel of ['email', 'webhook'] as const) {
+        const problem = await deliver(notification, channel, sends[channel]);
         if (problem) problems.push(problem);
       }
       if (problems.length > 0) {

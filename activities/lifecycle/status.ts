@@ -1,11 +1,26 @@
 import { writeStatus } from '../../db/accounts.js';
 import type { AccountStatus } from '../../db/models/account.js';
+import type { StoredStatusReason } from '../../db/models/reason.js';
+import type { Reason } from '../../workflows/lifecycle/types.js';
 import type { AccountSummary, StatusProjection } from './contract.js';
 import { activityLog, penNameOf, requireAccount, type LifecycleContext } from './deps.js';
 
 // The account as the workflow describes it, and the status projection pages read.
 
 const date = (ms: number | undefined): Date | undefined => (ms === undefined ? undefined : new Date(ms));
+
+/** The reason as stored: its moment a Date, every absent field left out (a legacy `message` kept). */
+function storedReason(reason: Reason): StoredStatusReason {
+  const { code, at, count, detail, cause, message } = reason;
+  return {
+    code,
+    ...(at === undefined ? {} : { at: new Date(at) }),
+    ...(count === undefined ? {} : { count }),
+    ...(detail === undefined ? {} : { detail }),
+    ...(cause === undefined ? {} : { cause: storedReason(cause) }),
+    ...(message === undefined ? {} : { message }),
+  };
+}
 
 export function statusActivities(context: LifecycleContext) {
   const { models, clock } = context;
@@ -27,7 +42,7 @@ export function statusActivities(context: LifecycleContext) {
     async recordStatus(projection: StatusProjection): Promise<void> {
       const status: AccountStatus = {
         state: projection.status,
-        reason: projection.reason ? { code: projection.reason.code, message: projection.reason.message } : undefined,
+        reason: projection.reason ? storedReason(projection.reason) : undefined,
         tokenExpiresAt: date(projection.tokenExpiresAt),
         warningDeadline: date(projection.warningDeadline),
         nextAction: projection.nextAction,

@@ -1,31 +1,9 @@
-import { createTransport } from 'nodemailer';
-import type { Config } from '../../config/index.js';
+import { escapeHtml, type MailMessage } from '../../services/mailer.js';
 import type { NotificationText } from './message.js';
 
-// Notification email. Activities depend on this small interface, which any nodemailer transport
-// satisfies, so tests can point a real transport at a local SMTP server.
+// Notification email, sent through the mailer of services/mailer.ts.
 
-export interface MailMessage {
-  from: string;
-  to: string;
-  subject: string;
-  text: string;
-  html: string;
-}
-
-export interface Mailer {
-  sendMail(message: MailMessage): Promise<unknown>;
-}
-
-/** The SMTP transport for `SMTP_URL`, or undefined when email is disabled. */
-export function createMailer(email: Config['email']): Mailer | undefined {
-  if (!email.smtpUrl) return undefined;
-  // Bounded waits: an activity must fail (and be retried) rather than hang on a dead server.
-  return createTransport({ url: email.smtpUrl, connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 20_000 });
-}
-
-const escapeHtml = (text: string): string =>
-  text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
+export { createMailer, type MailMessage, type Mailer } from '../../services/mailer.js';
 
 export function notificationEmail(input: { from: string; to: string; text: NotificationText; url: string; actionLabel: string; settingsUrl: string }): MailMessage {
   const { title, body } = input.text;

@@ -1,9 +1,10 @@
 import { PLATFORM_NAMES, type PlatformId } from '../../platforms/types.js';
-import { formatDateTime } from '../../workflows/lifecycle/reasons.js';
+import { formatDateTime, phraseReason, sentence } from '../../services/phrasing/index.js';
 import type { NotifyKind, Reason } from '../../workflows/lifecycle/types.js';
 import { displayHandle } from '../../platforms/handle.js';
 
-// The words of a status notification, shared by the in-app notice, the email and the webhook.
+// The words of a status notification, shared by the in-app notice, the email and the webhook, with
+// every date in the owner's time zone (read later, so always with the date).
 
 export interface NotificationSubject {
   accountId: string;
@@ -15,6 +16,8 @@ export interface NotificationSubject {
 export interface NotificationText {
   title: string;
   body: string;
+  /** The reason in words, when there is one (the webhook's `reason.message`). */
+  reason?: string;
   /** Dashboard path to open (reconnect page when the user has something to do). */
   link: string;
 }
@@ -24,15 +27,16 @@ export function notificationLink(kind: NotifyKind, accountId: string): string {
   return kind === 'expiring' || kind === 'expired' ? `/connections/${id}/reconnect` : `/connections#account-${id}`;
 }
 
-export function buildNotificationText(subject: NotificationSubject, kind: NotifyKind, reason?: Reason, deadline?: number): NotificationText {
+export function buildNotificationText(subject: NotificationSubject, kind: NotifyKind, timeZone: string, reason?: Reason, deadline?: number): NotificationText {
   const who = `${PLATFORM_NAMES[subject.platform]} ${displayHandle(subject.handle)}`;
   const where = ` (pen name “${subject.penName}”)`;
-  const because = reason ? ` ${reason.message}.`.replace(/\.\.$/, '.') : '';
-  const by = deadline === undefined ? '' : ` by ${formatDateTime(deadline)}`;
+  const phrased = reason ? phraseReason(reason, { platform: subject.platform, timeZone }) : undefined;
+  const because = phrased ? ` ${sentence(phrased)}` : '';
+  const by = deadline === undefined ? '' : ` by ${formatDateTime(deadline, timeZone)}`;
   const texts: Record<NotifyKind, { title: string; body: string }> = {
     expiring: {
       title: `Reconnect ${who}${by}`,
-      body: `${who}${where} will stop working${deadline === undefined ? ' soon' : ` on ${formatDateTime(deadline)}`}.${because} Reconnect it to keep posting.`,
+      body: `${who}${where} will stop working${deadline === undefined ? ' soon' : ` on ${formatDateTime(deadline, timeZone)}`}.${because} Reconnect it to keep posting.`,
     },
     expired: {
       title: `${who} needs reconnecting`,
@@ -51,5 +55,5 @@ export function buildNotificationText(subject: NotificationSubject, kind: Notify
       body: `${who}${where} was disconnected from Tether.${because}`,
     },
   };
-  return { ...texts[kind], link: notificationLink(kind, subject.accountId) };
+  return { ...texts[kind], ...(phrased ? { reason: phrased } : {}), link: notificationLink(kind, subject.accountId) };
 }

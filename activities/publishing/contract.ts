@@ -1,6 +1,9 @@
 // What the account workflow exchanges with the publishing activities: post ids, times and reasons.
-// Post content and tokens stay in MongoDB.
-import type { Reason } from '../../workflows/lifecycle/types.js';
+// Post content and tokens stay in MongoDB. Reasons here are the words stored on post targets (the
+// adapter's message, or Tether's), unlike the account's structured lifecycle reasons.
+import type { StoredReason as Reason } from '../../db/models/reason.js';
+
+export type { Reason as PostReason };
 
 export interface TargetRef {
   postId: string;

@@ -1,9 +1,9 @@
 import { accountRefOf } from '../../db/accounts.js';
-import { findTarget, recordFailed, recordPublished, recordWaiting, startPublishing } from '../../db/posts.js';
+import { ApplicationFailure } from '@temporalio/activity';
+import { claimPublishing, settlePublishing } from '../../db/posts.js';
 import type { Failure } from '../../platforms/types.js';
-import type { Reason } from '../../workflows/lifecycle/types.js';
 import { activityLog, missingCredentials, notConfigured, requireAccount, type LifecycleContext } from '../lifecycle/deps.js';
-import type { PublishResult, TargetRef } from './contract.js';
+import type { PostReason, PublishResult, TargetRef } from './contract.js';
 import { targetIdOf } from '../../db/models/post-target.js';
 
 // Publishing one post to one account. The idempotency key is derived from (post, account), so a
@@ -12,15 +12,20 @@ import { targetIdOf } from '../../db/models/post-target.js';
 
 export const idempotencyKeyOf = (target: TargetRef) => `tether-${target.postId}-${target.accountId}`;
 
+/** Longer than one attempt may run (the activity's 30 s start-to-close timeout). */
+const PUBLISH_LEASE_MS = 30_000;
+
 export function publishActivity(context: LifecycleContext) {
   const { models, adapters, store, clock } = context;
 
   return async function publishPost(target: TargetRef): Promise<PublishResult> {
     const targetId = targetIdOf(target.postId, target.accountId);
-    const existing = await findTarget(models, targetId);
-    if (existing?.state === 'published') return { outcome: 'published', url: existing.url ?? '', externalId: existing.externalId ?? '' };
-    const post = await models.Post.findById(target.postId).lean();
-    if (!existing || !post || !(await startPublishing(models, targetId, clock()))) return { outcome: 'gone' };
+    const claim = await claimPublishing(models, { targetId, holder: context.workerIdentity, now: clock(), leaseMs: PUBLISH_LEASE_MS });
+    if (claim.kind === 'published') return { outcome: 'published', url: claim.target.url ?? '', externalId: claim.target.externalId ?? '' };
+    if (claim.kind === 'gone') return { outcome: 'gone' };
+    // Temporal retries this attempt once the other one has settled the target (or its lease ended).
+    if (claim.kind === 'busy') throw ApplicationFailure.retryable(`another attempt is publishing ${targetId}`, 'PublishInProgress');
+    const { attempt, post } = claim;
 
     const account = await requireAccount(models, target.accountId);
     const adapter = adapters[account.platform];
@@ -32,20 +37,21 @@ export function publishActivity(context: LifecycleContext) {
         : await adapter.publish(accountRefOf(account), stored.credentials, {
             text: post.text,
             imageUrl: post.imageUrl,
-            boardId: existing.boardId,
-            ...(existing.choices ? { choices: existing.choices } : {}),
+            boardId: claim.target.boardId,
+            ...(claim.target.choices ? { choices: claim.target.choices } : {}),
             idempotencyKey: idempotencyKeyOf(target),
           });
 
     const now = clock();
     if (outcome.kind === 'ok') {
-      await recordPublished(models, targetId, outcome.value, now);
+      await settlePublishing(models, { targetId, attempt, outcome: { published: outcome.value }, now });
+      context.metrics.publish(account.platform, 'published');
       activityLog().info('published', { ...target, platform: account.platform });
       return { outcome: 'published', ...outcome.value };
     }
     const result = classify(outcome, now.getTime());
-    if (result.outcome === 'rejected') await recordFailed(models, targetId, result.reason, now);
-    else await recordWaiting(models, targetId, result.reason, now);
+    context.metrics.publish(account.platform, result.outcome);
+    await settlePublishing(models, { targetId, attempt, outcome: result.outcome === 'rejected' ? { failed: result.reason } : { waiting: result.reason }, now });
     activityLog().warn('publish did not complete', { ...target, platform: account.platform, outcome: result.outcome });
     return result;
   };
@@ -61,7 +67,7 @@ function classify(failure: Failure, now: number): Exclude<PublishResult, { outco
     case 'invalid':
       return { outcome: 'rejected', reason: { code: 'rejected', message: failure.message } };
     case 'reauthRequired':
-      return { outcome: 'reauthRequired', reason: { code: failure.code, message: failure.message } satisfies Reason };
+      return { outcome: 'reauthRequired', reason: { code: failure.code, message: failure.message } satisfies PostReason };
     case 'transient':
       return { outcome: 'transient', reason: { code: 'platform_unavailable', message: failure.message } };
   }

@@ -46,7 +46,7 @@ export async function connectNew(stack: CostStack, platform: PlatformId, label: 
   if (!adapter) throw new Error(`${platform} is not configured`);
   const { identity, tokens } = await signIn(stack, adapter, `cost_${platform}_${label}_${stack.runId}`);
   const completed = await completeConnection({ models: stack.models, store: stack.store, workflows: stack.workflows }, { ...stack.owner, platform, identity, tokens });
-  if (!completed.result.accepted) throw new Error(`${platform} connect rejected: ${completed.result.rejection.message}`);
+  if (!completed.result.accepted) throw new Error(`${platform} connect rejected: ${JSON.stringify(completed.result.rejection)}`);
   let boardId: string | undefined;
   if (platform === 'pinterest') {
     const identities = await stack.sandbox.control.identities('pinterest');

@@ -101,7 +101,7 @@ export async function connectOne(context: LifecycleContext, { identity, tokens }
   const { models, store, client, accountTaskQueue, owner } = context;
   const started = performance.now();
   const completed = await completeConnection({ models, store, workflows: { client, taskQueue: accountTaskQueue } }, { ...owner, platform: PLATFORM, identity, tokens });
-  if (!completed.result.accepted) throw new Error(`connect rejected: ${completed.result.rejection.message}`);
+  if (!completed.result.accepted) throw new Error(`connect rejected: ${JSON.stringify(completed.result.rejection)}`);
   return { accountId: completed.accountId, identityId: identity.externalId, connectMs: performance.now() - started };
 }
 

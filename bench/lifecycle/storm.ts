@@ -91,7 +91,7 @@ export async function runStorm(context: LifecycleContext, accounts: ConnectedAcc
         { models, store, workflows: { client, taskQueue: accountTaskQueue } },
         { ...owner, platform: PLATFORM, identity, tokens },
       );
-      if (!completed.result.accepted) throw new Error(`reconnect rejected: ${completed.result.rejection.message}`);
+      if (!completed.result.accepted) throw new Error(`reconnect rejected: ${JSON.stringify(completed.result.rejection)}`);
       return completed.accountId;
     });
   } finally {

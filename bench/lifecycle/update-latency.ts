@@ -47,7 +47,7 @@ export async function timeRefreshNow(context: LifecycleContext, accountIds: stri
   const worker = commandsBetween(workerBefore, await commands.worker.snapshot());
   const calls = Object.values(callsBetween(callsBefore, sandbox.calls));
   const n = Math.max(1, accountIds.length);
-  const notRenewed = run.results.filter((answer) => answer !== undefined && !answer.outcome.startsWith('Renewed')).length;
+  const notRenewed = run.results.filter((answer) => answer !== undefined && answer.outcome.kind !== 'renewed').length;
   return {
     ...summary(run),
     notRenewed,

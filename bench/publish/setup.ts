@@ -41,7 +41,7 @@ export async function connectAccounts(context: PublishContext, count: number): P
       { models, store, workflows: { client, taskQueue: accountTaskQueue } },
       { ...owner, platform: PLATFORM, identity, tokens },
     );
-    if (!completed.result.accepted) throw new Error(`connect rejected: ${completed.result.rejection.message}`);
+    if (!completed.result.accepted) throw new Error(`connect rejected: ${JSON.stringify(completed.result.rejection)}`);
     return { accountId: completed.accountId, externalId: identity.externalId, handle: identity.handle };
   });
   if (run.failures > 0) throw new Error(`connecting accounts failed ${run.failures} times: ${run.firstError}`);

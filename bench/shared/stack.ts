@@ -160,6 +160,9 @@ export function tetherEnvironment(options: { servers: Servers; database: string;
     PLATFORM_MODE: 'sandbox',
     SANDBOX_URL: options.sandboxUrl,
     PUBLIC_URL: 'http://127.0.0.1:3999',
+    // A benchmark may run beside `npm start`: no fixed metrics ports.
+    WORKER_METRICS_PORT: '0',
+    TEMPORAL_METRICS_PORT: '0',
   };
 }
 
@@ -175,6 +178,8 @@ export interface WorkerProcess {
 export function startWorkerProcess(options: {
   name: string;
   entry: string;
+  /** Node's options before the entry; default `--import tsx` (TypeScript source). `[]` runs compiled JavaScript. */
+  nodeArgs?: string[];
   args?: string[];
   env: Record<string, string>;
   temporalAddress: string;
@@ -186,7 +191,7 @@ export function startWorkerProcess(options: {
   const proc = startProcess({
     name: options.name,
     command: process.execPath,
-    args: ['--import', 'tsx', options.entry, ...(options.args ?? [])],
+    args: [...(options.nodeArgs ?? ['--import', 'tsx']), options.entry, ...(options.args ?? [])],
     cwd: repoRoot,
     env: options.env,
     onLine: options.logs.sink(options.name).line,

@@ -3,7 +3,7 @@ import type { Account, AccountStatus } from '../../db/models/account.js';
 import type { Models } from '../../db/models/index.js';
 import type { PlanSlot } from '../../db/models/plan-slot.js';
 import { PAGE_PLATFORMS } from '../../web/connections/page-model.js';
-import { hashPassword } from '../../web/auth/passwords.js';
+import { hashPassword } from '../../services/auth/passwords.js';
 import { slotHolderFor } from '../../db/models/plan-slot.js';
 import { BENCH_PLAN } from './stack.js';
 
@@ -41,7 +41,7 @@ function statusOf(i: number, now: Date): AccountStatus | undefined {
     case 9:
       return undefined;
     default:
-      return { ...base, state: 'active', tokenExpiresAt: new Date(now.getTime() + 2 * 3600 * 1000), nextAction: 'refresh', nextActionAt: new Date(now.getTime() + 3600 * 1000) };
+      return { ...base, state: 'active', tokenExpiresAt: new Date(now.getTime() + 2 * 3600 * 1000), nextAction: 'renew', nextActionAt: new Date(now.getTime() + 3600 * 1000) };
   }
 }
 

@@ -1,6 +1,6 @@
 import { Schema, type Connection } from 'mongoose';
 import { PLATFORM_IDS, type PlatformId, type PremiumStatus } from '../../platforms/types.js';
-import type { StoredReason } from './reason.js';
+import { statusReasonSchema, type StoredStatusReason } from './reason.js';
 
 // A connected social account: its identity on the platform (written on connect) and the status
 // projection its workflow records (read by pages). Tokens live in the credentials collection.
@@ -10,9 +10,10 @@ export type AccountState = (typeof ACCOUNT_STATES)[number];
 
 export interface AccountStatus {
   state: AccountState;
-  reason?: StoredReason;
+  reason?: StoredStatusReason;
   tokenExpiresAt?: Date;
   warningDeadline?: Date;
+  /** A next-action code (`renew`, `warn`, ...; words on documents written before they were codes). */
   nextAction?: string;
   nextActionAt?: Date;
   queuePaused: boolean;
@@ -46,7 +47,7 @@ export interface Account {
 const statusSchema = new Schema<AccountStatus>(
   {
     state: { type: String, enum: ACCOUNT_STATES, required: true },
-    reason: { type: new Schema({ code: String, message: String }, { _id: false }) },
+    reason: { type: statusReasonSchema },
     tokenExpiresAt: Date,
     warningDeadline: Date,
     nextAction: String,

@@ -14,8 +14,10 @@ export interface Credential {
   accountId: string;
   /** Increases on every write of the tokens (connect, reconnect, renewal). */
   version: number;
-  /** `v1.<iv>.<tag>.<data>` of JSON `{accessToken, refreshToken?}`, bound to the account id. */
+  /** `v2.<key id>.<iv>.<tag>.<data>` of JSON `{accessToken, refreshToken?}`, bound to the account id. */
   sealed: string;
+  /** The key that sealed it (config/token-keys.ts); absent on documents sealed before keys rotated. */
+  keyId?: string;
   accessTokenExpiresAt?: Date;
   refreshTokenExpiresAt?: Date;
   dataAccessExpiresAt?: Date;
@@ -30,6 +32,7 @@ const credentialSchema = new Schema<Credential>(
     accountId: { type: String, required: true },
     version: { type: Number, required: true },
     sealed: { type: String, required: true },
+    keyId: String,
     accessTokenExpiresAt: Date,
     refreshTokenExpiresAt: Date,
     dataAccessExpiresAt: Date,

@@ -1,11 +1,14 @@
 import type { Connection } from 'mongoose';
+import { accountIdentityModel } from './account-identity.js';
 import { accountModel } from './account.js';
+import { authTokenModel, authTokenUseModel } from './auth-token.js';
+import { claimModel } from './claim.js';
 import { credentialHeadModel } from './credential-head.js';
-import { credentialLockModel } from './credential-lock.js';
 import { credentialModel } from './credential.js';
 import { diagnosticModel } from './diagnostic.js';
 import { notificationModel } from './notification.js';
 import { penNameModel } from './pen-name.js';
+import { planSlotHolderModel } from './plan-slot-holder.js';
 import { planSlotModel } from './plan-slot.js';
 import { postTargetModel } from './post-target.js';
 import { postModel } from './post.js';
@@ -20,15 +23,19 @@ export function createModels(connection: Connection) {
     User: userModel(connection),
     PenName: penNameModel(connection),
     Account: accountModel(connection),
+    AccountIdentity: accountIdentityModel(connection),
     Credential: credentialModel(connection),
     CredentialHead: credentialHeadModel(connection),
-    CredentialLock: credentialLockModel(connection),
+    Claim: claimModel(connection),
     Notification: notificationModel(connection),
     PlanSlot: planSlotModel(connection),
+    PlanSlotHolder: planSlotHolderModel(connection),
     Post: postModel(connection),
     PostTarget: postTargetModel(connection),
     Session: sessionModel(connection),
     RateLimitHit: rateLimitHitModel(connection),
+    AuthToken: authTokenModel(connection),
+    AuthTokenUse: authTokenUseModel(connection),
   };
 }
 

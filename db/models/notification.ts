@@ -13,11 +13,10 @@ export type DeliveryState = (typeof DELIVERY_STATES)[number];
 
 export interface Delivery {
   state: DeliveryState;
+  /** Delivery attempts so far: the generation of the channel's latest claim (db/notifications.ts). */
   attempts: number;
   lastError?: string;
   sentAt?: Date;
-  /** A sender holds the channel until then; another attempt waits (no double send while one is running). */
-  claimedUntil?: Date;
 }
 
 export interface Notification {
@@ -48,7 +47,6 @@ const deliverySchema = new Schema<Delivery>(
     attempts: { type: Number, required: true, default: 0 },
     lastError: String,
     sentAt: Date,
-    claimedUntil: Date,
   },
   { _id: false },
 );

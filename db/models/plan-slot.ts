@@ -1,5 +1,6 @@
 import { Schema, type Connection } from 'mongoose';
 import type { PlatformId } from '../../platforms/types.js';
+import { identityKeyOf } from './account-identity.js';
 
 // One of a user's connected-account slots. A plan with limit N has slots 0..N-1; connecting an
 // account inserts the lowest free slot, and the unique `_id` (`<ownerId>:<slot>`) makes two
@@ -31,7 +32,7 @@ planSlotSchema.index({ ownerId: 1, holder: 1 }, { unique: true });
 
 /** The key a connected account holds its slot under: one slot per identity per pen name (a reconnect keeps it). */
 export function slotHolderFor(account: { penNameId: string; platform: PlatformId; externalId: string }): string {
-  return `${account.penNameId}:${account.platform}:${account.externalId}`;
+  return identityKeyOf(account);
 }
 
 export function planSlotModel(connection: Connection) {

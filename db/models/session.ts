@@ -8,6 +8,8 @@ export interface StoredSession {
   _id: string;
   /** The express-session data as JSON (keeps keys with dots or `$` out of field names). */
   data: string;
+  /** The logged-in user, so a password reset can end every session of that user. */
+  userId?: string;
   expires: Date;
 }
 
@@ -15,6 +17,7 @@ const sessionSchema = new Schema<StoredSession>(
   {
     _id: { type: String, required: true },
     data: { type: String, required: true },
+    userId: { type: String, index: true },
     expires: { type: Date, required: true, index: true },
   },
   { collection: 'sessions', versionKey: false },

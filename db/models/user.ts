@@ -24,6 +24,12 @@ export interface User {
   email: string;
   name: string;
   passwordHash?: string;
+  /**
+   * When the user proved they read mail at `email`. `null`: registered and not confirmed yet (cannot
+   * log in). Absent: an account from before addresses were confirmed (logs in; gets no email until
+   * confirmed). Notification email goes only to confirmed addresses.
+   */
+  emailVerifiedAt?: Date | null;
   plan: string;
   emailNotifications: EmailPreferences;
   /** IANA zone of the user's last scheduled post; the compose form starts in it. */
@@ -56,6 +62,7 @@ const userSchema = new Schema<User>(
     email: { type: String, required: true, unique: true, lowercase: true, trim: true },
     name: { type: String, required: true },
     passwordHash: { type: String },
+    emailVerifiedAt: { type: Date, default: undefined },
     plan: { type: String, required: true },
     emailNotifications: emailPreferencesDefinition,
     timeZone: String,
@@ -63,6 +70,9 @@ const userSchema = new Schema<User>(
   },
   { collection: 'users', versionKey: false },
 );
+
+/** Whether email may be sent to the user's address (see `emailVerifiedAt`). */
+export const emailConfirmed = (user: Pick<User, 'emailVerifiedAt'>): boolean => user.emailVerifiedAt instanceof Date;
 
 export function userModel(connection: Connection) {
   return connection.model<User>('User', userSchema);

@@ -27,7 +27,7 @@ export async function completeConnection(
     platform: input.platform,
     identity: input.identity,
   });
-  await deps.store.storeConnectedCredentials(accountId, input.tokens, new Date());
+  await deps.store.storeConnectedCredentials(accountId, input.tokens, new Date(), { newAccount: created });
   const result = await new AccountWorkflowClient(deps.workflows).connect({
     accountId,
     platform: input.platform,

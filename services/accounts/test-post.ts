@@ -5,11 +5,14 @@ import { createPost, recordFailed } from '../../db/posts.js';
 import type { PostChoices } from '../../platforms/types.js';
 import type { TestPostResult } from '../../workflows/account/messages.js';
 import { AccountWorkflowClient } from '../account-workflows/client.js';
-import { refusalText } from '../account-workflows/refusal.js';
+import { refusalText, type Refusal } from '../account-workflows/refusal.js';
 import type { AccountWorkflowTarget } from '../account-workflows/target.js';
 
 // A test post: stored like any post (kind `test`), published at once by the account's workflow,
-// which answers how it went. When the workflow cannot take it, the post fails with the reason.
+// which answers how it went. When the workflow cannot take it, the post fails with the refusal.
+
+/** The workflow's answer, or its refusal (the post target then failed with the refusal's words). */
+export type TestPostOutcome = TestPostResult | { outcome: 'refused'; refusal: Refusal };
 
 export async function sendTestPost(
   deps: { models: Models; workflows: AccountWorkflowTarget },
@@ -18,7 +21,7 @@ export async function sendTestPost(
   now: Date,
   /** What the platform needs beyond text (an image; TikTok's choices). */
   extra: { imageUrl?: string; choices?: PostChoices } = {},
-): Promise<TestPostResult> {
+): Promise<TestPostOutcome> {
   const post = await createPost(
     deps.models,
     {
@@ -35,7 +38,6 @@ export async function sendTestPost(
   );
   const answer = await new AccountWorkflowClient(deps.workflows).testPost(account._id, post._id);
   if (answer.ok) return answer.value;
-  const reason = { code: 'not_sent', message: refusalText(answer.refusal) };
-  await recordFailed(deps.models, targetIdOf(post._id, account._id), reason, new Date());
-  return { outcome: 'failed', reason };
+  await recordFailed(deps.models, targetIdOf(post._id, account._id), { code: 'not_sent', message: refusalText(answer.refusal) }, new Date());
+  return { outcome: 'refused', refusal: answer.refusal };
 }

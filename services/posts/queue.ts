@@ -3,7 +3,7 @@ import type { Models } from '../../db/models/index.js';
 import { targetIdOf } from '../../db/models/post-target.js';
 import type { Post } from '../../db/models/post.js';
 import type { ScheduleResult } from '../../workflows/account/messages.js';
-import type { Reason } from '../../workflows/lifecycle/types.js';
+import type { StoredReason } from '../../db/models/reason.js';
 import { AccountWorkflowClient } from '../account-workflows/client.js';
 import { refusalText } from '../account-workflows/refusal.js';
 import type { AccountWorkflowTarget } from '../account-workflows/target.js';
@@ -11,7 +11,8 @@ import type { AccountWorkflowTarget } from '../account-workflows/target.js';
 // Hands a stored post to each target account's workflow, which owns the queue and answers with the
 // post's place in it. A target whose workflow refuses or cannot be reached fails with the reason.
 
-export type QueueAnswer = { accountId: string; queued: true; result: ScheduleResult } | { accountId: string; queued: false; reason: Reason };
+/** A queued post's place (and, while the account is expired, why it waits); or the words the target failed with. */
+export type QueueAnswer = { accountId: string; queued: true; result: ScheduleResult } | { accountId: string; queued: false; reason: StoredReason };
 
 /** Stores a new post with one waiting target per account, then queues each in its account's workflow. */
 export async function submitPost(workflows: AccountWorkflowTarget, models: Models, input: NewPost, now: Date): Promise<{ post: Post; answers: QueueAnswer[] }> {

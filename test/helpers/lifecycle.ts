@@ -5,7 +5,7 @@ import type { Config } from '../../config/index.js';
 import { createCredentialStore, type CredentialStore } from '../../db/credentials.js';
 import { createAdapters } from '../../platforms/registry.js';
 import { createPkce } from '../../platforms/oauth.js';
-import type { PlatformAdapter, PlatformId } from '../../platforms/types.js';
+import type { Identity, IssuedTokens, PlatformAdapter, PlatformId } from '../../platforms/types.js';
 import { approveConsent, SandboxClient, type SettingsPatch, type SubscriptionType } from '../../sandbox/client.js';
 import { startSandbox } from '../../sandbox/server.js';
 import { completeConnection, type CompletedConnection } from '../../services/accounts/complete-connection.js';
@@ -49,7 +49,7 @@ export interface Owner {
 }
 
 export async function createOwner(db: TestDatabase, email = `owner-${Math.random().toString(36).slice(2)}@example.test`): Promise<Owner> {
-  const user = await db.models.User.create({ email, name: 'Test Owner', plan: 'growth' });
+  const user = await db.models.User.create({ email, name: 'Test Owner', plan: 'growth', emailVerifiedAt: new Date() });
   const penName = await db.models.PenName.create({ ownerId: user._id, name: 'Morning Notes' });
   return { ownerId: String(user._id), penNameId: String(penName._id), penName: penName.name };
 }
@@ -67,19 +67,18 @@ export interface SandboxConnection extends CompletedConnection {
  * Consents as `identity` if given; otherwise as a new sandbox identity named `handle` if given;
  * otherwise as whichever identity the consent page picks.
  */
-export async function connectThroughSandbox(options: {
+export interface ConsentOptions {
   config: Config;
-  db: TestDatabase;
-  client: Client;
   sandboxUrl: string;
-  owner: Owner;
   platform: PlatformId;
   identity?: string;
   handle?: string;
   /** X only, for a new identity created from `handle`. */
   subscriptionType?: SubscriptionType;
-  workflowDefaults?: Pick<AccountWorkflowTarget, 'warningLeadMs' | 'historyEventLimit' | 'overdueDecisionMs'>;
-}): Promise<SandboxConnection> {
+}
+
+/** The platform's OAuth consent in the sandbox and the code exchange, as the dashboard's callback does them. */
+export async function consentThroughSandbox(options: ConsentOptions): Promise<{ identity: Identity; tokens: IssuedTokens; externalId: string }> {
   const chosenIdentity =
     options.identity ??
     (options.handle === undefined
@@ -96,6 +95,23 @@ export async function connectThroughSandbox(options: {
   if (exchanged.kind !== 'ok') throw new Error(`code exchange failed: ${JSON.stringify(exchanged)}`);
   const identity = await adapter.identity(exchanged.value);
   if (identity.kind !== 'ok') throw new Error(`identity lookup failed: ${JSON.stringify(identity)}`);
+  return { identity: identity.value, tokens: exchanged.value, externalId: chosenIdentity ?? identity.value.externalId };
+}
+
+/**
+ * Runs the platform's OAuth consent in the sandbox and completes the connection as the dashboard does.
+ * Consents as `identity` if given; otherwise as a new sandbox identity named `handle` if given;
+ * otherwise as whichever identity the consent page picks.
+ */
+export async function connectThroughSandbox(
+  options: ConsentOptions & {
+    db: TestDatabase;
+    client: Client;
+    owner: Owner;
+    workflowDefaults?: Pick<AccountWorkflowTarget, 'warningLeadMs' | 'historyEventLimit' | 'overdueDecisionMs'>;
+  },
+): Promise<SandboxConnection> {
+  const consent = await consentThroughSandbox(options);
   const store = createCredentialStore(options.db.models, options.config.tokenEncryptionKey);
   const completed = await completeConnection(
     {
@@ -103,14 +119,14 @@ export async function connectThroughSandbox(options: {
       store,
       workflows: { client: options.client, taskQueue: options.config.temporal.taskQueue, ...options.workflowDefaults },
     },
-    { ...options.owner, platform: options.platform, identity: identity.value, tokens: exchanged.value },
+    { ...options.owner, platform: options.platform, identity: consent.identity, tokens: consent.tokens },
   );
   return {
     ...completed,
     store,
-    accessToken: exchanged.value.accessToken,
-    refreshToken: exchanged.value.refreshToken,
-    externalId: chosenIdentity ?? identity.value.externalId,
+    accessToken: consent.tokens.accessToken,
+    refreshToken: consent.tokens.refreshToken,
+    externalId: consent.externalId,
   };
 }
 

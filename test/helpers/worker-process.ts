@@ -110,6 +110,9 @@ export function testWorkerEnvironment(config: Config, input: { sandboxUrl: strin
     PLATFORM_MODE: 'sandbox',
     SANDBOX_URL: input.sandboxUrl,
     TOKEN_ENCRYPTION_KEY: input.encryptionKey,
+    // Several workers run at once in these tests: no fixed metrics ports.
+    WORKER_METRICS_PORT: '0',
+    TEMPORAL_METRICS_PORT: '0',
   };
 }
 

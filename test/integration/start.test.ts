@@ -31,6 +31,10 @@ async function portsEnv() {
     TEMPORAL_PORT: String(await freePort()),
     TEMPORAL_UI_PORT: String(await freePort()),
     MONGODB_PORT: String(await freePort()),
+    DEV_MAIL_PORT: String(await freePort()),
+    WEB_METRICS_PORT: String(await freePort()),
+    WORKER_METRICS_PORT: String(await freePort()),
+    TEMPORAL_METRICS_PORT: String(await freePort()),
   };
 }
 
@@ -81,6 +85,29 @@ describe('npm start (embedded run)', () => {
     expect(first.output()).toContain(`Dashboard    http://localhost:${ports.WEB_PORT}`);
     expect(first.output()).toContain(`Temporal UI  http://localhost:${ports.TEMPORAL_UI_PORT}`);
     expect(first.output()).toContain(`Sandbox      http://127.0.0.1:${ports.SANDBOX_PORT}`);
+    expect(first.output()).toContain(`Email        http://localhost:${ports.WEB_PORT}/dev/mail (caught here, not delivered)`);
+
+    // A newcomer signs up: the confirmation email is caught and listed in the dashboard.
+    const web = `http://127.0.0.1:${ports.WEB_PORT}`;
+    const registerPage = await fetch(`${web}/register`);
+    const cookie = registerPage.headers.get('set-cookie')!.split(';')[0]!;
+    const csrf = /name="_csrf" value="([^"]+)"/.exec(await registerPage.text())![1]!;
+    const signUp = await fetch(`${web}/register`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ _csrf: csrf, name: 'Newcomer', email: 'newcomer@example.com', password: 'correct horse battery' }).toString(),
+    });
+    expect(signUp.status).toBe(303);
+    await waitForOutput(first, /\[mail\] +caught "Confirm your email address for Tether" for newcomer@example.com/, 30_000);
+    const caught = await (await fetch(`${web}/dev/mail`)).text();
+    expect(caught).toContain('Confirm your email address for Tether');
+    expect(caught).toContain(`href="http://localhost:${ports.WEB_PORT}/verify-email?token=`);
+
+    // Both processes serve /metrics on their own ports, and the worker the SDK's too.
+    expect(await (await fetch(`http://127.0.0.1:${ports.WEB_METRICS_PORT}/metrics`)).text()).toContain('tether_http_request_duration_seconds_bucket');
+    expect(await (await fetch(`http://127.0.0.1:${ports.WORKER_METRICS_PORT}/metrics`)).text()).toContain('tether_accounts{state="active",process="worker"}');
+    expect(await (await fetch(`http://127.0.0.1:${ports.TEMPORAL_METRICS_PORT}/metrics`)).text()).toContain('temporal_worker_task_slots_available');
 
     const check = await fetch(`http://127.0.0.1:${ports.WEB_PORT}/diagnostics/roundtrip`, { method: 'POST' });
     expect(check.status).toBe(201);

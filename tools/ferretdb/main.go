@@ -13,6 +13,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"syscall"
+	"time"
 
 	"github.com/FerretDB/FerretDB/ferretdb"
 )
@@ -21,6 +22,8 @@ func main() {
 	listen := flag.String("listen", "127.0.0.1:27017", "TCP address to listen on")
 	dataDir := flag.String("data", "", "directory for SQLite files (required)")
 	logLevel := flag.String("log-level", "error", "debug, info, warn or error")
+	busyTimeout := flag.Duration("busy-timeout", time.Minute, "how long a SQLite write waits for the database lock before failing")
+	indexEvery := flag.Duration("id-index-interval", 2*time.Second, "how often new collections get their _id path index (see idindex.go); 0 turns it off")
 	flag.Parse()
 
 	var level slog.Level
@@ -40,7 +43,16 @@ func main() {
 	if err := os.MkdirAll(abs, 0o700); err != nil {
 		fail("cannot create data directory: %v", err)
 	}
-	sqliteURL := "file:" + abs + "/"
+	// FerretDB adds busy_timeout(10000) and WAL itself unless the URL sets them, and opens up to 100
+	// SQLite connections. SQLite's busy handler is not a queue: a waiting writer polls with growing
+	// sleeps (up to 100 ms), so fresh writers keep overtaking it, and with ~100 writers contending
+	// (1,000 concurrent reconnects) some waited out the whole 10 s and failed with "database is
+	// locked (5) (SQLITE_BUSY)". Every such failure took 12-15 s: starvation, not an immediate
+	// busy error from a deferred transaction upgrading to write (those statements are the first
+	// write of their transaction, so _txlock=immediate changed nothing when measured). A longer
+	// wait lets them through at the same throughput; FerretDB still appends journal_mode(wal)
+	// after it, as its busy handler must come first.
+	sqliteURL := fmt.Sprintf("file:%s/?_pragma=busy_timeout(%d)", abs, busyTimeout.Milliseconds())
 
 	db, err := ferretdb.New(&ferretdb.Config{
 		Listener:  ferretdb.ListenerConfig{TCP: *listen},
@@ -57,6 +69,9 @@ func main() {
 
 	// Printed once the listener is bound; MongoDBURI blocks until then.
 	go func() { fmt.Println("ready", db.MongoDBURI()) }()
+	if *indexEvery > 0 {
+		go indexIDPaths(ctx, abs, *busyTimeout, *indexEvery, logger)
+	}
 
 	if err := db.Run(ctx); err != nil {
 		fail("stopped: %v", err)

@@ -1,8 +1,9 @@
 import passport from 'passport';
 import { Strategy as LocalStrategy } from 'passport-local';
 import type { Models } from '../../db/models/index.js';
-import { findSessionUser, findUserByEmail, type SessionUserFields } from '../../db/users.js';
-import { verifyAgainstDecoy, verifyPassword } from './passwords.js';
+import { emailConfirmed } from '../../db/models/user.js';
+import { findSessionUser, type SessionUserFields } from '../../db/users.js';
+import { checkCredentials } from '../../services/auth/login.js';
 
 // One Passport instance per app (not the global one), so several apps in one process stay apart.
 
@@ -14,6 +15,8 @@ declare global {
       email: string;
       name: string;
       plan: string;
+      /** False for accounts from before addresses were confirmed: they get no email until confirmed. */
+      emailConfirmed: boolean;
       /** IANA zone the user last composed in; pages show times in it. */
       timeZone?: string;
     }
@@ -22,20 +25,16 @@ declare global {
 
 export type Authenticator = InstanceType<typeof passport.Passport>;
 
-/** The user for an email and password, or undefined; equally slow whether or not the email exists. */
-export async function checkCredentials(models: Models, email: string, password: string): Promise<Express.User | undefined> {
-  const user = await findUserByEmail(models, email);
-  if (!user?.passwordHash) {
-    await verifyAgainstDecoy(password);
-    return undefined;
-  }
-  if (!(await verifyPassword(password, user.passwordHash))) return undefined;
-  return sessionUserOf(user);
-}
-
 /** The fields every request gets on `req.user` (read once per request by Passport; never the password hash). */
 function sessionUserOf(user: SessionUserFields): Express.User {
-  return { id: user._id, email: user.email, name: user.name, plan: user.plan, ...(user.timeZone ? { timeZone: user.timeZone } : {}) };
+  return {
+    id: user._id,
+    email: user.email,
+    name: user.name,
+    plan: user.plan,
+    emailConfirmed: emailConfirmed(user),
+    ...(user.timeZone ? { timeZone: user.timeZone } : {}),
+  };
 }
 
 export function createAuthenticator(models: Models): Authenticator {
@@ -43,7 +42,7 @@ export function createAuthenticator(models: Models): Authenticator {
   authenticator.use(
     new LocalStrategy({ usernameField: 'email', passwordField: 'password' }, (email, password, done) => {
       checkCredentials(models, email, password).then(
-        (user) => done(null, user ?? false),
+        (user) => done(null, user ? sessionUserOf(user) : false),
         (error: unknown) => done(error),
       );
     }),
@@ -51,10 +50,10 @@ export function createAuthenticator(models: Models): Authenticator {
   authenticator.serializeUser((user, done) => done(null, user.id));
   authenticator.deserializeUser((id: string, done) => {
     findSessionUser(models, id).then(
-        // A deleted user's session simply stops being logged in.
-        (user) => done(null, user ? sessionUserOf(user) : false),
-        (error: unknown) => done(error),
-      );
+      // A deleted user's session simply stops being logged in.
+      (user) => done(null, user ? sessionUserOf(user) : false),
+      (error: unknown) => done(error),
+    );
   });
   return authenticator;
 }

@@ -1,25 +1,27 @@
 import { Router, type Request, type RequestHandler, type Response } from 'express';
 import type { Config } from '../../config/index.js';
 import type { Models } from '../../db/models/index.js';
+import type { AuthDeps } from '../../services/auth/deps.js';
+import { register } from '../../services/auth/registration.js';
 import { createPenName } from '../../db/pen-names.js';
-import { createUser } from '../../db/users.js';
 import { fieldErrors, flash, renderInvalid, renderPage, safeLocalPath } from '../respond.js';
-import { loginRateLimits, type LoginLimits } from '../security.js';
+import { emailFormRateLimits, loginRateLimits, type EmailLimits, type LoginLimits } from './limits.js';
 import type { Authenticator } from './passport.js';
-import { hashPassword } from './passwords.js';
-import { AUTH_LABELS, loginBody, nextQuery, registerBody } from './schemas.js';
-import { isDuplicateKey } from '../../db/duplicate-key.js';
+import { AUTH_LABELS, loginBody, nextQuery, registerBody, typed } from './schemas.js';
 
-// Register, log in, log out. Logging in (and registering) regenerates the session, so a session
-// id planted before login is worthless after it.
+// Register, log in, log out. Logging in regenerates the session, so a session id planted before
+// login is worthless after it. Registration answers the same whether or not the address has an
+// account; the account logs in once its address is confirmed (auth/email-links-router.ts).
 
 const AFTER_LOGIN = '/connections';
 
-export interface AuthDeps {
+export interface AuthRouterDeps {
   config: Config;
   models: Models;
   authenticator: Authenticator;
   loginLimits: LoginLimits;
+  emailLimits: EmailLimits;
+  auth: AuthDeps;
 }
 
 function logIn(req: Request, user: Express.User): Promise<void> {
@@ -36,12 +38,12 @@ function authenticateLocal(authenticator: Authenticator, req: Request, res: Resp
   });
 }
 
-const redirectIfLoggedIn: RequestHandler = (req, res, next) => {
+export const redirectIfLoggedIn: RequestHandler = (req, res, next) => {
   if (req.user) res.redirect(303, AFTER_LOGIN);
   else next();
 };
 
-export function authRouter(deps: AuthDeps): Router {
+export function authRouter(deps: AuthRouterDeps): Router {
   const router = Router();
 
   router.get('/login', redirectIfLoggedIn, async (req, res) => {
@@ -50,16 +52,17 @@ export function authRouter(deps: AuthDeps): Router {
     await renderPage(res, 'auth/login', { title: 'Log in', values: { next: safeLocalPath(query.data.next, '') } });
   });
 
-  const limited: RequestHandler = (_req, res) =>
+  const loginLimited: RequestHandler = (_req, res) =>
     renderPage(res, 'auth/login', { title: 'Log in', errors: { form: 'Too many failed attempts. Wait 15 minutes, then try again.' } }, 429);
 
-  router.post('/login', ...loginRateLimits(deps.loginLimits, deps.models, limited), async (req, res) => {
+  router.post('/login', ...loginRateLimits(deps.loginLimits, deps.models, loginLimited), async (req, res) => {
     const body = loginBody.safeParse(req.body ?? {});
-    const values = { email: typeof req.body?.email === 'string' ? req.body.email : '', next: safeLocalPath(req.body?.next, '') };
+    const values = { email: typed(req.body?.email), next: safeLocalPath(req.body?.next, '') };
     if (!body.success) return renderInvalid(res, 'auth/login', { errors: fieldErrors(body.error, AUTH_LABELS), values, locals: { title: 'Log in' } });
 
     const user = await authenticateLocal(deps.authenticator, req, res);
     if (!user) {
+      // The same words for a wrong password, an unknown address and an address not confirmed yet.
       return renderInvalid(res, 'auth/login', { status: 401, errors: { form: 'Email or password is incorrect.' }, values, locals: { title: 'Log in' } });
     }
     await logIn(req, user);
@@ -70,27 +73,21 @@ export function authRouter(deps: AuthDeps): Router {
     await renderPage(res, 'auth/register', { title: 'Create an account' });
   });
 
-  router.post('/register', redirectIfLoggedIn, async (req, res) => {
+  const registerLimited: RequestHandler = (_req, res) =>
+    renderPage(res, 'auth/register', { title: 'Create an account', errors: { form: 'Too many sign-ups from here. Wait an hour, then try again.' } }, 429);
+
+  router.post('/register', redirectIfLoggedIn, ...emailFormRateLimits('register', deps.emailLimits, deps.models, registerLimited), async (req, res) => {
     const body = registerBody.safeParse(req.body ?? {});
-    // Shown again in the form: only what a form can post (a JSON body may carry objects that cannot be printed).
-    const typed = (value: unknown) => (typeof value === 'string' ? value : '');
     const values = { name: typed(req.body?.name), email: typed(req.body?.email), penName: typed(req.body?.penName) };
     const locals = { title: 'Create an account' };
     if (!body.success) return renderInvalid(res, 'auth/register', { errors: fieldErrors(body.error, AUTH_LABELS), values, locals });
 
     const { name, email, password } = body.data;
-    let userId: string;
-    try {
-      userId = await createUser(deps.models, { email, name, passwordHash: await hashPassword(password), plan: deps.config.plans.defaultPlan });
-    } catch (error) {
-      if (!isDuplicateKey(error)) throw error;
-      return renderInvalid(res, 'auth/register', { errors: { email: 'Email: an account with this address already exists; log in instead.' }, values, locals });
-    }
-    const penName = await createPenName(deps.models, userId, body.data.penName || name);
-    await logIn(req, { id: userId, email, name, plan: deps.config.plans.defaultPlan });
-    req.session.penNameId = penName.ok ? penName.penName._id : undefined;
-    flash(req, 'info', `Welcome to Tether, ${name}.`);
-    res.redirect(303, AFTER_LOGIN);
+    const userId = await register(deps.auth, { name, email, password });
+    if (userId) await createPenName(deps.models, userId, body.data.penName || name);
+    // The same answer for a new address and a known one: each got an email saying what to do.
+    flash(req, 'info', `We sent an email to ${email}. Open the link in it to confirm your address, then log in here.`);
+    res.redirect(303, '/login');
   });
 
   router.post('/logout', async (req, res) => {

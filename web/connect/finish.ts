@@ -1,6 +1,8 @@
 import { displayHandle } from '../../platforms/handle.js';
 import { PLATFORM_NAMES, type Identity, type IssuedTokens, type PlatformId } from '../../platforms/types.js';
 import { connectAccount, type ConnectDeps } from '../../services/accounts/connect-account.js';
+import { phraseReason } from '../../services/phrasing/index.js';
+import type { Reader } from '../reader.js';
 
 // What the user is told at the end of a connect flow (services/accounts/connect-account.ts does it).
 
@@ -11,6 +13,7 @@ export type FinishResult =
 export async function finishConnection(
   deps: ConnectDeps,
   input: { ownerId: string; penNameId: string; penName: string; platform: PlatformId; identity: Identity; tokens: IssuedTokens },
+  reader: Reader,
 ): Promise<FinishResult> {
   const connected = await connectAccount(deps, input);
   const name = PLATFORM_NAMES[input.platform];
@@ -29,7 +32,7 @@ export async function finishConnection(
   const verb = created ? 'Connected' : 'Reconnected';
   const message = result.accepted
     ? `${verb} ${who} on ${name}: ${describeState(result.state.status)}.`
-    : `${who} on ${name} was stored, but ${name} refused the new credentials: ${result.rejection.message}`;
+    : `${who} on ${name} was stored, but ${name} refused the new credentials: ${phraseReason(result.rejection, { ...reader, platform: input.platform })}`;
   const hasOverduePosts = (result.state.queue?.overdue?.postIds.length ?? 0) > 0;
   return { ok: true, accountId: connected.accountId, created, accepted: result.accepted, message, hasOverduePosts };
 }

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Session, SessionData } from 'express-session';
+import type { TokenKeyring } from '../../config/token-keys.js';
 import { sameBytes, seal, unseal } from '../../db/crypto.js';
 import type { IssuedTokens, PlatformId, Target } from '../../platforms/types.js';
 
@@ -62,7 +63,7 @@ export function takeAuthorization(session: Session & Partial<SessionData>, platf
 
 const choiceData = (platform: PlatformId, penNameId: string) => `connect-choice:${platform}:${penNameId}`;
 
-export function sealChoice(key: Buffer, input: { platform: PlatformId; penNameId: string; targets: Target[]; tokens: IssuedTokens }, now = Date.now()): PendingChoice {
+export function sealChoice(key: TokenKeyring, input: { platform: PlatformId; penNameId: string; targets: Target[]; tokens: IssuedTokens }, now = Date.now()): PendingChoice {
   return {
     platform: input.platform,
     penNameId: input.penNameId,
@@ -72,6 +73,6 @@ export function sealChoice(key: Buffer, input: { platform: PlatformId; penNameId
   };
 }
 
-export function openChoice(key: Buffer, choice: PendingChoice): { targets: Target[]; tokens: IssuedTokens } {
+export function openChoice(key: TokenKeyring, choice: PendingChoice): { targets: Target[]; tokens: IssuedTokens } {
   return JSON.parse(unseal(key, choice.sealed, choiceData(choice.platform, choice.penNameId))) as { targets: Target[]; tokens: IssuedTokens };
 }

@@ -10,6 +10,7 @@ import type { ConnectDeps as ConnectAccountDeps } from '../../services/accounts/
 import { limitOf } from '../../services/plans/catalog.js';
 import { requireUser } from '../auth/guards.js';
 import type { AccountPagesDeps } from '../deps.js';
+import { readerOf } from '../reader.js';
 import { fieldErrors, flash, renderInvalid, renderNotFound, renderPage } from '../respond.js';
 import { finishConnection } from './finish.js';
 import { newState, openChoice, sealChoice, STATE_LIFETIME_MS, takeAuthorization } from './pending.js';
@@ -76,7 +77,7 @@ export function connectRouter(deps: ConnectDeps): Router {
   const finish = async (req: Request, res: Response, input: { platform: PlatformId; penNameId: string; identity: Identity; tokens: IssuedTokens }) => {
     const penName = await penNameOf(deps.models, req.user!.id, input.penNameId);
     if (!penName) return renderNotFound(res, 'pen name');
-    const finished = await finishConnection(finishDeps, { ...input, ownerId: req.user!.id, penNameId: penName.id, penName: penName.name });
+    const finished = await finishConnection(finishDeps, { ...input, ownerId: req.user!.id, penNameId: penName.id, penName: penName.name }, readerOf(req));
     flash(req, finished.ok && finished.accepted ? 'info' : 'error', finished.message);
     // Posts that fell due while the account was expired wait for the user's choice on the reconnect result page.
     res.redirect(303, finished.ok && finished.hasOverduePosts ? `/connections/${finished.accountId}/overdue` : '/connections');
@@ -137,7 +138,7 @@ export function connectRouter(deps: ConnectDeps): Router {
         platform: choice.platform,
         identity,
         tokens: tokens ?? opened.tokens,
-      });
+      }, readerOf(req));
       messages.push(finished.message);
       allAccepted &&= finished.ok && finished.accepted;
     }

@@ -6,8 +6,9 @@ import type { PenNameScope } from '../../db/models/pen-name.js';
 import { slotsUsed } from '../../db/plan-slots.js';
 import { scheduledCountsOf } from '../../db/posts.js';
 import { PLATFORM_NAMES, type PlatformAdapter, type PlatformId } from '../../platforms/types.js';
+import { formatDateTime, phraseNextAction, phraseReason } from '../../services/phrasing/index.js';
 import { limitOf } from '../../services/plans/catalog.js';
-import { formatDateTime } from '../../workflows/lifecycle/reasons.js';
+import type { Reader } from '../reader.js';
 import { premiumTagOf } from './premium.js';
 
 // The Connections page as data: one section per platform with its account pills, and the plan's
@@ -31,6 +32,8 @@ export interface AccountPill {
   label: string;
   /** The specific reason or date, when there is one. */
   detail?: string;
+  /** What the account's lifecycle does next by itself, and when ("Renews the token at 14:05 UTC"). */
+  next?: string;
   needsAction: boolean;
   canRefresh: boolean;
   reconnectUrl: string;
@@ -58,10 +61,19 @@ export function connectUrlFor(platform: PlatformId): string {
   return `/connect/${platform}`;
 }
 
-export function pillFor(account: Pick<Account, '_id' | 'platform' | 'handle' | 'displayName' | 'avatarUrl' | 'status' | 'premium'>, pausedPosts = 0): AccountPill {
+/** Where the user reconnects an account: the platform's connect flow, marked as a reconnect of this one. */
+export function reconnectUrlFor(account: Pick<Account, '_id' | 'platform' | 'handle'>): string {
+  const handle = account.handle.replace(/^@/, '');
+  return account.platform === 'bluesky' ? `/connect/bluesky?handle=${encodeURIComponent(handle)}&reconnect=${account._id}` : `/connect/${account.platform}?reconnect=${account._id}`;
+}
+
+/** One account's pill, its reason, dates and next step phrased for the reader. */
+export function pillFor(account: Pick<Account, '_id' | 'platform' | 'handle' | 'displayName' | 'avatarUrl' | 'status' | 'premium'>, reader: Reader, pausedPosts = 0): AccountPill {
   const status = account.status;
   const handle = account.handle.replace(/^@/, '');
-  const reconnectUrl = account.platform === 'bluesky' ? `/connect/bluesky?handle=${encodeURIComponent(handle)}&reconnect=${account._id}` : `/connect/${account.platform}?reconnect=${account._id}`;
+  const context = { ...reader, platform: account.platform };
+  const reason = status?.reason ? phraseReason(status.reason, context) : undefined;
+  const next = status?.nextAction && (status.state === 'active' || status.state === 'expiring') ? { next: `Next: ${phraseNextAction(status.nextAction, status.nextActionAt, reader)}` } : {};
   const base = {
     id: account._id,
     platform: account.platform,
@@ -69,32 +81,32 @@ export function pillFor(account: Pick<Account, '_id' | 'platform' | 'handle' | '
     displayName: account.displayName,
     ...(account.avatarUrl ? { avatarUrl: account.avatarUrl } : {}),
     initial: (account.displayName || handle).trim().charAt(0).toUpperCase() || '?',
-    reconnectUrl,
+    reconnectUrl: reconnectUrlFor(account),
     pausedPosts,
-    ...premiumOf(account),
+    ...premiumOf(account, reader),
   };
   if (!status) return { ...base, tone: 'pending', label: 'Connecting', detail: 'Checking the new credentials.', needsAction: false, canRefresh: false };
   switch (status.state) {
     case 'expired':
-      return { ...base, tone: 'danger', label: 'Token expired', detail: status.reason?.message ?? 'Reconnect to continue.', needsAction: true, canRefresh: false };
+      return { ...base, tone: 'danger', label: 'Token expired', detail: reason ?? 'Reconnect to continue.', needsAction: true, canRefresh: false };
     case 'expiring': {
       const deadline = status.warningDeadline ?? status.tokenExpiresAt;
-      const when = deadline ? `Stops working on ${formatDateTime(deadline.getTime())}.` : undefined;
-      return { ...base, tone: 'warn', label: 'Expiring soon', detail: [when, status.reason?.message].filter(Boolean).join(' '), needsAction: true, canRefresh: true };
+      const when = deadline ? `Stops working on ${formatDateTime(deadline, reader.timeZone)}.` : undefined;
+      return { ...base, ...next, tone: 'warn', label: 'Expiring soon', detail: [when, reason].filter(Boolean).join(' '), needsAction: true, canRefresh: true };
     }
     case 'disconnected':
       return { ...base, tone: 'pending', label: 'Disconnected', needsAction: false, canRefresh: false };
     case 'active':
       // Transient trouble (rate limits, outages) is shown on a live account, never as expired.
-      return status.reason
-        ? { ...base, tone: 'warn', label: 'Error', detail: status.reason.message, needsAction: false, canRefresh: true }
-        : { ...base, tone: 'ok', label: 'Active', needsAction: false, canRefresh: true };
+      return reason
+        ? { ...base, ...next, tone: 'warn', label: 'Error', detail: reason, needsAction: false, canRefresh: true }
+        : { ...base, ...next, tone: 'ok', label: 'Active', needsAction: false, canRefresh: true };
   }
 }
 
-function premiumOf(account: Pick<Account, 'platform' | 'premium'>): Pick<AccountPill, 'premium'> {
+function premiumOf(account: Pick<Account, 'platform' | 'premium'>, reader: Reader): Pick<AccountPill, 'premium'> {
   const tag = account.platform === 'x' ? premiumTagOf(account.premium) : undefined;
-  return tag && account.premium ? { premium: { tag, checkedAt: formatDateTime(account.premium.checkedAt.getTime()) } } : {};
+  return tag && account.premium ? { premium: { tag, checkedAt: formatDateTime(account.premium.checkedAt, reader.timeZone) } } : {};
 }
 
 /** The accounts, and the scheduled posts waiting on those that are expired: only those are shown, so only those are counted. */
@@ -107,11 +119,11 @@ async function accountsWithPausedPosts(models: Models, input: PenNameScope): Pro
 
 export async function loadConnectionsPage(
   deps: { config: Config; models: Models; adapters: Partial<Record<PlatformId, PlatformAdapter>> },
-  input: { ownerId: string; penNameId: string; plan: string },
+  input: { ownerId: string; penNameId: string; plan: string; reader: Reader },
 ): Promise<ConnectionsPage> {
   const [{ accounts, waiting }, used] = await Promise.all([accountsWithPausedPosts(deps.models, input), slotsUsed(deps.models, input.ownerId)]);
   const limit = limitOf(deps.config.plans, input.plan);
-  const pills = accounts.map((account) => pillFor(account, waiting.get(account._id) ?? 0));
+  const pills = accounts.map((account) => pillFor(account, input.reader, waiting.get(account._id) ?? 0));
   const sections = PAGE_PLATFORMS.map((id) => ({
     id,
     name: PLATFORM_NAMES[id],

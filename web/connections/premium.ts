@@ -7,6 +7,8 @@ import type { PlatformAdapter, PlatformId, PremiumStatus } from '../../platforms
 import { refusalText } from '../../services/account-workflows/refusal.js';
 import type { AccountWorkflowTarget } from '../../services/account-workflows/target.js';
 import { checkPremiumOfPenName, type PremiumCheckOptions } from '../../services/accounts/premium-check.js';
+import { phraseCallFailure } from '../../services/phrasing/index.js';
+import { readerOf, type Reader } from '../reader.js';
 import { flash } from '../respond.js';
 
 // "Refresh Twitter Premium Status" on the Connections page: one line per X account of the pen name
@@ -50,13 +52,14 @@ export function describePremium(premium: PremiumStatus, x: PlatformAdapter | und
  * Checks every connected X account of the pen name through its workflow (services/accounts/premium-check.ts)
  * and words one line per account; an account that was not checked says why.
  */
-export async function checkPremiumForPenName(deps: PremiumCheckDeps, input: PenNameScope, options: PremiumCheckOptions = {}): Promise<PremiumCheckLine[]> {
+export async function checkPremiumForPenName(deps: PremiumCheckDeps, input: PenNameScope, reader: Reader, options: PremiumCheckOptions = {}): Promise<PremiumCheckLine[]> {
   const checks = await checkPremiumOfPenName(deps, input, options);
   return checks.map(({ account, answer }) => {
     const handle = account.handle.replace(/^@/, '');
     const line = (ok: boolean, text: string) => ({ accountId: account._id, handle, ok, text: `${displayHandle(handle)}: ${text}` });
     if (!answer.ok) return line(false, `not checked — ${refusalText(answer.refusal)}`);
-    return answer.value.ok ? line(true, describePremium(answer.value.premium, deps.adapters.x)) : line(false, `not checked — ${answer.value.reason.message}`);
+    if (answer.value.ok) return line(true, describePremium(answer.value.premium, deps.adapters.x));
+    return line(false, `not checked — ${phraseCallFailure(answer.value.reason, { ...reader, platform: 'x' })}`);
   });
 }
 
@@ -64,7 +67,7 @@ export async function checkPremiumForPenName(deps: PremiumCheckDeps, input: PenN
 export function premiumCheckRoute(deps: PremiumCheckDeps, options: PremiumCheckOptions = {}): RequestHandler {
   return async (req, res) => {
     const penName = req.penName!;
-    const lines = await checkPremiumForPenName(deps, { ownerId: req.user!.id, penNameId: penName.id }, options);
+    const lines = await checkPremiumForPenName(deps, { ownerId: req.user!.id, penNameId: penName.id }, readerOf(req), options);
     if (lines.length === 0) {
       flash(req, 'info', `No X account is connected to ${penName.name}, so there is no Premium status to refresh.`);
       res.redirect(303, '/connections');

@@ -8,12 +8,14 @@ import { PLATFORM_NAMES } from '../../platforms/types.js';
 import { AccountWorkflowClient } from '../../services/account-workflows/client.js';
 import { refusalText } from '../../services/account-workflows/refusal.js';
 import { disconnectAccount } from '../../services/accounts/disconnect-account.js';
+import { formatDateTime, phraseRefreshOutcome, phraseRevokeOutcome } from '../../services/phrasing/index.js';
 import { requireUser } from '../auth/guards.js';
 import type { AccountPagesDeps } from '../deps.js';
 import { scopeOf } from '../pen-names/context.js';
+import { readerOf } from '../reader.js';
 import { flash, renderNotFound, renderPage } from '../respond.js';
 import { decideOverdue, renderOverdue } from './overdue.js';
-import { loadConnectionsPage, pillFor } from './page-model.js';
+import { loadConnectionsPage, pillFor, reconnectUrlFor } from './page-model.js';
 import { premiumCheckRoute, takePremiumCheck } from './premium.js';
 import { sendTestPostRoute } from './test-post.js';
 
@@ -43,7 +45,7 @@ export function connectionsRouter(deps: ConnectionsDeps): Router {
   const who = (account: Account) => `${displayHandle(account.handle)} on ${PLATFORM_NAMES[account.platform]}`;
 
   router.get('/', async (req, res) => {
-    const page = await loadConnectionsPage(deps, { ...scopeOf(req), plan: req.user!.plan });
+    const page = await loadConnectionsPage(deps, { ...scopeOf(req), plan: req.user!.plan, reader: readerOf(req) });
     await renderPage(res, 'connections/index', { title: 'Connections', ...page, premiumCheck: takePremiumCheck(req) });
   });
 
@@ -52,8 +54,9 @@ export function connectionsRouter(deps: ConnectionsDeps): Router {
   router.post('/:id/refresh', withOwnedAccount(async (req, res, account) => {
     const answer = await accounts.refreshNow(account._id);
     if (answer.ok) {
-      const { state, outcome } = answer.value;
-      flash(req, state.status === 'active' && !state.reason ? 'info' : 'error', `${who(account)}: ${outcome}`);
+      const { state } = answer.value;
+      const words = phraseRefreshOutcome(answer.value, { ...readerOf(req), platform: account.platform });
+      flash(req, state.status === 'active' && !state.reason ? 'info' : 'error', `${who(account)}: ${words}`);
     } else {
       flash(req, 'error', `${who(account)} was not renewed: ${refusalText(answer.refusal)}`);
     }
@@ -62,7 +65,7 @@ export function connectionsRouter(deps: ConnectionsDeps): Router {
 
   // Notifications link here: the platform's reconnect flow for this account.
   router.get('/:id/reconnect', withOwnedAccount(async (req, res, account) => {
-    res.redirect(303, pillFor(account).reconnectUrl);
+    res.redirect(303, reconnectUrlFor(account));
   }));
 
   router.post('/:id/test-post', withOwnedAccount(sendTestPostRoute(deps)));
@@ -72,13 +75,18 @@ export function connectionsRouter(deps: ConnectionsDeps): Router {
   router.post('/:id/overdue', withOwnedAccount((req, res, account) => decideOverdue(deps, req, res, account)));
 
   router.get('/:id/disconnect', withOwnedAccount(async (req, res, account) => {
-    const posts = await postsWaitingOn(deps.models, account._id, AFFECTED_POSTS_LISTED);
-    await renderPage(res, 'connections/disconnect', { title: 'Disconnect', account: pillFor(account), platformName: PLATFORM_NAMES[account.platform], posts });
+    const reader = readerOf(req);
+    const posts = (await postsWaitingOn(deps.models, account._id, AFFECTED_POSTS_LISTED)).map((post) => ({ excerpt: post.excerpt, scheduledFor: formatDateTime(post.scheduledFor, reader.timeZone) }));
+    await renderPage(res, 'connections/disconnect', { title: 'Disconnect', account: pillFor(account, reader), platformName: PLATFORM_NAMES[account.platform], posts });
   }));
 
   router.post('/:id/disconnect', withOwnedAccount(async (req, res, account) => {
     const { answer, failedPosts } = await disconnectAccount(deps, account);
-    const message = answer.ok ? answer.value.message : answer.refusal.kind === 'notRunning' ? 'Its stored credentials were deleted.' : refusalText(answer.refusal);
+    const message = answer.ok
+      ? phraseRevokeOutcome(answer.value.revoke, account.platform)
+      : answer.refusal.kind === 'notRunning'
+        ? 'Its stored credentials were deleted.'
+        : refusalText(answer.refusal);
     flash(req, 'info', `Disconnected ${who(account)}. ${message}${failedPosts > 0 ? ` ${failedPosts} scheduled post${failedPosts === 1 ? '' : 's'} for it failed.` : ''}`);
     res.redirect(303, '/connections');
   }));

@@ -2,11 +2,13 @@ import type { Request, Response } from 'express';
 import type { Account } from '../../db/models/account.js';
 import { displayHandle } from '../../platforms/handle.js';
 import { PLATFORM_NAMES } from '../../platforms/types.js';
+import { refusalText } from '../../services/account-workflows/refusal.js';
 import { sendTestPost } from '../../services/accounts/test-post.js';
-import type { TestPostResult } from '../../workflows/account/messages.js';
+import { phraseCallFailure } from '../../services/phrasing/index.js';
 import type { AccountPagesDeps } from '../deps.js';
 import { checkTargets, choiceOf } from '../posts/compose.js';
 import { choicesOf } from '../posts/form.js';
+import { readerOf } from '../reader.js';
 import { renderPage } from '../respond.js';
 import { createCredentialStore } from '../../db/credentials.js';
 
@@ -40,12 +42,18 @@ export function sendTestPostRoute(deps: AccountPagesDeps) {
     if (asks && body.withChoices !== 'yes') return askFor();
     const errors = checkTargets(deps.adapters, { text, ...(imageUrl ? { imageUrl } : {}) }, [{ account, ...(choices ? { choices } : {}) }]);
     if (asks && Object.keys(errors).length > 0) return askFor(errors, 400);
-    const show = (result: TestPostResult) =>
+    const show = (result: { url: string } | { problem: string }) =>
       renderPage(res, 'connections/test-post', { title: 'Test post', account: { id: account._id, handle: account.handle }, platformName, text, result });
     const problems = Object.values(errors);
-    if (problems.length > 0) {
-      return show({ outcome: 'failed', reason: { code: 'not_postable', message: `A text-only test post cannot be sent: ${problems.join('; ')}` } });
+    if (problems.length > 0) return show({ problem: `A text-only test post cannot be sent: ${problems.join('; ')}` });
+    const outcome = await sendTestPost(deps, account, text, now, { ...(imageUrl ? { imageUrl } : {}), ...(choices ? { choices } : {}) });
+    switch (outcome.outcome) {
+      case 'published':
+        return show({ url: outcome.url });
+      case 'failed':
+        return show({ problem: phraseCallFailure(outcome.reason, { ...readerOf(req, now.getTime()), platform: account.platform }) });
+      case 'refused':
+        return show({ problem: refusalText(outcome.refusal) });
     }
-    await show(await sendTestPost(deps, account, text, now, { ...(imageUrl ? { imageUrl } : {}), ...(choices ? { choices } : {}) }));
   };
 }

@@ -1,5 +1,6 @@
 import type { Notification } from '../../db/models/notification.js';
-import { formatDateTime } from '../../workflows/lifecycle/reasons.js';
+import { formatDateTime } from '../../services/phrasing/index.js';
+import type { Reader } from '../reader.js';
 import { safeLocalPath } from '../respond.js';
 
 // What the notifications page shows of one notification.
@@ -19,7 +20,8 @@ export interface NotificationRow {
   problem: boolean;
 }
 
-export function notificationRow(notification: Notification): NotificationRow {
+/** One row; its time in the reader's zone (title and body were worded in the owner's zone when it was made). */
+export function notificationRow(notification: Notification, reader: Pick<Reader, 'timeZone'>): NotificationRow {
   const created = new Date(notification.createdAt);
   const reason = notification.reason?.code ? notification.reason : undefined;
   return {
@@ -28,7 +30,7 @@ export function notificationRow(notification: Notification): NotificationRow {
     body: notification.body,
     link: safeLocalPath(notification.link, '/connections'),
     ...(reason ? { reason: { code: reason.code, ...(reason.message && !notification.body.includes(reason.message) ? { message: reason.message } : {}) } } : {}),
-    createdAt: formatDateTime(created.getTime()),
+    createdAt: formatDateTime(created, reader.timeZone),
     createdAtIso: created.toISOString(),
     unread: !notification.readAt,
     problem: notification.kind === 'expiring' || notification.kind === 'expired',

@@ -6,6 +6,7 @@ import { listNotifications, markAllRead, markRead } from '../../db/notifications
 import { setEmailPreferences, storedEmailPreferences } from '../../db/users.js';
 import { requireUser } from '../auth/guards.js';
 import { scopeOf } from '../pen-names/context.js';
+import { readerOf } from '../reader.js';
 import { fieldErrors, flash, renderInvalid, renderNotFound, renderPage } from '../respond.js';
 import { notificationRow } from './page-model.js';
 import { PREFERENCE_GROUPS, PREFERENCE_LABELS, preferencesBody, toEmailPreferences } from './preferences.js';
@@ -27,9 +28,10 @@ export function notificationsRouter(deps: { models: Models; clock?: () => Date }
 
   list.get('/', async (req, res) => {
     const { items, total } = await listNotifications(models, scopeOf(req), NOTIFICATIONS_SHOWN);
+    const reader = readerOf(req);
     await renderPage(res, 'notifications/index', {
       title: 'Notifications',
-      notifications: items.map(notificationRow),
+      notifications: items.map((notification) => notificationRow(notification, reader)),
       total,
       shown: NOTIFICATIONS_SHOWN,
     });

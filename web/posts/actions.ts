@@ -3,6 +3,7 @@ import type { Models } from '../../db/models/index.js';
 import { targetIdOf, type PostTarget } from '../../db/models/post-target.js';
 import type { Post } from '../../db/models/post.js';
 import type { AccountWorkflowTarget } from '../../services/account-workflows/target.js';
+import { phraseReason } from '../../services/phrasing/index.js';
 import { queuePost, queueTargets, unqueuePost, type QueueAnswer } from '../../services/posts/queue.js';
 import { targetLabel } from './compose.js';
 
@@ -20,13 +21,19 @@ export interface Outcome {
   message: string;
 }
 
-/** "Queued on X @a (position 2)", "LinkedIn @b: waits for reconnect: ...", or why it was not queued. */
-export function describeAnswers(post: Pick<Post, 'targets'>, answers: QueueAnswer[]): Outcome {
-  const labels = new Map(post.targets.map((target) => [target.accountId, targetLabel(target)]));
+/**
+ * "Queued on X @a (position 2)", "LinkedIn @b: waits for reconnect: ...", or why it was not queued;
+ * moments in the post's zone, like its time.
+ */
+export function describeAnswers(post: Pick<Post, 'targets' | 'timeZone'>, answers: QueueAnswer[], now: Date): Outcome {
+  const targets = new Map(post.targets.map((target) => [target.accountId, target]));
   const lines = answers.map((answer) => {
-    const label = labels.get(answer.accountId) ?? answer.accountId;
+    const target = targets.get(answer.accountId);
+    const label = target ? targetLabel(target) : answer.accountId;
     if (!answer.queued) return `${label}: ${answer.reason.message}`;
-    if (answer.result.waitsForReconnect) return `${label}: waits for reconnect: ${answer.result.waitsForReconnect.message}`;
+    const waits = answer.result.waitsForReconnect;
+    if (waits && target) return `${label}: waits for reconnect: ${phraseReason(waits, { platform: target.platform, timeZone: post.timeZone, now: now.getTime() })}`;
+    if (waits) return `${label}: waits for reconnect`;
     return `Queued on ${label} (position ${answer.result.position})`;
   });
   return { ok: answers.every((answer) => answer.queued), message: lines.map((line) => `${line}.`).join(' ') };
@@ -65,7 +72,7 @@ export async function retryPostTarget(deps: ActionDeps, post: Post, target: Post
     return { ok: false, message: `${targetLabel(target)}: nothing to retry; it is no longer failed.` };
   }
   const answers = await queueTargets(deps.workflows, deps.models, post._id, [{ accountId: target.accountId, dueAt }]);
-  const described = describeAnswers(post, answers);
+  const described = describeAnswers(post, answers, now);
   return { ok: described.ok, message: `Retrying. ${described.message}` };
 }
 
@@ -76,6 +83,6 @@ export async function applyEdit(deps: ActionDeps, post: Post, targets: PostTarge
   await editPost(deps.models, post._id, edit, now);
   await moveTargets(deps.models, waiting.map((target) => targetIdOf(post._id, target.accountId)), edit.publishAt, now);
   const answers = await queuePost(deps.workflows, deps.models, { ...post, ...edit }, waiting.map((target) => target.accountId));
-  const described = describeAnswers(post, answers);
+  const described = describeAnswers({ ...post, ...edit }, answers, now);
   return { ok: described.ok, message: `Saved. ${described.message}` };
 }

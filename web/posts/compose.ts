@@ -3,7 +3,9 @@ import type { CredentialStore } from '../../db/credentials.js';
 import type { Account } from '../../db/models/account.js';
 import type { Models } from '../../db/models/index.js';
 import { PLATFORM_NAMES, type AccountRef, type Board, type ChoiceOptions, type Credentials, type Outcome, type PlatformAdapter, type PlatformId, type PostChoices, type PostRules } from '../../platforms/types.js';
+import { phraseReason } from '../../services/phrasing/index.js';
 import { PAGE_PLATFORMS } from '../connections/page-model.js';
+import type { Reader } from '../reader.js';
 import type { FieldErrors } from '../respond.js';
 import { displayHandle } from '../../platforms/handle.js';
 
@@ -104,7 +106,7 @@ export async function choiceOf(account: Account, adapter: PlatformAdapter, store
   return { options: read.value };
 }
 
-export async function composeAccounts(accounts: Account[], adapters: Adapters, store: CredentialStore): Promise<ComposeAccount[]> {
+export async function composeAccounts(accounts: Account[], adapters: Adapters, store: CredentialStore, reader: Reader): Promise<ComposeAccount[]> {
   return Promise.all(
     accounts.map(async (account): Promise<ComposeAccount> => {
       const adapter = adapters[account.platform];
@@ -115,7 +117,7 @@ export async function composeAccounts(accounts: Account[], adapters: Adapters, s
         platform: account.platform,
         label: targetLabel(account),
         expired,
-        ...(expired ? { expiredReason: account.status?.reason?.message ?? 'the token has expired' } : {}),
+        ...(expired ? { expiredReason: account.status?.reason ? phraseReason(account.status.reason, { ...reader, platform: account.platform }) : 'the token has expired' } : {}),
         hints: hintsFor(rules, account.platform),
         needsBoard: rules?.requiresBoard ?? false,
         ...(account.platform === 'pinterest' ? { board: await boardsOf(account, adapter, store) } : {}),

@@ -6,7 +6,8 @@ import type { PostTarget, TargetState } from '../../db/models/post-target.js';
 import type { Post } from '../../db/models/post.js';
 import { latestPosts, postIdsWithTargetsIn, targetsOfPosts } from '../../db/posts.js';
 import type { PlatformId } from '../../platforms/types.js';
-import { pillFor } from '../connections/page-model.js';
+import { phraseReason } from '../../services/phrasing/index.js';
+import { reconnectUrlFor } from '../connections/page-model.js';
 import { targetLabel } from './compose.js';
 import type { StatusFilter } from './form.js';
 import { formatIn } from './time.js';
@@ -74,7 +75,9 @@ const isPaused = (target: Pick<PostTarget, 'state'>, account: Account | undefine
 
 export function targetView(target: PostTarget, account: Account | undefined, zone: string): TargetView {
   const status: TargetStatus = isPaused(target, account) ? 'paused' : target.state;
-  const reason = status === 'paused' ? (account?.status?.reason?.message ?? 'the token has expired') : target.reason?.message;
+  // A paused target waits for its account: the account's reason, phrased in the post's zone like its times.
+  const accountReason = account?.status?.reason ? phraseReason(account.status.reason, { platform: account.platform, timeZone: zone }) : undefined;
+  const reason = status === 'paused' ? (accountReason ?? 'the token has expired') : target.reason?.message;
   return {
     accountId: target.accountId,
     platform: target.platform,
@@ -84,7 +87,7 @@ export function targetView(target: PostTarget, account: Account | undefined, zon
     tone: TONES[status],
     ...(reason ? { reason } : {}),
     ...(status === 'published' && target.url ? { url: target.url } : {}),
-    ...(status === 'paused' && account ? { reconnectUrl: pillFor(account).reconnectUrl } : {}),
+    ...(status === 'paused' && account ? { reconnectUrl: reconnectUrlFor(account) } : {}),
     attempts: target.attempts,
     dueAt: formatIn(target.dueAt, zone),
     ...(target.queuedAt ? { queuedAt: formatIn(target.queuedAt, zone) } : {}),

@@ -10,6 +10,7 @@ import { submitPost } from '../../services/posts/queue.js';
 import { requireUser } from '../auth/guards.js';
 import type { AccountPagesDeps } from '../deps.js';
 import { scopeOf } from '../pen-names/context.js';
+import { readerOf } from '../reader.js';
 import { fieldErrors, flash, renderInvalid, renderNotFound, renderPage, type FieldErrors } from '../respond.js';
 import { applyEdit, cancelPost, describeAnswers, retryPostTarget } from './actions.js';
 import { checkTargets, composeAccounts, postableAccounts } from './compose.js';
@@ -49,7 +50,7 @@ export function postsRouter(deps: PostsDeps): Router {
     await renderPage(res, 'posts/index', { title: 'Posts', ...page, shown: POSTS_SHOWN, status: query.data.status, filters: STATUS_FILTERS });
   });
 
-  const renderCompose = async (res: Response, accounts: Account[], input: { values: FormValues; errors?: FieldErrors; status?: number }) => {
+  const renderCompose = async (req: Request, res: Response, accounts: Account[], input: { values: FormValues; errors?: FieldErrors; status?: number }) => {
     await renderPage(
       res,
       'posts/form',
@@ -57,7 +58,7 @@ export function postsRouter(deps: PostsDeps): Router {
         title: 'New post',
         mode: 'new',
         action: '/posts',
-        accounts: await composeAccounts(accounts, adapters, store),
+        accounts: await composeAccounts(accounts, adapters, store, readerOf(req, clock().getTime())),
         timeZones: timeZonesWith(input.values.timeZone),
         values: input.values,
         errors: input.errors ?? {},
@@ -69,7 +70,7 @@ export function postsRouter(deps: PostsDeps): Router {
   router.get('/new', async (req, res) => {
     const accounts = await postableAccounts(models, scopeOf(req));
     const zone = preferredZone(req.user!.timeZone);
-    await renderCompose(res, accounts, {
+    await renderCompose(req, res, accounts, {
       values: { text: '', imageUrl: '', accountIds: [], boards: {}, when: 'later', publishAt: suggestedTime(clock(), zone), timeZone: zone },
     });
   });
@@ -93,7 +94,7 @@ export function postsRouter(deps: PostsDeps): Router {
       const choices = (parsed.ok ? parsed.value.choices : values.choices) ?? {};
       Object.assign(errors, checkTargets(adapters, content, chosen.map((account) => ({ account, boardId: boards[account._id]?.trim() || undefined, choices: choices[account._id] }))));
     }
-    if (!parsed.ok || Object.keys(errors).length > 0) return renderCompose(res, accounts, { values, errors, status: 400 });
+    if (!parsed.ok || Object.keys(errors).length > 0) return renderCompose(req, res, accounts, { values, errors, status: 400 });
 
     const input = parsed.value;
     const { post, answers } = await submitPost(
@@ -118,7 +119,7 @@ export function postsRouter(deps: PostsDeps): Router {
       now,
     );
     await setTimeZone(models, scope.ownerId, input.timeZone);
-    const described = describeAnswers(post, answers);
+    const described = describeAnswers(post, answers, now);
     const when = input.publishNow ? 'Publishing now.' : `Scheduled for ${formatIn(input.publishAt, input.timeZone)}.`;
     flash(req, described.ok ? 'info' : 'error', `${when} ${described.message}`);
     res.redirect(303, `/posts/${post._id}`);

@@ -1,4 +1,5 @@
-import { DateTime, IANAZone } from 'luxon';
+import { DateTime } from 'luxon';
+import { formatDateTime, isTimeZone, zoneOrUtc } from '../../services/phrasing/index.js';
 
 // Times as people write and read them: a wall-clock time in an IANA zone, turned into an instant
 // (refusing times a DST change skips) and shown back in the post's zone.
@@ -6,7 +7,7 @@ import { DateTime, IANAZone } from 'luxon';
 /** Every zone the runtime knows, UTC first (Intl leaves UTC out of its list). */
 export const TIME_ZONES: readonly string[] = ['UTC', ...Intl.supportedValuesOf('timeZone').filter((zone) => zone !== 'UTC')];
 
-export const isTimeZone = (zone: string): boolean => IANAZone.isValidZone(zone);
+export { isTimeZone };
 
 /** The list for a select, with `current` added when Intl names it otherwise (Asia/Kolkata is listed as Asia/Calcutta). */
 export function timeZonesWith(current: string): readonly string[] {
@@ -32,7 +33,7 @@ export function instantOf(local: string, zone: string): LocalTimeResult {
 
 /** "3 Jun 2026, 14:30 Europe/Berlin": the wall clock in the given zone, and which zone. */
 export function formatIn(date: Date, zone: string): string {
-  return DateTime.fromJSDate(date, { zone }).toFormat('d LLL yyyy, HH:mm z');
+  return formatDateTime(date, zone);
 }
 
 /** The value a datetime-local input shows for an instant in a zone. */
@@ -41,9 +42,7 @@ export function localInputValue(date: Date, zone: string): string {
 }
 
 /** The zone a user last composed in, if it is still a known zone; else UTC. */
-export function preferredZone(stored: string | undefined): string {
-  return stored && isTimeZone(stored) ? stored : 'UTC';
-}
+export const preferredZone = zoneOrUtc;
 
 /** The next whole five minutes, an hour from now: what a new time field starts at. */
 export function suggestedTime(now: Date, zone: string): string {

@@ -1,9 +1,14 @@
 import { Router } from 'express';
+import type { Logger } from '../../config/logger.js';
 
 export type ReadinessChecks = Record<string, () => Promise<void>>;
 
-/** `/healthz`: the process is alive. `/readyz`: every dependency answers, or 503 naming the ones that do not. */
-export function healthRouter(checks: ReadinessChecks): Router {
+/**
+ * `/healthz`: the process is alive. `/readyz`: every dependency answers, or 503 naming the ones
+ * that do not. The answer names parts only: what failed, with its host, port and error, goes to
+ * the log, never to whoever asks (the endpoint needs no login).
+ */
+export function healthRouter(checks: ReadinessChecks, logger?: Logger): Router {
   const router = Router();
   router.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
@@ -15,7 +20,8 @@ export function healthRouter(checks: ReadinessChecks): Router {
           await withTimeout(check(), 3000);
           return [name, 'ok'] as const;
         } catch (error) {
-          return [name, `unreachable: ${error instanceof Error ? error.message : String(error)}`] as const;
+          logger?.warn({ check: name, err: error instanceof Error ? error.message : String(error) }, 'readiness check failed');
+          return [name, 'unavailable'] as const;
         }
       }),
     );

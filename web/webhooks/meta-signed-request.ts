@@ -8,21 +8,33 @@ import { sameBytes } from '../../db/crypto.js';
 export interface MetaSignedPayload {
   userId: string;
   /** Epoch seconds, when Meta sent it. */
-  issuedAt?: number;
+  issuedAt: number;
 }
 
-export type MetaVerification =
-  | { ok: true; payload: MetaSignedPayload }
-  | { ok: false; problem: 'malformed' | 'unsupported_algorithm' | 'bad_signature'; message: string };
+type Problem = 'malformed' | 'unsupported_algorithm' | 'bad_signature' | 'stale';
+
+export type MetaVerification = { ok: true; payload: MetaSignedPayload } | { ok: false; problem: Problem; message: string };
+
+/**
+ * How old a notice may be. A signed_request carries no nonce: without a bound on `issued_at`, one
+ * captured notice could be replayed for ever. Meta signs `issued_at`, so a notice without it, or
+ * older than the window (or from further in the future than clocks drift), is refused.
+ */
+export interface FreshnessWindow {
+  nowSec: number;
+  maxAgeSec: number;
+}
+
+const CLOCK_SKEW_SEC = 300;
 
 const BASE64URL = /^[A-Za-z0-9_-]+={0,2}$/;
 
-function fail(problem: 'malformed' | 'unsupported_algorithm' | 'bad_signature', message: string): MetaVerification {
+function fail(problem: Problem, message: string): MetaVerification {
   return { ok: false, problem, message };
 }
 
 /** Checks a signed_request against one app secret; nothing in the payload is trusted before this returns ok. */
-export function verifyMetaSignedRequest(signedRequest: string, appSecret: string): MetaVerification {
+export function verifyMetaSignedRequest(signedRequest: string, appSecret: string, window: FreshnessWindow): MetaVerification {
   const parts = signedRequest.split('.');
   const [encodedSignature, encodedPayload] = parts;
   if (parts.length !== 2 || !encodedSignature || !encodedPayload || !BASE64URL.test(encodedSignature) || !BASE64URL.test(encodedPayload)) {
@@ -45,5 +57,7 @@ export function verifyMetaSignedRequest(signedRequest: string, appSecret: string
   const userId = typeof fields.user_id === 'string' ? fields.user_id : typeof fields.user_id === 'number' ? String(fields.user_id) : '';
   if (!/^\d+$/.test(userId)) return fail('malformed', 'signed_request has no user_id');
   const issuedAt = typeof fields.issued_at === 'number' && Number.isFinite(fields.issued_at) ? fields.issued_at : undefined;
-  return { ok: true, payload: { userId, ...(issuedAt === undefined ? {} : { issuedAt }) } };
+  if (issuedAt === undefined) return fail('stale', 'signed_request has no issued_at');
+  if (issuedAt < window.nowSec - window.maxAgeSec || issuedAt > window.nowSec + CLOCK_SKEW_SEC) return fail('stale', 'signed_request issued_at is outside the accepted window');
+  return { ok: true, payload: { userId, issuedAt } };
 }

@@ -20,7 +20,7 @@ export interface WebhookDeps {
   models: Models;
   logger: Logger;
   workflows: AccountWorkflowTarget;
-  /** Clock for TikTok's timestamp window; default Date.now. */
+  /** Clock for the TikTok and Meta timestamp windows; default Date.now. */
   now?: () => number;
 }
 
@@ -68,8 +68,9 @@ function metaDeauthorize(deps: WebhookDeps, signalDeps: SignalDeps, candidates: 
     const verifiedFor: PlatformId[] = [];
     let payload: MetaSignedPayload | undefined;
     let refusal: Extract<MetaVerification, { ok: false }> | undefined;
+    const window = { nowSec: Math.floor((deps.now ?? Date.now)() / 1000), maxAgeSec: deps.config.security.metaSignedRequestMaxAgeSec };
     for (const app of apps) {
-      const result = verifyMetaSignedRequest(signedRequest, app.secret);
+      const result = verifyMetaSignedRequest(signedRequest, app.secret, window);
       if (result.ok) {
         verifiedFor.push(app.platform);
         payload = result.payload;

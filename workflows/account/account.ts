@@ -2,6 +2,7 @@ import { ApplicationFailure, log, upsertSearchAttributes } from '@temporalio/wor
 import { Mutex } from 'async-mutex';
 import type { AccountSummary, CredentialFacts, RevokeResult } from '../../activities/lifecycle/contract.js';
 import { describeNext, nextWakeAt, startLifecycle, transition } from '../lifecycle/index.js';
+import { failureReason, reauthReason } from '../lifecycle/reasons.js';
 import type { LifecycleEffect, LifecycleEvent, LifecycleState, Reason } from '../lifecycle/types.js';
 import { emptyQueue, type PublishQueue } from '../publishing/queue.js';
 import {
@@ -15,6 +16,7 @@ import {
   validateCredentials,
 } from './activities.js';
 import type { AccountStateView, DisconnectResult, PremiumResult, ReconnectResult, RefreshNowResult } from './messages.js';
+import { refreshOutcome, revokeOutcomeOf, type LegacyRevokeResult } from './outcomes.js';
 import { identityAttributes, isRecordable, snapshotOf, stateView, writeProjection, type Snapshot } from './projection.js';
 import { Publisher, type PublishingAccount } from './publisher.js';
 
@@ -67,7 +69,8 @@ export class Account implements PublishingAccount {
   /** The credential version last seen: a renewal that already landed (before a crash) is reused. */
   private knownVersion: number;
   private projectionSequence: number;
-  private lastRevoke?: RevokeResult;
+  /** Old histories answer the revoke activity in the legacy shape (see revokeOutcomeOf). */
+  private lastRevoke?: RevokeResult | LegacyRevokeResult;
 
   constructor(private readonly settings: AccountSettings) {
     const { carried } = settings;
@@ -99,7 +102,7 @@ export class Account implements PublishingAccount {
   }
 
   pausedBecause(): Reason | undefined {
-    return this.status === 'expired' ? (this.lifecycle?.reason ?? { code: 'expired', message: 'The token has expired' }) : undefined;
+    return this.status === 'expired' ? (this.lifecycle?.reason ?? { code: 'expired' }) : undefined;
   }
 
   finished(): boolean {
@@ -151,14 +154,10 @@ export class Account implements PublishingAccount {
   }
 
   async refreshNow(): Promise<RefreshNowResult> {
-    const issuedBefore = this.lifecycle?.token.issuedAt;
-    await this.apply({ type: 'refreshRequested', now: Date.now() });
-    const state = this.view();
-    const until = state.tokenExpiresAt ?? 'it is revoked';
-    // A validation, or a renewal already under way, leaves the token as it was.
-    const renewed = this.lifecycle?.token.issuedAt !== issuedBefore;
-    const outcome = state.reason?.message ?? (renewed ? `Renewed; the token is valid until ${until}.` : `Nothing needed renewing; the token is valid until ${until}.`);
-    return { state, outcome };
+    const before = this.lifecycle;
+    const effects = await this.apply({ type: 'refreshRequested', now: Date.now() });
+    if (!before || !this.lifecycle) throw ApplicationFailure.nonRetryable('The account is still connecting; try again in a moment.');
+    return { state: this.view(), outcome: refreshOutcome(before, this.lifecycle, effects) };
   }
 
   async disconnect(): Promise<DisconnectResult> {
@@ -166,7 +165,7 @@ export class Account implements PublishingAccount {
     if (this.lifecycle) await this.apply({ type: 'disconnectRequested', now: Date.now() });
     else this.lastRevoke = await revokeCredentials(this.accountId);
     const affectedPosts = await this.publisher.failAll();
-    this.result = { revokedAtPlatform: this.lastRevoke?.revokedAtPlatform ?? false, message: this.lastRevoke?.message ?? 'Disconnected.', affectedPosts };
+    this.result = { revoke: revokeOutcomeOf(this.lastRevoke), affectedPosts };
     this.changed();
     return this.result;
   }
@@ -175,18 +174,18 @@ export class Account implements PublishingAccount {
     const result = await checkPremium(this.accountId);
     if (result.outcome === 'ok') return { ok: true, premium: result.premium };
     const { failure } = result;
-    if (failure.kind === 'reauthRequired') await this.tokenRefused({ code: failure.code, message: failure.message });
-    return { ok: false, reason: { code: failure.kind, message: failure.message } };
+    if (failure.kind === 'reauthRequired') await this.tokenRefused(reauthReason(failure));
+    return { ok: false, reason: failureReason(failure) };
   }
 
   /** The platform told us access was removed. */
-  revoked(reason: Reason): Promise<void> {
-    return this.apply({ type: 'revokedByPlatform', reason, now: Date.now() });
+  async revoked(reason: Reason): Promise<void> {
+    await this.apply({ type: 'revokedByPlatform', reason, now: Date.now() });
   }
 
   /** The lifecycle's wake time came. */
-  wake(): Promise<void> {
-    return this.apply({ type: 'wake', now: Date.now() });
+  async wake(): Promise<void> {
+    await this.apply({ type: 'wake', now: Date.now() });
   }
 
   async tokenRefused(reason: Reason): Promise<boolean> {
@@ -197,12 +196,14 @@ export class Account implements PublishingAccount {
 
   // ---- the effect interpreter ------------------------------------------------------------------
 
-  private async apply(event: LifecycleEvent): Promise<void> {
-    if (!this.lifecycle) return;
+  /** Feeds one event to the machine and runs its effects; answers them. */
+  private async apply(event: LifecycleEvent): Promise<LifecycleEffect[]> {
+    if (!this.lifecycle) return [];
     const result = transition(this.lifecycle, event);
     this.lifecycle = result.state;
     this.changed();
     await this.execute(result.effects);
+    return result.effects;
   }
 
   private async execute(effects: LifecycleEffect[]): Promise<void> {
@@ -273,8 +274,8 @@ export class Account implements PublishingAccount {
       return undefined;
     }
     const { failure } = checked;
-    const refused = failure.kind === 'reauthRequired' || failure.kind === 'invalid';
-    const rejection: Reason | undefined = refused ? { code: failure.kind === 'reauthRequired' ? failure.code : 'credentials_invalid', message: failure.message } : undefined;
+    const rejection: Reason | undefined =
+      failure.kind === 'reauthRequired' ? reauthReason(failure) : failure.kind === 'invalid' ? { code: 'credentials_invalid', detail: failure.message } : undefined;
     // Refused, or the platform is unreachable right now: take the credentials as issued (expired at
     // once when refused) and let renewals verify them.
     const unverified = await inspectCredentials({ accountId: this.accountId, verifyWithPlatform: false });

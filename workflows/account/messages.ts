@@ -1,22 +1,24 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { RevokeResult } from '../../activities/lifecycle/contract.js';
 import type { PlatformId, PremiumStatus } from '../../platforms/types.js';
-import type { LifecycleStatus, Reason } from '../lifecycle/types.js';
+import type { LifecycleStatus, NextActionCode, Reason } from '../lifecycle/types.js';
 
 // The account workflow's messages, defined once: the web app and tests import these same objects.
+// Answers are data (codes, ISO times, reasons); services/phrasing/ words them for people.
 
 export const accountWorkflowId = (accountId: string) => `account:${accountId}`;
 /** The account an account workflow id names; undefined for any other workflow id. */
 export const accountIdOfWorkflowId = (workflowId: string): string | undefined =>
   workflowId.startsWith('account:') ? workflowId.slice('account:'.length) : undefined;
 
-/** What pages and operators see of an account's lifecycle (no tokens). */
+/** What pages and operators see of an account's lifecycle (no tokens; times are ISO). */
 export interface AccountStateView {
   accountId: string;
   platform: PlatformId;
   status: LifecycleStatus | 'connecting';
   reason?: Reason;
   tokenExpiresAt?: string;
-  nextAction?: string;
+  nextAction?: NextActionCode;
   nextActionAt?: string;
   queuePaused: boolean;
   queue: QueueView;
@@ -32,15 +34,25 @@ export interface QueueView {
 
 export type ReconnectResult = { accepted: true; state: AccountStateView } | { accepted: false; rejection: Reason; state: AccountStateView };
 
+/** What came of "renew now". `validUntil` is the token's expiry (ISO), absent when it does not expire. */
+export type RefreshOutcome =
+  /** A new token was issued. */
+  | { kind: 'renewed'; validUntil?: string }
+  /** The platform confirmed the token (tokens that are checked rather than renewed). */
+  | { kind: 'checked'; validUntil?: string }
+  /** Nothing was started: `reason` says why when there is one (nothing can renew it, too early); else an operation was already under way. */
+  | { kind: 'nothingToDo'; validUntil?: string; reason?: Reason }
+  /** The renewal or check did not succeed, or the account expired: `reason` says why. */
+  | { kind: 'failed'; reason?: Reason };
+
 export interface RefreshNowResult {
   state: AccountStateView;
-  /** What came of the renewal, in words. */
-  outcome: string;
+  outcome: RefreshOutcome;
 }
 
 export interface DisconnectResult {
-  revokedAtPlatform: boolean;
-  message: string;
+  /** What came of revoking Tether's access at the platform. */
+  revoke: RevokeResult;
   /** Scheduled posts that will not be published (filled by the publishing queue). */
   affectedPosts: number;
 }

@@ -37,7 +37,7 @@ export function snapshotOf(accountId: string, platform: PlatformId | undefined, 
     reason: lifecycle?.reason,
     tokenExpiresAt: lifecycle?.token.accessExpiresAt,
     warningDeadline: lifecycle?.warning?.deadline,
-    next: lifecycle ? describeNext(lifecycle) : { action: 'check the new credentials' },
+    next: lifecycle ? describeNext(lifecycle) : { action: 'checkCredentials' },
     queuePaused: lifecycle?.status === 'expired',
     queued: queue.entries.length,
     nextPublishAt: nextPublishAt(queue),
@@ -89,12 +89,25 @@ function statusAttributes(snapshot: RecordableSnapshot): SearchAttributeUpdatePa
   ];
 }
 
-/** Markdown for Temporal UI's current details. */
+/** A reason for operators: its code, count and time (UTC), the platform's words, and what it wraps. */
+export function operatorReason(reason: Reason): string {
+  const parts = [
+    reason.code,
+    reason.count === undefined ? undefined : `×${reason.count}`,
+    reason.at === undefined ? undefined : new Date(reason.at).toISOString(),
+    reason.detail === undefined ? undefined : `“${reason.detail}”`,
+    reason.message === undefined ? undefined : `“${reason.message}”`,
+  ];
+  const line = parts.filter(Boolean).join(' ');
+  return reason.cause ? `${line} (latest: ${operatorReason(reason.cause)})` : line;
+}
+
+/** Markdown for Temporal UI's current details: codes, UTC times and the platform's words. */
 export function currentDetails(snapshot: Snapshot): string {
   const { next, tokenExpiresAt } = snapshot;
   const lines = [
     `**Status:** ${snapshot.status}`,
-    snapshot.reason ? `**Reason:** ${snapshot.reason.message}` : undefined,
+    snapshot.reason ? `**Reason:** ${operatorReason(snapshot.reason)}` : undefined,
     `**Next:** ${next.action}${next.at === undefined ? '' : ` at ${new Date(next.at).toISOString()}`}`,
     tokenExpiresAt === undefined ? '**Token:** does not expire' : `**Token expires:** ${new Date(tokenExpiresAt).toISOString()}`,
     snapshot.queued > 0 ? `**Queue:** ${snapshot.queued} post(s)${snapshot.queuePaused ? ', paused until reconnect' : ''}` : undefined,

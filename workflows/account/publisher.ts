@@ -1,4 +1,5 @@
-import type { PublishResult } from '../../activities/publishing/contract.js';
+import type { PostReason, PublishResult } from '../../activities/publishing/contract.js';
+import { reauthReason } from '../lifecycle/reasons.js';
 import type { Reason } from '../lifecycle/types.js';
 import {
   ACCOUNT_DISCONNECTED,
@@ -17,6 +18,7 @@ import {
 } from '../publishing/queue.js';
 import { asFailure, failScheduledPosts, failTarget, publishPost, settleOverdue } from './activities.js';
 import type { ScheduleResult, TestPostResult } from './messages.js';
+import { testPostFailure } from './outcomes.js';
 
 // The account's publishing queue at work: scheduling and unscheduling posts, publishing what is
 // due in queue order, backing off after transient failures, test posts, the user's choice for
@@ -36,7 +38,8 @@ export interface PublishingAccount {
   changed(): void;
 }
 
-const SKIPPED: Reason = { code: 'skipped', message: 'Skipped after the reconnect, as you chose' };
+/** Stored on the post targets the user skipped (post targets keep words). */
+const SKIPPED: PostReason = { code: 'skipped', message: 'Skipped after the reconnect, as you chose' };
 
 export class Publisher {
   constructor(
@@ -88,10 +91,10 @@ export class Publisher {
   async testPost(postId: string): Promise<TestPostResult> {
     const result = await this.publishOnce(postId);
     if (result.outcome === 'published') return { outcome: 'published', url: result.url };
-    if (result.outcome === 'gone') return { outcome: 'failed', reason: { code: 'gone', message: 'The test post was removed before it went out.' } };
+    if (result.outcome === 'gone') return { outcome: 'failed', reason: testPostFailure(result) };
     this.queue = remove(this.queue, postId).queue;
     if (result.outcome !== 'rejected') await failTarget({ postId, accountId: this.account.accountId, reason: result.reason });
-    return { outcome: 'failed', reason: result.reason };
+    return { outcome: 'failed', reason: testPostFailure(result) };
   }
 
   /** The account was disconnected: every post still queued fails. Answers how many did. */
@@ -119,7 +122,7 @@ export class Publisher {
         this.queue = rateLimited(this.queue, result.resetAt);
         break;
       case 'reauthRequired': {
-        const renewed = await this.account.tokenRefused(result.reason);
+        const renewed = await this.account.tokenRefused(reauthReason(result.reason));
         // A renewed token is tried at once; the failure still counts, so a platform that refuses every token ends it.
         if (this.account.canPublish()) await this.backOff(postId, result, renewed ? 0 : undefined);
         break;
@@ -132,7 +135,7 @@ export class Publisher {
     return result;
   }
 
-  private async backOff(postId: string, result: Extract<PublishResult, { reason: Reason }>, delayMs?: number): Promise<void> {
+  private async backOff(postId: string, result: Extract<PublishResult, { reason: PostReason }>, delayMs?: number): Promise<void> {
     const retried = failedTransiently(this.queue, postId, Date.now(), delayMs);
     this.queue = retried.queue;
     if (retried.gaveUp) {

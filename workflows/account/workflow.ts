@@ -3,6 +3,7 @@ import { allHandlersFinished, ApplicationFailure, condition, continueAsNew, patc
 import { Account, type CarriedState } from './account.js';
 import { checkPremiumUpdate, disconnectUpdate, reconnectUpdate, refreshNowUpdate, resolveOverdueUpdate, revokedSignal } from './messages.js';
 import { schedulePostUpdate, stateQuery, testPostUpdate, unschedulePostUpdate, type DisconnectResult } from './messages.js';
+import { platformWords } from './outcomes.js';
 
 // One connected account's workflow: the message handlers with their validators, and the wake loop
 // that sleeps until the lifecycle's next wake or the next post is due, then continues-as-new when
@@ -61,7 +62,7 @@ export async function accountWorkflow(input: AccountWorkflowInput): Promise<Disc
 
   update(refreshNowUpdate, () => account.refreshNow(), () => {
     if (!account.status) throw new Error('The account is still connecting; try again in a moment.');
-    if (account.status === 'expired') throw new Error(`The token has expired (${account.reason?.message ?? 'reconnect required'}); reconnect instead.`);
+    if (account.status === 'expired') throw new Error(`The token has expired${platformWords(account.reason)}; reconnect instead.`);
     if (account.finished()) throw new Error('This account was disconnected.');
   });
 
@@ -94,7 +95,8 @@ export async function accountWorkflow(input: AccountWorkflowInput): Promise<Disc
   );
 
   update(testPostUpdate, ({ postId }) => account.publisher.testPost(postId), ({ postId }) => {
-    if (!account.canPublish()) throw new Error(account.reason?.message ?? 'The account cannot publish right now; reconnect it first.');
+    if (account.status === 'expired') throw new Error(`The token has expired${platformWords(account.reason)}; reconnect the account first.`);
+    if (!account.canPublish()) throw new Error('The account cannot publish right now; reconnect it first.');
     requirePostId(postId);
   });
 

@@ -2,4 +2,4 @@
 export type * from './types.js';
 export { initialState, startLifecycle, transition, type AccountInput } from './state.js';
 export { describeNext, expiryDeadline, isLive, nextWakeAt } from './schedule.js';
-export { formatDate, formatDateTime, formatTime } from './reasons.js';
+export { isNextActionCode, isReasonCode, NEXT_ACTION_CODES } from './codes.js';

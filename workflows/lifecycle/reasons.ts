@@ -1,113 +1,80 @@
-// Human reason texts. Dates are rendered in UTC from explicit epoch ms (deterministic in the
-// workflow sandbox); pages that know the user's time zone can re-render from the numeric deadline.
-import { PLATFORM_NAMES, type Failure, type PlatformId } from '../../platforms/types.js';
+// Reasons as data: a code, the moment it is about, and the platform's own words. No English and no
+// time zones here (this runs in the workflow sandbox); services/phrasing/ words them for people.
+import type { Failure, PlatformId } from '../../platforms/types.js';
+import { isReauthCode } from './codes.js';
 import type { Operation, Reason } from './types.js';
-import { HOUR } from './timing.js';
-
-const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
-
-const pad = (n: number): string => String(n).padStart(2, '0');
-
-/** "21 Jan 2027" */
-export function formatDate(ms: number): string {
-  const d = new Date(ms);
-  return `${d.getUTCDate()} ${MONTHS[d.getUTCMonth()] ?? '?'} ${d.getUTCFullYear()}`;
-}
-
-/** "14:05 UTC" */
-export function formatTime(ms: number): string {
-  const d = new Date(ms);
-  return `${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())} UTC`;
-}
-
-/** "21 Jan 2027, 14:05 UTC" */
-export function formatDateTime(ms: number): string {
-  return `${formatDate(ms)}, ${formatTime(ms)}`;
-}
-
-/** Time only when it is within the next 20 hours, date and time otherwise. */
-export function formatMoment(ms: number, now: number): string {
-  return ms >= now && ms - now <= 20 * HOUR ? formatTime(ms) : formatDateTime(ms);
-}
 
 export type DeadlineKind = 'access' | 'refresh';
 
-const subject = (name: string, kind: DeadlineKind): string =>
-  kind === 'access' ? `The ${name} access token` : `The ${name} authorization`;
-
-export function tokenExpiringReason(platform: PlatformId, deadline: number, kind: DeadlineKind): Reason {
-  const name = PLATFORM_NAMES[platform];
-  return kind === 'access'
-    ? { code: 'token_expiring', message: `${name} cannot renew this token automatically; it expires on ${formatDateTime(deadline)} — reconnect before then` }
-    : { code: 'authorization_ending', message: `${subject(name, kind)} can no longer be renewed and ends on ${formatDateTime(deadline)} — reconnect before then` };
+/** The reason with the platform's words as its detail, when it said any. */
+function quoting(reason: Reason, detail: string | undefined): Reason {
+  return detail ? { ...reason, detail } : reason;
 }
 
-export function renewalFailingReason(platform: PlatformId, failures: number, deadline: number, last?: Reason): Reason {
-  const name = PLATFORM_NAMES[platform];
-  const detail = last ? ` (latest: ${last.message})` : '';
-  return {
-    code: 'renewal_failing',
-    message: `Renewing the ${name} token has failed ${failures} times in a row${detail}; it stops working on ${formatDateTime(deadline)} unless a renewal succeeds — reconnect to be safe`,
-  };
+export function tokenExpiringReason(_platform: PlatformId, deadline: number, kind: DeadlineKind): Reason {
+  return { code: kind === 'access' ? 'token_expiring' : 'authorization_ending', at: deadline };
 }
 
-export function dataAccessExpiringReason(platform: PlatformId, deadline: number): Reason {
-  return {
-    code: 'data_access_expiring',
-    message: `${PLATFORM_NAMES[platform]} data access for this account ends on ${formatDateTime(deadline)} — reconnect to grant it again`,
-  };
+export function renewalFailingReason(_platform: PlatformId, failures: number, deadline: number, last?: Reason): Reason {
+  return { code: 'renewal_failing', at: deadline, count: failures, ...(last ? { cause: last } : {}) };
 }
 
-export function tokenExpiredReason(platform: PlatformId, at: number, kind: DeadlineKind): Reason {
-  return {
-    code: 'token_expired',
-    message: `${subject(PLATFORM_NAMES[platform], kind)} expired on ${formatDateTime(at)} — reconnect to continue`,
-  };
+export function dataAccessExpiringReason(_platform: PlatformId, deadline: number): Reason {
+  return { code: 'data_access_expiring', at: deadline };
 }
 
-export function dataAccessExpiredReason(platform: PlatformId, at: number, failure: Failure): Reason {
-  return {
-    code: 'data_access_expired',
-    message: `${PLATFORM_NAMES[platform]} data access ended on ${formatDateTime(at)} and the token no longer validates (${failure.message}) — reconnect to continue`,
-  };
+export function tokenExpiredReason(_platform: PlatformId, at: number, kind: DeadlineKind): Reason {
+  return { code: kind === 'access' ? 'access_expired' : 'authorization_expired', at };
 }
 
-export function retryReason(platform: PlatformId, op: Operation, failure: Failure, at: number, now: number): Reason {
-  const name = PLATFORM_NAMES[platform];
-  const what = op === 'renew' ? 'token renewal' : 'token check';
-  const when = formatMoment(at, now);
+export function dataAccessExpiredReason(_platform: PlatformId, at: number, failure: Failure): Reason {
+  return quoting({ code: 'data_access_expired', at }, failure.message);
+}
+
+/** Why an operation is retried at `at`: a rate limit (until its reset when the platform gave one), a rejection, or a failure. */
+export function retryReason(_platform: PlatformId, op: Operation, failure: Failure, at: number, now: number): Reason {
   switch (failure.kind) {
     case 'rateLimited': {
       const resetAt = Date.parse(failure.resetAt);
-      const message = Number.isFinite(resetAt) && resetAt > now
-        ? `${name} is rate-limiting until ${formatMoment(resetAt, now)}, retrying`
-        : `${name} is rate-limiting, retrying at ${when}`;
-      return { code: 'rate_limited', message };
+      return { code: 'rate_limited', at: Number.isFinite(resetAt) && resetAt > now ? resetAt : at };
     }
     case 'invalid':
-      return { code: `${op === 'renew' ? 'renewal' : 'validation'}_rejected`, message: `${name} rejected the ${what} (${failure.message}); retrying at ${when}` };
+      return quoting({ code: op === 'renew' ? 'renewal_rejected' : 'validation_rejected', at }, failure.message);
     default:
-      return { code: `${op === 'renew' ? 'renewal' : 'validation'}_retrying`, message: `${name} did not complete the ${what} (${failure.message}); retrying at ${when}` };
+      return quoting({ code: op === 'renew' ? 'renewal_retrying' : 'validation_retrying', at }, failure.message);
   }
 }
 
-export function cannotRenewReason(platform: PlatformId, deadline: number | undefined): Reason {
-  const name = PLATFORM_NAMES[platform];
-  return {
-    code: 'renewal_unavailable',
-    message: deadline === undefined
-      ? `${name} cannot renew this token; it does not expire, so nothing needs doing`
-      : `${name} cannot renew this token; reconnect before ${formatDateTime(deadline)}`,
-  };
+export function cannotRenewReason(_platform: PlatformId, deadline: number | undefined): Reason {
+  return deadline === undefined ? { code: 'renewal_unavailable' } : { code: 'renewal_unavailable', at: deadline };
 }
 
-export function renewalTooEarlyReason(platform: PlatformId, opensAt: number, now: number): Reason {
-  return {
-    code: 'renewal_too_early',
-    message: `${PLATFORM_NAMES[platform]} renews a token only once it is old enough; renewal is possible from ${formatMoment(opensAt, now)}`,
-  };
+export function renewalTooEarlyReason(_platform: PlatformId, opensAt: number, _now: number): Reason {
+  return { code: 'renewal_too_early', at: opensAt };
 }
 
+/** The failure a renewal or validation whose result never arrived counts as (its detail). */
 export function noResultMessage(op: Operation): string {
   return `no ${op === 'renew' ? 'renewal' : 'validation'} result arrived`;
+}
+
+/** A definite refusal from the platform: its code passes through (a code Tether does not know becomes `reauth_required`). */
+export function reauthReason(failure: { code: string; message: string }): Reason {
+  return quoting({ code: isReauthCode(failure.code) ? failure.code : 'reauth_required' }, failure.message);
+}
+
+/** Why one call to the platform (a Premium check, a test post) did not do what it was asked. */
+export function failureReason(failure: Failure): Reason {
+  switch (failure.kind) {
+    case 'reauthRequired':
+      return reauthReason(failure);
+    case 'rateLimited': {
+      const resetAt = Date.parse(failure.resetAt);
+      return Number.isFinite(resetAt) ? { code: 'rate_limited', at: resetAt } : quoting({ code: 'rate_limited' }, failure.message);
+    }
+    case 'invalid':
+      return quoting({ code: 'rejected' }, failure.message);
+    case 'transient':
+      return quoting({ code: 'platform_unavailable' }, failure.message);
+  }
 }

@@ -1,5 +1,5 @@
 // What is due when: deadlines, warnings and the next wake time, all derived from the state alone.
-import type { LifecycleState, NextAction, Reason } from './types.js';
+import type { LifecycleState, NextAction, NextActionCode, Reason } from './types.js';
 import { dataAccessExpiringReason, renewalFailingReason, tokenExpiringReason, type DeadlineKind } from './reasons.js';
 import { FAILURES_BEFORE_WARNING, IN_FLIGHT_TIMEOUT_MS, warningLead } from './timing.js';
 
@@ -82,7 +82,7 @@ export function dueWarning(state: LifecycleState, now: number): WarningCandidate
 }
 
 interface PlannedAction {
-  action: string;
+  action: NextActionCode;
   at: number;
 }
 
@@ -92,21 +92,21 @@ function plannedActions(state: LifecycleState): PlannedAction[] {
   const actions: PlannedAction[] = [];
   const { inFlight, retry } = state;
   if (inFlight) {
-    actions.push({ action: `stop waiting for the ${inFlight.op === 'renew' ? 'renewal' : 'validation'} result`, at: inFlight.since + IN_FLIGHT_TIMEOUT_MS });
+    actions.push({ action: inFlight.op === 'renew' ? 'awaitRenewal' : 'awaitValidation', at: inFlight.since + IN_FLIGHT_TIMEOUT_MS });
   } else {
-    if (retry) actions.push({ action: retry.op === 'renew' ? 'retry renewal' : 'retry validation', at: retry.at });
-    if (state.renewAt !== undefined && retry?.op !== 'renew') actions.push({ action: 'renew token', at: state.renewAt });
-    if (state.validateAt !== undefined && retry?.op !== 'validate') actions.push({ action: 'validate token', at: state.validateAt });
+    if (retry) actions.push({ action: retry.op === 'renew' ? 'retryRenewal' : 'retryValidation', at: retry.at });
+    if (state.renewAt !== undefined && retry?.op !== 'renew') actions.push({ action: 'renew', at: state.renewAt });
+    if (state.validateAt !== undefined && retry?.op !== 'validate') actions.push({ action: 'validate', at: state.validateAt });
   }
   for (const candidate of warningCandidates(state)) {
     // Once expiring, only a nearer deadline is news.
     if (state.status === 'active' || (state.warning && candidate.deadline < state.warning.deadline)) {
-      actions.push({ action: 'warn about expiry', at: candidate.warnAt });
+      actions.push({ action: 'warn', at: candidate.warnAt });
     }
   }
   const deadline = expiryDeadline(state);
   // While an operation runs, its result decides; expiry is re-checked when it arrives.
-  if (deadline && !inFlight) actions.push({ action: 'mark expired', at: deadline.at });
+  if (deadline && !inFlight) actions.push({ action: 'markExpired', at: deadline.at });
   return actions;
 }
 
@@ -126,10 +126,10 @@ export function nextWakeAt(state: LifecycleState): number | undefined {
   return earliest(state)?.at;
 }
 
-/** One line for operators: what happens next and when. */
+/** What happens next and when, as a code (pages phrase it; Temporal UI shows it). */
 export function describeNext(state: LifecycleState): NextAction {
-  if (state.status === 'disconnected') return { action: 'nothing (disconnected)' };
-  if (state.status === 'expired') return { action: 'wait for the user to reconnect' };
+  if (state.status === 'disconnected') return { action: 'nothing' };
+  if (state.status === 'expired') return { action: 'waitForReconnect' };
   const next = earliest(state);
-  return next ? { action: next.action, at: next.at } : { action: 'nothing scheduled' };
+  return next ? { action: next.action, at: next.at } : { action: 'nothing' };
 }

@@ -19,12 +19,13 @@ import {
   cannotRenewReason,
   dataAccessExpiredReason,
   noResultMessage,
+  reauthReason,
   renewalTooEarlyReason,
   retryReason,
   tokenExpiredReason,
 } from './reasons.js';
 import { describeNext, dueWarning, expiryDeadline, isLive } from './schedule.js';
-import { DEFAULT_WARNING_LEAD_MS, IN_FLIGHT_TIMEOUT_MS, plannedValidationAt, renewalClosesAt, renewalOpensAt, retryAt } from './timing.js';
+import { DEFAULT_WARNING_LEAD_MS, IN_FLIGHT_TIMEOUT_MS, MINUTE, plannedValidationAt, renewalClosesAt, renewalOpensAt, retryAt } from './timing.js';
 import { issueToken, revalidatedToken } from './tokens.js';
 
 export interface AccountInput {
@@ -228,7 +229,7 @@ function onOperationFailed(draft: Draft, op: Operation, failure: Failure, now: n
 function applyFailure(draft: Draft, op: Operation, failure: Failure, now: number, jitter: number): void {
   const state = draft.state;
   if (failure.kind === 'reauthRequired') {
-    expire(draft, { code: failure.code, message: failure.message });
+    expire(draft, reauthReason(failure));
     return;
   }
   const dataAccessEnd = state.token.dataAccessExpiresAt;
@@ -324,7 +325,18 @@ function onAccessTokenRejected(draft: Draft, now: number, reason: Reason | undef
 // ---- output ---------------------------------------------------------------------------------
 
 function visible(state: LifecycleState): string {
-  return JSON.stringify([state.status, state.reason ?? null, state.token, state.warning?.deadline ?? null, describeNext(state)]);
+  return JSON.stringify([state.status, visibleReason(state.reason), state.token, state.warning?.deadline ?? null, describeNext(state)]);
+}
+
+/**
+ * A reason as pages show it: its time to the minute. A retry time that moves by seconds is no news
+ * worth a status write, and histories recorded when reasons were sentences (minutes in their words)
+ * replay with the same writes.
+ */
+function visibleReason(reason: Reason | undefined): unknown {
+  if (!reason) return null;
+  const minute = reason.at === undefined ? null : Math.floor(reason.at / MINUTE);
+  return [reason.code, minute, reason.count ?? null, reason.detail ?? null, reason.message ?? null, visibleReason(reason.cause)];
 }
 
 function finish(draft: Draft, before: LifecycleState): TransitionResult {

@@ -1,13 +1,31 @@
 // Types of the pure account-lifecycle state machine. Everything here is plain JSON (times are epoch
 // milliseconds) because the state is carried through continue-as-new.
 import type { Failure, PlatformId, TokenPolicy } from '../../platforms/types.js';
+import type { NextActionCode, ReasonCode } from './codes.js';
+
+export type { CallReasonCode, LifecycleReasonCode, NextActionCode, ReasonCode } from './codes.js';
 
 export type LifecycleStatus = 'active' | 'expiring' | 'expired' | 'disconnected';
 
-/** Shown to users: a stable code for logic and templates, a sentence for humans. */
+/**
+ * Why an account is as it is, as data: a stable code and the facts the words need. Pages, flashes
+ * and notifications phrase it in the reader's time zone (services/phrasing/).
+ */
 export interface Reason {
-  code: string;
-  message: string;
+  code: ReasonCode;
+  /** The moment it is about (epoch ms): a deadline, the next retry, a rate limit's reset, an expiry. */
+  at?: number;
+  /** How many times in a row, where that matters (consecutive failed renewals). */
+  count?: number;
+  /** The platform's own words (an adapter's failure message), quoted, never Tether's phrasing. */
+  detail?: string;
+  /** The reason this one wraps: renewals keep failing → the latest failure. */
+  cause?: Reason;
+  /**
+   * English written before reasons were structured: in histories, carried state and projections
+   * recorded earlier. Phrasing shows it as it is; nothing writes it any more.
+   */
+  message?: string;
 }
 
 /** Lifetimes in seconds as the platform reported them; absent means "does not expire". */
@@ -135,6 +153,6 @@ export interface TransitionResult {
 }
 
 export interface NextAction {
-  action: string;
+  action: NextActionCode;
   at?: number;
 }

@@ -78,16 +78,17 @@ describe('renewCredentials', () => {
     const after = await counters();
     expect(after.refreshes - before.refreshes).toBe(1);
     expect(after.refreshTokenReuse - before.refreshTokenReuse).toBe(0);
-    expect(await world.db.models.CredentialLock.countDocuments({ accountId: connected.accountId })).toBe(0);
+    // One attempt took the renewal claim; the other waited for its result.
+    expect(await world.db.models.Claim.countDocuments({ key: `renew:${connected.accountId}:${connected.version}` })).toBe(1);
   });
 
   it('an attempt that died holding the renewal lease is taken over once the lease ends', async () => {
     const connected = await connectOAuth(world, 'x', 'sandbox_bob');
     const past = new Date(Date.now() - 120_000);
-    expect(await world.store.claimRenewal(connected.accountId, connected.version, 'dead-worker', past, 60_000)).toBe(true);
-    expect(await world.store.claimRenewal(connected.accountId, connected.version, 'other', new Date(), 60_000)).toBe(true);
-    expect(await world.store.claimRenewal(connected.accountId, connected.version, 'third', new Date(), 60_000)).toBe(false);
-    await world.store.releaseRenewal(connected.accountId, connected.version);
+    expect(await world.store.claimRenewal(connected.accountId, connected.version, 'dead-worker', past, 60_000)).toBe(1);
+    expect(await world.store.claimRenewal(connected.accountId, connected.version, 'other', new Date(), 60_000)).toBe(2);
+    expect(await world.store.claimRenewal(connected.accountId, connected.version, 'third', new Date(), 60_000)).toBeUndefined();
+    await world.store.releaseRenewal(connected.accountId, connected.version, 2, new Date());
     const result = await inActivity(world.activities().renewCredentials, { accountId: connected.accountId, knownVersion: connected.version });
     expect(result).toMatchObject({ outcome: 'ok', facts: { version: connected.version + 1 } });
   });

@@ -80,7 +80,7 @@ describe('notify honours the owner’s email preferences', () => {
     const accountId = await connectAccount();
     const mailsBefore = mails.length;
     const hooksBefore = webhooksReceived;
-    const input = { accountId, kind: 'expired' as const, reason: { code: 'token_revoked', message: 'X says access was revoked' }, dedupeKey: `${accountId}:1` };
+    const input = { accountId, kind: 'expired' as const, reason: { code: 'token_revoked' as const, detail: 'X says access was revoked' }, dedupeKey: `${accountId}:1` };
     await inActivity(world.activities().notify, input);
 
     const doc = await stored(input.dedupeKey);

@@ -1,4 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SMTPServer } from 'smtp-server';
@@ -69,9 +70,10 @@ afterAll(async () => {
 });
 
 let mailer: Mailer | undefined;
+const smtpMailer = () => (mailer ??= createMailer({ smtpUrl: `smtp://127.0.0.1:${smtpPort}`, from: 'Tether <no-reply@tether.example>' }));
 const world = useActivityWorld({
   configOverrides: () => ({ WEBHOOK_URL: receiverUrl, WEBHOOK_SECRET, SMTP_URL: `smtp://127.0.0.1:${smtpPort}`, EMAIL_FROM: 'Tether <no-reply@tether.example>' }),
-  mailer: () => (mailer ??= createMailer({ smtpUrl: `smtp://127.0.0.1:${smtpPort}`, from: 'Tether <no-reply@tether.example>' })),
+  mailer: smtpMailer,
 });
 
 async function connectAccount(externalId: string) {
@@ -87,8 +89,17 @@ async function connectAccount(externalId: string) {
 const unfold = (raw: string) => raw.replace(/=\r?\n/g, '').replace(/\r?\n\s+/g, ' ');
 
 describe('notify', () => {
-  it('twice with one dedupe key: one notification, one email, one signed webhook, no tokens', async () => {
+  it("twice with one dedupe key: one notification, one email, one signed webhook, no tokens; dates in the owner's zone", async () => {
     const accountId = await connectAccount('n-1');
+    await world.db.models.User.updateOne({ _id: world.ownerId }, { $set: { timeZone: 'Europe/Berlin' } });
+    try {
+      await notifyTwiceAndCheck(accountId);
+    } finally {
+      await world.db.models.User.updateOne({ _id: world.ownerId }, { $unset: { timeZone: '' } });
+    }
+  });
+
+  async function notifyTwiceAndCheck(accountId: string) {
     await world.store.storeConnectedCredentials(accountId, { accessToken: 'secret-access-token-123', refreshToken: 'secret-refresh-token-456' }, new Date());
     const owner = await world.db.models.User.findById(world.ownerId).lean();
     const activities = world.activities();
@@ -96,7 +107,7 @@ describe('notify', () => {
     const input = {
       accountId,
       kind: 'expiring' as const,
-      reason: { code: 'authorization_ending', message: 'The X authorization can no longer be renewed' },
+      reason: { code: 'authorization_ending' as const, at: deadline },
       deadline,
       dedupeKey: `${accountId}:1`,
     };
@@ -116,15 +127,19 @@ describe('notify', () => {
       email: { state: 'sent', attempts: 1 },
       webhook: { state: 'sent', attempts: 1 },
     });
-    expect(doc.title).toContain('@handle_n-1');
-    expect(doc.title).toContain('4 Mar 2031');
+    expect(doc.title).toBe('Reconnect X @handle_n-1 by 4 Mar 2031, 10:30 Europe/Berlin');
+    const phrased = 'The X authorization can no longer be renewed and ends on 4 Mar 2031, 10:30 Europe/Berlin — reconnect before then';
+    expect(doc.body).toContain(`${phrased}.`);
+    expect(doc.reason).toEqual({ code: 'authorization_ending', message: phrased });
 
     expect(mails.length - mailsBefore).toBe(1);
     const mail = mails.at(-1)!;
     expect(mail.to).toEqual([owner!.email]);
     const text = unfold(mail.raw);
-    expect(text).toContain('The X authorization can no longer be renewed');
-    expect(text).toContain('4 Mar 2031, 09:30 UTC');
+    // Quoted-printable: the dash is encoded, the words before it are not.
+    expect(text).toContain('The X authorization can no longer be renewed and ends on 4 Mar 2031, 10:30 Europe/Berlin =E2=80=94 reconnect before then.');
+    expect(text).toContain('will stop working on 4 Mar 2031, 10:30 Europe/Berlin.');
+    expect(text).not.toContain('09:30 UTC');
     expect(text).toContain(`https://tether.example/connections/${accountId}/reconnect`);
 
     expect(webhooks.length - hooksBefore).toBe(1);
@@ -137,7 +152,7 @@ describe('notify', () => {
       platform: 'x',
       handle: 'handle_n-1',
       penName: 'Main',
-      reason: input.reason,
+      reason: { code: 'authorization_ending', message: phrased },
       deadline: new Date(deadline).toISOString(),
       link: `https://tether.example/connections/${accountId}/reconnect`,
       createdAt: doc.createdAt.toISOString(),
@@ -147,12 +162,29 @@ describe('notify', () => {
       expect(hook.body).not.toContain(secret);
       expect(JSON.stringify(doc)).not.toContain(secret);
     }
+  }
+
+  it('many overlapping attempts with one dedupe key send one email and one webhook; the ones that found it in progress finish on retry', async () => {
+    const accountId = await connectAccount('n-overlap');
+    const real = smtpMailer()!;
+    // A slow SMTP round trip keeps the first sender inside its claim while the others arrive.
+    const activities = world.activities({ mailer: { sendMail: async (message) => (await sleep(300), real.sendMail(message)) } });
+    const input = { accountId, kind: 'expired' as const, reason: { code: 'token_revoked' as const, detail: 'X says access was revoked' }, dedupeKey: `${accountId}:overlap` };
+    const mailsBefore = mails.length;
+    const hooksBefore = webhooks.length;
+    const attempts = await Promise.allSettled(Array.from({ length: 12 }, () => inActivity(activities.notify, input)));
+    for (const attempt of attempts) if (attempt.status === 'rejected') expect(String(attempt.reason)).toMatch(/in progress in another attempt/);
+    // Temporal retries the attempts that failed; each finds both channels done.
+    await inActivity(activities.notify, input);
+    expect(mails.length - mailsBefore).toBe(1);
+    expect(webhooks.length - hooksBefore).toBe(1);
+    expect(await world.db.models.Notification.findById(input.dedupeKey).lean()).toMatchObject({ email: { state: 'sent', attempts: 1 }, webhook: { state: 'sent', attempts: 1 } });
   });
 
   it('a failing webhook receiver fails the activity; the retry sends the webhook once and not the email again', async () => {
     const accountId = await connectAccount('n-2');
     const activities = world.activities();
-    const input = { accountId, kind: 'expired' as const, reason: { code: 'token_revoked', message: 'X says access was revoked' }, dedupeKey: `${accountId}:2` };
+    const input = { accountId, kind: 'expired' as const, reason: { code: 'token_revoked' as const, detail: 'X says access was revoked' }, dedupeKey: `${accountId}:2` };
     const mailsBefore = mails.length;
     const hooksBefore = webhooks.length;
 
@@ -170,7 +202,7 @@ describe('notify', () => {
     expect(doc).toMatchObject({ email: { state: 'sent', attempts: 1 }, webhook: { state: 'sent', attempts: 2 } });
     expect(mails.length - mailsBefore).toBe(1);
     expect(webhooks.length - hooksBefore).toBe(1);
-    expect(JSON.parse(webhooks.at(-1)!.body)).toMatchObject({ type: 'account.expired', reason: input.reason, deadline: null });
+    expect(JSON.parse(webhooks.at(-1)!.body)).toMatchObject({ type: 'account.expired', reason: { code: 'token_revoked', message: 'X says access was revoked' }, deadline: null });
     expect(await world.db.models.Notification.countDocuments({ dedupeKey: input.dedupeKey })).toBe(1);
   });
 
@@ -186,6 +218,29 @@ describe('notify', () => {
     } finally {
       await world.db.models.User.updateOne({ _id: world.ownerId }, { $set: { 'emailNotifications.recovered': true } });
     }
+  });
+
+  it('sends no email to an address that is not confirmed (registered but unconfirmed, or from before confirmation), only the in-app notice and the webhook', async () => {
+    const accountId = await connectAccount('n-6');
+    const confirmedAt = (await world.db.models.User.findById(world.ownerId).lean())!.emailVerifiedAt;
+    try {
+      for (const [step, unconfirmed] of [{ $set: { emailVerifiedAt: null } }, { $unset: { emailVerifiedAt: '' } }].entries()) {
+        await world.db.models.User.updateOne({ _id: world.ownerId }, unconfirmed);
+        const mailsBefore = mails.length;
+        const hooksBefore = webhooks.length;
+        await inActivity(world.activities().notify, { accountId, kind: 'expired', dedupeKey: `${accountId}:unconfirmed-${step}` });
+        const doc = await world.db.models.Notification.findOne({ dedupeKey: `${accountId}:unconfirmed-${step}` }).lean();
+        expect(doc).toMatchObject({ email: { state: 'skipped', attempts: 0 }, webhook: { state: 'sent' } });
+        expect(mails.length).toBe(mailsBefore);
+        expect(webhooks.length - hooksBefore).toBe(1);
+      }
+    } finally {
+      await world.db.models.User.updateOne({ _id: world.ownerId }, { $set: { emailVerifiedAt: confirmedAt } });
+    }
+    // Confirmed again, the same kind of notice is emailed.
+    const mailsBefore = mails.length;
+    await inActivity(world.activities().notify, { accountId, kind: 'expired', dedupeKey: `${accountId}:confirmed` });
+    expect(mails.length - mailsBefore).toBe(1);
   });
 
   it('names a deleted pen name as removed, in the notice and the webhook', async () => {

@@ -49,7 +49,7 @@ export function useActivityWorld(options: { configOverrides?: () => Record<strin
     world.db = await openDatabase(world.config);
     await ensureIndexes(world.db.models);
     world.store = createCredentialStore(world.db.models, world.config.tokenEncryptionKey);
-    const user = await world.db.models.User.create({ email: `${uniqueName('owner')}@Example.com`, name: 'Owner', plan: 'free' });
+    const user = await world.db.models.User.create({ email: `${uniqueName('owner')}@Example.com`, name: 'Owner', plan: 'free', emailVerifiedAt: new Date() });
     const penName = await world.db.models.PenName.create({ ownerId: user._id, name: 'Main' });
     world.ownerId = user._id;
     world.penNameId = penName._id;

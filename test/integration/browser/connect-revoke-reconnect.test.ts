@@ -1,6 +1,6 @@
 import { describe, expect, it, onTestFailed } from 'vitest';
 import { waitFor } from '../../helpers/lifecycle.js';
-import { computedStyle, expectCleanPage, expectImagesLoaded, flashMessage, nextPage, screenshotsIn, useBrowserPage, visibleText } from './support.js';
+import { computedStyle, confirmAndLogIn, expectCleanPage, expectImagesLoaded, flashMessage, nextPage, screenshotsIn, useBrowserPage, visibleText } from './support.js';
 
 // A new user in a real browser: register, pick a paid plan, connect X through the sandbox's
 // consent page, lose the token when X revokes it, see why, and reconnect the same account.
@@ -27,16 +27,20 @@ describe('browser: connect, revocation and reconnect', () => {
     const { sandbox, url } = dashboard;
     const identity = await sandbox.control.createIdentity({ platform: 'x', handle: 'browser_writer', displayName: 'Browser Writer' });
 
-    // 1. Register.
+    // 1. Register, confirm the address from the email, log in.
+    const email = `ada-${Date.now()}@example.com`;
     await page.goto(`${url}/register`);
     expect(await visibleText(page.getByRole('heading', { level: 1 }))).toBe('Create an account');
     await page.getByRole('textbox', { name: 'Your name', exact: true }).fill('Ada Writer');
-    await page.getByRole('textbox', { name: 'Email', exact: true }).fill(`ada-${Date.now()}@example.com`);
+    await page.getByRole('textbox', { name: 'Email', exact: true }).fill(email);
     await page.getByLabel('Password', { exact: false }).and(page.locator('input[type=password]')).fill('correct horse battery');
     await page.getByRole('textbox', { name: /^First pen name/ }).fill('Morning Notes');
     await screenshot(page, '01-register-form');
-    expect((await go(() => page.getByRole('button', { name: 'Create account' }).click())).pathname).toBe('/connections');
-    expect(await flash()).toEqual({ text: 'Welcome to Tether, Ada Writer.', error: false });
+    expect((await go(() => page.getByRole('button', { name: 'Create account' }).click())).pathname).toBe('/login');
+    expect(await flash()).toEqual({ text: `We sent an email to ${email}. Open the link in it to confirm your address, then log in here.`, error: false });
+    await expectClean();
+    await screenshot(page, '01b-check-your-email');
+    expect(await confirmAndLogIn(page, dashboard, email, 'correct horse battery')).toEqual({ confirmed: `Your address ${email} is confirmed. Log in to start.` });
     expect(await visibleText(page.getByRole('heading', { level: 1 }))).toBe('Connections');
     expect(await visibleText(page.locator('.banner-limit'))).toContain('Connect is unavailable on your plan.');
     expect(await xSection().locator('[aria-disabled="true"]').innerText()).toBe('Connect');
@@ -81,6 +85,8 @@ describe('browser: connect, revocation and reconnect', () => {
     expect(await visibleText(pill.locator('.handle'))).toBe('@browser_writer');
     expect(await visibleText(pill.locator('.state'))).toBe('Active');
     expect(await pill.getAttribute('class')).toContain('pill-ok');
+    // What the lifecycle does next, in the user's zone (UTC until they choose one).
+    expect(await visibleText(pill.locator('.next'))).toMatch(/^Next: Renews the token at (\d{1,2} [A-Z][a-z]{2} \d{4}, )?\d\d:\d\d UTC$/);
     const accountId = await pill.getAttribute('data-account');
     expect(accountId).toBeTruthy();
     expect(await page.getByRole('alert').count()).toBe(0);
@@ -96,10 +102,12 @@ describe('browser: connect, revocation and reconnect', () => {
       const status = await accountStatus(accountId!);
       return status?.state === 'expired' ? status : undefined;
     });
-    const reason = expired.reason?.message ?? '';
+    // Stored as the platform's code and its words; the pages quote the words.
+    expect(expired.reason?.code).toBe('refresh_token_invalid');
+    const reason = expired.reason?.detail ?? '';
     // The platform's specific answer, not the pill's generic fallback ("Reconnect to continue.").
     expect(reason).toMatch(/^X no longer accepts this connection's refresh token \(revoked/);
-    expect(renewFlash.text).toBe(`@browser_writer on X: ${reason}`);
+    expect(renewFlash.text).toBe(`@browser_writer on X: ${reason}${reason.endsWith('.') ? '' : '.'}`);
     await screenshot(page, '08-after-renew-nudge');
 
     // 7. A reload shows the red pill with the specific reason, and the attention banner.

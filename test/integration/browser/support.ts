@@ -3,6 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { afterAll, beforeAll, expect } from 'vitest';
+import { linkIn } from '../../../tools/mail-catcher.js';
 import { startLiveWeb, type LiveWeb } from '../web/support.js';
 
 // Real-browser tests: Debian's Chromium driven by playwright-core, against the dashboard listening
@@ -37,8 +38,9 @@ export async function launchBrowser(executablePath = CHROMIUM_PATH): Promise<Bro
 export type Dashboard = LiveWeb & { url: string };
 
 /**
- * The whole stack a person meets in a browser: sandbox, database, worker, and the dashboard on a
- * real port with PUBLIC_URL and SANDBOX_URL pointing at the live servers (CSP allows sandbox avatars).
+ * The whole stack a person meets in a browser: sandbox, database, worker, a local SMTP server
+ * catching the email (`mail`), and the dashboard on a real port with PUBLIC_URL and SANDBOX_URL
+ * pointing at the live servers (CSP allows sandbox avatars).
  */
 export async function startDashboard(env: Record<string, string> = {}): Promise<Dashboard> {
   const web = await startLiveWeb({ listen: true, env });
@@ -127,6 +129,21 @@ export async function flashMessage(page: Page): Promise<{ text: string; error: b
   const message = page.locator('p.flash[role="status"]');
   expect(await message.count(), 'a flash message on this page').toBe(1);
   return { text: await visibleText(message), error: (await message.getAttribute('class'))?.includes('flash-error') ?? false };
+}
+
+/**
+ * After signing up: opens the confirmation link from the caught email, as the person would from
+ * their inbox, and logs in on the page it leads to. Answers the flash shown after confirming.
+ */
+export async function confirmAndLogIn(page: Page, dashboard: Dashboard, email: string, password: string): Promise<{ confirmed: string }> {
+  const message = await dashboard.mail.waitFor((m) => m.to.includes(email) && /^Confirm/.test(m.subject));
+  const link = linkIn(message, `${dashboard.url}/verify-email?token=`);
+  expect((await nextPage(page, async () => void (await page.goto(link)))).pathname).toBe('/login');
+  const confirmed = (await flashMessage(page)).text;
+  await page.getByRole('textbox', { name: 'Email', exact: true }).fill(email);
+  await page.getByLabel('Password', { exact: true }).fill(password);
+  expect((await nextPage(page, () => page.getByRole('button', { name: 'Log in' }).click())).pathname).toBe('/connections');
+  return { confirmed };
 }
 
 /** A computed style property of the first element the locator finds. */

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { formatDateTime, phraseReason, phraseRefreshOutcome } from '../../../services/phrasing/index.js';
 import { accountWorkflowId, disconnectUpdate, refreshNowUpdate, stateQuery } from '../../../workflows/account/messages.js';
+import { isReasonCode } from '../../../workflows/lifecycle/codes.js';
 import { useLifecycleWorld, waitFor } from '../../helpers/lifecycle.js';
 
 // The account workflow on the real Temporal dev server, against sandbox tokens that live seconds:
@@ -39,8 +41,12 @@ describe('account lifecycle on the dev server', () => {
       return status?.state === 'expired' ? status : undefined;
     });
     expect(expired.queuePaused).toBe(true);
-    expect(expired.reason?.message).toMatch(/X/);
-    expect(expired.reason?.message).not.toMatch(/something went wrong/i);
+    // Recorded as data (a platform code and the platform's words), phrased when a page shows it.
+    expect(expired.reason?.message).toBeUndefined();
+    expect(isReasonCode(expired.reason!.code)).toBe(true);
+    const words = phraseReason(expired.reason!, { platform: 'x', timeZone: 'UTC' });
+    expect(words).toMatch(/X/);
+    expect(words).not.toMatch(/something went wrong|reported a problem/i);
     const notification = await waitFor('expired notification', () => world.db.models.Notification.findOne({ accountId: account.accountId, kind: 'expired' }).lean().then((n) => n ?? undefined));
     expect(notification.link).toContain(account.accountId);
 
@@ -67,11 +73,14 @@ describe('account lifecycle on the dev server', () => {
     expect(await world.db.models.Notification.countDocuments({ accountId: account.accountId, kind: 'reconnected' })).toBe(1);
   });
 
-  it('tells a renew-now of a token that can only be checked that nothing needed renewing', { timeout: 60_000 }, async () => {
+  it('answers a renew-now of a token that can only be checked: the platform confirmed it', { timeout: 60_000 }, async () => {
     const page = await world.connect({ platform: 'facebook', handle: 'checked_page' });
     expect(page.result).toMatchObject({ accepted: true, state: { status: 'active' } });
     const answer = await world.client.workflow.getHandle(accountWorkflowId(page.accountId)).executeUpdate(refreshNowUpdate);
-    expect(answer.outcome).toMatch(/^Nothing needed renewing; the token is valid until /);
+    expect(answer.outcome).toEqual({ kind: 'checked', validUntil: answer.state.tokenExpiresAt });
+    expect(phraseRefreshOutcome(answer, { platform: 'facebook', timeZone: 'UTC' })).toBe(
+      `Facebook confirmed the token; the token is valid until ${formatDateTime(answer.state.tokenExpiresAt!, 'UTC')}.`,
+    );
     expect(answer.state.status).toBe('active');
   });
 
@@ -93,8 +102,8 @@ describe('account lifecycle on the dev server', () => {
     const account = await connect('leaves_soon');
     const handle = world.client.workflow.getHandle(accountWorkflowId(account.accountId));
     const result = await handle.executeUpdate(disconnectUpdate);
-    expect(result.revokedAtPlatform).toBe(true);
-    expect(await handle.result()).toMatchObject({ revokedAtPlatform: true });
+    expect(result).toEqual({ revoke: { code: 'revoked' }, affectedPosts: 0 });
+    expect(await handle.result()).toEqual(result);
     expect(await account.store.loadCredentials(account.accountId)).toBeUndefined();
     const stored = await world.db.models.Account.findById(account.accountId).lean();
     expect(stored?.disconnectedAt).toBeInstanceOf(Date);

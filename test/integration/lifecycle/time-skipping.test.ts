@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { NotificationKind } from '../../../db/models/notification.js';
+import { formatDateTime, phraseReason } from '../../../services/phrasing/index.js';
 import { accountWorkflowId } from '../../../workflows/account/messages.js';
 import { PLATFORM, STATUS } from '../../../workflows/search-attributes.js';
 import { connectThroughSandbox, createOwner, waitFor, type Owner } from '../../helpers/lifecycle.js';
@@ -60,8 +61,8 @@ describe('account lifecycle over simulated months', () => {
       return status?.state === 'expired' ? status : undefined;
     });
     expect(expired.queuePaused).toBe(true);
-    expect(expired.reason?.code).toBe('token_expired');
-    expect(expired.reason?.message).toMatch(/LinkedIn/);
+    expect(expired.reason).toEqual({ code: 'access_expired', at: expiring.warningDeadline });
+    expect(phraseReason(expired.reason!, { platform: 'linkedin', timeZone: 'UTC' })).toBe(`The LinkedIn access token expired on ${formatDateTime(expiring.warningDeadline!, 'UTC')} — reconnect to continue`);
     await waitFor('expired notification', async () => (await notifications(account.accountId, 'expired')).length > 0);
     expect(await notifications(account.accountId, 'expired')).toHaveLength(1);
     expect(await notifications(account.accountId, 'expiring')).toHaveLength(1);

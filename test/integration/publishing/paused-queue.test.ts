@@ -88,10 +88,11 @@ describe('publishing queue on the dev server', () => {
     await world.sandbox.control.revoke('linkedin', account.externalId);
     const [scheduled] = await schedule({ accountId: account.accountId, platform: 'linkedin' }, [{ text: 'Meets a revoked token', publishAt: new Date() }]);
     const expired = await expiredStatus(account.accountId);
-    expect(expired.reason?.message).toMatch(/LinkedIn/);
     const [target] = await targetsOf([scheduled!.post._id], account.accountId);
     expect(target).toMatchObject({ state: 'scheduled', attempts: 1 });
-    expect(target?.reason?.message).toBeTruthy();
+    expect(target?.reason?.message).toMatch(/LinkedIn/);
+    // The account expired with the platform's code and its words, as the waiting post records them.
+    expect(expired.reason).toEqual({ code: target!.reason!.code, detail: target!.reason!.message });
     const handle = world.client.workflow.getHandle(accountWorkflowId(account.accountId));
     expect((await handle.query(stateQuery)).queue.queued).toBe(1);
     expect(await world.sandbox.control.posts({ platform: 'linkedin', externalId: account.externalId })).toEqual([]);

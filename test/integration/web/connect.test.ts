@@ -100,8 +100,9 @@ describe('web: connect flows on the dev server', () => {
     expect(await web.db.models.PlanSlot.countDocuments({ ownerId: user.id })).toBe(1);
   });
 
-  it('renews an account now from the loop icon and shows the outcome', { timeout: 60_000 }, async () => {
+  it("renews an account now from the loop icon and shows the outcome in the user's time zone", { timeout: 60_000 }, async () => {
     const user = await payingUser();
+    await web.db.models.User.updateOne({ _id: user.id }, { $set: { timeZone: 'America/New_York' } });
     const identity = await web.sandbox.control.createIdentity({ platform: 'x', handle: 'renew_me' });
     await connectX(user.agent, identity.id);
     const account = await web.db.models.Account.findOne({ ownerId: user.id }).lean();
@@ -109,7 +110,9 @@ describe('web: connect flows on the dev server', () => {
     const renewed = await postForm(user.agent, `/connections/${account!._id}/refresh`, {});
     expect(renewed.status).toBe(303);
     const page = await user.agent.get('/connections').expect(200);
-    expect(page.text).toContain('@renew_me on X: Renewed; the token is valid until');
+    expect(page.text).toMatch(/@renew_me on X: Renewed; the token is valid until \d{1,2} [A-Z][a-z]{2} \d{4}, \d\d:\d\d America\/New_York\./);
+    // The pill says what happens next, in the same zone.
+    expect(page.text).toMatch(/Next: Renews the token at (\d{1,2} [A-Z][a-z]{2} \d{4}, )?\d\d:\d\d America\/New_York/);
     expect((await web.sandbox.control.counters({ platform: 'x', externalId: identity.id })).refreshes).toBe(before + 1);
   });
 
@@ -124,7 +127,7 @@ describe('web: connect flows on the dev server', () => {
     const done = await postForm(user.agent, `/connections/${account!._id}/disconnect`, {}, `/connections/${account!._id}/disconnect`);
     expect(done.status).toBe(303);
     const page = await user.agent.get('/connections').expect(200);
-    expect(page.text).toContain('Disconnected @leaving_now on X.');
+    expect(page.text).toContain('Disconnected @leaving_now on X. Access revoked at X.');
     expect(page.text).not.toContain('@leaving_now</span>');
     expect(await web.db.models.Credential.countDocuments({ accountId: account!._id })).toBe(0);
     expect(await web.db.models.PlanSlot.countDocuments({ ownerId: user.id })).toBe(0);

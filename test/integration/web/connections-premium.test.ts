@@ -134,7 +134,7 @@ describe('web: refreshing X Premium status from the Connections page', () => {
     try {
       const deps = { models: web.db.models, adapters: sandboxAdapters(web.config, web.sandbox.url), workflows: { client: web.temporal.client, taskQueue: web.config.temporal.taskQueue } };
       const started = Date.now();
-      const lines = await checkPremiumForPenName(deps, owner, { timeoutMs: 2000 });
+      const lines = await checkPremiumForPenName(deps, owner, { timeZone: 'UTC', now: Date.now() }, { timeoutMs: 2000 });
       expect(Date.now() - started).toBeLessThan(10_000);
       expect(lines).toEqual([{ accountId, handle: 'stalled_writer', ok: false, text: '@stalled_writer: not checked — its lifecycle did not answer within 2 s; try again in a minute.' }]);
     } finally {

@@ -71,10 +71,49 @@ describe('web: the Connections page', () => {
     await user.agent.get('/connect/linkedin').expect(409);
   });
 
-  it('shows each status on its pill: active, expiring with the date, expired with the reason and a Reconnect link, error with the reason', async () => {
+  it("phrases each pill's reason and next step from the stored codes and times, in the user's time zone", async () => {
+    const user = await registerUser(web);
+    await web.db.models.User.updateOne({ _id: user.id }, { $set: { plan: 'growth', timeZone: 'Europe/Berlin' } });
+    // 30 Mar 2031: Berlin's clocks go from 02:00 to 03:00 at 01:00 UTC.
+    const beforeChange = new Date('2031-03-30T00:30:00Z');
+    const afterChange = new Date('2031-03-30T01:30:00Z');
+    await seedAccount(user, { platform: 'x', handle: 'renews_soon', status: { nextAction: 'renew', nextActionAt: afterChange } });
+    await seedAccount(user, {
+      platform: 'linkedin',
+      handle: 'fading',
+      status: { state: 'expiring', warningDeadline: afterChange, reason: { code: 'token_expiring', at: afterChange }, nextAction: 'markExpired', nextActionAt: afterChange },
+    });
+    await seedAccount(user, { platform: 'x', handle: 'gone_dark', status: { state: 'expired', queuePaused: true, reason: { code: 'refresh_token_invalid', detail: 'X no longer accepts this connection’s refresh token' }, nextAction: 'waitForReconnect' } });
+    await seedAccount(user, { platform: 'bluesky', handle: 'slowed.bsky.social', status: { reason: { code: 'rate_limited', at: beforeChange }, nextAction: 'retryRenewal', nextActionAt: beforeChange } });
+    await seedAccount(user, {
+      platform: 'threads',
+      handle: 'struggling',
+      status: {
+        state: 'expiring',
+        warningDeadline: afterChange,
+        reason: { code: 'renewal_failing', at: afterChange, count: 3, cause: { code: 'renewal_retrying', at: beforeChange, detail: 'Threads is having trouble (HTTP 503)' } },
+      },
+    });
+
+    const page = await user.agent.get('/connections').expect(200);
+    expect(page.text).toMatch(/pill pill-ok[\s\S]*?@renews_soon[\s\S]*?>Active<[\s\S]*?Next: Renews the token at 30 Mar 2031, 03:30 Europe\/Berlin</);
+    expect(page.text).toContain(
+      'Stops working on 30 Mar 2031, 03:30 Europe/Berlin. LinkedIn cannot renew this token automatically; it expires on 30 Mar 2031, 03:30 Europe/Berlin — reconnect before then</span>',
+    );
+    expect(page.text).toContain('Next: Stops working at 30 Mar 2031, 03:30 Europe/Berlin');
+    expect(page.text).toMatch(/@gone_dark[\s\S]*?Token expired[\s\S]*?X no longer accepts this connection’s refresh token<\/span>/);
+    expect(page.text).toMatch(/@slowed.bsky.social[\s\S]*?>Error<[\s\S]*?Bluesky is rate-limiting until 30 Mar 2031, 01:30 Europe\/Berlin, retrying[\s\S]*?Next: Tries the renewal again at 30 Mar 2031, 01:30 Europe\/Berlin/);
+    expect(page.text).toContain(
+      'Renewing the Threads token has failed 3 times in a row (latest: Threads did not complete the token renewal (Threads is having trouble (HTTP 503)); retrying at 30 Mar 2031, 01:30 Europe/Berlin); it stops working on 30 Mar 2031, 03:30 Europe/Berlin unless a renewal succeeds — reconnect to be safe',
+    );
+    expect(page.text).not.toMatch(/\d\d:\d\d UTC/);
+  });
+
+  // Documents written before reasons were structured hold `{ code, message }` and next actions in words.
+  it('shows each status on its pill from documents stored before reasons were codes: their words as written', async () => {
     const user = await registerUser(web);
     await web.db.models.User.updateOne({ _id: user.id }, { $set: { plan: 'growth' } });
-    await seedAccount(user, { platform: 'x', handle: 'all_good', status: {} });
+    await seedAccount(user, { platform: 'x', handle: 'all_good', status: { nextAction: 'renew token', nextActionAt: new Date('2031-03-05T10:00:00Z') } });
     await seedAccount(user, { platform: 'linkedin', handle: 'fading', status: { state: 'expiring', warningDeadline: new Date('2027-03-05T10:00:00Z') } });
     const expiredId = await seedAccount(user, {
       platform: 'x',
@@ -84,7 +123,7 @@ describe('web: the Connections page', () => {
     await seedAccount(user, { platform: 'bluesky', handle: 'slowed.bsky.social', status: { reason: { code: 'rateLimited', message: 'Bluesky is rate-limiting until 14:05, retrying' } } });
 
     const page = await user.agent.get('/connections').expect(200);
-    expect(page.text).toMatch(/pill pill-ok[\s\S]*?@all_good[\s\S]*?>Active</);
+    expect(page.text).toMatch(/pill pill-ok[\s\S]*?@all_good[\s\S]*?>Active<[\s\S]*?Next: Renew token at 5 Mar 2031, 10:00 UTC</);
     expect(page.text).toMatch(/pill pill-warn[\s\S]*?@fading[\s\S]*?Expiring soon[\s\S]*?Stops working on 5 Mar 2027/);
     expect(page.text).toMatch(
       new RegExp(`pill pill-danger[\\s\\S]*?@gone_dark[\\s\\S]*?Token expired — <a href="/connect/x\\?reconnect=${expiredId}">Reconnect</a>[\\s\\S]*?no longer accepts this connection`),
@@ -106,6 +145,8 @@ describe('web: the Connections page', () => {
       return queries;
     };
     await seedAccount(user, { platform: 'x', handle: 'one_of_many' });
+    // The first view after registering also saves the session it changed (the welcome flash is shown once).
+    await user.agent.get('/connections').expect(200);
     const withOne = await countQueries();
     for (let i = 0; i < 12; i++) await seedAccount(user, { platform: i % 2 ? 'x' : 'threads', handle: `many_${i}`, status: { state: 'active' } });
     const withMany = await countQueries();

@@ -30,11 +30,11 @@ describe('web: notifications', () => {
   async function notice(
     owner: TestUser,
     penNameId: string,
-    input: { title: string; minutesAgo: number; read?: boolean; kind?: NotificationKind; reason?: { code: string; message: string } },
+    input: { title: string; minutesAgo: number; at?: Date; read?: boolean; kind?: NotificationKind; reason?: { code: string; message: string } },
   ): Promise<Notification> {
     const accountId = randomUUID();
     const id = `${accountId}:${++sequence}`;
-    const createdAt = new Date(Date.now() - input.minutesAgo * 60_000);
+    const createdAt = input.at ?? new Date(Date.now() - input.minutesAgo * 60_000);
     const document: Notification = {
       _id: id,
       dedupeKey: id,
@@ -85,6 +85,14 @@ describe('web: notifications', () => {
     expect(html).toContain(`action="/notifications/${encodeURIComponent(newUnread._id)}/read"`);
     expect(html).not.toContain(`action="/notifications/${encodeURIComponent(newRead._id)}/read"`);
     expect(html).not.toContain(`action="/notifications/${encodeURIComponent(oldRead._id)}/read"`);
+  });
+
+  it("shows when each notification came in the reader's time zone", async () => {
+    const dana = await registerUser(web, { name: 'Dana' });
+    await web.db.models.User.updateOne({ _id: dana.id }, { $set: { timeZone: 'Asia/Kolkata' } });
+    await notice(dana, (await penNamesOf(web, dana.id))[0]!._id, { title: 'Far ahead', minutesAgo: 0, at: new Date('2031-03-30T01:30:00Z') });
+    const html = await page(dana);
+    expect(html).toContain('<time datetime="2031-03-30T01:30:00.000Z">30 Mar 2031, 07:00 Asia/Kolkata</time>');
   });
 
   it('shows the current pen name’s unread count in the header of every page', async () => {

@@ -76,6 +76,13 @@ const ROUTES: Route[] = [
   { method: 'GET', path: '/register', audience: 'visitor' },
   { method: 'POST', path: '/register', audience: 'visitor', body: () => ({ name: 'Garbage Tester', email: `${randomUUID()}@example.com`, password: 'long enough password', penName: '' }) },
   { method: 'POST', path: '/logout', audience: 'visitor' },
+  { method: 'GET', path: '/verify-email', audience: 'visitor', query: ['token'] },
+  { method: 'GET', path: '/verify-email/resend', audience: 'visitor' },
+  { method: 'POST', path: '/verify-email/resend', audience: 'visitor', body: () => ({ email: `${randomUUID()}@example.com` }) },
+  { method: 'GET', path: '/password/forgot', audience: 'visitor' },
+  { method: 'POST', path: '/password/forgot', audience: 'visitor', body: () => ({ email: `${randomUUID()}@example.com` }) },
+  { method: 'GET', path: '/password/reset', audience: 'visitor', query: ['token'] },
+  { method: 'POST', path: '/password/reset', audience: 'visitor', body: () => ({ token: 'not.a-token', password: 'long enough password' }) },
   // Pen names.
   { method: 'GET', path: '/pen-names', audience: 'user' },
   { method: 'POST', path: '/pen-names', audience: 'user', body: () => ({ name: `Pen ${randomUUID().slice(0, 8)}` }) },
@@ -434,6 +441,18 @@ describe('web: every route keeps the dashboard rules', () => {
       expectNamed(await agent.post('/login').type('form').send(formOf([['_csrf', token], ['email', 'a@example.com'], ['password', 'x'.repeat(201)]])), 'Password');
       expectNamed(await agent.post('/register').type('form').send(formOf([['_csrf', token], ['name', ''], ['email', 'a@example.com'], ['password', 'short']])), 'Name', 'Password');
       expectNamed(await agent.post('/register').type('form').send(formOf([['_csrf', token], ['name', 'N'], ['email', 'a@example.com'], ['password', 'long enough pw'], ['penName', 'x'.repeat(61)]])), 'First pen name');
+    });
+
+    it('emailed links: the email, the link and the new password', async () => {
+      const agent = visitor();
+      expectNamed(await agent.get('/verify-email'), 'Link');
+      expectNamed(await agent.get('/verify-email?token=a&token=b'), 'Link');
+      expectNamed(await agent.get(`/password/reset?token=${'x'.repeat(1001)}`), 'Link');
+      const token = await visitorToken(agent);
+      expectNamed(await agent.post('/verify-email/resend').type('form').send(formOf([['_csrf', token], ['email', 'not-an-email']])), 'Email');
+      expectNamed(await agent.post('/password/forgot').type('form').send(formOf([['_csrf', token]])), 'Email');
+      expectNamed(await agent.post('/password/reset').type('form').send(formOf([['_csrf', token], ['token', 'abc.def'], ['password', 'short']])), 'Password');
+      expectNamed(await agent.post('/password/reset').type('form').send(formOf([['_csrf', token], ['password', 'long enough password']])), 'Link');
     });
 
     it('pen names: the name, the pen name to switch to and a malformed id', async () => {

@@ -19,7 +19,13 @@ describe('web: MongoDB session store', () => {
     const read = await call<session.SessionData | null>((cb) => store.get('s1', cb));
     expect(read?.penNameId).toBe('p1');
     expect(read?.flash?.text).toBe('a.b $c');
-    const later = new Date(Date.now() + 120_000);
+    const stored = (await db.models.Session.findById('s1').lean())!.expires.getTime();
+    // A page view that moves the expiry by a minute does not write the session.
+    await call((cb) => store.touch('s1', cookie(new Date(stored + 60_000)), cb));
+    expect((await db.models.Session.findById('s1').lean())?.expires.getTime()).toBe(stored);
+    // One that moves it by more than a few minutes does.
+    await call((cb) => store.get('s1', cb));
+    const later = new Date(stored + 20 * 60_000);
     await call((cb) => store.touch('s1', cookie(later), cb));
     expect((await db.models.Session.findById('s1').lean())?.expires.getTime()).toBe(later.getTime());
     await call((cb) => store.destroy('s1', cb));

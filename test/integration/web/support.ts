@@ -1,6 +1,9 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Client } from '@temporalio/client';
+import { createTransport } from 'nodemailer';
+import { createMailer } from '../../../services/mailer.js';
+import { startMailCatcher, type MailCatcher } from '../../../tools/mail-catcher.js';
 import request from 'supertest';
 import { afterAll, beforeAll, expect } from 'vitest';
 import type { Config } from '../../../config/index.js';
@@ -35,6 +38,12 @@ export async function startWeb(env: Record<string, string> = {}, extra: WebExtra
   return { config, db, app, close: () => db.close() };
 }
 
+/**
+ * Every test file registers its users from one address; the registration limits are exercised by
+ * their own tests (auth-email.test.ts), so here they are out of the way. Mail goes through a real
+ * nodemailer transport that builds each message and delivers it nowhere; tests that read the links
+ * pass a mailer to a local SMTP server.
+ */
 export function webApp(config: Config, db: TestDatabase, extra: Partial<AppDeps> = {}) {
   return createApp({
     config,
@@ -42,6 +51,8 @@ export function webApp(config: Config, db: TestDatabase, extra: Partial<AppDeps>
     temporal: new Client({ namespace: config.temporal.namespace }),
     logger: createLogger(config.log, 'web'),
     readiness: {},
+    emailLimits: { perAddress: 100_000, perEmail: 1000 },
+    mailer: createTransport({ jsonTransport: true }),
     ...extra,
   });
 }
@@ -66,7 +77,11 @@ export interface TestUser {
   id: string;
 }
 
-export async function registerUser(harness: WebHarness, input: { name?: string; penName?: string } = {}): Promise<TestUser> {
+/**
+ * A registered, logged-in user. The address is confirmed in the database here: following the
+ * emailed link is what auth-email.test.ts tests.
+ */
+export async function registerUser(harness: Pick<WebHarness, 'app' | 'db'>, input: { name?: string; penName?: string } = {}): Promise<TestUser> {
   const agent = request.agent(harness.app);
   const email = `${uniqueName('user')}@example.com`;
   const password = 'correct horse battery';
@@ -77,10 +92,17 @@ export async function registerUser(harness: WebHarness, input: { name?: string; 
     .type('form')
     .send({ _csrf: token, name, email, password, penName: input.penName ?? '' })
     .expect(303)
-    .expect('location', '/connections');
+    .expect('location', '/login');
+  await harness.db.models.User.updateOne({ email }, { $set: { emailVerifiedAt: new Date() } });
+  await logInAs(agent, email, password);
   const user = await harness.db.models.User.findOne({ email }).lean();
   expect(user).toBeTruthy();
   return { agent, email, password, name, id: user!._id };
+}
+
+export async function logInAs(agent: Agent, email: string, password: string): Promise<void> {
+  const token = await csrfToken(agent, '/login');
+  await agent.post('/login').type('form').send({ _csrf: token, email, password }).expect(303).expect('location', '/connections');
 }
 
 /** A registered user moved to a paid plan, with the owner (their first pen name) that account and post helpers take. */
@@ -106,6 +128,8 @@ export interface LiveWeb extends WebHarness {
   sandbox: Sandbox;
   temporal: { client: Client; close(): Promise<void> };
   worker: RunningWorker;
+  /** A local SMTP server catching the dashboard's email (confirmation and reset links). */
+  mail: MailCatcher;
   /** With `listen`: the dashboard's origin, e.g. http://127.0.0.1:41234 (also `config.web.publicUrl`). */
   url?: string;
 }
@@ -133,7 +157,8 @@ export async function startLiveWeb(options: LiveWebOptions = {}): Promise<LiveWe
     const sandbox = await openSandbox();
     closers.push(() => sandbox.close());
     const served: Record<string, string> = server ? { PUBLIC_URL: server.url, WEB_PORT: String(server.port), PLATFORM_MODE: 'sandbox', SANDBOX_URL: sandbox.url } : {};
-    const config = testConfig({ ...served, ...options.env });
+    // The dashboard's configuration names the sandbox that runs (its links and avatars are allowed).
+    const config = testConfig({ SANDBOX_URL: sandbox.url, ...served, ...options.env });
     const db = await openDatabase(config);
     closers.push(() => db.close());
     await ensureIndexes(db.models);
@@ -141,13 +166,16 @@ export async function startLiveWeb(options: LiveWebOptions = {}): Promise<LiveWe
     closers.push(() => temporal.close());
     const worker = await startWorker(config, lifecycleActivitiesFor(config, db, sandbox.url));
     closers.push(() => worker.stop());
+    const mail = await startMailCatcher();
+    closers.push(() => mail.close());
     const app = webApp(config, db, {
+      mailer: createMailer({ smtpUrl: mail.url, from: config.email.from }),
       temporal: temporal.client,
       adapters: sandboxAdapters(config, sandbox.url),
       workflows: { ...accountWorkflowTargetFor(temporal.client, config), ...options.workflowDefaults },
     });
     server?.server.on('request', app);
-    return { config, db, app, sandbox, temporal, worker, ...(server ? { url: server.url } : {}), close };
+    return { config, db, app, sandbox, temporal, worker, mail, ...(server ? { url: server.url } : {}), close };
   } catch (error) {
     await close();
     throw error;

@@ -8,8 +8,10 @@ import { ensureIndexes } from '../../../db/models/index.js';
 import { createPkce } from '../../../platforms/oauth.js';
 import type { PlatformAdapter, PlatformId } from '../../../platforms/types.js';
 import { approveConsent, SandboxClient, type CallbackDelivery } from '../../../sandbox/client.js';
+import { signedRequest } from '../../../sandbox/core/callbacks.js';
 import { startSandbox, type RunningSandbox } from '../../../sandbox/server.js';
 import { completeConnection } from '../../../services/accounts/complete-connection.js';
+import { phraseReason } from '../../../services/phrasing/index.js';
 import { accountWorkflowId, stateQuery } from '../../../workflows/account/messages.js';
 import { openDatabase, startWorker, temporalClient, testConfig, type RunningWorker, type TestDatabase } from '../../helpers/integration.js';
 import { connectThroughSandbox, createOwner, lifecycleActivitiesFor, sandboxAdapters, waitFor, type Owner } from '../../helpers/lifecycle.js';
@@ -98,13 +100,15 @@ describe('web: platform deauthorization webhooks', () => {
     (await connectThroughSandbox({ config, db, client: temporal.client, sandboxUrl: sandbox.url, owner, platform, identity })).accountId;
 
   const workflowState = (accountId: string) => temporal.client.workflow.getHandle(accountWorkflowId(accountId)).query(stateQuery);
-  const expiredWith = async (accountId: string, message: string) => {
-    const status = await waitFor('the account to expire', async () => {
-      const account = await db.models.Account.findById(accountId).lean();
-      return account?.status?.state === 'expired' ? account.status : undefined;
+  /** Expired with the removal's code, which pages phrase with the platform named. */
+  const expiredWith = async (accountId: string, words: string) => {
+    const account = await waitFor('the account to expire', async () => {
+      const found = await db.models.Account.findById(accountId).lean();
+      return found?.status?.state === 'expired' ? found : undefined;
     }, 15_000);
-    expect(status.reason).toEqual({ code: 'app_removed', message });
-    expect(await workflowState(accountId)).toMatchObject({ status: 'expired', reason: { code: 'app_removed', message } });
+    expect(account.status?.reason).toEqual({ code: 'app_removed' });
+    expect(phraseReason(account.status!.reason!, { platform: account.platform, timeZone: 'UTC' })).toBe(words);
+    expect(await workflowState(accountId)).toMatchObject({ status: 'expired', reason: { code: 'app_removed' } });
   };
   const removeApp = async (platform: PlatformId, externalId: string): Promise<CallbackDelivery> => {
     const result = await control.removeApp(platform, externalId);
@@ -171,5 +175,29 @@ describe('web: platform deauthorization webhooks', () => {
       expect(await workflowState(accountId)).toMatchObject({ status: 'active' });
       expect((await db.models.Account.findById(accountId).lean())?.status?.state).toBe('active');
     }
+  });
+
+  it('refuses a correctly signed Meta notice without issued_at or older than the window, and signals nothing', { timeout: 60_000 }, async () => {
+    const bobPage = await connectTarget('facebook', BOB_FB, BOB_PAGE);
+    const secret = config.platforms.clients.facebook!.clientSecret;
+    const nowSec = Math.floor(Date.now() / 1000);
+    const notices = [
+      { algorithm: 'HMAC-SHA256', user_id: BOB_FB },
+      { algorithm: 'HMAC-SHA256', user_id: BOB_FB, issued_at: nowSec - config.security.metaSignedRequestMaxAgeSec - 60 },
+    ];
+    for (const notice of notices) {
+      const response = await post(`${config.web.publicUrl}/webhooks/facebook/deauthorize`, new URLSearchParams({ signed_request: signedRequest(secret, notice) }).toString(), {
+        'content-type': 'application/x-www-form-urlencoded',
+      });
+      expect(response.status).toBe(400);
+      expect(await response.json()).toEqual({ error: expect.stringMatching(/issued_at/) });
+    }
+    expect(await workflowState(bobPage)).toMatchObject({ status: 'active' });
+    // The same notice, fresh, is acted on.
+    const fresh = await post(`${config.web.publicUrl}/webhooks/facebook/deauthorize`, new URLSearchParams({ signed_request: signedRequest(secret, { ...notices[0], issued_at: nowSec }) }).toString(), {
+      'content-type': 'application/x-www-form-urlencoded',
+    });
+    expect(fresh.status).toBe(200);
+    await expiredWith(bobPage, "You removed Tether's access on Facebook — reconnect to continue");
   });
 });

@@ -4,6 +4,7 @@ import type { CarriedState } from '../../../workflows/account/account.js';
 import { PLATFORM } from '../../../workflows/search-attributes.js';
 import { disconnectUpdate, reconnectUpdate, refreshNowUpdate, revokedSignal, schedulePostUpdate, stateQuery, testPostUpdate } from '../../../workflows/account/messages.js';
 import type { AccountWorkflowInput } from '../../../workflows/account/workflow.js';
+import type { Reason } from '../../../workflows/lifecycle/types.js';
 import { useWorkflowTestEnvironment, type AccountHandle } from './environment.js';
 import { eventually, mostAtOnce, notified, stillPending } from './support.js';
 
@@ -40,7 +41,7 @@ describe('account workflow shell', () => {
     await handle.executeUpdate(schedulePostUpdate, { args: [{ postId: 'post-2', dueAt }] });
 
     const result = await handle.executeUpdate(disconnectUpdate);
-    expect(result).toEqual({ revokedAtPlatform: true, message: 'Revoked at the platform.', affectedPosts: 2 });
+    expect(result).toEqual({ revoke: { code: 'revoked' }, affectedPosts: 2 });
     expect(await handle.result()).toEqual(result);
     expect(stub.calls('revokeCredentials')).toEqual([stub.accountId]);
     expect(stub.calls('failScheduledPosts')).toEqual([{ accountId: stub.accountId, reason: { code: 'account_disconnected', message: expect.any(String) } }]);
@@ -48,9 +49,48 @@ describe('account workflow shell', () => {
     expect(stub.calls('recordStatus').at(-1)).toMatchObject({ status: 'disconnected', queuePaused: false });
   });
 
+  it('a revoke answered in the shape of histories recorded before revoke outcomes were codes still completes the disconnect', async () => {
+    const { stub, handle } = await world.connect();
+    const legacy = { revokedAtPlatform: false, message: 'Could not revoke access at X (X answered HTTP 503)' };
+    stub.answers.revokeCredentials = async () => legacy as never;
+    expect(await handle.executeUpdate(disconnectUpdate)).toEqual({ revoke: { code: 'failed', detail: legacy.message }, affectedPosts: 0 });
+    stub.answers.revokeCredentials = undefined;
+    const { stub: revoked, handle: second } = await world.connect();
+    revoked.answers.revokeCredentials = async () => ({ revokedAtPlatform: true, message: 'Access revoked at X' }) as never;
+    expect(await second.executeUpdate(disconnectUpdate)).toEqual({ revoke: { code: 'revoked' }, affectedPosts: 0 });
+  });
+
+  it('renew now answers what came of it as data', async () => {
+    const { stub, handle } = await world.connect();
+    const renewed = await handle.executeUpdate(refreshNowUpdate);
+    expect(renewed.outcome).toEqual({ kind: 'renewed', validUntil: renewed.state.tokenExpiresAt });
+    expect(Date.parse(renewed.state.tokenExpiresAt!) - Date.parse(await world.isoIn(0))).toBeGreaterThan(7000_000);
+
+    stub.answers.renewCredentials = async () => ({ outcome: 'failed', failure: { kind: 'transient', message: 'X is having trouble (HTTP 503); Tether will retry' } });
+    const failed = await handle.executeUpdate(refreshNowUpdate);
+    expect(failed.outcome).toEqual({ kind: 'failed', reason: { code: 'renewal_retrying', at: expect.any(Number), detail: 'X is having trouble (HTTP 503); Tether will retry' } });
+    expect(failed.state).toMatchObject({ status: 'active', reason: failed.outcome.kind === 'failed' ? failed.outcome.reason : undefined, nextAction: 'retryRenewal' });
+
+    // Nothing can renew a LinkedIn token without partner access: nothing is started, and the answer says why.
+    const { handle: linkedin } = await world.connect({ platform: 'linkedin' });
+    const unavailable = await linkedin.executeUpdate(refreshNowUpdate);
+    const expiresAt = Date.parse(unavailable.state.tokenExpiresAt!);
+    expect(unavailable.outcome).toEqual({ kind: 'nothingToDo', validUntil: unavailable.state.tokenExpiresAt, reason: { code: 'renewal_unavailable', at: expiresAt } });
+
+    // A token that is checked rather than renewed.
+    const { handle: page } = await world.connect({ prepare: (pageStub) => Object.assign(pageStub, { policy: { renewal: 'validate', validateEverySec: 43_200 }, lifetimes: {} }) });
+    expect((await page.executeUpdate(refreshNowUpdate)).outcome.kind).toBe('checked');
+  });
+
+  it('records the next action as a code and the reason as data', async () => {
+    const { stub, handle } = await world.connect();
+    expect(stub.calls('recordStatus').at(-1)).toMatchObject({ nextAction: 'renew', nextActionAt: expect.any(Number) });
+    expect((await handle.query(stateQuery)).nextAction).toBe('renew');
+  });
+
   it('pauses the queue exactly while the account is expired', async () => {
     const { stub, handle } = await world.connect();
-    const reason = { code: 'app_removed', message: 'You removed Tether in your X settings' };
+    const reason: Reason = { code: 'app_removed' };
     await handle.signal(revokedSignal, { reason });
     await notified(stub, 'expired');
     expect(await handle.query(stateQuery)).toMatchObject({ status: 'expired', reason, queuePaused: true });

@@ -20,7 +20,7 @@ import { mostAtOnce, notified, stillPending } from './support.js';
 
 const HOUR = 3_600_000;
 const ACCEPTED = WorkflowUpdateStage.ACCEPTED;
-const REFUSED = { kind: 'reauthRequired', code: 'invalid_grant', message: 'X no longer accepts this authorization' } as const;
+const REFUSED = { kind: 'reauthRequired', code: 'refresh_token_invalid', message: 'X no longer accepts this authorization' } as const;
 
 describe('account workflow lock', () => {
   const world = useWorkflowTestEnvironment();
@@ -38,8 +38,9 @@ describe('account workflow lock', () => {
     expect(await handle.query(stateQuery)).toMatchObject({ status: 'active', queue: { queued: 0 } });
 
     renewing.release();
-    expect((await refreshing).state.status).toBe('expired');
-    expect(await scheduling).toEqual({ position: 1, queued: 1, waitsForReconnect: { code: REFUSED.code, message: REFUSED.message } });
+    const refused = { code: REFUSED.code, detail: REFUSED.message };
+    expect(await refreshing).toMatchObject({ state: { status: 'expired', reason: refused }, outcome: { kind: 'failed', reason: refused } });
+    expect(await scheduling).toEqual({ position: 1, queued: 1, waitsForReconnect: refused });
   });
 
   it('concurrent updates run one after the other, in arrival order, never interleaving their activities', async () => {
@@ -54,7 +55,8 @@ describe('account workflow lock', () => {
     expect(stub.calls('publishPost')).toEqual([]);
 
     renewing.release();
-    expect((await refreshing).outcome).toMatch(/^Renewed; the token is valid until /);
+    const refreshed = await refreshing;
+    expect(refreshed.outcome).toEqual({ kind: 'renewed', validUntil: refreshed.state.tokenExpiresAt });
     expect(await testing.result()).toEqual({ outcome: 'published', url: 'https://platform.test/posts/test-1' });
     expect(await checking.result()).toEqual({ ok: true, premium: { subscriptionType: 'Premium' } });
     const afterConnect = stub.events.findIndex((event) => event.name === 'renewCredentials');
@@ -102,11 +104,11 @@ describe('account workflow lock', () => {
 
     renewing.release();
     await refreshing;
-    expect(await disconnecting.result()).toMatchObject({ revokedAtPlatform: true, affectedPosts: 0 });
+    expect(await disconnecting.result()).toEqual({ revoke: { code: 'revoked' }, affectedPosts: 0 });
     const refused = await scheduling.result().catch((error: unknown) => error);
     expect(refused).toBeInstanceOf(WorkflowUpdateFailedError);
     expect((refused as WorkflowUpdateFailedError).cause?.message).toBe('This account was disconnected; choose another account.');
-    expect(await handle.result()).toMatchObject({ revokedAtPlatform: true });
+    expect(await handle.result()).toMatchObject({ revoke: { code: 'revoked' } });
     expect(stub.calls('failScheduledPosts')).toEqual([]);
   });
 

@@ -33,6 +33,8 @@ export class StubAccount {
   /** Credential version the stub store holds; a renewal increments it. */
   version = 1;
   lifetimes: Lifetimes = { accessSec: 7200, refreshSec: 180 * 86400 };
+  /** The token policy the stored credentials have; by default the platform's. */
+  policy?: TokenPolicy;
   /** What failScheduledPosts answers. */
   scheduledPosts = 0;
   /** Answers that replace the defaults below, per activity. */
@@ -75,7 +77,7 @@ export class StubAccount {
   }
 
   private facts() {
-    return { version: this.version, policy: POLICIES[this.platform] ?? { renewal: 'none' }, lifetimes: this.lifetimes };
+    return { version: this.version, policy: this.policy ?? POLICIES[this.platform] ?? { renewal: 'none' }, lifetimes: this.lifetimes };
   }
 
   private readonly defaults: AccountActivities = {
@@ -94,7 +96,7 @@ export class StubAccount {
       return { outcome: 'ok', facts: this.facts() };
     },
     validateCredentials: async () => ({ outcome: 'ok' }),
-    revokeCredentials: async () => ({ revokedAtPlatform: true, message: 'Revoked at the platform.' }),
+    revokeCredentials: async () => ({ code: 'revoked' }),
     checkPremium: async () => ({ outcome: 'ok', premium: { subscriptionType: 'Premium' } }),
     recordStatus: async () => undefined,
     notify: async () => undefined,

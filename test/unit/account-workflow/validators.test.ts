@@ -10,6 +10,7 @@ import {
   testPostUpdate,
   unschedulePostUpdate,
 } from '../../../workflows/account/messages.js';
+import type { Reason } from '../../../workflows/lifecycle/types.js';
 import { useWorkflowTestEnvironment, type AccountHandle } from './environment.js';
 import { expectRejected, notified, reachStatus } from './support.js';
 import type { Hold, StubAccount } from './stub-activities.js';
@@ -18,7 +19,7 @@ import type { Hold, StubAccount } from './stub-activities.js';
 // WorkflowUpdateFailedError with words it can show, and the rejected update never reaches the
 // workflow's history.
 
-const REVOKED = { code: 'app_removed', message: 'You removed Tether in your X settings' };
+const REVOKED: Reason = { code: 'token_revoked', detail: 'X says Tether was removed from the account settings' };
 const HOUR = 3_600_000;
 
 describe('account workflow validators', () => {
@@ -84,7 +85,8 @@ describe('account workflow validators', () => {
     });
 
     it('refreshNow asks for a reconnect', async () => {
-      await expectRejected(handle, refreshNowUpdate, [], `The token has expired (${REVOKED.message}); reconnect instead.`);
+      // The platform's words, when it gave any, say why.
+      await expectRejected(handle, refreshNowUpdate, [], `The token has expired (${REVOKED.detail}); reconnect instead.`);
     });
 
     it('checkPremium asks for a reconnect', async () => {
@@ -92,7 +94,7 @@ describe('account workflow validators', () => {
     });
 
     it('testPost says why the account cannot publish', async () => {
-      await expectRejected(handle, testPostUpdate, [{ postId: 'post-1' }], REVOKED.message);
+      await expectRejected(handle, testPostUpdate, [{ postId: 'post-1' }], `The token has expired (${REVOKED.detail}); reconnect the account first.`);
     });
   });
 

@@ -25,7 +25,10 @@ describe('loadConfig', () => {
     expect(config.platforms.mode).toBe('sandbox');
     expect(config.platforms.clients.x).toEqual({ clientId: 'sandbox-x-client', clientSecret: 'sandbox-x-secret' });
     expect(config.plans.limits).toEqual({ free: 0, starter: 5, growth: 15, agency: 50 });
-    expect(config.tokenEncryptionKey).toHaveLength(32);
+    expect(config.tokenEncryptionKey.current.key).toHaveLength(32);
+    expect(config.plans.selfServe).toBe(true);
+    expect(config.email.catcher).toEqual({ port: 1025, dir: path.join(config.dataDir, 'mail') });
+    expect(config.metrics).toEqual({ host: '127.0.0.1', webPort: 9464, workerPort: 9465, temporalPort: 9466 });
   });
 
   it('lists every bad variable in one error, each with its reason', () => {
@@ -45,9 +48,62 @@ describe('loadConfig', () => {
 
   it('requires secrets and external servers in production', () => {
     const problems = problemsOf({ NODE_ENV: 'production' });
-    for (const name of ['SESSION_SECRET', 'TOKEN_ENCRYPTION_KEY', 'MONGODB_URI', 'TEMPORAL_ADDRESS', 'PUBLIC_URL']) {
+    for (const name of ['SESSION_SECRET', 'TOKEN_ENCRYPTION_KEY', 'MONGODB_URI', 'TEMPORAL_ADDRESS', 'PUBLIC_URL', 'SMTP_URL']) {
       expect(problems).toContain(`${name}: required in production`);
     }
+  });
+
+  const productionEnv = {
+    NODE_ENV: 'production',
+    SESSION_SECRET: 's'.repeat(40),
+    TOKEN_ENCRYPTION_KEY: Buffer.alloc(32, 1).toString('base64'),
+    MONGODB_URI: 'mongodb://db:27017/tether',
+    TEMPORAL_ADDRESS: 'temporal:7233',
+    PUBLIC_URL: 'https://tether.example.com',
+    SMTP_URL: 'smtp://mail.example.com:587',
+    PLATFORM_MODE: 'live',
+  };
+
+  it('refuses the sandbox platforms in production, whose client secrets are public', () => {
+    expect(problemsOf({ ...productionEnv, PLATFORM_MODE: 'sandbox' })).toEqual([
+      'PLATFORM_MODE: sandbox is refused in production (its client secrets are public); use live',
+    ]);
+    expect(loadConfig({ TETHER_DATA_DIR: dataDir(), ...productionEnv }).platforms.mode).toBe('live');
+  });
+
+  it('turns self-serve plan changes off by default in production only, and catches mail only in development', () => {
+    const production = loadConfig({ TETHER_DATA_DIR: dataDir(), ...productionEnv });
+    expect(production.plans.selfServe).toBe(false);
+    expect(production.email.catcher).toBeUndefined();
+    expect(loadConfig({ TETHER_DATA_DIR: dataDir(), ...productionEnv, PLAN_SELF_SERVE: 'true' }).plans.selfServe).toBe(true);
+    expect(loadConfig({ TETHER_DATA_DIR: dataDir(), PLAN_SELF_SERVE: 'false' }).plans.selfServe).toBe(false);
+    expect(loadConfig({ TETHER_DATA_DIR: dataDir(), NODE_ENV: 'test' }).email.catcher).toBeUndefined();
+  });
+
+  it('reads older token keys for rotation, the newest sealing', () => {
+    const older = [Buffer.alloc(32, 2), Buffer.alloc(32, 3)];
+    const config = loadConfig({ TETHER_DATA_DIR: dataDir(), ...productionEnv, TOKEN_ENCRYPTION_OLD_KEYS: older.map((k) => k.toString('base64')).join(', ') });
+    expect(config.tokenEncryptionKey.current.key.equals(Buffer.alloc(32, 1))).toBe(true);
+    expect(config.tokenEncryptionKey.byId.size).toBe(3);
+    const problems = problemsOf({ TOKEN_ENCRYPTION_OLD_KEYS: `${older[0]!.toString('base64')},not-a-key` });
+    expect(problems).toEqual([expect.stringMatching(/^TOKEN_ENCRYPTION_OLD_KEYS: each key must be 32 bytes/)]);
+    expect(problems[0]).not.toContain(older[0]!.toString('base64'));
+  });
+
+  it('reads the operator settings: diagnostics token, Meta notice window, metrics listeners', () => {
+    const config = loadConfig({
+      TETHER_DATA_DIR: dataDir(),
+      DIAGNOSTICS_TOKEN: 'd'.repeat(40),
+      META_DEAUTHORIZE_MAX_AGE_MINUTES: '15',
+      METRICS_HOST: '0.0.0.0',
+      WEB_METRICS_PORT: '0',
+      WORKER_METRICS_PORT: '19465',
+    });
+    expect(config.security).toEqual({ diagnosticsToken: 'd'.repeat(40), metaSignedRequestMaxAgeSec: 900 });
+    expect(config.metrics).toEqual({ host: '0.0.0.0', webPort: 0, workerPort: 19465, temporalPort: 9466 });
+    const problems = problemsOf({ DIAGNOSTICS_TOKEN: 'too-short-token', WORKER_METRICS_PORT: '-1', META_DEAUTHORIZE_MAX_AGE_MINUTES: '0' });
+    expect(problems.map((p) => p.split(':')[0]).sort()).toEqual(['DIAGNOSTICS_TOKEN', 'META_DEAUTHORIZE_MAX_AGE_MINUTES', 'WORKER_METRICS_PORT']);
+    expect(problems.join('\n')).not.toContain('too-short-token');
   });
 
   it('generates development secrets once and keeps them across restarts', () => {
@@ -56,7 +112,7 @@ describe('loadConfig', () => {
     const second = loadConfig({ TETHER_DATA_DIR: dir });
     expect(existsSync(path.join(dir, 'secrets.json'))).toBe(true);
     expect(second.web.sessionSecret).toBe(first.web.sessionSecret);
-    expect(second.tokenEncryptionKey.equals(first.tokenEncryptionKey)).toBe(true);
+    expect(second.tokenEncryptionKey.current.key.equals(first.tokenEncryptionKey.current.key)).toBe(true);
     expect(JSON.parse(readFileSync(path.join(dir, 'secrets.json'), 'utf8')).sessionSecret).toBe(first.web.sessionSecret);
   });
 

@@ -34,16 +34,26 @@ const APP_SERVICES = ['web', 'worker'];
 const schemaKeys = Object.keys(envSchema.shape);
 
 /** The secrets .env.example leaves empty, as the operator fills them in (README, "Deploy"). */
-const REQUIRED_SECRETS = ['SESSION_SECRET', 'TOKEN_ENCRYPTION_KEY', 'POSTGRES_PASSWORD'];
+const REQUIRED_SECRETS = ['SESSION_SECRET', 'TOKEN_ENCRYPTION_KEY', 'POSTGRES_PASSWORD', 'GRAFANA_ADMIN_PASSWORD'];
+/** What else .env.example leaves empty and compose requires, with how the operator fills it in. */
+const REQUIRED_SETTINGS = { SMTP_URL: 'smtp://tether:password@smtp.example.com:587' };
 const generatedSecrets = () => new Map(REQUIRED_SECRETS.map((name) => [name, randomBytes(32).toString('base64')]));
-/** .env as an operator writes it: .env.example with the secrets generated. */
+/** .env as an operator writes it: .env.example with the secrets generated and the mail server named. */
 const operatorEnv = (extra: Record<string, string> = {}) =>
-  new Map([...envExample.active, ...generatedSecrets(), ...Object.entries(extra)]);
+  new Map([...envExample.active, ...generatedSecrets(), ...Object.entries(REQUIRED_SETTINGS), ...Object.entries(extra)]);
 
-/** Settings compose pins instead of passing through from .env. */
-const FIXED_IN_COMPOSE = { NODE_ENV: 'production', WEB_HOST: '0.0.0.0', WEB_PORT: '3000' };
+/** Settings compose pins instead of passing through from .env (the proxy, health check and Prometheus use these ports). */
+const FIXED_IN_COMPOSE = {
+  NODE_ENV: 'production',
+  WEB_HOST: '0.0.0.0',
+  WEB_PORT: '3000',
+  METRICS_HOST: '0.0.0.0',
+  WEB_METRICS_PORT: '9464',
+  WORKER_METRICS_PORT: '9465',
+  TEMPORAL_METRICS_PORT: '9466',
+};
 /** Settings only the embedded `npm start` servers read. */
-const EMBEDDED_ONLY = ['TETHER_DATA_DIR', 'TEMPORAL_CLI_PATH', 'TEMPORAL_PORT', 'TEMPORAL_UI_PORT', 'MONGODB_PORT', 'SANDBOX_PORT'];
+const EMBEDDED_ONLY = ['TETHER_DATA_DIR', 'TEMPORAL_CLI_PATH', 'TEMPORAL_PORT', 'TEMPORAL_UI_PORT', 'MONGODB_PORT', 'SANDBOX_PORT', 'DEV_MAIL_PORT'];
 
 /** Server and UI versions inside each pinned Temporal CLI's dev server (tools/versions.ts). */
 const DEV_SERVER_VERSIONS: Record<string, { server: string; ui: string }> = {
@@ -60,7 +70,7 @@ const commandOf = (s: ComposeService) => (Array.isArray(s.command) ? s.command :
 describe('docker-compose.yml', () => {
   it('defines the whole stack', () => {
     expect(Object.keys(services).sort()).toEqual(
-      ['mongo', 'postgresql', 'proxy', 'temporal', 'temporal-register', 'temporal-schema', 'temporal-ui', 'web', 'worker'].sort(),
+      ['grafana', 'mongo', 'postgresql', 'prometheus', 'proxy', 'temporal', 'temporal-register', 'temporal-schema', 'temporal-ui', 'web', 'worker'].sort(),
     );
   });
 
@@ -108,12 +118,12 @@ describe('docker-compose.yml', () => {
           interpolate(value, withoutSecrets);
         } catch (error) {
           if (!(error instanceof MissingVariableError)) throw error;
-          expect(error.message).toContain('openssl rand -base64 32');
+          expect(error.message).toContain(error.variable in REQUIRED_SETTINGS ? 'smtp://' : 'openssl rand -base64 32');
           missing.add(error.variable);
         }
       }
     }
-    expect([...missing].sort()).toEqual([...REQUIRED_SECRETS].sort());
+    expect([...missing].sort()).toEqual([...REQUIRED_SECRETS, ...Object.keys(REQUIRED_SETTINGS)].sort());
   });
 
   it('accepts the documented Temporal Cloud settings (API key and mTLS)', () => {
@@ -158,7 +168,7 @@ describe('docker-compose.yml', () => {
 
   it('gives every health check an interval, timeout and retries', () => {
     const checked = Object.entries(services).filter(([, s]) => s.healthcheck);
-    expect(checked.map(([name]) => name).sort()).toEqual(['mongo', 'postgresql', 'temporal', 'web']);
+    expect(checked.map(([name]) => name).sort()).toEqual(['mongo', 'postgresql', 'prometheus', 'temporal', 'web']);
     for (const [name, { healthcheck }] of checked) {
       expect(healthcheck!.interval, name).toMatch(/^\d+s$/);
       expect(healthcheck!.timeout, name).toMatch(/^\d+s$/);

@@ -22,7 +22,7 @@ describe('.env.example', () => {
 
   it('leaves the required secrets empty, so no secret is committed and compose refuses to start until they are set', () => {
     expect([...envExample.active.entries()].filter(([, value]) => value !== '').map(([name]) => name)).toEqual(['PUBLIC_URL']);
-    for (const name of ['SESSION_SECRET', 'TOKEN_ENCRYPTION_KEY', 'POSTGRES_PASSWORD']) expect(envExample.active.get(name)).toBe('');
+    for (const name of ['SESSION_SECRET', 'TOKEN_ENCRYPTION_KEY', 'POSTGRES_PASSWORD', 'GRAFANA_ADMIN_PASSWORD', 'SMTP_URL']) expect(envExample.active.get(name)).toBe('');
   });
 
   it('gives PUBLIC_URL as a bare origin, which Caddy can use as its site address', () => {

@@ -232,7 +232,7 @@ describe('status × event', () => {
       if (notify.kind === 'expired') expect(notify.reason).toEqual(result.state.reason);
     }
     if (status === 'expired' && fixture.state.status !== 'expired') {
-      expect(result.state.reason).toEqual(eventName === 'revokedByPlatform' ? (event as { reason: unknown }).reason : { code: 'invalid_grant', message: 'Token has been expired or revoked.' });
+      expect(result.state.reason).toEqual(eventName === 'revokedByPlatform' ? (event as { reason: unknown }).reason : { code: 'reauth_required', detail: 'Token has been expired or revoked.' });
       expect(nextWakeAt(result.state)).toBeUndefined();
     }
     if (effects.length === 0) expect(result.state).toEqual(fixture.state);

@@ -49,7 +49,7 @@ function randomEvent(rng: () => number, state: LifecycleState, now: number, prof
   if (roll < 0.78) return { type: 'renewalSucceeded', now, lifetimes: profile.lifetimes(), jitter }; // unsolicited
   if (roll < 0.83) return { type: 'renewalFailed', now, failure: randomFailure(rng, now), jitter }; // unsolicited
   if (roll < 0.86) return { type: 'validationFailed', now, failure: randomFailure(rng, now), jitter };
-  if (roll < 0.9) return { type: 'revokedByPlatform', now, reason: { code: 'revoked', message: 'revoked at the platform' } };
+  if (roll < 0.9) return { type: 'revokedByPlatform', now, reason: { code: 'token_revoked', detail: 'revoked at the platform' } };
   if (roll < 0.98) return { type: 'reconnected', now, policy: profile.policy, lifetimes: profile.lifetimes(), jitter };
   return { type: 'disconnectRequested', now };
 }
@@ -106,7 +106,7 @@ describe('invariants over random event sequences', () => {
           const code = after.reason?.code;
           const definite = (event.type === 'renewalFailed' || event.type === 'validationFailed') && event.failure.kind === 'reauthRequired';
           const deadline = expiryDeadline(after);
-          const deadlineReached = code === 'token_expired' && deadline !== undefined && now >= deadline.at;
+          const deadlineReached = (code === 'access_expired' || code === 'authorization_expired') && deadline !== undefined && now >= deadline.at && after.reason?.at === deadline.at;
           const dataAccess = code === 'data_access_expired' && event.type === 'validationFailed' && now >= (before.token.dataAccessExpiresAt ?? Infinity);
           check(definite || event.type === 'revokedByPlatform' || deadlineReached || dataAccess, `${context}: expired by ${code}`);
           if (!definite && event.type !== 'revokedByPlatform') checkedExpiries++;

@@ -1,15 +1,26 @@
 import { describe, expect, it } from 'vitest';
-import { hashPassword, verifyAgainstDecoy, verifyPassword } from '../../../web/auth/passwords.js';
+import { hashPassword, needsRehash, verifyAgainstDecoy, verifyPassword } from '../../../services/auth/passwords.js';
 import { AUTH_LABELS, loginBody, registerBody } from '../../../web/auth/schemas.js';
 import { fieldErrors, safeLocalPath } from '../../../web/respond.js';
 
-describe('password hashing', () => {
+// Each hash costs about half a second of one core by design (more on a busy machine).
+describe('password hashing', { timeout: 60_000 }, () => {
   it('verifies the right password and refuses others, with a fresh salt each time', async () => {
     const hash = await hashPassword('correct horse battery');
-    expect(hash).toMatch(/^scrypt\$32768\$8\$1\$[A-Za-z0-9+/=]+\$[A-Za-z0-9+/=]+$/);
+    expect(hash).toMatch(/^scrypt\$131072\$8\$1\$[A-Za-z0-9+/=]+\$[A-Za-z0-9+/=]+$/);
     expect(await verifyPassword('correct horse battery', hash)).toBe(true);
     expect(await verifyPassword('correct horse batterY', hash)).toBe(false);
     expect(await hashPassword('correct horse battery')).not.toBe(hash);
+  });
+
+  it('uses OWASP\'s scrypt cost (N=2^17), still verifies cheaper older hashes and marks them for re-hashing', async () => {
+    const current = await hashPassword('correct horse battery');
+    expect(needsRehash(current)).toBe(false);
+    const older = await hashPassword('correct horse battery', { N: 2 ** 15, r: 8, p: 1 });
+    expect(older).toMatch(/^scrypt\$32768\$8\$1\$/);
+    expect(await verifyPassword('correct horse battery', older)).toBe(true);
+    expect(needsRehash(older)).toBe(true);
+    expect(needsRehash('plain-text')).toBe(false);
   });
 
   it('refuses malformed stored hashes and always fails the decoy', async () => {

@@ -1,5 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { phraseReason } from '../../../services/phrasing/index.js';
 import { signedRequest, tiktokSignature } from '../../../sandbox/core/callbacks.js';
 import { verifyMetaSignedRequest } from '../../../web/webhooks/meta-signed-request.js';
 import { appRemovedReason, tiktokRemovalReason } from '../../../web/webhooks/reasons.js';
@@ -16,41 +17,44 @@ function metaSigned(payload: unknown, secret = SECRET): string {
 }
 
 describe('Meta signed_request', () => {
-  const payload = { algorithm: 'HMAC-SHA256', user_id: '100000000000001', issued_at: 1_700_000_000 };
+  const issuedAt = 1_700_000_000;
+  const payload = { algorithm: 'HMAC-SHA256', user_id: '100000000000001', issued_at: issuedAt };
+  /** An hour's window, a minute after the notice was issued. */
+  const window = { nowSec: issuedAt + 60, maxAgeSec: 3600 };
 
   it('accepts a request signed with the app secret and returns the user and time', () => {
-    expect(verifyMetaSignedRequest(metaSigned(payload), SECRET)).toEqual({ ok: true, payload: { userId: '100000000000001', issuedAt: 1_700_000_000 } });
+    expect(verifyMetaSignedRequest(metaSigned(payload), SECRET, window)).toEqual({ ok: true, payload: { userId: '100000000000001', issuedAt: 1_700_000_000 } });
   });
 
   it('accepts what the sandbox sends', () => {
-    const result = verifyMetaSignedRequest(signedRequest(SECRET, { algorithm: 'HMAC-SHA256', user_id: '42', issued_at: 5 }), SECRET);
-    expect(result).toEqual({ ok: true, payload: { userId: '42', issuedAt: 5 } });
+    const result = verifyMetaSignedRequest(signedRequest(SECRET, { algorithm: 'HMAC-SHA256', user_id: '42', issued_at: issuedAt }), SECRET, window);
+    expect(result).toEqual({ ok: true, payload: { userId: '42', issuedAt } });
   });
 
   it('accepts a numeric user_id and a padded encoding', () => {
-    const encoded = Buffer.from(JSON.stringify({ algorithm: 'hmac-sha256', user_id: 77 })).toString('base64').replace(/\+/g, '-').replace(/\//g, '_');
+    const encoded = Buffer.from(JSON.stringify({ algorithm: 'hmac-sha256', user_id: 77, issued_at: issuedAt })).toString('base64').replace(/\+/g, '-').replace(/\//g, '_');
     const signature = createHmac('sha256', SECRET).update(encoded).digest('base64url');
-    expect(verifyMetaSignedRequest(`${signature}.${encoded}`, SECRET)).toEqual({ ok: true, payload: { userId: '77' } });
+    expect(verifyMetaSignedRequest(`${signature}.${encoded}`, SECRET, window)).toEqual({ ok: true, payload: { userId: '77', issuedAt } });
   });
 
   it('refuses another secret', () => {
-    expect(verifyMetaSignedRequest(metaSigned(payload, 'someone-else'), SECRET)).toMatchObject({ ok: false, problem: 'bad_signature' });
+    expect(verifyMetaSignedRequest(metaSigned(payload, 'someone-else'), SECRET, window)).toMatchObject({ ok: false, problem: 'bad_signature' });
   });
 
   it('refuses a payload changed after signing', () => {
     const [signature] = metaSigned(payload).split('.');
     const forged = b64url(JSON.stringify({ ...payload, user_id: '100000000000002' }));
-    expect(verifyMetaSignedRequest(`${signature}.${forged}`, SECRET)).toMatchObject({ ok: false, problem: 'bad_signature' });
+    expect(verifyMetaSignedRequest(`${signature}.${forged}`, SECRET, window)).toMatchObject({ ok: false, problem: 'bad_signature' });
   });
 
   it('refuses a truncated signature', () => {
     const [signature, encoded] = metaSigned(payload).split('.');
-    expect(verifyMetaSignedRequest(`${signature!.slice(0, 20)}.${encoded}`, SECRET)).toMatchObject({ ok: false, problem: 'bad_signature' });
+    expect(verifyMetaSignedRequest(`${signature!.slice(0, 20)}.${encoded}`, SECRET, window)).toMatchObject({ ok: false, problem: 'bad_signature' });
   });
 
   it('refuses an algorithm other than HMAC-SHA256, even when correctly signed', () => {
-    expect(verifyMetaSignedRequest(metaSigned({ ...payload, algorithm: 'HMAC-SHA1' }), SECRET)).toMatchObject({ ok: false, problem: 'unsupported_algorithm' });
-    expect(verifyMetaSignedRequest(metaSigned({ user_id: '1' }), SECRET)).toMatchObject({ ok: false, problem: 'unsupported_algorithm' });
+    expect(verifyMetaSignedRequest(metaSigned({ ...payload, algorithm: 'HMAC-SHA1' }), SECRET, window)).toMatchObject({ ok: false, problem: 'unsupported_algorithm' });
+    expect(verifyMetaSignedRequest(metaSigned({ user_id: '1' }), SECRET, window)).toMatchObject({ ok: false, problem: 'unsupported_algorithm' });
   });
 
   it.each([
@@ -61,12 +65,21 @@ describe('Meta signed_request', () => {
     ['payload that is not JSON', `abc.${b64url('not json')}`],
     ['payload that is not an object', `abc.${b64url('[1,2]')}`],
   ])('refuses a malformed request: %s', (_name, value) => {
-    expect(verifyMetaSignedRequest(value, SECRET)).toMatchObject({ ok: false, problem: 'malformed' });
+    expect(verifyMetaSignedRequest(value, SECRET, window)).toMatchObject({ ok: false, problem: 'malformed' });
+  });
+
+  it('refuses a correctly signed notice without issued_at, older than the window or from the future', () => {
+    const { issued_at: _dropped, ...undated } = payload;
+    expect(verifyMetaSignedRequest(metaSigned(undated), SECRET, window)).toEqual({ ok: false, problem: 'stale', message: 'signed_request has no issued_at' });
+    expect(verifyMetaSignedRequest(metaSigned({ ...payload, issued_at: String(issuedAt) }), SECRET, window)).toMatchObject({ ok: false, problem: 'stale' });
+    expect(verifyMetaSignedRequest(metaSigned(payload), SECRET, { nowSec: issuedAt + 3601, maxAgeSec: 3600 })).toMatchObject({ ok: false, problem: 'stale' });
+    expect(verifyMetaSignedRequest(metaSigned(payload), SECRET, { nowSec: issuedAt + 3600, maxAgeSec: 3600 })).toMatchObject({ ok: true });
+    expect(verifyMetaSignedRequest(metaSigned(payload), SECRET, { nowSec: issuedAt - 301, maxAgeSec: 3600 })).toMatchObject({ ok: false, problem: 'stale' });
   });
 
   it('refuses a signed payload without a usable user_id', () => {
-    expect(verifyMetaSignedRequest(metaSigned({ algorithm: 'HMAC-SHA256', issued_at: 1 }), SECRET)).toMatchObject({ ok: false, problem: 'malformed' });
-    expect(verifyMetaSignedRequest(metaSigned({ algorithm: 'HMAC-SHA256', user_id: { $ne: null } }), SECRET)).toMatchObject({ ok: false, problem: 'malformed' });
+    expect(verifyMetaSignedRequest(metaSigned({ algorithm: 'HMAC-SHA256', issued_at: 1 }), SECRET, window)).toMatchObject({ ok: false, problem: 'malformed' });
+    expect(verifyMetaSignedRequest(metaSigned({ algorithm: 'HMAC-SHA256', user_id: { $ne: null } }), SECRET, window)).toMatchObject({ ok: false, problem: 'malformed' });
   });
 });
 
@@ -129,10 +142,15 @@ describe('TikTok event body', () => {
 });
 
 describe('removal reasons', () => {
-  it('name the platform and ask for a reconnect', () => {
-    expect(appRemovedReason('facebook')).toEqual({ code: 'app_removed', message: "You removed Tether's access on Facebook — reconnect to continue" });
+  it('are codes that read, for the account\'s platform, as the platform\'s notice and a request to reconnect', () => {
+    expect(appRemovedReason('facebook')).toEqual({ code: 'app_removed' });
+    expect(phraseReason(appRemovedReason('facebook'), { platform: 'facebook', timeZone: 'UTC' })).toBe("You removed Tether's access on Facebook — reconnect to continue");
     expect(tiktokRemovalReason(1)).toEqual(appRemovedReason('tiktok'));
+    expect(tiktokRemovalReason(2).code).toBe('account_deactivated');
     expect(tiktokRemovalReason(4).code).toBe('account_suspended');
-    expect(tiktokRemovalReason(undefined).message).toContain('TikTok');
+    expect(tiktokRemovalReason(5).code).toBe('token_revoked');
+    const tiktok = { platform: 'tiktok' as const, timeZone: 'UTC' };
+    expect(phraseReason(tiktokRemovalReason(3), tiktok)).toBe("TikTok ended Tether's access to this account (the account's age settings changed) — reconnect to continue");
+    expect(phraseReason(tiktokRemovalReason(undefined), tiktok)).toBe("TikTok ended Tether's access to this account — reconnect to continue");
   });
 });

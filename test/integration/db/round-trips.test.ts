@@ -1,0 +1,124 @@
+import { describe, expect, it } from 'vitest';
+import { createCredentialStore } from '../../../db/credentials.js';
+import { AccountWorkflowClient } from '../../../services/account-workflows/client.js';
+import type { AccountWorkflowTarget } from '../../../services/account-workflows/target.js';
+import { connectAccount } from '../../../services/accounts/connect-account.js';
+import { submitPost } from '../../../services/posts/queue.js';
+import { consentThroughSandbox, waitFor } from '../../helpers/lifecycle.js';
+import { useCountingWorld } from '../../helpers/round-trips.js';
+
+// The database round trips of one connect, reconnect, renewal and publish, counted with the
+// driver's command monitoring: web-side calls and the worker's activities together, until the
+// account's workflow is idle again. The counts are deterministic; a change that adds a round trip
+// to one of these paths fails here (update db/README.md with the new figure if it is worth it).
+
+describe('database round trips per action', () => {
+  const world = useCountingWorld();
+  let accountId: string | undefined;
+  const counts: Record<string, unknown> = {};
+
+  const workflows = (): AccountWorkflowTarget => ({ client: world.client, taskQueue: world.config.temporal.taskQueue });
+  const connect = async (identity: string) => {
+    const consent = await consentThroughSandbox({ config: world.config, sandboxUrl: world.sandbox.url, platform: 'x', identity });
+    const deps = { config: world.config, models: world.measured.models, store: createCredentialStore(world.measured.models, world.config.tokenEncryptionKey), workflows: workflows() };
+    return () => connectAccount(deps, { ...world.owner, platform: 'x', identity: consent.identity, tokens: consent.tokens });
+  };
+
+  it('connect, reconnect, renewal and publish each cost a fixed number of commands', { timeout: 120_000 }, async () => {
+    await world.observer.models.User.updateOne({ _id: world.owner.ownerId }, { $set: { plan: 'growth' } });
+    const identity = (await world.sandbox.control.createIdentity({ platform: 'x', handle: 'counted' })).id;
+
+    const firstConnect = await connect(identity);
+    counts.connect = await world.measure(
+      () => accountId,
+      async () => {
+        const outcome = await firstConnect();
+        if (!outcome.ok) throw new Error('the connect was refused');
+        accountId = outcome.accountId;
+      },
+    );
+
+    const again = await connect(identity);
+    counts.reconnect = await world.measure(() => accountId, again);
+
+    counts.renewal = await world.measure(
+      () => accountId,
+      async () => {
+        const answer = await new AccountWorkflowClient(workflows()).refreshNow(accountId!);
+        if (!answer.ok) throw new Error('the renewal was refused');
+      },
+    );
+
+    const { post } = await submitPost(
+      workflows(),
+      world.observer.models,
+      { ownerId: world.owner.ownerId, penNameId: world.owner.penNameId, kind: 'scheduled', text: 'counted post', timeZone: 'UTC', publishAt: new Date(Date.now() + 15_000), targets: [{ accountId: accountId!, platform: 'x', handle: 'counted' }] },
+      new Date(),
+    );
+    counts.publish = await world.measure(
+      () => accountId,
+      () => waitFor('the post to be published', async () => (await world.observer.models.PostTarget.findById(`${post._id}:${accountId}`).lean())?.state === 'published', 60_000),
+    );
+
+    expect(counts).toEqual({
+      // A first connect still reads the user's plan slots and looks for an account connected before identities were recorded (two scans).
+      connect: {
+        total: 19,
+        byCommand: {
+          'find users': 1,
+          'find plan_slot_holders': 1,
+          'find plan_slots': 1,
+          'insert plan_slots': 1,
+          'update plan_slot_holders': 1,
+          'find account_identities': 2,
+          'insert account_identities': 1,
+          'find accounts': 4,
+          'findAndModify accounts': 1,
+          'insert credentials': 1,
+          'update credential_heads': 1,
+          'delete credentials': 1,
+          'find pen_names': 1,
+          'find credential_heads': 1,
+          'update accounts': 1,
+        },
+        scans: { 'find plan_slots': 1, 'find accounts': 1 },
+      },
+      reconnect: {
+        total: 14,
+        byCommand: {
+          'find users': 1,
+          'find plan_slot_holders': 1,
+          'find account_identities': 2,
+          'find accounts': 3,
+          'findAndModify accounts': 1,
+          'find credential_heads': 2,
+          'insert credentials': 1,
+          'update credential_heads': 1,
+          'delete credentials': 1,
+          'update accounts': 1,
+        },
+        scans: {},
+      },
+      // The renewal activity (7) and two status writes (a read and a write each).
+      renewal: {
+        total: 11,
+        byCommand: {
+          'find accounts': 3,
+          'update accounts': 2,
+          'find credential_heads': 1,
+          'insert claims': 1,
+          'find credentials': 1,
+          'insert credentials': 1,
+          'update credential_heads': 1,
+          'delete credentials': 1,
+        },
+        scans: {},
+      },
+      publish: {
+        total: 7,
+        byCommand: { 'find post_targets': 1, 'insert claims': 1, 'find posts': 1, 'update post_targets': 2, 'find accounts': 1, 'find credential_heads': 1 },
+        scans: {},
+      },
+    });
+  });
+});
