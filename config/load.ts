@@ -58,7 +58,7 @@ export interface Config {
   };
   webhook: { url?: string; secret: string };
   plans: { limits: Record<string, number>; defaultPlan: string; selfServe: boolean };
-  lifecycle: { warningLeadMs: number; renewalsPerSecond: Partial<Record<PlatformId, number>> };
+  lifecycle: { warningLeadMs: number; healthCheckMs: number; publishRenewalLeadMs: number; renewalsPerSecond: Partial<Record<PlatformId, number>> };
   publishing: { overdueDecisionMs: number };
   tools: { temporalCliPath?: string };
 }
@@ -203,7 +203,12 @@ export function loadConfig(source: Source, cwd = process.cwd()): Config {
     webhook: { url: env.WEBHOOK_URL, secret: webhookSecret },
     // Self-serve plan changes are a development convenience unless an operator turns them on.
     plans: { limits: env.PLANS, defaultPlan: env.DEFAULT_PLAN, selfServe: env.PLAN_SELF_SERVE ?? !production },
-    lifecycle: { warningLeadMs: env.EXPIRY_WARNING_DAYS * 24 * 3600 * 1000, renewalsPerSecond: env.RENEWALS_PER_SECOND ?? {} },
+    lifecycle: {
+      warningLeadMs: env.EXPIRY_WARNING_DAYS * 24 * 3600 * 1000,
+      healthCheckMs: env.HEALTH_CHECK_HOURS * 3600 * 1000,
+      publishRenewalLeadMs: env.PUBLISH_RENEWAL_LEAD_MINUTES * 60_000,
+      renewalsPerSecond: env.RENEWALS_PER_SECOND ?? {},
+    },
     publishing: { overdueDecisionMs: env.OVERDUE_DECISION_MINUTES * 60_000 },
     tools: { temporalCliPath: env.TEMPORAL_CLI_PATH },
   };

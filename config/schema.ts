@@ -149,6 +149,8 @@ export const envSchema = z.object({
   DEFAULT_PLAN: z.string().min(1).default('free'),
   PLAN_SELF_SERVE: optionalBool,
   EXPIRY_WARNING_DAYS: z.coerce.number().positive().max(60).default(7),
+  HEALTH_CHECK_HOURS: z.coerce.number().positive().max(24 * 60).default(24),
+  PUBLISH_RENEWAL_LEAD_MINUTES: z.coerce.number().min(0).max(24 * 60).default(10),
   OVERDUE_DECISION_MINUTES: z.coerce.number().min(0).max(1440).default(10),
   RENEWALS_PER_SECOND: json('{"x":3,"linkedin":1}')
     .pipe(z.partialRecord(z.enum(PLATFORM_IDS), z.number().positive().max(1000)))
@@ -219,6 +221,8 @@ export const ENV_DESCRIPTIONS: Record<keyof Env, string> = {
   DEFAULT_PLAN: 'Plan of a new user',
   PLAN_SELF_SERVE: 'Users may change their own plan from the Billing page; default `true`, in production `false`',
   EXPIRY_WARNING_DAYS: 'Warn this many days before a token that cannot be renewed expires',
+  HEALTH_CHECK_HOURS: 'How often each connection is proven to still work (the cheapest call its platform allows: a token check, else a renewal), jittered up to 10 % later',
+  PUBLISH_RENEWAL_LEAD_MINUTES: 'How long before a scheduled post its token is renewed when it would be expired by then (raise it when many posts fall due at once: renewals go at RENEWALS_PER_SECOND)',
   OVERDUE_DECISION_MINUTES: 'After a reconnect, how long posts that fell due while the account was expired wait for the user to choose (publish now, reschedule, skip) before they go out in order; 0 publishes at once',
   RENEWALS_PER_SECOND: 'Per-platform cap on token renewals per second across all workers, JSON (keep it below the platform limit); default built in',
   METRICS_HOST: 'Interface the Prometheus `/metrics` listeners bind to (a separate listener from the dashboard)',

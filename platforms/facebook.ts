@@ -1,8 +1,8 @@
 // Facebook Pages: Facebook Login, then a choice of Pages, each posted to with its own Page token.
-// Page tokens from a long-lived user token do not expire; they are validated periodically.
+// Page tokens from a long-lived user token do not expire; a health check validates them (debug_token).
 
 import { z } from 'zod';
-import { createMetaAdapter, VALIDATE_EVERY_SEC, type MetaOptions } from './meta-adapter.js';
+import { createMetaAdapter, type MetaOptions } from './meta-adapter.js';
 import type { AdapterDeps } from './oauth.js';
 import { ok } from './outcome.js';
 import type { PlatformAdapter, PostRules } from './types.js';
@@ -19,7 +19,8 @@ export function createFacebookAdapter(deps: AdapterDeps, options: MetaOptions): 
     name: 'Facebook',
     scopes: FACEBOOK_SCOPES,
     rules: RULES,
-    tokenPolicy: () => ({ renewal: 'validate', validateEverySec: VALIDATE_EVERY_SEC }),
+    // Page tokens do not expire: a health check validates them (debug_token) on the configured cadence.
+    tokenPolicy: () => ({ renewal: 'validate' }),
     refresh: (login, credentials) => login.refresh(credentials),
 
     async listTargets(login, tokens, identity) {

@@ -4,7 +4,7 @@
 // 60 days and is renewed by exchanging it for a fresh long-lived one.
 
 import { z } from 'zod';
-import { createMetaAdapter, VALIDATE_EVERY_SEC, type MetaOptions } from './meta-adapter.js';
+import { createMetaAdapter, type MetaOptions } from './meta-adapter.js';
 import type { MetaLogin } from './meta-login.js';
 import type { AdapterDeps } from './oauth.js';
 import { invalid, ok, transient } from './outcome.js';
@@ -59,11 +59,10 @@ export function createInstagramAdapter(deps: AdapterDeps, options: MetaOptions &
     scopes: INSTAGRAM_SCOPES,
     rules: RULES,
     textLabel: 'caption',
+    // The long-lived user token is exchanged before it ages out; a health check inspects it (debug_token).
     // Accounts connected before Tether kept the user token hold a non-expiring Page token: validate those.
     tokenPolicy: (credentials) =>
-      credentials.accessTokenExpiresAt
-        ? { renewal: 'exchange', minTokenAgeSec: RENEW_ONCE_A_DAY_SEC }
-        : { renewal: 'validate', validateEverySec: VALIDATE_EVERY_SEC },
+      credentials.accessTokenExpiresAt ? { renewal: 'exchange', minTokenAgeSec: RENEW_ONCE_A_DAY_SEC, check: 'inspect' } : { renewal: 'validate' },
     refresh: (login, credentials) => (credentials.accessTokenExpiresAt ? login.longLived(credentials.accessToken) : login.refresh(credentials)),
 
     async listTargets(login, tokens, identity) {

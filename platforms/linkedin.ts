@@ -135,7 +135,8 @@ export function createLinkedInAdapter({ http }: Pick<AdapterDeps, 'http'>, optio
     // Member mode posts as the one member who signed in; organization mode chooses among organizations.
     hasTargetChoice: options.mode === 'organization',
 
-    tokenPolicy: (credentials) => ({ renewal: credentials.refreshToken ? 'refresh' : 'none' }),
+    // Introspection checks a live token; partner refresh tokens end 365 days after consent whatever renews them.
+    tokenPolicy: (credentials) => (credentials.refreshToken ? { renewal: 'refresh', refreshEnd: 'fixed', check: 'inspect' } : { renewal: 'none', check: 'inspect' }),
     postRules: () => RULES,
     validatePost(post) {
       const problems = checkPost(name, RULES, post);

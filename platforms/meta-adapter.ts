@@ -13,9 +13,6 @@ export interface MetaOptions {
   configId?: string;
 }
 
-/** Page tokens from a long-lived user token do not expire; checked this often. */
-export const VALIDATE_EVERY_SEC = 12 * 3600;
-
 export interface MetaAdapterSpec {
   id: 'facebook' | 'instagram';
   name: string;

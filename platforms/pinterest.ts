@@ -87,7 +87,8 @@ export function createPinterestAdapter({ http, client }: AdapterDeps): PlatformA
     usesPkce: false,
     hasTargetChoice: false,
 
-    tokenPolicy: () => ({ renewal: 'rotatingRefresh' }),
+    // The 30-day access token answers a cheap read (GET /v5/user_account) for health checks; the sliding refresh token is reported.
+    tokenPolicy: () => ({ renewal: 'rotatingRefresh', check: 'inspect' }),
     postRules: () => RULES,
     validatePost: (post) => checkPost(name, RULES, post, 'description'),
 

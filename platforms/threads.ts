@@ -42,7 +42,7 @@ export function createThreadsAdapter({ http, client }: AdapterDeps): PlatformAda
     usesPkce: false,
     hasTargetChoice: false,
 
-    tokenPolicy: () => ({ renewal: 'exchange', minTokenAgeSec: MIN_TOKEN_AGE_SEC }),
+    tokenPolicy: () => ({ renewal: 'exchange', minTokenAgeSec: MIN_TOKEN_AGE_SEC, check: 'inspect' }),
     postRules: () => RULES,
     validatePost: (post) => checkPost(name, RULES, post),
 

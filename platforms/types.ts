@@ -114,11 +114,25 @@ export interface Board {
  */
 export type RenewalKind = 'rotatingRefresh' | 'refresh' | 'exchange' | 'validate' | 'none';
 
+/** The lifecycle rules of a platform's tokens (platforms/README.md, "Lifecycle rules", gives each platform's with sources). */
 export interface TokenPolicy {
   renewal: RenewalKind;
   minTokenAgeSec?: number;
-  /** How often to validate a non-expiring token. */
+  /** Legacy (schema 1 lifecycles only): how often to validate a non-expiring token. */
   validateEverySec?: number;
+  /**
+   * A refresh token that reports no expiry but dies after this long unused (Google: six months);
+   * each renewal uses it, so its end slides with every renewal.
+   */
+  refreshIdleSec?: number;
+  /** 'fixed': a renewal never moves the refresh token's end (LinkedIn: 365 days from consent). Default 'sliding'. */
+  refreshEnd?: 'sliding' | 'fixed';
+  /**
+   * 'inspect': the platform can check a live access token without renewing anything (Meta
+   * `debug_token`, LinkedIn introspection, Google `tokeninfo`, a cheap read): a health check uses
+   * `validate` while the access token lives. Absent: a health check renews (X, TikTok, Bluesky).
+   */
+  check?: 'inspect';
 }
 
 /** What the person chose where a platform requires them to choose for each post (TikTok). */

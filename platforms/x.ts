@@ -15,6 +15,11 @@ const TOKEN_URL = 'https://api.x.com/2/oauth2/token';
 const REVOKE_URL = 'https://api.x.com/2/oauth2/revoke';
 const API = 'https://api.x.com/2';
 export const X_SCOPES = ['tweet.read', 'tweet.write', 'users.read', 'offline.access'];
+/**
+ * X documents no refresh-token lifetime ("offline.access: stay connected until you revoke access");
+ * an X DevRel tutorial says six months. Taken as six months unused: each refresh issues a new one.
+ */
+const REFRESH_IDLE_SEC = 180 * 86_400;
 
 const userSchema = z.object({
   data: z.looseObject({
@@ -78,7 +83,7 @@ export function createXAdapter({ http, client }: AdapterDeps): PlatformAdapter {
     usesPkce: true,
     hasTargetChoice: false,
 
-    tokenPolicy: () => ({ renewal: 'rotatingRefresh' }),
+    tokenPolicy: () => ({ renewal: 'rotatingRefresh', refreshIdleSec: REFRESH_IDLE_SEC }),
     postRules: ({ premium }) => rules(premium),
     validatePost(post, { premium }) {
       const problems = checkPost(name, rules(premium), post);

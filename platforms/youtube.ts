@@ -13,10 +13,15 @@ import type { Failure, Identity, PlatformAdapter, PostRules } from './types.js';
 const AUTHORIZE_URL = 'https://accounts.google.com/o/oauth2/v2/auth';
 const TOKEN_URL = 'https://oauth2.googleapis.com/token';
 const REVOKE_URL = 'https://oauth2.googleapis.com/revoke';
+const TOKENINFO_URL = 'https://oauth2.googleapis.com/tokeninfo';
+/** Google drops a refresh token unused for six months (developers.google.com/identity/protocols/oauth2, "Refresh token expiration"). */
+const REFRESH_IDLE_SEC = 180 * 86_400;
 const API = 'https://www.googleapis.com/youtube/v3';
 export const YOUTUBE_SCOPES = ['https://www.googleapis.com/auth/youtube.upload', 'https://www.googleapis.com/auth/youtube.readonly'];
 export const YOUTUBE_LIMITATION = 'YouTube only accepts video uploads; text posts cannot be published to YouTube';
 const RULES: PostRules = { maxLength: 5_000, lengthUnit: 'characters', requiresImage: false, requiresBoard: false, limitation: YOUTUBE_LIMITATION };
+
+const tokenInfoSchema = z.looseObject({ expires_in: z.union([z.string(), z.number()]).optional() });
 
 const channelsSchema = z.looseObject({
   items: z
@@ -97,7 +102,7 @@ export function createYouTubeAdapter({ http, client }: AdapterDeps): PlatformAda
     usesPkce: true,
     hasTargetChoice: true,
 
-    tokenPolicy: () => ({ renewal: 'refresh' }),
+    tokenPolicy: () => ({ renewal: 'refresh', refreshIdleSec: REFRESH_IDLE_SEC, check: 'inspect' }),
     postRules: () => RULES,
     validatePost: () => [YOUTUBE_LIMITATION],
 
@@ -131,8 +136,19 @@ export function createYouTubeAdapter({ http, client }: AdapterDeps): PlatformAda
       return result.kind === 'ok' ? ok({ ...result.value, refreshToken: result.value.refreshToken ?? credentials.refreshToken }) : result;
     },
 
+    /** The cheapest check: `tokeninfo` on the live access token (no YouTube quota used). */
     async validate(_account, credentials) {
-      const result = await channel(credentials.accessToken);
+      const result = await http.json(
+        { method: 'GET', url: TOKENINFO_URL, query: { access_token: credentials.accessToken } },
+        {
+          schema: tokenInfoSchema,
+          classify: (r) =>
+            r.status === 400
+              ? reauthRequired('access_token_rejected', withDetail('Google no longer accepts the access token; Tether will refresh it', r.body))
+              : classifyByStatus(r, { platformName: name, now: http.now(), canRefresh: true }),
+          what: 'the token check',
+        },
+      );
       return result.kind === 'ok' ? ok({}) : result;
     },
 

@@ -29,6 +29,9 @@ import {
   unschedulePostUpdate,
 } from '../workflows/account/messages.js';
 import { createPost } from '../db/posts.js';
+import type { accountWorkflow } from '../workflows/account/workflow.js';
+import { startLifecycle } from '../workflows/lifecycle/state.js';
+import { emptyQueue } from '../workflows/publishing/queue.js';
 import { queuePost } from '../services/posts/queue.js';
 import { databaseServer, temporalCli } from './binaries.js';
 import { repoRoot } from './paths.js';
@@ -45,6 +48,8 @@ import { historyWithDecodedPayloads } from './history-text.js';
 
 const HISTORIES_DIR = path.join(repoRoot, 'test', 'histories');
 const MAX_HISTORY_BYTES = 300_000;
+/** Health checks every few seconds: on X and Bluesky each one is a renewal, on LinkedIn an introspection. */
+const HEALTH_CHECK_MS = 5_000;
 
 interface World {
   config: Config;
@@ -71,24 +76,31 @@ async function refreshesOf(world: World, platform: PlatformId, externalId: strin
   return (await world.control.counters({ platform, externalId })).refreshes;
 }
 
-async function connectX(world: World, handle: string, extra: { historyEventLimit?: number; overdueDecisionMs?: number } = {}) {
-  const connected = await connectThroughSandbox({
+type WorkflowDefaults = { historyEventLimit?: number; overdueDecisionMs?: number; healthCheckMs?: number };
+
+/** The OAuth consent in the sandbox, as a new X identity (`handle`) or an existing one (`identity`), with checks every few seconds. */
+function consentX(world: World, who: { handle: string } | { identity: string }, extra: WorkflowDefaults = {}) {
+  return connectThroughSandbox({
     config: world.config,
     db: world.db,
     client: world.client,
     sandboxUrl: world.sandbox.url,
     owner: world.owner,
     platform: 'x',
-    handle,
-    workflowDefaults: extra,
+    ...who,
+    workflowDefaults: { healthCheckMs: HEALTH_CHECK_MS, ...extra },
   });
+}
+
+async function connectX(world: World, handle: string, extra: WorkflowDefaults = {}) {
+  const connected = await consentX(world, { handle }, extra);
   if (!connected.result.accepted) throw new Error(`connect of ${handle} was rejected: ${JSON.stringify(connected.result.rejection)}`);
   return { ...connected, handle: world.client.workflow.getHandle(accountWorkflowId(connected.accountId)) };
 }
 
 /** Connects the same X identity again: a reconnect of the same account. */
 function reconnectX(world: World, externalId: string) {
-  return connectThroughSandbox({ config: world.config, db: world.db, client: world.client, sandboxUrl: world.sandbox.url, owner: world.owner, platform: 'x', identity: externalId });
+  return consentX(world, { identity: externalId });
 }
 
 async function disconnect(handle: WorkflowHandle): Promise<void> {
@@ -96,7 +108,7 @@ async function disconnect(handle: WorkflowHandle): Promise<void> {
   await handle.result();
 }
 
-/** (a) X: connect, several renewals, "renew now", disconnect. */
+/** (a) X: connect, several renewals (each health check renews), "renew now", disconnect. */
 async function renewalsThenDisconnect(world: World): Promise<Recorded> {
   const account = await connectX(world, 'history_renewals');
   await waitFor('three X renewals', async () => (await refreshesOf(world, 'x', account.externalId)) >= 3, 90_000);
@@ -130,13 +142,21 @@ async function linkedinWarnedThenExpired(world: World): Promise<Recorded> {
     sandboxUrl: world.sandbox.url,
     owner: world.owner,
     platform: 'linkedin',
+    workflowDefaults: { healthCheckMs: HEALTH_CHECK_MS },
   });
   if (!connected.result.accepted) throw new Error(`LinkedIn connect was rejected: ${JSON.stringify(connected.result.rejection)}`);
   const handle = world.client.workflow.getHandle(accountWorkflowId(connected.accountId));
   await reachStatus(world, connected.accountId, 'expiring', 60_000);
   await reachStatus(world, connected.accountId, 'expired', 60_000);
-  const kinds = (await world.db.models.Notification.find({ accountId: connected.accountId }).lean()).map((n) => n.kind);
-  if (!kinds.includes('expiring') || !kinds.includes('expired')) throw new Error(`LinkedIn notifications were ${kinds.join(', ')}`);
+  // The status is recorded before the owner is notified of it.
+  const kinds = async () => (await world.db.models.Notification.find({ accountId: connected.accountId }).lean()).map((n) => n.kind);
+  const notified = async () => {
+    const all = await kinds();
+    return all.includes('expiring') && all.includes('expired');
+  };
+  await waitFor('the expiring and expired notifications', notified, 30_000).catch(async () => {
+    throw new Error(`LinkedIn notifications were ${(await kinds()).join(', ')}`);
+  });
   await disconnect(handle);
   return [{ name: 'linkedin-warned-expired-disconnect', handle }];
 }
@@ -183,7 +203,7 @@ async function blueskyRenewals(world: World): Promise<Recorded> {
     {
       models: world.db.models,
       store: createCredentialStore(world.db.models, world.config.tokenEncryptionKey),
-      workflows: { client: world.client, taskQueue: world.config.temporal.taskQueue },
+      workflows: { client: world.client, taskQueue: world.config.temporal.taskQueue, healthCheckMs: HEALTH_CHECK_MS },
     },
     { ...world.owner, platform: 'bluesky', identity: session.value.identity, tokens: session.value.tokens },
   );
@@ -284,6 +304,59 @@ async function queueUpdatesWhileBusy(world: World): Promise<Recorded> {
   return [{ name: 'x-queue-updates-while-busy-disconnect', handle: account.handle }];
 }
 
+/** (i) X with checks far apart: a post due in seconds finds a renewal just before it (the 6-second token is dead by then). */
+async function renewalBeforePost(world: World): Promise<Recorded> {
+  const account = await connectX(world, 'history_post_renewal', { healthCheckMs: 3_600_000 });
+  const schedule = poster(world, account, 'history_post_renewal');
+  const post = await schedule('History post on a fresh token', new Date(Date.now() + 10_000));
+  await waitFor('the post', async () => (await postStateOf(world, post._id)) === 'published', 30_000);
+  const renewals = await refreshesOf(world, 'x', account.externalId);
+  if (renewals !== 1) throw new Error(`expected one renewal before the post, the platform saw ${renewals}`);
+  await disconnect(account.handle);
+  return [{ name: 'x-renewal-before-post-disconnect', handle: account.handle }];
+}
+
+/**
+ * (j) A run that starts with a lifecycle on the legacy rules (schema 1), as one continued-as-new
+ * before the `renew-by-need` patch would carry it: it migrates on its first task, then checks by need.
+ */
+async function migratedFromLegacy(world: World): Promise<Recorded> {
+  const connected = await connectX(world, 'history_legacy');
+  // The legacy run: replaced by one carrying a schema-1 lifecycle of the same credentials.
+  await connected.handle.terminate('replaced by a run carrying legacy state');
+  const stored = await createCredentialStore(world.db.models, world.config.tokenEncryptionKey).loadCredentials(connected.accountId);
+  const expiresAt = Date.parse(stored!.credentials.accessTokenExpiresAt!);
+  const now = Date.now();
+  const lifecycle = startLifecycle(
+    { accountId: connected.accountId, platform: 'x', config: { warningLeadMs: world.config.lifecycle.warningLeadMs }, schemaVersion: 1 },
+    { now, policy: { renewal: 'rotatingRefresh' }, lifetimes: { accessSec: Math.max(1, Math.round((expiresAt - now) / 1000)) }, jitter: 0.5 },
+  ).state;
+  const summary = await world.client.workflow.getHandle(connected.handle.workflowId).describe();
+  const handle = await world.client.workflow.start<typeof accountWorkflow>('accountWorkflow', {
+    taskQueue: world.config.temporal.taskQueue,
+    workflowId: connected.handle.workflowId,
+    staticSummary: (await summary.staticSummary()) ?? undefined,
+    args: [
+      {
+        accountId: connected.accountId,
+        healthCheckMs: HEALTH_CHECK_MS,
+        carried: {
+          account: { accountId: connected.accountId, platform: 'x', handle: 'history_legacy', displayName: 'history_legacy', penNameId: world.owner.penNameId, penName: world.owner.penName, ownerId: world.owner.ownerId },
+          lifecycle,
+          knownVersion: stored!.version,
+          projectionSequence: now,
+          queue: emptyQueue(),
+        },
+      },
+    ],
+  });
+  const renewed = await refreshesOf(world, 'x', connected.externalId);
+  await waitFor('two checks after the migration', async () => (await refreshesOf(world, 'x', connected.externalId)) >= renewed + 2, 60_000);
+  if ((await handle.query(stateQuery)).nextAction !== 'check') throw new Error('the migrated run does not check by need');
+  await disconnect(handle);
+  return [{ name: 'x-legacy-state-migrated-disconnect', handle }];
+}
+
 async function writeHistory(world: World, recorded: Recorded[number]): Promise<void> {
   const history = await world.client.workflow.getHandle(recorded.handle.workflowId, recorded.runId).fetchHistory();
   const json = `${JSON.stringify(JSON.parse(historyToJSON(history)), null, 1)}\n`;
@@ -363,14 +436,17 @@ async function main(): Promise<void> {
       blueskyRenewals,
       publishingQueue,
       queueUpdatesWhileBusy,
+      renewalBeforePost,
+      migratedFromLegacy,
     };
     const chosen = process.argv.slice(2);
     const unknown = chosen.filter((name) => !(name in all));
     if (unknown.length > 0) throw new Error(`unknown scenario(s) ${unknown.join(', ')}; choose from ${Object.keys(all).join(', ')}`);
-    const scenarios = Object.entries(all)
-      .filter(([name]) => chosen.length === 0 || chosen.includes(name))
-      .map(([, scenario]) => scenario);
-    const recorded = (await Promise.all(scenarios.map((scenario) => scenario(world)))).flat();
+    const scenarios = Object.entries(all).filter(([name]) => chosen.length === 0 || chosen.includes(name));
+    const outcomes = await Promise.allSettled(scenarios.map(([, scenario]) => scenario(world)));
+    const failed = outcomes.flatMap((outcome, i) => (outcome.status === 'rejected' ? [`${scenarios[i]![0]}: ${String(outcome.reason)}`] : []));
+    if (failed.length > 0) throw new Error(`scenario(s) failed:\n  ${failed.join('\n  ')}`);
+    const recorded = outcomes.flatMap((outcome) => (outcome.status === 'fulfilled' ? outcome.value : []));
 
     mkdirSync(HISTORIES_DIR, { recursive: true });
     for (const entry of recorded) await writeHistory(world, entry);

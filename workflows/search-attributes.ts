@@ -8,10 +8,13 @@ export const STATUS = defineSearchAttributeKey('TetherStatus', SearchAttributeTy
 export const PLATFORM = defineSearchAttributeKey('TetherPlatform', SearchAttributeType.KEYWORD);
 export const PEN_NAME = defineSearchAttributeKey('TetherPenName', SearchAttributeType.KEYWORD);
 export const OWNER = defineSearchAttributeKey('TetherOwner', SearchAttributeType.KEYWORD);
+/** Legacy: the access token's expiry, kept by workflows on the legacy lifecycle rules (schema 1) only. */
 export const TOKEN_EXPIRES_AT = defineSearchAttributeKey('TetherTokenExpiresAt', SearchAttributeType.DATETIME);
 export const NEXT_ACTION_AT = defineSearchAttributeKey('TetherNextActionAt', SearchAttributeType.DATETIME);
+/** Until when Tether can act for the user (the grant's end; absent when it has none). */
+export const GRANT_EXPIRES_AT = defineSearchAttributeKey('TetherGrantExpiresAt', SearchAttributeType.DATETIME);
 
-export const ALL_SEARCH_ATTRIBUTES = [STATUS, PLATFORM, PEN_NAME, OWNER, TOKEN_EXPIRES_AT, NEXT_ACTION_AT];
+export const ALL_SEARCH_ATTRIBUTES = [STATUS, PLATFORM, PEN_NAME, OWNER, TOKEN_EXPIRES_AT, NEXT_ACTION_AT, GRANT_EXPIRES_AT];
 
 const CLI_TYPE_NAMES: Record<string, string> = {
   KEYWORD: 'Keyword',

@@ -1,7 +1,8 @@
 // What the account workflow exchanges with its activities. Only ids, times, lifetimes and reasons
 // cross this boundary: tokens stay in MongoDB, so they never enter workflow history.
 import type { Failure, PlatformId, PremiumStatus, TokenPolicy } from '../../platforms/types.js';
-import type { Lifetimes, NextActionCode, NotifyKind, Reason } from '../../workflows/lifecycle/types.js';
+import type { LifecycleProjection, RecordRequest } from '../../workflows/lifecycle/projection.js';
+import type { Lifetimes, NotifyKind, Reason } from '../../workflows/lifecycle/types.js';
 
 /** Everything the workflow needs to know about an account's stored credentials. */
 export interface CredentialFacts {
@@ -28,20 +29,24 @@ export interface RenewInput {
   accountId: string;
   /** The credential version the workflow last knew. A newer stored version means a renewal already landed (e.g. before a crash): it is reused, and the platform is not called again. */
   knownVersion: number;
+  /**
+   * One activity per renewal: the status projection is written here with the outcome (what
+   * `projectionAfter(record.lifecycle, outcome event)` gives), and the workflow does not write it again.
+   */
+  record?: RecordRequest;
 }
 
-export interface StatusProjection {
+export interface ValidateInput {
   accountId: string;
-  status: 'active' | 'expiring' | 'expired' | 'disconnected';
-  reason?: Reason;
-  tokenExpiresAt?: number;
-  warningDeadline?: number;
-  nextAction?: NextActionCode;
-  nextActionAt?: number;
-  queuePaused: boolean;
+  /** As for renewals: the projection is written with the outcome. */
+  record?: RecordRequest;
+}
+
+export type StatusProjection = LifecycleProjection & {
+  accountId: string;
   /** Monotonic per account; a write with a lower sequence than the stored one is ignored. */
   sequence: number;
-}
+};
 
 export interface NotifyInput {
   accountId: string;
@@ -77,7 +82,8 @@ export interface LifecycleActivities {
   /** Reads the stored credentials' policy and lifetimes; after a (re)connect, also checks them with the platform. */
   inspectCredentials(input: { accountId: string; verifyWithPlatform: boolean }): Promise<OperationResult<{ facts: CredentialFacts }>>;
   renewCredentials(input: RenewInput): Promise<OperationResult<{ facts: CredentialFacts }>>;
-  validateCredentials(accountId: string): Promise<OperationResult<{ dataAccessSec?: number }>>;
+  /** A plain account id: as scheduled by workflows from before the `renew-by-need` patch. */
+  validateCredentials(input: string | ValidateInput): Promise<OperationResult<{ dataAccessSec?: number }>>;
   revokeCredentials(accountId: string): Promise<RevokeResult>;
   checkPremium(accountId: string): Promise<OperationResult<{ premium: PremiumStatus }>>;
   recordStatus(projection: StatusProjection): Promise<void>;

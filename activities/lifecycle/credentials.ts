@@ -4,9 +4,11 @@ import { accountRefOf, countOtherAccountsOnFacebookLogin, FACEBOOK_LOGIN_PLATFOR
 import type { StoredCredentials } from '../../db/credentials.js';
 import type { Account } from '../../db/models/account.js';
 import type { IssuedTokens, PlatformAdapter, PremiumStatus } from '../../platforms/types.js';
-import type { CredentialFacts, OperationResult, RenewInput, RevokeResult } from './contract.js';
+import { renewalEvent, validationEvent } from '../../workflows/lifecycle/projection.js';
+import type { CredentialFacts, OperationResult, RenewInput, RevokeResult, ValidateInput } from './contract.js';
 import { activityLog, missingCredentials, notConfigured, requireAccount, type LifecycleContext } from './deps.js';
 import { credentialFacts } from './facts.js';
+import { recordOutcome } from './status.js';
 
 // Activities that use an account's stored credentials with its platform. Platform outcomes are
 // returned (the workflow classifies them); only infrastructure errors throw, so Temporal retries them.
@@ -51,6 +53,62 @@ export function credentialActivities(context: LifecycleContext) {
     }
   }
 
+  /**
+   * Calls the platform at most once per stored version: the stored version is compared with the
+   * workflow's, and a renewal lease (a claim: unique insert with generations) keeps a second
+   * concurrent attempt (e.g. one Temporal started after a timeout while the first still runs) from
+   * replaying the same refresh token; it waits for the first attempt's result instead.
+   */
+  async function renew({ accountId, knownVersion }: RenewInput): Promise<FactsResult> {
+    const account = await requireAccount(models, accountId);
+    const adapter = adapters[account.platform];
+    if (!adapter) return { outcome: 'failed', failure: notConfigured(account.platform) };
+    const waitUntil = Date.now() + RENEWAL_LEASE_MS + RENEWAL_WAIT_SLACK_MS;
+    const reuse = (stored: StoredCredentials): FactsResult => {
+      // A renewal (or reconnect) already landed, e.g. stored just before a crash: never call the platform again.
+      activityLog().info('credentials already newer than the workflow knew; reusing them', { accountId, version: stored.version });
+      return { outcome: 'ok', facts: credentialFacts(adapter, stored, clock()) };
+    };
+    for (;;) {
+      const stored = await store.loadCredentials(accountId);
+      if (!stored) return { outcome: 'failed', failure: missingCredentials(account) };
+      if (stored.version > knownVersion) return reuse(stored);
+      const generation = await store.claimRenewal(accountId, stored.version, context.workerIdentity, clock(), RENEWAL_LEASE_MS);
+      if (generation !== undefined) {
+        let renewed = false;
+        try {
+          // The head lags a version whose writer died before copying it: check, so an old refresh token is never spent.
+          const newer = await store.findNewer(accountId, stored.version);
+          if (newer && newer.version > knownVersion) return reuse(newer);
+          // A head behind what the workflow knows: it is repaired now, so the next round renews the newest.
+          if (newer) continue;
+          const result = await renewHeld(account, adapter, stored);
+          renewed = result.outcome === 'ok';
+          return result;
+        } finally {
+          // A renewal that stored a new version leaves its claim to expire: nobody renews that version again.
+          if (!renewed) await store.releaseRenewal(accountId, stored.version, generation, clock());
+        }
+      }
+      if (Date.now() > waitUntil) throw new Error(`another attempt is still renewing the credentials of account ${accountId}`);
+      Context.current().heartbeat();
+      await Context.current().sleep(RENEWAL_POLL_MS);
+    }
+  }
+
+  async function validate(accountId: string): Promise<OperationResult<{ dataAccessSec?: number }>> {
+    const { account, adapter, stored } = await loadFor(accountId);
+    if (!adapter) return { outcome: 'failed', failure: notConfigured(account.platform) };
+    if (!stored) return { outcome: 'failed', failure: missingCredentials(account) };
+    const check = await adapter.validate(accountRefOf(account), stored.credentials);
+    context.metrics.healthCheck(account.platform, check.kind);
+    if (check.kind !== 'ok') return { outcome: 'failed', failure: check };
+    const dataAccessSec = check.value.dataAccessLifetimeSec;
+    if (dataAccessSec === undefined) return { outcome: 'ok' };
+    await store.recordDataAccessExpiry(accountId, new Date(clock().getTime() + dataAccessSec * 1000));
+    return { outcome: 'ok', dataAccessSec };
+  }
+
   /** Holding the renewal claim: one platform call, then the result is stored at once. */
   async function renewHeld(account: Account, adapter: PlatformAdapter, stored: StoredCredentials): Promise<FactsResult> {
     const renewed = await adapter.refresh(accountRefOf(account), stored.credentials);
@@ -86,61 +144,19 @@ export function credentialActivities(context: LifecycleContext) {
       return { outcome: 'ok', facts: credentialFacts(adapter, stored, clock()) };
     },
 
-    /**
-     * Calls the platform at most once per stored version: the stored version is compared with the
-     * workflow's, and a renewal lease (unique insert) keeps a second concurrent attempt (e.g. one
-     * Temporal started after a timeout while the first still runs) from replaying the same refresh
-     * token; it waits for the first attempt's result instead.
-     */
+    /** Renews (see `renew`), then records the status projection of the outcome when asked to: one activity per renewal. */
     async renewCredentials(input: RenewInput): Promise<FactsResult> {
-      const { accountId, knownVersion } = input;
-      const account = await requireAccount(models, accountId);
-      const adapter = adapters[account.platform];
-      if (!adapter) return { outcome: 'failed', failure: notConfigured(account.platform) };
-      const waitUntil = Date.now() + RENEWAL_LEASE_MS + RENEWAL_WAIT_SLACK_MS;
-      const reuse = (stored: StoredCredentials): FactsResult => {
-        // A renewal (or reconnect) already landed, e.g. stored just before a crash: never call the platform again.
-        activityLog().info('credentials already newer than the workflow knew; reusing them', { accountId, version: stored.version });
-        return { outcome: 'ok', facts: credentialFacts(adapter, stored, clock()) };
-      };
-      for (;;) {
-        const stored = await store.loadCredentials(accountId);
-        if (!stored) return { outcome: 'failed', failure: missingCredentials(account) };
-        if (stored.version > knownVersion) return reuse(stored);
-        const generation = await store.claimRenewal(accountId, stored.version, context.workerIdentity, clock(), RENEWAL_LEASE_MS);
-        if (generation !== undefined) {
-          let renewed = false;
-          try {
-            // The head lags a version whose writer died before copying it: check, so an old refresh token is never spent.
-            const newer = await store.findNewer(accountId, stored.version);
-            if (newer && newer.version > knownVersion) return reuse(newer);
-            // A head behind what the workflow knows: it is repaired now, so the next round renews the newest.
-            if (newer) continue;
-            const result = await renewHeld(account, adapter, stored);
-            renewed = result.outcome === 'ok';
-            return result;
-          } finally {
-            // A renewal that stored a new version leaves its claim to expire: nobody renews that version again.
-            if (!renewed) await store.releaseRenewal(accountId, stored.version, generation, clock());
-          }
-        }
-        if (Date.now() > waitUntil) throw new Error(`another attempt is still renewing the credentials of account ${accountId}`);
-        Context.current().heartbeat();
-        await Context.current().sleep(RENEWAL_POLL_MS);
-      }
+      const result = await renew(input);
+      if (input.record) await recordOutcome(context, input.accountId, input.record, renewalEvent(result, input.record.now, input.record.jitter));
+      return result;
     },
 
-    async validateCredentials(accountId: string): Promise<OperationResult<{ dataAccessSec?: number }>> {
-      const { account, adapter, stored } = await loadFor(accountId);
-      if (!adapter) return { outcome: 'failed', failure: notConfigured(account.platform) };
-      if (!stored) return { outcome: 'failed', failure: missingCredentials(account) };
-      const check = await adapter.validate(accountRefOf(account), stored.credentials);
-      context.metrics.healthCheck(account.platform, check.kind);
-      if (check.kind !== 'ok') return { outcome: 'failed', failure: check };
-      const dataAccessSec = check.value.dataAccessLifetimeSec;
-      if (dataAccessSec === undefined) return { outcome: 'ok' };
-      await store.recordDataAccessExpiry(accountId, new Date(clock().getTime() + dataAccessSec * 1000));
-      return { outcome: 'ok', dataAccessSec };
+    /** A health check that renews nothing; records the status projection of the outcome when asked to. */
+    async validateCredentials(input: string | ValidateInput): Promise<OperationResult<{ dataAccessSec?: number }>> {
+      const { accountId, record } = typeof input === 'string' ? { accountId: input, record: undefined } : input;
+      const result = await validate(accountId);
+      if (record) await recordOutcome(context, accountId, record, validationEvent(result, record.now, record.jitter));
+      return result;
     },
 
     /** Best effort at the platform; the disconnect itself always completes. */

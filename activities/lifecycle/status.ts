@@ -1,7 +1,9 @@
 import { writeStatus } from '../../db/accounts.js';
 import type { AccountStatus } from '../../db/models/account.js';
 import type { StoredStatusReason } from '../../db/models/reason.js';
-import type { Reason } from '../../workflows/lifecycle/types.js';
+import type { Models } from '../../db/models/index.js';
+import { projectionAfter, type RecordRequest } from '../../workflows/lifecycle/projection.js';
+import type { LifecycleEvent, Reason } from '../../workflows/lifecycle/types.js';
 import type { AccountSummary, StatusProjection } from './contract.js';
 import { activityLog, penNameOf, requireAccount, type LifecycleContext } from './deps.js';
 
@@ -22,6 +24,38 @@ function storedReason(reason: Reason): StoredStatusReason {
   };
 }
 
+/** Writes the status projection unless a newer one (higher sequence) is stored. */
+export async function writeStatusProjection(models: Models, now: Date, projection: StatusProjection): Promise<void> {
+  const status: AccountStatus = {
+    state: projection.status,
+    reason: projection.reason ? storedReason(projection.reason) : undefined,
+    tokenExpiresAt: date(projection.tokenExpiresAt),
+    grantExpiresAt: date(projection.grantExpiresAt),
+    warningDeadline: date(projection.warningDeadline),
+    nextAction: projection.nextAction,
+    nextActionAt: date(projection.nextActionAt),
+    lastCheckedAt: date(projection.lastCheckedAt),
+    nextCheckAt: date(projection.nextCheckAt),
+    lastRenewedAt: date(projection.lastRenewedAt),
+    queuePaused: projection.queuePaused,
+    sequence: projection.sequence,
+    updatedAt: now,
+  };
+  for (const key of Object.keys(status) as (keyof AccountStatus)[]) if (status[key] === undefined) delete status[key];
+  const applied = await writeStatus(models, projection.accountId, status);
+  if (!applied) activityLog().debug('status not written (a newer one is stored, or the account is gone)', { accountId: projection.accountId, sequence: projection.sequence });
+}
+
+/**
+ * One activity per operation: the projection the workflow would record once the operation ended
+ * with `event` (nothing when nothing users see changed), written here with the reserved sequence.
+ */
+export async function recordOutcome(context: LifecycleContext, accountId: string, record: RecordRequest | undefined, event: LifecycleEvent): Promise<void> {
+  if (!record) return;
+  const projection = projectionAfter(record.lifecycle, event);
+  if (projection) await writeStatusProjection(context.models, context.clock(), { ...projection, accountId, sequence: record.sequence });
+}
+
 export function statusActivities(context: LifecycleContext) {
   const { models, clock } = context;
   return {
@@ -39,21 +73,6 @@ export function statusActivities(context: LifecycleContext) {
       };
     },
 
-    async recordStatus(projection: StatusProjection): Promise<void> {
-      const status: AccountStatus = {
-        state: projection.status,
-        reason: projection.reason ? storedReason(projection.reason) : undefined,
-        tokenExpiresAt: date(projection.tokenExpiresAt),
-        warningDeadline: date(projection.warningDeadline),
-        nextAction: projection.nextAction,
-        nextActionAt: date(projection.nextActionAt),
-        queuePaused: projection.queuePaused,
-        sequence: projection.sequence,
-        updatedAt: clock(),
-      };
-      for (const key of Object.keys(status) as (keyof AccountStatus)[]) if (status[key] === undefined) delete status[key];
-      const applied = await writeStatus(models, projection.accountId, status);
-      if (!applied) activityLog().debug('status not written (a newer one is stored, or the account is gone)', { accountId: projection.accountId, sequence: projection.sequence });
-    },
+    recordStatus: (projection: StatusProjection): Promise<void> => writeStatusProjection(models, clock(), projection),
   };
 }

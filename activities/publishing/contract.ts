@@ -2,6 +2,7 @@
 // Post content and tokens stay in MongoDB. Reasons here are the words stored on post targets (the
 // adapter's message, or Tether's), unlike the account's structured lifecycle reasons.
 import type { StoredReason as Reason } from '../../db/models/reason.js';
+import type { Reason as AccountReason } from '../../workflows/lifecycle/types.js';
 
 export type { Reason as PostReason };
 
@@ -26,8 +27,11 @@ export type PublishResult =
 export interface PublishingActivities {
   /** Publishes one post to one account, idempotently: a retry never publishes twice. */
   publishPost(target: TargetRef): Promise<PublishResult>;
-  /** Marks one queued target failed with a reason (a transient failure that never cleared). */
-  failTarget(input: TargetRef & { reason: Reason }): Promise<void>;
+  /**
+   * Marks one queued target failed with a reason (a transient failure that never cleared), or with
+   * the account's lifecycle reason (a test post whose account expired first), worded here for the owner.
+   */
+  failTarget(input: TargetRef & ({ reason: Reason } | { accountReason: AccountReason })): Promise<void>;
   /** Marks the given queued targets of an account cancelled (the user skipped them) or moved to a new time. */
   settleOverdue(input: { accountId: string; postIds: string[]; change: { skip: Reason } | { dueAt: number } }): Promise<void>;
   /** The account was disconnected: every scheduled target of it fails; answers how many. */

@@ -1,8 +1,19 @@
 import { cancelTargets, failWaitingTargetsOf, moveTargets, recordFailed } from '../../db/posts.js';
 import { targetIdOf } from '../../db/models/post-target.js';
-import { lifecycleContext, type LifecycleDeps } from '../lifecycle/deps.js';
-import type { PublishingActivities } from './contract.js';
+import type { Models } from '../../db/models/index.js';
+import { findNotifiedUser } from '../../db/users.js';
+import { phraseReason, zoneOrUtc } from '../../services/phrasing/index.js';
+import type { Reason as AccountReason } from '../../workflows/lifecycle/types.js';
+import { lifecycleContext, requireAccount, type LifecycleDeps } from '../lifecycle/deps.js';
+import type { PostReason, PublishingActivities } from './contract.js';
 import { publishActivity } from './publish.js';
+
+/** The account's lifecycle reason as a post's reason: its code, and its words in the owner's time zone. */
+async function accountReasonWords(models: Models, accountId: string, reason: AccountReason): Promise<PostReason> {
+  const account = await requireAccount(models, accountId);
+  const owner = await findNotifiedUser(models, account.ownerId);
+  return { code: reason.code, message: phraseReason(reason, { platform: account.platform, timeZone: zoneOrUtc(owner?.timeZone) }) };
+}
 
 /** The activities the account workflow's publishing queue calls (see contract.ts). */
 export function publishingActivities(deps: LifecycleDeps): PublishingActivities {
@@ -10,8 +21,9 @@ export function publishingActivities(deps: LifecycleDeps): PublishingActivities 
   const { models, clock } = context;
   return {
     publishPost: publishActivity(context),
-    async failTarget({ postId, accountId, reason }) {
-      await recordFailed(models, targetIdOf(postId, accountId), reason, clock());
+    async failTarget(input) {
+      const reason = 'reason' in input ? input.reason : await accountReasonWords(models, input.accountId, input.accountReason);
+      await recordFailed(models, targetIdOf(input.postId, input.accountId), reason, clock());
     },
     async settleOverdue({ accountId, postIds, change }) {
       const ids = postIds.map((postId) => targetIdOf(postId, accountId));

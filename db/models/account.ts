@@ -11,11 +11,18 @@ export type AccountState = (typeof ACCOUNT_STATES)[number];
 export interface AccountStatus {
   state: AccountState;
   reason?: StoredStatusReason;
+  /** The access token's expiry (it may sit expired between uses). */
   tokenExpiresAt?: Date;
+  /** Until when Tether can act for the user if nothing succeeds from now on; absent: no end. */
+  grantExpiresAt?: Date;
   warningDeadline?: Date;
   /** A next-action code (`renew`, `warn`, ...; words on documents written before they were codes). */
   nextAction?: string;
   nextActionAt?: Date;
+  /** The last time the platform accepted the grant (renewal, check or connect), and the next health check. */
+  lastCheckedAt?: Date;
+  nextCheckAt?: Date;
+  lastRenewedAt?: Date;
   queuePaused: boolean;
   /** Monotonic per account: a write with a lower sequence never replaces a higher one. */
   sequence: number;
@@ -49,9 +56,13 @@ const statusSchema = new Schema<AccountStatus>(
     state: { type: String, enum: ACCOUNT_STATES, required: true },
     reason: { type: statusReasonSchema },
     tokenExpiresAt: Date,
+    grantExpiresAt: Date,
     warningDeadline: Date,
     nextAction: String,
     nextActionAt: Date,
+    lastCheckedAt: Date,
+    nextCheckAt: Date,
+    lastRenewedAt: Date,
     queuePaused: { type: Boolean, required: true },
     sequence: { type: Number, required: true },
     updatedAt: { type: Date, required: true },

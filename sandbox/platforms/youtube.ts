@@ -3,7 +3,7 @@
 import type { Request, Response } from 'express';
 import type { PlatformContext } from '../core/context.js';
 import { mountConsent } from '../core/consent.js';
-import { authenticate, baseUrl, handler, param, queryParam, type PlatformErrors } from '../core/http.js';
+import { applyFaults, authenticate, baseUrl, endpointName, handler, param, queryParam, type PlatformErrors } from '../core/http.js';
 import { issueAccess, issueRefresh, redeemCode, redeemRefresh, tokenEndpointGate } from '../core/oauth.js';
 import type { SandboxState } from '../core/state.js';
 
@@ -156,8 +156,14 @@ export function mountYouTube({ state, hosts }: PlatformContext): void {
     }),
   );
 
-  const tokenInfo = handler(youtubeErrors, (req, res) => {
+  const tokenInfo = handler(youtubeErrors, async (req, res) => {
     const token = state.tokens.find(param(req, 'access_token'));
+    if (token?.platform === 'youtube') {
+      // Counted, and subject to injected faults, like the account's other calls.
+      const ids = state.relatedIds(token);
+      state.counters.call('youtube', ids, endpointName(req));
+      if (await applyFaults(state, 'youtube', ids, youtubeErrors, res)) return;
+    }
     if (!token || token.platform !== 'youtube' || token.kind !== 'access' || state.tokens.status(token) !== 'ok') {
       oauthError(res, 400, 'invalid_token', 'Invalid Value');
       return;

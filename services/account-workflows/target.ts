@@ -15,13 +15,16 @@ export interface AccountWorkflowTarget {
   taskQueue: string;
   /** Lifecycle settings passed to new workflows. */
   warningLeadMs?: number;
+  healthCheckMs?: number;
+  publishRenewalLeadMs?: number;
   overdueDecisionMs?: number;
   historyEventLimit?: number;
 }
 
 /** Account workflows on the configured task queue, started with the configured lifecycle settings. */
 export function accountWorkflowTargetFor(client: Client, config: Pick<Config, 'temporal' | 'lifecycle' | 'publishing'>): AccountWorkflowTarget {
-  return { client, taskQueue: config.temporal.taskQueue, warningLeadMs: config.lifecycle.warningLeadMs, overdueDecisionMs: config.publishing.overdueDecisionMs };
+  const { warningLeadMs, healthCheckMs, publishRenewalLeadMs } = config.lifecycle;
+  return { client, taskQueue: config.temporal.taskQueue, warningLeadMs, healthCheckMs, publishRenewalLeadMs, overdueDecisionMs: config.publishing.overdueDecisionMs };
 }
 
 /** The one-line summary operators see in Temporal UI's workflow list. */
@@ -34,6 +37,8 @@ export function startOptions(target: AccountWorkflowTarget, account: AccountSumm
   const input: AccountWorkflowInput = {
     accountId: account.accountId,
     ...(target.warningLeadMs === undefined ? {} : { warningLeadMs: target.warningLeadMs }),
+    ...(target.healthCheckMs === undefined ? {} : { healthCheckMs: target.healthCheckMs }),
+    ...(target.publishRenewalLeadMs === undefined ? {} : { publishRenewalLeadMs: target.publishRenewalLeadMs }),
     ...(target.overdueDecisionMs === undefined ? {} : { overdueDecisionMs: target.overdueDecisionMs }),
     ...(target.historyEventLimit === undefined ? {} : { historyEventLimit: target.historyEventLimit }),
   };

@@ -27,6 +27,16 @@ function phraseCode(action: NextActionCode, when: string): string {
       return `Waits for the platform to answer the renewal${when ? ` (gives up${when})` : ''}`;
     case 'awaitValidation':
       return `Waits for the platform to answer the token check${when ? ` (gives up${when})` : ''}`;
+    case 'renewGrant':
+      return `Renews to keep the authorization${when}`;
+    case 'check':
+      return `Checks the connection${when}`;
+    case 'retryCheck':
+      return `Checks the connection again${when}`;
+    case 'awaitCheck':
+      return `Waits for the platform to answer the connection check${when ? ` (gives up${when})` : ''}`;
+    case 'renewBeforePost':
+      return `Renews the token for the next post${when}`;
     case 'warn':
       return `Warns you about the coming expiry${when}`;
     case 'markExpired':

@@ -12,20 +12,22 @@ export const sentence = (phrase: string): string => (/[.!?]$/.test(phrase) ? phr
 
 /** "Renewed; the token is valid until 21 Jan 2027, 15:05 Europe/Berlin." and whatever still stands after it. */
 export function phraseRefreshOutcome({ state, outcome }: RefreshNowResult, context: PhrasingContext): string {
-  const validity = (validUntil: string | undefined) =>
-    validUntil === undefined ? 'the token does not expire' : `the token is valid until ${formatDateTime(validUntil, context.timeZone)}`;
+  const validity = ({ validUntil, grant }: { validUntil?: string; grant?: true }) => {
+    const what = grant ? 'the connection' : 'the token';
+    return validUntil === undefined ? `${what} does not expire` : `${what} is valid until ${formatDateTime(validUntil, context.timeZone)}`;
+  };
   let said: string;
   let explained = false;
   switch (outcome.kind) {
     case 'renewed':
-      said = `Renewed; ${validity(outcome.validUntil)}.`;
+      said = `Renewed; ${validity(outcome)}.`;
       break;
     case 'checked':
-      said = `${PLATFORM_NAMES[context.platform]} confirmed the token; ${validity(outcome.validUntil)}.`;
+      said = `${PLATFORM_NAMES[context.platform]} confirmed the token; ${validity(outcome)}.`;
       break;
     case 'nothingToDo':
       explained = outcome.reason !== undefined;
-      said = outcome.reason ? sentence(phraseReason(outcome.reason, context)) : `Nothing needed renewing; ${validity(outcome.validUntil)}.`;
+      said = outcome.reason ? sentence(phraseReason(outcome.reason, context)) : `Nothing needed renewing; ${validity(outcome)}.`;
       break;
     case 'failed':
       explained = true;

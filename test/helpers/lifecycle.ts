@@ -108,7 +108,7 @@ export async function connectThroughSandbox(
     db: TestDatabase;
     client: Client;
     owner: Owner;
-    workflowDefaults?: Pick<AccountWorkflowTarget, 'warningLeadMs' | 'historyEventLimit' | 'overdueDecisionMs'>;
+    workflowDefaults?: Pick<AccountWorkflowTarget, 'warningLeadMs' | 'historyEventLimit' | 'overdueDecisionMs' | 'healthCheckMs' | 'publishRenewalLeadMs'>;
   },
 ): Promise<SandboxConnection> {
   const consent = await consentThroughSandbox(options);

@@ -32,6 +32,7 @@ describe('Temporal dev server', () => {
     }
     expect(registered.TetherStatus).toBe(IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD);
     expect(registered.TetherTokenExpiresAt).toBe(IndexedValueType.INDEXED_VALUE_TYPE_DATETIME);
+    expect(registered.TetherGrantExpiresAt).toBe(IndexedValueType.INDEXED_VALUE_TYPE_DATETIME);
   });
 
   it('serves Temporal UI on its UI port', async () => {

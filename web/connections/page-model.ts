@@ -6,7 +6,7 @@ import type { PenNameScope } from '../../db/models/pen-name.js';
 import { slotsUsed } from '../../db/plan-slots.js';
 import { scheduledCountsOf } from '../../db/posts.js';
 import { PLATFORM_NAMES, type PlatformAdapter, type PlatformId } from '../../platforms/types.js';
-import { formatDateTime, phraseNextAction, phraseReason } from '../../services/phrasing/index.js';
+import { formatDateTime, phraseHealthCheck, phraseNextAction, phraseReason } from '../../services/phrasing/index.js';
 import { limitOf } from '../../services/plans/catalog.js';
 import type { Reader } from '../reader.js';
 import { premiumTagOf } from './premium.js';
@@ -41,6 +41,8 @@ export interface AccountPill {
   pausedPosts: number;
   /** X only: the stored subscription when it allows long posts ("Premium", "Premium+", "Basic"), and when it was read. */
   premium?: { tag: string; checkedAt: string };
+  /** A live account: when the platform last accepted the connection, and when it is checked next. */
+  checked?: string;
 }
 
 export interface PlatformSection {
@@ -86,22 +88,33 @@ export function pillFor(account: Pick<Account, '_id' | 'platform' | 'handle' | '
     ...premiumOf(account, reader),
   };
   if (!status) return { ...base, tone: 'pending', label: 'Connecting', detail: 'Checking the new credentials.', needsAction: false, canRefresh: false };
+  const live = status.state === 'active' || status.state === 'expiring';
+  const checked = live && status.lastCheckedAt ? { checked: phraseHealthCheck(status.lastCheckedAt, status.nextCheckAt, reader) } : {};
   switch (status.state) {
     case 'expired':
       return { ...base, tone: 'danger', label: 'Token expired', detail: reason ?? 'Reconnect to continue.', needsAction: true, canRefresh: false };
     case 'expiring': {
-      const deadline = status.warningDeadline ?? status.tokenExpiresAt;
+      const deadline = status.warningDeadline ?? grantEnd(status);
       const when = deadline ? `Stops working on ${formatDateTime(deadline, reader.timeZone)}.` : undefined;
-      return { ...base, ...next, tone: 'warn', label: 'Expiring soon', detail: [when, reason].filter(Boolean).join(' '), needsAction: true, canRefresh: true };
+      return { ...base, ...next, ...checked, tone: 'warn', label: 'Expiring soon', detail: [when, reason].filter(Boolean).join(' '), needsAction: true, canRefresh: true };
     }
     case 'disconnected':
       return { ...base, tone: 'pending', label: 'Disconnected', needsAction: false, canRefresh: false };
     case 'active':
       // Transient trouble (rate limits, outages) is shown on a live account, never as expired.
       return reason
-        ? { ...base, ...next, tone: 'warn', label: 'Error', detail: reason, needsAction: false, canRefresh: true }
-        : { ...base, ...next, tone: 'ok', label: 'Active', needsAction: false, canRefresh: true };
+        ? { ...base, ...next, ...checked, tone: 'warn', label: 'Error', detail: reason, needsAction: false, canRefresh: true }
+        : { ...base, ...next, ...checked, tone: 'ok', label: 'Active', needsAction: false, canRefresh: true };
   }
+}
+
+/**
+ * When the connection ends if nothing succeeds: the grant's end for projections that describe it
+ * (renew by need: they carry `lastCheckedAt`; the access token may sit expired between uses), the
+ * access token's expiry for those written before.
+ */
+function grantEnd(status: NonNullable<Account['status']>): Date | undefined {
+  return status.lastCheckedAt ? status.grantExpiresAt : status.tokenExpiresAt;
 }
 
 function premiumOf(account: Pick<Account, 'platform' | 'premium'>, reader: Reader): Pick<AccountPill, 'premium'> {

@@ -1,9 +1,10 @@
 import { ApplicationFailure, log, upsertSearchAttributes } from '@temporalio/workflow';
 import { Mutex } from 'async-mutex';
 import type { AccountSummary, CredentialFacts, RevokeResult } from '../../activities/lifecycle/contract.js';
-import { describeNext, nextWakeAt, startLifecycle, transition } from '../lifecycle/index.js';
+import { nextWake, startLifecycle, transition } from '../lifecycle/index.js';
+import { projectionAfter, renewalEvent, validationEvent, type LifecycleProjection, type RecordRequest } from '../lifecycle/projection.js';
 import { failureReason, reauthReason } from '../lifecycle/reasons.js';
-import type { LifecycleEffect, LifecycleEvent, LifecycleState, Reason } from '../lifecycle/types.js';
+import type { LifecycleConfig, LifecycleEffect, LifecycleEvent, LifecycleState, Reason } from '../lifecycle/types.js';
 import { emptyQueue, type PublishQueue } from '../publishing/queue.js';
 import {
   asFailure,
@@ -16,8 +17,9 @@ import {
   validateCredentials,
 } from './activities.js';
 import type { AccountStateView, DisconnectResult, PremiumResult, ReconnectResult, RefreshNowResult } from './messages.js';
+import { renewsByNeed } from './lifecycle-version.js';
 import { refreshOutcome, revokeOutcomeOf, type LegacyRevokeResult } from './outcomes.js';
-import { identityAttributes, isRecordable, snapshotOf, stateView, writeProjection, type Snapshot } from './projection.js';
+import { identityAttributes, isRecordable, showInTemporal, snapshotOf, stateView, writeProjection, type Snapshot } from './projection.js';
 import { Publisher, type PublishingAccount } from './publisher.js';
 
 // One connected account as its workflow holds it: the lifecycle state of the pure machine, the
@@ -42,6 +44,16 @@ export interface AccountSettings {
   carried?: CarriedState;
   warningLeadMs?: number;
   overdueDecisionMs?: number;
+  /** How often a health check proves the connection works (lifecycle schema 2). */
+  healthCheckMs?: number;
+  /** How long before a post its renewal starts when the access token would be dead by then (schema 2). */
+  publishRenewalLeadMs?: number;
+}
+
+/** What an operation's activity recorded with its outcome: the workflow does not record it again. */
+interface Recorded {
+  sequence: number;
+  projection?: LifecycleProjection;
 }
 
 export interface NextWake {
@@ -71,6 +83,8 @@ export class Account implements PublishingAccount {
   private projectionSequence: number;
   /** Old histories answer the revoke activity in the legacy shape (see revokeOutcomeOf). */
   private lastRevoke?: RevokeResult | LegacyRevokeResult;
+  /** The search attributes this run last set (JSON per key): schema 2 upserts only changes. */
+  private readonly shownAttributes = new Map<string, string>();
 
   constructor(private readonly settings: AccountSettings) {
     const { carried } = settings;
@@ -119,11 +133,12 @@ export class Account implements PublishingAccount {
 
   /** The earlier of the lifecycle's next wake and the next post's publish time. */
   nextWake(): NextWake {
-    const lifecycleAt = this.lifecycle ? nextWakeAt(this.lifecycle) : undefined;
+    const lifecycleNext = this.lifecycle ? nextWake(this.lifecycle) : undefined;
+    const lifecycleAt = lifecycleNext?.at;
     const publishAt = this.publisher.nextPublishAt();
     const publishFirst = publishAt !== undefined && (lifecycleAt === undefined || publishAt < lifecycleAt);
     const at = publishFirst ? publishAt : lifecycleAt;
-    const summary = publishFirst ? 'publish the next post' : this.lifecycle ? describeNext(this.lifecycle).action : 'wait for credentials';
+    const summary = publishFirst ? 'publish the next post' : this.lifecycle ? (lifecycleNext?.action ?? 'nothing scheduled') : 'wait for credentials';
     return { at, summary, lifecycle: lifecycleAt !== undefined && lifecycleAt === at, publish: publishAt !== undefined && publishAt === at };
   }
 
@@ -135,6 +150,39 @@ export class Account implements PublishingAccount {
 
   changed(): void {
     this.changes += 1;
+    this.syncNextPost();
+  }
+
+  /** Schema 2: tells the lifecycle when the queue's next post is due (effect-free), so it renews before it. */
+  private syncNextPost(): void {
+    const lifecycle = this.lifecycle;
+    if (lifecycle?.schemaVersion !== 2) return;
+    const dueAt = this.publisher.nextPublishAt();
+    if (dueAt === lifecycle.nextPostAt) return;
+    this.lifecycle = transition(lifecycle, { type: 'nextPostChanged', now: Date.now(), dueAt }).state;
+  }
+
+  private lifecycleConfig(): Partial<LifecycleConfig> {
+    const { warningLeadMs, healthCheckMs, publishRenewalLeadMs } = this.settings;
+    return { warningLeadMs, checkEveryMs: healthCheckMs, publishLeadMs: publishRenewalLeadMs };
+  }
+
+  // ---- the move to the current lifecycle rules (workflows started before the patch) -------------
+
+  /**
+   * Whether a lifecycle on the legacy rules should move to the current ones now. False while
+   * replaying history from before the patch (nothing changes there); never call it from a query.
+   */
+  migrationDue(): boolean {
+    return this.lifecycle?.schemaVersion === 1 && !this.finished() && renewsByNeed();
+  }
+
+  /** Re-plans a legacy lifecycle by need from its token times and the adapter's current policy. Caller holds the lock. */
+  async migrateIfDue(): Promise<void> {
+    if (!this.migrationDue()) return;
+    const stored = await inspectCredentials({ accountId: this.accountId, verifyWithPlatform: false });
+    const policy = stored.outcome === 'ok' ? stored.facts.policy : this.lifecycle!.policy;
+    await this.applyNow({ type: 'rulesMigrated', now: Date.now(), policy, config: this.lifecycleConfig(), jitter: Math.random() });
   }
 
   // ---- messages and wakes: callers hold the lock -------------------------------------------------
@@ -158,6 +206,15 @@ export class Account implements PublishingAccount {
     const effects = await this.apply({ type: 'refreshRequested', now: Date.now() });
     if (!before || !this.lifecycle) throw ApplicationFailure.nonRetryable('The account is still connecting; try again in a moment.');
     return { state: this.view(), outcome: refreshOutcome(before, this.lifecycle, effects) };
+  }
+
+  /** Schema 2: before a post goes out at once (a test post), a token that is dead by now is renewed first. */
+  async prepareToPublish(): Promise<void> {
+    if (this.lifecycle?.schemaVersion !== 2 || !this.canPublish()) return;
+    const now = Date.now();
+    this.lifecycle = transition(this.lifecycle, { type: 'nextPostChanged', now, dueAt: now }).state;
+    await this.apply({ type: 'wake', now });
+    this.syncNextPost();
   }
 
   async disconnect(): Promise<DisconnectResult> {
@@ -196,21 +253,26 @@ export class Account implements PublishingAccount {
 
   // ---- the effect interpreter ------------------------------------------------------------------
 
-  /** Feeds one event to the machine and runs its effects; answers them. */
-  private async apply(event: LifecycleEvent): Promise<LifecycleEffect[]> {
+  /** Feeds one event to the machine (a legacy lifecycle moves to the current rules first, when due) and runs its effects; answers them. */
+  private async apply(event: LifecycleEvent, recorded?: Recorded): Promise<LifecycleEffect[]> {
+    await this.migrateIfDue();
+    return this.applyNow(event, recorded);
+  }
+
+  private async applyNow(event: LifecycleEvent, recorded?: Recorded): Promise<LifecycleEffect[]> {
     if (!this.lifecycle) return [];
     const result = transition(this.lifecycle, event);
     this.lifecycle = result.state;
     this.changed();
-    await this.execute(result.effects);
+    await this.execute(result.effects, recorded);
     return result.effects;
   }
 
-  private async execute(effects: LifecycleEffect[]): Promise<void> {
+  private async execute(effects: LifecycleEffect[], recorded?: Recorded): Promise<void> {
     for (const effect of effects) {
       switch (effect.type) {
         case 'recordStatus':
-          await this.record();
+          await this.record(recorded);
           break;
         case 'notify':
           try {
@@ -223,26 +285,62 @@ export class Account implements PublishingAccount {
         case 'revoke':
           this.lastRevoke = await revokeCredentials(this.accountId);
           break;
-        case 'renew':
-          await this.apply(await this.renew());
+        case 'renew': {
+          const { event, recorded: byActivity } = await this.renew();
+          await this.apply(event, byActivity);
           break;
-        case 'validate':
-          await this.apply(await this.validate());
+        }
+        case 'validate': {
+          const { event, recorded: byActivity } = await this.validate();
+          await this.apply(event, byActivity);
           break;
+        }
       }
     }
   }
 
-  private async record(): Promise<void> {
-    const snapshot = this.snapshot();
-    if (!this.summary || !isRecordable(snapshot)) return;
-    // Workflow time keeps the sequence increasing across runs too: a reconnected account's new run
-    // must outrank the projection its finished predecessor wrote.
+  /** The next projection sequence. Workflow time keeps it increasing across runs too: a reconnected account's new run must outrank the projection its finished predecessor wrote. */
+  private nextSequence(): number {
     this.projectionSequence = Math.max(this.projectionSequence + 1, Date.now());
-    await writeProjection(snapshot, this.projectionSequence);
+    return this.projectionSequence;
   }
 
-  private async renew(): Promise<LifecycleEvent> {
+  private async record(recorded?: Recorded): Promise<void> {
+    const snapshot = this.snapshot();
+    if (!this.summary || !isRecordable(snapshot)) return;
+    if (recorded?.projection && JSON.stringify(recorded.projection) === JSON.stringify(snapshot.lifecycle)) {
+      // The operation's activity wrote exactly this with its outcome: only Temporal's view is left.
+      showInTemporal(snapshot, this.shownAttributes);
+      return;
+    }
+    await writeProjection(snapshot, this.nextSequence(), this.shownAttributes);
+  }
+
+  /** Schema 2: what an operation's activity records with its outcome (the time and jitter the outcome is applied with, a reserved sequence). */
+  private recordRequest(): RecordRequest {
+    return { lifecycle: this.lifecycle!, now: Date.now(), jitter: Math.random(), sequence: this.nextSequence() };
+  }
+
+  private async renew(): Promise<{ event: LifecycleEvent; recorded?: Recorded }> {
+    if (this.lifecycle?.schemaVersion === 2) return this.renewRecording();
+    return { event: await this.renewLegacy() };
+  }
+
+  /** One activity per renewal: it renews, stores the rotated tokens and writes the status projection. */
+  private async renewRecording(): Promise<{ event: LifecycleEvent; recorded?: Recorded }> {
+    const record = this.recordRequest();
+    try {
+      const result = await renewCredentials(this.summary!.platform, { accountId: this.accountId, knownVersion: this.knownVersion, record });
+      if (result.outcome === 'ok') this.knownVersion = result.facts.version;
+      const event = renewalEvent(result, record.now, record.jitter);
+      return { event, recorded: { sequence: record.sequence, projection: projectionAfter(record.lifecycle, event) } };
+    } catch (error) {
+      return { event: { type: 'renewalFailed', failure: asFailure(error), now: Date.now(), jitter: Math.random() } };
+    }
+  }
+
+  /** Schema 1, as before the `renew-by-need` patch: the workflow records the projection itself. */
+  private async renewLegacy(): Promise<LifecycleEvent> {
     try {
       const result = await renewCredentials(this.summary!.platform, { accountId: this.accountId, knownVersion: this.knownVersion });
       if (result.outcome === 'failed') return { type: 'renewalFailed', failure: result.failure, now: Date.now(), jitter: Math.random() };
@@ -253,7 +351,19 @@ export class Account implements PublishingAccount {
     }
   }
 
-  private async validate(): Promise<LifecycleEvent> {
+  private async validate(): Promise<{ event: LifecycleEvent; recorded?: Recorded }> {
+    if (this.lifecycle?.schemaVersion !== 2) return { event: await this.validateLegacy() };
+    const record = this.recordRequest();
+    try {
+      const result = await validateCredentials({ accountId: this.accountId, record });
+      const event = validationEvent(result, record.now, record.jitter);
+      return { event, recorded: { sequence: record.sequence, projection: projectionAfter(record.lifecycle, event) } };
+    } catch (error) {
+      return { event: { type: 'validationFailed', failure: asFailure(error), now: Date.now(), jitter: Math.random() } };
+    }
+  }
+
+  private async validateLegacy(): Promise<LifecycleEvent> {
     try {
       const result = await validateCredentials(this.accountId);
       if (result.outcome === 'failed') return { type: 'validationFailed', failure: result.failure, now: Date.now(), jitter: Math.random() };
@@ -287,7 +397,8 @@ export class Account implements PublishingAccount {
     this.knownVersion = facts.version;
     const connected = { now: Date.now(), policy: facts.policy, lifetimes: facts.lifetimes, jitter: Math.random() };
     if (!this.lifecycle) {
-      const account = { accountId: this.accountId, platform: this.summary!.platform, config: { warningLeadMs: this.settings.warningLeadMs } };
+      const schemaVersion = renewsByNeed() ? 2 : 1;
+      const account = { accountId: this.accountId, platform: this.summary!.platform, config: this.lifecycleConfig(), schemaVersion } as const;
       const started = startLifecycle(account, connected);
       this.lifecycle = started.state;
       this.changed();

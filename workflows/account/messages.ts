@@ -17,7 +17,13 @@ export interface AccountStateView {
   platform: PlatformId;
   status: LifecycleStatus | 'connecting';
   reason?: Reason;
+  /** The access token's expiry; it may sit expired between uses while the grant lives on. */
   tokenExpiresAt?: string;
+  /** Until when Tether can act for the user if nothing succeeds from now on (absent: no end). */
+  grantExpiresAt?: string;
+  /** The last time the platform accepted the grant, and the next health check. */
+  lastCheckedAt?: string;
+  nextCheckAt?: string;
   nextAction?: NextActionCode;
   nextActionAt?: string;
   queuePaused: boolean;
@@ -34,14 +40,18 @@ export interface QueueView {
 
 export type ReconnectResult = { accepted: true; state: AccountStateView } | { accepted: false; rejection: Reason; state: AccountStateView };
 
-/** What came of "renew now". `validUntil` is the token's expiry (ISO), absent when it does not expire. */
+/**
+ * What came of "renew now". `validUntil` (ISO; absent when it does not end) is the grant's end when
+ * `grant` is set (renew by need: until when Tether can act for the user, whatever the access
+ * token's expiry), else the access token's expiry (lifecycles on the legacy rules).
+ */
 export type RefreshOutcome =
   /** A new token was issued. */
-  | { kind: 'renewed'; validUntil?: string }
+  | { kind: 'renewed'; validUntil?: string; grant?: true }
   /** The platform confirmed the token (tokens that are checked rather than renewed). */
-  | { kind: 'checked'; validUntil?: string }
+  | { kind: 'checked'; validUntil?: string; grant?: true }
   /** Nothing was started: `reason` says why when there is one (nothing can renew it, too early); else an operation was already under way. */
-  | { kind: 'nothingToDo'; validUntil?: string; reason?: Reason }
+  | { kind: 'nothingToDo'; validUntil?: string; grant?: true; reason?: Reason }
   /** The renewal or check did not succeed, or the account expired: `reason` says why. */
   | { kind: 'failed'; reason?: Reason };
 

@@ -1,6 +1,7 @@
 import type { RevokeResult } from '../../activities/lifecycle/contract.js';
 import type { PublishResult } from '../../activities/publishing/contract.js';
 import { reauthReason } from '../lifecycle/reasons.js';
+import { expiryDeadline } from '../lifecycle/schedule.js';
 import type { LifecycleEffect, LifecycleState, Reason } from '../lifecycle/types.js';
 import type { RefreshOutcome } from './messages.js';
 
@@ -11,15 +12,18 @@ const iso = (ms: number | undefined) => (ms === undefined ? undefined : new Date
 
 /** What "renew now" came to, from the lifecycle before and after it and the operation it started (if any). */
 export function refreshOutcome(before: LifecycleState, after: LifecycleState, effects: readonly LifecycleEffect[]): RefreshOutcome {
-  const validUntil = iso(after.token.accessExpiresAt);
+  // Renew by need describes the grant: the access token may sit expired between uses.
+  const grant = after.schemaVersion === 2;
+  const until = iso(grant ? expiryDeadline(after)?.at : after.token.accessExpiresAt);
+  const validity = { ...(until ? { validUntil: until } : {}), ...(grant ? { grant: true as const } : {}) };
   const started = effects.find((effect) => effect.type === 'renew' || effect.type === 'validate')?.type;
   if (after.status === 'expired') return failed(after.reason);
-  if (!started) return { kind: 'nothingToDo', ...(validUntil ? { validUntil } : {}), ...(after.notice ? { reason: after.notice } : {}) };
+  if (!started) return { kind: 'nothingToDo', ...validity, ...(after.notice ? { reason: after.notice } : {}) };
   if (started === 'renew') {
-    if (after.token.issuedAt !== before.token.issuedAt) return { kind: 'renewed', ...(validUntil ? { validUntil } : {}) };
+    if (after.token.issuedAt !== before.token.issuedAt) return { kind: 'renewed', ...validity };
     return failed(after.retry?.reason ?? after.reason);
   }
-  return after.retry || after.consecutiveFailures > 0 ? failed(after.retry?.reason ?? after.reason) : { kind: 'checked', ...(validUntil ? { validUntil } : {}) };
+  return after.retry || after.consecutiveFailures > 0 ? failed(after.retry?.reason ?? after.reason) : { kind: 'checked', ...validity };
 }
 
 const failed = (reason: Reason | undefined): RefreshOutcome => (reason ? { kind: 'failed', reason } : { kind: 'failed' });

@@ -36,6 +36,8 @@ export interface PublishingAccount {
   tokenRefused(reason: Reason): Promise<boolean>;
   /** Something the wake loop schedules by has changed: it computes its wake time again. */
   changed(): void;
+  /** A post is about to go out at once: renew first if the access token is dead by now. */
+  prepareToPublish(): Promise<void>;
 }
 
 /** Stored on the post targets the user skipped (post targets keep words). */
@@ -89,6 +91,14 @@ export class Publisher {
 
   /** Publishes a test post at once and answers with the platform's first answer; it is never retried. */
   async testPost(postId: string): Promise<TestPostResult> {
+    await this.account.prepareToPublish();
+    const paused = this.account.pausedBecause();
+    if (paused) {
+      // The renewal before it found the authorization gone.
+      this.queue = remove(this.queue, postId).queue;
+      await failTarget({ postId, accountId: this.account.accountId, accountReason: paused });
+      return { outcome: 'failed', reason: paused };
+    }
     const result = await this.publishOnce(postId);
     if (result.outcome === 'published') return { outcome: 'published', url: result.url };
     if (result.outcome === 'gone') return { outcome: 'failed', reason: testPostFailure(result) };

@@ -28,6 +28,10 @@ export interface AccountWorkflowInput {
   historyEventLimit?: number;
   /** Lifecycle settings from config (`config.lifecycle`). */
   warningLeadMs?: number;
+  /** How often a health check proves the connection still works (default a day). */
+  healthCheckMs?: number;
+  /** How long before a post is due its renewal starts when the access token would be dead by then (default 10 minutes). */
+  publishRenewalLeadMs?: number;
   /** After a reconnect, how long posts that fell due while expired wait for the user's choice (`config.publishing`). */
   overdueDecisionMs?: number;
 }
@@ -106,6 +110,8 @@ export async function accountWorkflow(input: AccountWorkflowInput): Promise<Disc
 
   const historyLimit = input.historyEventLimit ?? 10_000;
   while (!account.finished()) {
+    // A workflow started on the legacy lifecycle rules moves to renew by need on its next task.
+    if (account.migrationDue()) await locked(() => account.migrateIfDue());
     const seen = account.changes;
     const next = account.nextWake();
     const wakeUp = () => account.changes !== seen || historyFull(historyLimit);

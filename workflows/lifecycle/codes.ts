@@ -67,13 +67,23 @@ export const isReauthCode = (code: string): code is ReauthCode =>
 
 /** What the lifecycle does next by itself (see schedule.ts `describeNext`). */
 export const NEXT_ACTION_CODES = [
+  /** Schema 1 (legacy rules): renew at 75–85 % of the access token's life. */
   'renew',
   'retryRenewal',
+  /** Schema 1: the periodic validation of a token nothing renews. */
   'validate',
   'retryValidation',
   /** A renewal or validation is under way; `at` is when Tether stops waiting for its result. */
   'awaitRenewal',
   'awaitValidation',
+  /** Schema 2 (renew by need): renew before the grant (refresh token, long-lived token) ages out. */
+  'renewGrant',
+  /** Schema 2: the health check (the platform's cheapest call that proves the connection works). */
+  'check',
+  'retryCheck',
+  'awaitCheck',
+  /** Schema 2: renew before a post whose access token would be dead when it is due (a wake, not shown on pages). */
+  'renewBeforePost',
   /** Warn the owner about a coming expiry. */
   'warn',
   'markExpired',

@@ -1,7 +1,9 @@
 // What is due when: deadlines, warnings and the next wake time, all derived from the state alone.
-import type { LifecycleState, NextAction, NextActionCode, Reason } from './types.js';
+import type { LifecycleState, NextAction, Reason } from './types.js';
 import { dataAccessExpiringReason, renewalFailingReason, tokenExpiringReason, type DeadlineKind } from './reasons.js';
-import { FAILURES_BEFORE_WARNING, IN_FLIGHT_TIMEOUT_MS, warningLead } from './timing.js';
+import type { PlannedAction } from './rules.js';
+import { FAILURES_BEFORE_WARNING, warningLead } from './timing.js';
+import { rulesOf } from './versions.js';
 
 export interface ExpiryDeadline {
   at: number;
@@ -81,23 +83,11 @@ export function dueWarning(state: LifecycleState, now: number): WarningCandidate
   return best;
 }
 
-interface PlannedAction {
-  action: NextActionCode;
-  at: number;
-}
-
 /** Everything that will happen by itself as time passes, unordered. */
 function plannedActions(state: LifecycleState): PlannedAction[] {
   if (!isLive(state)) return [];
-  const actions: PlannedAction[] = [];
-  const { inFlight, retry } = state;
-  if (inFlight) {
-    actions.push({ action: inFlight.op === 'renew' ? 'awaitRenewal' : 'awaitValidation', at: inFlight.since + IN_FLIGHT_TIMEOUT_MS });
-  } else {
-    if (retry) actions.push({ action: retry.op === 'renew' ? 'retryRenewal' : 'retryValidation', at: retry.at });
-    if (state.renewAt !== undefined && retry?.op !== 'renew') actions.push({ action: 'renew', at: state.renewAt });
-    if (state.validateAt !== undefined && retry?.op !== 'validate') actions.push({ action: 'validate', at: state.validateAt });
-  }
+  const { inFlight } = state;
+  const actions = rulesOf(state).operationsAhead(state);
   for (const candidate of warningCandidates(state)) {
     // Once expiring, only a nearer deadline is news.
     if (state.status === 'active' || (state.warning && candidate.deadline < state.warning.deadline)) {
@@ -123,13 +113,26 @@ function earliest(state: LifecycleState): PlannedAction | undefined {
  * shell can never spin.
  */
 export function nextWakeAt(state: LifecycleState): number | undefined {
-  return earliest(state)?.at;
+  return nextWake(state)?.at;
 }
 
-/** What happens next and when, as a code (pages phrase it; Temporal UI shows it). */
+/** The next wake with what it is for (the renewal before a post is not an operator-visible next action). */
+export function nextWake(state: LifecycleState): PlannedAction | undefined {
+  const shown = earliest(state);
+  const hidden = isLive(state) ? rulesOf(state).hiddenWakeAt(state) : undefined;
+  if (hidden !== undefined && (shown === undefined || hidden < shown.at)) return { action: 'renewBeforePost', at: hidden };
+  return shown;
+}
+
+/**
+ * What happens next and when, as a code (pages phrase it; Temporal UI shows it). Schema 2 shows the
+ * plan an operation continues once it ends, not the wait for its result, so starting one is no
+ * visible change: its outcome is recorded with it (one activity per operation).
+ */
 export function describeNext(state: LifecycleState): NextAction {
   if (state.status === 'disconnected') return { action: 'nothing' };
   if (state.status === 'expired') return { action: 'waitForReconnect' };
-  const next = earliest(state);
+  const shown = state.schemaVersion === 2 && state.inFlight ? { ...state, inFlight: undefined } : state;
+  const next = earliest(shown);
   return next ? { action: next.action, at: next.at } : { action: 'nothing' };
 }

@@ -1,6 +1,6 @@
 // The account lifecycle as a pure, total transition function. No I/O, no clock, no randomness: time
 // and jitter arrive in events; the shell executes the returned effects in order.
-import type { Failure, PlatformId } from '../../platforms/types.js';
+import type { Failure, PlatformId, TokenPolicy } from '../../platforms/types.js';
 import type {
   CredentialsEvent,
   LifecycleConfig,
@@ -13,6 +13,7 @@ import type {
   Operation,
   OperationTrigger,
   Reason,
+  SchemaVersion,
   TransitionResult,
 } from './types.js';
 import {
@@ -25,25 +26,41 @@ import {
   tokenExpiredReason,
 } from './reasons.js';
 import { describeNext, dueWarning, expiryDeadline, isLive } from './schedule.js';
-import { DEFAULT_WARNING_LEAD_MS, IN_FLIGHT_TIMEOUT_MS, MINUTE, plannedValidationAt, renewalClosesAt, renewalOpensAt, retryAt } from './timing.js';
+import { plannedCheckAt, plannedGrantRenewalAt } from './need-rules.js';
+import { DEFAULT_WARNING_LEAD_MS, IN_FLIGHT_TIMEOUT_MS, MINUTE, renewalClosesAt, renewalOpensAt, retryAt } from './timing.js';
 import { issueToken, revalidatedToken } from './tokens.js';
+import { CURRENT_SCHEMA, rulesOf } from './versions.js';
 
 export interface AccountInput {
   accountId: string;
   platform: PlatformId;
   config?: Partial<LifecycleConfig>;
+  /** Default: the current schema (2). The shell starts schema 1 only while replaying a history from before it. */
+  schemaVersion?: SchemaVersion;
+}
+
+const nonNegative = (value: unknown): value is number => typeof value === 'number' && Number.isFinite(value) && value >= 0;
+
+/** Settings from the shell, with the defaults for what is missing or malformed. */
+function configOf(config: Partial<LifecycleConfig> | undefined, schemaVersion: SchemaVersion): LifecycleConfig {
+  const result: LifecycleConfig = { warningLeadMs: nonNegative(config?.warningLeadMs) ? config.warningLeadMs : DEFAULT_WARNING_LEAD_MS };
+  if (schemaVersion === 2) {
+    if (nonNegative(config?.checkEveryMs) && config.checkEveryMs > 0) result.checkEveryMs = config.checkEveryMs;
+    if (nonNegative(config?.publishLeadMs)) result.publishLeadMs = config.publishLeadMs;
+  }
+  return result;
 }
 
 /** The state right after a connect: `active` with the new token's schedule, not yet caught up. */
 export function initialState(account: AccountInput, connected: CredentialsEvent): LifecycleState {
-  const warningLeadMs = account.config?.warningLeadMs;
+  const schemaVersion = account.schemaVersion ?? CURRENT_SCHEMA;
   const state: LifecycleState = {
-    schemaVersion: 1,
+    schemaVersion,
     accountId: account.accountId,
     platform: account.platform,
     status: 'active',
     policy: connected.policy,
-    config: { warningLeadMs: typeof warningLeadMs === 'number' && warningLeadMs >= 0 ? warningLeadMs : DEFAULT_WARNING_LEAD_MS },
+    config: configOf(account.config, schemaVersion),
     token: { issuedAt: connected.now },
     consecutiveFailures: 0,
     transitions: 0,
@@ -73,17 +90,21 @@ interface Draft {
 
 export function transition(state: LifecycleState, event: LifecycleEvent): TransitionResult {
   if (!isWellFormed(event) || state.status === 'disconnected') return { state, effects: [] };
+  if (event.type === 'nextPostChanged') return { state: withNextPost(state, event.dueAt), effects: [] };
   const draft: Draft = { state: { ...state, token: { ...state.token } }, revoke: false, notifications: [], operations: [] };
   const { now } = event;
 
   switch (event.type) {
+    case 'rulesMigrated':
+      migrate(draft, event.policy, event.config, event.jitter);
+      break;
     case 'connected':
     case 'reconnected':
       onCredentials(draft, event);
       break;
     case 'renewalSucceeded':
       catchUp(draft, now);
-      onRenewalSucceeded(draft, now, event.lifetimes, event.jitter);
+      onRenewalSucceeded(draft, now, event.lifetimes, event.jitter, event.policy);
       break;
     case 'validationSucceeded':
       catchUp(draft, now);
@@ -121,6 +142,39 @@ function isWellFormed(event: LifecycleEvent | null | undefined): event is Lifecy
   return typeof event === 'object' && event !== null && typeof event.type === 'string' && typeof event.now === 'number' && Number.isFinite(event.now);
 }
 
+/** Schema 2 only: the due time of the queue's next post (a malformed one counts as none). */
+function withNextPost(state: LifecycleState, dueAt: number | undefined): LifecycleState {
+  if (state.schemaVersion !== 2) return state;
+  const next = typeof dueAt === 'number' && Number.isFinite(dueAt) ? dueAt : undefined;
+  if (next === state.nextPostAt) return state;
+  const { nextPostAt: _previous, ...rest } = state;
+  return next === undefined ? rest : { ...rest, nextPostAt: next };
+}
+
+/**
+ * Schema 1 → 2: the same token times, re-planned by need with the adapter's current policy. The
+ * refresh token of an idle-limited policy is taken as last used when the current token was issued.
+ */
+function migrate(draft: Draft, policy: TokenPolicy, config: Partial<LifecycleConfig>, jitter: number): void {
+  const state = draft.state;
+  if (state.schemaVersion === 2) return;
+  const validateAt = state.validateAt;
+  state.schemaVersion = 2;
+  state.policy = policy;
+  state.config = configOf({ ...state.config, ...config }, 2);
+  state.validateAt = undefined;
+  if (!isLive(state)) return;
+  const { token } = state;
+  const refreshes = policy.renewal === 'refresh' || policy.renewal === 'rotatingRefresh';
+  if (refreshes && token.refreshExpiresAt === undefined && policy.refreshIdleSec !== undefined) {
+    token.refreshExpiresAt = token.issuedAt + policy.refreshIdleSec * 1000;
+    token.refreshIssuedAt = token.issuedAt;
+  }
+  state.lastCheckedAt = token.issuedAt;
+  state.renewAt = plannedGrantRenewalAt(policy, token, jitter);
+  state.checkAt = policy.renewal === 'validate' && validateAt !== undefined ? validateAt : plannedCheckAt(state, token.issuedAt, jitter);
+}
+
 // ---- status changes -------------------------------------------------------------------------
 
 function changeStatus(draft: Draft, to: LifecycleStatus, notice: Omit<NotifyEffect, 'type' | 'dedupeKey'>): void {
@@ -133,6 +187,7 @@ function changeStatus(draft: Draft, to: LifecycleStatus, notice: Omit<NotifyEffe
 function clearSchedule(state: LifecycleState): void {
   state.renewAt = undefined;
   state.validateAt = undefined;
+  state.checkAt = undefined;
   state.retry = undefined;
   state.inFlight = undefined;
   state.warning = undefined;
@@ -195,13 +250,15 @@ function onCredentials(draft: Draft, event: CredentialsEvent): void {
   state.reason = undefined;
   state.consecutiveFailures = 0;
   state.rejectedTokenIssuedAt = undefined;
+  state.postRenewalFor = undefined;
   if (was !== 'active') changeStatus(draft, 'active', { kind: 'reconnected' });
 }
 
-function onRenewalSucceeded(draft: Draft, now: number, lifetimes: Lifetimes, jitter: number): void {
+function onRenewalSucceeded(draft: Draft, now: number, lifetimes: Lifetimes, jitter: number, policy: TokenPolicy | undefined): void {
   const state = draft.state;
   if (!isLive(state) || state.inFlight?.op !== 'renew') return; // not ours (stale, or after a reconnect/expiry)
   state.inFlight = undefined;
+  if (policy && state.schemaVersion === 2) state.policy = policy;
   issueToken(state, now, lifetimes, jitter, false);
   state.retry = undefined;
   state.consecutiveFailures = 0;
@@ -213,7 +270,7 @@ function onValidationSucceeded(draft: Draft, now: number, dataAccessSec: number 
   if (!isLive(state) || state.inFlight?.op !== 'validate') return;
   state.inFlight = undefined;
   state.token = revalidatedToken(state.token, dataAccessSec, now);
-  state.validateAt = plannedValidationAt(state.policy, state.token, now, jitter);
+  rulesOf(state).planValidated(state, now, jitter);
   state.retry = undefined;
   state.consecutiveFailures = 0;
   state.notice = undefined;
@@ -228,7 +285,14 @@ function onOperationFailed(draft: Draft, op: Operation, failure: Failure, now: n
 
 function applyFailure(draft: Draft, op: Operation, failure: Failure, now: number, jitter: number): void {
   const state = draft.state;
+  const rules = rulesOf(state);
   if (failure.kind === 'reauthRequired') {
+    // A refused check of a renewable token: the renewal decides (it expires the account if refused too).
+    if (op === 'validate' && rules.renewsRefusedCheck(state, now)) {
+      state.rejectedTokenIssuedAt = state.token.issuedAt;
+      startOperation(draft, 'renew', 'rejected', now);
+      return;
+    }
     expire(draft, reauthReason(failure));
     return;
   }
@@ -244,18 +308,10 @@ function applyFailure(draft: Draft, op: Operation, failure: Failure, now: number
     state.renewAt = undefined;
     return;
   }
-  const tokenLifetimeMs = state.token.accessExpiresAt === undefined ? undefined : state.token.accessExpiresAt - state.token.issuedAt;
-  let at = retryAt({ now, failure, attempt: state.consecutiveFailures, jitter, mustPrecede: lastUsefulMoment(state, now), tokenLifetimeMs });
+  const { mustPrecede, stakeMs } = rules.retryStake(state, op, now);
+  let at = retryAt({ now, failure, attempt: state.consecutiveFailures, jitter, mustPrecede, tokenLifetimeMs: stakeMs });
   if (op === 'renew') at = Math.max(at, renewalOpensAt(state.policy, state.token));
   state.retry = { op, at, attempt: state.consecutiveFailures, reason: retryReason(state.platform, op, failure, at, now) };
-}
-
-/** The nearest future moment a retry should beat: the access token's expiry or the renewal's last chance. */
-function lastUsefulMoment(state: LifecycleState, now: number): number | undefined {
-  const candidates = [state.token.accessExpiresAt, renewalClosesAt(state.policy, state.token)].filter(
-    (t): t is number => t !== undefined && t > now,
-  );
-  return candidates.length ? Math.min(...candidates) : undefined;
 }
 
 function startOperation(draft: Draft, op: Operation, trigger: OperationTrigger, now: number): void {
@@ -273,15 +329,8 @@ function onWake(draft: Draft, now: number): void {
   }
   catchUp(draft, now);
   if (!isLive(state) || state.inFlight) return;
-  if (state.retry && state.retry.at <= now) {
-    startOperation(draft, state.retry.op, 'retry', now);
-  } else if (state.renewAt !== undefined && state.renewAt <= now && state.retry?.op !== 'renew') {
-    const opens = renewalOpensAt(state.policy, state.token);
-    if (now >= opens) startOperation(draft, 'renew', 'scheduled', now);
-    else state.renewAt = opens;
-  } else if (state.validateAt !== undefined && state.validateAt <= now && state.retry?.op !== 'validate') {
-    startOperation(draft, 'validate', 'scheduled', now);
-  }
+  const due = rulesOf(state).dueOperation(state, now);
+  if (due) startOperation(draft, due.op, due.trigger, now);
 }
 
 function onRefreshRequested(draft: Draft, now: number): void {
@@ -325,7 +374,8 @@ function onAccessTokenRejected(draft: Draft, now: number, reason: Reason | undef
 // ---- output ---------------------------------------------------------------------------------
 
 function visible(state: LifecycleState): string {
-  return JSON.stringify([state.status, visibleReason(state.reason), state.token, state.warning?.deadline ?? null, describeNext(state)]);
+  const extras = rulesOf(state).visibleExtras(state);
+  return JSON.stringify([state.status, visibleReason(state.reason), state.token, state.warning?.deadline ?? null, describeNext(state), ...extras]);
 }
 
 /**

@@ -1,4 +1,6 @@
-// Pure timing rules: when to renew, validate, retry and warn. Times are epoch ms; jitter is 0..1.
+// Shared timing arithmetic: units, jitter, lifetimes, warning lead, when a renewal can work, and
+// backoff. The rules that decide *when* to renew and check live in legacy-rules.ts (schema 1) and
+// need-rules.ts (schema 2). Times are epoch ms; jitter is 0..1.
 import type { Failure, TokenPolicy } from '../../platforms/types.js';
 import type { TokenTimes } from './types.js';
 
@@ -10,7 +12,7 @@ export const DAY = 24 * HOUR;
 export const DEFAULT_WARNING_LEAD_MS = 7 * DAY;
 /** A warning lead never exceeds this share of the token's lifetime, so short tokens warn in proportion. */
 export const WARNING_LIFETIME_SHARE = 0.25;
-/** Renew at lifetime × (0.75 + 0.1 × jitter). */
+/** A renewal planned against a lifetime runs at lifetime × (0.75 + 0.1 × jitter). */
 export const RENEWAL_SHARE = 0.75;
 export const RENEWAL_JITTER_SHARE = 0.1;
 /** No renewal or validation is ever planned sooner than this after a token was issued. */
@@ -23,7 +25,6 @@ export const RETRY_MAX_MS = 30 * MINUTE;
 export const LAST_CHANCE_MIN_GAP_MS = 5 * SECOND;
 /** After a rate limit resets, retry within this extra window so accounts do not stampede. */
 export const RATE_LIMIT_JITTER_MS = 30 * SECOND;
-export const DEFAULT_VALIDATE_EVERY_SEC = 24 * 60 * 60;
 /** Consecutive non-definitive failures after which a near deadline is warned about. */
 export const FAILURES_BEFORE_WARNING = 3;
 /** A renew/validate whose result never came back is treated as a transient failure after this. */
@@ -65,69 +66,62 @@ export function renewalClosesAt(policy: TokenPolicy, token: TokenTimes): number 
   }
 }
 
-/**
- * When to renew a freshly issued token, or undefined when nothing can renew it (policy none/validate,
- * no access expiry, an 'exchange' token that dies before it is old enough, or a refresh token whose
- * last chance has already been used).
- */
-export function plannedRenewalAt(policy: TokenPolicy, token: TokenTimes, jitter: number): number | undefined {
-  if (policy.renewal === 'none' || policy.renewal === 'validate') return undefined;
+/** Whether this policy renews tokens at all. */
+export function renews(policy: TokenPolicy): boolean {
+  return policy.renewal === 'rotatingRefresh' || policy.renewal === 'refresh' || policy.renewal === 'exchange';
+}
+
+/** `issuedAt + lifetime × (0.75 + 0.1 × jitter)`, never sooner than the floor after `issuedAt`. */
+export function shareOfLifetime(issuedAt: number, end: number, jitter: number): number {
+  const lifetime = Math.max(0, end - issuedAt);
+  return Math.max(issuedAt + MIN_OPERATION_DELAY_MS, Math.round(issuedAt + lifetime * (RENEWAL_SHARE + RENEWAL_JITTER_SHARE * clampJitter(jitter))));
+}
+
+/** When an 'exchange' token is exchanged: at the share of its life, once it is old enough; undefined when it dies first. */
+export function plannedExchangeAt(policy: TokenPolicy, token: TokenTimes, jitter: number): number | undefined {
   const { issuedAt, accessExpiresAt } = token;
   if (accessExpiresAt === undefined) return undefined;
-  const j = clampJitter(jitter);
-  const lifetime = Math.max(0, accessExpiresAt - issuedAt);
-  const earliest = issuedAt + MIN_OPERATION_DELAY_MS;
-  const regular = Math.max(earliest, Math.round(issuedAt + lifetime * (RENEWAL_SHARE + RENEWAL_JITTER_SHARE * j)));
-
-  if (policy.renewal === 'exchange') {
-    const opens = Math.max(earliest, renewalOpensAt(policy, token));
-    if (opens >= accessExpiresAt) return undefined;
-    if (regular >= opens) return regular;
-    return Math.round(opens + j * RENEWAL_JITTER_SHARE * (accessExpiresAt - opens));
-  }
-
-  const refreshEnd = token.refreshExpiresAt;
-  if (refreshEnd === undefined) return regular;
-  const margin = Math.min(LAST_CHANCE_MARGIN_MS, (refreshEnd - issuedAt) * 0.1) * (0.5 + 0.5 * j);
-  const lastChance = Math.round(refreshEnd - margin);
-  if (regular <= lastChance) return regular;
-  // The regular time falls after the refresh token dies: renew once more just before it, but only
-  // when that extends the usable life by at least a quarter lifetime, so the last renewal is not
-  // repeated in ever shorter steps.
-  if (lastChance >= issuedAt + Math.max(MIN_OPERATION_DELAY_MS, lifetime / 4)) return lastChance;
-  return undefined;
+  const regular = shareOfLifetime(issuedAt, accessExpiresAt, jitter);
+  const opens = Math.max(issuedAt + MIN_OPERATION_DELAY_MS, renewalOpensAt(policy, token));
+  if (opens >= accessExpiresAt) return undefined;
+  if (regular >= opens) return regular;
+  return Math.round(opens + clampJitter(jitter) * RENEWAL_JITTER_SHARE * (accessExpiresAt - opens));
 }
 
-/** Next validation for the 'validate' policy: periodic, or just after a data-access deadline. */
-export function plannedValidationAt(policy: TokenPolicy, token: TokenTimes, from: number, jitter: number): number | undefined {
-  if (policy.renewal !== 'validate') return undefined;
-  const configured = lifetimeMs(policy.validateEverySec);
-  const every = configured !== undefined && configured > 0 ? configured : DEFAULT_VALIDATE_EVERY_SEC * SECOND;
-  const periodic = from + Math.max(MIN_OPERATION_DELAY_MS, Math.round(every * (0.9 + 0.2 * clampJitter(jitter))));
-  const dataAccessEnd = token.dataAccessExpiresAt;
-  if (dataAccessEnd !== undefined && dataAccessEnd > from && dataAccessEnd + MIN_OPERATION_DELAY_MS < periodic) {
-    return dataAccessEnd + MIN_OPERATION_DELAY_MS;
-  }
-  return periodic;
+/** The last moment to renew before a refresh token's end: up to an hour (at most a tenth of its life) ahead, by jitter. */
+export function lastChanceBefore(issuedAt: number, refreshEnd: number, jitter: number): number {
+  const margin = Math.min(LAST_CHANCE_MARGIN_MS, (refreshEnd - issuedAt) * 0.1) * (0.5 + 0.5 * clampJitter(jitter));
+  return Math.round(refreshEnd - margin);
 }
 
-/** Exponential backoff: 30 s × 2^(attempt−1), capped at 30 min, scaled by 0.8..1.0 with jitter. */
 /**
- * Retry pacing scales down for tokens that live less than ~10 minutes (sandbox tokens living
- * seconds): base lifetime/20 (>= 1 s) and cap lifetime/2, so a retry still lands within the token's life.
+ * Whether a renewal at `at` extends the usable life by at least a quarter of the access lifetime
+ * (a last renewal before a fixed refresh end is then worth it, and is not repeated in ever
+ * shorter steps).
  */
-function retryScale(tokenLifetimeMs: number | undefined): { base: number; max: number; rateLimitJitter: number } {
-  if (tokenLifetimeMs === undefined || tokenLifetimeMs <= 0) return { base: RETRY_BASE_MS, max: RETRY_MAX_MS, rateLimitJitter: RATE_LIMIT_JITTER_MS };
-  const base = Math.min(RETRY_BASE_MS, Math.max(SECOND, tokenLifetimeMs / 20));
+export function worthRenewingAt(token: TokenTimes, at: number): boolean {
+  if (token.accessExpiresAt === undefined) return false;
+  const lifetime = Math.max(0, token.accessExpiresAt - token.issuedAt);
+  return at >= token.issuedAt + Math.max(MIN_OPERATION_DELAY_MS, lifetime / 4);
+}
+
+/**
+ * Retry pacing scales down when little time is at stake (sandbox tokens living seconds, a post due
+ * in minutes): base stake/20 (>= 1 s) and cap stake/2, so a retry still lands in time.
+ */
+function retryScale(stakeMs: number | undefined): { base: number; max: number; rateLimitJitter: number } {
+  if (stakeMs === undefined || stakeMs <= 0) return { base: RETRY_BASE_MS, max: RETRY_MAX_MS, rateLimitJitter: RATE_LIMIT_JITTER_MS };
+  const base = Math.min(RETRY_BASE_MS, Math.max(SECOND, stakeMs / 20));
   return {
     base,
-    max: Math.min(RETRY_MAX_MS, Math.max(base, tokenLifetimeMs / 2)),
-    rateLimitJitter: Math.min(RATE_LIMIT_JITTER_MS, Math.max(SECOND, tokenLifetimeMs / 10)),
+    max: Math.min(RETRY_MAX_MS, Math.max(base, stakeMs / 2)),
+    rateLimitJitter: Math.min(RATE_LIMIT_JITTER_MS, Math.max(SECOND, stakeMs / 10)),
   };
 }
 
-export function backoffDelay(attempt: number, jitter: number, tokenLifetimeMs?: number): number {
-  const { base, max } = retryScale(tokenLifetimeMs);
+/** Exponential backoff: 30 s × 2^(attempt−1), capped at 30 min, scaled by 0.8..1.0 with jitter. */
+export function backoffDelay(attempt: number, jitter: number, stakeMs?: number): number {
+  const { base, max } = retryScale(stakeMs);
   const exponent = Math.min(Math.max(0, Math.floor(attempt) - 1), 30);
   const capped = Math.min(max, base * 2 ** exponent);
   return Math.round(capped * (0.8 + 0.2 * clampJitter(jitter)));
@@ -138,9 +132,9 @@ export interface RetryInput {
   failure: Exclude<Failure, { kind: 'reauthRequired' }>;
   attempt: number;
   jitter: number;
-  /** A time a retry must not overshoot if it can help it (access expiry, last chance to renew). */
+  /** A time a retry must not overshoot if it can help it (a deadline, a post's due time). */
   mustPrecede?: number;
-  /** The current access token's lifetime; short-lived tokens are retried proportionally sooner. */
+  /** How much time is at stake (schema 1: the access token's lifetime); short stakes retry proportionally sooner. */
   tokenLifetimeMs?: number;
 }
 

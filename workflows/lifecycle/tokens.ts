@@ -1,7 +1,8 @@
-// Token arithmetic: turning lifetimes a platform reports into absolute token times, and deciding
-// when a newly issued token is renewed or validated. Pure; times are epoch ms, jitter is 0..1.
+// Token arithmetic: turning lifetimes a platform reports into absolute token times, and handing a
+// newly issued token to its schema's rules to plan. Pure; times are epoch ms, jitter is 0..1.
 import type { LifecycleState, Lifetimes, TokenTimes } from './types.js';
-import { lifetimeMs, plannedRenewalAt, plannedValidationAt } from './timing.js';
+import { lifetimeMs } from './timing.js';
+import { rulesOf } from './versions.js';
 
 /** Deadlines that move by less than this are the same deadline re-reported (e.g. "seconds remaining"). */
 export function sameDeadline(a: number, b: number, lifetime: number): boolean {
@@ -29,11 +30,23 @@ export function trackEnd(previous: TrackedEnd, sec: number | undefined, now: num
 }
 
 /**
- * A token was issued at `now` (a connect when `fresh`, else a renewal): record its times and plan
- * its renewal or validation. A renewal keeps the refresh and data-access deadlines it re-reports.
+ * Schema 2: a refresh token that reports no expiry but dies unused after the policy's idle limit
+ * (Google, X) has just been issued or used, so it lives that long from now.
  */
-export function issueToken(state: LifecycleState, now: number, lifetimes: Lifetimes | undefined, jitter: number, fresh: boolean): void {
+function withIdleLimit(state: LifecycleState, lifetimes: Lifetimes | undefined): Lifetimes | undefined {
+  const { policy } = state;
+  const refreshes = policy.renewal === 'refresh' || policy.renewal === 'rotatingRefresh';
+  if (state.schemaVersion !== 2 || !refreshes || lifetimes?.refreshSec !== undefined || policy.refreshIdleSec === undefined) return lifetimes;
+  return { ...lifetimes, refreshSec: policy.refreshIdleSec };
+}
+
+/**
+ * A token was issued at `now` (a connect when `fresh`, else a renewal): record its times and let its
+ * schema's rules plan what comes next. A renewal keeps the refresh and data-access deadlines it re-reports.
+ */
+export function issueToken(state: LifecycleState, now: number, reported: Lifetimes | undefined, jitter: number, fresh: boolean): void {
   const previous = state.token;
+  const lifetimes = withIdleLimit(state, reported);
   const accessMs = lifetimeMs(lifetimes?.accessSec);
   const refresh = trackEnd({ end: previous.refreshExpiresAt, since: previous.refreshIssuedAt }, lifetimes?.refreshSec, now, fresh);
   const dataAccess = trackEnd({ end: previous.dataAccessExpiresAt, since: previous.dataAccessIssuedAt }, lifetimes?.dataAccessSec, now, fresh);
@@ -48,8 +61,7 @@ export function issueToken(state: LifecycleState, now: number, lifetimes: Lifeti
     token.dataAccessIssuedAt = dataAccess.since ?? now;
   }
   state.token = token;
-  state.renewAt = plannedRenewalAt(state.policy, token, jitter);
-  state.validateAt = plannedValidationAt(state.policy, token, now, jitter);
+  rulesOf(state).planIssued(state, now, jitter, fresh);
 }
 
 /** The token after a successful validation that re-reported (or stopped reporting) the data-access lifetime. */

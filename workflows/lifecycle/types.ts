@@ -50,6 +50,10 @@ export interface TokenTimes {
 export interface LifecycleConfig {
   /** Warn this long before a death no renewal can prevent (capped at 25 % of the lifetime). */
   warningLeadMs: number;
+  /** Schema 2: how often a health check proves the connection still works (jittered up by ≤ 10 %). */
+  checkEveryMs?: number;
+  /** Schema 2: how long before a post is due its renewal starts when the access token would be dead by then. */
+  publishLeadMs?: number;
 }
 
 export type Operation = 'renew' | 'validate';
@@ -66,18 +70,38 @@ export interface Warning {
   reason: Reason;
 }
 
+/**
+ * 1: the legacy timing rules (renew at 75–85 % of the access token's life; legacy-rules.ts), kept
+ * while workflows started before the `renew-by-need` patch may replay. 2: renew by need
+ * (need-rules.ts): before a post, before the grant ages out, on a health check, on request.
+ */
+export type SchemaVersion = 1 | 2;
+
 export interface LifecycleState {
-  schemaVersion: 1;
+  schemaVersion: SchemaVersion;
   accountId: string;
   platform: PlatformId;
   status: LifecycleStatus;
   policy: TokenPolicy;
   config: LifecycleConfig;
   token: TokenTimes;
-  /** Planned renewal of the current token; undefined when nothing can renew it. */
+  /**
+   * Planned renewal of the current token; undefined when nothing can renew it. Schema 2: only the
+   * renewal that keeps the grant from ageing out (sliding refresh end, exchange, fixed end's last chance).
+   */
   renewAt?: number;
-  /** Planned validation ('validate' policy only). */
+  /** Schema 1: planned validation ('validate' policy only). */
   validateAt?: number;
+  /** Schema 2: the next health check (a validation while the access token lives, else a renewal). */
+  checkAt?: number;
+  /** Schema 2: the last time the platform accepted the grant (a renewal, a validation or the connect). */
+  lastCheckedAt?: number;
+  /** Schema 2: the last successful renewal. */
+  lastRenewedAt?: number;
+  /** Schema 2: when the next post of the account's queue is due (from `nextPostChanged`). */
+  nextPostAt?: number;
+  /** Schema 2: the due time of the post a renewal was already started for (it is not started twice). */
+  postRenewalFor?: number;
   /** Takes precedence over renewAt/validateAt for its operation after a non-definitive failure. */
   retry?: Retry;
   /** A renew/validate effect was emitted and its result has not arrived yet: never start another. */
@@ -109,7 +133,8 @@ export interface CredentialsEvent extends Timed {
 export type LifecycleEvent =
   | ({ type: 'connected' } & CredentialsEvent)
   | ({ type: 'reconnected' } & CredentialsEvent)
-  | ({ type: 'renewalSucceeded'; lifetimes: Lifetimes; jitter: number } & Timed)
+  /** Schema 2 events carry the adapter's current policy, so the rules follow the adapter. */
+  | ({ type: 'renewalSucceeded'; lifetimes: Lifetimes; jitter: number; policy?: TokenPolicy } & Timed)
   | ({ type: 'renewalFailed'; failure: Failure; jitter: number } & Timed)
   | ({ type: 'validationSucceeded'; dataAccessSec?: number; jitter: number } & Timed)
   | ({ type: 'validationFailed'; failure: Failure; jitter: number } & Timed)
@@ -118,12 +143,23 @@ export type LifecycleEvent =
   /** With the platform's reason when the refusal is definite: a token nothing can renew then expires. */
   | ({ type: 'accessTokenRejected'; reason?: Reason } & Timed)
   | ({ type: 'revokedByPlatform'; reason: Reason } & Timed)
-  | ({ type: 'disconnectRequested' } & Timed);
+  | ({ type: 'disconnectRequested' } & Timed)
+  /**
+   * Schema 2: the account's post queue says when its next post is due (undefined: none waits).
+   * Effect-free: it only moves the renewal planned for that post; time-based changes wait for a wake.
+   */
+  | ({ type: 'nextPostChanged'; dueAt?: number } & Timed)
+  /** Moves a schema-1 state to schema 2, re-planned from its token times with the adapter's current policy. */
+  | ({ type: 'rulesMigrated'; policy: TokenPolicy; config: Partial<LifecycleConfig>; jitter: number } & Timed);
 
 export type LifecycleEventType = LifecycleEvent['type'];
 
-/** Why an operation was started (for logs and the operator view). */
-export type OperationTrigger = 'scheduled' | 'retry' | 'requested' | 'rejected';
+/**
+ * Why an operation was started (for logs and the operator view). `scheduled`: schema 1's planned
+ * renewal or validation; `grant`: a renewal that keeps the grant from ageing out; `check`: a health
+ * check; `post`: a renewal before a post whose time comes after the access token dies.
+ */
+export type OperationTrigger = 'scheduled' | 'retry' | 'requested' | 'rejected' | 'grant' | 'check' | 'post';
 
 export type NotifyKind = 'expiring' | 'expired' | 'reconnected' | 'recovered' | 'disconnected';
 

@@ -86,7 +86,8 @@ describe('browser: connect, revocation and reconnect', () => {
     expect(await visibleText(pill.locator('.state'))).toBe('Active');
     expect(await pill.getAttribute('class')).toContain('pill-ok');
     // What the lifecycle does next, in the user's zone (UTC until they choose one).
-    expect(await visibleText(pill.locator('.next'))).toMatch(/^Next: Renews the token at (\d{1,2} [A-Z][a-z]{2} \d{4}, )?\d\d:\d\d UTC$/);
+    expect(await visibleText(pill.locator('.next'))).toMatch(/^Next: Checks the connection at (\d{1,2} [A-Z][a-z]{2} \d{4}, )?\d\d:\d\d UTC$/);
+    expect(await visibleText(pill.locator('.checked'))).toMatch(/^Last checked \d{1,2} [A-Z][a-z]{2} \d{4}, \d\d:\d\d UTC; next check (\d{1,2} [A-Z][a-z]{2} \d{4}, )?\d\d:\d\d UTC\.$/);
     const accountId = await pill.getAttribute('data-account');
     expect(accountId).toBeTruthy();
     expect(await page.getByRole('alert').count()).toBe(0);

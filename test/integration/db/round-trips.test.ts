@@ -99,12 +99,12 @@ describe('database round trips per action', () => {
         },
         scans: {},
       },
-      // The renewal activity (7) and two status writes (a read and a write each).
+      // One activity (renew by need): the renewal (7) and the status projection of its outcome (a read and a write).
       renewal: {
-        total: 11,
+        total: 9,
         byCommand: {
-          'find accounts': 3,
-          'update accounts': 2,
+          'find accounts': 2,
+          'update accounts': 1,
           'find credential_heads': 1,
           'insert claims': 1,
           'find credentials': 1,

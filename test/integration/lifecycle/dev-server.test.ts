@@ -4,16 +4,19 @@ import { accountWorkflowId, disconnectUpdate, refreshNowUpdate, stateQuery } fro
 import { isReasonCode } from '../../../workflows/lifecycle/codes.js';
 import { useLifecycleWorld, waitFor } from '../../helpers/lifecycle.js';
 
-// The account workflow on the real Temporal dev server, against sandbox tokens that live seconds:
-// renewal, platform revocation, reconnect, storms of 5xx and 429, disconnect, continue-as-new.
+// The account workflow on the real Temporal dev server, against sandbox tokens that live seconds and
+// health checks every few seconds (on X each is a renewal): renewal, platform revocation, reconnect,
+// storms of 5xx and 429, disconnect, continue-as-new.
 
 describe('account lifecycle on the dev server', () => {
   const world = useLifecycleWorld({ sandboxSettings: { platformLifetimes: { x: { accessTokenSec: 6 }, bluesky: { accessTokenSec: 6 } } } });
 
-  const connect = (handle: string, extra: Partial<Parameters<typeof world.connect>[0]> = {}) => world.connect({ platform: 'x', handle, ...extra });
+  const HEALTH_CHECK_MS = 5_000;
+  const connect = (handle: string, extra: { historyEventLimit?: number } = {}) =>
+    world.connect({ platform: 'x', handle, workflowDefaults: { healthCheckMs: HEALTH_CHECK_MS, ...extra } });
   const statusOf = async (accountId: string) => (await world.db.models.Account.findById(accountId).lean())?.status;
 
-  it('renews a rotating X token ahead of expiry, again and again, with zero refresh-token reuse', { timeout: 60_000 }, async () => {
+  it('renews a rotating X token at every health check, with zero refresh-token reuse', { timeout: 60_000 }, async () => {
     const account = await connect('renews_often');
     expect(account.result).toMatchObject({ accepted: true, state: { status: 'active' } });
 
@@ -77,9 +80,11 @@ describe('account lifecycle on the dev server', () => {
     const page = await world.connect({ platform: 'facebook', handle: 'checked_page' });
     expect(page.result).toMatchObject({ accepted: true, state: { status: 'active' } });
     const answer = await world.client.workflow.getHandle(accountWorkflowId(page.accountId)).executeUpdate(refreshNowUpdate);
-    expect(answer.outcome).toEqual({ kind: 'checked', validUntil: answer.state.tokenExpiresAt });
+    // Renew by need describes the grant: for a Page token, until its (sandbox) expiry, or no end.
+    expect(answer.outcome).toEqual({ kind: 'checked', validUntil: answer.state.grantExpiresAt, grant: true });
+    const until = answer.state.grantExpiresAt;
     expect(phraseRefreshOutcome(answer, { platform: 'facebook', timeZone: 'UTC' })).toBe(
-      `Facebook confirmed the token; the token is valid until ${formatDateTime(answer.state.tokenExpiresAt!, 'UTC')}.`,
+      `Facebook confirmed the token; ${until ? `the connection is valid until ${formatDateTime(until, 'UTC')}` : 'the connection does not expire'}.`,
     );
     expect(answer.state.status).toBe('active');
   });
@@ -111,7 +116,7 @@ describe('account lifecycle on the dev server', () => {
   });
 
   it('continues-as-new when history grows, carrying its state, and keeps renewing safely', { timeout: 90_000 }, async () => {
-    const account = await connect('long_history', { workflowDefaults: { historyEventLimit: 60 } });
+    const account = await connect('long_history', { historyEventLimit: 60 });
     const handle = world.client.workflow.getHandle(accountWorkflowId(account.accountId));
     const firstRun = (await handle.describe()).runId;
     await waitFor('a continued-as-new run', async () => (await handle.describe()).runId !== firstRun, 75_000);

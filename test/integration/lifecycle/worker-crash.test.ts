@@ -24,6 +24,8 @@ import { removeWorkerLeftovers, spawnWorkerProcess, testWorkerEnvironment, waitU
 
 const TOKEN_REQUEST = /\/(?:oauth2\/token|com\.atproto\.server\.refreshSession)$/;
 const LIFETIME_SEC = 6;
+/** A health check every few seconds: on X and Bluesky each one is a renewal. */
+const HEALTH_CHECK_MS = 5_000;
 const KILLS = 3;
 
 interface Account {
@@ -109,7 +111,7 @@ describe('worker process killed with SIGKILL in the middle of renewals', () => {
   };
 
   const connectX = async (handle: string): Promise<Account> => {
-    const connected = await connectThroughSandbox({ config, db, client: temporal.client, sandboxUrl: sandbox.url, owner, platform: 'x', handle });
+    const connected = await connectThroughSandbox({ config, db, client: temporal.client, sandboxUrl: sandbox.url, owner, platform: 'x', handle, workflowDefaults: { healthCheckMs: HEALTH_CHECK_MS } });
     expect(connected.result).toMatchObject({ accepted: true, state: { status: 'active' } });
     return { accountId: connected.accountId, platform: 'x', externalId: connected.externalId };
   };
@@ -122,7 +124,7 @@ describe('worker process killed with SIGKILL in the middle of renewals', () => {
       {
         models: db.models,
         store: createCredentialStore(db.models, config.tokenEncryptionKey),
-        workflows: { client: temporal.client, taskQueue: config.temporal.taskQueue },
+        workflows: { client: temporal.client, taskQueue: config.temporal.taskQueue, healthCheckMs: HEALTH_CHECK_MS },
       },
       { ...owner, platform: 'bluesky', identity: session.value.identity, tokens: session.value.tokens },
     );

@@ -19,7 +19,7 @@ describe('Instagram (via Facebook Login) adapter against the sandbox', () => {
     expect(ig.tokens?.accessTokenLifetimeSec).toBeGreaterThan(50 * 86_400);
     const account = accountOf('instagram', ig);
     const credentials = credentialsOf(ig.tokens!);
-    expect(adapter.tokenPolicy(credentials)).toEqual({ renewal: 'exchange', minTokenAgeSec: 86_400 });
+    expect(adapter.tokenPolicy(credentials)).toEqual({ renewal: 'exchange', minTokenAgeSec: 86_400, check: 'inspect' });
     expect(expectOk(await adapter.validate(account, credentials)).dataAccessLifetimeSec).toBeGreaterThan(0);
 
     const textOnly = await adapter.publish(account, credentials, { text: 'no image', idempotencyKey: `n-${Date.now()}` });
@@ -69,7 +69,7 @@ describe('Instagram (via Facebook Login) adapter against the sandbox', () => {
     const page = ((await pageToken.json()) as { data: { id: string; access_token: string }[] }).data[0]!;
     const ig = expectOk(await adapter.listTargets!(tokens, identity)).find((t) => t.meta?.pageId === page.id)!;
     const old = credentialsOf({ accessToken: page.access_token });
-    expect(adapter.tokenPolicy(old).renewal).toBe('validate');
+    expect(adapter.tokenPolicy(old)).toEqual({ renewal: 'validate' });
     expect(await adapter.publish(accountOf('instagram', ig), old, { text: 'old token', imageUrl: IMAGE, idempotencyKey: `p-${Date.now()}` })).toMatchObject({
       kind: 'reauthRequired',
       code: 'permission_missing',

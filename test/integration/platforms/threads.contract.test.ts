@@ -11,7 +11,7 @@ describe('Threads adapter against the sandbox', () => {
     expect(tokens.accessTokenLifetimeSec).toBeGreaterThan(86_400);
     const account = accountOf('threads', identity);
     const credentials = credentialsOf(tokens);
-    expect(adapter.tokenPolicy(credentials)).toEqual({ renewal: 'exchange', minTokenAgeSec: 86_400 });
+    expect(adapter.tokenPolicy(credentials)).toEqual({ renewal: 'exchange', minTokenAgeSec: 86_400, check: 'inspect' });
 
     await control.advanceClock(86_400 + 60);
     const renewed = expectOk(await adapter.refresh(account, credentials));

@@ -27,8 +27,9 @@ describe('YouTube adapter against the sandbox', () => {
 
     await control.failNext('youtube', identity.externalId, 1, 503);
     expect((await adapter.validate(account, current)).kind).toBe('transient');
+    // The token check (tokeninfo) costs no YouTube quota; the Data API's quota answers are rate limits.
     await control.rateLimit('youtube', identity.externalId, 600);
-    const limited = await adapter.validate(account, current);
+    const limited = await adapter.listTargets!(second, identity);
     expect(limited.kind).toBe('rateLimited');
     await control.clearFaults('youtube', identity.externalId);
 

@@ -110,9 +110,11 @@ describe('web: connect flows on the dev server', () => {
     const renewed = await postForm(user.agent, `/connections/${account!._id}/refresh`, {});
     expect(renewed.status).toBe(303);
     const page = await user.agent.get('/connections').expect(200);
-    expect(page.text).toMatch(/@renew_me on X: Renewed; the token is valid until \d{1,2} [A-Z][a-z]{2} \d{4}, \d\d:\d\d America\/New_York\./);
+    expect(page.text).toMatch(/@renew_me on X: Renewed; the connection is valid until \d{1,2} [A-Z][a-z]{2} \d{4}, \d\d:\d\d America\/New_York\./);
     // The pill says what happens next, in the same zone.
-    expect(page.text).toMatch(/Next: Renews the token at (\d{1,2} [A-Z][a-z]{2} \d{4}, )?\d\d:\d\d America\/New_York/);
+    expect(page.text).toMatch(/Next: Checks the connection at (\d{1,2} [A-Z][a-z]{2} \d{4}, )?\d\d:\d\d America\/New_York/);
+    // The renewal proved the connection: checked now, next a day on.
+    expect(page.text).toMatch(/Last checked \d{1,2} [A-Z][a-z]{2} \d{4}, \d\d:\d\d America\/New_York; next check \d{1,2} [A-Z][a-z]{2} \d{4}, \d\d:\d\d America\/New_York\./);
     expect((await web.sandbox.control.counters({ platform: 'x', externalId: identity.id })).refreshes).toBe(before + 1);
   });
 

@@ -85,6 +85,12 @@ describe('web: the Connections page', () => {
     });
     await seedAccount(user, { platform: 'x', handle: 'gone_dark', status: { state: 'expired', queuePaused: true, reason: { code: 'refresh_token_invalid', detail: 'X no longer accepts this connection’s refresh token' }, nextAction: 'waitForReconnect' } });
     await seedAccount(user, { platform: 'bluesky', handle: 'slowed.bsky.social', status: { reason: { code: 'rate_limited', at: beforeChange }, nextAction: 'retryRenewal', nextActionAt: beforeChange } });
+    // Renew by need: the projection says when the platform last accepted the connection and when it is checked next.
+    await seedAccount(user, {
+      platform: 'pinterest',
+      handle: 'checked_daily',
+      status: { nextAction: 'check', nextActionAt: afterChange, lastCheckedAt: beforeChange, nextCheckAt: afterChange, grantExpiresAt: new Date('2031-04-29T01:30:00Z') },
+    });
     await seedAccount(user, {
       platform: 'threads',
       handle: 'struggling',
@@ -105,6 +111,9 @@ describe('web: the Connections page', () => {
     expect(page.text).toMatch(/@slowed.bsky.social[\s\S]*?>Error<[\s\S]*?Bluesky is rate-limiting until 30 Mar 2031, 01:30 Europe\/Berlin, retrying[\s\S]*?Next: Tries the renewal again at 30 Mar 2031, 01:30 Europe\/Berlin/);
     expect(page.text).toContain(
       'Renewing the Threads token has failed 3 times in a row (latest: Threads did not complete the token renewal (Threads is having trouble (HTTP 503)); retrying at 30 Mar 2031, 01:30 Europe/Berlin); it stops working on 30 Mar 2031, 03:30 Europe/Berlin unless a renewal succeeds — reconnect to be safe',
+    );
+    expect(page.text).toMatch(
+      /@checked_daily[\s\S]*?>Active<[\s\S]*?Next: Checks the connection at 30 Mar 2031, 03:30 Europe\/Berlin[\s\S]*?Last checked 30 Mar 2031, 01:30 Europe\/Berlin; next check 30 Mar 2031, 03:30 Europe\/Berlin\./,
     );
     expect(page.text).not.toMatch(/\d\d:\d\d UTC/);
   });

@@ -27,12 +27,15 @@ export interface WorkflowTestEnvironment {
   connect(options?: AccountOptions): Promise<{ stub: StubAccount; handle: AccountHandle; result: ReconnectResult }>;
   /** An ISO time this long after now on the workflows' clock (the test server's). */
   isoIn(ms: number): Promise<string>;
+  /** Now on the workflows' clock (epoch ms). */
+  now(): Promise<number>;
   close(): Promise<void>;
 }
 
 export interface AccountOptions {
   platform?: PlatformId;
-  input?: Omit<AccountWorkflowInput, 'accountId'>;
+  /** The workflow's input, or a function of the stub (e.g. to carry state naming its account). */
+  input?: Omit<AccountWorkflowInput, 'accountId'> | ((stub: StubAccount) => Omit<AccountWorkflowInput, 'accountId'>);
   /** Adjusts the stub before the workflow starts (e.g. to hold its first activity). */
   prepare?: (stub: StubAccount) => void;
 }
@@ -65,7 +68,8 @@ export async function startWorkflowTestEnvironment(): Promise<WorkflowTestEnviro
     const stub = new StubAccount(`acct-${randomUUID()}`, options.platform);
     options.prepare?.(stub);
     accounts.set(stub.accountId, stub);
-    const start = { taskQueue, workflowId: accountWorkflowId(stub.accountId), args: [{ accountId: stub.accountId, ...options.input }] as [AccountWorkflowInput] };
+    const input = typeof options.input === 'function' ? options.input(stub) : options.input;
+    const start = { taskQueue, workflowId: accountWorkflowId(stub.accountId), args: [{ accountId: stub.accountId, ...input }] as [AccountWorkflowInput] };
     return { stub, start };
   };
 
@@ -84,6 +88,7 @@ export async function startWorkflowTestEnvironment(): Promise<WorkflowTestEnviro
       return { stub, handle: await startWorkflowOperation.workflowHandle(), result };
     },
     isoIn: async (ms) => new Date(Number(await env.currentTimeMs()) + ms).toISOString(),
+    now: async () => Number(await env.currentTimeMs()),
     async close() {
       for (const worker of workers) worker.shutdown();
       await running;

@@ -63,7 +63,7 @@ describe('account workflow shell', () => {
   it('renew now answers what came of it as data', async () => {
     const { stub, handle } = await world.connect();
     const renewed = await handle.executeUpdate(refreshNowUpdate);
-    expect(renewed.outcome).toEqual({ kind: 'renewed', validUntil: renewed.state.tokenExpiresAt });
+    expect(renewed.outcome).toEqual({ kind: 'renewed', validUntil: renewed.state.grantExpiresAt, grant: true });
     expect(Date.parse(renewed.state.tokenExpiresAt!) - Date.parse(await world.isoIn(0))).toBeGreaterThan(7000_000);
 
     stub.answers.renewCredentials = async () => ({ outcome: 'failed', failure: { kind: 'transient', message: 'X is having trouble (HTTP 503); Tether will retry' } });
@@ -75,7 +75,7 @@ describe('account workflow shell', () => {
     const { handle: linkedin } = await world.connect({ platform: 'linkedin' });
     const unavailable = await linkedin.executeUpdate(refreshNowUpdate);
     const expiresAt = Date.parse(unavailable.state.tokenExpiresAt!);
-    expect(unavailable.outcome).toEqual({ kind: 'nothingToDo', validUntil: unavailable.state.tokenExpiresAt, reason: { code: 'renewal_unavailable', at: expiresAt } });
+    expect(unavailable.outcome).toEqual({ kind: 'nothingToDo', validUntil: unavailable.state.grantExpiresAt, grant: true, reason: { code: 'renewal_unavailable', at: expiresAt } });
 
     // A token that is checked rather than renewed.
     const { handle: page } = await world.connect({ prepare: (pageStub) => Object.assign(pageStub, { policy: { renewal: 'validate', validateEverySec: 43_200 }, lifetimes: {} }) });
@@ -84,8 +84,8 @@ describe('account workflow shell', () => {
 
   it('records the next action as a code and the reason as data', async () => {
     const { stub, handle } = await world.connect();
-    expect(stub.calls('recordStatus').at(-1)).toMatchObject({ nextAction: 'renew', nextActionAt: expect.any(Number) });
-    expect((await handle.query(stateQuery)).nextAction).toBe('renew');
+    expect(stub.calls('recordStatus').at(-1)).toMatchObject({ nextAction: 'check', nextActionAt: expect.any(Number) });
+    expect((await handle.query(stateQuery)).nextAction).toBe('check');
   });
 
   it('pauses the queue exactly while the account is expired', async () => {
@@ -128,16 +128,17 @@ describe('account workflow shell', () => {
     const carried = await carriedInput(handle);
     expect(carried.account).toMatchObject({ accountId: stub.accountId, platform: 'x', penName: 'Stub Notes', ownerId: 'owner-1' });
     expect(carried.knownVersion).toBe(2);
-    expect(carried.projectionSequence).toBe(stub.calls('recordStatus').at(-1)?.sequence);
+    // The renewal wrote the last projection itself, with the sequence reserved for it.
+    expect(carried.projectionSequence).toBe(stub.projections.at(-1)?.sequence);
     expect(carried.queue?.entries.map((entry) => entry.postId)).toEqual(['post-1', 'post-2', 'post-3', 'post-4']);
     expect(carried.lifecycle).toMatchObject({ accountId: stub.accountId, status: 'active' });
 
     // The new run answers from what it carried, and goes on from it.
     expect(await handle.query(stateQuery)).toEqual(lastRun);
-    const recorded = stub.calls('recordStatus').length;
+    const recorded = stub.projections.length;
     await handle.executeUpdate(refreshNowUpdate);
     expect(stub.calls('renewCredentials').map((call) => call.knownVersion)).toEqual([1, 2]);
-    const next = stub.calls('recordStatus').slice(recorded);
+    const next = stub.projections.slice(recorded);
     expect(next[0]?.sequence).toBeGreaterThan(carried.projectionSequence);
     expect(stub.calls('describeAccount')).toHaveLength(1);
     expect((await handle.describe()).typedSearchAttributes.get(PLATFORM)).toBe('x');

@@ -56,12 +56,13 @@ describe('account workflow lock', () => {
 
     renewing.release();
     const refreshed = await refreshing;
-    expect(refreshed.outcome).toEqual({ kind: 'renewed', validUntil: refreshed.state.tokenExpiresAt });
+    expect(refreshed.outcome).toEqual({ kind: 'renewed', validUntil: refreshed.state.grantExpiresAt, grant: true });
     expect(await testing.result()).toEqual({ outcome: 'published', url: 'https://platform.test/posts/test-1' });
     expect(await checking.result()).toEqual({ ok: true, premium: { subscriptionType: 'Premium' } });
     const afterConnect = stub.events.findIndex((event) => event.name === 'renewCredentials');
     const started = stub.events.slice(afterConnect).filter((event) => event.phase === 'start').map((event) => event.name);
-    expect(started).toEqual(['renewCredentials', 'recordStatus', 'publishPost', 'checkPremium']);
+    // One activity per renewal: it wrote the status projection with its outcome.
+    expect(started).toEqual(['renewCredentials', 'publishPost', 'checkPremium']);
     expect(mostAtOnce(stub.events)).toBe(1);
   });
 

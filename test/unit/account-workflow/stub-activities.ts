@@ -1,7 +1,9 @@
-import type { AccountSummary, LifecycleActivities } from '../../../activities/lifecycle/contract.js';
+import { Context } from '@temporalio/activity';
+import type { AccountSummary, LifecycleActivities, RenewInput, StatusProjection, ValidateInput } from '../../../activities/lifecycle/contract.js';
 import type { PublishingActivities } from '../../../activities/publishing/contract.js';
 import type { PlatformId, TokenPolicy } from '../../../platforms/types.js';
-import type { Lifetimes } from '../../../workflows/lifecycle/types.js';
+import { projectionAfter, renewalEvent, validationEvent } from '../../../workflows/lifecycle/projection.js';
+import type { LifecycleEvent, Lifetimes } from '../../../workflows/lifecycle/types.js';
 
 // Stub activities for the fast account-workflow tests: plain functions that answer like a healthy
 // account, record every call, and can be told to answer otherwise or to hold a call until the
@@ -14,6 +16,8 @@ export interface ActivityEvent {
   name: ActivityName;
   phase: 'start' | 'end';
   input: unknown;
+  /** When the workflow scheduled the call, on the test server's (skipped) clock. */
+  scheduledAt: number;
 }
 
 /** One held call: `started` resolves once the workflow has called the activity. */
@@ -22,9 +26,10 @@ export interface Hold {
   release(): void;
 }
 
+/** As the adapters answer (platforms/x.ts, platforms/linkedin.ts without partner refresh). */
 const POLICIES: Partial<Record<PlatformId, TokenPolicy>> = {
-  x: { renewal: 'rotatingRefresh' },
-  linkedin: { renewal: 'none' },
+  x: { renewal: 'rotatingRefresh', refreshIdleSec: 180 * 86_400 },
+  linkedin: { renewal: 'none', check: 'inspect' },
 };
 
 /** The stub answers of one account, keyed by its id. */
@@ -37,6 +42,8 @@ export class StubAccount {
   policy?: TokenPolicy;
   /** What failScheduledPosts answers. */
   scheduledPosts = 0;
+  /** Every status projection written, in order: by recordStatus, or by a renewal or check with its outcome (as the real activities do). */
+  readonly projections: StatusProjection[] = [];
   /** Answers that replace the defaults below, per activity. */
   readonly answers: Partial<AccountActivities> = {};
   private readonly holds = new Map<ActivityName, { hold: Hold; started: () => void; released: Promise<void> }>();
@@ -45,6 +52,11 @@ export class StubAccount {
     readonly accountId: string,
     readonly platform: PlatformId = 'x',
   ) {}
+
+  /** When each call of one activity was scheduled (workflow time), in order. */
+  times(name: ActivityName): number[] {
+    return this.events.filter((event) => event.name === name && event.phase === 'start').map((event) => event.scheduledAt);
+  }
 
   /** The inputs of every call of one activity, in order. */
   calls<N extends ActivityName>(name: N): Array<Parameters<AccountActivities[N]>[0]> {
@@ -61,7 +73,8 @@ export class StubAccount {
   }
 
   async run<N extends ActivityName>(name: N, input: Parameters<AccountActivities[N]>[0]): Promise<Awaited<ReturnType<AccountActivities[N]>>> {
-    this.events.push({ name, phase: 'start', input });
+    const { scheduledTimestampMs: scheduledAt } = Context.current().info;
+    this.events.push({ name, phase: 'start', input, scheduledAt });
     try {
       const held = this.holds.get(name);
       if (held) {
@@ -70,10 +83,25 @@ export class StubAccount {
         await held.released;
       }
       const answer = (this.answers[name] ?? this.defaults[name]) as (input: unknown) => Promise<Awaited<ReturnType<AccountActivities[N]>>>;
-      return await answer(input);
+      const result = await answer(input);
+      this.recordProjection(name, input, result);
+      return result;
     } finally {
-      this.events.push({ name, phase: 'end', input });
+      this.events.push({ name, phase: 'end', input, scheduledAt });
     }
+  }
+
+  /** The projections the real activities write: recordStatus's input, or what an operation records with its outcome. */
+  private recordProjection(name: ActivityName, input: unknown, result: unknown): void {
+    if (name === 'recordStatus') this.projections.push(input as StatusProjection);
+    const record = typeof input === 'object' && input !== null ? (input as RenewInput | ValidateInput).record : undefined;
+    if (!record) return;
+    const event: LifecycleEvent =
+      name === 'renewCredentials'
+        ? renewalEvent(result as Parameters<typeof renewalEvent>[0], record.now, record.jitter)
+        : validationEvent(result as Parameters<typeof validationEvent>[0], record.now, record.jitter);
+    const projection = projectionAfter(record.lifecycle, event);
+    if (projection) this.projections.push({ ...projection, accountId: this.accountId, sequence: record.sequence });
   }
 
   private facts() {

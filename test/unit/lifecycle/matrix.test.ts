@@ -1,8 +1,9 @@
-// Every status × every event, table-driven. Live statuses appear idle and with an operation running.
+// Every status × every event, table-driven, for both schemas (the current renew-by-need rules and the
+// legacy rules old histories replay with). Live statuses appear idle and with an operation running.
 import { describe, expect, it } from 'vitest';
 import { transition } from '../../../workflows/lifecycle/state.js';
 import { nextWakeAt } from '../../../workflows/lifecycle/schedule.js';
-import type { LifecycleEvent, LifecycleEventType, LifecycleState, LifecycleStatus } from '../../../workflows/lifecycle/types.js';
+import type { LifecycleEvent, LifecycleEventType, LifecycleState, LifecycleStatus, SchemaVersion } from '../../../workflows/lifecycle/types.js';
 import { connect, DAY, deepFreeze, LIFETIMES, MIN, POLICIES, reauth, SEC, T0, transient } from './support.js';
 
 interface Fixture {
@@ -14,14 +15,14 @@ function must(result: { state: LifecycleState }): LifecycleState {
   return result.state;
 }
 
-function buildFixtures(): Record<string, Fixture> {
-  const activeIdle = connect('x', POLICIES.rotating, LIFETIMES.x).state;
+function buildFixtures(schemaVersion: SchemaVersion): Record<string, Fixture> {
+  const activeIdle = connect('x', POLICIES.rotating, LIFETIMES.x, { schemaVersion }).state;
   const activeRenewing = must(transition(activeIdle, { type: 'refreshRequested', now: T0 + MIN }));
-  const facebook = connect('facebook', POLICIES.validate, LIFETIMES.facebookPage).state;
+  const facebook = connect('facebook', POLICIES.validate, LIFETIMES.facebookPage, { schemaVersion }).state;
   const activeValidating = must(transition(facebook, { type: 'refreshRequested', now: T0 + MIN }));
 
   // Threads token whose renewals keep failing inside its warning window → expiring.
-  let threads = connect('threads', POLICIES.exchange, LIFETIMES.threads, { jitter: 1 }).state;
+  let threads = connect('threads', POLICIES.exchange, LIFETIMES.threads, { jitter: 1, schemaVersion }).state;
   let clock = T0 + 53 * DAY;
   while (threads.status !== 'expiring') {
     threads = must(transition(threads, { type: 'wake', now: clock }));
@@ -45,10 +46,16 @@ function buildFixtures(): Record<string, Fixture> {
   };
 }
 
-const fixtures = buildFixtures();
-for (const fixture of Object.values(fixtures)) deepFreeze(fixture.state);
+const SCHEMAS: SchemaVersion[] = [2, 1];
+const fixturesOf = Object.fromEntries(SCHEMAS.map((schemaVersion) => [schemaVersion, buildFixtures(schemaVersion)])) as Record<SchemaVersion, Record<string, Fixture>>;
+for (const fixtures of Object.values(fixturesOf)) for (const fixture of Object.values(fixtures)) deepFreeze(fixture.state);
 
-type EventName = Exclude<LifecycleEventType, 'renewalFailed' | 'validationFailed'> | 'renewalFailed:transient' | 'renewalFailed:reauth' | 'validationFailed:transient' | 'validationFailed:reauth';
+type EventName =
+  | Exclude<LifecycleEventType, 'renewalFailed' | 'validationFailed' | 'nextPostChanged' | 'rulesMigrated'>
+  | 'renewalFailed:transient'
+  | 'renewalFailed:reauth'
+  | 'validationFailed:transient'
+  | 'validationFailed:reauth';
 
 function makeEvent(name: EventName, fixture: Fixture): LifecycleEvent {
   const now = fixture.now;
@@ -191,14 +198,27 @@ const TABLE: Record<string, Record<EventName, Row>> = {
   },
 };
 
+/**
+ * Schema 2 records nothing when an operation merely starts (the wait for its result is not shown):
+ * the operation's activity records its outcome. Schema 1 recorded the start too.
+ */
+function effectsIn(schemaVersion: SchemaVersion, effects: string[]): string[] {
+  const startOnly = effects.length === 2 && effects[0] === 'recordStatus' && (effects[1] === 'renew' || effects[1] === 'validate');
+  return schemaVersion === 2 && startOnly ? effects.slice(1) : effects;
+}
+
 const EXPECTED_NOTIFY: Partial<Record<string, Partial<Record<EventName, string>>>> = {
   expiringIdle: { connected: 'reconnected', reconnected: 'reconnected', revokedByPlatform: 'expired', disconnectRequested: 'disconnected' },
   expiringRenewing: { connected: 'reconnected', reconnected: 'reconnected', renewalSucceeded: 'recovered' },
   expired: { connected: 'reconnected', reconnected: 'reconnected' },
 };
 
+describe.each(SCHEMAS)('schema %i', (schemaVersion) => {
+const fixtures = fixturesOf[schemaVersion];
+
 describe('fixtures', () => {
   it('cover every status', () => {
+    expect(Object.values(fixtures).every((f) => f.state.schemaVersion === schemaVersion)).toBe(true);
     expect(Object.values(fixtures).map((f) => f.state.status).sort()).toEqual(
       ['active', 'active', 'active', 'disconnected', 'expired', 'expiring', 'expiring'].sort(),
     );
@@ -211,7 +231,7 @@ describe('fixtures', () => {
 
 describe('status × event', () => {
   const rows = Object.entries(TABLE).flatMap(([fixtureName, events]) =>
-    Object.entries(events).map(([eventName, [status, effects]]) => ({ fixtureName, eventName: eventName as EventName, status, effects })),
+    Object.entries(events).map(([eventName, [status, effects]]) => ({ fixtureName, eventName: eventName as EventName, status, effects: effectsIn(schemaVersion, effects) })),
   );
 
   it.each(rows)('$fixtureName + $eventName → $status $effects', ({ fixtureName, eventName, status, effects }) => {
@@ -256,5 +276,36 @@ describe('malformed input never throws', () => {
       expect(() => nextWakeAt(result.state)).not.toThrow();
       expect(JSON.parse(JSON.stringify(result.state))).toEqual(result.state);
     }
+  });
+});
+});
+
+describe('events of the renew-by-need schema on every status', () => {
+  const rows = SCHEMAS.flatMap((schemaVersion) => Object.entries(fixturesOf[schemaVersion]).map(([name, fixture]) => ({ schemaVersion, name, fixture })));
+
+  it.each(rows)('schema $schemaVersion $name + nextPostChanged → only the due time moves, no effects', ({ schemaVersion, fixture }) => {
+    const dueAt = fixture.now + 3 * DAY;
+    const result = transition(fixture.state, { type: 'nextPostChanged', now: fixture.now, dueAt });
+    expect(result.effects).toEqual([]);
+    const moved = schemaVersion === 2 && fixture.state.status !== 'disconnected';
+    expect(result.state).toEqual(moved ? { ...fixture.state, nextPostAt: dueAt } : fixture.state);
+    expect(transition(result.state, { type: 'nextPostChanged', now: fixture.now }).state).toEqual(fixture.state);
+  });
+
+  it.each(rows)('schema $schemaVersion $name + rulesMigrated → schema 2, recorded once', ({ schemaVersion, fixture }) => {
+    const event = { type: 'rulesMigrated', now: fixture.now, policy: fixture.state.policy, config: { checkEveryMs: DAY }, jitter: 0.5 } as const;
+    const result = transition(fixture.state, event);
+    if (schemaVersion === 2 || fixture.state.status === 'disconnected') {
+      expect(result.effects).toEqual([]);
+      expect(result.state).toEqual(fixture.state);
+      return;
+    }
+    expect(result.state.schemaVersion).toBe(2);
+    expect(result.state.status).toBe(fixture.state.status);
+    expect(result.state.transitions).toBe(fixture.state.transitions);
+    expect(result.state.validateAt).toBeUndefined();
+    expect(result.effects.map((effect) => effect.type)).toEqual(['recordStatus']);
+    // Migrating twice changes nothing more.
+    expect(transition(result.state, event)).toEqual({ state: result.state, effects: [] });
   });
 });

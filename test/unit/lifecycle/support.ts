@@ -3,7 +3,7 @@
 import type { Failure, PlatformId, TokenPolicy } from '../../../platforms/types.js';
 import { startLifecycle, transition } from '../../../workflows/lifecycle/state.js';
 import { nextWakeAt } from '../../../workflows/lifecycle/schedule.js';
-import type { LifecycleEffect, LifecycleEvent, LifecycleState, Lifetimes } from '../../../workflows/lifecycle/types.js';
+import type { LifecycleConfig, LifecycleEffect, LifecycleEvent, LifecycleState, Lifetimes, SchemaVersion } from '../../../workflows/lifecycle/types.js';
 
 export const SEC = 1_000;
 export const MIN = 60 * SEC;
@@ -41,16 +41,30 @@ export const LIFETIMES = {
 
 export const WARNING_LEAD_MS = 7 * DAY;
 
+export interface ConnectOptions {
+  now?: number;
+  jitter?: number;
+  accountId?: string;
+  /** Default: the current schema (2, renew by need). */
+  schemaVersion?: SchemaVersion;
+  config?: Partial<LifecycleConfig>;
+}
+
 export function connect(
   platform: PlatformId,
   policy: TokenPolicy,
   lifetimes: Lifetimes,
-  options: { now?: number; jitter?: number; accountId?: string } = {},
+  options: ConnectOptions = {},
 ): { state: LifecycleState; effects: LifecycleEffect[] } {
   return startLifecycle(
-    { accountId: options.accountId ?? `acct-${platform}`, platform, config: { warningLeadMs: WARNING_LEAD_MS } },
+    { accountId: options.accountId ?? `acct-${platform}`, platform, config: { warningLeadMs: WARNING_LEAD_MS, ...options.config }, schemaVersion: options.schemaVersion },
     { now: options.now ?? T0, policy, lifetimes, jitter: options.jitter ?? 0.5 },
   );
+}
+
+/** A schema-1 lifecycle: the legacy rules workflows from before the `renew-by-need` patch replay with. */
+export function connectLegacy(platform: PlatformId, policy: TokenPolicy, lifetimes: Lifetimes, options: ConnectOptions = {}) {
+  return connect(platform, policy, lifetimes, { ...options, schemaVersion: 1 });
 }
 
 export type PlatformAnswer = { ok: true; lifetimes: Lifetimes; dataAccessSec?: number } | Failure;

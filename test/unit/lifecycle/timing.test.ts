@@ -4,16 +4,15 @@ import {
   clampJitter,
   lifetimeMs,
   MIN_OPERATION_DELAY_MS,
-  plannedRenewalAt,
-  plannedValidationAt,
   RATE_LIMIT_JITTER_MS,
   retryAt,
   RETRY_MAX_MS,
   warningLead,
 } from '../../../workflows/lifecycle/timing.js';
+import { plannedRenewalAt, plannedValidationAt } from '../../../workflows/lifecycle/legacy-rules.js';
 import { DAY, HOUR, MIN, POLICIES, SEC, T0 } from './support.js';
 
-describe('plannedRenewalAt', () => {
+describe('plannedRenewalAt (legacy rules, schema 1)', () => {
   it('renews a 2-hour token 18–30 minutes early, scaled by jitter', () => {
     const token = { issuedAt: T0, accessExpiresAt: T0 + 2 * HOUR };
     expect(plannedRenewalAt(POLICIES.rotating, token, 0)).toBe(T0 + 1.5 * HOUR);
@@ -65,7 +64,7 @@ describe('plannedRenewalAt', () => {
   });
 });
 
-describe('plannedValidationAt', () => {
+describe('plannedValidationAt (legacy rules, schema 1)', () => {
   it('validates about daily by default, spread by jitter', () => {
     const token = { issuedAt: T0 };
     const policy = { renewal: 'validate' as const };

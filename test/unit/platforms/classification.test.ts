@@ -241,7 +241,17 @@ describe('YouTube / Google', () => {
     ['2026-07-01T06:30:00.000Z', '2026-07-01T07:00:00.000Z'],
   ])('quotaExceeded at %s waits until midnight Pacific (%s)', async (now, reset) => {
     const { get } = adaptersWith([{ status: 403, body: quotaBody }], { now: new Date(now) });
-    expect(await get('youtube').validate(accountFor('youtube'), credentials)).toMatchObject({ kind: 'rateLimited', resetAt: reset });
+    expect(await get('youtube').identity({ accessToken: credentials.accessToken })).toMatchObject({ kind: 'rateLimited', resetAt: reset });
+  });
+
+  it('checks a token with tokeninfo (no YouTube quota): Invalid Value means refresh, then the refresh decides', async () => {
+    const { get, sent } = adaptersWith([
+      { status: 200, body: { aud: 'client', expires_in: '3000', scope: 'https://www.googleapis.com/auth/youtube.upload' } },
+      { status: 400, body: { error: 'invalid_token', error_description: 'Invalid Value' } },
+    ]);
+    expect(await get('youtube').validate(accountFor('youtube'), credentials)).toEqual({ kind: 'ok', value: {} });
+    expect(await get('youtube').validate(accountFor('youtube'), credentials)).toMatchObject({ kind: 'reauthRequired', code: 'access_token_rejected' });
+    expect(sent.map((request) => `${request.url.host}${request.url.pathname}`)).toEqual(['oauth2.googleapis.com/tokeninfo', 'oauth2.googleapis.com/tokeninfo']);
   });
 
   it('refuses text posts with a plain message and sends nothing', async () => {

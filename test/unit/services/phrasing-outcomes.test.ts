@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { RevokeCode, RevokeResult } from '../../../activities/lifecycle/contract.js';
-import { phraseCallFailure, phraseNextAction, phraseRefreshOutcome, phraseRevokeOutcome } from '../../../services/phrasing/index.js';
+import { phraseCallFailure, phraseHealthCheck, phraseNextAction, phraseRefreshOutcome, phraseRevokeOutcome } from '../../../services/phrasing/index.js';
 import type { AccountStateView, RefreshOutcome } from '../../../workflows/account/messages.js';
 import type { NextActionCode } from '../../../workflows/lifecycle/codes.js';
 import { NEXT_ACTION_CODES } from '../../../workflows/lifecycle/index.js';
@@ -20,6 +20,11 @@ describe('next actions in words', () => {
     retryValidation: 'Checks the token again at 29 Mar 2026, 01:30 Europe/Berlin',
     awaitRenewal: 'Waits for the platform to answer the renewal (gives up at 29 Mar 2026, 01:30 Europe/Berlin)',
     awaitValidation: 'Waits for the platform to answer the token check (gives up at 29 Mar 2026, 01:30 Europe/Berlin)',
+    renewGrant: 'Renews to keep the authorization at 29 Mar 2026, 01:30 Europe/Berlin',
+    check: 'Checks the connection at 29 Mar 2026, 01:30 Europe/Berlin',
+    retryCheck: 'Checks the connection again at 29 Mar 2026, 01:30 Europe/Berlin',
+    awaitCheck: 'Waits for the platform to answer the connection check (gives up at 29 Mar 2026, 01:30 Europe/Berlin)',
+    renewBeforePost: 'Renews the token for the next post at 29 Mar 2026, 01:30 Europe/Berlin',
     warn: 'Warns you about the coming expiry at 29 Mar 2026, 01:30 Europe/Berlin',
     markExpired: 'Stops working at 29 Mar 2026, 01:30 Europe/Berlin',
     waitForReconnect: 'Waits for you to reconnect',
@@ -41,6 +46,13 @@ describe('next actions in words', () => {
     expect(phraseNextAction('renew', AT + 3_600_000, { timeZone: 'UTC', now: AT })).toBe('Renews the token at 01:30 UTC');
   });
 
+  it('says when the connection was last checked and when it is checked next, in the reader\'s zone', () => {
+    expect(phraseHealthCheck(AT - 86_400_000, AT + 3_600_000, { timeZone: 'Europe/Berlin', now: AT })).toBe(
+      'Last checked 28 Mar 2026, 01:30 Europe/Berlin; next check 03:30 Europe/Berlin.',
+    );
+    expect(phraseHealthCheck(new Date(AT), undefined, { timeZone: 'UTC' })).toBe('Last checked 29 Mar 2026, 00:30 UTC.');
+  });
+
   it('shows next actions stored before they were codes as they were written', () => {
     expect(phraseNextAction('renew token', AT, { timeZone: 'UTC' })).toBe('Renew token at 29 Mar 2026, 00:30 UTC');
     expect(phraseNextAction('wait for the user to reconnect', undefined, { timeZone: 'UTC' })).toBe('Wait for the user to reconnect');
@@ -51,6 +63,8 @@ describe('"renew now" in words', () => {
   const cases: Array<[string, RefreshOutcome, AccountStateView, string]> = [
     ['renewed', { kind: 'renewed', validUntil: ISO }, state(), 'Renewed; the token is valid until 29 Mar 2026, 01:30 Europe/Berlin.'],
     ['renewed, never expiring', { kind: 'renewed' }, state(), 'Renewed; the token does not expire.'],
+    ['renewed by need: the grant', { kind: 'renewed', validUntil: ISO, grant: true }, state(), 'Renewed; the connection is valid until 29 Mar 2026, 01:30 Europe/Berlin.'],
+    ['checked by need, without end', { kind: 'checked', grant: true }, state(), 'X confirmed the token; the connection does not expire.'],
     ['checked', { kind: 'checked', validUntil: ISO }, state(), 'X confirmed the token; the token is valid until 29 Mar 2026, 01:30 Europe/Berlin.'],
     ['nothing to do', { kind: 'nothingToDo', validUntil: ISO }, state(), 'Nothing needed renewing; the token is valid until 29 Mar 2026, 01:30 Europe/Berlin.'],
     [
