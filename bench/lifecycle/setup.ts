@@ -22,8 +22,21 @@ export async function createIdentities(control: SandboxClient, count: number, co
   return run.results as string[];
 }
 
+/** Attempts per consent: setup is no user action, and a loaded machine times the odd request out. */
+const CONSENT_ATTEMPTS = 3;
+
+async function consentWithRetries(adapter: PlatformAdapter, config: Config, identityId: string): Promise<Consented> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await consent(adapter, config, identityId);
+    } catch (error) {
+      if (attempt >= CONSENT_ATTEMPTS) throw error;
+    }
+  }
+}
+
 export async function consentAll(adapter: PlatformAdapter, config: Config, identityIds: string[], concurrency: number, report: (message: string) => void): Promise<Consented[]> {
-  const run = await runPool(identityIds, concurrency, (id) => consent(adapter, config, id), { progress: { label: '  consents', report } });
+  const run = await runPool(identityIds, concurrency, (id) => consentWithRetries(adapter, config, id), { progress: { label: '  consents', report } });
   if (run.failures > 0) throw new Error(`OAuth consent failed ${run.failures} times: ${run.firstError}`);
   return run.results as Consented[];
 }
