@@ -58,7 +58,7 @@ export interface Config {
   };
   webhook: { url?: string; secret: string };
   plans: { limits: Record<string, number>; defaultPlan: string; selfServe: boolean };
-  lifecycle: { warningLeadMs: number; healthCheckMs: number; publishRenewalLeadMs: number; renewalsPerSecond: Partial<Record<PlatformId, number>> };
+  lifecycle: { warningLeadMs: number; healthCheckMs: number; publishRenewalLeadMs: number; renewalsPerSecond: Partial<Record<PlatformId, number>>; renewalPacing: number };
   publishing: { overdueDecisionMs: number };
   tools: { temporalCliPath?: string };
 }
@@ -208,6 +208,7 @@ export function loadConfig(source: Source, cwd = process.cwd()): Config {
       healthCheckMs: env.HEALTH_CHECK_HOURS * 3600 * 1000,
       publishRenewalLeadMs: env.PUBLISH_RENEWAL_LEAD_MINUTES * 60_000,
       renewalsPerSecond: env.RENEWALS_PER_SECOND ?? {},
+      renewalPacing: env.RENEWAL_PACING,
     },
     publishing: { overdueDecisionMs: env.OVERDUE_DECISION_MINUTES * 60_000 },
     tools: { temporalCliPath: env.TEMPORAL_CLI_PATH },

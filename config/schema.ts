@@ -155,6 +155,7 @@ export const envSchema = z.object({
   RENEWALS_PER_SECOND: json('{"x":3,"linkedin":1}')
     .pipe(z.partialRecord(z.enum(PLATFORM_IDS), z.number().positive().max(1000)))
     .optional(),
+  RENEWAL_PACING: z.coerce.number().gt(0, { message: 'must be above 0' }).max(1, { message: 'must be at most 1' }).default(0.95),
 
   METRICS_HOST: z.string().min(1).default('127.0.0.1'),
   WEB_METRICS_PORT: listenerPort(9464),
@@ -225,6 +226,7 @@ export const ENV_DESCRIPTIONS: Record<keyof Env, string> = {
   PUBLISH_RENEWAL_LEAD_MINUTES: 'How long before a scheduled post its token is renewed when it would be expired by then (raise it when many posts fall due at once: renewals go at RENEWALS_PER_SECOND)',
   OVERDUE_DECISION_MINUTES: 'After a reconnect, how long posts that fell due while the account was expired wait for the user to choose (publish now, reschedule, skip) before they go out in order; 0 publishes at once',
   RENEWALS_PER_SECOND: 'Per-platform cap on token renewals per second across all workers, JSON (keep it below the platform limit); default built in',
+  RENEWAL_PACING: 'Share of `RENEWALS_PER_SECOND` at which one worker process spaces its token requests evenly, so no second (sliding or fixed) ever holds more than the cap; with several worker processes, divide it by their number',
   METRICS_HOST: 'Interface the Prometheus `/metrics` listeners bind to (a separate listener from the dashboard)',
   WEB_METRICS_PORT: 'Port of the web process\'s `/metrics`; 0 turns it off',
   WORKER_METRICS_PORT: 'Port of the worker\'s `/metrics` (Tether\'s own metrics); 0 turns it off',
