@@ -58,8 +58,9 @@ export function problemsOf(m: LifecycleMeasurements): string[] {
   if (m.latency.refreshNow.failures > 0) problems.push(`${m.latency.refreshNow.failures} refreshNow updates failed (${m.latency.refreshNow.firstError ?? ''})`);
   if (m.latency.shaped.failures + m.latency.noop.failures > 0) problems.push(`${m.latency.shaped.failures + m.latency.noop.failures} baseline updates failed`);
   if (m.stormError) problems.push(`storm: ${m.stormError}`);
-  if (m.storm && m.storm.setupFailures > 0) problems.push(`storm setup: ${m.storm.setupFailures} reconnects failed (${m.storm.setupFirstError ?? ''})`);
-  if (m.storm && !m.storm.completed) problems.push(`storm: only ${m.storm.renewed} of ${m.storm.accounts} accounts renewed before the timeout`);
+  if (m.storm && m.storm.setupFailures > 0) problems.push(`storm setup: ${m.storm.setupFailures} connects failed (${m.storm.setupFirstError ?? ''})`);
+  if (m.storm && !m.storm.completed) problems.push(`storm: only ${m.storm.checked} of ${m.storm.accounts} accounts checked before the timeout`);
+  if (m.storm && m.storm.refreshTokenReuse > 0) problems.push(`storm: ${m.storm.refreshTokenReuse} refresh-token reuses`);
   return problems;
 }
 
@@ -216,7 +217,7 @@ export function buildReport(m: LifecycleMeasurements): { json: unknown; markdown
     '',
     `Per activity (queue wait + run): connect ${perActivity(profiles.connect)}; refreshNow ${perActivity(profiles.refreshNow)}.`,
   ];
-  if (storm) lines.push('', '### Renewal storm', '', markdownTable(stormRows(storm), { ours: 'Tether', baseline: '' }), ...storm.warnings.map((warning) => `\nWarning: ${warning}`));
+  if (storm) lines.push('', '### Health-check storm', '', markdownTable(stormRows(storm), { ours: 'Tether', baseline: '' }), ...storm.warnings.map((warning) => `\nWarning: ${warning}`));
 
   const problems = problemsOf(m);
   lines.push(
@@ -230,18 +231,19 @@ export function buildReport(m: LifecycleMeasurements): { json: unknown; markdown
 
 function stormRows(storm: StormResult): Row[] {
   const limit = `${storm.tokenLimit.limit}/${storm.tokenLimit.windowSec} s`;
+  const rate = storm.tokenLimit.limit / storm.tokenLimit.windowSec;
   const rows: Row[] = [
-    { metric: 'Reconnects of the setup wave that failed (user actions)', ours: storm.setupFailures, unit: 'reconnects' },
-    { metric: `${storm.accounts} renewals due within ${storm.expirySpreadSec.toFixed(0)} s, limit ${limit}: renewed`, ours: `${storm.renewed}/${storm.accounts}`, unit: 'accounts' },
-    { metric: 'First to last renewal', ours: storm.renewalWaveSec, unit: 's' },
+    { metric: 'Connects of the setup wave that failed (user actions)', ours: storm.setupFailures, unit: 'connects' },
+    { metric: `${storm.accounts} health checks (X: renewals) due within ${formatValue(storm.dueSpreadSec)} s, platform limit ${limit}: done`, ours: `${storm.checked}/${storm.accounts}`, unit: 'accounts' },
     { metric: 'Fastest possible at the limit (N / rate)', ours: storm.minimumPossibleSec, unit: 's' },
-    { metric: 'All renewed after the setup wave', ours: storm.allRenewedAfterSetupSec, unit: 's' },
-    { metric: 'Renewal rate achieved (share of the limit)', ours: `${formatValue(storm.achievedRenewalsPerSec)} (${formatValue((100 * storm.achievedRenewalsPerSec * storm.tokenLimit.windowSec) / storm.tokenLimit.limit)} %)`, unit: 'renewals/s' },
-    { metric: 'Renewed only after the access token expired', ours: storm.renewedAfterAccessExpiry, unit: 'accounts' },
-    { metric: 'Worst lateness past access expiry', ours: storm.maxLatenessSec, unit: 's' },
+    { metric: 'Token requests granted, first to last', ours: storm.grantedSpanSec, unit: 's' },
+    { metric: 'Rate the platform granted (share of its limit; target ≥ 90 %)', ours: `${formatValue(storm.achievedPerSec)} (${formatValue((100 * storm.achievedPerSec) / rate)} %)`, unit: 'requests/s' },
+    { metric: '429s from the token endpoint (target 0)', ours: storm.tooManyRequests, unit: 'responses' },
+    { metric: 'Token requests reaching the platform in the busiest sliding second', ours: storm.maxArrivalsInAnySecond, unit: 'requests' },
+    { metric: 'Check done after its due time p50 / p95 / max (projection, ~1 s polls)', ours: `${formatValue(storm.lateSec.p50)} / ${formatValue(storm.lateSec.p95)} / ${formatValue(storm.lateSec.max)}`, unit: 's' },
+    { metric: `Checks done after their deadline, the account's next check (cadence ≥ ${formatValue(storm.minCadenceSec)} s; target 0)`, ours: storm.missedDeadlines, unit: 'accounts' },
     { metric: 'False expirations (projection `expired`) / false warnings (`expiring`)', ours: `${storm.falseExpirations} / ${storm.falseWarnings}`, unit: 'accounts' },
     { metric: 'Refresh-token reuse', ours: storm.refreshTokenReuse, unit: 'requests' },
-    { metric: '429s from the token endpoint', ours: storm.tooManyRequests, unit: 'responses' },
   ];
   const d = storm.dispatch;
   if (d) {

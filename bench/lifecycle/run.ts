@@ -147,13 +147,12 @@ export async function runLifecycleBench(argv: string[], settings: { temporalCliP
       refreshBaseline: await profileUpdate(client, spread(Array.from({ length: samples }, (_, i) => shapedWorkflowId(i)), options.profileSamples), 'shaped', 'last'),
     };
 
-    // The storm's reconnect wave also runs a consent per account: allow half as fast again as phase 1.
-    const stormSet = connected.slice(0, options.stormAccounts);
-    const estimatedWaveSec = (1.5 * stormSet.length) / Math.max(1, starts.ours.perSecond);
+    // The storm's connect wave also runs a consent per account: allow half as fast again as phase 1.
+    const estimatedWaveSec = (1.5 * options.stormAccounts) / Math.max(1, starts.ours.perSecond);
     // A storm that breaks down still leaves every earlier figure reported, with the reason.
     let stormError: string | undefined;
     const storm = options.storm
-      ? await runStorm(context, stormSet, estimatedWaveSec).catch((error: unknown) => {
+      ? await runStorm(context, options.stormAccounts, estimatedWaveSec).catch((error: unknown) => {
           stormError = error instanceof Error ? error.message : String(error);
           return undefined;
         })

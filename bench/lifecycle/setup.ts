@@ -7,13 +7,13 @@ import { runPool } from '../shared/pool.js';
 
 // Unmeasured setup: the sandbox identities and each identity's OAuth consent, in parallel.
 
-/** N new X identities in the sandbox; returns their ids. */
-export async function createIdentities(control: SandboxClient, count: number, concurrency: number, report: (message: string) => void): Promise<string[]> {
+/** N new X identities in the sandbox (handles `<prefix>_<i>`); returns their ids. */
+export async function createIdentities(control: SandboxClient, count: number, concurrency: number, report: (message: string) => void, prefix = 'bench'): Promise<string[]> {
   const run = await runPool(
     Array.from({ length: count }, (_, i) => i),
     concurrency,
     async (i) => {
-      const created = await control.createIdentity({ platform: PLATFORM, handle: `bench_${i}`, displayName: `Bench ${i}` });
+      const created = await control.createIdentity({ platform: PLATFORM, handle: `${prefix}_${i}`, displayName: `${prefix} ${i}` });
       return created.id;
     },
     { progress: { label: '  identities', report } },

@@ -42,6 +42,11 @@ export function maxInWindow(times: number[], windowMs: number): number {
   return best;
 }
 
+/** The platform's token-endpoint requests from `sinceMs` on. */
+export function tokenCalls(calls: SandboxCall[], sinceMs: number): SandboxCall[] {
+  return calls.filter((call) => call.key.endsWith('/oauth2/token') && call.at >= sinceMs);
+}
+
 export async function analyseStormDispatch(context: LifecycleContext, accountIds: string[], sinceMs: number, calls: SandboxCall[]): Promise<StormDispatch> {
   const runs = await fetchAllRuns(context.client, accountIds.map(accountWorkflowId));
   const started: number[] = [];
@@ -57,7 +62,7 @@ export async function analyseStormDispatch(context: LifecycleContext, accountIds
       }
     }
   }
-  const tokenCalls = calls.filter((call) => call.key.endsWith('/oauth2/token') && call.at >= sinceMs);
+  const requests = tokenCalls(calls, sinceMs);
   const firstStart = Math.min(...started);
   const lastStart = Math.max(...started);
   return {
@@ -68,11 +73,11 @@ export async function analyseStormDispatch(context: LifecycleContext, accountIds
     queueWaitMs: summarize(waits),
     runMs: summarize(runTimes),
     maxArrivalsInAnySecond: maxInWindow(
-      tokenCalls.map((c) => c.at),
+      requests.map((c) => c.at),
       1000,
     ),
-    tokenRequests: tokenCalls.length,
-    tokenRequests429: tokenCalls.filter((c) => c.status === 429).length,
+    tokenRequests: requests.length,
+    tokenRequests429: requests.filter((c) => c.status === 429).length,
     meanStartedPerSecond: started.length > 1 ? (started.length - 1) / ((lastStart - firstStart) / 1000) : Number.NaN,
   };
 }
