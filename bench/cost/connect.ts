@@ -29,7 +29,8 @@ async function signIn(stack: CostStack, adapter: PlatformAdapter, handle: string
     if (session.kind !== 'ok') throw new Error(`${adapter.id} session failed: ${session.message}`);
     return session.value;
   }
-  const created = await control.createIdentity({ platform: adapter.id, handle });
+  // An unaudited TikTok app posts only to private accounts, as Only me.
+  const created = await control.createIdentity({ platform: adapter.id, handle, ...(adapter.id === 'tiktok' ? { privateAccount: true } : {}) });
   const consented = await consent(adapter, stack.config, created.id);
   if (!adapter.hasTargetChoice || !adapter.listTargets) return consented;
   const targets = await adapter.listTargets(consented.tokens, consented.identity);

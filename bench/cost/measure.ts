@@ -8,6 +8,7 @@ import { commandCount, commandsBetween, commandsPer, type CommandTotals } from '
 import { eventId, fetchRuns, updatesOf } from '../shared/history.js';
 import { callsBetween, copyCalls } from '../shared/stack.js';
 import { connectNew, type CostAccount } from './connect.js';
+import { BENCH_IMAGE_HOST } from './stack.js';
 import type { CostVariant } from './options.js';
 import type { CostStack } from './stack.js';
 
@@ -49,10 +50,19 @@ async function schedulePost(stack: CostStack, account: CostAccount, dueAt: numbe
       penNameId: stack.owner.penNameId,
       kind: 'scheduled',
       text: `Cost benchmark ${stack.runId}, ${account.platform}, day ${day + 1}`,
-      ...(needsImage ? { imageUrl: 'https://images.example.com/bench.jpg' } : {}),
+      ...(needsImage ? { imageUrl: `https://${BENCH_IMAGE_HOST}/bench.jpg` } : {}),
       timeZone: 'UTC',
       publishAt: new Date(dueAt),
-      targets: [{ accountId: account.accountId, platform: account.platform, handle: account.handle, ...(account.boardId ? { boardId: account.boardId } : {}) }],
+      targets: [
+        {
+          accountId: account.accountId,
+          platform: account.platform,
+          handle: account.handle,
+          ...(account.boardId ? { boardId: account.boardId } : {}),
+          // TikTok's choices are the user's: who may see the post, and its music confirmation.
+          ...(account.platform === 'tiktok' ? { choices: { privacyLevel: 'SELF_ONLY', musicConsent: true } } : {}),
+        },
+      ],
     },
     new Date(),
   );

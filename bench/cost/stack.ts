@@ -28,6 +28,9 @@ import { startCountingSandbox, type BenchSandbox } from '../shared/stack.js';
 // dashboard's part (connects, posts) each have their own database connection, so their commands
 // are counted apart.
 
+/** Where the benchmark's post images live (TikTok's verified domain). */
+export const BENCH_IMAGE_HOST = 'images.example.com';
+
 export interface CostStack {
   env: TestWorkflowEnvironment;
   config: Config;
@@ -62,6 +65,7 @@ export async function startCostStack(run: BenchRun): Promise<CostStack> {
   const database = await startDatabaseServer({ server: dbServer, port: await freePort(), dataDir: path.join(scratch, 'db'), onLine: logs.sink('db').line });
   cleanup.add('database server', () => database.process.stop());
   const sandbox = await startCountingSandbox(cleanup);
+  await sandbox.control.configure({ tiktokVerifiedDomains: [BENCH_IMAGE_HOST] });
   const env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: testServer } } });
   cleanup.add('time-skipping server', () => env.teardown());
   const searchAttributes = Object.fromEntries(ALL_SEARCH_ATTRIBUTES.map((key) => [key.name, IndexedValueType[`INDEXED_VALUE_TYPE_${key.type}`]]));
@@ -81,6 +85,8 @@ export async function startCostStack(run: BenchRun): Promise<CostStack> {
     PLATFORM_MODE: 'sandbox',
     SANDBOX_URL: sandbox.url,
     PUBLIC_URL: 'http://127.0.0.1:3999',
+    // TikTok pulls photos only from verified domains: the benchmark's image host is one.
+    TIKTOK_VERIFIED_DOMAINS: BENCH_IMAGE_HOST,
   });
   const commands = { client: new CommandTally(), worker: new CommandTally() };
   const clientDatabase = await monitoredConnection(config.mongo.uri, commands.client);
