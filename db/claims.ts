@@ -57,6 +57,11 @@ export async function endClaim(models: Claims, input: { key: string; generation:
   await models.Claim.updateOne({ _id: claimIdOf(input.key, input.generation) }, { $set: set });
 }
 
+/** Moves a live claim's end to `until` (its holder is still working); an ended claim stays ended. */
+export async function extendClaim(models: Claims, input: { key: string; generation: number; until: Date }): Promise<void> {
+  await models.Claim.updateOne({ _id: claimIdOf(input.key, input.generation), outcome: { $exists: false } }, { $set: { until: input.until } });
+}
+
 /**
  * Deletes claims that ended before `before`. Safe once no attempt can still be looking at them:
  * callers pass a cutoff far beyond every activity's timeout, and every claimed piece of work also

@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { endClaim, takeClaim } from './claims.js';
+import { endClaim, extendClaim, takeClaim } from './claims.js';
 import { isDuplicateKey } from './duplicate-key.js';
 import { withDatabaseRetry } from './retry.js';
 import type { Models } from './models/index.js';
 import { targetIdOf, type PostTarget, type TargetState } from './models/post-target.js';
 import type { StoredReason as Reason } from './models/reason.js';
 import type { PenNameScope } from './models/pen-name.js';
-import type { Post, PostTargetChoice } from './models/post.js';
+import type { Post, PostMedia, PostTargetChoice } from './models/post.js';
 
 // Writes to post targets. The account's workflow is the only publisher of its targets; the web app
 // only cancels, reschedules or retries targets that are not being published, with conditional filters.
@@ -117,7 +117,7 @@ export async function targetsToQueueAgain(
 const publishKey = (targetId: string) => `publish:${targetId}`;
 
 export type PublishClaim =
-  | { kind: 'claimed'; target: PostTarget; post: Pick<Post, '_id' | 'text' | 'imageUrl'>; attempt: number }
+  | { kind: 'claimed'; target: PostTarget; post: Pick<Post, '_id' | 'text' | 'media'>; attempt: number }
   | { kind: 'published'; target: PostTarget }
   /** Cancelled, settled or deleted: nothing to publish. */
   | { kind: 'gone' }
@@ -138,13 +138,18 @@ export async function claimPublishing(models: Models, input: { targetId: string;
   const answer = await withDatabaseRetry(() => takeClaim(models, { key: publishKey(targetId), from, holder: input.holder, now, leaseMs: input.leaseMs }));
   if (!answer.won) return { kind: 'busy' };
   const attempt = answer.generation;
-  const post = await withDatabaseRetry(() => models.Post.findById(target.postId, { text: 1, imageUrl: 1 }).lean());
+  const post = await withDatabaseRetry(() => models.Post.findById(target.postId, { text: 1, media: 1 }).lean());
   if (!post) {
     await withDatabaseRetry(() => endClaim(models, { key: publishKey(targetId), generation: attempt, now }));
     return { kind: 'gone' };
   }
   await withDatabaseRetry(() => models.PostTarget.updateOne({ _id: targetId }, { $set: { state: 'publishing', attempts: attempt, updatedAt: now } }));
   return { kind: 'claimed', target: { ...target, state: 'publishing', attempts: attempt }, post, attempt };
+}
+
+/** Keeps a long attempt's claim (a video upload, a processing wait) live while it still runs. */
+export async function extendPublishing(models: Models, input: { targetId: string; attempt: number; until: Date }): Promise<void> {
+  await withDatabaseRetry(() => extendClaim(models, { key: publishKey(input.targetId), generation: input.attempt, until: input.until }));
 }
 
 export type PublishSettlement = { published: { externalId: string; url: string } } | { waiting: Reason } | { failed: Reason };
@@ -199,7 +204,7 @@ export interface NewPost {
   penNameId: string;
   kind: Post['kind'];
   text: string;
-  imageUrl?: string;
+  media?: PostMedia[];
   timeZone: string;
   publishAt: Date;
   targets: PostTargetChoice[];
@@ -269,13 +274,11 @@ export async function retryTarget(models: Models, targetId: string, dueAt: Date,
 
 export interface PostEdit {
   text: string;
-  imageUrl?: string;
   timeZone: string;
   publishAt: Date;
 }
 
-/** New content and time for a post; targets already published keep what they went out with. */
+/** New text and time for a post (its media stay); targets already published keep what they went out with. */
 export async function editPost(models: Models, postId: string, edit: PostEdit, now: Date): Promise<void> {
-  const set = { text: edit.text, timeZone: edit.timeZone, publishAt: edit.publishAt, updatedAt: now, ...(edit.imageUrl ? { imageUrl: edit.imageUrl } : {}) };
-  await models.Post.updateOne({ _id: postId }, edit.imageUrl ? { $set: set } : { $set: set, $unset: { imageUrl: 1 } });
+  await models.Post.updateOne({ _id: postId }, { $set: { text: edit.text, timeZone: edit.timeZone, publishAt: edit.publishAt, updatedAt: now } });
 }

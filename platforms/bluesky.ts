@@ -12,10 +12,17 @@ import { invalid, isFailure, ok, rateLimited, reauthRequired } from './outcome.j
 import type { PdsAddressPolicy } from './pds-address.js';
 import { checkPost } from './post-rules.js';
 import { describeResetAt, rateLimitResetFromHeaders } from './rate-limit.js';
-import type { AccountRef, Failure, Identity, IssuedTokens, PlatformAdapter, PostInput, PostRules } from './types.js';
+import type { MediaRules } from './media-rules.js';
+import { readAll, uploadOnce } from './media-upload.js';
+import type { AccountRef, Failure, Identity, IssuedTokens, PlatformAdapter, PostDraft, PostInput, PostRules } from './types.js';
 
 export { BLUESKY_ENTRYWAY, pdsFromDidDoc } from './bluesky-identity.js';
-const RULES: PostRules = { maxLength: 300, lengthUnit: 'graphemes', requiresImage: false, requiresBoard: false };
+/** `app.bsky.embed.images`: at most 4 images, each a blob of at most 2,000,000 bytes, alt text on each. */
+export const BLUESKY_MEDIA: MediaRules = {
+  image: { maxCount: 4, types: ['image/jpeg', 'image/png', 'image/webp', 'image/gif'], maxBytes: 2_000_000, maxAltLength: 2_000 },
+  mixed: false,
+};
+const RULES: PostRules = { maxLength: 300, lengthUnit: 'graphemes', media: BLUESKY_MEDIA, requiresBoard: false };
 
 const sessionSchema = z.looseObject({
   accessJwt: z.string().min(1),
@@ -29,6 +36,7 @@ const sessionSchema = z.looseObject({
 const getSessionSchema = z.looseObject({ did: z.string().startsWith('did:'), handle: z.string().min(1), didDoc: z.unknown().optional() });
 const profileSchema = z.looseObject({ displayName: z.string().optional(), avatar: z.string().optional() });
 const recordSchema = z.looseObject({ uri: z.string().startsWith('at://'), cid: z.string().optional() });
+const blobSchema = z.looseObject({ blob: z.looseObject({ $type: z.literal('blob'), ref: z.looseObject({ $link: z.string().min(1) }), mimeType: z.string(), size: z.number() }) });
 
 type Call = 'login' | 'refresh' | 'access';
 
@@ -76,11 +84,34 @@ export function createBlueskyAdapter({ http }: { http: PlatformHttp }, policy: P
     return classifyByStatus(response, { platformName: name, now, canRefresh: call === 'access' });
   };
 
-  const validate = (post: Omit<PostInput, 'idempotencyKey'>): string[] => {
-    const problems = checkPost(name, RULES, post);
-    if (post.imageUrl) problems.push('Tether cannot attach images to Bluesky posts yet; remove the image to post text only');
-    return problems;
-  };
+  const validate = (post: PostDraft): string[] => checkPost(name, RULES, post);
+
+  /** Each image as a blob on the account's PDS (recorded, so a retry reuses it), in an images embed with alt text and aspect ratio. */
+  async function imagesEmbed(account: AccountRef, accessJwt: string, post: PostInput) {
+    const images = [];
+    for (const media of post.media ?? []) {
+      const blob = await uploadOnce(post, media, 'bluesky-blob', async () => {
+        const uploaded = await http.json(
+          {
+            method: 'POST',
+            url: xrpc(pds(account), 'com.atproto.repo.uploadBlob'),
+            bearer: accessJwt,
+            binary: { data: await readAll(media), contentType: media.mimeType },
+            timeoutMs: 60_000,
+          },
+          { schema: blobSchema, classify: (r) => classify(r, 'access'), what: 'the image upload' },
+        );
+        return uploaded.kind === 'ok' ? ok({ ref: JSON.stringify(uploaded.value.blob) }) : uploaded;
+      });
+      if (blob.kind !== 'ok') return blob;
+      images.push({
+        image: JSON.parse(blob.value) as unknown,
+        alt: media.alt ?? '',
+        ...(media.width && media.height ? { aspectRatio: { width: media.width, height: media.height } } : {}),
+      });
+    }
+    return ok(images.length > 0 ? { embed: { $type: 'app.bsky.embed.images', images } } : {});
+  }
 
   const pds = (account: AccountRef) => account.meta?.pdsUrl ?? BLUESKY_ENTRYWAY;
   const xrpc = (base: string, method: string) => `${base.replace(/\/$/, '')}/xrpc/${method}`;
@@ -188,6 +219,8 @@ export function createBlueskyAdapter({ http }: { http: PlatformHttp }, policy: P
       const problems = validate(post);
       if (problems.length > 0) return invalid(problems.join('; '));
       const facets = await facetsFor(post.text, didOf);
+      const embed = await imagesEmbed(account, credentials.accessToken, post);
+      if (embed.kind !== 'ok') return embed;
       const result = await http.json(
         {
           method: 'POST',
@@ -197,7 +230,13 @@ export function createBlueskyAdapter({ http }: { http: PlatformHttp }, policy: P
           json: {
             repo: account.externalId,
             collection: 'app.bsky.feed.post',
-            record: { $type: 'app.bsky.feed.post', text: post.text, createdAt: http.now().toISOString(), ...(facets.length > 0 ? { facets } : {}) },
+            record: {
+              $type: 'app.bsky.feed.post',
+              text: post.text,
+              createdAt: http.now().toISOString(),
+              ...(facets.length > 0 ? { facets } : {}),
+              ...embed.value,
+            },
           },
         },
         { schema: recordSchema, classify: (r) => classify(r, 'access'), what: 'the post' },

@@ -4,11 +4,19 @@
 import { z } from 'zod';
 import { createMetaAdapter, type MetaOptions } from './meta-adapter.js';
 import type { AdapterDeps } from './oauth.js';
+import { MB, type MediaRules } from './media-rules.js';
+import { mediaOf, uploadOnce } from './media-upload.js';
 import { ok } from './outcome.js';
 import type { PlatformAdapter, PostRules } from './types.js';
 
 export const FACEBOOK_SCOPES = ['pages_show_list', 'pages_read_engagement', 'pages_manage_posts'];
-const RULES: PostRules = { maxLength: 63_206, lengthUnit: 'characters', requiresImage: false, requiresBoard: false };
+/** Page photos (several become one post with attached photos) and Page videos, fetched from public URLs. */
+export const FACEBOOK_MEDIA: MediaRules = {
+  image: { maxCount: 10, types: ['image/jpeg', 'image/png', 'image/gif', 'image/bmp', 'image/tiff'], maxBytes: 4 * MB },
+  video: { types: ['video/mp4', 'video/quicktime'], maxBytes: 1024 * MB, minDurationSec: 1, maxDurationSec: 20 * 60 },
+  mixed: false,
+};
+const RULES: PostRules = { maxLength: 63_206, lengthUnit: 'characters', media: FACEBOOK_MEDIA, requiresBoard: false };
 
 const postSchema = z.looseObject({ id: z.string().min(1), post_id: z.string().optional() });
 
@@ -43,13 +51,35 @@ export function createFacebookAdapter(deps: AdapterDeps, options: MetaOptions): 
 
     async publish(login, account, credentials, post) {
       const pageId = encodeURIComponent(account.externalId);
-      const request = post.imageUrl
-        ? { url: `${login.graph}/${pageId}/photos`, form: { url: post.imageUrl, caption: post.text, published: 'true', access_token: credentials.accessToken } }
-        : { url: `${login.graph}/${pageId}/feed`, form: { message: post.text, access_token: credentials.accessToken } };
-      const result = await http.json(
-        { method: 'POST', ...request, idempotencyKey: post.idempotencyKey },
-        { schema: postSchema, classify: login.classify, what: 'the post' },
-      );
+      const token = credentials.accessToken;
+      const call = (path: string, form: Record<string, string>, idempotencyKey?: string) =>
+        http.json(
+          { method: 'POST', url: `${login.graph}/${pageId}/${path}`, form: { ...form, access_token: token }, idempotencyKey, timeoutMs: 60_000 },
+          { schema: postSchema, classify: login.classify, what: 'the post' },
+        );
+      const { images, video } = mediaOf(post);
+      if (video) {
+        const result = await call('videos', { file_url: video.url, description: post.text }, post.idempotencyKey);
+        if (result.kind !== 'ok') return result;
+        return ok({ externalId: result.value.id, url: `https://www.facebook.com/${account.externalId}/videos/${result.value.id}` });
+      }
+      let request: { path: string; form: Record<string, string> };
+      if (images.length === 1) request = { path: 'photos', form: { url: images[0]!.url, caption: post.text, published: 'true' } };
+      else if (images.length === 0) request = { path: 'feed', form: { message: post.text } };
+      else {
+        // Several photos: each uploaded unpublished (recorded, so a retry reuses it), then one post attaching them all.
+        const attached: Record<string, string> = {};
+        for (const [index, image] of images.entries()) {
+          const photo = await uploadOnce(post, image, 'facebook-photo', async () => {
+            const uploaded = await call('photos', { url: image.url, published: 'false' });
+            return uploaded.kind === 'ok' ? ok({ ref: uploaded.value.id }) : uploaded;
+          });
+          if (photo.kind !== 'ok') return photo;
+          attached[`attached_media[${index}]`] = JSON.stringify({ media_fbid: photo.value });
+        }
+        request = { path: 'feed', form: { message: post.text, ...attached } };
+      }
+      const result = await call(request.path, request.form, post.idempotencyKey);
       if (result.kind !== 'ok') return result;
       const id = result.value.post_id ?? result.value.id;
       // Page post ids are `<pageId>_<postId>`; photo ids stand alone.

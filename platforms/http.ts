@@ -21,8 +21,12 @@ export interface HttpRequest {
   form?: Record<string, string | undefined>;
   json?: unknown;
   multipart?: FormData;
+  /** Raw bytes (media uploads), sent with their content type. */
+  binary?: { data: Buffer; contentType: string };
   /** Sent as the `Idempotency-Key` header (publish requests). */
   idempotencyKey?: string;
+  /** This request's timeout instead of the adapter's (uploads of large chunks). */
+  timeoutMs?: number;
 }
 
 export interface HttpResponse {
@@ -106,7 +110,7 @@ export class PlatformHttp {
       headers.set('authorization', `Basic ${Buffer.from(pair).toString('base64')}`);
     }
     if (request.idempotencyKey !== undefined) headers.set('idempotency-key', request.idempotencyKey);
-    let body: string | FormData | undefined;
+    let body: string | FormData | Buffer | undefined;
     if (request.form) {
       const form = new URLSearchParams();
       for (const [name, value] of Object.entries(request.form)) if (value !== undefined) form.set(name, value);
@@ -117,6 +121,9 @@ export class PlatformHttp {
       headers.set('content-type', 'application/json');
     } else if (request.multipart) {
       body = request.multipart;
+    } else if (request.binary) {
+      body = request.binary.data;
+      headers.set('content-type', request.binary.contentType);
     }
 
     const record = (status?: number, failure?: Failure['kind']) =>
@@ -138,7 +145,7 @@ export class PlatformHttp {
         headers,
         body,
         redirect: 'manual',
-        signal: AbortSignal.timeout(this.timeoutMs),
+        signal: AbortSignal.timeout(request.timeoutMs ?? this.timeoutMs),
       });
       text = await response.text();
     } catch (error) {

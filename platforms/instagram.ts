@@ -6,12 +6,22 @@
 import { z } from 'zod';
 import { createMetaAdapter, type MetaOptions } from './meta-adapter.js';
 import type { MetaLogin } from './meta-login.js';
+import type { ProcessingPoll } from './media-upload.js';
 import type { AdapterDeps } from './oauth.js';
-import { invalid, ok, transient } from './outcome.js';
-import type { Outcome, PlatformAdapter, PostRules, Target } from './types.js';
+import { containerForPost, containerKey, containerState } from './containers.js';
+import { MB, type MediaRules } from './media-rules.js';
+import { ok } from './outcome.js';
+import type { PlatformAdapter, PostRules, Target } from './types.js';
 
 export const INSTAGRAM_SCOPES = ['instagram_basic', 'instagram_content_publish', 'pages_show_list', 'pages_read_engagement'];
-const RULES: PostRules = { maxLength: 2_200, lengthUnit: 'characters', requiresImage: true, requiresBoard: false };
+/** Feed images (JPEG), Reels, and carousels of up to 10 items. */
+export const INSTAGRAM_MEDIA: MediaRules = {
+  image: { maxCount: 10, types: ['image/jpeg'], maxBytes: 8 * MB, minAspect: 4 / 5, maxAspect: 1.91, minWidth: 320, maxAltLength: 1_000 },
+  video: { types: ['video/mp4', 'video/quicktime'], maxBytes: 300 * MB, minDurationSec: 3, maxDurationSec: 15 * 60, minAspect: 0.01, maxAspect: 10 },
+  mixed: true,
+  required: 'media',
+};
+const RULES: PostRules = { maxLength: 2_200, lengthUnit: 'characters', media: INSTAGRAM_MEDIA, requiresBoard: false };
 const RENEW_ONCE_A_DAY_SEC = 86_400;
 
 const pageLinkSchema = z.looseObject({ id: z.string().optional(), instagram_business_account: z.looseObject({ id: z.string().min(1) }).optional() });
@@ -25,33 +35,34 @@ const idSchema = z.looseObject({ id: z.string().min(1) });
 const permalinkSchema = z.looseObject({ permalink: z.string().optional() });
 const containerSchema = z.looseObject({ status_code: z.string().min(1), status: z.string().optional() });
 
-/** How long to wait for a container: Instagram processes images in seconds; a publish activity has 30 s. */
-export interface ContainerPoll {
-  intervalMs: number;
-  attempts: number;
-}
+/** How long to wait for a container: Instagram processes images in seconds and Reels in minutes; still running is retried later. */
+export type ContainerPoll = ProcessingPoll;
 export const DEFAULT_CONTAINER_POLL: ContainerPoll = { intervalMs: 2_000, attempts: 6 };
 
 export function createInstagramAdapter(deps: AdapterDeps, options: MetaOptions & { containerPoll?: ContainerPoll }): PlatformAdapter {
   const { http } = deps;
   const poll = options.containerPoll ?? DEFAULT_CONTAINER_POLL;
 
-  /** Reads the container's status_code until FINISHED, a definite failure, or the attempts run out. */
-  async function containerReady(login: MetaLogin, containerId: string, accessToken: string): Promise<Outcome<void>> {
-    for (let attempt = 1; attempt <= poll.attempts; attempt += 1) {
+  /** Containers of the Instagram account: images from `image_url`, videos as Reels from `video_url`. */
+  const containers = (login: MetaLogin, igId: string, accessToken: string, idempotencyKey: string) => ({
+    platformName: 'Instagram',
+    async create(fields: Record<string, string>, part: string) {
+      const created = await http.json(
+        { method: 'POST', url: `${login.graph}/${igId}/media`, form: { ...fields, access_token: accessToken }, idempotencyKey: containerKey(idempotencyKey, part) },
+        { schema: idSchema, classify: login.classify, what: 'the media upload' },
+      );
+      return created.kind === 'ok' ? ok(created.value.id) : created;
+    },
+    async status(containerId: string) {
       const read = await http.json(
         { method: 'GET', url: `${login.graph}/${encodeURIComponent(containerId)}`, query: { fields: 'status_code,status', access_token: accessToken } },
         { schema: containerSchema, classify: login.classify, what: 'the upload status' },
       );
-      if (read.kind !== 'ok') return read;
-      const { status_code: code, status } = read.value;
-      if (code === 'FINISHED' || code === 'PUBLISHED') return ok(undefined);
-      if (code === 'ERROR') return invalid(`Instagram could not process the image${status ? ` (${status.replace(/\.$/, '')})` : ''}; check that the image URL is public and is a JPEG`);
-      if (code === 'EXPIRED') return invalid('Instagram let the upload expire before it was published (an upload lasts 24 hours); publish the post again');
-      if (attempt < poll.attempts) await new Promise((resolve) => setTimeout(resolve, poll.intervalMs));
-    }
-    return transient('Instagram is still processing the image; Tether will try again');
-  }
+      return read.kind === 'ok' ? ok(containerState('Instagram', read.value.status_code, read.value.status)) : read;
+    },
+    itemFields: (media: { kind: string; url: string; alt?: string }): Record<string, string> =>
+      media.kind === 'video' ? { media_type: 'REELS', video_url: media.url } : { image_url: media.url, ...(media.alt ? { alt_text: media.alt } : {}) },
+  });
 
   return createMetaAdapter(deps, options, {
     id: 'instagram',
@@ -101,23 +112,14 @@ export function createInstagramAdapter(deps: AdapterDeps, options: MetaOptions &
 
     async publish(login, account, credentials, post) {
       const igId = encodeURIComponent(account.externalId);
-      const container = await http.json(
-        {
-          method: 'POST',
-          url: `${login.graph}/${igId}/media`,
-          form: { image_url: post.imageUrl, caption: post.text, access_token: credentials.accessToken },
-          idempotencyKey: post.idempotencyKey,
-        },
-        { schema: idSchema, classify: login.classify, what: 'the media upload' },
-      );
+      const api = containers(login, igId, credentials.accessToken, post.idempotencyKey);
+      const container = await containerForPost(api, poll, post, { caption: post.text });
       if (container.kind !== 'ok') return container;
-      const ready = await containerReady(login, container.value.id, credentials.accessToken);
-      if (ready.kind !== 'ok') return ready;
       const published = await http.json(
         {
           method: 'POST',
           url: `${login.graph}/${igId}/media_publish`,
-          form: { creation_id: container.value.id, access_token: credentials.accessToken },
+          form: { creation_id: container.value, access_token: credentials.accessToken },
           idempotencyKey: post.idempotencyKey,
         },
         { schema: idSchema, classify: login.classify, what: 'the post' },

@@ -12,6 +12,8 @@ import { buildUrl, classifyTokenError, codeGrant, issuedFromOAuth, oauthTokenSch
 import { invalid, isFailure, ok, rateLimited, reauthRequired } from './outcome.js';
 import { checkPost } from './post-rules.js';
 import { describeResetAt, nextMidnightUtc } from './rate-limit.js';
+import { LINKEDIN_MEDIA, linkedInContent } from './linkedin-media.js';
+import { DEFAULT_PROCESSING_POLL, type ProcessingPoll } from './media-upload.js';
 import type { LinkedInMode } from './settings.js';
 import type { AccountRef, Credentials, Failure, Identity, IssuedTokens, Outcome, PlatformAdapter, PostRules, Target } from './types.js';
 
@@ -22,7 +24,7 @@ export const LINKEDIN_SCOPES: Record<LinkedInMode, string[]> = {
   member: ['openid', 'profile', 'w_member_social'],
   organization: ['r_basicprofile', 'w_organization_social', 'rw_organization_admin'],
 };
-const RULES: PostRules = { maxLength: 3_000, lengthUnit: 'characters', requiresImage: false, requiresBoard: false };
+const RULES: PostRules = { maxLength: 3_000, lengthUnit: 'characters', media: LINKEDIN_MEDIA, requiresBoard: false };
 
 const userinfoSchema = z.looseObject({ sub: z.string().min(1), name: z.string().optional(), picture: z.string().optional(), email: z.string().optional() });
 const meSchema = z.looseObject({ id: z.string().min(1), localizedFirstName: z.string().optional(), localizedLastName: z.string().optional(), vanityName: z.string().optional() });
@@ -41,6 +43,8 @@ export interface LinkedInOptions {
   memberClient?: OAuthClient;
   /** The Community Management app (`LINKEDIN_ORGANIZATION_CLIENT_ID`). */
   organizationClient?: OAuthClient;
+  /** How long to wait for a video to be processed. */
+  processingPoll?: ProcessingPoll;
 }
 
 const APP_SETTINGS: Record<LinkedInMode, string> = { member: 'LINKEDIN_CLIENT_ID', organization: 'LINKEDIN_ORGANIZATION_CLIENT_ID' };
@@ -138,11 +142,7 @@ export function createLinkedInAdapter({ http }: Pick<AdapterDeps, 'http'>, optio
     // Introspection checks a live token; partner refresh tokens end 365 days after consent whatever renews them.
     tokenPolicy: (credentials) => (credentials.refreshToken ? { renewal: 'refresh', refreshEnd: 'fixed', check: 'inspect' } : { renewal: 'none', check: 'inspect' }),
     postRules: () => RULES,
-    validatePost(post) {
-      const problems = checkPost(name, RULES, post);
-      if (post.imageUrl) problems.push('Tether cannot attach images to LinkedIn posts yet; remove the image to post text only');
-      return problems;
-    },
+    validatePost: (post) => checkPost(name, RULES, post),
 
     authorizationUrl({ state, redirectUri }) {
       const client = clientFor(options.mode);
@@ -232,9 +232,20 @@ export function createLinkedInAdapter({ http }: Pick<AdapterDeps, 'http'>, optio
 
     async publish(account, credentials, post) {
       const problems = checkPost(name, RULES, post);
-      if (post.imageUrl) problems.push('Tether cannot attach images to LinkedIn posts yet; remove the image to post text only');
       if (problems.length > 0) return invalid(problems.join('; '));
       const author = account.meta?.authorUrn ?? memberUrn(account.externalId);
+      const content = await linkedInContent(
+        {
+          http,
+          classify: (r) => classifyApi(r, canRefresh(credentials)),
+          headers: restHeaders,
+          accessToken: credentials.accessToken,
+          owner: author,
+          poll: options.processingPoll ?? DEFAULT_PROCESSING_POLL,
+        },
+        post,
+      );
+      if (content.kind !== 'ok') return content;
       const response = await http.send({
         method: 'POST',
         url: `${API}/rest/posts`,
@@ -248,6 +259,7 @@ export function createLinkedInAdapter({ http }: Pick<AdapterDeps, 'http'>, optio
           distribution: { feedDistribution: 'MAIN_FEED', targetEntities: [], thirdPartyDistributionChannels: [] },
           lifecycleState: 'PUBLISHED',
           isReshareDisabledByAuthor: false,
+          ...(content.value ? { content: content.value } : {}),
         },
       });
       if (isFailure(response)) return response;

@@ -4,7 +4,7 @@
 import { createMetaLogin, type MetaLogin } from './meta-login.js';
 import type { AdapterDeps } from './oauth.js';
 import { checkPost } from './post-rules.js';
-import type { AccountRef, Credentials, Identity, IssuedTokens, Outcome, PlatformAdapter, PostInput, PostRules, PublishedPost, Target, TokenPolicy } from './types.js';
+import type { AccountRef, Credentials, Identity, IssuedTokens, Outcome, PlatformAdapter, PostDraft, PostInput, PostRules, PublishedPost, Target, TokenPolicy } from './types.js';
 
 export interface MetaOptions {
   /** `META_GRAPH_VERSION`. */
@@ -29,7 +29,7 @@ export interface MetaAdapterSpec {
 
 export function createMetaAdapter(deps: AdapterDeps, options: MetaOptions, spec: MetaAdapterSpec): PlatformAdapter {
   const login = createMetaLogin(deps, { scopes: spec.scopes, graphVersion: options.graphVersion, configId: options.configId });
-  const check = (post: Omit<PostInput, 'idempotencyKey'>) => checkPost(spec.name, spec.rules, post, spec.textLabel);
+  const check = (post: PostDraft) => checkPost(spec.name, spec.rules, post, spec.textLabel);
 
   return {
     id: spec.id,

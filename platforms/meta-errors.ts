@@ -89,7 +89,9 @@ export function classifyGraphError(platformName: string, response: HttpResponse,
   if (code === 10 || (code >= 200 && code <= 299)) {
     return reauthRequired('permission_missing', `${name} says Tether is missing a permission${said} — reconnect and grant it`);
   }
-  if (code === 9007 || code === 9004) return transient(`${name} is still processing the media${said}; Tether will retry`);
+  if (code === 9007) return transient(`${name} is still processing the media${said}; Tether will retry`);
+  // 9004: the media could not be downloaded from Tether's address, or is not a file the platform takes.
+  if (code === 9004) return invalid(`${name} could not use the media file${said}; check the file, and that PUBLIC_URL is reachable from the internet`);
   if (response.status >= 500) return transient(`${name} is having trouble (HTTP ${response.status})${said}; Tether will retry`);
   if (response.status === 429) return classifyByStatus(response, { platformName: name, now, canRefresh: false, rateLimitFallbackSec: 3600 });
   return invalid(`${name} rejected the request${said}`);

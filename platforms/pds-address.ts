@@ -34,6 +34,15 @@ function localName(host: string): boolean {
 export async function pdsAddressProblem(url: string, policy: PdsAddressPolicy): Promise<string | undefined> {
   const sandboxBase = policy.sandboxUrl.replace(/\/$/, '');
   if (policy.mode === 'sandbox' && (url === sandboxBase || url.startsWith(`${sandboxBase}/`))) return undefined;
+  return publicHttpsProblem(url, { resolve: policy.mode === 'live', lookup: policy.lookup });
+}
+
+/**
+ * Why Tether may not fetch an address anyone could have written (a PDS, a media URL), as the end of
+ * a sentence; undefined when it may: https, no credentials, and a public IP literal or a public host
+ * name whose every address is public unicast (`resolve: false` skips the DNS step).
+ */
+export async function publicHttpsProblem(url: string, policy: { resolve: boolean; lookup?: AddressLookup }): Promise<string | undefined> {
   let parsed: URL;
   try {
     parsed = new URL(url);
@@ -48,7 +57,7 @@ export async function pdsAddressProblem(url: string, policy: PdsAddressPolicy): 
     return problem ? `is ${problem}` : undefined;
   }
   if (localName(host)) return 'is a local host name';
-  if (policy.mode === 'sandbox') return undefined;
+  if (!policy.resolve) return undefined;
   let addresses: string[];
   try {
     addresses = await (policy.lookup ?? systemLookup)(host);

@@ -6,13 +6,20 @@ import { asRecord, classifyByStatus, withDetail } from './errors.js';
 import type { HttpResponse } from './http.js';
 import { buildUrl, classifyTokenError, codeGrant, issuedFromOAuth, oauthTokenSchema, refreshGrant, type AdapterDeps, type OAuthTokenBody, type TokenEndpoint } from './oauth.js';
 import { invalid, ok, reauthRequired } from './outcome.js';
+import { MB, type MediaRules } from './media-rules.js';
 import { checkPost } from './post-rules.js';
 import type { Board, Failure, PlatformAdapter, PostRules } from './types.js';
 
 const AUTHORIZE_URL = 'https://www.pinterest.com/oauth/';
 const API = 'https://api.pinterest.com/v5';
 export const PINTEREST_SCOPES = ['boards:read', 'boards:write', 'pins:read', 'pins:write', 'user_accounts:read'];
-const RULES: PostRules = { maxLength: 500, lengthUnit: 'characters', requiresImage: true, requiresBoard: true };
+/** Image Pins (several images make a carousel Pin), fetched from public URLs; one alt text per Pin. */
+export const PINTEREST_MEDIA: MediaRules = {
+  image: { maxCount: 5, types: ['image/jpeg', 'image/png', 'image/webp', 'image/bmp', 'image/tiff'], maxBytes: 20 * MB, maxAltLength: 500 },
+  mixed: false,
+  required: 'image',
+};
+const RULES: PostRules = { maxLength: 500, lengthUnit: 'characters', media: PINTEREST_MEDIA, requiresBoard: true };
 const MAX_BOARD_PAGES = 10;
 const PIN_SCOPES = ['boards:read', 'boards:write', 'pins:read', 'pins:write'];
 /** Trial access may create Pins only on the API sandbox (Pinterest's "Access tiers"); reconnecting cannot fix it. */
@@ -151,7 +158,7 @@ export function createPinterestAdapter({ http, client }: AdapterDeps): PlatformA
           url: `${API}/pins`,
           bearer: credentials.accessToken,
           idempotencyKey: post.idempotencyKey,
-          json: { board_id: post.boardId, description: post.text, media_source: { source_type: 'image_url', url: post.imageUrl } },
+          json: { board_id: post.boardId, description: post.text, ...pinMedia(post.media ?? []) },
         },
         { schema: pinSchema, classify: (r) => classifyPin(r, credentials.scopes), what: 'the Pin' },
       );
@@ -159,4 +166,14 @@ export function createPinterestAdapter({ http, client }: AdapterDeps): PlatformA
       return ok({ externalId: result.value.id, url: `https://www.pinterest.com/pin/${result.value.id}/` });
     },
   };
+}
+
+/** The Pin's `media_source` (one image, or a carousel of 2 to 5) and its alt text (the first image's). */
+function pinMedia(images: { url: string; alt?: string }[]): Record<string, unknown> {
+  const alt = images.find((image) => image.alt)?.alt;
+  const source =
+    images.length === 1
+      ? { source_type: 'image_url', url: images[0]!.url }
+      : { source_type: 'multiple_image_urls', items: images.map((image) => ({ url: image.url, ...(image.alt ? { description: image.alt } : {}) })) };
+  return { media_source: source, ...(alt ? { alt_text: alt } : {}) };
 }

@@ -1,7 +1,8 @@
 // Measuring post text the way each platform counts it, and the checks every adapter shares.
 
 import twitter from 'twitter-text';
-import type { PostInput, PostRules } from './types.js';
+import { checkMedia } from './media-rules.js';
+import type { PostDraft, PostRules } from './types.js';
 
 const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
 
@@ -48,15 +49,10 @@ const unitWord: Record<PostRules['lengthUnit'], string> = {
 };
 
 /**
- * The problems shared by all platforms: a limitation that forbids publishing, length, and required
- * image/board. `textLabel` names the field in messages ("post", "caption", "description").
+ * The problems shared by all platforms: a limitation that forbids publishing, length, the media
+ * rules and a required board. `textLabel` names the field in messages ("post", "caption", "description").
  */
-export function checkPost(
-  platformName: string,
-  rules: PostRules,
-  post: Omit<PostInput, 'idempotencyKey'>,
-  textLabel = 'post',
-): string[] {
+export function checkPost(platformName: string, rules: PostRules, post: PostDraft, textLabel = 'post'): string[] {
   if (rules.limitation) return [rules.limitation];
   const problems: string[] = [];
   const length = measure(post.text, rules.lengthUnit);
@@ -64,18 +60,9 @@ export function checkPost(
     const unit = unitWord[rules.lengthUnit];
     problems.push(`${platformName} allows ${rules.maxLength.toLocaleString('en-US')} ${unit}; this ${textLabel} has ${length.toLocaleString('en-US')}`);
   }
-  if (rules.requiresImage && !post.imageUrl) problems.push(`${platformName} needs an image for every post; add an image URL`);
-  if (post.imageUrl && !isHttpUrl(post.imageUrl)) problems.push(`The image must be a public http(s) URL ${platformName} can download`);
+  const media = post.media ?? [];
+  problems.push(...checkMedia(platformName, rules.media, media));
   if (rules.requiresBoard && !post.boardId) problems.push(`${platformName} needs a board for every Pin; choose a board`);
-  if (!rules.requiresImage && post.text.trim() === '' && !post.imageUrl) problems.push(`The ${textLabel} is empty`);
+  if (!rules.media.required && post.text.trim() === '' && media.length === 0) problems.push(`The ${textLabel} is empty`);
   return problems;
-}
-
-export function isHttpUrl(value: string): boolean {
-  try {
-    const url = new URL(value);
-    return url.protocol === 'https:' || url.protocol === 'http:';
-  } catch {
-    return false;
-  }
 }

@@ -5,6 +5,7 @@ import { createBlueskyAdapter } from './bluesky.js';
 import { createFacebookAdapter } from './facebook.js';
 import { PlatformHttp, type RequestRecord } from './http.js';
 import { createInstagramAdapter, type ContainerPoll } from './instagram.js';
+import type { ProcessingPoll } from './media-upload.js';
 import type { AddressLookup } from './pds-address.js';
 import { createLinkedInAdapter } from './linkedin.js';
 import type { AdapterDeps, OAuthClient } from './oauth.js';
@@ -32,6 +33,8 @@ export interface AdapterOptions extends Partial<PlatformSettings> {
   addressLookup?: AddressLookup;
   /** How Instagram publishing waits for a media container (tests shorten it). */
   instagramContainerPoll?: ContainerPoll;
+  /** How X, LinkedIn, Threads and TikTok wait for an upload to be processed (tests shorten it). */
+  mediaProcessingPoll?: ProcessingPoll;
 }
 
 /**
@@ -89,25 +92,28 @@ function buildLinkedIn(http: PlatformHttp, options: Options): PlatformAdapter | 
   const { mode, organizationClient } = options.linkedin;
   const memberClient = options.clients.linkedin;
   if (!(mode === 'organization' ? organizationClient : memberClient)) return undefined;
-  return createLinkedInAdapter({ http }, { partnerRefresh: options.linkedinPartnerRefresh, mode, version: options.apiVersions.linkedin, memberClient, organizationClient });
+  return createLinkedInAdapter(
+    { http },
+    { partnerRefresh: options.linkedinPartnerRefresh, mode, version: options.apiVersions.linkedin, memberClient, organizationClient, processingPoll: options.mediaProcessingPoll },
+  );
 }
 
 function build(id: Exclude<PlatformId, 'bluesky' | 'linkedin'>, deps: AdapterDeps, options: Options): PlatformAdapter {
   const meta = (app: 'facebook' | 'instagram') => ({ graphVersion: options.apiVersions.metaGraph, configId: options.loginConfigIds[app] });
   switch (id) {
     case 'x':
-      return createXAdapter(deps);
+      return createXAdapter(deps, options.mediaProcessingPoll);
     case 'facebook':
       return createFacebookAdapter(deps, meta('facebook'));
     case 'instagram':
       return createInstagramAdapter(deps, { ...meta('instagram'), containerPoll: options.instagramContainerPoll });
     case 'threads':
-      return createThreadsAdapter(deps);
+      return createThreadsAdapter(deps, options.mediaProcessingPoll);
     case 'youtube':
       return createYouTubeAdapter(deps);
     case 'pinterest':
       return createPinterestAdapter(deps);
     case 'tiktok':
-      return createTikTokAdapter(deps, options.tiktok);
+      return createTikTokAdapter(deps, options.tiktok, options.mediaProcessingPoll);
   }
 }

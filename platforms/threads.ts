@@ -6,6 +6,9 @@ import { classifyGraphError } from './meta-errors.js';
 import type { HttpResponse } from './http.js';
 import { buildUrl, positive, seconds, type AdapterDeps } from './oauth.js';
 import { invalid, ok, reauthRequired } from './outcome.js';
+import { containerForPost, containerKey, containerState } from './containers.js';
+import { MB, type MediaRules } from './media-rules.js';
+import { DEFAULT_PROCESSING_POLL, type ProcessingPoll } from './media-upload.js';
 import { checkPost } from './post-rules.js';
 import type { Failure, IssuedTokens, PlatformAdapter, PostRules } from './types.js';
 
@@ -14,7 +17,13 @@ const GRAPH = 'https://graph.threads.net';
 const API = `${GRAPH}/v1.0`;
 export const THREADS_SCOPES = ['threads_basic', 'threads_content_publish'];
 const MIN_TOKEN_AGE_SEC = 86_400;
-const RULES: PostRules = { maxLength: 500, lengthUnit: 'emojiBytes', requiresImage: false, requiresBoard: false };
+/** Image and video posts, and carousels of up to 20 items, all fetched from public URLs. */
+export const THREADS_MEDIA: MediaRules = {
+  image: { maxCount: 20, types: ['image/jpeg', 'image/png'], maxBytes: 8 * MB, minWidth: 320, maxAspect: 10, maxAltLength: 1_000 },
+  video: { types: ['video/mp4', 'video/quicktime'], maxBytes: 1024 * MB, minDurationSec: 0, maxDurationSec: 5 * 60, minAspect: 0.01, maxAspect: 10 },
+  mixed: true,
+};
+const RULES: PostRules = { maxLength: 500, lengthUnit: 'emojiBytes', media: THREADS_MEDIA, requiresBoard: false };
 
 const codeSchema = z.looseObject({ access_token: z.string().min(1), user_id: z.union([z.string(), z.number()]).optional() });
 const tokenSchema = z.looseObject({ access_token: z.string().min(1), expires_in: seconds });
@@ -26,8 +35,9 @@ const meSchema = z.looseObject({
 });
 const idSchema = z.looseObject({ id: z.string().min(1) });
 const permalinkSchema = z.looseObject({ permalink: z.string().optional() });
+const statusSchema = z.looseObject({ status: z.string().min(1), error_message: z.string().optional() });
 
-export function createThreadsAdapter({ http, client }: AdapterDeps): PlatformAdapter {
+export function createThreadsAdapter({ http, client }: AdapterDeps, poll: ProcessingPoll = DEFAULT_PROCESSING_POLL): PlatformAdapter {
   const name = 'Threads';
   const classify = (response: HttpResponse): Failure => classifyGraphError(name, response, http.now());
   const toIssued = (body: z.infer<typeof tokenSchema>): IssuedTokens => ({
@@ -108,22 +118,38 @@ export function createThreadsAdapter({ http, client }: AdapterDeps): PlatformAda
       const problems = checkPost(name, RULES, post);
       if (problems.length > 0) return invalid(problems.join('; '));
       const userId = encodeURIComponent(account.externalId);
-      const media = post.imageUrl ? { media_type: 'IMAGE', image_url: post.imageUrl } : { media_type: 'TEXT' };
-      const container = await http.json(
+      const container = await containerForPost(
         {
-          method: 'POST',
-          url: `${API}/${userId}/threads`,
-          form: { ...media, text: post.text, access_token: credentials.accessToken },
-          idempotencyKey: post.idempotencyKey,
+          platformName: name,
+          async create(fields, part) {
+            const created = await http.json(
+              { method: 'POST', url: `${API}/${userId}/threads`, form: { media_type: 'TEXT', ...fields, access_token: credentials.accessToken }, idempotencyKey: containerKey(post.idempotencyKey, part) },
+              { schema: idSchema, classify, what: 'the post' },
+            );
+            return created.kind === 'ok' ? ok(created.value.id) : created;
+          },
+          async status(containerId) {
+            const read = await http.json(
+              { method: 'GET', url: `${API}/${encodeURIComponent(containerId)}`, query: { fields: 'status,error_message', access_token: credentials.accessToken } },
+              { schema: statusSchema, classify, what: 'the upload status' },
+            );
+            return read.kind === 'ok' ? ok(containerState(name, read.value.status, read.value.error_message)) : read;
+          },
+          itemFields: (media): Record<string, string> =>
+            media.kind === 'video'
+              ? { media_type: 'VIDEO', video_url: media.url }
+              : { media_type: 'IMAGE', image_url: media.url, ...(media.alt ? { alt_text: media.alt } : {}) },
         },
-        { schema: idSchema, classify, what: 'the post' },
+        poll,
+        post,
+        { text: post.text },
       );
       if (container.kind !== 'ok') return container;
       const published = await http.json(
         {
           method: 'POST',
           url: `${API}/${userId}/threads_publish`,
-          form: { creation_id: container.value.id, access_token: credentials.accessToken },
+          form: { creation_id: container.value, access_token: credentials.accessToken },
           idempotencyKey: post.idempotencyKey,
         },
         { schema: idSchema, classify, what: 'the post' },

@@ -10,17 +10,19 @@ import { asRecord, asString, classifyByStatus, oauthError } from './errors.js';
 import type { HttpResponse } from './http.js';
 import { buildUrl, classifyTokenError, codeGrant, positive, refreshGrant, seconds, type AdapterDeps, type TokenEndpoint } from './oauth.js';
 import { invalid, ok, rateLimited, reauthRequired, transient } from './outcome.js';
-import { checkPost, isHttpUrl } from './post-rules.js';
+import { DEFAULT_PROCESSING_POLL, firstLine, type ProcessingPoll } from './media-upload.js';
+import { checkPost } from './post-rules.js';
+import { publishTikTokMedia, TIKTOK_MEDIA } from './tiktok-media.js';
 import { describeResetAt, secondsFromNow } from './rate-limit.js';
 import { isOnVerifiedDomain, type TikTokSettings } from './settings.js';
-import type { ChoiceOptions, Failure, IssuedTokens, PlatformAdapter, PostInput, PostRules } from './types.js';
+import type { ChoiceOptions, Failure, IssuedTokens, PlatformAdapter, PostDraft, PostRules } from './types.js';
 
 const AUTHORIZE_URL = 'https://www.tiktok.com/v2/auth/authorize/';
 const API = 'https://open.tiktokapis.com/v2';
 /** `user.info.profile` covers `username` (the handle in post URLs); `user.info.basic` alone does not. */
 export const TIKTOK_SCOPES = ['user.info.basic', 'user.info.profile', 'video.publish', 'video.upload'];
 const BASIC_FIELDS = 'open_id,union_id,avatar_url,display_name';
-const RULES: PostRules = { maxLength: 2_200, lengthUnit: 'characters', requiresImage: true, requiresBoard: false };
+const RULES: PostRules = { maxLength: 2_200, lengthUnit: 'characters', media: TIKTOK_MEDIA, requiresBoard: false };
 
 const tokenSchema = z.looseObject({
   access_token: z.string().min(1),
@@ -59,26 +61,27 @@ const labelOf = (level: string) => PRIVACY_LABELS[level] ?? level;
 const MUSIC_CONSENT = { label: "TikTok's Music Usage Confirmation", url: 'https://www.tiktok.com/legal/page/global/music-usage-confirmation/en' };
 const WHY_CHOOSE = 'TikTok requires you to choose who can see each post and to agree to its Music Usage Confirmation; Tether never chooses for you.';
 const UNAUDITED = "This installation's TikTok app has not passed TikTok's audit, so TikTok accepts only private posts (Only me)";
-const publishSchema = z.looseObject({ data: z.looseObject({ publish_id: z.string().min(1) }) });
 
 function apiErrorCode(body: unknown): string | undefined {
   return asString(asRecord(asRecord(body)?.error)?.code);
 }
 
-export function createTikTokAdapter({ http, client }: AdapterDeps, settings: TikTokSettings): PlatformAdapter {
+export function createTikTokAdapter({ http, client }: AdapterDeps, settings: TikTokSettings, poll: ProcessingPoll = DEFAULT_PROCESSING_POLL): PlatformAdapter {
   const name = 'TikTok';
 
-  const domainProblem = (imageUrl: string): string | undefined => {
-    if (!isHttpUrl(imageUrl) || isOnVerifiedDomain(imageUrl, settings.verifiedDomains)) return undefined;
+  /** Photos are only pulled, and only from verified domains: Tether's media address must be on one. */
+  const domainProblem = (post: PostDraft): string | undefined => {
+    const photo = post.media?.find((m) => m.kind === 'image');
+    if (!photo?.url || isOnVerifiedDomain(photo.url, settings.verifiedDomains)) return undefined;
+    const host = new URL(photo.url).host;
     return settings.verifiedDomains.length > 0
-      ? `TikTok takes photos only from domains verified for this installation's TikTok app (${settings.verifiedDomains.join(', ')}); use an image hosted there`
-      : "TikTok takes photos only from domains verified for this installation's TikTok app, and none is configured (TIKTOK_VERIFIED_DOMAINS)";
+      ? `TikTok takes photos only from domains verified for this installation's TikTok app (${settings.verifiedDomains.join(', ')}), and Tether serves media from ${host}; post a video, or verify ${host}`
+      : `TikTok takes photos only from domains verified for this installation's TikTok app, and none is configured (TIKTOK_VERIFIED_DOMAINS); post a video, or verify ${host}`;
   };
 
-  const validate = (post: Omit<PostInput, 'idempotencyKey'>): string[] => {
-    if (!post.imageUrl) return ['TikTok has no text-only posts; add an image to publish it as a photo post', ...checkPost(name, { ...RULES, requiresImage: false }, post, 'description')];
+  const validate = (post: PostDraft): string[] => {
     const problems = checkPost(name, RULES, post, 'description');
-    const domain = domainProblem(post.imageUrl);
+    const domain = domainProblem(post);
     if (domain) problems.push(domain);
     const choices = post.choices ?? {};
     if (!choices.privacyLevel) problems.push('TikTok requires you to choose who can see this post');
@@ -236,26 +239,32 @@ export function createTikTokAdapter({ http, client }: AdapterDeps, settings: Tik
       if (!offered.includes(privacy)) {
         return invalid(`TikTok no longer offers "${labelOf(privacy)}" for this account (it offers ${offered.map(labelOf).join(', ')}); edit the post and choose again`);
       }
-      const result = await apiCall(publishSchema, 'the post', {
-        method: 'POST',
-        url: `${API}/post/publish/content/init/`,
-        bearer: credentials.accessToken,
-        idempotencyKey: post.idempotencyKey,
-        json: {
-          post_info: {
-            description: post.text,
-            privacy_level: privacy,
-            disable_comment: creator.value.data.comment_disabled ?? false,
-            auto_add_music: post.choices?.autoAddMusic === true,
-          },
-          source_info: { source: 'PULL_FROM_URL', photo_cover_index: 0, photo_images: [post.imageUrl] },
-          post_mode: 'DIRECT_POST',
-          media_type: 'PHOTO',
+      const photo = post.media?.[0]?.kind === 'image';
+      const text = photo ? { title: firstLine(post.text, 90), description: post.text } : { title: post.text };
+      const result = await publishTikTokMedia(
+        {
+          http,
+          api: API,
+          apiCall,
+          classify: classifyApi,
+          accessToken: credentials.accessToken,
+          poll,
+          canPull: (url) => isOnVerifiedDomain(url, settings.verifiedDomains),
         },
-      });
+        post,
+        {
+          ...text,
+          privacy_level: privacy,
+          disable_comment: creator.value.data.comment_disabled ?? false,
+          ...(photo ? { auto_add_music: post.choices?.autoAddMusic === true } : {}),
+        },
+      );
       if (result.kind !== 'ok') return result;
-      // TikTok processes the photo post asynchronously; the public post id is not known yet.
-      return ok({ externalId: result.value.data.publish_id, url: `https://www.tiktok.com/@${encodeURIComponent(account.handle)}` });
+      const handle = encodeURIComponent(account.handle);
+      const { publishId, postId } = result.value;
+      // TikTok gives the post's id for public posts only; private ones are reached from the profile.
+      const url = postId ? `https://www.tiktok.com/@${handle}/${photo ? 'photo' : 'video'}/${postId}` : `https://www.tiktok.com/@${handle}`;
+      return ok({ externalId: postId ?? publishId, url });
     },
   };
 }

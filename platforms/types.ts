@@ -1,6 +1,10 @@
 // The one interface every platform adapter implements, and the closed outcome union every
 // platform response is classified into. Workflows and activities only ever see these types.
 
+import type { MediaInfo, MediaRules } from './media-rules.js';
+
+export type { MediaInfo } from './media-rules.js';
+
 export const PLATFORM_IDS = [
   'linkedin',
   'facebook',
@@ -161,13 +165,43 @@ export interface ChoiceOptions {
   notes: string[];
 }
 
-export interface PostInput {
+/** A stored media file as an adapter publishes it. */
+export interface MediaFile extends MediaInfo {
+  /** Tether's id of the file (the key of its upload record). */
+  id: string;
+  /** A public, signed, expiring URL platforms that fetch media read it from. */
+  url: string;
+  /** The bytes from `start` up to (not including) `end`. */
+  read(start: number, end: number): Promise<Buffer>;
+}
+
+/**
+ * What an earlier attempt of the same publish uploaded, per media file: a retried publish reuses the
+ * platform's media id instead of uploading again.
+ */
+export interface UploadLedger {
+  /** The reference recorded for `mediaId` under `step`, unless the platform has forgotten it by now. */
+  recall(mediaId: string, step: string): Promise<string | undefined>;
+  record(mediaId: string, step: string, ref: string, expiresAt?: Date): Promise<void>;
+}
+
+/** A post as composed, before it is published: what `validatePost` checks. */
+export interface PostDraft {
   text: string;
-  imageUrl?: string;
+  /** Images and at most one video, in the order the person gave them. */
+  media?: MediaInfo[];
   /** Pinterest board. */
   boardId?: string;
   /** What the person chose where the platform requires it (`postChoices`). */
   choices?: PostChoices;
+}
+
+export interface PostInput extends PostDraft {
+  media?: MediaFile[];
+  /** Upload records of this publish (kept across retries); absent: nothing is remembered. */
+  uploads?: UploadLedger;
+  /** Reports progress during long uploads and processing waits (the publish activity heartbeats). */
+  onProgress?: (what: string) => void;
   /** Stable per (post, account); the platform (or the sandbox) rejects a second publish with the same key. */
   idempotencyKey: string;
 }
@@ -184,7 +218,8 @@ export interface PostRules {
    * emoji as its UTF-8 bytes, others Unicode code points.
    */
   lengthUnit: 'weighted' | 'graphemes' | 'characters' | 'emojiBytes';
-  requiresImage: boolean;
+  /** Images and video the platform takes, and whether a post needs them. */
+  media: MediaRules;
   requiresBoard: boolean;
   /** Text shown when the platform cannot publish what Tether offers (e.g. video-only platforms). */
   limitation?: string;
@@ -224,7 +259,7 @@ export interface PlatformAdapter {
   tokenPolicy(credentials: Pick<Credentials, 'refreshToken' | 'accessTokenExpiresAt'>): TokenPolicy;
   postRules(account: { premium?: PremiumStatus }): PostRules;
   /** Field-level problems with a post for this platform; empty when it can be sent. */
-  validatePost(post: Omit<PostInput, 'idempotencyKey'>, account: { premium?: PremiumStatus }): string[];
+  validatePost(post: PostDraft, account: { premium?: PremiumStatus }): string[];
 
   authorizationUrl(request: AuthorizeRequest): string;
   exchangeCode(exchange: CodeExchange): Promise<Outcome<IssuedTokens>>;

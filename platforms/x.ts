@@ -8,7 +8,9 @@ import { buildUrl, classifyTokenError, codeGrant, issuedFromOAuth, oauthTokenSch
 import { invalid, ok, rateLimited, reauthRequired } from './outcome.js';
 import { checkPost } from './post-rules.js';
 import { describeResetAt, rateLimitResetFromHeaders } from './rate-limit.js';
+import { DEFAULT_PROCESSING_POLL, type ProcessingPoll } from './media-upload.js';
 import type { Failure, PlatformAdapter, PostRules, PremiumStatus } from './types.js';
+import { uploadXMedia, X_MEDIA } from './x-media.js';
 
 const AUTHORIZE_URL = 'https://x.com/i/oauth2/authorize';
 const TOKEN_URL = 'https://api.x.com/2/oauth2/token';
@@ -34,7 +36,7 @@ const userSchema = z.object({
 const tweetSchema = z.object({ data: z.looseObject({ id: z.string().min(1) }) });
 const SUBSCRIPTIONS = ['None', 'Basic', 'Premium', 'PremiumPlus'] as const;
 
-export function createXAdapter({ http, client }: AdapterDeps): PlatformAdapter {
+export function createXAdapter({ http, client }: AdapterDeps, poll: ProcessingPoll = DEFAULT_PROCESSING_POLL): PlatformAdapter {
   const name = 'X';
   const basicAuth = { username: client.clientId, password: client.clientSecret };
 
@@ -73,7 +75,7 @@ export function createXAdapter({ http, client }: AdapterDeps): PlatformAdapter {
 
   const rules = (premium?: PremiumStatus): PostRules => {
     const long = premium && premium.subscriptionType !== 'None';
-    return { maxLength: long ? 25_000 : 280, lengthUnit: 'weighted', requiresImage: false, requiresBoard: false };
+    return { maxLength: long ? 25_000 : 280, lengthUnit: 'weighted', media: X_MEDIA, requiresBoard: false };
   };
 
   return {
@@ -85,11 +87,7 @@ export function createXAdapter({ http, client }: AdapterDeps): PlatformAdapter {
 
     tokenPolicy: () => ({ renewal: 'rotatingRefresh', refreshIdleSec: REFRESH_IDLE_SEC }),
     postRules: ({ premium }) => rules(premium),
-    validatePost(post, { premium }) {
-      const problems = checkPost(name, rules(premium), post);
-      if (post.imageUrl) problems.push('Tether cannot attach images to X posts yet; remove the image to post text only');
-      return problems;
-    },
+    validatePost: (post, { premium }) => checkPost(name, rules(premium), post),
 
     authorizationUrl: ({ state, redirectUri, codeChallenge }) =>
       buildUrl(http, AUTHORIZE_URL, {
@@ -142,9 +140,11 @@ export function createXAdapter({ http, client }: AdapterDeps): PlatformAdapter {
     },
 
     async publish(account, credentials, post) {
-      if (post.imageUrl) return invalid('Tether cannot attach images to X posts yet; remove the image to post text only');
+      const mediaIds = await uploadXMedia(http, classifyApi, poll, credentials.accessToken, post);
+      if (mediaIds.kind !== 'ok') return mediaIds;
+      const media = mediaIds.value.length > 0 ? { media: { media_ids: mediaIds.value } } : {};
       const result = await http.json(
-        { method: 'POST', url: `${API}/tweets`, bearer: credentials.accessToken, json: { text: post.text }, idempotencyKey: post.idempotencyKey },
+        { method: 'POST', url: `${API}/tweets`, bearer: credentials.accessToken, json: { text: post.text, ...media }, idempotencyKey: post.idempotencyKey },
         { schema: tweetSchema, classify: classifyApi, what: 'the post' },
       );
       if (result.kind !== 'ok') return result;

@@ -1,5 +1,6 @@
 // YouTube (Google OAuth 2.0 with PKCE, offline access). Tokens are bound to the channel picked in
-// Google's account chooser. YouTube publishes only video uploads, which Tether does not offer.
+// Google's account chooser. A post is a video uploaded with videos.insert's resumable protocol: the
+// title is the post's first line, the description its text, the privacy the person's choice.
 
 import { z } from 'zod';
 import { classifyByStatus, withDetail } from './errors.js';
@@ -8,7 +9,9 @@ import type { HttpResponse } from './http.js';
 import { buildUrl, classifyTokenError, codeGrant, issuedFromOAuth, oauthTokenSchema, refreshGrant, type AdapterDeps, type OAuthTokenBody, type TokenEndpoint } from './oauth.js';
 import { invalid, ok, rateLimited, reauthRequired } from './outcome.js';
 import { describeResetAt, nextMidnightInZone } from './rate-limit.js';
-import type { Failure, Identity, PlatformAdapter, PostRules } from './types.js';
+import { checkPost } from './post-rules.js';
+import type { ChoiceOptions, Failure, Identity, PlatformAdapter, PostDraft, PostRules } from './types.js';
+import { uploadYouTubeVideo, YOUTUBE_MEDIA } from './youtube-upload.js';
 
 const AUTHORIZE_URL = 'https://accounts.google.com/o/oauth2/v2/auth';
 const TOKEN_URL = 'https://oauth2.googleapis.com/token';
@@ -18,8 +21,14 @@ const TOKENINFO_URL = 'https://oauth2.googleapis.com/tokeninfo';
 const REFRESH_IDLE_SEC = 180 * 86_400;
 const API = 'https://www.googleapis.com/youtube/v3';
 export const YOUTUBE_SCOPES = ['https://www.googleapis.com/auth/youtube.upload', 'https://www.googleapis.com/auth/youtube.readonly'];
-export const YOUTUBE_LIMITATION = 'YouTube only accepts video uploads; text posts cannot be published to YouTube';
-const RULES: PostRules = { maxLength: 5_000, lengthUnit: 'characters', requiresImage: false, requiresBoard: false, limitation: YOUTUBE_LIMITATION };
+/** The description's limit; the title is the first line, cut to YouTube's 100 characters. */
+const RULES: PostRules = { maxLength: 5_000, lengthUnit: 'characters', media: YOUTUBE_MEDIA, requiresBoard: false };
+const PRIVACY: ChoiceOptions['privacyLevels'] = [
+  { value: 'public', label: 'Public' },
+  { value: 'unlisted', label: 'Unlisted' },
+  { value: 'private', label: 'Private' },
+];
+const WHY_CHOOSE = 'YouTube publishes every video as public, unlisted or private; choose one. The title is the post\'s first line.';
 
 const tokenInfoSchema = z.looseObject({ expires_in: z.union([z.string(), z.number()]).optional() });
 
@@ -42,6 +51,15 @@ const channelsSchema = z.looseObject({
 
 export function createYouTubeAdapter({ http, client }: AdapterDeps): PlatformAdapter {
   const name = 'YouTube';
+
+  const validate = (post: PostDraft): string[] => {
+    const problems = checkPost(name, RULES, post, 'description');
+    if (!post.choices?.privacyLevel || !PRIVACY.some((level) => level.value === post.choices?.privacyLevel)) {
+      problems.push('YouTube needs you to choose who can see the video (public, unlisted or private)');
+    }
+    if (post.text.trim() === '') problems.push('YouTube needs a title: write the post, its first line becomes the title');
+    return problems;
+  };
 
   const classifyApi = (response: HttpResponse): Failure => {
     const reasons = googleErrorReasons(response.body);
@@ -104,7 +122,7 @@ export function createYouTubeAdapter({ http, client }: AdapterDeps): PlatformAda
 
     tokenPolicy: () => ({ renewal: 'refresh', refreshIdleSec: REFRESH_IDLE_SEC, check: 'inspect' }),
     postRules: () => RULES,
-    validatePost: () => [YOUTUBE_LIMITATION],
+    validatePost: (post) => validate(post),
 
     authorizationUrl: ({ state, redirectUri, codeChallenge }) =>
       buildUrl(http, AUTHORIZE_URL, {
@@ -159,6 +177,14 @@ export function createYouTubeAdapter({ http, client }: AdapterDeps): PlatformAda
       return result.kind === 'ok' ? ok({ revokedAtPlatform: true }) : result;
     },
 
-    publish: async () => invalid(YOUTUBE_LIMITATION),
+    postChoices: async () => ok({ reason: WHY_CHOOSE, privacyLevels: PRIVACY, notes: [] }),
+
+    async publish(_account, credentials, post) {
+      const problems = validate(post);
+      if (problems.length > 0) return invalid(problems.join('; '));
+      const uploaded = await uploadYouTubeVideo(http, classifyApi, credentials.accessToken, post);
+      if (uploaded.kind !== 'ok') return uploaded;
+      return ok({ externalId: uploaded.value, url: `https://www.youtube.com/watch?v=${encodeURIComponent(uploaded.value)}` });
+    },
   };
 }

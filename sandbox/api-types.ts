@@ -51,7 +51,14 @@ export interface SandboxSettings {
    * `config_id` (its configuration's permissions) and refuses a plain `scope` request.
    */
   metaLoginConfigs: Partial<Record<'facebook' | 'instagram', { configId: string; scopes: string[] }>>;
+  /**
+   * How each platform's media processing ends (X, LinkedIn video, Threads, Instagram, TikTok):
+   * `finish` (default), `fail` (the platform's "processing failed"), `stall` (still running at every read).
+   */
+  mediaProcessing: Partial<Record<PlatformId, MediaProcessing>>;
 }
+
+export type MediaProcessing = 'finish' | 'fail' | 'stall';
 
 export type InstagramContainerStatus = 'IN_PROGRESS' | 'FINISHED' | 'ERROR' | 'EXPIRED';
 

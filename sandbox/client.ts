@@ -133,6 +133,13 @@ export class SandboxClient {
     return this.call('GET', `/tokens${toQuery(query)}`);
   }
 
+  /** Puts a file on the sandbox's stand-in public web server; answers its address. */
+  async host(bytes: Buffer): Promise<string> {
+    const response = await fetch(`${this.baseUrl}/_sandbox/hosted`, { method: 'POST', headers: { 'content-type': 'application/octet-stream' }, body: bytes });
+    if (!response.ok) throw new Error(`sandbox hosted: HTTP ${response.status}`);
+    return ((await response.json()) as { url: string }).url;
+  }
+
   callbacks(): Promise<CallbackDelivery[]> {
     return this.call('GET', '/callbacks');
   }

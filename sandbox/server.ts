@@ -8,6 +8,7 @@ import type { DeauthorizeUrls, SettingsPatch } from './api-types.js';
 import { SandboxState, type SandboxLogger } from './core/state.js';
 import { mountControlApi } from './core/control.js';
 import { mountHomePage } from './core/home.js';
+import { mountMediaFiles } from './core/media.js';
 import { mountAllPlatforms } from './platforms/index.js';
 
 export type { SandboxLogger } from './core/state.js';
@@ -45,6 +46,7 @@ export function createSandboxApp(options: SandboxOptions = {}, state = new Sandb
   app.disable('x-powered-by');
   app.set('etag', false);
   for (const handler of options.before ?? []) app.use(handler);
+  mountMediaFiles(app, state);
   mountControlApi(app, state);
   mountAllPlatforms(app, state);
   mountHomePage(app, state);

@@ -28,6 +28,8 @@ import { platformUrlFilter } from './platform-links.js';
 import { CSRF_ERROR_CODE, CSRF_FIELD, csrfProtection, securityHeaders } from './security.js';
 import { MongoSessionStore, saveSessionBeforeRedirect, sessionMiddleware } from './session.js';
 import { webhooksRouter } from './webhooks/router.js';
+import { mediaFilesRouter } from './routes/media.js';
+import { composeUploads } from './posts/uploads.js';
 import { displayHandle } from '../platforms/handle.js';
 
 /** Config, models, logger, the mailer and the auth forms' rate limits are the auth pages' (auth/index.ts). */
@@ -65,6 +67,9 @@ export function createApp(deps: AppDeps): Express {
   app.use(securityHeaders(deps.config));
   app.use('/static', express.static(path.join(here, 'public'), { maxAge: deps.config.env === 'production' ? '1d' : 0 }));
 
+  // Stored media at signed, expiring addresses, for the platforms that fetch them: no session.
+  app.use('/media', mediaFilesRouter(deps));
+
   // Platform callbacks verify signatures over their raw bodies: before any body parser, session or CSRF.
   app.use('/webhooks', webhooksRouter({ ...deps, workflows }));
 
@@ -81,6 +86,8 @@ export function createApp(deps: AppDeps): Express {
   app.use(authenticator.initialize());
   app.use(authenticator.session());
   app.use(pageLocals());
+  // The compose form's files, parsed before the CSRF check reads the token among its fields.
+  app.use('/posts', composeUploads());
   app.use(csrfProtection());
   app.use(csrfTokenLocal());
   app.use(penNameContext(deps.models));

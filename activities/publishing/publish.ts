@@ -1,22 +1,34 @@
+import { ApplicationFailure, Context } from '@temporalio/activity';
 import { accountRefOf } from '../../db/accounts.js';
-import { ApplicationFailure } from '@temporalio/activity';
-import { claimPublishing, settlePublishing } from '../../db/posts.js';
+import { claimPublishing, extendPublishing, settlePublishing } from '../../db/posts.js';
 import type { Failure } from '../../platforms/types.js';
+import { publishableMedia, uploadLedger } from '../../services/media/publishable.js';
+import { mediaUrlSignerFor } from '../../services/media/signed-url.js';
 import { activityLog, missingCredentials, notConfigured, requireAccount, type LifecycleContext } from '../lifecycle/deps.js';
 import type { PostReason, PublishResult, TargetRef } from './contract.js';
 import { targetIdOf } from '../../db/models/post-target.js';
 
 // Publishing one post to one account. The idempotency key is derived from (post, account), so a
 // retry after a crash (the call landed, the answer was lost) gets the original post back from the
-// platform instead of a second one.
+// platform instead of a second one. Media are uploaded once per (target, media file): the platform's
+// media id is recorded and a retry reuses it. Long uploads and processing waits heartbeat, and keep
+// the attempt's claim live while they run.
 
 export const idempotencyKeyOf = (target: TargetRef) => `tether-${target.postId}-${target.accountId}`;
 
-/** Longer than one attempt may run (the activity's 30 s start-to-close timeout). */
+/**
+ * How long an attempt's claim lasts without news: a little longer than the activity's 20 s
+ * heartbeat timeout. A live attempt renews it while it works (a video upload may take minutes); a
+ * dead one's runs out soon after Temporal gives up on its heartbeats, and the next attempt takes over.
+ */
 const PUBLISH_LEASE_MS = 30_000;
+/** Heartbeats this often; the claim is renewed on the first beat this long after the last renewal. */
+const HEARTBEAT_MS = 5_000;
+const RENEW_AFTER_MS = 10_000;
 
 export function publishActivity(context: LifecycleContext) {
   const { models, adapters, store, clock } = context;
+  const signer = mediaUrlSignerFor(context.config);
 
   return async function publishPost(target: TargetRef): Promise<PublishResult> {
     const targetId = targetIdOf(target.postId, target.accountId);
@@ -30,23 +42,30 @@ export function publishActivity(context: LifecycleContext) {
     const account = await requireAccount(models, target.accountId);
     const adapter = adapters[account.platform];
     const stored = await store.loadCredentials(account._id);
+    const media = await publishableMedia(models, signer, post.media, clock());
+    const renew = () => extendPublishing(models, { targetId, attempt, until: new Date(clock().getTime() + PUBLISH_LEASE_MS) });
     const outcome = !adapter
       ? notConfigured(account.platform)
       : !stored
         ? missingCredentials(account)
-        : await adapter.publish(accountRefOf(account), stored.credentials, {
-            text: post.text,
-            imageUrl: post.imageUrl,
-            boardId: claim.target.boardId,
-            ...(claim.target.choices ? { choices: claim.target.choices } : {}),
-            idempotencyKey: idempotencyKeyOf(target),
-          });
+        : !Array.isArray(media)
+          ? mediaMissing(media.missing)
+          : await withHeartbeat(renew, (onProgress) =>
+              adapter.publish(accountRefOf(account), stored.credentials, {
+                text: post.text,
+                ...(media.length > 0 ? { media, uploads: uploadLedger(models, targetId, clock) } : {}),
+                boardId: claim.target.boardId,
+                ...(claim.target.choices ? { choices: claim.target.choices } : {}),
+                idempotencyKey: idempotencyKeyOf(target),
+                onProgress,
+              }),
+            );
 
     const now = clock();
     if (outcome.kind === 'ok') {
       await settlePublishing(models, { targetId, attempt, outcome: { published: outcome.value }, now });
       context.metrics.publish(account.platform, 'published');
-      activityLog().info('published', { ...target, platform: account.platform });
+      activityLog().info('published', { ...target, platform: account.platform, media: Array.isArray(media) ? media.length : 0 });
       return { outcome: 'published', ...outcome.value };
     }
     const result = classify(outcome, now.getTime());
@@ -70,5 +89,30 @@ function classify(failure: Failure, now: number): Exclude<PublishResult, { outco
       return { outcome: 'reauthRequired', reason: { code: failure.code, message: failure.message } satisfies PostReason };
     case 'transient':
       return { outcome: 'transient', reason: { code: 'platform_unavailable', message: failure.message } };
+  }
+}
+
+function mediaMissing(count: number): Failure {
+  return { kind: 'invalid', message: `${count === 1 ? 'A media file' : `${count} media files`} of this post no longer exist in Tether's storage; write the post again` };
+}
+
+/**
+ * Heartbeats while the publish runs (every few seconds, and on each reported step), so a dead
+ * worker's attempt is retried soon; every ten seconds or so the claim is renewed too.
+ */
+async function withHeartbeat<T>(renew: () => Promise<void>, run: (onProgress: (what: string) => void) => Promise<T>): Promise<T> {
+  const context = Context.current();
+  const beat = (what: string) => context.heartbeat(what);
+  let renewedAt = Date.now();
+  const timer = setInterval(() => {
+    beat('publishing');
+    if (Date.now() - renewedAt < RENEW_AFTER_MS) return;
+    renewedAt = Date.now();
+    renew().catch((error: unknown) => activityLog().warn('could not renew the publish claim', { error: String(error) }));
+  }, HEARTBEAT_MS);
+  try {
+    return await run(beat);
+  } finally {
+    clearInterval(timer);
   }
 }

@@ -80,7 +80,7 @@ export interface RoundMeasurement {
   activityAttempts: number;
   sandbox: { publishAttempts: number; publishReplays: number; publishDuplicates: number; tooManyRequests: number };
   /** The round's posts as the sandbox holds them. */
-  onPlatform: { posts: number; missing: number; extra: number; accountsOutOfOrder: number };
+  onPlatform: { posts: number; missing: number; extra: number; accountsOutOfOrder: number; withoutMedia: number };
 }
 
 /**
@@ -128,9 +128,9 @@ async function readTargets(context: PublishContext, round: ScheduledRound): Prom
   });
 }
 
-/** Each account's round posts on the platform: every idempotency key once, in queue order. */
+/** Each account's round posts on the platform: every idempotency key once, in queue order, each with the round's images. */
 async function checkPlatform(context: PublishContext, round: ScheduledRound, accounts: ConnectedAccount[]): Promise<RoundMeasurement['onPlatform']> {
-  const result = { posts: 0, missing: 0, extra: 0, accountsOutOfOrder: 0 };
+  const result = { posts: 0, missing: 0, extra: 0, accountsOutOfOrder: 0, withoutMedia: 0 };
   for (const [lane, account] of accounts.entries()) {
     const expected = round.targets
       .filter((t) => t.lane === lane)
@@ -142,6 +142,7 @@ async function checkPlatform(context: PublishContext, round: ScheduledRound, acc
     const keys = onPlatform.map((post) => post.idempotencyKey ?? '');
     const found = new Set(keys.filter((key) => expectedKeys.has(key)));
     result.posts += onPlatform.length;
+    result.withoutMedia += onPlatform.filter((post) => post.imageUrls.length !== round.images).length;
     result.missing += expected.length - found.size;
     result.extra += onPlatform.length - found.size;
     const inOrder = expected.filter((key) => found.has(key));

@@ -10,7 +10,9 @@ export interface PublishOptions {
   posts: number;
   /** The round's due instant is this long after its scheduling starts; scheduling must finish first. */
   leadSec: number;
-  /** Run the second round, with the sandbox rate-limiting some accounts over the due instant. */
+  /** Run the media round: the same number of posts, each with an image uploaded to X. */
+  media: boolean;
+  /** Run the rate-limited round, with the sandbox rate-limiting some accounts over the due instant. */
   rateLimit: boolean;
   /** Accounts the sandbox rate-limits in the second round. */
   limitedAccounts: number;
@@ -28,7 +30,8 @@ export const PUBLISH_USAGE = `npm run bench -- publish [options]
   --posts N               posts per round, round-robin over the accounts (default 200)
   --lead-sec S            a round's posts are all due S seconds after its scheduling
                           starts (default 20; scheduling must finish before)
-  --no-rate-limit         skip the second round (rate-limited accounts)
+  --no-media              skip the media round (N posts with an image each)
+  --no-rate-limit         skip the rate-limited round
   --limited-accounts K    accounts the sandbox rate-limits in the second round
                           (default a quarter of M, at least 1)
   --limit-sec S           the limit resets S seconds after the second round's due
@@ -44,6 +47,7 @@ export function parsePublishOptions(argv: string[]): PublishOptions {
       accounts: { type: 'string' },
       posts: { type: 'string' },
       'lead-sec': { type: 'string' },
+      'no-media': { type: 'boolean', default: false },
       'no-rate-limit': { type: 'boolean', default: false },
       'limited-accounts': { type: 'string' },
       'limit-sec': { type: 'string' },
@@ -59,6 +63,7 @@ export function parsePublishOptions(argv: string[]): PublishOptions {
     accounts,
     posts: positiveInteger('posts', values.posts, 200),
     leadSec: positiveInteger('lead-sec', values['lead-sec'], 20),
+    media: !values['no-media'],
     rateLimit: !values['no-rate-limit'],
     limitedAccounts,
     limitSec: positiveInteger('limit-sec', values['limit-sec'], 10),

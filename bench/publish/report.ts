@@ -19,6 +19,8 @@ export interface PublishMeasurements {
   /** Where the burst's time went inside the account workflows (histories). */
   profile: CycleProfile;
   burst: RoundMeasurement;
+  /** The burst again, each post with an image. */
+  media?: RoundMeasurement;
   limited?: { round: RoundMeasurement; rateLimit: RateLimitMeasurement };
 }
 
@@ -36,6 +38,7 @@ function roundProblems(round: RoundMeasurement, options: PublishOptions): string
   if (onPlatform.missing > 0) problems.push(`${name}: ${onPlatform.missing} posts are missing on the platform`);
   if (onPlatform.extra > 0) problems.push(`${name}: ${onPlatform.extra} extra posts on the platform (published twice?)`);
   if (onPlatform.accountsOutOfOrder > 0) problems.push(`${name}: ${onPlatform.accountsOutOfOrder} accounts published out of queue order`);
+  if (onPlatform.withoutMedia > 0) problems.push(`${name}: ${onPlatform.withoutMedia} posts on the platform without their image`);
   return problems;
 }
 
@@ -43,6 +46,7 @@ export function problemsOf(m: PublishMeasurements): string[] {
   const problems: string[] = [];
   if (m.baseline.failures > 0) problems.push(`baseline: ${m.baseline.failures} direct publishes failed (${m.baseline.firstError ?? ''})`);
   problems.push(...roundProblems(m.burst, m.options));
+  if (m.media) problems.push(...roundProblems(m.media, m.options));
   if (m.limited) {
     const { round, rateLimit } = m.limited;
     problems.push(...roundProblems(round, m.options));
@@ -109,6 +113,17 @@ export function buildReport(m: PublishMeasurements): { json: unknown; markdown: 
   const { burst, baseline, options } = m;
   const perAccount = Math.round(options.posts / options.accounts);
   const rows = roundRows(burst, baseline, 'Burst');
+  if (m.media) {
+    const media = m.media;
+    rows.push(
+      {
+        metric: 'Media burst: posts per second beside the text burst (same run; ratio text/media)',
+        ours: `${formatValue(media.postsPerSec)} vs ${formatValue(burst.postsPerSec)} (×${formatValue(burst.postsPerSec / media.postsPerSec)})`,
+        unit: 'posts/s',
+      },
+      ...roundRows(media, undefined, 'Media burst (one image each)'),
+    );
+  }
   if (m.limited) {
     const { round, rateLimit: r } = m.limited;
     rows.push(
@@ -151,12 +166,17 @@ export function buildReport(m: PublishMeasurements): { json: unknown; markdown: 
       `(one call p50 ${formatValue(baseline.callMs.p50)} ms, p95 ${formatValue(baseline.callMs.p95)} ms).`,
     'Tether: each post stored (`createPost`) and handed to its account workflow (`queuePost`); lateness is the target\'s `publishedAt` (written by the publish activity when X answered) minus the due instant; ' +
       'the per-post cycle is the time between two consecutive `publishedAt` of one account (activity dispatch, its MongoDB reads and writes, the X call, the workflow task), beside one direct call.',
+    ...(m.media
+      ? [
+          'Media burst: the same number of posts, each carrying one stored JPEG (the bundled sample) that the publish activity reads from GridFS and uploads to X (initialize, append, finalize, alt text) before the post; no direct-call baseline, it is set beside the text burst of the same run.',
+        ]
+      : []),
     'Ratios: times and lateness are Tether/baseline; throughput is baseline/Tether (how many times slower). ' +
       'The rate-limited round as a whole includes the wait for the reset, so only its parts are compared: the limited accounts from the reset on, the other accounts from the due instant.',
     '',
     problems.length
       ? `**FAIL**: ${problems.join('; ')}`
-      : `**PASS**: every post published exactly once, in queue order, none failed, no duplicates${m.limited ? '; the rate-limited accounts waited for the reset and failed nothing' : ''}.`,
+      : `**PASS**: every post published exactly once, in queue order, none failed, no duplicates${m.media ? ', every media post with its image' : ''}${m.limited ? '; the rate-limited accounts waited for the reset and failed nothing' : ''}.`,
   ];
   return { json: { ...m, generatedAt: new Date().toISOString(), problems }, markdown: lines.join('\n'), problems };
 }

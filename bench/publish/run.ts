@@ -1,3 +1,5 @@
+import { fileURLToPath } from 'node:url';
+import { storeSample } from '../../services/media/intake.js';
 import { openBenchClients, stackEnvironment, startBenchStack, startTetherWorker } from '../shared/clients.js';
 import { PLATFORM } from '../shared/owner.js';
 import { loadAverage, runtimeSec, withBenchRun } from '../shared/run.js';
@@ -15,7 +17,8 @@ import { connectAccounts, directAccounts } from './setup.js';
 
 // `npm run bench -- publish`: our own servers and Tether's worker; M connected X accounts; N posts
 // all due at one instant drained through the account workflows' queues, beside the same posts sent
-// straight through the X adapter; then a round with some accounts rate-limited over the due instant.
+// straight through the X adapter; then the same burst with an image on every post (uploaded to X
+// first), and a round with some accounts rate-limited over the due instant.
 
 export async function runPublishBench(argv: string[], settings: { temporalCliPath?: string }): Promise<number> {
   const options = parsePublishOptions(argv);
@@ -64,6 +67,18 @@ export async function runPublishBench(argv: string[], settings: { temporalCliPat
     const bareTimer = await runBareTimer(context, profile.shape, bareDue);
     progress(`  drained ${bareTimer.drainSec.toFixed(2)} s after due; cycle p50 ${bareTimer.cycleMs.p50} ms`);
 
+    let media: PublishMeasurements['media'];
+    if (options.media) {
+      const image = await storeSample(context.models, fileURLToPath(new URL('../../services/media/samples/sample-photo.jpg', import.meta.url)), new Date());
+      const before = await sandboxTally(context);
+      const due = dueInstant(context);
+      progress(`media: scheduling ${options.posts} posts with an image each, all due at ${new Date(due).toISOString()}`);
+      const round = await scheduleRound(context, 'media', accounts, due, [{ ...image, alt: 'A test pattern' }]);
+      progress(`  scheduled in ${round.schedulingSec.toFixed(1)} s (${round.marginSec.toFixed(1)} s before due); waiting for the uploads and posts`);
+      media = (await measureRound(context, round, accounts, before)).measurement;
+      progress(`  ${media.published}/${media.posts} published, drained ${media.drainSec.toFixed(2)} s after due (${media.postsPerSec.toFixed(1)} posts/s beside ${burst.measurement.postsPerSec.toFixed(1)} for text)`);
+    }
+
     let limited: PublishMeasurements['limited'];
     if (options.rateLimit) {
       const before = await sandboxTally(context);
@@ -88,6 +103,7 @@ export async function runPublishBench(argv: string[], settings: { temporalCliPat
       bareTimer,
       profile,
       burst: burst.measurement,
+      ...(media ? { media } : {}),
       ...(limited ? { limited } : {}),
     });
   });

@@ -1,3 +1,4 @@
+import type { PostMedia } from '../../db/models/post.js';
 import { createPost } from '../../db/posts.js';
 import { queuePost } from '../../services/posts/queue.js';
 import { commandCount, commandsBetween, commandsPer, type CommandTotals } from '../shared/db-commands.js';
@@ -21,6 +22,8 @@ export interface ScheduledTarget {
 
 export interface ScheduledRound {
   label: string;
+  /** Images each post carries. */
+  images: number;
   /** The instant every post of the round is due (epoch ms). */
   dueAt: number;
   targets: ScheduledTarget[];
@@ -44,7 +47,7 @@ export const postText = (context: PublishContext, label: string, index: number) 
 /** The due instant of a round whose scheduling starts now. */
 export const dueInstant = (context: PublishContext) => Date.now() + context.options.leadSec * 1000;
 
-export async function scheduleRound(context: PublishContext, label: string, accounts: ConnectedAccount[], dueAt: number): Promise<ScheduledRound> {
+export async function scheduleRound(context: PublishContext, label: string, accounts: ConnectedAccount[], dueAt: number, media: PostMedia[] = []): Promise<ScheduledRound> {
   const { models, client, accountTaskQueue, owner, options } = context;
   const started = Date.now();
   const commandsBefore = context.commands.client.snapshot();
@@ -64,6 +67,7 @@ export async function scheduleRound(context: PublishContext, label: string, acco
             penNameId: owner.penNameId,
             kind: 'scheduled',
             text: postText(context, label, index),
+            ...(media.length > 0 ? { media } : {}),
             timeZone: 'UTC',
             publishAt: new Date(dueAt),
             targets: [{ accountId: account.accountId, platform: PLATFORM, handle: account.handle }],
@@ -89,6 +93,7 @@ export async function scheduleRound(context: PublishContext, label: string, acco
     commandsPerPost: commandCount(commands) / posts,
     commandsByCommand: commandsPer(commands, posts),
     label,
+    images: media.length,
     dueAt,
     targets: lanes.flat(),
     schedulingSec: (finished - started) / 1000,

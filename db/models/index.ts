@@ -6,6 +6,8 @@ import { claimModel } from './claim.js';
 import { credentialHeadModel } from './credential-head.js';
 import { credentialModel } from './credential.js';
 import { diagnosticModel } from './diagnostic.js';
+import { mediaUploadModel } from './media-upload.js';
+import { mediaModel } from './media.js';
 import { notificationModel } from './notification.js';
 import { penNameModel } from './pen-name.js';
 import { planSlotHolderModel } from './plan-slot-holder.js';
@@ -34,6 +36,8 @@ export function createModels(connection: Connection) {
     PostTarget: postTargetModel(connection),
     Session: sessionModel(connection),
     RateLimitHit: rateLimitHitModel(connection),
+    Media: mediaModel(connection),
+    MediaUpload: mediaUploadModel(connection),
     AuthToken: authTokenModel(connection),
     AuthTokenUse: authTokenUseModel(connection),
   };

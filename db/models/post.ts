@@ -17,6 +17,15 @@ export interface PostTargetChoice {
   choices?: PostChoices;
 }
 
+/** One media file of a post, in the order given, with the alt text written for it in this post. */
+export interface PostMedia {
+  mediaId: string;
+  kind: 'image' | 'video';
+  alt?: string;
+}
+
+const postMediaSchema = new Schema<PostMedia>({ mediaId: { type: String, required: true }, kind: { type: String, required: true }, alt: String }, { _id: false });
+
 /** `PostChoices` as stored with a target (posts and post_targets). */
 export const postChoicesSchema = new Schema<PostChoices>({ privacyLevel: String, musicConsent: Boolean, autoAddMusic: Boolean }, { _id: false });
 
@@ -26,7 +35,8 @@ export interface Post {
   penNameId: string;
   kind: PostKind;
   text: string;
-  imageUrl?: string;
+  /** Stored media (GridFS), in order. */
+  media?: PostMedia[];
   /** IANA zone the user composed in; times are shown back in it. */
   timeZone: string;
   publishAt: Date;
@@ -55,7 +65,7 @@ const postSchema = new Schema<Post>(
     penNameId: { type: String, required: true },
     kind: { type: String, enum: POST_KINDS, required: true },
     text: { type: String, required: true },
-    imageUrl: String,
+    media: { type: [postMediaSchema], default: undefined },
     timeZone: { type: String, required: true },
     publishAt: { type: Date, required: true },
     targets: { type: [targetChoiceSchema], required: true },

@@ -38,6 +38,7 @@ const settingsPatch = z.object({
   tiktokAudited: z.boolean().optional(),
   tiktokVerifiedDomains: z.array(z.string().min(1)).optional(),
   pinterestAccess: z.enum(['trial', 'standard']).optional(),
+  mediaProcessing: z.partialRecord(platformSchema, z.enum(['finish', 'fail', 'stall'])).optional(),
   metaLoginConfigs: z
     .partialRecord(z.enum(['facebook', 'instagram']), z.object({ configId: z.string().min(1), scopes: z.array(z.string().min(1)) }).nullable())
     .optional(),

@@ -50,8 +50,13 @@ export function avatarSvg(label: string, platform: PlatformId): string {
 }
 
 export function postPage(post: PostRecord, displayName: string): string {
-  const images = post.imageUrls.map((url) => `<p><img src="${escapeHtml(url)}" alt="" style="max-width:100%"></p>`).join('');
-  const video = post.videoUrl ? `<p>Video: <a href="${escapeHtml(post.videoUrl)}">${escapeHtml(post.videoUrl)}</a></p>` : '';
+  const alts = post.imageAlts ?? [];
+  const images = post.imageUrls
+    .map((url, index) => `<p><img src="${escapeHtml(url)}" alt="${escapeHtml(alts[index] ?? '')}" data-testid="post-image" style="max-width:100%"></p>`)
+    .join('');
+  const video = post.processingNote
+    ? `<p data-testid="post-processing">${escapeHtml(post.processingNote)}</p>`
+    : post.videoUrl ? `<p><video src="${escapeHtml(post.videoUrl)}" controls muted preload="metadata" data-testid="post-video" style="max-width:100%"></video></p>` : '';
   return page(
     `${displayName} on ${PLATFORM_NAMES[post.platform]}`,
     `<h1>${escapeHtml(displayName)} <span class="sub">@${escapeHtml(post.authorHandle)}</span></h1>

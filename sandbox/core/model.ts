@@ -71,8 +71,13 @@ export interface PostRecord {
   authorId: string;
   authorHandle: string;
   text: string;
+  /** Images as the platform shows them (paths of the sandbox's copies, or URLs). */
   imageUrls: string[];
+  /** Alt text of each image, where the platform keeps it. */
+  imageAlts?: string[];
   videoUrl?: string;
+  /** Shown instead of the video while the platform is still processing it. */
+  processingNote?: string;
   boardId?: string;
   idempotencyKey?: string;
   createdAt: number;

@@ -22,7 +22,7 @@ export function publish(
   return result;
 }
 
-/** Renders a post's public page at the platform's real post path; `postId` reads the id from the params. */
+/** Renders a post's public page at the platform's real post path; `postId` reads the id from the path's params (and the query). */
 export function mountPostPage(
   router: Router,
   path: string,
@@ -31,7 +31,7 @@ export function mountPostPage(
   postId: (params: Record<string, string>) => string,
 ): void {
   router.get(path, (req, res) => {
-    const post = state.posts.find(platform, postId(req.params as Record<string, string>));
+    const post = state.posts.find(platform, postId({ ...(req.query as Record<string, string>), ...(req.params as Record<string, string>) }));
     if (!post) {
       res.status(404).type('html').send(errorPage(platform, 'Not found', 'This post does not exist.'));
       return;

@@ -32,6 +32,7 @@ export function defaultSettings(linkedinPartnerRefresh: boolean): SandboxSetting
     tiktokVerifiedDomains: [],
     pinterestAccess: 'standard',
     metaLoginConfigs: {},
+    mediaProcessing: {},
   };
 }
 
@@ -60,6 +61,7 @@ export function applySettingsPatch(settings: SandboxSettings, patch: SettingsPat
   if (patch.tiktokAudited !== undefined) settings.tiktokAudited = patch.tiktokAudited;
   if (patch.tiktokVerifiedDomains) settings.tiktokVerifiedDomains = [...patch.tiktokVerifiedDomains];
   if (patch.pinterestAccess) settings.pinterestAccess = patch.pinterestAccess;
+  if (patch.mediaProcessing) settings.mediaProcessing = { ...settings.mediaProcessing, ...patch.mediaProcessing };
   for (const [app, value] of Object.entries(patch.metaLoginConfigs ?? {}) as ['facebook' | 'instagram', { configId: string; scopes: string[] } | null][]) {
     if (value === null) delete settings.metaLoginConfigs[app];
     else settings.metaLoginConfigs[app] = value;

@@ -13,6 +13,29 @@ import { issueAccess, issueRefresh, redeemRefresh } from '../core/oauth.js';
 import { mountPostPage, publish } from '../core/publish.js';
 import { lifetime } from '../core/settings.js';
 import type { SandboxState } from '../core/state.js';
+import { BLUESKY_MEDIA } from '../../platforms/bluesky.js';
+import { checkBytes, findMedia, storeMedia, type SandboxMedia } from '../core/media.js';
+
+/** `app.bsky.embed.images`: at most 4 images, each an uploaded blob of this account of at most 2,000,000 bytes, each with alt text. */
+function embeddedImages(state: SandboxState, did: string, embed: unknown): { ok: true; images: { media: SandboxMedia; alt: string }[] } | { ok: false; problem: string } {
+  if (embed === undefined) return { ok: true, images: [] };
+  const value = embed as { $type?: unknown; images?: unknown };
+  if (value.$type !== 'app.bsky.embed.images' || !Array.isArray(value.images)) return { ok: false, problem: 'Record/embed must be app.bsky.embed.images with images' };
+  if (value.images.length > 4) return { ok: false, problem: 'Record/embed/images must not have more than 4 elements' };
+  const images = [];
+  for (const [i, item] of (value.images as { image?: { ref?: { $link?: unknown }; size?: unknown }; alt?: unknown }[]).entries()) {
+    const link = item.image?.ref?.$link;
+    const media = typeof link === 'string' ? findMedia(state, state.bag<string>('bluesky-blobs').get(link)) : undefined;
+    if (!media || media.ownerId !== did) return { ok: false, problem: `Record/embed/images/${i}/image must be a blob uploaded by this account` };
+    if (!media.mimeType.startsWith('image/')) return { ok: false, problem: `Record/embed/images/${i}/image mimeType ${media.mimeType} is not accepted (image/*)` };
+    if (media.bytes.length > BLUESKY_MEDIA.image!.maxBytes) {
+      return { ok: false, problem: `Record/embed/images/${i}/image size ${media.bytes.length} is greater than maximum ${BLUESKY_MEDIA.image!.maxBytes}` };
+    }
+    if (typeof item.alt !== 'string') return { ok: false, problem: `Record/embed/images/${i} must have the property "alt"` };
+    images.push({ media, alt: item.alt });
+  }
+  return { ok: true, images };
+}
 
 const ENTRYWAY = 'https://bsky.social';
 /** The PDSes the sandbox runs: the entryway, a Bluesky-run PDS shard, a self-hosted PDS. */
@@ -321,8 +344,16 @@ function mountPds({ state, hosts }: PlatformContext, pdsUrl: string): void {
     handler(blueskyErrors, async (req, res) => {
       const a = await auth(req, res);
       if (!a) return;
-      const size = Buffer.isBuffer(req.body) ? req.body.length : 0;
-      res.json({ blob: { $type: 'blob', ref: { $link: cid('bafkrei') }, mimeType: req.get('content-type') ?? 'application/octet-stream', size } });
+      const bytes = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+      const checked = await checkBytes(bytes, { types: [...BLUESKY_MEDIA.image!.types, 'video/mp4'], maxBytes: 5 * 1024 * 1024 });
+      if (!checked.ok) {
+        xrpcError(res, 400, checked.problem === 'tooLarge' ? 'BlobTooLarge' : 'InvalidRequest', checked.detail);
+        return;
+      }
+      const media = storeMedia(state, { platform: 'bluesky', ownerId: a.identity.id, mimeType: checked.mimeType, bytes });
+      const link = cid('bafkrei');
+      state.bag<string>('bluesky-blobs').set(link, media.id);
+      res.json({ blob: { $type: 'blob', ref: { $link: link }, mimeType: checked.mimeType, size: bytes.length } });
     }),
   );
 
@@ -364,8 +395,11 @@ function mountPds({ state, hosts }: PlatformContext, pdsUrl: string): void {
         xrpcError(res, 400, 'InvalidRequest', 'Invalid app.bsky.feed.post record: Record/text must not be longer than 3000 characters');
         return;
       }
-      const embed = record.embed as { images?: { image?: { ref?: { $link?: string } } }[] } | undefined;
-      const images = (embed?.images ?? []).map((i) => i.image?.ref?.$link).filter((l): l is string => typeof l === 'string');
+      const embedded = embeddedImages(state, a.identity.id, record.embed);
+      if (!embedded.ok) {
+        xrpcError(res, 400, 'InvalidRequest', `Invalid app.bsky.feed.post record: ${embedded.problem}`);
+        return;
+      }
       const did = a.identity.id;
       const handle = a.identity.handle;
       const rkey = typeof input.rkey === 'string' ? input.rkey : tid(state.clock.now());
@@ -374,7 +408,8 @@ function mountPds({ state, hosts }: PlatformContext, pdsUrl: string): void {
         authorId: did,
         authorHandle: handle,
         text,
-        imageUrls: images.map((link) => `blob:${link}`),
+        imageUrls: embedded.images.map((image) => image.media.path),
+        imageAlts: embedded.images.map((image) => image.alt),
         idempotencyKey: idempotencyKey(req),
         ...(record.facets ? { options: { facets: record.facets } } : {}),
         makeId: () => `at://${did}/app.bsky.feed.post/${rkey}`,

@@ -8,6 +8,8 @@ import { issueAccess } from '../core/oauth.js';
 import { mountPostPage, numericId, publish } from '../core/publish.js';
 import type { SandboxState } from '../core/state.js';
 import { baseUrl } from '../core/http.js';
+import { FACEBOOK_MEDIA } from '../../platforms/facebook.js';
+import { pullAndStore, type SandboxMedia } from '../core/media.js';
 import { facebookErrors, graphAuth, graphError, META_PLATFORMS, metaErrorsOf, requestedFields } from './meta.js';
 
 type Page = NonNullable<SandboxIdentity['pages']>[number];
@@ -31,9 +33,16 @@ export function pageToken(state: SandboxState, userToken: TokenRecord, page: Pag
 
 const TASKS = ['ADVERTISE', 'ANALYZE', 'CREATE_CONTENT', 'MESSAGING', 'MODERATE', 'MANAGE'];
 
+interface UnpublishedPhoto {
+  id: string;
+  pageId: string;
+  media: SandboxMedia;
+}
+
 export function mountFacebook({ state, hosts }: PlatformContext): void {
   const graph = hosts.router('graph.facebook.com', facebookErrors, { stripVersion: true });
   const web = hosts.router('www.facebook.com', facebookErrors, { stripVersion: true });
+  const photos = () => state.bag<UnpublishedPhoto>('facebook-photos');
 
   const listAccounts = handler(facebookErrors, async (req, res) => {
     const auth = await graphAuth(state, req, res, META_PLATFORMS, metaErrorsOf);
@@ -89,17 +98,18 @@ export function mountFacebook({ state, hosts }: PlatformContext): void {
     return { ...auth, page };
   };
 
-  const postToPage = (res: Response, auth: Authenticated & { page: Page }, text: string, imageUrls: string[], key: string | undefined) => {
+  const postToPage = (res: Response, auth: Authenticated & { page: Page }, text: string, images: SandboxMedia[], key: string | undefined, video?: SandboxMedia) => {
     const result = publish(state, {
       platform: 'facebook',
       authorId: auth.page.id,
       authorHandle: auth.page.name,
       text,
-      imageUrls,
+      imageUrls: images.map((m) => m.path),
+      ...(video ? { videoUrl: video.path } : {}),
       idempotencyKey: key,
-      rejectDuplicateContent: imageUrls.length === 0,
-      makeId: () => `${auth.page.id}_${numericId(16)}`,
-      makePath: (id) => `/www.facebook.com/${auth.page.id}/posts/${id.split('_')[1]}`,
+      rejectDuplicateContent: images.length === 0 && !video,
+      makeId: () => (video ? numericId(16) : `${auth.page.id}_${numericId(16)}`),
+      makePath: (id) => (video ? `/www.facebook.com/${auth.page.id}/videos/${id}` : `/www.facebook.com/${auth.page.id}/posts/${id.split('_')[1]}`),
     });
     if (result.kind === 'duplicateContent') {
       graphError(res, 400, {
@@ -122,7 +132,22 @@ export function mountFacebook({ state, hosts }: PlatformContext): void {
       if (!auth) return;
       const message = param(req, 'message') ?? '';
       const link = param(req, 'link');
-      if (!message && !link) {
+      const attached: SandboxMedia[] = [];
+      for (let i = 0; param(req, `attached_media[${i}]`) !== undefined; i += 1) {
+        let fbid: unknown;
+        try {
+          fbid = (JSON.parse(param(req, `attached_media[${i}]`) ?? '') as { media_fbid?: unknown }).media_fbid;
+        } catch {
+          fbid = undefined;
+        }
+        const photo = typeof fbid === 'string' ? photos().get(fbid) : undefined;
+        if (!photo || photo.pageId !== auth.page.id) {
+          graphError(res, 400, { message: `(#100) param attached_media[${i}] must be an unpublished photo of this Page`, code: 100 });
+          return;
+        }
+        attached.push(photo.media);
+      }
+      if (!message && !link && attached.length === 0) {
         graphError(res, 400, { message: '(#100) Missing message or attachment', code: 100 });
         return;
       }
@@ -130,7 +155,7 @@ export function mountFacebook({ state, hosts }: PlatformContext): void {
         graphError(res, 400, { message: '(#100) Param message must be at most 63206 characters long', code: 100 });
         return;
       }
-      const post = postToPage(res, auth, link ? `${message}\n${link}`.trim() : message, [], idempotencyKey(req));
+      const post = postToPage(res, auth, link ? `${message}\n${link}`.trim() : message, attached, idempotencyKey(req));
       if (post) res.json({ id: post.id });
     }),
   );
@@ -145,12 +170,49 @@ export function mountFacebook({ state, hosts }: PlatformContext): void {
         graphError(res, 400, { message: '(#324) Requires upload file', code: 324 });
         return;
       }
-      const post = postToPage(res, auth, param(req, 'caption') ?? param(req, 'message') ?? '', [url], idempotencyKey(req));
+      const media = await pulled(res, auth.page.id, url, 'image');
+      if (!media) return;
+      if (param(req, 'published') === 'false') {
+        const id = numericId(16);
+        photos().set(id, { id, pageId: auth.page.id, media });
+        res.json({ id });
+        return;
+      }
+      const post = postToPage(res, auth, param(req, 'caption') ?? param(req, 'message') ?? '', [media], idempotencyKey(req));
       if (post) res.json({ id: numericId(16), post_id: post.id });
     }),
   );
 
+  graph.post(
+    '/:pageId/videos',
+    handler(facebookErrors, async (req, res) => {
+      const auth = await pageAuth(req, res);
+      if (!auth) return;
+      const url = param(req, 'file_url');
+      if (!url) {
+        graphError(res, 400, { message: '(#100) file_url or source is required', code: 100 });
+        return;
+      }
+      const media = await pulled(res, auth.page.id, url, 'video');
+      if (!media) return;
+      const post = postToPage(res, auth, param(req, 'description') ?? '', [], idempotencyKey(req), media);
+      if (post) res.json({ id: post.id });
+    }),
+  );
+
+  /** Facebook fetches `url` like its crawler: unreachable, too large or not a supported format is its 400. */
+  const pulled = async (res: Response, pageId: string, url: string, kind: 'image' | 'video'): Promise<SandboxMedia | undefined> => {
+    const limits = kind === 'image' ? FACEBOOK_MEDIA.image! : FACEBOOK_MEDIA.video!;
+    const pulled = await pullAndStore(state, url, limits, { platform: 'facebook', ownerId: pageId });
+    if (pulled.ok) return pulled.media;
+    if (pulled.problem === 'tooLarge') graphError(res, 400, { message: `(#100) The ${kind} file is too large. ${pulled.detail}`, code: 100, error_subcode: 1366046 });
+    else if (pulled.problem === 'unreachable') graphError(res, 400, { message: `(#324) Missing or invalid image file: the ${kind} URL could not be fetched`, code: 324 });
+    else graphError(res, 400, { message: kind === 'image' ? '(#324) Missing or invalid image file' : "(#352) The video file you selected is in a format that we don't support.", code: kind === 'image' ? 324 : 352 });
+    return undefined;
+  };
+
   mountPostPage(web, '/:pageId/posts/:postId', state, 'facebook', (p) => `${p.pageId}_${p.postId}`);
+  mountPostPage(web, '/:pageId/videos/:id', state, 'facebook', (p) => p.id ?? '');
 }
 
 /** Fields of a Facebook Page object for GET /{page-id}. */

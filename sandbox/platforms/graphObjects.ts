@@ -43,7 +43,7 @@ export function mountGraphObjects({ state, hosts }: PlatformContext): void {
     }
     const container = state.bag<MediaContainer>('ig-containers').get(id);
     if (container && igAccountOf(auth, container.ownerId)) {
-      res.json({ id, ...readContainerStatus(container) });
+      res.json({ id, ...readContainerStatus(state, container) });
       return;
     }
     const post = state.posts.posts.find((p) => p.id === id && (p.platform === 'facebook' || p.platform === 'instagram'));
@@ -51,7 +51,7 @@ export function mountGraphObjects({ state, hosts }: PlatformContext): void {
     if (post && ownsPost) {
       const created = new Date(post.createdAt).toISOString().replace(/\.\d{3}Z$/, '+0000');
       if (post.platform === 'instagram') {
-        res.json({ id, permalink: `${base}${post.path}`, caption: post.text, media_type: 'IMAGE', media_url: post.imageUrls[0], timestamp: created, username: post.authorHandle });
+        res.json({ id, permalink: `${base}${post.path}`, caption: post.text, media_type: post.videoUrl ? 'VIDEO' : post.imageUrls.length > 1 ? 'CAROUSEL_ALBUM' : 'IMAGE', media_url: post.videoUrl ?? post.imageUrls[0], timestamp: created, username: post.authorHandle });
       } else {
         res.json({ id, message: post.text, permalink_url: `${base}${post.path}`, created_time: created });
       }

@@ -7,25 +7,15 @@ import type { SandboxIdentity } from '../core/model.js';
 import { mountPostPage, numericId, publish } from '../core/publish.js';
 import type { SandboxState } from '../core/state.js';
 import type { InstagramContainerStatus } from '../api-types.js';
+import { INSTAGRAM_MEDIA } from '../../platforms/instagram.js';
+import { carouselChildren, containerFiles, mediaProcessing, pullContainerMedia, videosReady, type MediaContainer } from './container-media.js';
+
+export type { MediaContainer } from './container-media.js';
 import { grantedPages } from './facebook.js';
 import { graphAuth, graphError, instagramErrors, metaErrorsOf, objectNotFound } from './meta.js';
 
 type Page = NonNullable<SandboxIdentity['pages']>[number];
 type IgAccount = NonNullable<Page['instagram']>;
-
-export interface MediaContainer {
-  id: string;
-  platform: 'instagram' | 'threads';
-  ownerId: string;
-  text: string;
-  imageUrl?: string;
-  videoUrl?: string;
-  idempotencyKey?: string;
-  publishedId?: string;
-  /** Instagram: the status_code each read reports (settings at creation) and how many reads there were. */
-  statuses?: InstagramContainerStatus[];
-  reads?: number;
-}
 
 /** Posts an account published on a platform in the last 24 hours (the publishing caps count these). */
 export function publishedInLastDay(state: SandboxState, platform: 'instagram' | 'threads', authorId: string): number {
@@ -46,8 +36,7 @@ export function publishContainer(
     authorId: author.id,
     authorHandle: author.handle,
     text: container.text,
-    imageUrls: container.imageUrl ? [container.imageUrl] : [],
-    videoUrl: container.videoUrl,
+    ...containerFiles(container),
     idempotencyKey: idempotencyKey(req) ?? container.idempotencyKey ?? `container:${container.id}`,
     makeId: () => container.publishedId ?? numericId(17),
     makePath,
@@ -56,16 +45,18 @@ export function publishContainer(
   return result.post.id;
 }
 
-/** Where processing stands: the status after `reads` reads (the last status sticks). */
-export function containerStatus(container: MediaContainer): InstagramContainerStatus | 'PUBLISHED' {
+/** Where processing stands: the status after `reads` reads (the last status sticks), and a video's processing. */
+export function containerStatus(state: SandboxState, container: MediaContainer): InstagramContainerStatus | 'PUBLISHED' {
   if (container.publishedId) return 'PUBLISHED';
   const statuses = container.statuses ?? ['FINISHED'];
-  return statuses[Math.min(container.reads ?? 0, statuses.length - 1)] ?? 'FINISHED';
+  const configured = statuses[Math.min(container.reads ?? 0, statuses.length - 1)] ?? 'FINISHED';
+  if (configured !== 'FINISHED') return configured;
+  return mediaProcessing(state, container);
 }
 
 /** A status read: reports where processing stands, and processing moves on. */
-export function readContainerStatus(container: MediaContainer): { status_code: string; status: string } {
-  const code = containerStatus(container);
+export function readContainerStatus(state: SandboxState, container: MediaContainer): { status_code: string; status: string } {
+  const code = containerStatus(state, container);
   container.reads = (container.reads ?? 0) + 1;
   const status: Record<string, string> = {
     PUBLISHED: 'Published: Media container has been published.',
@@ -144,6 +135,17 @@ export function mountInstagram({ state, hosts }: PlatformContext): void {
         graphError(res, 400, { message: '(#100) The parameter video_url is required.', code: 100 });
         return;
       }
+      let children: MediaContainer[] | undefined;
+      if (mediaType === 'CAROUSEL') {
+        const found = carouselChildren(containers(), auth.account.id, param(req, 'children'), INSTAGRAM_MEDIA.image!.maxCount);
+        if (typeof found === 'string') {
+          graphError(res, 400, { message: found, code: 100 });
+          return;
+        }
+        children = found;
+      }
+      const media = await pullContainerMedia(state, req, res, { platform: 'instagram', ownerId: auth.account.id }, mediaType, INSTAGRAM_MEDIA);
+      if (media === false) return;
       const caption = param(req, 'caption') ?? '';
       if (caption.length > 2200) {
         graphError(res, 400, { message: '(#100) Param caption must be at most 2200 characters long.', code: 100 });
@@ -154,8 +156,9 @@ export function mountInstagram({ state, hosts }: PlatformContext): void {
         platform: 'instagram',
         ownerId: auth.account.id,
         text: caption,
-        imageUrl,
-        videoUrl,
+        ...(media ? { media } : {}),
+        ...(children ? { children } : {}),
+        carouselItem: param(req, 'is_carousel_item') === 'true',
         idempotencyKey: key,
         statuses: [...state.settings.instagramContainerStatuses],
         reads: 0,
@@ -175,7 +178,8 @@ export function mountInstagram({ state, hosts }: PlatformContext): void {
         graphError(res, 400, { message: '(#100) Param creation_id must be a valid media container id', code: 100 });
         return;
       }
-      const status = containerStatus(container);
+      const configured = container.publishedId ? 'PUBLISHED' : (container.statuses ?? ['FINISHED'])[Math.min(container.reads ?? 0, (container.statuses ?? ['FINISHED']).length - 1)];
+      const status = configured === 'FINISHED' && !videosReady(container) ? 'IN_PROGRESS' : configured;
       if (status === 'IN_PROGRESS' || status === 'ERROR') {
         graphError(res, 400, {
           message: 'Media ID is not available',

@@ -9,6 +9,7 @@ import type { Grant } from '../core/model.js';
 import { issueAccess, issueRefresh, redeemCode, redeemRefresh, tokenEndpointGate } from '../core/oauth.js';
 import { linkedinVersionLife, linkedinVersionReleasedAt } from '../../platforms/api-versions.js';
 import type { Authenticated } from '../core/http.js';
+import { linkedInPostMedia, mountLinkedInMedia } from './linkedin-media.js';
 import { mountPostPage, numericId, publish } from '../core/publish.js';
 import { lifetime } from '../core/settings.js';
 import type { SandboxState } from '../core/state.js';
@@ -335,29 +336,7 @@ export function mountLinkedIn({ state, hosts }: PlatformContext): void {
     );
   }
 
-  api.post(
-    '/rest/images',
-    handler(linkedinErrors, async (req, res) => {
-      if (!versioned(req, res)) return;
-      const auth = await authenticate(state, req, res, { platforms: ['linkedin'], errors });
-      if (!auth) return;
-      if (queryParam(req, 'action') !== 'initializeUpload') {
-        linkedinErrors.badRequest(res, 'Unsupported action');
-        return;
-      }
-      const image = `urn:li:image:D4E${numericId(16)}`;
-      res.json({
-        value: {
-          uploadUrlExpiresAt: state.clock.now() + 3_600_000,
-          uploadUrl: `${baseUrl(state, req)}/www.linkedin.com/dms-uploads/${encodeURIComponent(image)}`,
-          image,
-        },
-      });
-    }),
-  );
-  web.put('/dms-uploads/:image', (_req, res) => {
-    res.status(201).end();
-  });
+  mountLinkedInMedia(api, web, state, linkedinErrors, versioned);
 
   api.post(
     '/rest/posts',
@@ -388,15 +367,21 @@ export function mountLinkedIn({ state, hosts }: PlatformContext): void {
         restError(res, 422, 'UNPROCESSABLE_ENTITY', 'ERROR :: /commentary :: length of 3000 exceeded');
         return;
       }
-      const content = input.content as { media?: { id?: unknown }; article?: { source?: unknown } } | undefined;
-      const mediaId = typeof content?.media?.id === 'string' ? content.media.id : undefined;
+      const content = input.content as (Parameters<typeof linkedInPostMedia>[2] & { article?: { source?: unknown } }) | undefined;
+      const attached = linkedInPostMedia(state, author, content);
+      if (!attached.ok) {
+        restError(res, 422, 'UNPROCESSABLE_ENTITY', attached.message);
+        return;
+      }
       const article = typeof content?.article?.source === 'string' ? content.article.source : undefined;
       const result = publish(state, {
         platform: 'linkedin',
         authorId: org?.id ?? auth.identity.id,
         authorHandle: org?.vanityName ?? auth.identity.handle,
         text: article ? `${commentary}\n${article}`.trim() : commentary,
-        imageUrls: mediaId ? [mediaId] : [],
+        imageUrls: attached.images.map((image) => image.media.path),
+        imageAlts: attached.images.map((image) => image.alt),
+        videoUrl: attached.video?.path,
         idempotencyKey: idempotencyKey(req),
         rejectDuplicateContent: true,
         makeId: () => `urn:li:share:7${numericId(18)}`,

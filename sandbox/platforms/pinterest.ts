@@ -7,6 +7,22 @@ import { authenticate, baseUrl, basicAuth, body, field, handler, idempotencyKey,
 import type { Grant } from '../core/model.js';
 import { issueAccess, issueRefresh, redeemCode, redeemRefresh, tokenEndpointGate } from '../core/oauth.js';
 import { mountPostPage, numericId, publish } from '../core/publish.js';
+import { pullAndStore, type SandboxMedia } from '../core/media.js';
+import { PINTEREST_MEDIA } from '../../platforms/pinterest.js';
+
+/** The image URLs of a Pin's `media_source`: one `image_url`, or `multiple_image_urls` with 2 to 5 items; or what Pinterest says is wrong. */
+function pinImageUrls(media: Record<string, unknown>): string[] | string {
+  if (media.source_type === 'image_url') {
+    return typeof media.url === 'string' && media.url ? [media.url] : "Invalid request: media_source.url is a required property";
+  }
+  if (media.source_type === 'multiple_image_urls') {
+    const items = Array.isArray(media.items) ? (media.items as { url?: unknown }[]) : [];
+    if (items.length < 2 || items.length > 5) return 'Invalid request: media_source.items must have 2 to 5 items';
+    if (items.some((item) => typeof item.url !== 'string' || !item.url)) return 'Invalid request: every media_source.items entry needs a url';
+    return items.map((item) => item.url as string);
+  }
+  return "Invalid request: media_source.source_type must be one of 'image_url', 'multiple_image_urls', 'image_base64', 'video_id'";
+}
 
 function pinError(res: Response, status: number, code: number, message: string, headers: Record<string, string> = {}): void {
   res.status(status).set(headers).json({ code, message });
@@ -176,8 +192,9 @@ export function mountPinterest({ state, hosts }: PlatformContext): void {
         pinterestErrors.badRequest(res, "Invalid request: board_id is a required property");
         return;
       }
-      if (media.source_type !== 'image_url' || typeof media.url !== 'string' || !media.url) {
-        pinterestErrors.badRequest(res, "Invalid request: media_source must have source_type 'image_url' and a url");
+      const urls = pinImageUrls(media);
+      if (typeof urls === 'string') {
+        pinterestErrors.badRequest(res, urls);
         return;
       }
       if ([...description].length > 800 || [...title].length > 100) {
@@ -190,29 +207,45 @@ export function mountPinterest({ state, hosts }: PlatformContext): void {
         return;
       }
       const link = typeof input.link === 'string' ? input.link : undefined;
+      const images: SandboxMedia[] = [];
+      for (const [index, url] of urls.entries()) {
+        const pulled = await pullAndStore(state, url, PINTEREST_MEDIA.image!, { platform: 'pinterest', ownerId: a.identity.id });
+        if (!pulled.ok) {
+          const which = urls.length > 1 ? `media_source.items[${index}]` : 'media_source.url';
+          pinterestErrors.badRequest(res, pulled.problem === 'unreachable' ? `Sorry! We could not fetch the image at ${which}.` : pulled.problem === 'tooLarge' ? `The image at ${which} is too large. ${pulled.detail}` : `The image at ${which} is not a supported format. ${pulled.detail}`);
+          return;
+        }
+        images.push(pulled.media);
+      }
+      const altText = typeof input.alt_text === 'string' ? input.alt_text : undefined;
       const result = publish(state, {
         platform: 'pinterest',
         authorId: a.identity.id,
         authorHandle: a.identity.handle,
         text: [title, description].filter(Boolean).join('\n'),
-        imageUrls: [media.url],
+        imageUrls: images.map((image) => image.path),
+        imageAlts: images.map((_, index) => (index === 0 ? (altText ?? '') : '')),
         boardId,
         idempotencyKey: idempotencyKey(req),
         makeId: () => numericId(18),
         makePath: (id) => `/www.pinterest.com/pin/${id}/`,
       });
       const post = result.post;
+      const base = baseUrl(state, req);
       res.status(201).json({
         id: post.id,
         created_at: new Date(post.createdAt).toISOString().replace(/\.\d{3}Z$/, ''),
         link: link ?? null,
         title,
         description,
-        alt_text: typeof input.alt_text === 'string' ? input.alt_text : null,
+        alt_text: altText ?? null,
         board_id: boardId,
         board_section_id: null,
         board_owner: { username: a.identity.handle },
-        media: { media_type: 'image', images: { originals: { url: media.url, width: 1000, height: 1000 } } },
+        media:
+          post.imageUrls.length > 1
+            ? { media_type: 'multiple_images', items: post.imageUrls.map((url) => ({ item_type: 'image', images: { originals: { url: `${base}${url}` } } })) }
+            : { media_type: 'image', images: { originals: { url: `${base}${post.imageUrls[0]}` } } },
         pin_metrics: null,
       });
     }),

@@ -6,6 +6,8 @@ import { mountConsent } from '../core/consent.js';
 import { baseUrl, handler, idempotencyKey, param, pathParam } from '../core/http.js';
 import { redeemCode, tokenEndpointGate } from '../core/oauth.js';
 import { mountPostPage, numericId } from '../core/publish.js';
+import { THREADS_MEDIA } from '../../platforms/threads.js';
+import { carouselChildren, mediaProcessing, pullContainerMedia, videosReady } from './container-media.js';
 import { publishContainer, publishedInLastDay, type MediaContainer } from './instagram.js';
 import { threadsLength } from '../../platforms/post-rules.js';
 import {
@@ -135,13 +137,26 @@ export function mountThreads({ state, hosts }: PlatformContext): void {
         const mediaType = param(req, 'media_type') ?? 'TEXT';
         const text = param(req, 'text') ?? '';
         const imageUrl = param(req, 'image_url');
-        if (!['TEXT', 'IMAGE', 'VIDEO'].includes(mediaType)) {
+        if (!['TEXT', 'IMAGE', 'VIDEO', 'CAROUSEL'].includes(mediaType)) {
           graphError(res, 400, { message: '(#100) Param media_type must be one of {TEXT, IMAGE, VIDEO, CAROUSEL}', code: 100 });
           return;
         }
         if (mediaType === 'IMAGE' && !imageUrl) {
           graphError(res, 400, { message: '(#100) The parameter image_url is required.', code: 100 });
           return;
+        }
+        if (mediaType === 'VIDEO' && !param(req, 'video_url')) {
+          graphError(res, 400, { message: '(#100) The parameter video_url is required.', code: 100 });
+          return;
+        }
+        let children: MediaContainer[] | undefined;
+        if (mediaType === 'CAROUSEL') {
+          const found = carouselChildren(containers(), auth.identity.id, param(req, 'children'), THREADS_MEDIA.image!.maxCount);
+          if (typeof found === 'string') {
+            graphError(res, 400, { message: found, code: 100 });
+            return;
+          }
+          children = found;
         }
         if (mediaType === 'TEXT' && !text) {
           graphError(res, 400, { message: '(#100) The parameter text is required.', code: 100 });
@@ -152,13 +167,16 @@ export function mountThreads({ state, hosts }: PlatformContext): void {
           graphError(res, 400, { message: '(#100) Param text must be at most 500 characters long.', code: 100 });
           return;
         }
+        const media = await pullContainerMedia(state, req, res, { platform: 'threads', ownerId: auth.identity.id }, mediaType, THREADS_MEDIA);
+        if (media === false) return;
         const container: MediaContainer = {
           id: numericId(17),
           platform: 'threads',
           ownerId: auth.identity.id,
           text,
-          imageUrl,
-          videoUrl: param(req, 'video_url'),
+          ...(media ? { media } : {}),
+          ...(children ? { children } : {}),
+          carouselItem: param(req, 'is_carousel_item') === 'true',
           idempotencyKey: key,
         };
         containers().set(container.id, container);
@@ -174,6 +192,10 @@ export function mountThreads({ state, hosts }: PlatformContext): void {
         const container = containers().get(param(req, 'creation_id') ?? '');
         if (!container || container.ownerId !== auth.identity.id) {
           graphError(res, 400, { message: '(#100) Param creation_id must be a valid media container id', code: 100 });
+          return;
+        }
+        if (!container.publishedId && !videosReady(container)) {
+          graphError(res, 400, { message: 'Media ID is not available', code: 24, error_subcode: 4279009, error_user_msg: 'The media is not ready for publishing, please wait for a moment' });
           return;
         }
         if (!container.publishedId && publishedInLastDay(state, 'threads', auth.identity.id) >= PUBLISH_CAP) {
@@ -215,12 +237,13 @@ export function mountThreads({ state, hosts }: PlatformContext): void {
         }
         const post = state.posts.find('threads', id);
         if (post && post.authorId === auth.identity.id) {
-          res.json({ id, permalink: `${base}${post.path}`, text: post.text, media_type: post.imageUrls.length ? 'IMAGE' : 'TEXT_POST', timestamp: new Date(post.createdAt).toISOString(), username: post.authorHandle });
+          res.json({ id, permalink: `${base}${post.path}`, text: post.text, media_type: post.videoUrl ? 'VIDEO' : post.imageUrls.length > 1 ? 'CAROUSEL_ALBUM' : post.imageUrls.length ? 'IMAGE' : 'TEXT_POST', timestamp: new Date(post.createdAt).toISOString(), username: post.authorHandle });
           return;
         }
         const container = containers().get(id);
         if (container && container.ownerId === auth.identity.id) {
-          res.json({ id, status: container.publishedId ? 'PUBLISHED' : 'FINISHED' });
+          const status = container.publishedId ? 'PUBLISHED' : mediaProcessing(state, container);
+          res.json({ id, status, ...(status === 'ERROR' ? { error_message: 'The video could not be processed.' } : {}) });
           return;
         }
         objectNotFound(res, id);

@@ -4,11 +4,11 @@ import { randomBytes } from 'node:crypto';
 import type { Request, Response } from 'express';
 import type { PlatformContext } from '../core/context.js';
 import { mountConsent } from '../core/consent.js';
-import { authenticate, baseUrl, body, field, handler, idempotencyKey, queryParam, type PlatformErrors } from '../core/http.js';
+import { authenticate, baseUrl, field, handler, queryParam, type PlatformErrors } from '../core/http.js';
 import type { Grant, SandboxIdentity } from '../core/model.js';
-import { isOnVerifiedDomain } from '../../platforms/settings.js';
 import { issueAccess, issueRefresh, redeemCode, redeemRefresh, tokenEndpointGate } from '../core/oauth.js';
-import { mountPostPage, numericId, publish } from '../core/publish.js';
+import { mountPostPage } from '../core/publish.js';
+import { mountTikTokPublishing } from './tiktok-publish.js';
 
 const logId = () => `2026${randomBytes(12).toString('hex').toUpperCase()}`;
 
@@ -34,13 +34,6 @@ const errors = () => tiktokErrors;
 
 function oauthError(res: Response, status: number, error: string, description: string): void {
   res.status(status).json({ error, error_description: description, log_id: logId() });
-}
-
-interface PublishJob {
-  publishId: string;
-  ownerId: string;
-  postId: string;
-  mediaType: 'PHOTO' | 'VIDEO';
 }
 
 /** What creator_info offers: a public account can post to everyone, a private one to its followers at most. */
@@ -72,7 +65,6 @@ export function mountTikTok({ state, hosts }: PlatformContext): void {
   const web = hosts.router('www.tiktok.com', tiktokErrors);
   const api = hosts.router('open.tiktokapis.com', tiktokErrors);
   const client = state.clients.tiktok;
-  const jobs = () => state.bag<PublishJob>('tiktok-publish');
 
   mountConsent(web, '/v2/auth/authorize/', state, {
     platforms: ['tiktok'],
@@ -208,89 +200,14 @@ export function mountTikTok({ state, hosts }: PlatformContext): void {
     }),
   );
 
-  const init = (kind: 'content' | 'video') =>
-    handler(tiktokErrors, async (req, res) => {
-      const a = await auth(req, res);
-      if (!a) return;
-      const input = body(req);
-      const postInfo = (input.post_info ?? {}) as Record<string, unknown>;
-      const source = (input.source_info ?? {}) as Record<string, unknown>;
-      const mediaType = kind === 'video' ? 'VIDEO' : input.media_type;
-      const privacy = postInfo.privacy_level;
-      if (kind === 'content' && mediaType !== 'PHOTO') {
-        tiktokErrors.badRequest(res, 'media_type must be PHOTO for content/init.');
-        return;
-      }
-      if (typeof privacy !== 'string' || !privacyOptions(a.identity).includes(privacy)) {
-        tiktokErrors.badRequest(res, 'post_info.privacy_level is required and must be one of the creator_info privacy_level_options.');
-        return;
-      }
-      // Unaudited clients: SELF_ONLY posts, to accounts that are private at the time of posting.
-      if (!state.settings.tiktokAudited && (privacy !== 'SELF_ONLY' || !a.identity.privateAccount)) {
-        apiError(res, 403, 'unaudited_client_can_only_post_to_private_accounts', 'Unaudited clients can only post to private accounts with SELF_ONLY privacy.');
-        return;
-      }
-      if (source.source !== 'PULL_FROM_URL') {
-        tiktokErrors.badRequest(res, 'source_info.source must be PULL_FROM_URL in the sandbox.');
-        return;
-      }
-      const images = Array.isArray(source.photo_images) ? source.photo_images.filter((u): u is string => typeof u === 'string') : [];
-      const videoUrl = typeof source.video_url === 'string' ? source.video_url : undefined;
-      // TikTok pulls media only from domains or URL prefixes verified for the app.
-      if ([...images, ...(videoUrl ? [videoUrl] : [])].some((url) => !isOnVerifiedDomain(url, state.settings.tiktokVerifiedDomains))) {
-        apiError(res, 403, 'url_ownership_unverified', 'Please review our URL ownership verification rules.');
-        return;
-      }
-      if (mediaType === 'PHOTO' && (images.length === 0 || images.length > 35)) {
-        tiktokErrors.badRequest(res, 'source_info.photo_images must contain 1 to 35 image URLs.');
-        return;
-      }
-      if (mediaType === 'VIDEO' && !videoUrl) {
-        tiktokErrors.badRequest(res, 'source_info.video_url is required.');
-        return;
-      }
-      const title = typeof postInfo.title === 'string' ? postInfo.title : '';
-      const description = typeof postInfo.description === 'string' ? postInfo.description : '';
-      const text = mediaType === 'PHOTO' ? [title, description].filter(Boolean).join('\n') : title;
-      if ([...title].length > (mediaType === 'PHOTO' ? 90 : 2200) || [...description].length > 4000) {
-        tiktokErrors.badRequest(res, 'post_info title or description is too long.');
-        return;
-      }
-      const handle = a.identity.handle;
-      const result = publish(state, {
-        platform: 'tiktok',
-        authorId: a.identity.id,
-        authorHandle: handle,
-        text,
-        imageUrls: images,
-        videoUrl,
-        idempotencyKey: idempotencyKey(req),
-        options: { privacy_level: privacy, auto_add_music: postInfo.auto_add_music === true, disable_comment: postInfo.disable_comment === true },
-        // Below 2^53: status/fetch returns the id as a JSON number.
-        makeId: () => numericId(15),
-        makePath: (id) => `/www.tiktok.com/@${handle}/${mediaType === 'PHOTO' ? 'photo' : 'video'}/${id}`,
-      });
-      let job = [...jobs().values()].find((j) => j.postId === result.post.id);
-      if (!job) {
-        job = { publishId: `p_pub_url~v2.${numericId(19)}`, ownerId: a.identity.id, postId: result.post.id, mediaType: mediaType as 'PHOTO' | 'VIDEO' };
-        jobs().set(job.publishId, job);
-      }
-      ok(res, { publish_id: job.publishId });
-    });
-  api.post('/v2/post/publish/content/init/', init('content'));
-  api.post('/v2/post/publish/video/init/', init('video'));
-
-  api.post(
-    '/v2/post/publish/status/fetch/',
-    handler(tiktokErrors, async (req, res) => {
-      const a = await auth(req, res);
-      if (!a) return;
-      const job = jobs().get(field(req, 'publish_id') ?? '');
-      if (!job || job.ownerId !== a.identity.id) {
-        tiktokErrors.badRequest(res, 'publish_id is invalid.');
-        return;
-      }
-      ok(res, { status: 'PUBLISH_COMPLETE', publicaly_available_post_id: [Number(job.postId)], uploaded_bytes: 0, downloaded_bytes: 0 });
-    }),
-  );
+  mountTikTokPublishing({
+    api,
+    upload: hosts.router('open-upload.tiktokapis.com', tiktokErrors),
+    state,
+    errors: tiktokErrors,
+    auth,
+    ok,
+    apiError,
+    privacyOptions,
+  });
 }

@@ -7,6 +7,7 @@ import { mountConsent } from '../core/consent.js';
 import { authenticate, basicAuth, body, field, handler, idempotencyKey, queryParam, type PlatformErrors } from '../core/http.js';
 import { issueAccess, issueRefresh, redeemCode, redeemRefresh, tokenEndpointGate } from '../core/oauth.js';
 import { mountPostPage, numericId, publish } from '../core/publish.js';
+import { mountXMedia, xMediaForPost } from './x-media.js';
 
 function problem(res: Response, status: number, title: string, detail = title, headers: Record<string, string> = {}): void {
   res.status(status).set(headers).type('application/problem+json').send(JSON.stringify({ title, detail, type: 'about:blank', status }));
@@ -143,15 +144,7 @@ export function mountX({ state, hosts }: PlatformContext): void {
     }),
   );
 
-  api.post(
-    '/2/media/upload',
-    handler(xErrors, async (req, res) => {
-      const auth = await authenticate(state, req, res, { platforms: ['x'], errors });
-      if (!auth) return;
-      const id = numericId(19);
-      res.json({ data: { id, media_key: `3_${id}`, expires_after_secs: 86400, size: Number(req.get('content-length') ?? 0) } });
-    }),
-  );
+  mountXMedia(api, state, xErrors);
 
   api.post(
     '/2/tweets',
@@ -166,6 +159,11 @@ export function mountX({ state, hosts }: PlatformContext): void {
         xErrors.badRequest(res, 'Your request must include at least one of text or media.');
         return;
       }
+      const attached = xMediaForPost(state, auth.identity.id, mediaIds);
+      if (!attached.ok) {
+        xErrors.badRequest(res, attached.message);
+        return;
+      }
       const long = LONG_POST_TIERS.has(auth.identity.subscriptionType ?? 'None');
       const tooLong = long ? [...text].length > 25_000 : twitterText.parseTweet(text).weightedLength > 280;
       if (tooLong) {
@@ -177,7 +175,9 @@ export function mountX({ state, hosts }: PlatformContext): void {
         authorId: auth.identity.id,
         authorHandle: auth.identity.handle,
         text,
-        imageUrls: mediaIds.map((id) => `media:${id}`),
+        imageUrls: attached.images.map((m) => m.path),
+        imageAlts: attached.images.map((m) => m.alt ?? ''),
+        videoUrl: attached.video?.path,
         idempotencyKey: idempotencyKey(req),
         rejectDuplicateContent: true,
         makeId: () => numericId(19),

@@ -1,4 +1,5 @@
-// YouTube: Google OAuth 2.0 (optional PKCE, offline access), channels.list, videos.insert refusal.
+// YouTube: Google OAuth 2.0 (optional PKCE, offline access), channels.list, videos.insert (resumable
+// upload) and the watch page.
 
 import type { Request, Response } from 'express';
 import type { PlatformContext } from '../core/context.js';
@@ -6,6 +7,8 @@ import { mountConsent } from '../core/consent.js';
 import { applyFaults, authenticate, baseUrl, endpointName, handler, param, queryParam, type PlatformErrors } from '../core/http.js';
 import { issueAccess, issueRefresh, redeemCode, redeemRefresh, tokenEndpointGate } from '../core/oauth.js';
 import type { SandboxState } from '../core/state.js';
+import { mountPostPage } from '../core/publish.js';
+import { mountYouTubeUpload } from './youtube-upload.js';
 
 interface GoogleErrorItem {
   message: string;
@@ -59,6 +62,9 @@ export function mountYouTube({ state, hosts }: PlatformContext): void {
   const accounts = hosts.router('accounts.google.com', youtubeErrors);
   const oauth = hosts.router('oauth2.googleapis.com', youtubeErrors);
   const apis = hosts.router('www.googleapis.com', youtubeErrors);
+  const web = hosts.router('www.youtube.com', youtubeErrors);
+  mountYouTubeUpload(apis, state, youtubeErrors, googleError);
+  mountPostPage(web, '/watch', state, 'youtube', (p) => p.v ?? '');
   const client = state.clients.youtube;
 
   mountConsent(accounts, '/o/oauth2/v2/auth', state, {
@@ -233,7 +239,7 @@ export function mountYouTube({ state, hosts }: PlatformContext): void {
     }),
   );
 
-  // Text-only posts do not exist on YouTube: a metadata-only videos.insert is refused like the real API does.
+  // A metadata-only videos.insert (no upload) is refused like the real API does.
   apis.post(
     '/youtube/v3/videos',
     handler(youtubeErrors, async (req, res) => {

@@ -3,7 +3,7 @@ import type { Account } from '../../db/models/account.js';
 import { displayHandle } from '../../platforms/handle.js';
 import { PLATFORM_NAMES } from '../../platforms/types.js';
 import { refusalText } from '../../services/account-workflows/refusal.js';
-import { sendTestPost } from '../../services/accounts/test-post.js';
+import { sampleInfo, sendTestPost, testPostSample } from '../../services/accounts/test-post.js';
 import { phraseCallFailure } from '../../services/phrasing/index.js';
 import type { AccountPagesDeps } from '../deps.js';
 import { checkTargets, choiceOf } from '../posts/compose.js';
@@ -14,8 +14,8 @@ import { createCredentialStore } from '../../db/credentials.js';
 
 // "Send test post": a short post published right away through the account's workflow, so a user
 // can see that a new connection really publishes. The outcome is shown on its own page. Where the
-// platform needs more than text (an image; TikTok's privacy level and music consent), a form asks
-// for it first.
+// platform needs media the post carries a bundled sample; where it needs choices (TikTok's privacy
+// level and music consent, YouTube's privacy), a form asks for them first.
 
 export function testPostText(account: Pick<Account, 'handle'>, now: Date): string {
   return `Testing Tether with ${displayHandle(account.handle)} — ${now.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
@@ -28,25 +28,25 @@ export function sendTestPostRoute(deps: AccountPagesDeps) {
     const text = testPostText(account, now);
     const platformName = PLATFORM_NAMES[account.platform];
     const adapter = deps.adapters[account.platform];
-    const needsImage = adapter?.postRules({ premium: account.premium }).requiresImage ?? false;
-    const asks = needsImage || Boolean(adapter?.postChoices);
+    const sample = adapter ? testPostSample(adapter.postRules({ premium: account.premium }).media) : undefined;
+    const asks = Boolean(adapter?.postChoices);
     const body = (req.body ?? {}) as Record<string, unknown>;
-    const imageUrl = asks && typeof body.imageUrl === 'string' && body.imageUrl.trim() ? body.imageUrl.trim().slice(0, 2000) : undefined;
     const choices = choicesOf(body, [account._id])[account._id];
     const askFor = async (errors: Record<string, string> = {}, status = 200) => {
       const choice = adapter?.postChoices ? await choiceOf(account, adapter, createCredentialStore(deps.models, deps.config.tokenEncryptionKey)) : undefined;
-      const locals = { title: 'Test post', account: { id: account._id, handle: account.handle }, platformName, text, needsImage, choice, values: { imageUrl, choices }, errors };
+      const locals = { title: 'Test post', account: { id: account._id, handle: account.handle }, platformName, text, sample, choice, values: { choices }, errors };
       await renderPage(res, 'connections/test-post-choices', locals, status);
     };
     // The pill's button asks first; the form answers with `withChoices`.
     if (asks && body.withChoices !== 'yes') return askFor();
-    const errors = checkTargets(deps.adapters, { text, ...(imageUrl ? { imageUrl } : {}) }, [{ account, ...(choices ? { choices } : {}) }]);
+    const media = sample ? [await sampleInfo(sample, deps.config.web.publicUrl)] : [];
+    const errors = checkTargets(deps.adapters, { text, media }, [{ account, ...(choices ? { choices } : {}) }]);
     if (asks && Object.keys(errors).length > 0) return askFor(errors, 400);
     const show = (result: { url: string } | { problem: string }) =>
       renderPage(res, 'connections/test-post', { title: 'Test post', account: { id: account._id, handle: account.handle }, platformName, text, result });
     const problems = Object.values(errors);
-    if (problems.length > 0) return show({ problem: `A text-only test post cannot be sent: ${problems.join('; ')}` });
-    const outcome = await sendTestPost(deps, account, text, now, { ...(imageUrl ? { imageUrl } : {}), ...(choices ? { choices } : {}) });
+    if (problems.length > 0) return show({ problem: `The test post cannot be sent: ${problems.join('; ')}` });
+    const outcome = await sendTestPost(deps, account, text, now, { ...(sample ? { sample } : {}), ...(choices ? { choices } : {}) });
     switch (outcome.outcome) {
       case 'published':
         return show({ url: outcome.url });

@@ -2,12 +2,13 @@ import { accountRefOf, accountsOfPenName } from '../../db/accounts.js';
 import type { CredentialStore } from '../../db/credentials.js';
 import type { Account } from '../../db/models/account.js';
 import type { Models } from '../../db/models/index.js';
-import { PLATFORM_NAMES, type AccountRef, type Board, type ChoiceOptions, type Credentials, type Outcome, type PlatformAdapter, type PlatformId, type PostChoices, type PostRules } from '../../platforms/types.js';
+import { PLATFORM_NAMES, type AccountRef, type Board, type ChoiceOptions, type Credentials, type MediaInfo, type Outcome, type PlatformAdapter, type PlatformId, type PostChoices, type PostRules } from '../../platforms/types.js';
 import { phraseReason } from '../../services/phrasing/index.js';
 import { PAGE_PLATFORMS } from '../connections/page-model.js';
 import type { Reader } from '../reader.js';
 import type { FieldErrors } from '../respond.js';
 import { displayHandle } from '../../platforms/handle.js';
+import { mediaHints } from '../../platforms/media-rules.js';
 
 // What the compose form offers: the pen name's accounts that can take a post (expired ones wait
 // for a reconnect; disconnected ones are left out), each platform's rules as hints, and the boards
@@ -55,8 +56,7 @@ const UNIT_HINTS: Record<PostRules['lengthUnit'], string> = {
 export function hintsFor(rules: PostRules | undefined, platform: PlatformId): string[] {
   if (!rules) return [`${PLATFORM_NAMES[platform]} is not configured on this installation`];
   if (rules.limitation) return [rules.limitation];
-  const hints = [`up to ${rules.maxLength.toLocaleString('en-US')} ${UNIT_HINTS[rules.lengthUnit]}`];
-  if (rules.requiresImage) hints.push('needs an image');
+  const hints = [`up to ${rules.maxLength.toLocaleString('en-US')} ${UNIT_HINTS[rules.lengthUnit]}`, ...mediaHints(rules.media)];
   if (rules.requiresBoard) hints.push('needs a board');
   return hints;
 }
@@ -134,13 +134,13 @@ export interface TargetCheck {
 }
 
 /** Each account's own problems with the post, as "X (@handle): ..." keyed by the account's field. */
-export function checkTargets(adapters: Adapters, post: { text: string; imageUrl?: string }, targets: TargetCheck[]): FieldErrors {
+export function checkTargets(adapters: Adapters, post: { text: string; media?: MediaInfo[] }, targets: TargetCheck[]): FieldErrors {
   const errors: FieldErrors = {};
   for (const { account, boardId, choices } of targets) {
     const adapter = adapters[account.platform];
     const problems = adapter
       ? adapter.validatePost(
-          { text: post.text, ...(post.imageUrl ? { imageUrl: post.imageUrl } : {}), ...(boardId ? { boardId } : {}), ...(choices ? { choices } : {}) },
+          { text: post.text, ...(post.media?.length ? { media: post.media } : {}), ...(boardId ? { boardId } : {}), ...(choices ? { choices } : {}) },
           { premium: account.premium },
         )
       : [`${PLATFORM_NAMES[account.platform]} is not configured on this installation`];

@@ -2,11 +2,13 @@ import { z } from 'zod';
 import type { PostChoices } from '../../platforms/types.js';
 import { fieldErrors, type FieldErrors } from '../respond.js';
 import { futureInstantOf, isTimeZone, LOCAL_TIME_PATTERN } from './time.js';
+import { altField, MEDIA_SLOTS } from './uploads.js';
 
-// The compose and edit forms as posted: the text, image and time every post has, and on compose
-// the accounts chosen (with a Pinterest board each). Errors are one message per field.
+// The compose and edit forms as posted: the text and time every post has, and on compose the
+// accounts chosen (with a Pinterest board each). The media fields are read by media-input.ts.
+// Errors are one message per field.
 
-export const POST_FIELD_LABELS = { text: 'Text', imageUrl: 'Image URL', accountIds: 'Accounts', when: 'When', publishAt: 'Publish at', timeZone: 'Time zone' };
+export const POST_FIELD_LABELS = { text: 'Text', accountIds: 'Accounts', when: 'When', publishAt: 'Publish at', timeZone: 'Time zone' };
 
 /** A time this far in the past still counts as "now" (the form took a moment to submit). */
 export const PAST_GRACE_MS = 60_000;
@@ -21,15 +23,6 @@ const textBody = z.object({
     .string({ message: 'write the post' })
     .max(MAX_TEXT, { message: `must be at most ${MAX_TEXT.toLocaleString('en-US')} characters` })
     .refine((text) => text.trim() !== '', { message: 'write the post' }),
-  imageUrl: z.preprocess(
-    blankAsUndefined,
-    z
-      .string()
-      .trim()
-      .max(2000, { message: 'is too long' })
-      .refine((value) => /^https?:\/\//i.test(value) && URL.canParse(value), { message: 'must be a public http(s) address, like https://example.com/picture.jpg' })
-      .optional(),
-  ),
 });
 
 const timeBody = z.object({
@@ -48,7 +41,6 @@ const targetsBody = z.object({
 
 export interface PostContent {
   text: string;
-  imageUrl?: string;
   timeZone: string;
   publishAt: Date;
   publishNow: boolean;
@@ -67,7 +59,10 @@ export type Parsed<T> = { ok: true; value: T } | { ok: false; errors: FieldError
 /** The form as typed, to show it again (never trusted). */
 export interface FormValues {
   text: string;
-  imageUrl: string;
+  /** Alt text typed per file field, and the media URL with its alt text (files cannot be shown again). */
+  alts: string[];
+  mediaUrl: string;
+  mediaUrlAlt: string;
   accountIds: string[];
   boards: Record<string, string>;
   when: string;
@@ -88,7 +83,9 @@ export function formValuesOf(body: Record<string, unknown>): FormValues {
   );
   return {
     text: stringOf(body.text),
-    imageUrl: stringOf(body.imageUrl),
+    alts: Array.from({ length: MEDIA_SLOTS }, (_, slot) => stringOf(body[altField(slot)])),
+    mediaUrl: stringOf(body.mediaUrl),
+    mediaUrlAlt: stringOf(body.mediaUrlAlt),
     accountIds: accountIdList,
     boards,
     when: stringOf(body.when) || 'later',
@@ -110,7 +107,7 @@ export function choicesOf(body: Record<string, unknown>, accountIds: string[]): 
     const musicConsent = body[fields.consent] === 'yes';
     const autoAddMusic = body[fields.music] === 'yes';
     if (!privacy && !musicConsent && !autoAddMusic) continue;
-    chosen[id] = { ...(/^[A-Z_]{1,40}$/.test(privacy) ? { privacyLevel: privacy } : {}), musicConsent, autoAddMusic };
+    chosen[id] = { ...(/^[A-Za-z_]{1,40}$/.test(privacy) ? { privacyLevel: privacy } : {}), musicConsent, autoAddMusic };
   }
   return chosen;
 }
@@ -128,7 +125,7 @@ function instantFor(time: z.infer<typeof timeBody>, now: Date): Parsed<{ publish
   return { ok: true, value: { publishAt: instant.at, publishNow: false } };
 }
 
-/** Text, image and time, with every problem found in one pass. */
+/** Text and time, with every problem found in one pass. */
 export function parseEditForm(body: unknown, now: Date): Parsed<PostContent> {
   const input = body ?? {};
   const errors: FieldErrors = {};
@@ -139,8 +136,7 @@ export function parseEditForm(body: unknown, now: Date): Parsed<PostContent> {
   const instant = time.success ? instantFor(time.data, now) : undefined;
   if (instant && !instant.ok) Object.assign(errors, instant.errors);
   if (!text.success || !time.success || !instant?.ok) return { ok: false, errors };
-  const { imageUrl } = text.data;
-  return { ok: true, value: { text: text.data.text, ...(imageUrl ? { imageUrl } : {}), timeZone: time.data.timeZone, ...instant.value } };
+  return { ok: true, value: { text: text.data.text, timeZone: time.data.timeZone, ...instant.value } };
 }
 
 export function parseComposeForm(body: unknown, now: Date): Parsed<ComposeInput> {

@@ -46,7 +46,8 @@ export interface PostView {
   id: string;
   excerpt: string;
   text: string;
-  imageUrl?: string;
+  /** Images and video stored with the post. */
+  mediaCount: number;
   timeZone: string;
   publishAt: string;
   publishAtIso: string;
@@ -107,7 +108,7 @@ export function postView(post: Post, targets: PostTarget[], accounts: Map<string
     id: post._id,
     excerpt: excerptOf(post.text),
     text: post.text,
-    ...(post.imageUrl ? { imageUrl: post.imageUrl } : {}),
+    mediaCount: post.media?.length ?? 0,
     timeZone: post.timeZone,
     publishAt: formatIn(post.publishAt, post.timeZone),
     publishAtIso: post.publishAt.toISOString(),

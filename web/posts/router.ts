@@ -6,6 +6,9 @@ import type { PostTarget } from '../../db/models/post-target.js';
 import type { Post } from '../../db/models/post.js';
 import { findOwnPost } from '../../db/posts.js';
 import { setTimeZone } from '../../db/users.js';
+import { storeIncoming } from '../../services/media/intake.js';
+import { mediaPreviews, storedMediaInfo } from '../../services/media/publishable.js';
+import { mediaUrlSignerFor } from '../../services/media/signed-url.js';
 import { submitPost } from '../../services/posts/queue.js';
 import { requireUser } from '../auth/guards.js';
 import type { AccountPagesDeps } from '../deps.js';
@@ -15,6 +18,8 @@ import { fieldErrors, flash, renderInvalid, renderNotFound, renderPage, type Fie
 import { applyEdit, cancelPost, describeAnswers, retryPostTarget } from './actions.js';
 import { checkTargets, composeAccounts, postableAccounts } from './compose.js';
 import { formValuesOf, listQuery, parseComposeForm, parseEditForm, STATUS_FILTERS, type FormValues } from './form.js';
+import { mediaInfos, readMediaInput } from './media-input.js';
+import { MEDIA_SLOTS } from './uploads.js';
 import { loadPostDetail, loadPostsPage, POSTS_SHOWN } from './page-model.js';
 import { formatIn, localInputValue, preferredZone, suggestedTime, timeZonesWith } from './time.js';
 
@@ -34,6 +39,7 @@ export function postsRouter(deps: PostsDeps): Router {
   const store = createCredentialStore(models, deps.config.tokenEncryptionKey);
   const clock = deps.clock ?? (() => new Date());
   const actionDeps = { models, workflows: deps.workflows, clock };
+  const signer = mediaUrlSignerFor(deps.config);
   router.use(requireUser);
 
   const ownPost = async (req: Request): Promise<Post | undefined> => {
@@ -59,6 +65,7 @@ export function postsRouter(deps: PostsDeps): Router {
         mode: 'new',
         action: '/posts',
         accounts: await composeAccounts(accounts, adapters, store, readerOf(req, clock().getTime())),
+        mediaSlots: MEDIA_SLOTS,
         timeZones: timeZonesWith(input.values.timeZone),
         values: input.values,
         errors: input.errors ?? {},
@@ -71,7 +78,7 @@ export function postsRouter(deps: PostsDeps): Router {
     const accounts = await postableAccounts(models, scopeOf(req));
     const zone = preferredZone(req.user!.timeZone);
     await renderCompose(req, res, accounts, {
-      values: { text: '', imageUrl: '', accountIds: [], boards: {}, when: 'later', publishAt: suggestedTime(clock(), zone), timeZone: zone },
+      values: { text: '', alts: [], mediaUrl: '', mediaUrlAlt: '', accountIds: [], boards: {}, when: 'later', publishAt: suggestedTime(clock(), zone), timeZone: zone },
     });
   });
 
@@ -87,49 +94,56 @@ export function postsRouter(deps: PostsDeps): Router {
     if (parsed.ok && chosen.length !== chosenIds.length) {
       errors.accountIds = 'Accounts: one of the chosen accounts is no longer connected to this pen name; choose again.';
     }
-    // Each account's own rules, whenever the text and image themselves were readable.
-    if (!errors.text && !errors.imageUrl) {
-      const content = parsed.ok ? parsed.value : { text: values.text, imageUrl: values.imageUrl.trim() || undefined };
-      const boards = parsed.ok ? parsed.value.boards : values.boards;
-      const choices = (parsed.ok ? parsed.value.choices : values.choices) ?? {};
-      Object.assign(errors, checkTargets(adapters, content, chosen.map((account) => ({ account, boardId: boards[account._id]?.trim() || undefined, choices: choices[account._id] }))));
-    }
-    if (!parsed.ok || Object.keys(errors).length > 0) return renderCompose(req, res, accounts, { values, errors, status: 400 });
+    const media = await readMediaInput(req, res, deps.config);
+    try {
+      Object.assign(errors, media.errors);
+      // Each account's own rules, whenever the text and the media themselves were readable.
+      if (!errors.text && Object.keys(media.errors).length === 0) {
+        const content = { text: parsed.ok ? parsed.value.text : values.text, media: mediaInfos(media.media, deps.config.web.publicUrl) };
+        const boards = parsed.ok ? parsed.value.boards : values.boards;
+        const choices = (parsed.ok ? parsed.value.choices : values.choices) ?? {};
+        Object.assign(errors, checkTargets(adapters, content, chosen.map((account) => ({ account, boardId: boards[account._id]?.trim() || undefined, choices: choices[account._id] }))));
+      }
+      if (!parsed.ok || Object.keys(errors).length > 0) return await renderCompose(req, res, accounts, { values, errors, status: 400 });
 
-    const input = parsed.value;
-    const { post, answers } = await submitPost(
-      deps.workflows,
-      models,
-      {
-        ownerId: scope.ownerId,
-        penNameId: scope.penNameId,
-        kind: 'scheduled',
-        text: input.text,
-        ...(input.imageUrl ? { imageUrl: input.imageUrl } : {}),
-        timeZone: input.timeZone,
-        publishAt: input.publishAt,
-        targets: chosen.map((account) => ({
-          accountId: account._id,
-          platform: account.platform,
-          handle: account.handle,
-          ...(input.boards[account._id] ? { boardId: input.boards[account._id] } : {}),
-          ...(input.choices[account._id] ? { choices: input.choices[account._id] } : {}),
-        })),
-      },
-      now,
-    );
-    await setTimeZone(models, scope.ownerId, input.timeZone);
-    const described = describeAnswers(post, answers, now);
-    const when = input.publishNow ? 'Publishing now.' : `Scheduled for ${formatIn(input.publishAt, input.timeZone)}.`;
-    flash(req, described.ok ? 'info' : 'error', `${when} ${described.message}`);
-    res.redirect(303, `/posts/${post._id}`);
+      const input = parsed.value;
+      const stored = await storeIncoming(models, scope, media.media, now);
+      const { post, answers } = await submitPost(
+        deps.workflows,
+        models,
+        {
+          ownerId: scope.ownerId,
+          penNameId: scope.penNameId,
+          kind: 'scheduled',
+          text: input.text,
+          ...(stored.length > 0 ? { media: stored } : {}),
+          timeZone: input.timeZone,
+          publishAt: input.publishAt,
+          targets: chosen.map((account) => ({
+            accountId: account._id,
+            platform: account.platform,
+            handle: account.handle,
+            ...(input.boards[account._id] ? { boardId: input.boards[account._id] } : {}),
+            ...(input.choices[account._id] ? { choices: input.choices[account._id] } : {}),
+          })),
+        },
+        now,
+      );
+      await setTimeZone(models, scope.ownerId, input.timeZone);
+      const described = describeAnswers(post, answers, now);
+      const when = input.publishNow ? 'Publishing now.' : `Scheduled for ${formatIn(input.publishAt, input.timeZone)}.`;
+      flash(req, described.ok ? 'info' : 'error', `${when} ${described.message}`);
+      res.redirect(303, `/posts/${post._id}`);
+    } finally {
+      await media.cleanup();
+    }
   });
 
   router.get('/:id', async (req, res) => {
     const post = await ownPost(req);
     if (!post) return renderNotFound(res, 'post');
     const { view } = await loadPostDetail(models, scopeOf(req), post);
-    await renderPage(res, 'posts/show', { title: 'Post', post: view });
+    await renderPage(res, 'posts/show', { title: 'Post', post: view, media: await mediaPreviews(models, signer, post.media, clock()) });
   });
 
   /** Why the post cannot be edited now, or undefined when it can. */
@@ -171,7 +185,9 @@ export function postsRouter(deps: PostsDeps): Router {
     const { post, detail } = editable;
     const values: FormValues = {
       text: post.text,
-      imageUrl: post.imageUrl ?? '',
+      alts: [],
+      mediaUrl: '',
+      mediaUrlAlt: '',
       accountIds: [],
       boards: {},
       when: 'later',
@@ -188,8 +204,8 @@ export function postsRouter(deps: PostsDeps): Router {
     const values = formValuesOf(req.body ?? {});
     const parsed = parseEditForm(req.body, clock());
     const errors: FieldErrors = parsed.ok ? {} : { ...parsed.errors };
-    if (!errors.text && !errors.imageUrl) {
-      const content = parsed.ok ? parsed.value : { text: values.text, imageUrl: values.imageUrl.trim() || undefined };
+    if (!errors.text) {
+      const content = { text: parsed.ok ? parsed.value.text : values.text, media: await storedMediaInfo(models, post.media, deps.config.web.publicUrl) };
       const waiting = detail.targets.filter((target) => target.state === 'scheduled');
       const checks = waiting.flatMap((target) => {
         const account = detail.accounts.get(target.accountId);

@@ -24,9 +24,11 @@ export const { validateCredentials } = proxyActivities<LifecycleActivities>({ ..
 export const { revokeCredentials } = proxyActivities<LifecycleActivities>({ ...PLATFORM_CALL, summary: 'Revoke at the platform and forget the tokens' });
 export const { checkPremium } = proxyActivities<LifecycleActivities>({ ...PLATFORM_CALL, summary: 'Read X Premium status' });
 // Retries here only cover crashes and infrastructure errors: the idempotency key makes a repeated call safe.
-// One platform call (10 s timeout) and two writes; a crashed worker's attempt is retried after this.
+// A text post is one platform call and two writes; a video upload and its processing take minutes, so
+// the attempt heartbeats and a crashed worker's attempt is retried once the heartbeats stop.
 export const { publishPost } = proxyActivities<PublishingActivities>({
-  startToCloseTimeout: '30 seconds',
+  startToCloseTimeout: '30 minutes',
+  heartbeatTimeout: '20 seconds',
   retry: { initialInterval: '2 seconds', maximumInterval: '1 minute', maximumAttempts: 5 },
   summary: 'Publish a post',
 });

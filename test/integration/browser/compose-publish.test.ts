@@ -1,6 +1,6 @@
 import { DateTime } from 'luxon';
 import { describe, expect, it, onTestFailed } from 'vitest';
-import { confirmAndLogIn, expectCleanPage, flashMessage, nextPage, reloadUntil, screenshotsIn, useBrowserPage, visibleText, watchPage } from './support.js';
+import { expectCleanPage, flashMessage, nextPage, reloadUntil, screenshotsIn, signUpInBrowser, useBrowserPage, visibleText, watchPage } from './support.js';
 
 // A writer in a real browser: sign up, connect X, write a post that is too long for X and see why,
 // fix it, schedule it half a minute ahead in their own time zone, watch it wait in the queue and go
@@ -38,13 +38,7 @@ describe('browser: compose, schedule and publish', () => {
   const signUpWithX = async (): Promise<string> => {
     const { dashboard, page } = session;
     const email = `cleo-${Date.now()}@example.com`;
-    await page.goto(`${dashboard.url}/register`);
-    await page.getByRole('textbox', { name: 'Your name', exact: true }).fill('Cleo Writer');
-    await page.getByRole('textbox', { name: 'Email', exact: true }).fill(email);
-    await page.getByLabel('Password', { exact: false }).and(page.locator('input[type=password]')).fill('correct horse battery');
-    await page.getByRole('textbox', { name: /^First pen name/ }).fill('Harbour Notes');
-    expect((await go(() => page.getByRole('button', { name: 'Create account' }).click())).pathname).toBe('/login');
-    await confirmAndLogIn(page, dashboard, email, 'correct horse battery');
+    await signUpInBrowser(page, dashboard, { name: 'Cleo Writer', email, password: 'correct horse battery', penName: 'Harbour Notes' });
 
     expect((await go(() => mainNav('Billing').click())).pathname).toBe('/billing');
     expect((await go(() => page.getByRole('button', { name: 'Switch to Starter' }).click())).pathname).toBe('/billing');
@@ -82,12 +76,14 @@ describe('browser: compose, schedule and publish', () => {
     await expectClean();
     await screenshot(page, '02-posts-empty');
 
-    // 2. New post: the X account is offered with its limit; the time starts in the saved zone (UTC for a new user).
+    // 2. New post: the X account is offered with its limits (text and media); the time starts in the saved zone (UTC for a new user).
     expect((await go(() => page.getByRole('link', { name: 'New post' }).click())).pathname).toBe('/posts/new');
     expect(await heading()).toBe('New post');
     const text = page.getByRole('textbox', { name: 'Text', exact: true });
     const xChoice = page.getByRole('checkbox', { name: new RegExp(`^${ACCOUNT}`) });
-    expect(await visibleText(page.locator(`#choice-${accountId}`))).toBe(`${ACCOUNT} up to 280 characters (links count 23, emoji 2)`);
+    expect(await visibleText(page.locator(`#choice-${accountId}`))).toBe(
+      `${ACCOUNT} up to 280 characters (links count 23, emoji 2) · up to 4 images (JPEG, PNG, WebP, GIF, 5 MB each) · a video (MP4, MOV, 0.5 s–2.3 min, up to 512 MB)`,
+    );
     expect(await xChoice.isChecked()).toBe(false);
     const atTime = page.getByRole('radio', { name: 'Publish at this time:' });
     const publishNow = page.getByRole('radio', { name: 'Publish now' });

@@ -146,6 +146,17 @@ export async function confirmAndLogIn(page: Page, dashboard: Dashboard, email: s
   return { confirmed };
 }
 
+/** Signs up on the register form, then confirms the email and logs in (ends on /connections). */
+export async function signUpInBrowser(page: Page, dashboard: Dashboard, who: { name: string; email: string; password: string; penName: string }): Promise<void> {
+  await page.goto(`${dashboard.url}/register`);
+  await page.getByRole('textbox', { name: 'Your name', exact: true }).fill(who.name);
+  await page.getByRole('textbox', { name: 'Email', exact: true }).fill(who.email);
+  await page.getByLabel('Password', { exact: false }).and(page.locator('input[type=password]')).fill(who.password);
+  await page.getByRole('textbox', { name: /^First pen name/ }).fill(who.penName);
+  expect((await nextPage(page, () => page.getByRole('button', { name: 'Create account' }).click())).pathname).toBe('/login');
+  await confirmAndLogIn(page, dashboard, who.email, who.password);
+}
+
 /** A computed style property of the first element the locator finds. */
 export function computedStyle(locator: Locator, property: string): Promise<string> {
   type StyleWindow = { getComputedStyle(element: unknown): { getPropertyValue(name: string): string } };

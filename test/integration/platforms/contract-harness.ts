@@ -146,3 +146,21 @@ export function expectResetNear(outcome: Outcome<unknown>, expectedMs: number, t
   if (outcome.kind !== 'rateLimited') throw new Error(`expected rateLimited, got ${JSON.stringify(outcome)}`);
   expect(Math.abs(Date.parse(outcome.resetAt) - expectedMs)).toBeLessThanOrEqual(toleranceMs);
 }
+
+/** What a post's public page shows: its images (address and alt text) and its video, each served as media. */
+export async function viewPost(url: string): Promise<{ images: { src: string; alt: string }[]; video?: string; processing?: string }> {
+  const page = await fetch(url);
+  expect(page.status).toBe(200);
+  const html = await page.text();
+  const attr = (tag: string, name: string) => new RegExp(`${name}="([^"]*)"`).exec(tag)?.[1] ?? '';
+  const images = [...html.matchAll(/<img [^>]*data-testid="post-image"[^>]*>/g)].map(([tag]) => ({ src: attr(tag, 'src'), alt: attr(tag, 'alt') }));
+  const video = /<video [^>]*data-testid="post-video"[^>]*>/.exec(html)?.[0];
+  const files = [...images.map((image) => image.src), ...(video ? [attr(video, 'src')] : [])];
+  for (const src of files) {
+    const file = await fetch(new URL(src, url));
+    expect(file.status).toBe(200);
+    expect(file.headers.get('content-type')).toMatch(/^(image|video)\//);
+  }
+  const processing = /<p data-testid="post-processing">([^<]*)<\/p>/.exec(html)?.[1];
+  return { images, ...(video ? { video: attr(video, 'src') } : {}), ...(processing ? { processing } : {}) };
+}

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createPkce } from '../../../platforms/oauth.js';
 import { accountOf, adapterFor, checkIdempotentPublish, checkTransientFaults, connect, credentialsOf, expectOk, expectResetNear, REDIRECT_URI, useSandbox } from './contract-harness.js';
+import { hostedMedia } from './media-fixtures.js';
 
 const context = useSandbox('facebook');
 
@@ -26,7 +27,7 @@ describe('Facebook adapter against the sandbox', () => {
     expect(expectOk(await adapter.refresh(account, credentials)).accessToken).toBe(credentials.accessToken);
 
     await checkIdempotentPublish(context, 'facebook', account, credentials, { text: `Hello Page ${Date.now()}` });
-    const photo = expectOk(await adapter.publish(account, credentials, { text: 'With a photo', imageUrl: 'https://images.example.com/cat.jpg', idempotencyKey: `photo-${Date.now()}` }));
+    const photo = expectOk(await adapter.publish(account, credentials, { text: 'With a photo', media: [await hostedMedia(control, 'mandelbrot.jpg')], idempotencyKey: `photo-${Date.now()}` }));
     expect(photo.externalId).toBeTruthy();
 
     const { limited, before } = await checkTransientFaults(context, 'facebook', page.externalId, () =>

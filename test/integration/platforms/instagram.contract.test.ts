@@ -1,8 +1,13 @@
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { MediaFile } from '../../../platforms/types.js';
 import { accountOf, checkIdempotentPublish, checkTransientFaults, connect, credentialsOf, expectOk, expectResetNear, useSandbox } from './contract-harness.js';
+import { hostedMedia } from './media-fixtures.js';
 
 const context = useSandbox('instagram', { instagramContainerPoll: { intervalMs: 20, attempts: 4 } });
-const IMAGE = 'https://images.example.com/cat.jpg';
+let IMAGE: MediaFile;
+beforeAll(async () => {
+  IMAGE = await hostedMedia(context.control, 'mandelbrot.jpg');
+});
 
 describe('Instagram (via Facebook Login) adapter against the sandbox', () => {
   it('connects one Instagram account per linked Page on the user token, publishes once the container is FINISHED, and classifies faults', async () => {
@@ -26,13 +31,13 @@ describe('Instagram (via Facebook Login) adapter against the sandbox', () => {
     expect(textOnly).toMatchObject({ kind: 'invalid', message: expect.stringContaining('image') });
 
     const before = await control.counters({ platform: 'instagram' });
-    await checkIdempotentPublish(context, 'instagram', account, credentials, { text: `Caption ${Date.now()}`, imageUrl: IMAGE });
+    await checkIdempotentPublish(context, 'instagram', account, credentials, { text: `Caption ${Date.now()}`, media: [IMAGE] });
     const after = await control.counters({ platform: 'instagram' });
     // The container's status was read before media_publish (IN_PROGRESS, then FINISHED).
     expect((after.calls['GET graph.facebook.com/:id'] ?? 0) - (before.calls['GET graph.facebook.com/:id'] ?? 0)).toBeGreaterThanOrEqual(2);
 
     const { limited, before: limitedAt } = await checkTransientFaults(context, 'instagram', ig.externalId, () =>
-      adapter.publish(account, credentials, { text: `fault ${Date.now()}`, imageUrl: IMAGE, idempotencyKey: `k-${Date.now()}` }),
+      adapter.publish(account, credentials, { text: `fault ${Date.now()}`, media: [IMAGE], idempotencyKey: `k-${Date.now()}` }),
     );
     expectResetNear(limited, limitedAt + 600_000, 61_000);
     await control.clearFaults('instagram', ig.externalId);
@@ -50,10 +55,10 @@ describe('Instagram (via Facebook Login) adapter against the sandbox', () => {
     const { adapter, control } = context;
     const { tokens, identity } = await connect(context, { identity: 'bob' });
     const ig = expectOk(await adapter.listTargets!(tokens, identity))[0]!;
-    const publish = () => adapter.publish(accountOf('instagram', ig), credentialsOf(ig.tokens!), { text: `c ${Math.random()}`, imageUrl: IMAGE, idempotencyKey: `s-${Math.random()}` });
+    const publish = () => adapter.publish(accountOf('instagram', ig), credentialsOf(ig.tokens!), { text: `c ${Math.random()}`, media: [IMAGE], idempotencyKey: `s-${Math.random()}` });
 
     await control.configure({ instagramContainerStatuses: ['IN_PROGRESS', 'ERROR'] });
-    expect(await publish()).toMatchObject({ kind: 'invalid', message: expect.stringMatching(/Instagram could not process the image.*could not be fetched/) });
+    expect(await publish()).toMatchObject({ kind: 'invalid', message: expect.stringMatching(/Instagram could not process the media.*could not be fetched/) });
     await control.configure({ instagramContainerStatuses: ['EXPIRED'] });
     expect(await publish()).toMatchObject({ kind: 'invalid', message: expect.stringMatching(/upload expire/) });
     await control.configure({ instagramContainerStatuses: ['IN_PROGRESS'] });
@@ -70,7 +75,7 @@ describe('Instagram (via Facebook Login) adapter against the sandbox', () => {
     const ig = expectOk(await adapter.listTargets!(tokens, identity)).find((t) => t.meta?.pageId === page.id)!;
     const old = credentialsOf({ accessToken: page.access_token });
     expect(adapter.tokenPolicy(old)).toEqual({ renewal: 'validate' });
-    expect(await adapter.publish(accountOf('instagram', ig), old, { text: 'old token', imageUrl: IMAGE, idempotencyKey: `p-${Date.now()}` })).toMatchObject({
+    expect(await adapter.publish(accountOf('instagram', ig), old, { text: 'old token', media: [IMAGE], idempotencyKey: `p-${Date.now()}` })).toMatchObject({
       kind: 'reauthRequired',
       code: 'permission_missing',
     });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { accountOf, checkIdempotentPublish, checkRotation, checkTransientFaults, connect, credentialsOf, expectOk, expectResetNear, useSandbox } from './contract-harness.js';
+import { hostedMedia } from './media-fixtures.js';
 
 const context = useSandbox('pinterest');
 
@@ -14,9 +15,10 @@ describe('Pinterest adapter against the sandbox', () => {
 
     const current = await checkRotation(context, 'pinterest', account, credentialsOf(tokens));
 
-    const noBoard = await adapter.publish(account, current, { text: 'x', imageUrl: 'https://images.example.com/a.jpg', idempotencyKey: 'nb' });
+    const image = await hostedMedia(control, 'mandelbrot.jpg');
+    const noBoard = await adapter.publish(account, current, { text: 'x', media: [image], idempotencyKey: 'nb' });
     expect(noBoard).toMatchObject({ kind: 'invalid', message: expect.stringContaining('board') });
-    await checkIdempotentPublish(context, 'pinterest', account, current, { text: `Pin ${Date.now()}`, imageUrl: 'https://images.example.com/a.jpg', boardId: boards[0]!.id });
+    await checkIdempotentPublish(context, 'pinterest', account, current, { text: `Pin ${Date.now()}`, media: [image], boardId: boards[0]!.id });
 
     const { limited, before } = await checkTransientFaults(context, 'pinterest', identity.externalId, () =>
       adapter.listBoards!(account, current),
@@ -36,9 +38,10 @@ describe('Pinterest adapter against the sandbox', () => {
     const account = accountOf('pinterest', identity);
     const credentials = credentialsOf(tokens);
     const board = expectOk(await adapter.listBoards!(account, credentials))[0]!;
+    const image = await hostedMedia(control, 'mandelbrot.jpg');
     await control.configure({ pinterestAccess: 'trial' });
     try {
-      const outcome = await adapter.publish(account, credentials, { text: 'Trial pin', imageUrl: 'https://images.example.com/a.jpg', boardId: board.id, idempotencyKey: `t-${Date.now()}` });
+      const outcome = await adapter.publish(account, credentials, { text: 'Trial pin', media: [image], boardId: board.id, idempotencyKey: `t-${Date.now()}` });
       expect(outcome).toMatchObject({ kind: 'invalid', message: expect.stringContaining('Standard access') });
       expect(outcome.kind === 'invalid' && outcome.message).not.toMatch(/reconnect and grant/);
       // Reading still works with Trial access: the connection itself is fine.

@@ -1,14 +1,18 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createPkce } from '../../../platforms/oauth.js';
+import type { MediaFile } from '../../../platforms/types.js';
 import { approveConsent } from '../../../sandbox/client.js';
 import { accountOf, adapterFor, checkIdempotentPublish, checkRotation, checkTransientFaults, connect, credentialsOf, expectOk, expectResetNear, REDIRECT_URI, useSandbox } from './contract-harness.js';
+import { hostedMedia } from './media-fixtures.js';
 
-const VERIFIED = 'images.example.com';
+/** The sandbox's stand-in web server, where the tests' media live, is verified for the TikTok app. */
+const VERIFIED = '127.0.0.1';
 const context = useSandbox('tiktok', { tiktok: { audited: false, verifiedDomains: [VERIFIED] } });
-const IMAGE = `https://${VERIFIED}/a.jpg`;
+let IMAGE: MediaFile;
 const ONLY_ME = { privacyLevel: 'SELF_ONLY', musicConsent: true, autoAddMusic: false };
 beforeAll(async () => {
   await context.control.configure({ tiktokVerifiedDomains: [VERIFIED] });
+  IMAGE = await hostedMedia(context.control, 'sample-photo.jpg');
 });
 
 describe('TikTok adapter against the sandbox', () => {
@@ -38,7 +42,7 @@ describe('TikTok adapter against the sandbox', () => {
     const current = await checkRotation(context, 'tiktok', account, credentialsOf(tokens));
 
     expect(await adapter.publish(account, current, { text: 'text only', idempotencyKey: 't', choices: ONLY_ME })).toMatchObject({ kind: 'invalid', message: expect.stringContaining('TikTok') });
-    await checkIdempotentPublish(context, 'tiktok', account, current, { text: `Photo ${Date.now()}`, imageUrl: IMAGE, choices: ONLY_ME });
+    await checkIdempotentPublish(context, 'tiktok', account, current, { text: `Photo ${Date.now()}`, media: [IMAGE], choices: ONLY_ME });
 
     const { limited, before } = await checkTransientFaults(context, 'tiktok', identity.externalId, () => adapter.validate(account, current));
     expectResetNear(limited, before + 60_000);
@@ -61,18 +65,18 @@ describe('TikTok adapter against the sandbox', () => {
     expect(offered.notes.join(' ')).toMatch(/not passed TikTok.s audit/);
     expect(offered.consent?.label).toMatch(/Music Usage Confirmation/);
 
-    const noChoice = adapter.validatePost({ text: 'Sunset', imageUrl: IMAGE }, {});
+    const noChoice = adapter.validatePost({ text: 'Sunset', media: [IMAGE] }, {});
     expect(noChoice).toEqual([
       'TikTok requires you to choose who can see this post',
       'TikTok requires you to agree to its Music Usage Confirmation before posting',
     ]);
     const before = (await control.posts({ platform: 'tiktok' })).length;
-    expect(await adapter.publish(account, credentials, { text: 'Sunset', imageUrl: IMAGE, idempotencyKey: `c-${Date.now()}` })).toMatchObject({ kind: 'invalid', message: expect.stringContaining('choose who can see') });
-    expect(adapter.validatePost({ text: 'Sunset', imageUrl: IMAGE, choices: { ...ONLY_ME, privacyLevel: 'PUBLIC_TO_EVERYONE' } }, {})).toEqual([
+    expect(await adapter.publish(account, credentials, { text: 'Sunset', media: [IMAGE], idempotencyKey: `c-${Date.now()}` })).toMatchObject({ kind: 'invalid', message: expect.stringContaining('choose who can see') });
+    expect(adapter.validatePost({ text: 'Sunset', media: [IMAGE], choices: { ...ONLY_ME, privacyLevel: 'PUBLIC_TO_EVERYONE' } }, {})).toEqual([
       "This installation's TikTok app has not passed TikTok's audit, so TikTok accepts only private posts (Only me)",
     ]);
 
-    const published = expectOk(await adapter.publish(account, credentials, { text: `Chosen ${Date.now()}`, imageUrl: IMAGE, idempotencyKey: `m-${Date.now()}`, choices: { ...ONLY_ME, autoAddMusic: true } }));
+    const published = expectOk(await adapter.publish(account, credentials, { text: `Chosen ${Date.now()}`, media: [IMAGE], idempotencyKey: `m-${Date.now()}`, choices: { ...ONLY_ME, autoAddMusic: true } }));
     const posts = await control.posts({ platform: 'tiktok' });
     expect(posts.length).toBe(before + 1);
     expect(posts.find((p) => published.url.length > 0 && p.text.startsWith('Chosen'))?.options).toMatchObject({ privacy_level: 'SELF_ONLY', auto_add_music: true });
@@ -81,9 +85,9 @@ describe('TikTok adapter against the sandbox', () => {
   it('pulls photos only from verified domains: an image elsewhere is refused before anything is sent', async () => {
     const { adapter, control } = context;
     const { tokens, identity } = await connect(context, { identity: 'alice.tok' });
-    const post = { text: 'Elsewhere', imageUrl: 'https://photos.example.org/b.jpg', choices: ONLY_ME };
+    const post = { text: 'Elsewhere', media: [{ ...IMAGE, url: 'https://photos.example.org/b.jpg' }], choices: ONLY_ME };
     expect(adapter.validatePost(post, {})).toEqual([
-      `TikTok takes photos only from domains verified for this installation's TikTok app (${VERIFIED}); use an image hosted there`,
+      `TikTok takes photos only from domains verified for this installation's TikTok app (${VERIFIED}), and Tether serves media from photos.example.org; post a video, or verify photos.example.org`,
     ]);
     const calls = (await control.counters({ platform: 'tiktok' })).calls['POST open.tiktokapis.com/v2/post/publish/content/init/'] ?? 0;
     expect(await adapter.publish(accountOf('tiktok', identity), credentialsOf(tokens), { ...post, idempotencyKey: `d-${Date.now()}` })).toMatchObject({ kind: 'invalid' });
@@ -99,8 +103,8 @@ describe('TikTok adapter against the sandbox', () => {
       const account = accountOf('tiktok', identity);
       const credentials = credentialsOf(tokens);
       expect(expectOk(await adapter.postChoices!(account, credentials)).privacyLevels.map((l) => l.value)).toEqual(['PUBLIC_TO_EVERYONE', 'MUTUAL_FOLLOW_FRIENDS', 'SELF_ONLY']);
-      expect(expectOk(await adapter.publish(account, credentials, { text: 'For everyone', imageUrl: IMAGE, idempotencyKey: `p-${Date.now()}`, choices: { ...ONLY_ME, privacyLevel: 'PUBLIC_TO_EVERYONE' } })).externalId).toBeTruthy();
-      expect(await adapter.publish(account, credentials, { text: 'Followers', imageUrl: IMAGE, idempotencyKey: `f-${Date.now()}`, choices: { ...ONLY_ME, privacyLevel: 'FOLLOWER_OF_CREATOR' } })).toMatchObject({
+      expect(expectOk(await adapter.publish(account, credentials, { text: 'For everyone', media: [IMAGE], idempotencyKey: `p-${Date.now()}`, choices: { ...ONLY_ME, privacyLevel: 'PUBLIC_TO_EVERYONE' } })).externalId).toBeTruthy();
+      expect(await adapter.publish(account, credentials, { text: 'Followers', media: [IMAGE], idempotencyKey: `f-${Date.now()}`, choices: { ...ONLY_ME, privacyLevel: 'FOLLOWER_OF_CREATOR' } })).toMatchObject({
         kind: 'invalid',
         message: expect.stringMatching(/no longer offers "Followers".*Everyone, Friends, Only me/),
       });

@@ -4,7 +4,7 @@ import { accountOf, connect, credentialsOf, expectOk, useSandbox } from './contr
 const context = useSandbox('youtube');
 
 describe('YouTube adapter against the sandbox', () => {
-  it('connects to a channel, refreshes (refresh token kept), refuses text posts, and classifies faults', async () => {
+  it('connects to a channel, refreshes (refresh token kept), refuses posts without a video, and classifies faults', async () => {
     const { adapter, control } = context;
     const { tokens, identity } = await connect(context, { identity: 'alice' });
     expect(tokens.refreshToken).toBeTruthy();
@@ -20,9 +20,9 @@ describe('YouTube adapter against the sandbox', () => {
     expect(second.accessToken).toBeTruthy();
     const current = credentialsOf(second);
 
-    expect(await adapter.publish(account, current, { text: 'hello', idempotencyKey: 'k' })).toEqual({
+    expect(await adapter.publish(account, current, { text: 'hello', idempotencyKey: 'k', choices: { privacyLevel: 'public' } })).toEqual({
       kind: 'invalid',
-      message: 'YouTube only accepts video uploads; text posts cannot be published to YouTube',
+      message: 'YouTube needs a video for every post; add one',
     });
 
     await control.failNext('youtube', identity.externalId, 1, 503);

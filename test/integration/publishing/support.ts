@@ -1,5 +1,6 @@
 import type { Client } from '@temporalio/client';
 import { createPost } from '../../../db/posts.js';
+import type { PostMedia } from '../../../db/models/post.js';
 import type { PlatformId } from '../../../platforms/types.js';
 import { queuePost } from '../../../services/posts/queue.js';
 import type { AccountWorkflowTarget } from '../../../services/account-workflows/target.js';
@@ -13,7 +14,7 @@ export async function schedulePosts(options: {
   workflows: AccountWorkflowTarget;
   owner: Owner;
   account: { accountId: string; platform: PlatformId; handle?: string };
-  posts: Array<{ text: string; publishAt: Date; imageUrl?: string }>;
+  posts: Array<{ text: string; publishAt: Date; media?: PostMedia[] }>;
 }) {
   const created = [];
   for (const input of options.posts) {
@@ -24,7 +25,7 @@ export async function schedulePosts(options: {
         penNameId: options.owner.penNameId,
         kind: 'scheduled',
         text: input.text,
-        imageUrl: input.imageUrl,
+        ...(input.media ? { media: input.media } : {}),
         timeZone: 'UTC',
         publishAt: input.publishAt,
         targets: [{ accountId: options.account.accountId, platform: options.account.platform, handle: options.account.handle ?? 'someone' }],

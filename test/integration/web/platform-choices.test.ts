@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { targetIdOf } from '../../../db/models/post-target.js';
 import { connectThroughSandbox, waitFor, type Owner } from '../../helpers/lifecycle.js';
+import { fixturePath } from '../platforms/media-fixtures.js';
 import { csrfToken, registerPayingUser, type Agent, useLiveWeb } from './support.js';
 
 // What a platform makes the person choose (TikTok: who can see the post, its Music Usage
@@ -8,7 +9,6 @@ import { csrfToken, registerPayingUser, type Agent, useLiveWeb } from './support
 // for that account, and reaches TikTok as chosen.
 
 const VERIFIED = 'images.example.com';
-const IMAGE = `https://${VERIFIED}/sunset.jpg`;
 
 describe('web: choices a platform requires (TikTok)', () => {
   const web = useLiveWeb({ env: { TIKTOK_VERIFIED_DOMAINS: VERIFIED } });
@@ -19,9 +19,12 @@ describe('web: choices a platform requires (TikTok)', () => {
   const connectTikTok = async (owner: Owner, identity: string) =>
     (await connectThroughSandbox({ config: web.config, db: web.db, client: web.temporal.client, sandboxUrl: web.sandbox.url, owner, platform: 'tiktok', identity })).accountId;
 
-  const submit = async (agent: Agent, path: string, fields: [string, string][], from: string) => {
+  const submit = async (agent: Agent, path: string, fields: [string, string][], from: string, video = false) => {
     const token = await csrfToken(agent, from);
-    return agent.post(path).type('form').send(new URLSearchParams([['_csrf', token], ...fields]).toString());
+    if (!video) return agent.post(path).type('form').send(new URLSearchParams([['_csrf', token], ...fields]).toString());
+    let request = agent.post(path).field('_csrf', token);
+    for (const [name, value] of fields) request = request.field(name, value);
+    return request.attach('media-0', fixturePath('sample-video.mp4'));
   };
 
   it('compose offers the account’s privacy levels with no default and the Music Usage Confirmation, says why, and sends what was chosen', { timeout: 90_000 }, async () => {
@@ -34,23 +37,24 @@ describe('web: choices a platform requires (TikTok)', () => {
     expect(form.text).toContain(`name="consent-${accountId}"`);
     expect(form.text).toContain('TikTok&#39;s Music Usage Confirmation');
 
-    const base: [string, string][] = [['text', 'Evening light'], ['imageUrl', IMAGE], ['accountIds', accountId], ['when', 'now'], ['timeZone', 'UTC']];
-    const refused = await submit(user.agent, '/posts', base, '/posts/new');
+    const base: [string, string][] = [['text', 'Evening light'], ['accountIds', accountId], ['when', 'now'], ['timeZone', 'UTC']];
+    const refused = await submit(user.agent, '/posts', base, '/posts/new', true);
     expect(refused.status).toBe(400);
     expect(refused.text).toContain('TikTok requires you to choose who can see this post');
     expect(refused.text).toContain('TikTok requires you to agree to its Music Usage Confirmation before posting');
     expect(await web.db.models.Post.countDocuments({ ownerId: user.id })).toBe(0);
 
-    const sent = await submit(user.agent, '/posts', [...base, [`privacy-${accountId}`, 'SELF_ONLY'], [`consent-${accountId}`, 'yes']], '/posts/new');
+    const sent = await submit(user.agent, '/posts', [...base, [`privacy-${accountId}`, 'SELF_ONLY'], [`consent-${accountId}`, 'yes']], '/posts/new', true);
     expect(sent.status, sent.text).toBe(303);
     const postId = /^\/posts\/([0-9a-f-]{36})$/.exec(sent.headers.location ?? '')![1]!;
     const target = await web.db.models.PostTarget.findById(targetIdOf(postId, accountId)).lean();
     expect(target?.choices).toEqual({ privacyLevel: 'SELF_ONLY', musicConsent: true, autoAddMusic: false });
     const published = await waitFor('the TikTok post', async () => (await web.sandbox.control.posts({ platform: 'tiktok', externalId: '-000ALICEopenid1AbCdEfGh' })).find((p) => p.text === 'Evening light'), 30_000);
     expect(published.options).toMatchObject({ privacy_level: 'SELF_ONLY', auto_add_music: false });
+    expect(published.videoUrl).toBeTruthy();
   });
 
-  it('a test post to TikTok asks for an image and the choices first, then publishes', { timeout: 90_000 }, async () => {
+  it('a test post to TikTok asks for the choices first, then publishes the bundled sample video', { timeout: 90_000 }, async () => {
     const { user, owner } = await registerPayingUser(web);
     const accountId = await connectTikTok(owner, 'alice.tok');
     const path = `/connections/${accountId}/test-post`;
@@ -58,19 +62,19 @@ describe('web: choices a platform requires (TikTok)', () => {
     const before = await postsOnTikTok();
     const asked = await submit(user.agent, path, [], '/connections');
     expect(asked.status).toBe(200);
-    expect(asked.text).toContain('does not take a text-only test post: it needs an image, and it asks you to choose how the post is shared');
+    expect(asked.text).toContain("TikTok asks you to choose how the post is shared; the test post carries Tether's sample video.");
     expect(asked.text).toContain(`name="privacy-${accountId}"`);
     expect(await postsOnTikTok()).toBe(before);
 
-    const missing = await submit(user.agent, path, [['withChoices', 'yes'], ['imageUrl', IMAGE], [`privacy-${accountId}`, 'SELF_ONLY']], '/connections');
+    const missing = await submit(user.agent, path, [['withChoices', 'yes'], [`privacy-${accountId}`, 'SELF_ONLY']], '/connections');
     expect(missing.status).toBe(400);
     expect(missing.text).toContain('Music Usage Confirmation before posting');
     expect(missing.text).toMatch(/<option value="SELF_ONLY" selected>Only me<\/option>/);
 
-    const done = await submit(user.agent, path, [['withChoices', 'yes'], ['imageUrl', IMAGE], [`privacy-${accountId}`, 'SELF_ONLY'], [`consent-${accountId}`, 'yes'], [`music-${accountId}`, 'yes']], '/connections');
+    const done = await submit(user.agent, path, [['withChoices', 'yes'], [`privacy-${accountId}`, 'SELF_ONLY'], [`consent-${accountId}`, 'yes'], [`music-${accountId}`, 'yes']], '/connections');
     expect(done.status).toBe(200);
     expect(done.text).toContain('Published.');
     const posts = await web.sandbox.control.posts({ platform: 'tiktok', externalId: '-000ALICEopenid1AbCdEfGh' });
-    expect(posts.at(-1)).toMatchObject({ imageUrls: [IMAGE], options: { privacy_level: 'SELF_ONLY', auto_add_music: true } });
+    expect(posts.at(-1)).toMatchObject({ imageUrls: [], videoUrl: expect.stringMatching(/^\/_sandbox\/media\//), options: { privacy_level: 'SELF_ONLY' } });
   });
 });

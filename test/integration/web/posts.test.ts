@@ -6,6 +6,7 @@ import { createPost } from '../../../db/posts.js';
 import type { PlatformId } from '../../../platforms/types.js';
 import { accountWorkflowId, revokedSignal, stateQuery } from '../../../workflows/account/messages.js';
 import { connectThroughSandbox, waitFor, type Owner } from '../../helpers/lifecycle.js';
+import { fixturePath } from '../platforms/media-fixtures.js';
 import { csrfToken, postForm, registerPayingUser, registerUser, type Agent, useLiveWeb } from './support.js';
 
 // The Posts section on real servers: compose is validated per account before anything is stored,
@@ -30,10 +31,14 @@ describe('web: the Posts section', () => {
     return { accountId: connected.accountId, externalId: connected.externalId, handle: account!.handle };
   };
 
-  /** Posts the form as a browser does: repeated fields repeat (`accountIds=a&accountIds=b`). */
-  const submit = async (agent: Agent, path: string, fields: [string, string][], from = '/posts/new') => {
+  /** Posts the form as a browser does: repeated fields repeat (`accountIds=a&accountIds=b`); with files, as multipart. */
+  const submit = async (agent: Agent, path: string, fields: [string, string][], from = '/posts/new', files: [string, string][] = []) => {
     const token = await csrfToken(agent, from);
-    return agent.post(path).type('form').send(new URLSearchParams([['_csrf', token], ...fields]).toString());
+    if (files.length === 0) return agent.post(path).type('form').send(new URLSearchParams([['_csrf', token], ...fields]).toString());
+    let request = agent.post(path).field('_csrf', token);
+    for (const [name, value] of fields) request = request.field(name, value);
+    for (const [name, file] of files) request = request.attach(name, file);
+    return request;
   };
 
   /** A wall-clock time `minutes` from now in `zone`, as a datetime-local input writes it. */
@@ -82,9 +87,9 @@ describe('web: the Posts section', () => {
     expect(noText.status).toBe(400);
     expect(noText.text).toContain('Text: write the post');
 
-    const badImage = await submit(user.agent, '/posts', base([['text', 'Hello'], ['imageUrl', 'ftp://example.com/a.png'], ['accountIds', linkedin.accountId]]));
+    const badImage = await submit(user.agent, '/posts', base([['text', 'Hello'], ['mediaUrl', 'ftp://example.com/a.png'], ['accountIds', linkedin.accountId]]));
     expect(badImage.status).toBe(400);
-    expect(badImage.text).toContain('Image URL: must be a public http(s) address');
+    expect(badImage.text).toContain('Media URL: Tether could not take the file at this address: the address does not use https');
 
     const noAccount = await submit(user.agent, '/posts', base([['text', 'Hello']]));
     expect(noAccount.status).toBe(400);
@@ -306,19 +311,25 @@ describe('web: the Posts section', () => {
     expect(form.text).toMatch(/<option value="\d+">Ideas<\/option>/);
     expect(form.text).toContain('needs an image');
     const later = localIn(60, 'UTC');
-    const refused = await submit(user.agent, '/posts', [['text', 'A pin'], ['imageUrl', 'https://example.com/pin.jpg'], ['accountIds', pinterest.accountId], ['when', 'later'], ['publishAt', later], ['timeZone', 'UTC']]);
+    const photo: [string, string][] = [['media-0', fixturePath('mandelbrot.jpg')]];
+    const refused = await submit(user.agent, '/posts', [['text', 'A pin'], ['accountIds', pinterest.accountId], ['when', 'later'], ['publishAt', later], ['timeZone', 'UTC']], '/posts/new', photo);
     expect(refused.status).toBe(400);
     expect(refused.text).toContain(`Pinterest (@${pinterest.handle}): Pinterest needs a board for every Pin; choose a board`);
     const boardId = /<option value="(\d+)">Ideas<\/option>/.exec(form.text)![1]!;
-    const accepted = await submit(user.agent, '/posts', [
-      ['text', 'A pin'],
-      ['imageUrl', 'https://example.com/pin.jpg'],
-      ['accountIds', pinterest.accountId],
-      [`board-${pinterest.accountId}`, boardId],
-      ['when', 'later'],
-      ['publishAt', later],
-      ['timeZone', 'UTC'],
-    ]);
+    const accepted = await submit(
+      user.agent,
+      '/posts',
+      [
+        ['text', 'A pin'],
+        ['accountIds', pinterest.accountId],
+        [`board-${pinterest.accountId}`, boardId],
+        ['when', 'later'],
+        ['publishAt', later],
+        ['timeZone', 'UTC'],
+      ],
+      '/posts/new',
+      photo,
+    );
     expect(accepted.status, accepted.text).toBe(303);
     const created = accepted.headers.location!.split('/').pop()!;
     expect((await targetOf(created, pinterest.accountId)).boardId).toBe(boardId);

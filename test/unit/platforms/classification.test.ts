@@ -49,7 +49,7 @@ describe('X', () => {
 
   it('a 401 while publishing means "refresh then retry", never reconnect by itself', async () => {
     const { get } = adaptersWith([{ status: 401, body: { title: 'Unauthorized', type: 'about:blank', status: 401, detail: 'Unauthorized' } }]);
-    const outcome = await get('x').publish(accountFor('x'), credentials, { ...post, imageUrl: undefined });
+    const outcome = await get('x').publish(accountFor('x'), credentials, { ...post, media: undefined });
     expect(reauthCode(outcome)).toBe('access_token_rejected');
     expect(shouldRefreshThenRetry(outcome)).toBe(true);
   });
@@ -57,13 +57,13 @@ describe('X', () => {
   it('waits out a 429 until x-rate-limit-reset', async () => {
     const reset = '2026-11-21T20:05:00.000Z';
     const { get } = adaptersWith([{ status: 429, body: { title: 'Too Many Requests', type: 'https://api.twitter.com/2/problems/rate-limit-exceeded' }, headers: { 'x-rate-limit-reset': epoch(reset) } }]);
-    const outcome = await get('x').publish(accountFor('x'), credentials, { ...post, imageUrl: undefined });
+    const outcome = await get('x').publish(accountFor('x'), credentials, { ...post, media: undefined });
     expect(outcome).toEqual({ kind: 'rateLimited', resetAt: reset, message: 'X is rate-limiting until 20:05 UTC' });
   });
 
   it('recognises the legacy code 88 rate-limit body', async () => {
     const { get } = adaptersWith([{ status: 429, body: { errors: [{ code: 88, message: 'Rate limit exceeded' }] }, headers: { 'retry-after': '120' } }]);
-    const outcome = await get('x').publish(accountFor('x'), credentials, { ...post, imageUrl: undefined });
+    const outcome = await get('x').publish(accountFor('x'), credentials, { ...post, media: undefined });
     expect(outcome).toMatchObject({ kind: 'rateLimited', resetAt: '2026-11-21T20:02:00.000Z' });
   });
 
@@ -73,9 +73,9 @@ describe('X', () => {
       { status: 403, body: { title: 'Client Forbidden', type: 'https://api.twitter.com/2/problems/client-forbidden', reason: 'client-not-enrolled', detail: 'This request must be made using an approved developer account that is enrolled in the requested endpoint.' } },
     ]);
     const x = get('x');
-    const duplicate = await x.publish(accountFor('x'), credentials, { ...post, imageUrl: undefined });
+    const duplicate = await x.publish(accountFor('x'), credentials, { ...post, media: undefined });
     expect(duplicate).toMatchObject({ kind: 'invalid', message: expect.stringContaining('duplicate') });
-    const forbidden = await x.publish(accountFor('x'), credentials, { ...post, imageUrl: undefined });
+    const forbidden = await x.publish(accountFor('x'), credentials, { ...post, media: undefined });
     expectKind(forbidden, 'invalid');
   });
 
@@ -89,7 +89,7 @@ describe('X', () => {
 
   it('sends the Idempotency-Key header when publishing', async () => {
     const { get, sent } = adaptersWith([{ status: 201, body: { data: { id: '1850', text: 'Hello' } } }]);
-    const outcome = await get('x').publish(accountFor('x'), credentials, { ...post, imageUrl: undefined });
+    const outcome = await get('x').publish(accountFor('x'), credentials, { ...post, media: undefined });
     expect(outcome).toEqual({ kind: 'ok', value: { externalId: '1850', url: 'https://x.com/someone/status/1850' } });
     expect(sent[0]!.headers.get('idempotency-key')).toBe('key-1');
   });
@@ -107,7 +107,7 @@ describe('Meta Graph errors (Facebook, Instagram, Threads)', () => {
   for (const [subcode, code, message] of subcodes) {
     it(`maps OAuthException 190/${subcode} to ${code}`, async () => {
       const { get } = adaptersWith([{ status: 400, body: { error: { message: 'Error validating access token', type: 'OAuthException', code: 190, error_subcode: subcode, fbtrace_id: 'A' } } }]);
-      const outcome = await get('facebook').publish(accountFor('facebook'), credentials, { ...post, imageUrl: undefined });
+      const outcome = await get('facebook').publish(accountFor('facebook'), credentials, { ...post, media: undefined });
       expect(outcome).toMatchObject({ kind: 'reauthRequired', code, message: expect.stringMatching(message) });
     });
   }
@@ -118,13 +118,13 @@ describe('Meta Graph errors (Facebook, Instagram, Threads)', () => {
       { status: 400, body: { error: { message: 'Session key invalid or no longer valid', type: 'OAuthException', code: 102 } } },
     ]);
     const fb = get('facebook');
-    expect(reauthCode(await fb.publish(accountFor('facebook'), credentials, { ...post, imageUrl: undefined }))).toBe('token_invalid');
-    expect((await fb.publish(accountFor('facebook'), credentials, { ...post, imageUrl: undefined })).kind).toBe('reauthRequired');
+    expect(reauthCode(await fb.publish(accountFor('facebook'), credentials, { ...post, media: undefined }))).toBe('token_invalid');
+    expect((await fb.publish(accountFor('facebook'), credentials, { ...post, media: undefined })).kind).toBe('reauthRequired');
   });
 
   it.each([1, 2])('treats code %i as transient', async (code) => {
     const { get } = adaptersWith([{ status: 400, body: { error: { message: 'An unknown error occurred', type: 'OAuthException', code, is_transient: true } } }]);
-    expectKind(await get('facebook').publish(accountFor('facebook'), credentials, { ...post, imageUrl: undefined }), 'transient');
+    expectKind(await get('facebook').publish(accountFor('facebook'), credentials, { ...post, media: undefined }), 'transient');
   });
 
   it.each([4, 17, 32, 613, 80001])('treats code %i as a rate limit', async (code) => {
@@ -135,13 +135,13 @@ describe('Meta Graph errors (Facebook, Instagram, Threads)', () => {
   it('uses estimated_time_to_regain_access from X-Business-Use-Case-Usage', async () => {
     const usage = { '1234': [{ type: 'pages', call_count: 100, total_cputime: 20, total_time: 30, estimated_time_to_regain_access: 7 }] };
     const { get } = adaptersWith([{ status: 400, body: { error: { message: 'Page request limit reached', code: 32 } }, headers: { 'x-business-use-case-usage': JSON.stringify(usage) } }]);
-    const outcome = await get('facebook').publish(accountFor('facebook'), credentials, { ...post, imageUrl: undefined });
+    const outcome = await get('facebook').publish(accountFor('facebook'), credentials, { ...post, media: undefined });
     expect(outcome).toEqual({ kind: 'rateLimited', resetAt: '2026-11-21T20:07:00.000Z', message: 'Facebook is rate-limiting until 20:07 UTC' });
   });
 
   it.each([10, 200, 299])('treats permission code %i as a missing permission', async (code) => {
     const { get } = adaptersWith([{ status: 403, body: { error: { message: '(#200) Requires pages_manage_posts permission', type: 'OAuthException', code } } }]);
-    expect(reauthCode(await get('facebook').publish(accountFor('facebook'), credentials, { ...post, imageUrl: undefined }))).toBe('permission_missing');
+    expect(reauthCode(await get('facebook').publish(accountFor('facebook'), credentials, { ...post, media: undefined }))).toBe('permission_missing');
   });
 
   it('waits after a 368 policy block and rejects a 506 duplicate', async () => {
@@ -150,8 +150,8 @@ describe('Meta Graph errors (Facebook, Instagram, Threads)', () => {
       { status: 400, body: { error: { message: 'Duplicate status message', code: 506 } } },
     ]);
     const fb = get('facebook');
-    expect(await fb.publish(accountFor('facebook'), credentials, { ...post, imageUrl: undefined })).toMatchObject({ kind: 'rateLimited', resetAt: '2026-11-21T21:00:00.000Z' });
-    expect(await fb.publish(accountFor('facebook'), credentials, { ...post, imageUrl: undefined })).toMatchObject({ kind: 'invalid', message: expect.stringContaining('duplicate') });
+    expect(await fb.publish(accountFor('facebook'), credentials, { ...post, media: undefined })).toMatchObject({ kind: 'rateLimited', resetAt: '2026-11-21T21:00:00.000Z' });
+    expect(await fb.publish(accountFor('facebook'), credentials, { ...post, media: undefined })).toMatchObject({ kind: 'invalid', message: expect.stringContaining('duplicate') });
   });
 
   it('Threads uses the same classification', async () => {
@@ -183,20 +183,20 @@ describe('Meta Graph errors (Facebook, Instagram, Threads)', () => {
 describe('LinkedIn', () => {
   it('maps REVOKED_ACCESS_TOKEN to token_revoked', async () => {
     const { get } = adaptersWith([{ status: 401, body: { status: 401, serviceErrorCode: 65601, code: 'REVOKED_ACCESS_TOKEN', message: 'The token used in the request has been revoked by the user' } }]);
-    expect(reauthCode(await get('linkedin').publish(accountFor('linkedin'), { accessToken: 'a', issuedAt: credentials.issuedAt }, { ...post, imageUrl: undefined }))).toBe('token_revoked');
+    expect(reauthCode(await get('linkedin').publish(accountFor('linkedin'), { accessToken: 'a', issuedAt: credentials.issuedAt }, { ...post, media: undefined }))).toBe('token_revoked');
   });
 
   it('an invalid access token is final without a refresh token and "refresh then retry" with one', async () => {
     const body = { status: 401, serviceErrorCode: 65600, code: 'INVALID_ACCESS_TOKEN', message: 'Invalid access token' };
     const { get } = adaptersWith([{ status: 401, body }, { status: 401, body }]);
     const li = get('linkedin');
-    expect(reauthCode(await li.publish(accountFor('linkedin'), { accessToken: 'a', issuedAt: credentials.issuedAt }, { ...post, imageUrl: undefined }))).toBe('token_invalid');
-    expect(reauthCode(await li.publish(accountFor('linkedin'), credentials, { ...post, imageUrl: undefined }))).toBe('access_token_rejected');
+    expect(reauthCode(await li.publish(accountFor('linkedin'), { accessToken: 'a', issuedAt: credentials.issuedAt }, { ...post, media: undefined }))).toBe('token_invalid');
+    expect(reauthCode(await li.publish(accountFor('linkedin'), credentials, { ...post, media: undefined }))).toBe('access_token_rejected');
   });
 
   it('waits a 429 out until midnight UTC', async () => {
     const { get } = adaptersWith([{ status: 429, body: { status: 429, message: 'Resource level throttle limit reached' } }]);
-    expect(await get('linkedin').publish(accountFor('linkedin'), credentials, { ...post, imageUrl: undefined })).toMatchObject({
+    expect(await get('linkedin').publish(accountFor('linkedin'), credentials, { ...post, media: undefined })).toMatchObject({
       kind: 'rateLimited',
       resetAt: '2026-11-22T00:00:00.000Z',
     });
@@ -213,7 +213,7 @@ describe('LinkedIn', () => {
   it('takes the post id from x-restli-id', async () => {
     const { get, sent } = adaptersWith([{ status: 201, text: '', headers: { 'x-restli-id': 'urn:li:share:42' } }]);
     const account = { ...accountFor('linkedin'), meta: { authorUrn: 'urn:li:organization:7' } };
-    expect(await get('linkedin').publish(account, credentials, { ...post, imageUrl: undefined })).toEqual({
+    expect(await get('linkedin').publish(account, credentials, { ...post, media: undefined })).toEqual({
       kind: 'ok',
       value: { externalId: 'urn:li:share:42', url: 'https://www.linkedin.com/feed/update/urn:li:share:42/' },
     });
@@ -254,11 +254,11 @@ describe('YouTube / Google', () => {
     expect(sent.map((request) => `${request.url.host}${request.url.pathname}`)).toEqual(['oauth2.googleapis.com/tokeninfo', 'oauth2.googleapis.com/tokeninfo']);
   });
 
-  it('refuses text posts with a plain message and sends nothing', async () => {
+  it('refuses a post without a video with a plain message and sends nothing', async () => {
     const { get, sent } = adaptersWith([]);
-    expect(await get('youtube').publish(accountFor('youtube'), credentials, post)).toEqual({
+    expect(await get('youtube').publish(accountFor('youtube'), credentials, { ...post, choices: { privacyLevel: 'public' } })).toEqual({
       kind: 'invalid',
-      message: 'YouTube only accepts video uploads; text posts cannot be published to YouTube',
+      message: 'YouTube needs a video for every post; add one; YouTube posts from Tether take no images; attach a video instead',
     });
     expect(sent).toHaveLength(0);
   });
@@ -311,7 +311,7 @@ describe('Bluesky', () => {
 
   it('ExpiredToken on an access call asks for a refresh', async () => {
     const { get } = adaptersWith([{ status: 400, body: { error: 'ExpiredToken', message: 'Token has expired' } }]);
-    const outcome = await get('bluesky').publish(accountFor('bluesky'), credentials, { ...post, imageUrl: undefined });
+    const outcome = await get('bluesky').publish(accountFor('bluesky'), credentials, { ...post, media: undefined });
     expect(reauthCode(outcome)).toBe('access_token_expired');
     expect(shouldRefreshThenRetry(outcome)).toBe(true);
   });
@@ -437,7 +437,7 @@ describe('every adapter', () => {
     refresh: (id: PlatformId, get: (id: PlatformId) => PlatformAdapter) => get(id).refresh(accountFor(id), credentials),
     validate: (id: PlatformId, get: (id: PlatformId) => PlatformAdapter) => get(id).validate(accountFor(id), credentials),
     publish: (id: PlatformId, get: (id: PlatformId) => PlatformAdapter) =>
-      get(id).publish(accountFor(id), credentials, id === 'x' || id === 'linkedin' || id === 'bluesky' ? { ...post, imageUrl: undefined } : post),
+      get(id).publish(accountFor(id), credentials, id === 'x' || id === 'linkedin' || id === 'bluesky' ? { ...post, media: undefined } : post),
   };
   // Bodies that would mean "reconnect" with a 4xx status must not, with a 5xx or 429.
   const scaryBodies = [

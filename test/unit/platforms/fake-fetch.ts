@@ -1,7 +1,7 @@
 // A scripted stand-in for fetch: answers requests in order and records what was sent.
 
 import { createAdapters } from '../../../platforms/registry.js';
-import type { AccountRef, PlatformAdapter, PlatformId } from '../../../platforms/types.js';
+import type { AccountRef, MediaFile, PlatformAdapter, PlatformId } from '../../../platforms/types.js';
 import { PLATFORM_IDS } from '../../../platforms/types.js';
 
 export interface Scripted {
@@ -87,9 +87,21 @@ export function accountFor(platform: PlatformId): AccountRef {
   };
 }
 
+/** A stored JPEG as an adapter gets it, served from a domain verified for TikTok here. */
+export const photo: MediaFile = {
+  id: 'media-1',
+  kind: 'image',
+  mimeType: 'image/jpeg',
+  bytes: 4,
+  width: 1080,
+  height: 1080,
+  url: 'https://images.example.com/cat.jpg',
+  read: async (start, end) => Buffer.from([0xff, 0xd8, 0xff, 0xd9]).subarray(start, end),
+};
+
 export const post = {
   text: 'Hello from Tether',
-  imageUrl: 'https://images.example.com/cat.jpg',
+  media: [photo],
   boardId: 'board-1',
   idempotencyKey: 'key-1',
   choices: { privacyLevel: 'SELF_ONLY', musicConsent: true },

@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { threadsLength } from '../../../platforms/post-rules.js';
+import type { MediaInfo } from '../../../platforms/types.js';
 import { adaptersWith } from './fake-fetch.js';
+
+/** A JPEG at an address on a domain verified for TikTok in these tests. */
+const PHOTO: MediaInfo = { kind: 'image', mimeType: 'image/jpeg', bytes: 50_000, width: 1080, height: 1080, url: 'https://i.example/a.jpg' };
 
 const { get } = adaptersWith([]);
 const premium = (subscriptionType: 'None' | 'Basic' | 'Premium' | 'PremiumPlus') => ({ premium: { subscriptionType } });
@@ -73,31 +77,39 @@ describe('other platforms', () => {
 
   it('Instagram needs an image and allows a 2,200-character caption', () => {
     const ig = get('instagram');
-    expect(ig.validatePost({ text: 'hi' }, {})).toEqual(['Instagram needs an image for every post; add an image URL']);
-    expect(ig.validatePost({ text: 'a'.repeat(2_201), imageUrl: 'https://i.example/a.jpg' }, {})).toEqual(['Instagram allows 2,200 characters; this caption has 2,201']);
+    expect(ig.validatePost({ text: 'hi' }, {})).toEqual(['Instagram needs an image or a video for every post; add one']);
+    expect(ig.validatePost({ text: 'a'.repeat(2_201), media: [PHOTO] }, {})).toEqual(['Instagram allows 2,200 characters; this caption has 2,201']);
   });
 
   it('Pinterest needs a board and an image, and allows 500 characters', () => {
     const pin = get('pinterest');
     expect(pin.validatePost({ text: 'hi' }, {})).toEqual([
-      'Pinterest needs an image for every post; add an image URL',
+      'Pinterest needs an image for every post; add one',
       'Pinterest needs a board for every Pin; choose a board',
     ]);
-    expect(pin.validatePost({ text: 'a'.repeat(501), imageUrl: 'https://i.example/a.jpg', boardId: 'b' }, {})).toEqual(['Pinterest allows 500 characters; this description has 501']);
+    expect(pin.validatePost({ text: 'a'.repeat(501), media: [PHOTO], boardId: 'b' }, {})).toEqual(['Pinterest allows 500 characters; this description has 501']);
   });
 
-  it('TikTok needs an image for a photo post', () => {
-    expect(get('tiktok').validatePost({ text: 'hi' }, {})[0]).toMatch(/TikTok has no text-only posts/);
-    expect(get('tiktok').validatePost({ text: 'hi', imageUrl: 'https://i.example/a.jpg', choices: { privacyLevel: 'SELF_ONLY', musicConsent: true } }, {})).toEqual([]);
-    expect(get('tiktok').validatePost({ text: 'hi', imageUrl: 'https://i.example/a.jpg' }, {})).toEqual([
+  it('TikTok needs a photo or a video', () => {
+    expect(get('tiktok').validatePost({ text: 'hi' }, {})[0]).toBe('TikTok needs an image or a video for every post; add one');
+    expect(get('tiktok').validatePost({ text: 'hi', media: [PHOTO], choices: { privacyLevel: 'SELF_ONLY', musicConsent: true } }, {})).toEqual([]);
+    expect(get('tiktok').validatePost({ text: 'hi', media: [PHOTO] }, {})).toEqual([
       'TikTok requires you to choose who can see this post',
       'TikTok requires you to agree to its Music Usage Confirmation before posting',
     ]);
   });
 
-  it('YouTube cannot publish text', () => {
+  it('YouTube needs a video and a privacy choice; the text is the title and description', () => {
     const yt = get('youtube');
-    expect(yt.validatePost({ text: 'hi' }, {})).toEqual(['YouTube only accepts video uploads; text posts cannot be published to YouTube']);
-    expect(yt.postRules({}).limitation).toBe('YouTube only accepts video uploads; text posts cannot be published to YouTube');
+    expect(yt.validatePost({ text: 'hi' }, {})).toEqual([
+      'YouTube needs a video for every post; add one',
+      'YouTube needs you to choose who can see the video (public, unlisted or private)',
+    ]);
+    const video: MediaInfo = { kind: 'video', mimeType: 'video/mp4', bytes: 90_000, durationSec: 4, width: 360, height: 640 };
+    expect(yt.validatePost({ text: 'A title\nand more', media: [video], choices: { privacyLevel: 'unlisted' } }, {})).toEqual([]);
+    expect(yt.validatePost({ text: 'A photo', media: [PHOTO], choices: { privacyLevel: 'public' } }, {})).toEqual([
+      'YouTube needs a video for every post; add one',
+      'YouTube posts from Tether take no images; attach a video instead',
+    ]);
   });
 });

@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
 import { approveConsent, denyConsent } from '../../../sandbox/client.js';
-import { codeOf, postForm, REDIRECT, startReceiver, useSandbox, withQuery } from './helpers.js';
+import { codeOf, hosted, postForm, REDIRECT, startReceiver, useSandbox, withQuery } from './helpers.js';
 
 const receiver = await startReceiver();
 afterAll(() => receiver.close());
@@ -183,7 +183,7 @@ describe('Instagram (via Facebook Login) sandbox', () => {
     expect(noImage.status).toBe(400);
     expect(((await noImage.json()) as { error: { code: number } }).error.code).toBe(100);
 
-    const container = await postForm(graph(`${IG}/media`), { image_url: 'https://example.com/a.jpg', caption: 'A photo', access_token: long.access_token }, { 'idempotency-key': 'ig-1' });
+    const container = await postForm(graph(`${IG}/media`), { image_url: await hosted(h, 'mandelbrot.jpg'), caption: 'A photo', access_token: long.access_token }, { 'idempotency-key': 'ig-1' });
     const { id: creationId } = (await container.json()) as { id: string };
     // The container is processed before it can be published: publishing early is refused with 9007.
     const early = await postForm(graph(`${IG}/media_publish`), { creation_id: creationId, access_token: long.access_token });
@@ -208,7 +208,7 @@ describe('Instagram (via Facebook Login) sandbox', () => {
   it('publishes only with the user token: a Page token is refused', async () => {
     const { long } = await login('instagram');
     const pages = await pageTokens(long.access_token);
-    const response = await postForm(graph(`${IG}/media`), { image_url: 'https://example.com/a.jpg', access_token: pages[0]!.access_token });
+    const response = await postForm(graph(`${IG}/media`), { image_url: await hosted(h, 'mandelbrot.jpg'), access_token: pages[0]!.access_token });
     expect(response.status).toBe(400);
     expect(((await response.json()) as { error: { code: number; message: string } }).error).toMatchObject({ code: 10, message: expect.stringContaining('User access token') });
   });
@@ -217,7 +217,7 @@ describe('Instagram (via Facebook Login) sandbox', () => {
     const { long } = await login('instagram');
     for (const outcome of ['ERROR', 'EXPIRED'] as const) {
       await h.client.configure({ instagramContainerStatuses: [outcome] });
-      const created = await postForm(graph(`${IG}/media`), { image_url: 'https://example.com/a.jpg', access_token: long.access_token });
+      const created = await postForm(graph(`${IG}/media`), { image_url: await hosted(h, 'mandelbrot.jpg'), access_token: long.access_token });
       const { id } = (await created.json()) as { id: string };
       const read = await fetch(withQuery(graph(id), { fields: 'status_code,status', access_token: long.access_token }));
       expect(await read.json()).toMatchObject({ id, status_code: outcome, status: expect.stringMatching(new RegExp(`^${outcome === 'ERROR' ? 'Error' : 'Expired'}:`)) });
@@ -228,7 +228,7 @@ describe('Instagram (via Facebook Login) sandbox', () => {
 
   it('does not accept Facebook-app tokens on Instagram publishing', async () => {
     const { long } = await login('facebook');
-    const response = await postForm(graph(`${IG}/media`), { image_url: 'https://example.com/a.jpg', access_token: long.access_token });
+    const response = await postForm(graph(`${IG}/media`), { image_url: await hosted(h, 'mandelbrot.jpg'), access_token: long.access_token });
     expect(response.status).toBe(400);
     expect(((await response.json()) as { error: { code: number } }).error.code).toBe(190);
   });

@@ -1,6 +1,7 @@
 // Shared helpers for the sandbox tests: start the sandbox in-process, build authorize URLs, post forms.
 
 import { createHash, randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach } from 'vitest';
@@ -92,4 +93,14 @@ export async function startReceiver(): Promise<{ url: string; received: Received
     received,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
+}
+
+/** A file of test/fixtures/media, or one of the bundled samples (`sample-…`). */
+export function fixture(name: string): Buffer {
+  return readFileSync(new URL(name.startsWith('sample-') ? `../../../services/media/samples/${name}` : `../../fixtures/media/${name}`, import.meta.url));
+}
+
+/** Puts a fixture on the sandbox's stand-in web server; answers its public address. */
+export function hosted(h: Harness, name: string): Promise<string> {
+  return h.client.host(fixture(name));
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { approveConsent } from '../../../sandbox/client.js';
-import { basic, codeOf, postForm, postJson, REDIRECT, useSandbox, withQuery } from './helpers.js';
+import { basic, codeOf, hosted, postForm, postJson, REDIRECT, useSandbox, withQuery } from './helpers.js';
 
 const h = useSandbox();
 const ALICE = '540000000000000001';
@@ -44,11 +44,12 @@ describe('Pinterest sandbox', () => {
     const auth = { authorization: `Bearer ${tokens.access_token}` };
     const boards = (await (await fetch(h.url('api.pinterest.com/v5/boards'), { headers: auth })).json()) as { items: { id: string }[] };
     expect(boards.items).toHaveLength(2);
-    const missingBoard = await postJson(h.url('api.pinterest.com/v5/pins'), { media_source: { source_type: 'image_url', url: 'https://example.com/p.jpg' } }, auth);
+    const image = await hosted(h, 'mandelbrot.jpg');
+    const missingBoard = await postJson(h.url('api.pinterest.com/v5/pins'), { media_source: { source_type: 'image_url', url: image } }, auth);
     expect(missingBoard.status).toBe(400);
     const pin = await postJson(
       h.url('api.pinterest.com/v5/pins'),
-      { board_id: boards.items[0]!.id, title: 'Cake', description: 'Chocolate', media_source: { source_type: 'image_url', url: 'https://example.com/p.jpg' } },
+      { board_id: boards.items[0]!.id, title: 'Cake', description: 'Chocolate', media_source: { source_type: 'image_url', url: image } },
       { ...auth, 'idempotency-key': 'p1' },
     );
     expect(pin.status).toBe(201);
@@ -56,7 +57,7 @@ describe('Pinterest sandbox', () => {
     expect(created).toMatchObject({ board_id: boards.items[0]!.id, title: 'Cake' });
     const replay = await postJson(
       h.url('api.pinterest.com/v5/pins'),
-      { board_id: boards.items[0]!.id, title: 'Cake', description: 'Chocolate', media_source: { source_type: 'image_url', url: 'https://example.com/p.jpg' } },
+      { board_id: boards.items[0]!.id, title: 'Cake', description: 'Chocolate', media_source: { source_type: 'image_url', url: image } },
       { ...auth, 'idempotency-key': 'p1' },
     );
     expect(((await replay.json()) as { id: string }).id).toBe(created.id);
@@ -70,7 +71,7 @@ describe('Pinterest sandbox', () => {
     const tokens = await connect();
     const auth = { authorization: `Bearer ${tokens.access_token}` };
     const boards = (await (await fetch(h.url('api.pinterest.com/v5/boards'), { headers: auth })).json()) as { items: { id: string }[] };
-    const pin = await postJson(h.url('api.pinterest.com/v5/pins'), { board_id: boards.items[0]!.id, media_source: { source_type: 'image_url', url: 'https://example.com/p.jpg' } }, auth);
+    const pin = await postJson(h.url('api.pinterest.com/v5/pins'), { board_id: boards.items[0]!.id, media_source: { source_type: 'image_url', url: await hosted(h, 'mandelbrot.jpg') } }, auth);
     expect(pin.status).toBe(403);
     expect(await pin.json()).toEqual({ code: 29, message: expect.stringContaining('Apps with Trial access may not create Pins in production') });
   });

@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
 import { approveConsent } from '../../../sandbox/client.js';
-import { codeOf, postForm, postJson, REDIRECT, startReceiver, useSandbox, withQuery } from './helpers.js';
+import { codeOf, hosted, postForm, postJson, REDIRECT, startReceiver, useSandbox, withQuery } from './helpers.js';
 
 const receiver = await startReceiver();
 afterAll(() => receiver.close());
@@ -60,7 +60,8 @@ describe('TikTok sandbox', () => {
   });
 
   it('publishes photos after creator_info and replays by idempotency key', async () => {
-    await h.client.configure({ tiktokVerifiedDomains: ['example.com'] });
+    await h.client.configure({ tiktokVerifiedDomains: [`${h.sandbox.url}/_sandbox/hosted/`] });
+    const photo = await hosted(h, 'mandelbrot.jpg');
     const tokens = await connect();
     const auth = { authorization: `Bearer ${tokens.access_token}` };
     const creator = await postJson(h.url('open.tiktokapis.com/v2/post/publish/creator_info/query/'), {}, auth);
@@ -68,7 +69,7 @@ describe('TikTok sandbox', () => {
     expect(options).toContain('SELF_ONLY');
     const body = {
       post_info: { title: 'Sunset', description: 'Seen today', privacy_level: 'SELF_ONLY' },
-      source_info: { source: 'PULL_FROM_URL', photo_cover_index: 0, photo_images: ['https://example.com/1.jpg'] },
+      source_info: { source: 'PULL_FROM_URL', photo_cover_index: 0, photo_images: [photo] },
       post_mode: 'DIRECT_POST',
       media_type: 'PHOTO',
     };
@@ -87,8 +88,9 @@ describe('TikTok sandbox', () => {
   });
 
   it('keeps unaudited apps to SELF_ONLY posts on private accounts, offers what the account allows, and pulls only from verified domains', async () => {
-    await h.client.configure({ tiktokVerifiedDomains: ['media.example.com'] });
-    const init = (token: string | number, privacy: string, image = 'https://media.example.com/1.jpg') =>
+    await h.client.configure({ tiktokVerifiedDomains: [`${h.sandbox.url}/_sandbox/hosted/`] });
+    const photo = await hosted(h, 'mandelbrot.jpg');
+    const init = (token: string | number, privacy: string, image = photo) =>
       postJson(
         h.url('open.tiktokapis.com/v2/post/publish/content/init/'),
         { post_info: { description: 'd', privacy_level: privacy, auto_add_music: false }, source_info: { source: 'PULL_FROM_URL', photo_cover_index: 0, photo_images: [image] }, post_mode: 'DIRECT_POST', media_type: 'PHOTO' },

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { approveConsent, denyConsent } from '../../../sandbox/client.js';
-import { basic, codeOf, pkcePair, postForm, postJson, REDIRECT, useSandbox, withQuery } from './helpers.js';
+import { basic, codeOf, fixture, pkcePair, postForm, postJson, REDIRECT, useSandbox, withQuery } from './helpers.js';
 
 const h = useSandbox();
 const BOB = '1500000000000000002';
@@ -204,5 +204,47 @@ describe('X sandbox', () => {
     const text = await response.text();
     expect(text).not.toMatch(/at .*\.ts:\d+/);
     expect(JSON.parse(text)).toMatchObject({ title: 'Invalid Request' });
+  });
+
+  it('media upload on its real paths: too large at INITIALIZE, a wrong format at FINALIZE, a video processed before a post may use it', async () => {
+    const { tokens } = await connect();
+    const auth = { authorization: `Bearer ${tokens.access_token}` };
+    const initialize = (mediaType: string, totalBytes: number) =>
+      postJson(h.url('api.x.com/2/media/upload/initialize'), { media_type: mediaType, total_bytes: totalBytes, media_category: mediaType.startsWith('video/') ? 'tweet_video' : 'tweet_image' }, auth);
+    const upload = async (mediaType: string, bytes: Buffer) => {
+      const started = (await (await initialize(mediaType, bytes.length)).json()) as { data: { id: string } };
+      const form = new FormData();
+      form.set('segment_index', '0');
+      form.set('media', new Blob([bytes]), 'chunk');
+      expect((await fetch(h.url(`api.x.com/2/media/upload/${started.data.id}/append`), { method: 'POST', headers: auth, body: form })).status).toBe(204);
+      return { id: started.data.id, finalized: await fetch(h.url(`api.x.com/2/media/upload/${started.data.id}/finalize`), { method: 'POST', headers: auth }) };
+    };
+    const status = async (id: string) =>
+      ((await (await fetch(h.url(`api.x.com/2/media/upload?command=STATUS&media_id=${id}`), { headers: auth })).json()) as { data: { processing_info?: { state: string } } }).data.processing_info?.state;
+
+    const tooLarge = await initialize('image/jpeg', 6 * 1024 * 1024);
+    expect(tooLarge.status).toBe(400);
+    expect(await tooLarge.text()).toContain('File size exceeds the maximum allowed');
+
+    const wrong = await upload('image/jpeg', Buffer.from('not a picture at all'));
+    expect(wrong.finalized.status).toBe(400);
+    expect(await wrong.finalized.text()).toContain('media type unrecognized');
+
+    const video = await upload('video/mp4', fixture('sample-video.mp4'));
+    expect(((await video.finalized.json()) as { data: { processing_info: { state: string } } }).data.processing_info.state).toBe('pending');
+    const early = await postJson(h.url('api.x.com/2/tweets'), { text: 'Too early', media: { media_ids: [video.id] } }, auth);
+    expect(early.status).toBe(400);
+    expect(await status(video.id)).toBe('in_progress');
+    expect(await status(video.id)).toBe('succeeded');
+    const posted = await postJson(h.url('api.x.com/2/tweets'), { text: 'A video', media: { media_ids: [video.id] } }, auth);
+    expect(posted.status).toBe(201);
+
+    await h.client.configure({ mediaProcessing: { x: 'fail' } });
+    const failing = await upload('video/mp4', fixture('sample-video.mp4'));
+    expect(failing.finalized.status).toBe(200);
+    expect(await status(failing.id)).toBe('failed');
+    await h.client.configure({ mediaProcessing: { x: 'stall' } });
+    const stalling = await upload('video/mp4', fixture('sample-video.mp4'));
+    expect([await status(stalling.id), await status(stalling.id), await status(stalling.id)]).toEqual(['in_progress', 'in_progress', 'in_progress']);
   });
 });

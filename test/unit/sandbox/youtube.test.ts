@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { approveConsent } from '../../../sandbox/client.js';
-import { codeOf, pkcePair, postForm, postJson, REDIRECT, useSandbox, withQuery } from './helpers.js';
+import { codeOf, fixture, pkcePair, postForm, postJson, REDIRECT, useSandbox, withQuery } from './helpers.js';
 
 const h = useSandbox();
 const ALICE = '110000000000000000001';
@@ -75,5 +75,39 @@ describe('YouTube sandbox', () => {
     expect(await refreshed.json()).toEqual({ error: 'invalid_grant', error_description: 'Token has been expired or revoked.' });
     const channels = await fetch(h.url('www.googleapis.com/youtube/v3/channels?part=snippet&mine=true'), { headers: auth });
     expect(channels.status).toBe(401);
+  });
+
+  it('videos.insert resumable upload: 413 over the limit, 308 with the Range held until the last byte, then the video on its watch page', async () => {
+    const tokens = await connect();
+    const bearer = `Bearer ${tokens.access_token}`;
+    const open = (size: number) =>
+      fetch(h.url('www.googleapis.com/upload/youtube/v3/videos?uploadType=resumable&part=snippet,status'), {
+        method: 'POST',
+        headers: { authorization: bearer, 'content-type': 'application/json', 'x-upload-content-length': String(size), 'x-upload-content-type': 'video/mp4' },
+        body: JSON.stringify({ snippet: { title: 'Test pattern', description: 'Four seconds' }, status: { privacyStatus: 'unlisted' } }),
+      });
+    const tooLarge = await open(300 * 1024 * 1024 * 1024);
+    expect(tooLarge.status).toBe(413);
+
+    const video = fixture('sample-video.mp4');
+    const session = (await open(video.length)).headers.get('location')!;
+    expect(session).toContain('upload_id=');
+    const put = (range: string, body?: Buffer) => fetch(session, { method: 'PUT', headers: { authorization: bearer, 'content-range': range }, ...(body ? { body } : {}) });
+    const half = Math.floor(video.length / 2);
+    const first = await put(`bytes 0-${half - 1}/${video.length}`, video.subarray(0, half));
+    expect(first.status).toBe(308);
+    expect(first.headers.get('range')).toBe(`bytes=0-${half - 1}`);
+    // Asking where the session stands, as a retried upload does.
+    expect((await put(`bytes */${video.length}`)).headers.get('range')).toBe(`bytes=0-${half - 1}`);
+    const done = await put(`bytes ${half}-${video.length - 1}/${video.length}`, video.subarray(half));
+    expect(done.status).toBe(200);
+    const resource = (await done.json()) as { id: string; status: { uploadStatus: string; privacyStatus: string } };
+    expect(resource.status).toEqual({ uploadStatus: 'uploaded', privacyStatus: 'unlisted' });
+    const watch = await (await fetch(h.url(`www.youtube.com/watch?v=${resource.id}`))).text();
+    expect(watch).toContain('data-testid="post-video"');
+
+    const broken = (await open(200)).headers.get('location')!;
+    const failed = await fetch(broken, { method: 'PUT', headers: { authorization: bearer, 'content-range': 'bytes 0-199/200' }, body: Buffer.alloc(200, 1) });
+    expect(((await failed.json()) as { status: { uploadStatus: string; failureReason: string } }).status).toMatchObject({ uploadStatus: 'failed', failureReason: 'invalidFile' });
   });
 });
