@@ -1,4 +1,6 @@
 import { configFromEnvironment } from '../config/index.js';
+import { COST_USAGE } from './cost/options.js';
+import { DISPATCH_USAGE } from './dispatch/options.js';
 import { LIFECYCLE_USAGE } from './lifecycle/options.js';
 import { PUBLISH_USAGE } from './publish/options.js';
 import { STARTUP_USAGE } from './startup/options.js';
@@ -10,6 +12,8 @@ const BENCHMARKS: Record<string, { usage: string; run?: (argv: string[], setting
   lifecycle: { usage: LIFECYCLE_USAGE, run: async (argv, settings) => (await import('./lifecycle/run.js')).runLifecycleBench(argv, settings) },
   web: { usage: WEB_USAGE, run: async (argv) => (await import('./web/run.js')).runWebBench(argv) },
   publish: { usage: PUBLISH_USAGE, run: async (argv, settings) => (await import('./publish/run.js')).runPublishBench(argv, settings) },
+  cost: { usage: COST_USAGE, run: async (argv) => (await import('./cost/run.js')).runCostBench(argv) },
+  dispatch: { usage: DISPATCH_USAGE, run: async (argv) => (await import('./dispatch/run.js')).runDispatchBench(argv) },
   startup: { usage: STARTUP_USAGE, run: async (argv, settings) => (await import('./startup/run.js')).runStartupBench(argv, settings) },
 };
 

@@ -28,6 +28,8 @@ export interface Config {
     taskQueue: string;
     apiKey?: string;
     tls?: { certPath?: string; keyPath?: string; caPath?: string };
+    /** Workflows a worker keeps cached (its sticky cache); bounds worker memory. */
+    maxCachedWorkflows: number;
   };
   mongo: { embedded: boolean; uri: string; port: number };
   /** The keys that seal stored tokens: the newest seals, every one opens what it sealed. */
@@ -56,7 +58,7 @@ export interface Config {
   };
   webhook: { url?: string; secret: string };
   plans: { limits: Record<string, number>; defaultPlan: string; selfServe: boolean };
-  lifecycle: { warningLeadMs: number; healthCheckMs: number; publishRenewalLeadMs: number; renewalsPerSecond: Partial<Record<PlatformId, number>> };
+  lifecycle: { warningLeadMs: number; healthCheckMs: number; publishRenewalLeadMs: number; renewalsPerSecond: Partial<Record<PlatformId, number>>; renewalPacing: number };
   publishing: { overdueDecisionMs: number };
   /** How long account timeline events are kept (the self-healing sweep prunes older ones). */
   accountEvents: { retentionMs: number };
@@ -174,6 +176,7 @@ export function loadConfig(source: Source, cwd = process.cwd()): Config {
         env.TEMPORAL_TLS_CERT_PATH || env.TEMPORAL_TLS_CA_PATH
           ? { certPath: env.TEMPORAL_TLS_CERT_PATH, keyPath: env.TEMPORAL_TLS_KEY_PATH, caPath: env.TEMPORAL_TLS_CA_PATH }
           : undefined,
+      maxCachedWorkflows: env.TEMPORAL_MAX_CACHED_WORKFLOWS,
     },
     mongo: {
       embedded: mongoEmbedded,
@@ -207,6 +210,7 @@ export function loadConfig(source: Source, cwd = process.cwd()): Config {
       healthCheckMs: env.HEALTH_CHECK_HOURS * 3600 * 1000,
       publishRenewalLeadMs: env.PUBLISH_RENEWAL_LEAD_MINUTES * 60_000,
       renewalsPerSecond: env.RENEWALS_PER_SECOND ?? {},
+      renewalPacing: env.RENEWAL_PACING,
     },
     publishing: { overdueDecisionMs: env.OVERDUE_DECISION_MINUTES * 60_000 },
     accountEvents: { retentionMs: env.ACCOUNT_EVENT_RETENTION_DAYS * 24 * 3600_000 },

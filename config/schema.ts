@@ -41,6 +41,14 @@ const plans = json('{"free":0,"starter":5}')
       .refine((p) => Object.keys(p).length > 0, { message: 'must define at least one plan' }),
   );
 
+/**
+ * Account workflows a worker keeps in memory. An idle account workflow takes about 0.35-0.5 MiB
+ * cached; an evicted one is replayed from its history when it next wakes (once per renewal or
+ * post), so the cache only has to hold the accounts busy at the same moment. 1,000 keeps a worker
+ * under ~0.5 GiB of workflow state on a 24 GiB / 2-core machine at any account count.
+ */
+export const DEFAULT_MAX_CACHED_WORKFLOWS = 1000;
+
 export const DEFAULT_PLANS = '{"free":0,"starter":5,"growth":15,"agency":50}';
 
 /** Variables read per platform: `<PREFIX>_CLIENT_ID`, `<PREFIX>_CLIENT_SECRET`. */
@@ -104,6 +112,13 @@ export const envSchema = z.object({
   TEMPORAL_TLS_CERT_PATH: optionalText,
   TEMPORAL_TLS_KEY_PATH: optionalText,
   TEMPORAL_TLS_CA_PATH: optionalText,
+  TEMPORAL_MAX_CACHED_WORKFLOWS: z.coerce
+    .number({ message: 'expected a whole number' })
+    .int({ message: 'expected a whole number' })
+    .min(0, { message: 'must be 0 (no cache) or at least 2' })
+    .max(1_000_000, { message: 'must be at most 1000000' })
+    .refine((n) => n !== 1, { message: 'must be 0 (no cache) or at least 2' })
+    .default(DEFAULT_MAX_CACHED_WORKFLOWS),
 
   MONGODB_URI: z
     .string()
@@ -141,6 +156,7 @@ export const envSchema = z.object({
   RENEWALS_PER_SECOND: json('{"x":3,"linkedin":1}')
     .pipe(z.partialRecord(z.enum(PLATFORM_IDS), z.number().positive().max(1000)))
     .optional(),
+  RENEWAL_PACING: z.coerce.number().gt(0, { message: 'must be above 0' }).max(1, { message: 'must be at most 1' }).default(0.95),
 
   METRICS_HOST: z.string().min(1).default('127.0.0.1'),
   WEB_METRICS_PORT: listenerPort(9464),
@@ -173,6 +189,7 @@ export const ENV_DESCRIPTIONS: Record<keyof Env, string> = {
   TEMPORAL_TLS_CERT_PATH: 'mTLS client certificate file',
   TEMPORAL_TLS_KEY_PATH: 'mTLS client key file',
   TEMPORAL_TLS_CA_PATH: 'CA bundle for the Temporal server certificate',
+  TEMPORAL_MAX_CACHED_WORKFLOWS: 'Account workflows a worker keeps in memory (about 0.5 MiB each); the others are replayed from history when they wake. Bounds worker memory whatever the account count; 0 disables the cache',
   MONGODB_URI: 'Existing MongoDB URI; unset runs a `mongod` on PATH or the embedded FerretDB',
   MONGODB_PORT: 'Embedded database port',
   TOKEN_ENCRYPTION_KEY: 'AES-256-GCM key that seals stored tokens (base64, 32 bytes); generated in development',
@@ -211,6 +228,7 @@ export const ENV_DESCRIPTIONS: Record<keyof Env, string> = {
   ACCOUNT_EVENT_RETENTION_DAYS: 'How long each account page\'s timeline keeps its events; older ones are deleted by the periodic self-healing sweep',
   OVERDUE_DECISION_MINUTES: 'After a reconnect, how long posts that fell due while the account was expired wait for the user to choose (publish now, reschedule, skip) before they go out in order; 0 publishes at once',
   RENEWALS_PER_SECOND: 'Per-platform cap on token renewals per second across all workers, JSON (keep it below the platform limit); default built in',
+  RENEWAL_PACING: 'Share of `RENEWALS_PER_SECOND` at which one worker process spaces its token requests evenly, so no second (sliding or fixed) ever holds more than the cap; with several worker processes, divide it by their number',
   METRICS_HOST: 'Interface the Prometheus `/metrics` listeners bind to (a separate listener from the dashboard)',
   WEB_METRICS_PORT: 'Port of the web process\'s `/metrics`; 0 turns it off',
   WORKER_METRICS_PORT: 'Port of the worker\'s `/metrics` (Tether\'s own metrics); 0 turns it off',

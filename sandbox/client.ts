@@ -185,7 +185,9 @@ export function denyConsent(authorizeUrl: string, choice: ConsentChoice = {}): P
 }
 
 async function submitConsent(authorizeUrl: string, decision: 'approve' | 'deny', choice: ConsentChoice): Promise<string> {
-  const page = await fetch(authorizeUrl, { redirect: 'manual', signal: AbortSignal.timeout(15_000) });
+  const pageUrl = new URL(authorizeUrl);
+  if (choice.identity) pageUrl.searchParams.set('identity', choice.identity);
+  const page = await fetch(pageUrl, { redirect: 'manual', signal: AbortSignal.timeout(15_000) });
   const html = await page.text();
   if (page.status >= 300 && page.status < 400) {
     // The platform redirected without a page (e.g. an invalid scope error goes straight back).

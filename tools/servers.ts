@@ -55,6 +55,8 @@ export async function startTemporalDevServer(options: {
   namespace: string;
   onLine: LineSink;
   readyTimeoutMs?: number;
+  /** Extra dynamic config, as `key=JSON value` (benchmarks: task queue partitions). */
+  dynamicConfig?: string[];
 }): Promise<RunningTemporal> {
   const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(options.port), '--namespace', options.namespace];
   args.push('--log-level', 'error', '--log-format', 'pretty');
@@ -67,6 +69,7 @@ export async function startTemporalDevServer(options: {
   for (const attribute of searchAttributeCliArgs()) args.push('--search-attribute', attribute);
   // Lets tests and benchmarks force continue-as-new without running tens of thousands of events.
   args.push('--dynamic-config-value', 'limit.historyCount.suggestContinueAsNew=10000');
+  for (const value of options.dynamicConfig ?? []) args.push('--dynamic-config-value', value);
 
   const address = `127.0.0.1:${options.port}`;
   const proc = startProcess({ name: 'temporal', command: options.cli, args, onLine: options.onLine });

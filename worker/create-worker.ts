@@ -23,6 +23,20 @@ export const RENEWALS_PER_SECOND: Record<PlatformId, number> = {
   bluesky: 5,
 };
 
+/** Each platform's renewal rate: the configured ones over the built-in defaults. */
+export function renewalRates(configured: Partial<Record<PlatformId, number>> = {}): Record<PlatformId, number> {
+  return { ...RENEWALS_PER_SECOND, ...configured };
+}
+
+/**
+ * Renewals one renewal worker holds at once: about two seconds of paced requests. The rest wait on
+ * the task queue, where waiting counts against no activity timeout (a renewal waiting in the
+ * process's pacer does).
+ */
+export function renewalSlots(ratePerSecond: number): number {
+  return Math.max(2, Math.ceil(2 * ratePerSecond));
+}
+
 export interface WorkerSettings {
   connection: NativeConnection;
   namespace: string;
@@ -34,9 +48,14 @@ export interface WorkerSettings {
   /** How long in-flight activities may run on after shutdown starts before they are cancelled. */
   shutdownGraceTime?: WorkerOptions['shutdownGraceTime'];
   renewalsPerSecond?: Partial<Record<PlatformId, number>>;
+  /** Workflows the main worker keeps cached (`config.temporal.maxCachedWorkflows`); unset leaves the SDK's default, sized by heap. */
+  maxCachedWorkflows?: number;
 }
 
-/** The main worker (workflows and activities) plus one rate-limited renewal worker per platform. */
+/**
+ * The main worker (workflows and activities) plus one rate-limited renewal worker per platform; pass
+ * the activities a `createTokenRequestPacer` at the same rates so bursts never exceed them.
+ */
 export async function createWorkers(settings: WorkerSettings): Promise<Worker[]> {
   const common = {
     connection: settings.connection,
@@ -48,14 +67,17 @@ export async function createWorkers(settings: WorkerSettings): Promise<Worker[]>
     ...common,
     taskQueue: settings.taskQueue,
     activities: settings.activities,
+    ...(settings.maxCachedWorkflows === undefined ? {} : { maxCachedWorkflows: settings.maxCachedWorkflows }),
     ...(settings.workflowBundle ? { workflowBundle: settings.workflowBundle } : { workflowsPath }),
   });
+  const rates = renewalRates(settings.renewalsPerSecond);
   const renewals = PLATFORM_IDS.map((platform) =>
     Worker.create({
       ...common,
       taskQueue: renewalTaskQueue(settings.taskQueue, platform),
       activities: { renewCredentials: settings.activities.renewCredentials },
-      maxTaskQueueActivitiesPerSecond: settings.renewalsPerSecond?.[platform] ?? RENEWALS_PER_SECOND[platform],
+      maxTaskQueueActivitiesPerSecond: rates[platform],
+      maxConcurrentActivityTaskExecutions: renewalSlots(rates[platform]),
     }),
   );
   return Promise.all([main, ...renewals]);

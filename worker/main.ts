@@ -2,6 +2,7 @@ import { hostname } from 'node:os';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, makeTelemetryFilterString } from '@temporalio/worker';
 import { createActivities } from '../activities/index.js';
+import { createTokenRequestPacer } from '../activities/lifecycle/pacing.js';
 import { configFromEnvironment } from '../config/index.js';
 import { createLogger } from '../config/logger.js';
 import { temporalConnectionOptions } from '../config/temporal.js';
@@ -13,7 +14,7 @@ import { createWorkerMetrics } from '../services/metrics/registry.js';
 import { startMetricsServer } from '../services/metrics/server.js';
 import { createAdapters } from '../platforms/registry.js';
 import { reportApiVersionSupport } from '../platforms/api-versions.js';
-import { createWorkers, runWorkers } from './create-worker.js';
+import { createWorkers, renewalRates, runWorkers } from './create-worker.js';
 import { ensureReconcileSchedule, reconcileNow } from './reconcile-schedule.js';
 import { prebuiltWorkflowBundle, runningCompiled } from './workflow-bundle.js';
 import { accountWorkflowTargetFor } from '../services/account-workflows/target.js';
@@ -68,8 +69,10 @@ const workers = await createWorkers({
     workflows,
     metrics: metrics.activities,
     eventRetentionMs: config.accountEvents.retentionMs,
+    paceTokenRequests: createTokenRequestPacer(renewalRates(config.lifecycle.renewalsPerSecond), config.lifecycle.renewalPacing),
   }),
   renewalsPerSecond: config.lifecycle.renewalsPerSecond,
+  maxCachedWorkflows: config.temporal.maxCachedWorkflows,
   // The compiled worker (and production from source) loads the bundle `npm run build` made; development bundles fresh code at start.
   workflowBundle: bundlePath && (runningCompiled || config.env === 'production') ? { codePath: bundlePath } : undefined,
   identity,

@@ -109,8 +109,10 @@ export function credentialActivities(context: LifecycleContext) {
     return { outcome: 'ok', dataAccessSec };
   }
 
-  /** Holding the renewal claim: one platform call, then the result is stored at once. */
+  /** Holding the renewal claim: one platform call (in its paced turn), then the result is stored at once. */
   async function renewHeld(account: Account, adapter: PlatformAdapter, stored: StoredCredentials): Promise<FactsResult> {
+    // Paced right before the request, after the database work, so the spacing reaches the platform intact.
+    await context.paceTokenRequests(account.platform);
     const renewed = await adapter.refresh(accountRefOf(account), stored.credentials);
     context.metrics.renewal(account.platform, renewed.kind);
     if (renewed.kind !== 'ok') return { outcome: 'failed', failure: renewed };

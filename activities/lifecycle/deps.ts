@@ -8,6 +8,7 @@ import { penNameName } from '../../db/pen-names.js';
 import type { Failure, PlatformAdapter, PlatformId } from '../../platforms/types.js';
 import { NO_ACTIVITY_METRICS, type ActivityMetrics } from '../../services/metrics/registry.js';
 import type { Mailer } from '../notify/email.js';
+import { UNPACED, type TokenRequestPacer } from './pacing.js';
 
 // What the lifecycle activities need, and the small lookups they share.
 
@@ -25,12 +26,15 @@ export interface LifecycleDeps {
   metrics?: ActivityMetrics;
   /** Told of each status change before it is written (the account timeline, activities/events/). */
   statusObserver?: StatusObserver;
+  /** Spaces this process's token requests per platform (`createTokenRequestPacer`); unpaced by default. */
+  paceTokenRequests?: TokenRequestPacer;
 }
 
 export interface LifecycleContext extends LifecycleDeps {
   store: CredentialStore;
   clock: () => Date;
   metrics: ActivityMetrics;
+  paceTokenRequests: TokenRequestPacer;
 }
 
 export function lifecycleContext(deps: LifecycleDeps): LifecycleContext {
@@ -40,6 +44,7 @@ export function lifecycleContext(deps: LifecycleDeps): LifecycleContext {
     store: createCredentialStore(deps.models, deps.config.tokenEncryptionKey),
     clock: () => new Date(now()),
     metrics: deps.metrics ?? NO_ACTIVITY_METRICS,
+    paceTokenRequests: deps.paceTokenRequests ?? UNPACED,
   };
 }
 

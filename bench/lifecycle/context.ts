@@ -1,3 +1,4 @@
+import type { TetherWorker } from '../shared/clients.js';
 import type { BenchContext } from '../shared/context.js';
 import type { WorkerProcess } from '../shared/stack.js';
 import type { LifecycleOptions } from './options.js';
@@ -8,5 +9,5 @@ export interface LifecycleContext extends BenchContext {
   options: LifecycleOptions;
   /** Task queue of the bare baseline workflows (bench/workflows/worker.ts in its own process). */
   baselineTaskQueue: string;
-  workers: { tether: WorkerProcess; baseline: WorkerProcess };
+  workers: { tether: TetherWorker; baseline: WorkerProcess };
 }

@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { DEFAULT_MAX_CACHED_WORKFLOWS } from '../../config/schema.js';
 import { RENEWALS_PER_SECOND } from '../../worker/create-worker.js';
 import { positiveInteger } from '../shared/options.js';
 
@@ -13,14 +14,26 @@ export interface LifecycleOptions {
   latencySamples: number;
   latencyConcurrency: number;
   storm: boolean;
-  /** The storm's tokens all expire this long after its setup wave starts, so their renewals fall due together. */
-  stormAccessSec: number;
+  /** Accounts in the storm (the first ones connected). */
+  stormAccounts: number;
+  /** The storm's health checks fall due together at least this long after its setup wave starts. */
+  stormDueSec: number;
   /** Sandbox limit on X's token endpoint during the storm. */
   tokenLimit: { limit: number; windowSec: number };
   /** Give up waiting for the storm's renewals after this long (default from N and the limit). */
   stormTimeoutSec?: number;
   /** Seconds to let the workers go idle before reading their memory. */
   settleSec: number;
+  /** Workflow cache of both workers (TEMPORAL_MAX_CACHED_WORKFLOWS for Tether's). */
+  maxCachedWorkflows: number;
+  /** Connects and refreshNow updates run one at a time first, each counted alone (database commands, platform calls). */
+  countedSamples: number;
+  /** Histories read per measured operation for the time breakdown. */
+  profileSamples: number;
+  /** Worker memory is also read when this many accounts are connected (if fewer than --accounts). */
+  memoryCheckpoint: number;
+  /** Connect throughput is compared over the first and the last this many connects. */
+  window: number;
 }
 
 export const LIFECYCLE_USAGE = `npm run bench -- lifecycle [options]
@@ -31,12 +44,21 @@ export const LIFECYCLE_USAGE = `npm run bench -- lifecycle [options]
   --latency-samples S        updates timed per kind (default 200)
   --latency-concurrency C    updates in flight while timing (default 2)
   --no-storm                 skip the renewal storm
-  --storm-access-sec S       the storm's tokens all expire S seconds after its setup wave
-                             starts (default 120; raised when the wave needs longer)
-  --token-limit L/W          sandbox X token-endpoint limit: L requests per W seconds
-                             (default ${RENEWALS_PER_SECOND.x}/1, the renewal worker's X rate)
+  --storm-accounts S         accounts in the storm, connected for it (default min(N, 1000);
+                             at N / rate seconds each, a storm of 10,000 takes over half an hour)
+  --storm-due-sec S          the storm's health checks all fall due S seconds after its setup
+                             wave starts (default 120; raised so the wave fits and no account's
+                             next check falls inside the storm)
+  --token-limit L/W          the platform's X token-endpoint limit in the sandbox: L requests
+                             per W seconds (default ${RENEWALS_PER_SECOND.x}/1, Tether's X renewal rate)
   --storm-timeout-sec S      stop waiting for renewals after S seconds
-  --settle-sec S             idle time before reading worker memory (default 10)`;
+  --settle-sec S             idle time before reading worker memory (default 10)
+  --max-cached-workflows C   workflow cache of both workers (default ${DEFAULT_MAX_CACHED_WORKFLOWS},
+                             Tether's TEMPORAL_MAX_CACHED_WORKFLOWS default)
+  --counted-samples K        connects and refreshNow updates counted one at a time (default 5)
+  --profile-samples P        histories read per operation for the time breakdown (default 50)
+  --memory-checkpoint M      also read worker memory at M accounts (default 1000)
+  --window W                 compare connect throughput over the first and last W (default 300)`;
 
 export function parseLifecycleOptions(argv: string[]): LifecycleOptions {
   const { values } = parseArgs({
@@ -48,10 +70,16 @@ export function parseLifecycleOptions(argv: string[]): LifecycleOptions {
       'latency-samples': { type: 'string' },
       'latency-concurrency': { type: 'string' },
       'no-storm': { type: 'boolean', default: false },
-      'storm-access-sec': { type: 'string' },
+      'storm-due-sec': { type: 'string' },
       'token-limit': { type: 'string' },
       'storm-timeout-sec': { type: 'string' },
       'settle-sec': { type: 'string' },
+      'storm-accounts': { type: 'string' },
+      'max-cached-workflows': { type: 'string' },
+      'counted-samples': { type: 'string' },
+      'profile-samples': { type: 'string' },
+      'memory-checkpoint': { type: 'string' },
+      window: { type: 'string' },
     },
     strict: true,
   });
@@ -66,9 +94,15 @@ export function parseLifecycleOptions(argv: string[]): LifecycleOptions {
     latencySamples: Math.min(accounts, positiveInteger('latency-samples', values['latency-samples'], 200)),
     latencyConcurrency: positiveInteger('latency-concurrency', values['latency-concurrency'], 2),
     storm: !values['no-storm'],
-    stormAccessSec: positiveInteger('storm-access-sec', values['storm-access-sec'], 120),
+    stormDueSec: positiveInteger('storm-due-sec', values['storm-due-sec'], 120),
     tokenLimit: { limit: Number(limitMatch[1]), windowSec: Number(limitMatch[2]) },
     stormTimeoutSec: values['storm-timeout-sec'] === undefined ? undefined : positiveInteger('storm-timeout-sec', values['storm-timeout-sec'], 1),
     settleSec: positiveInteger('settle-sec', values['settle-sec'], 10),
+    stormAccounts: values['storm-accounts'] === undefined ? Math.min(accounts, 1000) : positiveInteger('storm-accounts', values['storm-accounts'], 1000),
+    maxCachedWorkflows: positiveInteger('max-cached-workflows', values['max-cached-workflows'], DEFAULT_MAX_CACHED_WORKFLOWS),
+    countedSamples: Math.min(accounts, positiveInteger('counted-samples', values['counted-samples'], 5)),
+    profileSamples: positiveInteger('profile-samples', values['profile-samples'], 50),
+    memoryCheckpoint: positiveInteger('memory-checkpoint', values['memory-checkpoint'], 1000),
+    window: positiveInteger('window', values['window'], 300),
   };
 }

@@ -1,32 +1,54 @@
+import { RENEWALS_PER_SECOND } from '../../worker/create-worker.js';
+import { accountWorkflowId, refreshNowUpdate } from '../../workflows/account/messages.js';
 import { openBenchClients, stackEnvironment, startBenchStack, startTetherWorker } from '../shared/clients.js';
-import { runtimeSec, withBenchRun } from '../shared/run.js';
+import { countOneByOne } from '../shared/counted.js';
+import { profileUpdate, shapeOfUpdate, spread } from '../shared/profile.js';
+import type { PoolResult } from '../shared/pool.js';
+import { mib, processMemory } from '../shared/memory.js';
+import { loadAverage, runtimeSec, withBenchRun } from '../shared/run.js';
 import { startWorkerProcess } from '../shared/stack.js';
+import { shapedWorkflowId } from '../workflows/messages.js';
 import type { LifecycleContext } from './context.js';
 import { readWorkerMemory } from './memory.js';
 import { parseLifecycleOptions } from './options.js';
-import { buildReport } from './report.js';
+import { buildReport, type LifecycleMeasurements } from './report.js';
 import { consentAll, createIdentities } from './setup.js';
-import { connectAccounts, startBaselineWorkflows } from './start-throughput.js';
+import { connectAccounts, connectOne, startBareWorkflows, startShapedWorkflows, throughputOf, type ConnectedAccount } from './start-throughput.js';
 import { runStorm } from './storm.js';
-import { timeNoopUpdates, timeRefreshNow } from './update-latency.js';
+import { timeNoopUpdates, timeRefreshNow, timeShapedUpdates } from './update-latency.js';
 
 // `npm run bench -- lifecycle`: our own servers and workers, N accounts through the real connect
-// path beside a bare workflow, then update latency, worker memory and a renewal storm.
+// path beside bare workflows of the same shape, then update latency, worker memory at two sizes,
+// where the time goes, and a renewal storm.
+
+/** Accounts consented (unmeasured) right before they connect, at a time. */
+const CONSENT_CHUNK = 1000;
 
 export async function runLifecycleBench(argv: string[], settings: { temporalCliPath?: string }): Promise<number> {
   const options = parseLifecycleOptions(argv);
   return withBenchRun('lifecycle', 'stopping workers and servers', async (run) => {
     const { progress } = run;
     progress(`lifecycle benchmark: ${options.accounts} accounts; logs in ${run.logs.dir}`);
-    const stack = await startBenchStack(run, { temporalCliPath: settings.temporalCliPath, accountQueuePrefix: 'bench-accounts' });
+    const stack = await startBenchStack(run, {
+      temporalCliPath: settings.temporalCliPath,
+      accountQueuePrefix: 'bench-accounts',
+      extraEnvironment: { TEMPORAL_MAX_CACHED_WORKFLOWS: String(options.maxCachedWorkflows) },
+    });
     const { sandbox, config } = stack;
-    const baselineTaskQueue = `bench-noop-${stack.runId}`;
+    const baselineTaskQueue = `bench-bare-${stack.runId}`;
+    const tether = await startTetherWorker(run, stack);
     const workers = {
-      tether: startTetherWorker(run, stack),
+      tether,
       baseline: startWorkerProcess({
         name: 'baseline-worker',
         entry: 'bench/workflows/worker.ts',
-        args: ['--address', stack.servers.temporalAddress, '--task-queue', baselineTaskQueue],
+        args: [
+          '--address', stack.servers.temporalAddress,
+          '--task-queue', baselineTaskQueue,
+          // The renewal queue's rate limit, so the same-shape update waits like refreshNow's renewal does.
+          '--second-rate', String(config.lifecycle.renewalsPerSecond.x ?? RENEWALS_PER_SECOND.x),
+          '--max-cached-workflows', String(options.maxCachedWorkflows),
+        ],
         env: {},
         temporalAddress: stack.servers.temporalAddress,
         taskQueue: baselineTaskQueue,
@@ -34,52 +56,125 @@ export async function runLifecycleBench(argv: string[], settings: { temporalCliP
         cleanup: run.cleanup,
       }),
     };
+    const context: LifecycleContext = { ...(await openBenchClients(run, stack, tether, { adapterTimeoutMs: 30_000 })), options, baselineTaskQueue, workers };
+    const { models, adapter, client } = context;
 
-    const context: LifecycleContext = { ...(await openBenchClients(run, stack, { adapterTimeoutMs: 30_000 })), options, baselineTaskQueue, workers };
-    const { models, adapter } = context;
-
-    const setupStarted = Date.now();
-    progress(`setup: ${options.accounts} sandbox identities and OAuth consents (not measured)`);
-    const identityIds = await createIdentities(sandbox.control, options.accounts, options.setupConcurrency);
-    const consented = await consentAll(adapter, config, identityIds, options.setupConcurrency);
-    const setupSec = (Date.now() - setupStarted) / 1000;
-    progress(`setup done in ${setupSec.toFixed(1)} s; waiting for both workers (they bundle their workflows at start)`);
+    let setupMs = 0;
+    const unmeasured = async <T>(work: () => Promise<T>): Promise<T> => {
+      const started = Date.now();
+      try {
+        return await work();
+      } finally {
+        setupMs += Date.now() - started;
+      }
+    };
+    // The last few identities connect after everyone else, counted one at a time again: the cost of
+    // one action with N accounts stored, against the same count with none.
+    progress(`setup: ${options.accounts + options.countedSamples} sandbox identities (not measured)`);
+    const identityIds = await unmeasured(() => createIdentities(sandbox.control, options.accounts + options.countedSamples, options.setupConcurrency, progress));
+    // Consents run just before their accounts connect (a chunk at a time, not measured): a token
+    // consented long before its connect could expire first, which no user's connect does.
+    const consentChunk = (from: number, to: number) => unmeasured(() => consentAll(adapter, config, identityIds.slice(from, to), options.setupConcurrency, progress));
+    progress('waiting for both workers (they bundle their workflows at start)');
     await Promise.all([workers.tether.ready, workers.baseline.ready]);
+
+    progress(`counting ${options.countedSamples} connects and ${options.countedSamples} refreshNow updates one at a time`);
+    const countedConnects = await countOneByOne(context, await consentChunk(0, options.countedSamples), (one) => connectOne(context, one));
+    const refreshOneByOne = (accounts: ConnectedAccount[]) =>
+      countOneByOne(context, accounts, (account) => client.workflow.getHandle(accountWorkflowId(account.accountId)).executeUpdate(refreshNowUpdate));
+    const countedRefreshes = await refreshOneByOne(countedConnects.results);
+    const first = accountWorkflowId(countedConnects.results[0]!.accountId);
+    const shapes = { connect: await shapeOfUpdate(client, first, 'reconnect'), refreshNow: await shapeOfUpdate(client, first, 'refreshNow') };
+    progress(`  connect: ${shapes.connect.activities.join(' → ')}; refreshNow: ${shapes.refreshNow.activities.join(' → ')}`);
+
+    const bare = await startBareWorkflows(context, Math.min(options.accounts, 1000));
+    progress(`bare update-with-start (no-op update), ${bare.count}: ${bare.perSecond.toFixed(1)}/s`);
 
     const memoryBefore = await readWorkerMemory(context);
     progress(`workers idle: Tether ${memoryBefore.tether.rssMiB} MiB, baseline ${memoryBefore.baseline.rssMiB} MiB`);
 
-    progress(`phase 1: ${options.accounts} bare workflows by update-with-start`);
-    const baselineStarts = await startBaselineWorkflows(context, options.accounts);
-    progress(`  ${baselineStarts.perSecond.toFixed(1)}/s`);
-    progress(`phase 1: ${options.accounts} accounts through the connect path`);
-    const connected = await connectAccounts(context, consented);
-    progress(`  ${connected.result.perSecond.toFixed(1)}/s (${connected.result.failures} failed)`);
+    // Stages end at the memory checkpoint (if below N) and at N; worker memory is read after each.
+    const stageEnds = [...new Set([Math.min(options.memoryCheckpoint, options.accounts), options.accounts])];
+    const shapedStages: PoolResult<unknown>[] = [];
+    const connectStages: PoolResult<ConnectedAccount>[] = [];
+    const connected: ConnectedAccount[] = [...countedConnects.results];
+    const checkpoints: LifecycleMeasurements['memory']['checkpoints'] = [];
+    const trajectory: LifecycleMeasurements['trajectory'] = [];
+    let shapedSoFar = 0;
+    for (const end of stageEnds) {
+      progress(`phase 1: same-shape baseline starts ${shapedSoFar}..${end}, then connects ${connected.length}..${end}`);
+      const shaped = await startShapedWorkflows(context, shapedSoFar, end, shapes.connect.shape);
+      shapedStages.push(shaped);
+      shapedSoFar = end;
+      const stageFrom = connected.length;
+      for (let from = stageFrom; from < end; from += CONSENT_CHUNK) {
+        const to = Math.min(end, from + CONSENT_CHUNK);
+        const connects = await connectAccounts(context, await consentChunk(from, to), `${from}..${to}`);
+        connectStages.push(connects);
+        connected.push(...connects.results.filter((a): a is ConnectedAccount => a !== undefined));
+        const point = { accounts: connected.length, connectsPerSecond: connects.latenciesMs.length / (connects.elapsedMs / 1000), tetherRssMiB: mib(processMemory(tether.pid).rssBytes) };
+        trajectory.push(point);
+        progress(`  ${point.accounts} connected: this chunk ${point.connectsPerSecond.toFixed(2)}/s, Tether worker ${point.tetherRssMiB} MiB`);
+      }
+      const stage = throughputOf(connectStages.slice(-Math.ceil((end - stageFrom) / CONSENT_CHUNK)), options.window, options.concurrency);
+      progress(`  same shape ${(shaped.latenciesMs.length / (shaped.elapsedMs / 1000)).toFixed(1)}/s; Tether ${stage.perSecond.toFixed(1)}/s (${stage.failures} failed)`);
+      const reading = await readWorkerMemory(context);
+      checkpoints.push({ accounts: connected.length, reading });
+      progress(`  with ${connected.length} idle accounts: Tether ${reading.tether.rssMiB} MiB, baseline ${reading.baseline.rssMiB} MiB`);
+    }
+    progress(`counting ${options.countedSamples} more connects and refreshNow updates one at a time, with ${connected.length} accounts stored`);
+    const lateConnects = await countOneByOne(context, await consentChunk(options.accounts, options.accounts + options.countedSamples), (one) => connectOne(context, one));
+    const lateRefreshes = await refreshOneByOne(lateConnects.results);
+    const starts = { ours: throughputOf(connectStages, options.window, options.concurrency), shaped: throughputOf(shapedStages, options.window, options.concurrency), bare };
+    const setupSec = setupMs / 1000;
 
-    const memoryAfter = await readWorkerMemory(context);
-    progress(`phase 3: with ${options.accounts} idle workflows: Tether ${memoryAfter.tether.rssMiB} MiB, baseline ${memoryAfter.baseline.rssMiB} MiB`);
+    const samples = Math.min(options.latencySamples, connected.length);
+    progress(`phase 2: ${samples} each of no-op, same-shape and refreshNow updates, ${options.latencyConcurrency} in flight`);
+    const noop = await timeNoopUpdates(context, samples);
+    const shaped = await timeShapedUpdates(context, samples, shapes.refreshNow.shape);
+    const sampled = connected.slice(0, samples).map((a) => a.accountId);
+    const refreshNow = await timeRefreshNow(context, sampled);
+    progress(`  p50: no-op ${noop.latencyMs.p50} ms, same shape ${shaped.latencyMs.p50} ms, refreshNow ${refreshNow.latencyMs.p50} ms`);
 
-    const samples = Math.min(options.latencySamples, connected.accounts.length);
-    progress(`phase 2: ${samples} no-op updates and ${samples} refreshNow updates, ${options.latencyConcurrency} in flight`);
-    const noopLatency = await timeNoopUpdates(context, samples);
-    const refreshLatency = await timeRefreshNow(context, connected.accounts.slice(0, samples).map((a) => a.accountId));
-    progress(`  no-op p50 ${noopLatency.latencyMs.p50} ms, refreshNow p50 ${refreshLatency.latencyMs.p50} ms`);
+    progress(`profiles: reading ${options.profileSamples} histories per operation`);
+    const lastStage = connectStages.at(-1)?.results.filter((a): a is ConnectedAccount => a !== undefined) ?? [];
+    const profiledConnects = spread(lastStage, options.profileSamples);
+    const profiles = {
+      connect: await profileUpdate(client, profiledConnects.map((a) => accountWorkflowId(a.accountId)), 'reconnect', 'first'),
+      connectBaseline: await profileUpdate(client, spread(Array.from({ length: shapedSoFar }, (_, i) => shapedWorkflowId(i)), options.profileSamples), 'shaped', 'first'),
+      connectCallMs: profiledConnects.reduce((sum, a) => sum + a.connectMs, 0) / Math.max(1, profiledConnects.length),
+      refreshNow: await profileUpdate(client, spread(sampled, options.profileSamples).map(accountWorkflowId), 'refreshNow', 'last'),
+      refreshBaseline: await profileUpdate(client, spread(Array.from({ length: samples }, (_, i) => shapedWorkflowId(i)), options.profileSamples), 'shaped', 'last'),
+    };
 
-    // The storm's reconnect wave also runs a consent per account: allow half as fast again as phase 1.
-    const estimatedWaveSec = (1.5 * options.accounts) / Math.max(1, connected.result.perSecond);
-    const storm = options.storm ? await runStorm(context, connected.accounts, estimatedWaveSec) : undefined;
+    // The storm's connect wave also runs a consent per account: allow half as fast again as phase 1.
+    const estimatedWaveSec = (1.5 * options.stormAccounts) / Math.max(1, starts.ours.perSecond);
+    // A storm that breaks down still leaves every earlier figure reported, with the reason.
+    let stormError: string | undefined;
+    const storm = options.storm
+      ? await runStorm(context, options.stormAccounts, estimatedWaveSec).catch((error: unknown) => {
+          stormError = error instanceof Error ? error.message : String(error);
+          return undefined;
+        })
+      : undefined;
 
     const expiredAtEnd = await models.Account.countDocuments({ 'status.state': 'expired' });
     const { refreshTokenReuse } = await sandbox.control.counters();
     return buildReport({
       options,
-      environment: stackEnvironment(stack),
+      environment: { ...stackEnvironment(stack), loadAverage: loadAverage(run) },
       setupSec,
-      starts: { ours: connected.result, baseline: baselineStarts },
-      latency: { ours: refreshLatency, baseline: noopLatency },
-      memory: { before: memoryBefore, after: memoryAfter, accounts: connected.accounts.length },
+      shapes,
+      counted: { connect: countedConnects.counted, refreshNow: countedRefreshes.counted },
+      countedLate: { connect: lateConnects.counted, refreshNow: lateRefreshes.counted },
+      starts,
+      latency: { refreshNow, shaped, noop },
+      memory: { before: memoryBefore, checkpoints },
+      trajectory,
+      profiles,
       storm,
-      totals: { expiredAtEnd, refreshTokenReuse, runtimeSec: runtimeSec(run) },
+      ...(stormError ? { stormError } : {}),
+      totals: { accounts: connected.length, expiredAtEnd, refreshTokenReuse, runtimeSec: runtimeSec(run) },
     });
   });
 }

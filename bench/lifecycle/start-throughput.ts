@@ -1,16 +1,18 @@
 import { WithStartWorkflowOperation } from '@temporalio/client';
 import { completeConnection } from '../../services/accounts/complete-connection.js';
-import { noopUpdate, noopWorkflowId } from '../workflows/messages.js';
-import { noopWorkflow } from '../workflows/noop.js';
+import { bareWorkflowId, noopUpdate, shapedUpdate, shapedWorkflowId, type ActivityShape } from '../workflows/messages.js';
+import { bareWorkflow } from '../workflows/baselines.js';
 import type { Consented } from '../shared/consent.js';
 import { PLATFORM } from '../shared/owner.js';
-import { runPool, type PoolResult } from '../shared/pool.js';
+import { runPool, windowRate, type PoolResult } from '../shared/pool.js';
 import { summarize, type LatencySummary } from '../shared/stats.js';
 import type { LifecycleContext } from './context.js';
 
 // Phase 1: how fast accounts connect through the real path (upsert the account, store the
 // encrypted tokens, update-with-start `reconnect` and wait for the workflow's verdict), beside
-// update-with-start of a bare workflow with a no-op update: the ratio is Tether's own overhead.
+// update-with-start of a bare workflow whose update runs the same activities as no-ops (the same
+// shape, read from a connect's history), and beside a bare update-with-start whose update does
+// nothing (Temporal's start alone). Connects run in stages so worker memory can be read in between.
 
 export interface ThroughputResult {
   count: number;
@@ -19,52 +21,90 @@ export interface ThroughputResult {
   elapsedSec: number;
   perSecond: number;
   latencyMs: LatencySummary;
+  /** Throughput over the first and the last `window` calls (the last of the final stage). */
+  window: number;
+  firstWindowPerSecond: number;
+  lastWindowPerSecond: number;
 }
 
-function throughput(run: PoolResult<unknown>): ThroughputResult {
-  const succeeded = run.latenciesMs.length;
+/**
+ * One throughput over several stages (each its own pool): times add up, windows come from the
+ * first and the last stage, skipping the first and last `inFlight` completions of each (the pool
+ * filling up and draining), so the two windows compare steady rates.
+ */
+export function throughputOf(stages: PoolResult<unknown>[], window: number, inFlight: number): ThroughputResult {
+  const count = stages.reduce((sum, s) => sum + s.latenciesMs.length, 0);
+  const elapsedSec = stages.reduce((sum, s) => sum + s.elapsedMs, 0) / 1000;
+  const failures = stages.reduce((sum, s) => sum + s.failures, 0);
+  const firstError = stages.find((s) => s.firstError)?.firstError;
+  const first = stages[0]?.completedAtMs ?? [];
+  const last = stages.at(-1)?.completedAtMs ?? [];
+  const steady = (times: number[]) => {
+    const skip = times.length >= window + 2 * inFlight ? inFlight : 0;
+    const size = Math.min(window, times.length - 2 * skip);
+    return { skip, size, times };
+  };
+  const a = steady(first);
+  const b = steady(last);
   return {
-    count: succeeded,
-    failures: run.failures,
-    ...(run.firstError ? { firstError: run.firstError } : {}),
-    elapsedSec: run.elapsedMs / 1000,
-    perSecond: succeeded / (run.elapsedMs / 1000),
-    latencyMs: summarize(run.latenciesMs),
+    count,
+    failures,
+    ...(firstError ? { firstError } : {}),
+    elapsedSec,
+    perSecond: count / elapsedSec,
+    latencyMs: summarize(stages.flatMap((s) => s.latenciesMs)),
+    window,
+    firstWindowPerSecond: a.size > 0 ? windowRate(first, a.skip, a.skip + a.size) : Number.NaN,
+    lastWindowPerSecond: b.size > 0 ? windowRate(last, last.length - b.skip - b.size, last.length - b.skip) : Number.NaN,
   };
 }
 
-export async function startBaselineWorkflows(context: LifecycleContext, count: number): Promise<ThroughputResult> {
-  const { client, baselineTaskQueue, options } = context;
-  const run = await runPool(Array.from({ length: count }, (_, i) => i), options.concurrency, (i) =>
-    client.workflow.executeUpdateWithStart(noopUpdate, {
-      startWorkflowOperation: new WithStartWorkflowOperation(noopWorkflow, {
-        workflowId: noopWorkflowId(i),
-        taskQueue: baselineTaskQueue,
-        workflowIdConflictPolicy: 'USE_EXISTING',
+/** Bare update-with-start, no-op update: the issue's reference rate for the connect path. */
+export async function startBareWorkflows(context: LifecycleContext, count: number): Promise<ThroughputResult> {
+  const { client, baselineTaskQueue, options, progress } = context;
+  const run = await runPool(
+    Array.from({ length: count }, (_, i) => i),
+    options.concurrency,
+    (i) =>
+      client.workflow.executeUpdateWithStart(noopUpdate, {
+        startWorkflowOperation: new WithStartWorkflowOperation(bareWorkflow, { workflowId: bareWorkflowId(i), taskQueue: baselineTaskQueue, workflowIdConflictPolicy: 'USE_EXISTING' }),
       }),
-    }),
+    { progress: { label: '  bare starts', report: progress } },
   );
-  return throughput(run);
+  return throughputOf([run], options.window, options.concurrency);
+}
+
+/** Same-shape baseline starts for workflow indexes [from, to). */
+export function startShapedWorkflows(context: LifecycleContext, from: number, to: number, shape: ActivityShape): Promise<PoolResult<unknown>> {
+  const { client, baselineTaskQueue, options, progress } = context;
+  return runPool(
+    Array.from({ length: to - from }, (_, i) => from + i),
+    options.concurrency,
+    (i) =>
+      client.workflow.executeUpdateWithStart(shapedUpdate, {
+        args: [shape],
+        startWorkflowOperation: new WithStartWorkflowOperation(bareWorkflow, { workflowId: shapedWorkflowId(i), taskQueue: baselineTaskQueue, workflowIdConflictPolicy: 'USE_EXISTING' }),
+      }),
+    { progress: { label: `  same-shape starts ${from}..${to}`, report: progress } },
+  );
 }
 
 export interface ConnectedAccount {
   accountId: string;
   identityId: string;
+  /** How long completeConnection took for this account (ms). */
+  connectMs: number;
 }
 
-/** Connects each consented identity as the dashboard's OAuth callback does; a rejected connect counts as a failure. */
-export async function connectAccounts(
-  context: LifecycleContext,
-  consented: Consented[],
-): Promise<{ result: ThroughputResult; accounts: ConnectedAccount[] }> {
-  const { models, store, client, accountTaskQueue, owner, options } = context;
-  const run = await runPool(consented, options.concurrency, async ({ identity, tokens }) => {
-    const completed = await completeConnection(
-      { models, store, workflows: { client, taskQueue: accountTaskQueue } },
-      { ...owner, platform: PLATFORM, identity, tokens },
-    );
-    if (!completed.result.accepted) throw new Error(`connect rejected: ${JSON.stringify(completed.result.rejection)}`);
-    return { accountId: completed.accountId, identityId: identity.externalId };
-  });
-  return { result: throughput(run), accounts: run.results.filter((a): a is ConnectedAccount => a !== undefined) };
+/** Connects one consented identity as the dashboard's OAuth callback does; a rejected connect throws. */
+export async function connectOne(context: LifecycleContext, { identity, tokens }: Consented): Promise<ConnectedAccount> {
+  const { models, store, client, accountTaskQueue, owner } = context;
+  const started = performance.now();
+  const completed = await completeConnection({ models, store, workflows: { client, taskQueue: accountTaskQueue } }, { ...owner, platform: PLATFORM, identity, tokens });
+  if (!completed.result.accepted) throw new Error(`connect rejected: ${JSON.stringify(completed.result.rejection)}`);
+  return { accountId: completed.accountId, identityId: identity.externalId, connectMs: performance.now() - started };
+}
+
+export function connectAccounts(context: LifecycleContext, consented: Consented[], label: string): Promise<PoolResult<ConnectedAccount>> {
+  return runPool(consented, context.options.concurrency, (one) => connectOne(context, one), { progress: { label: `  connects ${label}`, report: context.progress } });
 }

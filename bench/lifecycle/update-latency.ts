@@ -1,12 +1,15 @@
 import { accountWorkflowId, refreshNowUpdate } from '../../workflows/account/messages.js';
-import { noopUpdate, noopWorkflowId } from '../workflows/messages.js';
+import { noopUpdate, shapedUpdate, shapedWorkflowId, type ActivityShape } from '../workflows/messages.js';
+import { commandCount, commandMs, commandsBetween, commandsPer, type CommandTotals } from '../shared/db-commands.js';
 import { runPool } from '../shared/pool.js';
+import { callsBetween, copyCalls } from '../shared/stack.js';
 import { summarize, type LatencySummary } from '../shared/stats.js';
 import type { LifecycleContext } from './context.js';
 
 // Phase 2: round trip of an update that is not a query: `refreshNow` on account workflows (a real
-// renewal through the rate-limited per-platform renewal queue, then the status projection) beside
-// a no-op update on the bare workflows.
+// renewal through the rate-limited per-platform renewal queue, then the status projection), beside
+// an update on the bare workflows that runs the same activities as no-ops on the same queues
+// (same shape), and beside a no-op update (Temporal's round trip alone).
 
 export interface LatencyResult {
   latencyMs: LatencySummary;
@@ -14,21 +17,46 @@ export interface LatencyResult {
   firstError?: string;
   /** refreshNow only: answers that did not report a renewal. */
   notRenewed?: number;
+  /** refreshNow only, per update under this phase's concurrency: the worker's database commands and their time, and the platform calls. */
+  perUpdate?: { databaseCommands: number; databaseMs: number; byCommand: CommandTotals; platformCalls: number; platformMs: number };
 }
+
+const summary = (run: { latenciesMs: number[]; failures: number; firstError?: string }): LatencyResult => ({
+  latencyMs: summarize(run.latenciesMs),
+  failures: run.failures,
+  ...(run.firstError ? { firstError: run.firstError } : {}),
+});
 
 export async function timeNoopUpdates(context: LifecycleContext, samples: number): Promise<LatencyResult> {
   const { client, options } = context;
-  const run = await runPool(Array.from({ length: samples }, (_, i) => i), options.latencyConcurrency, (i) =>
-    client.workflow.getHandle(noopWorkflowId(i)).executeUpdate(noopUpdate),
+  return summary(await runPool(Array.from({ length: samples }, (_, i) => i), options.latencyConcurrency, (i) => client.workflow.getHandle(shapedWorkflowId(i)).executeUpdate(noopUpdate)));
+}
+
+export async function timeShapedUpdates(context: LifecycleContext, samples: number, shape: ActivityShape): Promise<LatencyResult> {
+  const { client, options } = context;
+  return summary(
+    await runPool(Array.from({ length: samples }, (_, i) => i), options.latencyConcurrency, (i) => client.workflow.getHandle(shapedWorkflowId(i)).executeUpdate(shapedUpdate, { args: [shape] })),
   );
-  return { latencyMs: summarize(run.latenciesMs), failures: run.failures, ...(run.firstError ? { firstError: run.firstError } : {}) };
 }
 
 export async function timeRefreshNow(context: LifecycleContext, accountIds: string[]): Promise<LatencyResult> {
-  const { client, options } = context;
-  const run = await runPool(accountIds, options.latencyConcurrency, (accountId) =>
-    client.workflow.getHandle(accountWorkflowId(accountId)).executeUpdate(refreshNowUpdate),
-  );
+  const { client, options, commands, sandbox } = context;
+  const workerBefore = await commands.worker.snapshot();
+  const callsBefore = copyCalls(sandbox.calls);
+  const run = await runPool(accountIds, options.latencyConcurrency, (accountId) => client.workflow.getHandle(accountWorkflowId(accountId)).executeUpdate(refreshNowUpdate));
+  const worker = commandsBetween(workerBefore, await commands.worker.snapshot());
+  const calls = Object.values(callsBetween(callsBefore, sandbox.calls));
+  const n = Math.max(1, accountIds.length);
   const notRenewed = run.results.filter((answer) => answer !== undefined && answer.outcome.kind !== 'renewed').length;
-  return { latencyMs: summarize(run.latenciesMs), failures: run.failures, ...(run.firstError ? { firstError: run.firstError } : {}), notRenewed };
+  return {
+    ...summary(run),
+    notRenewed,
+    perUpdate: {
+      databaseCommands: commandCount(worker) / n,
+      databaseMs: commandMs(worker) / n,
+      byCommand: commandsPer(worker, n),
+      platformCalls: calls.reduce((sum, c) => sum + c.count, 0) / n,
+      platformMs: calls.reduce((sum, c) => sum + c.ms, 0) / n,
+    },
+  };
 }

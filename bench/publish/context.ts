@@ -7,4 +7,6 @@ export interface PublishContext extends BenchContext {
   options: PublishOptions;
   /** Short id of this run, in every post text so texts never repeat across runs. */
   runId: string;
+  /** Task queue of the bare timer baseline (bench/workflows/worker.ts in its own process). */
+  baselineTaskQueue: string;
 }

@@ -3,8 +3,9 @@ import { idempotencyKeyOf } from '../../activities/publishing/publish.js';
 import { targetIdOf } from '../../db/models/post-target.js';
 import type { TargetState } from '../../db/models/post-target.js';
 import type { Counters } from '../../sandbox/client.js';
+import { commandCount, commandMs, commandsBetween, commandsPer, type CommandTotals } from '../shared/db-commands.js';
 import { PLATFORM } from '../shared/owner.js';
-import { sum429 } from '../shared/stack.js';
+import { callsBetween, copyCalls, sum429 } from '../shared/stack.js';
 import { summarize, type LatencySummary } from '../shared/stats.js';
 import type { PublishContext } from './context.js';
 import type { ScheduledRound } from './schedule.js';
@@ -22,10 +23,18 @@ const DATABASE_POLL_MS = 5000;
 export interface SandboxTally {
   counters: Counters;
   tooManyRequests: number;
+  calls: Map<string, { count: number; ms: number }>;
+  workerCommands: CommandTotals;
 }
 
+/** Counters before a round: the sandbox's, its calls, and the worker's database commands. */
 export async function sandboxTally(context: PublishContext): Promise<SandboxTally> {
-  return { counters: await context.sandbox.control.counters({ platform: PLATFORM }), tooManyRequests: sum429(context.sandbox.tooManyRequests) };
+  return {
+    counters: await context.sandbox.control.counters({ platform: PLATFORM }),
+    tooManyRequests: sum429(context.sandbox.tooManyRequests),
+    calls: copyCalls(context.sandbox.calls),
+    workerCommands: await context.commands.worker.snapshot(),
+  };
 }
 
 /** One target after the round, as MongoDB holds it. */
@@ -45,7 +54,9 @@ export interface RoundMeasurement {
   posts: number;
   accounts: number;
   dueAt: string;
-  scheduling: Pick<ScheduledRound, 'schedulingSec' | 'marginSec' | 'notQueued' | 'wrongPosition' | 'firstRefusal'>;
+  scheduling: Pick<ScheduledRound, 'schedulingSec' | 'marginSec' | 'notQueued' | 'wrongPosition' | 'firstRefusal' | 'commandsPerPost' | 'commandsByCommand'>;
+  /** Per published post: the worker's database commands and their time, and the platform calls and the sandbox's time to answer. */
+  perPost: { databaseCommands: number; databaseMs: number; byCommand: CommandTotals; platformCalls: number; platformMs: number; platformByEndpoint: Record<string, number> };
   published: number;
   failed: number;
   canceled: number;
@@ -156,6 +167,9 @@ export async function measureRound(
   const settledAt = await waitUntilSettled(context, round, before, deadline);
   const after = await sandboxTally(context);
   const targets = await readTargets(context, round);
+  const worker = commandsBetween(before.workerCommands, after.workerCommands);
+  const callsByEndpoint = callsBetween(before.calls, after.calls);
+  const calls = Object.values(callsByEndpoint);
   const count = (state: TargetState) => targets.filter((t) => t.state === state).length;
   const lateness = targets.flatMap((t) => (t.publishedAt === undefined ? [] : [t.publishedAt - round.dueAt]));
   const drainMs = lateness.length ? Math.max(...lateness) : Number.NaN;
@@ -181,7 +195,20 @@ export async function measureRound(
       notQueued: round.notQueued,
       wrongPosition: round.wrongPosition,
       ...(round.firstRefusal ? { firstRefusal: round.firstRefusal } : {}),
+      commandsPerPost: round.commandsPerPost,
+      commandsByCommand: round.commandsByCommand,
     },
+    perPost: (() => {
+      const posts = Math.max(1, targets.filter((t) => t.state === 'published').length);
+      return {
+        databaseCommands: commandCount(worker) / posts,
+        databaseMs: commandMs(worker) / posts,
+        byCommand: commandsPer(worker, posts),
+        platformCalls: calls.reduce((sum, c) => sum + c.count, 0) / posts,
+        platformMs: calls.reduce((sum, c) => sum + c.ms, 0) / posts,
+        platformByEndpoint: Object.fromEntries(Object.entries(callsByEndpoint).map(([key, c]) => [key, c.count / posts])),
+      };
+    })(),
     published: count('published'),
     failed: count('failed'),
     canceled: count('canceled'),

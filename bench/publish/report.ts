@@ -1,7 +1,9 @@
 import { formatValue, markdownTable, type Row } from '../shared/report.js';
+import type { BareTimerMeasurement } from './bare-timer.js';
 import type { BaselineMeasurement } from './baseline.js';
 import type { RoundMeasurement } from './drain.js';
 import type { PublishOptions } from './options.js';
+import type { CycleProfile } from './profile.js';
 import type { RateLimitMeasurement } from './rate-limit.js';
 
 // The publishing benchmark's JSON, its markdown table, and the problems that fail the run.
@@ -12,6 +14,10 @@ export interface PublishMeasurements {
   setupSec: number;
   runtimeSec: number;
   baseline: BaselineMeasurement;
+  /** Bare workflows with a timer and the same activities per post, as no-ops. */
+  bareTimer: BareTimerMeasurement;
+  /** Where the burst's time went inside the account workflows (histories). */
+  profile: CycleProfile;
   burst: RoundMeasurement;
   /** The burst again, each post with an image. */
   media?: RoundMeasurement;
@@ -67,6 +73,42 @@ function roundRows(round: RoundMeasurement, baseline: BaselineMeasurement | unde
   ];
 }
 
+function sameShapeRows(round: RoundMeasurement, bare: BareTimerMeasurement): Row[] {
+  return [
+    { metric: 'Burst: due instant → every post published (drain)', ours: round.drainSec, baseline: bare.drainSec, unit: 's' },
+    { metric: 'Burst: throughput over the drain', ours: round.postsPerSec, baseline: bare.postsPerSec, unit: 'posts/s', ratio: 'baseline/ours' },
+    { metric: 'Burst: lateness per post p50', ours: round.latenessMs.p50, baseline: bare.latenessMs.p50, unit: 'ms' },
+    { metric: 'Burst: lateness per post p95', ours: round.latenessMs.p95, baseline: bare.latenessMs.p95, unit: 'ms' },
+    { metric: 'Burst: first post after the due instant', ours: round.firstPublishedMs, baseline: bare.firstPublishedMs, unit: 'ms' },
+    { metric: 'Burst: per-post cycle within an account p50', ours: round.cycleMs.p50, baseline: bare.cycleMs.p50, unit: 'ms' },
+    { metric: 'Burst: per-post cycle within an account p95', ours: round.cycleMs.p95, baseline: bare.cycleMs.p95, unit: 'ms' },
+  ];
+}
+
+function profileRows(round: RoundMeasurement, profile: CycleProfile): Row[] {
+  const rest = profile.activityRunMs - round.perPost.databaseMs - round.perPost.platformMs;
+  return [
+    { metric: `Due instant → the round's timer fired (mean of ${profile.accounts} accounts)`, ours: profile.timerFiredAfterDueMs, unit: 'ms' },
+    { metric: 'Timer fired → first publish scheduled (workflow task)', ours: profile.firstTaskMs, unit: 'ms' },
+    { metric: 'Per post: previous publish done → next scheduled (workflow task)', ours: profile.gapMs, unit: 'ms' },
+    { metric: '… of which waiting for the worker / running workflow code', ours: `${formatValue(profile.workflowTaskQueueMs)} / ${formatValue(profile.workflowTaskRunMs)}`, unit: 'ms' },
+    { metric: 'Per post: publish activity waiting in its queue', ours: profile.activityQueueMs, unit: 'ms' },
+    { metric: 'Per post: publish activity running', ours: profile.activityRunMs, unit: 'ms' },
+    { metric: '… database (commands × time as the driver saw it)', ours: `${formatValue(round.perPost.databaseCommands)} × → ${formatValue(round.perPost.databaseMs)} ms`, unit: '' },
+    { metric: '… platform call (the sandbox\'s time to answer)', ours: `${formatValue(round.perPost.platformCalls)} × → ${formatValue(round.perPost.platformMs)} ms`, unit: '' },
+    { metric: '… the rest (decrypting, the adapter, event-loop waits; the sum of the parts may exceed the run time: commands overlap)', ours: rest, unit: 'ms' },
+    { metric: 'Activities per post (all types) in the round', ours: profile.activitiesPerPost, unit: 'activities' },
+    { metric: 'Database commands per post: scheduling (createPost + queuePost, dashboard side)', ours: round.scheduling.commandsPerPost, unit: 'commands' },
+    { metric: 'Database commands per post: publishing (worker)', ours: round.perPost.databaseCommands, unit: 'commands' },
+  ];
+}
+
+const topCommands = (totals: Record<string, { count: number }>, n = 8) =>
+  Object.entries(totals)
+    .slice(0, n)
+    .map(([key, c]) => `${key} ${formatValue(c.count)}`)
+    .join(', ');
+
 export function buildReport(m: PublishMeasurements): { json: unknown; markdown: string; problems: string[] } {
   const { burst, baseline, options } = m;
   const perAccount = Math.round(options.posts / options.accounts);
@@ -108,6 +150,16 @@ export function buildReport(m: PublishMeasurements): { json: unknown; markdown: 
       `1-minute load average ${env.loadAverage.start.toFixed(2)} at the start, ${env.loadAverage.end.toFixed(2)} at the end.`,
     '',
     markdownTable(rows, { ours: 'Tether queue', baseline: 'Direct adapter calls' }),
+    '',
+    `### The burst against bare workflows of the same shape (a timer, then ${m.bareTimer.shape.length} no-op activit${m.bareTimer.shape.length === 1 ? 'y' : 'ies'} per post)`,
+    '',
+    markdownTable(sameShapeRows(burst, m.bareTimer), { ours: 'Tether queue', baseline: 'Same shape' }),
+    '',
+    '### Where the burst\'s time went (account histories, command monitoring, the sandbox)',
+    '',
+    markdownTable(profileRows(burst, m.profile), { ours: 'Tether', baseline: '' }),
+    '',
+    `Publishing, worker commands per post: ${topCommands(burst.perPost.byCommand)}. Scheduling, per post: ${topCommands(burst.scheduling.commandsByCommand)}.`,
     '',
     `Baseline: the X adapter's \`publish\` called from the benchmark's process against the same sandbox, ${baseline.posts} posts over ${baseline.accounts} other identities, ` +
       `one after another per account and all accounts at once (after ${baseline.warmupPerLane} untimed call per account); its "lateness" is the time from the common start to each answer ` +

@@ -1,12 +1,15 @@
+import { fileURLToPath } from 'node:url';
+import { storeSample } from '../../services/media/intake.js';
 import { openBenchClients, stackEnvironment, startBenchStack, startTetherWorker } from '../shared/clients.js';
 import { PLATFORM } from '../shared/owner.js';
 import { loadAverage, runtimeSec, withBenchRun } from '../shared/run.js';
-import { fileURLToPath } from 'node:url';
-import { storeSample } from '../../services/media/intake.js';
+import { startWorkerProcess } from '../shared/stack.js';
+import { runBareTimer } from './bare-timer.js';
 import { runBaseline } from './baseline.js';
 import type { PublishContext } from './context.js';
 import { measureRound, sandboxTally } from './drain.js';
 import { parsePublishOptions } from './options.js';
+import { profileRound } from './profile.js';
 import { limitAccounts, measureRateLimit } from './rate-limit.js';
 import { buildReport, type PublishMeasurements } from './report.js';
 import { dueInstant, scheduleRound } from './schedule.js';
@@ -24,13 +27,24 @@ export async function runPublishBench(argv: string[], settings: { temporalCliPat
     progress(`publish benchmark: ${options.posts} posts over ${options.accounts} accounts; logs in ${run.logs.dir}`);
     const stack = await startBenchStack(run, { temporalCliPath: settings.temporalCliPath, accountQueuePrefix: 'bench-publish' });
     const { sandbox } = stack;
-    const worker = startTetherWorker(run, stack);
-    const context: PublishContext = { ...(await openBenchClients(run, stack)), options, runId: stack.runId };
+    const worker = await startTetherWorker(run, stack);
+    const baselineTaskQueue = `bench-bare-${stack.runId}`;
+    const baselineWorker = startWorkerProcess({
+      name: 'baseline-worker',
+      entry: 'bench/workflows/worker.ts',
+      args: ['--address', stack.servers.temporalAddress, '--task-queue', baselineTaskQueue],
+      env: {},
+      temporalAddress: stack.servers.temporalAddress,
+      taskQueue: baselineTaskQueue,
+      logs: run.logs,
+      cleanup: run.cleanup,
+    });
+    const context: PublishContext = { ...(await openBenchClients(run, stack, worker)), options, runId: stack.runId, baselineTaskQueue };
 
     const setupStarted = Date.now();
     progress(`setup: ${options.accounts} identities for the baseline (consent only), then ${options.accounts} connected accounts (not measured)`);
     const direct = await directAccounts(context, options.accounts);
-    await worker.ready;
+    await Promise.all([worker.ready, baselineWorker.ready]);
     const accounts = await connectAccounts(context, options.accounts);
     const setupSec = (Date.now() - setupStarted) / 1000;
     progress(`setup done in ${setupSec.toFixed(1)} s`);
@@ -46,6 +60,12 @@ export async function runPublishBench(argv: string[], settings: { temporalCliPat
     progress(`  scheduled in ${burstRound.schedulingSec.toFixed(1)} s (${burstRound.marginSec.toFixed(1)} s before due); waiting for the queues to drain`);
     const burst = await measureRound(context, burstRound, accounts, burstBefore);
     progress(`  ${burst.measurement.published}/${burst.measurement.posts} published, drained ${burst.measurement.drainSec.toFixed(2)} s after due`);
+    const profile = await profileRound(context.client, accounts.map((a) => a.accountId), burstRound.dueAt);
+    progress(`  per post: ${profile.activitiesPerPost} activities; gap ${profile.gapMs} ms, queue ${profile.activityQueueMs} ms, publish ${profile.activityRunMs} ms`);
+    const bareDue = dueInstant(context);
+    progress(`same-shape timer baseline: ${options.posts} posts of ${profile.shape.length} no-op activities over ${options.accounts} bare workflows, due at ${new Date(bareDue).toISOString()}`);
+    const bareTimer = await runBareTimer(context, profile.shape, bareDue);
+    progress(`  drained ${bareTimer.drainSec.toFixed(2)} s after due; cycle p50 ${bareTimer.cycleMs.p50} ms`);
 
     let media: PublishMeasurements['media'];
     if (options.media) {
@@ -80,6 +100,8 @@ export async function runPublishBench(argv: string[], settings: { temporalCliPat
       setupSec,
       runtimeSec: runtimeSec(run),
       baseline,
+      bareTimer,
+      profile,
       burst: burst.measurement,
       ...(media ? { media } : {}),
       ...(limited ? { limited } : {}),

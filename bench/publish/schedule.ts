@@ -1,6 +1,7 @@
 import type { PostMedia } from '../../db/models/post.js';
 import { createPost } from '../../db/posts.js';
 import { queuePost } from '../../services/posts/queue.js';
+import { commandCount, commandsBetween, commandsPer, type CommandTotals } from '../shared/db-commands.js';
 import { PLATFORM } from '../shared/owner.js';
 import type { PublishContext } from './context.js';
 import type { ConnectedAccount } from './setup.js';
@@ -33,6 +34,9 @@ export interface ScheduledRound {
   notQueued: number;
   wrongPosition: number;
   firstRefusal?: string;
+  /** Database commands per post of the dashboard's part (createPost + queuePost), counted in this process. */
+  commandsPerPost: number;
+  commandsByCommand: CommandTotals;
 }
 
 /** Posts of account `lane` when `posts` are spread round-robin over `accounts`. */
@@ -46,6 +50,7 @@ export const dueInstant = (context: PublishContext) => Date.now() + context.opti
 export async function scheduleRound(context: PublishContext, label: string, accounts: ConnectedAccount[], dueAt: number, media: PostMedia[] = []): Promise<ScheduledRound> {
   const { models, client, accountTaskQueue, owner, options } = context;
   const started = Date.now();
+  const commandsBefore = context.commands.client.snapshot();
   const workflows = { client, taskQueue: accountTaskQueue };
   let notQueued = 0;
   let wrongPosition = 0;
@@ -82,7 +87,11 @@ export async function scheduleRound(context: PublishContext, label: string, acco
     }),
   );
   const finished = Date.now();
+  const commands = commandsBetween(commandsBefore, context.commands.client.snapshot());
+  const posts = Math.max(1, lanes.flat().length);
   return {
+    commandsPerPost: commandCount(commands) / posts,
+    commandsByCommand: commandsPer(commands, posts),
     label,
     images: media.length,
     dueAt,

@@ -35,6 +35,8 @@ export class Cleanup {
       if (interrupted) return;
       interrupted = true;
       process.stderr.write(`\n[bench] ${signal}: stopping servers and workers...\n`);
+      // Calls still in flight fail as their clients close (gRPC throws outside any promise); the stops go on.
+      process.on('uncaughtException', (error) => process.stderr.write(`[bench] while stopping: ${error.message}\n`));
       void this.runAll().finally(() => process.exit(130));
     };
     process.on('SIGINT', onSignal);

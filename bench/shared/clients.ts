@@ -4,13 +4,14 @@ import { availableParallelism, tmpdir } from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { loadConfig, type Config } from '../../config/index.js';
-import { connectDatabase } from '../../db/connection.js';
 import { createCredentialStore } from '../../db/credentials.js';
 import { createModels, ensureIndexes } from '../../db/models/index.js';
 import { createAdapters } from '../../platforms/registry.js';
 import type { BenchContext } from './context.js';
+import { CommandTally, monitoredConnection, RemoteCommandTally } from './db-commands.js';
 import { createOwner, PLATFORM } from './owner.js';
 import type { BenchRun } from './run.js';
+import { freePort } from '../../tools/process.js';
 import { startCountingSandbox, startServers, startWorkerProcess, tetherEnvironment, type BenchSandbox, type Servers, type WorkerProcess } from './stack.js';
 
 // The start lifecycle and publish share: servers and sandbox, the environment Tether's worker
@@ -28,40 +29,58 @@ export interface BenchStack {
 }
 
 /** Temporal, the database server and the counting sandbox; account workflows on `<accountQueuePrefix>-<runId>`. */
-export async function startBenchStack(run: BenchRun, options: { temporalCliPath?: string; accountQueuePrefix: string }): Promise<BenchStack> {
+export async function startBenchStack(
+  run: BenchRun,
+  options: { temporalCliPath?: string; accountQueuePrefix: string; extraEnvironment?: Record<string, string> },
+): Promise<BenchStack> {
   const { logs, cleanup, progress } = run;
   const [servers, sandbox] = await Promise.all([startServers({ temporalCliPath: options.temporalCliPath, logs, cleanup }), startCountingSandbox(cleanup)]);
   progress(`servers up: Temporal ${servers.temporalAddress}, ${servers.databaseKind} ${servers.mongoUri}, sandbox ${sandbox.url}`);
 
   const runId = randomUUID().slice(0, 8);
   const accountTaskQueue = `${options.accountQueuePrefix}-${runId}`;
-  const environment = tetherEnvironment({
-    servers,
-    database: `tether_bench_${runId}`,
-    taskQueue: accountTaskQueue,
-    sandboxUrl: sandbox.url,
-    dataDir: mkdtempSync(path.join(tmpdir(), 'tether-bench-data-')),
-  });
+  const environment = {
+    ...tetherEnvironment({
+      servers,
+      database: `tether_bench_${runId}`,
+      taskQueue: accountTaskQueue,
+      sandboxUrl: sandbox.url,
+      dataDir: mkdtempSync(path.join(tmpdir(), 'tether-bench-data-')),
+    }),
+    ...options.extraEnvironment,
+  };
   return { servers, sandbox, runId, accountTaskQueue, environment, config: loadConfig(environment) };
 }
 
-/** Tether's worker (worker/main.ts, the production entry point) in its own process on the account task queue. */
-export function startTetherWorker(run: BenchRun, stack: BenchStack): WorkerProcess {
-  return startWorkerProcess({
+export interface TetherWorker extends WorkerProcess {
+  /** The worker's database commands, from the driver's command monitoring in its process. */
+  commands: RemoteCommandTally;
+}
+
+/**
+ * Tether's worker (worker/main.ts, the production entry point, unchanged) in its own process on
+ * the account task queue, with command monitoring on (shared/monitored-worker.ts).
+ */
+export async function startTetherWorker(run: BenchRun, stack: BenchStack): Promise<TetherWorker> {
+  const counterPort = await freePort();
+  const worker = startWorkerProcess({
     name: 'tether-worker',
-    entry: 'worker/main.ts',
+    entry: 'bench/shared/monitored-worker.ts',
+    args: ['--counter-port', String(counterPort)],
     env: stack.environment,
     temporalAddress: stack.servers.temporalAddress,
     taskQueue: stack.accountTaskQueue,
     logs: run.logs,
     cleanup: run.cleanup,
   });
+  return { ...worker, commands: new RemoteCommandTally(counterPort) };
 }
 
 /** This process's clients, closed by the run's cleanup; `adapterTimeoutMs` unset keeps the adapter's default. */
-export async function openBenchClients(run: BenchRun, stack: BenchStack, options: { adapterTimeoutMs?: number } = {}): Promise<BenchContext> {
+export async function openBenchClients(run: BenchRun, stack: BenchStack, worker: TetherWorker, options: { adapterTimeoutMs?: number } = {}): Promise<BenchContext> {
   const { config, sandbox } = stack;
-  const database = await connectDatabase(config.mongo.uri);
+  const clientCommands = new CommandTally();
+  const database = await monitoredConnection(config.mongo.uri, clientCommands);
   run.cleanup.add('database connection', () => database.close());
   const models = createModels(database);
   await ensureIndexes(models);
@@ -84,6 +103,7 @@ export async function openBenchClients(run: BenchRun, stack: BenchStack, options
     adapter,
     owner: await createOwner(models),
     accountTaskQueue: stack.accountTaskQueue,
+    commands: { client: clientCommands, worker: worker.commands },
     progress: run.progress,
   };
 }

@@ -2,7 +2,6 @@ import type { Config } from '../../config/index.js';
 import { createPkce } from '../../platforms/oauth.js';
 import type { Identity, IssuedTokens, PlatformAdapter } from '../../platforms/types.js';
 import { approveConsent } from '../../sandbox/client.js';
-import { PLATFORM } from './owner.js';
 
 // One sandbox identity's OAuth consent run the way a user runs it (consent page, code exchange,
 // identity lookup), yielding the tokens and identity the dashboard would hand to completeConnection.
@@ -12,9 +11,9 @@ export interface Consented {
   tokens: IssuedTokens;
 }
 
-/** One user's OAuth consent in the sandbox, ending with the tokens and the identity they belong to. */
+/** One user's OAuth consent in the sandbox on the adapter's platform, ending with the tokens and the identity they belong to. */
 export async function consent(adapter: PlatformAdapter, config: Config, identityId: string): Promise<Consented> {
-  const redirectUri = `${config.web.publicUrl}/connect/${PLATFORM}/callback`;
+  const redirectUri = `${config.web.publicUrl}/connect/${adapter.id}/callback`;
   const pkce = createPkce();
   const authorizeUrl = adapter.authorizationUrl({ state: 'bench', redirectUri, codeChallenge: pkce.challenge });
   const redirect = new URL(await approveConsent(authorizeUrl, { identity: identityId }));

@@ -3,6 +3,7 @@ import type { Config } from '../../config/index.js';
 import type { CredentialStore } from '../../db/credentials.js';
 import type { Models } from '../../db/models/index.js';
 import type { PlatformAdapter } from '../../platforms/types.js';
+import type { CommandTally, RemoteCommandTally } from './db-commands.js';
 import type { BenchOwner } from './owner.js';
 import type { BenchSandbox } from './stack.js';
 
@@ -20,5 +21,10 @@ export interface BenchContext {
   owner: BenchOwner;
   /** Task queue of the account workflows (worker/main.ts in its own process). */
   accountTaskQueue: string;
+  /**
+   * Database commands: this process's (the dashboard's part of a connect or a scheduled post,
+   * e.g. completeConnection, createPost) and Tether's worker's (its activities).
+   */
+  commands: { client: CommandTally; worker: RemoteCommandTally };
   progress(message: string): void;
 }

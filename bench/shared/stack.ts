@@ -64,23 +64,81 @@ export interface BenchSandbox {
   control: SandboxClient;
   /** Responses with status 429, per `"<METHOD> <path>"`, since the sandbox started. */
   tooManyRequests: Map<string, number>;
+  /** Every platform call the sandbox answered, per `"<METHOD> <path>"`: how many, and how long it took to answer. */
+  calls: Map<string, { count: number; ms: number }>;
+  /** Records each platform call (arrival, status, time to answer) until `stopRecording`. */
+  startRecording(): void;
+  stopRecording(): SandboxCall[];
 }
 
-/** The sandbox in-process, behind a counter of the 429s it answers (its own counters do not keep them). */
+/** One platform call as the sandbox saw it. */
+export interface SandboxCall {
+  /** Epoch ms the request arrived. */
+  at: number;
+  key: string;
+  status: number;
+  ms: number;
+}
+
+const MAX_RECORDED_CALLS = 200_000;
+
+/**
+ * The sandbox in-process, behind a middleware that counts and times every call it answers and
+ * the 429s among them (the sandbox's own counters do not keep those).
+ */
 export async function startCountingSandbox(cleanup: Cleanup): Promise<BenchSandbox> {
   const tooManyRequests = new Map<string, number>();
-  const count429: RequestHandler = (req, res, next) => {
+  const calls = new Map<string, { count: number; ms: number }>();
+  let recorded: SandboxCall[] | undefined;
+  const count: RequestHandler = (req, res, next) => {
+    const at = Date.now();
+    const started = performance.now();
+    // Read before routing: routers mounted on a host prefix rewrite req.path.
+    const key = `${req.method} ${req.path}`;
     res.on('finish', () => {
-      if (res.statusCode !== 429) return;
-      const key = `${req.method} ${req.path}`;
-      tooManyRequests.set(key, (tooManyRequests.get(key) ?? 0) + 1);
+      const ms = performance.now() - started;
+      const call = calls.get(key) ?? { count: 0, ms: 0 };
+      call.count += 1;
+      call.ms += ms;
+      calls.set(key, call);
+      if (res.statusCode === 429) tooManyRequests.set(key, (tooManyRequests.get(key) ?? 0) + 1);
+      if (recorded) {
+        recorded.push({ at, key, status: res.statusCode, ms });
+        if (recorded.length >= MAX_RECORDED_CALLS) recorded = undefined;
+      }
     });
     next();
   };
-  const sandbox = await startSandbox({ before: [count429] });
+  const sandbox = await startSandbox({ before: [count] });
   cleanup.add('sandbox', () => sandbox.close());
-  return { url: sandbox.url, control: new SandboxClient(sandbox.url), tooManyRequests };
+  return {
+    url: sandbox.url,
+    control: new SandboxClient(sandbox.url),
+    tooManyRequests,
+    calls,
+    startRecording: () => {
+      recorded = [];
+    },
+    stopRecording: () => {
+      const result = recorded ?? [];
+      recorded = undefined;
+      return result;
+    },
+  };
 }
+
+/** Calls between two copies of `calls` (platform calls only: the control API is not counted). */
+export function callsBetween(before: Map<string, { count: number; ms: number }>, after: Map<string, { count: number; ms: number }>): Record<string, { count: number; ms: number }> {
+  const result: Record<string, { count: number; ms: number }> = {};
+  for (const [key, call] of after) {
+    if (key.includes('/_sandbox/')) continue;
+    const earlier = before.get(key) ?? { count: 0, ms: 0 };
+    if (call.count > earlier.count) result[key] = { count: call.count - earlier.count, ms: call.ms - earlier.ms };
+  }
+  return result;
+}
+
+export const copyCalls = (calls: Map<string, { count: number; ms: number }>) => new Map([...calls].map(([key, call]) => [key, { ...call }]));
 
 export const sum429 = (counts: Map<string, number>) => [...counts.values()].reduce((total, n) => total + n, 0);
 

@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Client } from '@temporalio/client';
-import mongoose, { type Connection } from 'mongoose';
+import type { Connection } from 'mongoose';
 import { loadConfig, type Config } from '../../config/index.js';
 import { createLogger } from '../../config/logger.js';
 import { createModels, ensureIndexes, type Models } from '../../db/models/index.js';
@@ -15,6 +15,7 @@ import { freePort } from '../../tools/process.js';
 import { startDatabaseServer } from '../../tools/servers.js';
 import { createApp } from '../../web/app.js';
 import type { Cleanup } from '../shared/cleanup.js';
+import { monitoredConnection } from '../shared/db-commands.js';
 import type { Logs } from '../shared/stack.js';
 
 // What the web benchmark runs against: its own MongoDB-wire server and the dashboard app in this
@@ -30,16 +31,6 @@ export interface WebStack {
   models: Models;
   baseUrl: string;
   databaseKind: string;
-}
-
-/**
- * The app's database connection: connectDatabase's options plus command monitoring, which the
- * driver fixes when a pooled connection opens, so it is on from the start (listeners come and go).
- */
-async function monitoredConnection(uri: string): Promise<Connection> {
-  const connection = mongoose.createConnection(uri, { serverSelectionTimeoutMS: 5000, retryWrites: false, autoIndex: true, monitorCommands: true });
-  await connection.asPromise();
-  return connection;
 }
 
 export async function startWebStack(options: { logs: Logs; cleanup: Cleanup; planLimit: number }): Promise<WebStack> {
@@ -63,6 +54,7 @@ export async function startWebStack(options: { logs: Logs; cleanup: Cleanup; pla
     SANDBOX_URL: 'http://127.0.0.1:9',
     PLANS: JSON.stringify({ free: 0, [BENCH_PLAN]: options.planLimit }),
   });
+  // Command monitoring is fixed when a pooled connection opens, so it is on from the start; listeners come and go.
   const connection = await monitoredConnection(config.mongo.uri);
   cleanup.add('database connection', () => connection.close());
   const models = createModels(connection);

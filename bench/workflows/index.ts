@@ -1,2 +1,2 @@
 // Entry point of the baseline workflow bundle (bundled apart from Tether's workflows).
-export { noopWorkflow } from './noop.js';
+export { bareWorkflow, timedShapeWorkflow } from './baselines.js';

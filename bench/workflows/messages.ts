@@ -1,6 +1,28 @@
 import { defineUpdate } from '@temporalio/workflow';
 
-// The bare baseline's one message: an update that does nothing, so its round trip is Temporal's alone.
+// The bare baselines' messages: a no-op update (Temporal's round trip alone), and an update whose
+// handler runs a given sequence of no-op activities, each on the workflow's own task queue
+// ("main") or on a second one ("second"), as Tether's handlers run theirs.
 
-export const noopWorkflowId = (index: number) => `bench-noop:${index}`;
+/** Task queues of no-op activities, in order, as read from a Tether history (see shared/history.ts). */
+export type ActivityShape = ('main' | 'second')[];
+
+export const bareWorkflowId = (index: number) => `bench-bare:${index}`;
+export const shapedWorkflowId = (index: number) => `bench-shaped:${index}`;
 export const noopUpdate = defineUpdate<null, []>('noop');
+export const shapedUpdate = defineUpdate<null, [ActivityShape]>('shaped');
+
+/** The second task queue of a baseline worker on `taskQueue`. */
+export const secondTaskQueue = (taskQueue: string) => `${taskQueue}.second`;
+
+/** A timed baseline: sleep until `dueAt`, then `posts` times the shape, one after another. */
+export interface TimedShapeInput {
+  dueAt: number;
+  posts: number;
+  shape: ActivityShape;
+}
+
+export interface NoopActivities {
+  /** Does nothing; answers when it ran (epoch ms), like a publish records when the platform answered. */
+  noop(): Promise<number>;
+}

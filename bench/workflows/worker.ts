@@ -1,32 +1,44 @@
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
+import { secondTaskQueue, type NoopActivities } from './messages.js';
 
-// The baseline worker process, started by the benchmark like worker/main.ts is, but configured by
-// arguments: `node --import tsx bench/workflows/worker.ts --address host:port --task-queue q`.
-// It bundles bench/workflows at start, as worker/main.ts bundles Tether's workflows without a build.
+// The baseline worker process, started by the benchmarks like worker/main.ts is, but configured by
+// arguments. It bundles bench/workflows at start, as worker/main.ts bundles Tether's workflows
+// without a build, and serves the no-op activity on its task queue and on a second one, rate-limited
+// like Tether's renewal queue when --second-rate is given:
+// `node --import tsx bench/workflows/worker.ts --address host:port --task-queue q [--second-rate 5] [--max-cached-workflows N]`
 
 const { values } = parseArgs({
   options: {
     address: { type: 'string' },
     namespace: { type: 'string', default: 'default' },
     'task-queue': { type: 'string' },
+    'second-rate': { type: 'string' },
+    'max-cached-workflows': { type: 'string' },
   },
 });
-if (!values.address || !values['task-queue']) throw new Error('usage: worker.ts --address host:port --task-queue name');
+if (!values.address || !values['task-queue']) throw new Error('usage: worker.ts --address host:port --task-queue name [--second-rate N] [--max-cached-workflows N]');
+const taskQueue = values['task-queue'];
+const secondRate = values['second-rate'] === undefined ? undefined : Number(values['second-rate']);
+const maxCachedWorkflows = values['max-cached-workflows'] === undefined ? undefined : Number(values['max-cached-workflows']);
 
 Runtime.install({ logger: new DefaultLogger('WARN') });
+const activities: NoopActivities = { noop: async () => Date.now() };
 const connection = await NativeConnection.connect({ address: values.address });
-const worker = await Worker.create({
-  connection,
-  namespace: values.namespace,
-  taskQueue: values['task-queue'],
-  workflowsPath: fileURLToPath(new URL('./index.ts', import.meta.url)),
-  shutdownGraceTime: '2 seconds',
-});
+const common = { connection, namespace: values.namespace, shutdownGraceTime: '2 seconds', activities };
+const workers = await Promise.all([
+  Worker.create({
+    ...common,
+    taskQueue,
+    workflowsPath: fileURLToPath(new URL('./index.ts', import.meta.url)),
+    ...(maxCachedWorkflows === undefined ? {} : { maxCachedWorkflows }),
+  }),
+  Worker.create({ ...common, taskQueue: secondTaskQueue(taskQueue), ...(secondRate === undefined ? {} : { maxTaskQueueActivitiesPerSecond: secondRate }) }),
+]);
 process.stdout.write('baseline worker ready\n');
 try {
-  await worker.run();
+  await Promise.all(workers.map((worker) => worker.run()));
 } finally {
   await connection.close();
 }

@@ -102,7 +102,10 @@ function check(state: SandboxState, spec: ConsentSpec, params: Record<string, st
 
 function renderConsent(state: SandboxState, req: Request, spec: ConsentSpec, platform: PlatformId, params: Record<string, string>, scopes: string[]): string {
   const base = baseUrl(state, req);
-  const identities = state.identitiesOf(platform);
+  // An identity named in the URL (a login hint) is the only choice: a page listing thousands of
+  // identities would make each consent cost as much as all of them.
+  const hinted = params.identity ? state.identity(platform, params.identity) : undefined;
+  const identities = hinted ? [hinted] : state.identitiesOf(platform);
   const hidden = Object.entries(params)
     .filter(([key]) => !CONTROL_FIELDS.has(key))
     .map(([key, value]) => `<input type="hidden" name="${escapeHtml(key)}" value="${escapeHtml(value)}">`)

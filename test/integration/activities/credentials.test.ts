@@ -1,6 +1,6 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { describe, expect, it } from 'vitest';
-import type { PlatformAdapter } from '../../../platforms/types.js';
+import type { PlatformAdapter, PlatformId } from '../../../platforms/types.js';
 import { activityLogs, connectBluesky, connectOAuth, inActivity, useActivityWorld, type ActivityWorld, type ConnectedAccount } from './support.js';
 
 const world = useActivityWorld();
@@ -80,6 +80,31 @@ describe('renewCredentials', () => {
     expect(after.refreshTokenReuse - before.refreshTokenReuse).toBe(0);
     // One attempt took the renewal claim; the other waited for its result.
     expect(await world.db.models.Claim.countDocuments({ key: `renew:${connected.accountId}:${connected.version}` })).toBe(1);
+  });
+
+  it('the token request waits for its turn from the pacer, after the database work', async () => {
+    const connected = await connectOAuth(world, 'x', 'sandbox_carol');
+    const counters = () => world.control.counters({ platform: 'x', externalId: connected.identity.externalId });
+    const before = await counters();
+    let reached!: () => void;
+    let letThrough!: () => void;
+    const atPacer = new Promise<void>((resolve) => (reached = resolve));
+    const turn = new Promise<void>((resolve) => (letThrough = resolve));
+    const paced: PlatformId[] = [];
+    const activities = world.activities({
+      paceTokenRequests: (platform) => {
+        paced.push(platform);
+        reached();
+        return turn;
+      },
+    });
+    const renewal = inActivity(activities.renewCredentials, { accountId: connected.accountId, knownVersion: connected.version });
+    await atPacer;
+    expect(paced).toEqual(['x']);
+    expect((await counters()).refreshes).toBe(before.refreshes);
+    letThrough();
+    expect(await renewal).toMatchObject({ outcome: 'ok', facts: { version: connected.version + 1 } });
+    expect((await counters()).refreshes - before.refreshes).toBe(1);
   });
 
   it('an attempt that died holding the renewal lease is taken over once the lease ends', async () => {
