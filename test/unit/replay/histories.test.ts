@@ -8,7 +8,7 @@ import { workflowsPath } from '../../../worker/create-worker.js';
 import { historyWithDecodedPayloads } from '../../../tools/history-text.js';
 
 // Replays the committed account workflow histories (test/histories, recorded by
-// tools/record-histories.ts) against the current workflow code: a change that would break running
+// test/histories/record.ts) against the current workflow code: a change that would break running
 // workflows (a new, removed or reordered activity, timer or message handling without a patch)
 // fails here with a determinism error instead of in production.
 

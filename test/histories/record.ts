@@ -6,17 +6,17 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
-import { configFromEnvironment, loadConfig, type Config } from '../config/index.js';
-import { connectDatabase } from '../db/connection.js';
-import { createCredentialStore } from '../db/credentials.js';
-import { createModels } from '../db/models/index.js';
-import type { PlatformId } from '../platforms/types.js';
-import { SandboxClient } from '../sandbox/client.js';
-import { startSandbox, type RunningSandbox } from '../sandbox/server.js';
-import { connectThroughSandbox, createOwner, lifecycleActivitiesFor, sandboxAdapters, waitFor, type Owner } from '../test/helpers/lifecycle.js';
-import type { TestDatabase } from '../test/helpers/integration.js';
-import { completeConnection } from '../services/accounts/complete-connection.js';
-import { createWorkers, runWorkers } from '../worker/create-worker.js';
+import { configFromEnvironment, loadConfig, type Config } from '../../config/index.js';
+import { connectDatabase } from '../../db/connection.js';
+import { createCredentialStore } from '../../db/credentials.js';
+import { createModels } from '../../db/models/index.js';
+import type { PlatformId } from '../../platforms/types.js';
+import { SandboxClient } from '../../sandbox/client.js';
+import { startSandbox, type RunningSandbox } from '../../sandbox/server.js';
+import { connectThroughSandbox, createOwner, lifecycleActivitiesFor, sandboxAdapters, waitFor, type Owner } from '../helpers/lifecycle.js';
+import type { TestDatabase } from '../helpers/integration.js';
+import { completeConnection } from '../../services/accounts/complete-connection.js';
+import { createWorkers, runWorkers } from '../../worker/create-worker.js';
 import {
   accountWorkflowId,
   checkPremiumUpdate,
@@ -28,19 +28,19 @@ import {
   stateQuery,
   testPostUpdate,
   unschedulePostUpdate,
-} from '../workflows/account/messages.js';
-import { createPost } from '../db/posts.js';
-import type { accountWorkflow } from '../workflows/account/workflow.js';
-import { startLifecycle } from '../workflows/lifecycle/state.js';
-import { emptyQueue } from '../workflows/publishing/queue.js';
-import { queuePost } from '../services/posts/queue.js';
-import { databaseServer, temporalCli } from './binaries.js';
-import { repoRoot } from './paths.js';
-import { freePort } from './process.js';
-import { startDatabaseServer, startTemporalDevServer, type RunningDatabase, type RunningTemporal } from './servers.js';
-import { historyWithDecodedPayloads } from './history-text.js';
+} from '../../workflows/account/messages.js';
+import { createPost } from '../../db/posts.js';
+import type { accountWorkflow } from '../../workflows/account/workflow.js';
+import { startLifecycle } from '../../workflows/lifecycle/state.js';
+import { emptyQueue } from '../../workflows/publishing/queue.js';
+import { queuePost } from '../../services/posts/queue.js';
+import { databaseServer, temporalCli } from '../../tools/binaries.js';
+import { repoRoot } from '../../tools/paths.js';
+import { freePort } from '../../tools/process.js';
+import { startDatabaseServer, startTemporalDevServer, type RunningDatabase, type RunningTemporal } from '../../tools/servers.js';
+import { historyWithDecodedPayloads } from '../../tools/history-text.js';
 
-// `npx tsx tools/record-histories.ts`: records the account workflow histories that the replay test
+// `npx tsx test/histories/record.ts`: records the account workflow histories that the replay test
 // (test/unit/replay) replays against the current workflow code. Starts its own Temporal dev
 // server, database, sandbox and worker; runs representative lifecycles with tokens that live
 // seconds; writes each finished run's history to test/histories/<name>.json. Refuses to write a
