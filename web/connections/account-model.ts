@@ -6,6 +6,7 @@ import { postsWaitingOn } from '../../db/posts.js';
 import { PLATFORM_NAMES } from '../../platforms/types.js';
 import { EVENT_TITLES, formatDateTime, phraseEvent, phraseNextAction } from '../../services/phrasing/index.js';
 import type { Reader } from '../reader.js';
+import { grantEndOf } from './grant-end.js';
 import { pillFor, type AccountPill } from './page-model.js';
 import { drawTimeline, EVENT_GROUPS, eventAnchor, RANGES, type TimelineQuery, type TimelineSvg } from './timeline.js';
 
@@ -69,7 +70,7 @@ export async function loadAccountPage(models: Models, account: Account, query: T
       label: 'Next action',
       value: status?.nextAction && status.state !== 'disconnected' ? phraseNextAction(status.nextAction, status.nextActionAt, reader) : status?.state === 'expired' ? 'Waits for you to reconnect' : 'Nothing planned',
     },
-    fact('Token ends', status?.tokenExpiresAt, 'Does not expire'),
+    fact('Access ends', status && grantEndOf(status), 'No fixed end'),
     fact('Warning deadline', status?.warningDeadline, 'None'),
   ];
   return {

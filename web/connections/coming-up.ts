@@ -2,6 +2,7 @@ import type { Account } from '../../db/models/account.js';
 import { displayHandle } from '../../platforms/handle.js';
 import { formatMoment, phraseNextAction } from '../../services/phrasing/index.js';
 import type { Reader } from '../reader.js';
+import { grantEndOf } from './grant-end.js';
 
 // "Coming up" on the Connections page: each account's next warning, token end and next planned
 // step (a renewal, a check), soonest first, from the status projections the page already read.
@@ -28,7 +29,7 @@ export function comingUpOf(accounts: Pick<Account, '_id' | 'handle' | 'status'>[
     if (status.nextAction && status.nextAction !== 'warn') add(status.nextActionAt, phraseNextAction(status.nextAction, undefined, reader));
     add(status.nextAction === 'warn' ? status.nextActionAt : undefined, 'Warns you about the coming expiry');
     add(status.warningDeadline, 'Stops working unless you reconnect');
-    add(status.tokenExpiresAt, 'Token ends');
+    add(grantEndOf(status), 'Access ends');
   }
   return items
     .sort((a, b) => a.ms - b.ms)

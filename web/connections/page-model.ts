@@ -10,6 +10,7 @@ import { formatDateTime, phraseHealthCheck, phraseNextAction, phraseReason } fro
 import { limitOf } from '../../services/plans/catalog.js';
 import type { Reader } from '../reader.js';
 import { comingUpOf, type ComingUp } from './coming-up.js';
+import { grantEndOf } from './grant-end.js';
 import { premiumTagOf } from './premium.js';
 
 // The Connections page as data: one section per platform with its account pills, and the plan's
@@ -97,7 +98,7 @@ export function pillFor(account: Pick<Account, '_id' | 'platform' | 'handle' | '
     case 'expired':
       return { ...base, tone: 'danger', label: 'Token expired', detail: reason ?? 'Reconnect to continue.', needsAction: true, canRefresh: false };
     case 'expiring': {
-      const deadline = status.warningDeadline ?? grantEnd(status);
+      const deadline = status.warningDeadline ?? grantEndOf(status);
       const when = deadline ? `Stops working on ${formatDateTime(deadline, reader.timeZone)}.` : undefined;
       return { ...base, ...next, ...checked, tone: 'warn', label: 'Expiring soon', detail: [when, reason].filter(Boolean).join(' '), needsAction: true, canRefresh: true };
     }
@@ -111,14 +112,6 @@ export function pillFor(account: Pick<Account, '_id' | 'platform' | 'handle' | '
   }
 }
 
-/**
- * When the connection ends if nothing succeeds: the grant's end for projections that describe it
- * (renew by need: they carry `lastCheckedAt`; the access token may sit expired between uses), the
- * access token's expiry for those written before.
- */
-function grantEnd(status: NonNullable<Account['status']>): Date | undefined {
-  return status.lastCheckedAt ? status.grantExpiresAt : status.tokenExpiresAt;
-}
 
 function premiumOf(account: Pick<Account, 'platform' | 'premium'>, reader: Reader): Pick<AccountPill, 'premium'> {
   const tag = account.platform === 'x' ? premiumTagOf(account.premium) : undefined;

@@ -6,6 +6,7 @@ import { createModels, ensureIndexes } from '../../../db/models/index.js';
 import type { AccountEvent } from '../../../db/models/account-event.js';
 import { approveConsent } from '../../../sandbox/client.js';
 import { accountWorkflowId, refreshNowUpdate, revokedSignal } from '../../../workflows/account/messages.js';
+import { formatDateTime } from '../../../services/phrasing/index.js';
 import type { TestDatabase } from '../../helpers/integration.js';
 import { waitFor } from '../../helpers/lifecycle.js';
 import { penNamesOf, postForm, registerPayingUser, registerUser, useLiveWeb, webApp, type Agent, type TestUser } from './support.js';
@@ -60,6 +61,10 @@ describe('web: the account page and its timeline', () => {
     expect(page.text).toContain("<strong>Deauthorized by the platform</strong>: The platform ended Tether&#39;s access");
     expect(page.text).toContain('<strong>Reconnected</strong>');
     expect(page.text).toContain('<strong>Notification</strong>: Told you about the expiry on the dashboard');
+    // The facts describe the grant (an X refresh token lasting months), not the two-hour access token.
+    const status = (await web.db.models.Account.findById(account._id).lean())?.status;
+    expect(status?.grantExpiresAt?.getTime()).toBeGreaterThan(status!.tokenExpiresAt!.getTime() + 30 * 86_400_000);
+    expect(page.text).toContain(`<dt>Access ends</dt><dd>${formatDateTime(status!.grantExpiresAt!, 'UTC')}</dd>`);
     // The SVG: a red band for the expired stretch, a marker per event, range links.
     expect(page.text).toMatch(/<rect class="band-danger"/);
     expect(page.text).toMatch(/<rect class="band-ok"/);
@@ -165,15 +170,27 @@ describe('web: the account page and its timeline', () => {
     const soon = new Date(Date.now() + 3600_000);
     const later = new Date(Date.now() + 5 * 3600_000);
     const base = { ownerId: owner.ownerId, penNameId: owner.penNameId, platform: 'x' as const, displayName: 'Someone', meta: {}, connectedAt: new Date() };
-    const status = (nextAction: string, nextActionAt: Date, tokenExpiresAt?: Date) => ({ state: 'active' as const, nextAction, nextActionAt, tokenExpiresAt, queuePaused: false, sequence: 1, updatedAt: new Date() });
+    const status = (nextAction: string, nextActionAt: Date, ends: { tokenExpiresAt?: Date; grantExpiresAt?: Date; lastCheckedAt?: Date } = {}) => ({
+      state: 'active' as const,
+      nextAction,
+      nextActionAt,
+      ...ends,
+      queuePaused: false,
+      sequence: 1,
+      updatedAt: new Date(),
+    });
+    // Renew by need: an access token that ends between uses is not coming up, the grant's end is.
+    const tokenEnd = new Date(Date.now() + 2 * 3600_000);
+    const grantEnd = new Date(Date.now() + 3 * 3600_000);
     await web.db.models.Account.create([
       { ...base, _id: randomUUID(), externalId: randomUUID(), handle: 'later_one', status: status('validate', later) },
-      { ...base, _id: randomUUID(), externalId: randomUUID(), handle: 'sooner_one', status: status('renew', soon, new Date(Date.now() + 7200_000)) },
+      { ...base, _id: randomUUID(), externalId: randomUUID(), handle: 'sooner_one', status: status('renew', soon, { tokenExpiresAt: tokenEnd, grantExpiresAt: grantEnd, lastCheckedAt: new Date() }) },
+      { ...base, _id: randomUUID(), externalId: randomUUID(), handle: 'legacy_one', status: status('renew', new Date(later.getTime() + 60_000), { tokenExpiresAt: tokenEnd }) },
     ]);
     const page = await user.agent.get('/connections').expect(200);
     const section = /<section class="platform" id="coming-up"[\s\S]*?<\/section>/.exec(page.text)?.[0] ?? '';
     const items = [...section.matchAll(/<a href="\/connections\/[^"]+">([^<]+)<\/a>/g)].map((match) => match[1]);
-    expect(items).toEqual(['@sooner_one: Renews the token', '@sooner_one: Token ends', '@later_one: Checks the token']);
+    expect(items).toEqual(['@sooner_one: Renews the token', '@legacy_one: Access ends', '@sooner_one: Access ends', '@later_one: Checks the token', '@legacy_one: Renews the token']);
   });
 });
 
