@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { PLATFORM } from '../shared/owner.js';
-import { sum429 } from '../shared/stack.js';
+import { sum429 } from '../shared/sandbox-process.js';
 import { summarize, type LatencySummary } from '../shared/stats.js';
 import type { LifecycleContext } from './context.js';
 import { analyseStormDispatch, maxInWindow, tokenCalls, type StormDispatch } from './storm-dispatch.js';
@@ -83,8 +83,8 @@ export async function runStorm(context: LifecycleContext, count: number, estimat
   const lastDue = Math.max(...dues);
   if (firstDue < setup.waveEnded) warnings.push(`the setup wave ran ${((setup.waveEnded - firstDue) / SECOND).toFixed(0)} s past the first due check`);
   const countersBefore = await control.counters({ platform: PLATFORM });
-  const tooManyBefore = sum429(sandbox.tooManyRequests);
-  sandbox.startRecording();
+  const tooManyBefore = sum429(await sandbox.tally());
+  await sandbox.startRecording();
   const timeoutSec = options.stormTimeoutSec ?? Math.ceil((lastDue - Date.now()) / SECOND + 2 * minimumPossibleSec + 120);
   const deadline = Date.now() + timeoutSec * SECOND;
   progress(`storm: ${n} checks due between +${((firstDue - setup.waveEnded) / SECOND).toFixed(0)} s and +${((lastDue - setup.waveEnded) / SECOND).toFixed(0)} s; limit ${options.tokenLimit.limit}/${options.tokenLimit.windowSec} s; waiting up to ${timeoutSec} s`);
@@ -101,7 +101,7 @@ export async function runStorm(context: LifecycleContext, count: number, estimat
     if (now >= firstDue - 5 * SECOND && now - lastSample >= 5 * SECOND) {
       lastSample = now;
       const { refreshes } = await control.counters({ platform: PLATFORM });
-      timeline.push({ atSec: Math.round((now - firstDue) / SECOND), sandboxRefreshes: refreshes - countersBefore.refreshes, checkedInProjection: doneAt.size, tooManyRequests: sum429(sandbox.tooManyRequests) - tooManyBefore });
+      timeline.push({ atSec: Math.round((now - firstDue) / SECOND), sandboxRefreshes: refreshes - countersBefore.refreshes, checkedInProjection: doneAt.size, tooManyRequests: sum429(await sandbox.tally()) - tooManyBefore });
     }
     const pending = accounts.filter((a) => !doneAt.has(a.accountId) && !expired.has(a.accountId)).map((a) => a.accountId);
     // Done once every account is checked or has (falsely) expired and will not check by itself.
@@ -117,13 +117,13 @@ export async function runStorm(context: LifecycleContext, count: number, estimat
     }
     if (now - lastReport >= 15 * SECOND) {
       lastReport = now;
-      progress(`storm: ${doneAt.size}/${n} checked, ${expired.size} expired, ${sum429(sandbox.tooManyRequests) - tooManyBefore} 429s`);
+      progress(`storm: ${doneAt.size}/${n} checked, ${expired.size} expired, ${sum429(await sandbox.tally()) - tooManyBefore} 429s`);
     }
     await sleep(POLL_MS);
   }
 
   const countersAfter = await control.counters({ platform: PLATFORM });
-  const calls = sandbox.stopRecording();
+  const calls = await sandbox.stopRecording();
   await control.configure({ tokenRateLimits: { [PLATFORM]: null } });
   // A last look at every storm account: a checked account may still have shown a warning.
   for (const doc of await models.Account.find({ _id: { $in: accounts.map((a) => a.accountId) } }, { status: 1 }).lean()) {
@@ -159,7 +159,7 @@ export async function runStorm(context: LifecycleContext, count: number, estimat
     falseExpirations: expired.size,
     falseWarnings: expiring.size,
     refreshTokenReuse: countersAfter.refreshTokenReuse - countersBefore.refreshTokenReuse,
-    tooManyRequests: sum429(sandbox.tooManyRequests) - tooManyBefore,
+    tooManyRequests: sum429(await sandbox.tally()) - tooManyBefore,
     tokenEndpointRefreshes: countersAfter.refreshes - countersBefore.refreshes,
     maxArrivalsInAnySecond: maxInWindow(tokenCalls(calls, 0).map((c) => c.at), 1000),
     pollIntervalMs: POLL_MS,
