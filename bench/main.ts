@@ -1,4 +1,5 @@
 import { configFromEnvironment } from '../config/index.js';
+import { ACCOUNTS_USAGE } from './accounts/options.js';
 import { COST_USAGE } from './cost/options.js';
 import { DISPATCH_USAGE } from './dispatch/options.js';
 import { LIFECYCLE_USAGE } from './lifecycle/options.js';
@@ -12,6 +13,7 @@ const BENCHMARKS: Record<string, { usage: string; run?: (argv: string[], setting
   lifecycle: { usage: LIFECYCLE_USAGE, run: async (argv, settings) => (await import('./lifecycle/run.js')).runLifecycleBench(argv, settings) },
   web: { usage: WEB_USAGE, run: async (argv) => (await import('./web/run.js')).runWebBench(argv) },
   publish: { usage: PUBLISH_USAGE, run: async (argv, settings) => (await import('./publish/run.js')).runPublishBench(argv, settings) },
+  accounts: { usage: ACCOUNTS_USAGE, run: async (argv) => (await import('./accounts/run.js')).runAccountsBench(argv) },
   cost: { usage: COST_USAGE, run: async (argv) => (await import('./cost/run.js')).runCostBench(argv) },
   dispatch: { usage: DISPATCH_USAGE, run: async (argv) => (await import('./dispatch/run.js')).runDispatchBench(argv) },
   startup: { usage: STARTUP_USAGE, run: async (argv, settings) => (await import('./startup/run.js')).runStartupBench(argv, settings) },

@@ -50,9 +50,11 @@ export function lifecycleContext(deps: LifecycleDeps): LifecycleContext {
 
 /** The account, or a non-retryable failure: no retry makes an unknown account appear. */
 export async function requireAccount(models: Models, accountId: string): Promise<Account> {
-  const account = await findAccount(models, accountId);
-  if (!account) throw ApplicationFailure.nonRetryable(`No account with id ${accountId} exists`, 'AccountNotFound');
-  return account;
+  return (await findAccount(models, accountId)) ?? accountNotFound(accountId);
+}
+
+export function accountNotFound(accountId: string): never {
+  throw ApplicationFailure.nonRetryable(`No account with id ${accountId} exists`, 'AccountNotFound');
 }
 
 /** The name of the account's pen name, or a placeholder once that pen name is deleted. */

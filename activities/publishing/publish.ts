@@ -1,10 +1,10 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
-import { accountRefOf } from '../../db/accounts.js';
+import { accountRefOf, findAccount } from '../../db/accounts.js';
 import { claimPublishing, extendPublishing, settlePublishing } from '../../db/posts.js';
 import type { Failure } from '../../platforms/types.js';
 import { publishableMedia, uploadLedger } from '../../services/media/publishable.js';
 import { mediaUrlSignerFor } from '../../services/media/signed-url.js';
-import { activityLog, missingCredentials, notConfigured, requireAccount, type LifecycleContext } from '../lifecycle/deps.js';
+import { accountNotFound, activityLog, missingCredentials, notConfigured, type LifecycleContext } from '../lifecycle/deps.js';
 import type { PostReason, PublishResult, TargetRef } from './contract.js';
 import { targetIdOf } from '../../db/models/post-target.js';
 
@@ -32,16 +32,19 @@ export function publishActivity(context: LifecycleContext) {
 
   return async function publishPost(target: TargetRef): Promise<PublishResult> {
     const targetId = targetIdOf(target.postId, target.accountId);
-    const claim = await claimPublishing(models, { targetId, holder: context.workerIdentity, now: clock(), leaseMs: PUBLISH_LEASE_MS });
+    // The account and its tokens are read while the target is claimed: reads only, used once the claim is won.
+    const reads = Promise.all([findAccount(models, target.accountId), store.loadCredentials(target.accountId)]);
+    reads.catch(() => undefined);
+    const claim = await claimPublishing(models, { targetId, postId: target.postId, holder: context.workerIdentity, now: clock(), leaseMs: PUBLISH_LEASE_MS });
     if (claim.kind === 'published') return { outcome: 'published', url: claim.target.url ?? '', externalId: claim.target.externalId ?? '' };
     if (claim.kind === 'gone') return { outcome: 'gone' };
     // Temporal retries this attempt once the other one has settled the target (or its lease ended).
     if (claim.kind === 'busy') throw ApplicationFailure.retryable(`another attempt is publishing ${targetId}`, 'PublishInProgress');
     const { attempt, post } = claim;
 
-    const account = await requireAccount(models, target.accountId);
+    const [found, stored] = await reads;
+    const account = found ?? accountNotFound(target.accountId);
     const adapter = adapters[account.platform];
-    const stored = await store.loadCredentials(account._id);
     const media = await publishableMedia(models, signer, post.media, clock());
     const renew = () => extendPublishing(models, { targetId, attempt, until: new Date(clock().getTime() + PUBLISH_LEASE_MS) });
     const outcome = !adapter

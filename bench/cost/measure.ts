@@ -6,7 +6,7 @@ import { accountWorkflowId } from '../../workflows/account/messages.js';
 import { addCosts, costOf, costPer, emptyCost, type HistoryCost } from '../shared/actions.js';
 import { commandCount, commandsBetween, commandsPer, type CommandTotals } from '../shared/db-commands.js';
 import { eventId, fetchRuns, updatesOf } from '../shared/history.js';
-import { callsBetween, copyCalls } from '../shared/stack.js';
+import { callsBetween } from '../shared/sandbox-process.js';
 import { connectNew, type CostAccount } from './connect.js';
 import { BENCH_IMAGE_HOST } from './stack.js';
 import type { CostVariant } from './options.js';
@@ -97,7 +97,7 @@ export async function measurePlatform(
 
   const workerBefore = stack.commands.worker.snapshot();
   const clientBefore = stack.commands.client.snapshot();
-  const callsBefore = copyCalls(stack.sandbox.calls);
+  const callsBefore = await stack.sandbox.tally();
   const countersBefore = await stack.sandbox.control.counters({ platform });
   const start = await stack.now();
   const postIds: string[] = [];
@@ -111,7 +111,7 @@ export async function measurePlatform(
   const posts = variant === 'posts' ? await settledPosts(stack, postIds) : undefined;
   const worker = commandsBetween(workerBefore, stack.commands.worker.snapshot());
   const client = commandsBetween(clientBefore, stack.commands.client.snapshot());
-  const calls = callsBetween(callsBefore, stack.sandbox.calls);
+  const calls = callsBetween(callsBefore, await stack.sandbox.tally());
   const countersAfter = await stack.sandbox.control.counters({ platform });
 
   let total = emptyCost();

@@ -20,7 +20,7 @@ import { ALL_SEARCH_ATTRIBUTES } from '../../workflows/search-attributes.js';
 import { CommandTally, monitoredConnection } from '../shared/db-commands.js';
 import { createOwner, type BenchOwner } from '../shared/owner.js';
 import type { BenchRun } from '../shared/run.js';
-import { startCountingSandbox, type BenchSandbox } from '../shared/stack.js';
+import { startCountingSandbox, type BenchSandbox } from '../shared/sandbox-process.js';
 
 // What the cost benchmark runs on: Temporal's time-skipping test server (workflow time jumps;
 // activities, the database and the sandbox run in real time), the embedded database, the sandbox
@@ -64,7 +64,7 @@ export async function startCostStack(run: BenchRun): Promise<CostStack> {
   const [dbServer, testServer] = await Promise.all([databaseServer(), timeSkippingServer()]);
   const database = await startDatabaseServer({ server: dbServer, port: await freePort(), dataDir: path.join(scratch, 'db'), onLine: logs.sink('db').line });
   cleanup.add('database server', () => database.process.stop());
-  const sandbox = await startCountingSandbox(cleanup);
+  const sandbox = await startCountingSandbox({ logs, cleanup });
   await sandbox.control.configure({ tiktokVerifiedDomains: [BENCH_IMAGE_HOST] });
   const env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: testServer } } });
   cleanup.add('time-skipping server', () => env.teardown());

@@ -238,6 +238,7 @@ function stormRows(storm: StormResult): Row[] {
     { metric: 'Fastest possible at the limit (N / rate)', ours: storm.minimumPossibleSec, unit: 's' },
     { metric: 'Token requests granted, first to last', ours: storm.grantedSpanSec, unit: 's' },
     { metric: 'Rate the platform granted (share of its limit; target ≥ 90 %)', ours: `${formatValue(storm.achievedPerSec)} (${formatValue((100 * storm.achievedPerSec) / rate)} %)`, unit: 'requests/s' },
+    { metric: 'The same between the 10th and the 90th percentile grant (without start and tail)', ours: `${formatValue(storm.middlePerSec)} (${formatValue((100 * storm.middlePerSec) / rate)} %)`, unit: 'requests/s' },
     { metric: '429s from the token endpoint (target 0)', ours: storm.tooManyRequests, unit: 'responses' },
     { metric: 'Token requests reaching the platform in the busiest sliding second', ours: storm.maxArrivalsInAnySecond, unit: 'requests' },
     { metric: 'Check done after its due time p50 / p95 / max (projection, ~1 s polls)', ours: `${formatValue(storm.lateSec.p50)} / ${formatValue(storm.lateSec.p95)} / ${formatValue(storm.lateSec.max)}`, unit: 's' },

@@ -1,7 +1,7 @@
 import { accountWorkflowId } from '../../workflows/account/messages.js';
 import { fetchAllRuns } from '../shared/profile.js';
 import { spansOf } from '../shared/history.js';
-import type { SandboxCall } from '../shared/stack.js';
+import type { SandboxCall } from '../shared/sandbox-process.js';
 import { summarize, type LatencySummary } from '../shared/stats.js';
 import type { LifecycleContext } from './context.js';
 

@@ -2,7 +2,7 @@ import { accountWorkflowId, refreshNowUpdate } from '../../workflows/account/mes
 import { noopUpdate, shapedUpdate, shapedWorkflowId, type ActivityShape } from '../workflows/messages.js';
 import { commandCount, commandMs, commandsBetween, commandsPer, type CommandTotals } from '../shared/db-commands.js';
 import { runPool } from '../shared/pool.js';
-import { callsBetween, copyCalls } from '../shared/stack.js';
+import { callsBetween } from '../shared/sandbox-process.js';
 import { summarize, type LatencySummary } from '../shared/stats.js';
 import type { LifecycleContext } from './context.js';
 
@@ -42,10 +42,10 @@ export async function timeShapedUpdates(context: LifecycleContext, samples: numb
 export async function timeRefreshNow(context: LifecycleContext, accountIds: string[]): Promise<LatencyResult> {
   const { client, options, commands, sandbox } = context;
   const workerBefore = await commands.worker.snapshot();
-  const callsBefore = copyCalls(sandbox.calls);
+  const callsBefore = await sandbox.tally();
   const run = await runPool(accountIds, options.latencyConcurrency, (accountId) => client.workflow.getHandle(accountWorkflowId(accountId)).executeUpdate(refreshNowUpdate));
   const worker = commandsBetween(workerBefore, await commands.worker.snapshot());
-  const calls = Object.values(callsBetween(callsBefore, sandbox.calls));
+  const calls = Object.values(callsBetween(callsBefore, await sandbox.tally()));
   const n = Math.max(1, accountIds.length);
   const notRenewed = run.results.filter((answer) => answer !== undefined && answer.outcome.kind !== 'renewed').length;
   return {

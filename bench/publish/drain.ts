@@ -5,7 +5,7 @@ import type { TargetState } from '../../db/models/post-target.js';
 import type { Counters } from '../../sandbox/client.js';
 import { commandCount, commandMs, commandsBetween, commandsPer, type CommandTotals } from '../shared/db-commands.js';
 import { PLATFORM } from '../shared/owner.js';
-import { callsBetween, copyCalls, sum429 } from '../shared/stack.js';
+import { callsBetween, sum429, type SandboxTally as CallTally } from '../shared/sandbox-process.js';
 import { summarize, type LatencySummary } from '../shared/stats.js';
 import type { PublishContext } from './context.js';
 import type { ScheduledRound } from './schedule.js';
@@ -23,16 +23,17 @@ const DATABASE_POLL_MS = 5000;
 export interface SandboxTally {
   counters: Counters;
   tooManyRequests: number;
-  calls: Map<string, { count: number; ms: number }>;
+  calls: CallTally;
   workerCommands: CommandTotals;
 }
 
 /** Counters before a round: the sandbox's, its calls, and the worker's database commands. */
 export async function sandboxTally(context: PublishContext): Promise<SandboxTally> {
+  const calls = await context.sandbox.tally();
   return {
     counters: await context.sandbox.control.counters({ platform: PLATFORM }),
-    tooManyRequests: sum429(context.sandbox.tooManyRequests),
-    calls: copyCalls(context.sandbox.calls),
+    tooManyRequests: sum429(calls),
+    calls,
     workerCommands: await context.commands.worker.snapshot(),
   };
 }

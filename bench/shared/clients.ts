@@ -12,7 +12,8 @@ import { CommandTally, monitoredConnection, RemoteCommandTally } from './db-comm
 import { createOwner, PLATFORM } from './owner.js';
 import type { BenchRun } from './run.js';
 import { freePort } from '../../tools/process.js';
-import { startCountingSandbox, startServers, startWorkerProcess, tetherEnvironment, type BenchSandbox, type Servers, type WorkerProcess } from './stack.js';
+import { startCountingSandbox, type BenchSandbox } from './sandbox-process.js';
+import { startServers, startWorkerProcess, tetherEnvironment, type Servers, type WorkerProcess } from './stack.js';
 
 // The start lifecycle and publish share: servers and sandbox, the environment Tether's worker
 // reads, then this process's own clients (database, Temporal, the X adapter) and the owner.
@@ -34,7 +35,7 @@ export async function startBenchStack(
   options: { temporalCliPath?: string; accountQueuePrefix: string; extraEnvironment?: Record<string, string> },
 ): Promise<BenchStack> {
   const { logs, cleanup, progress } = run;
-  const [servers, sandbox] = await Promise.all([startServers({ temporalCliPath: options.temporalCliPath, logs, cleanup }), startCountingSandbox(cleanup)]);
+  const [servers, sandbox] = await Promise.all([startServers({ temporalCliPath: options.temporalCliPath, logs, cleanup }), startCountingSandbox({ logs, cleanup })]);
   progress(`servers up: Temporal ${servers.temporalAddress}, ${servers.databaseKind} ${servers.mongoUri}, sandbox ${sandbox.url}`);
 
   const runId = randomUUID().slice(0, 8);

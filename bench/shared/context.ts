@@ -5,7 +5,7 @@ import type { Models } from '../../db/models/index.js';
 import type { PlatformAdapter } from '../../platforms/types.js';
 import type { CommandTally, RemoteCommandTally } from './db-commands.js';
 import type { BenchOwner } from './owner.js';
-import type { BenchSandbox } from './stack.js';
+import type { BenchSandbox } from './sandbox-process.js';
 
 // What every step of a benchmark that runs Tether's worker works with (lifecycle and publish);
 // each benchmark's own context extends it with its options and extras.

@@ -1,6 +1,6 @@
 import type { BenchContext } from './context.js';
 import { commandCount, commandsBetween, commandsPer, type CommandTotals } from './db-commands.js';
-import { callsBetween, copyCalls } from './stack.js';
+import { callsBetween } from './sandbox-process.js';
 import { summarize, type LatencySummary } from './stats.js';
 
 // The cost of one operation, counted alone: each sample runs with nothing else in flight, and the
@@ -23,7 +23,7 @@ export async function countOneByOne<T, R>(context: BenchContext, items: T[], ope
   const latencies: number[] = [];
   const clientBefore = commands.client.snapshot();
   const workerBefore = await commands.worker.snapshot();
-  const callsBefore = copyCalls(sandbox.calls);
+  const callsBefore = await sandbox.tally();
   for (const item of items) {
     const started = performance.now();
     results.push(await operation(item));
@@ -31,7 +31,7 @@ export async function countOneByOne<T, R>(context: BenchContext, items: T[], ope
   }
   const client = commandsBetween(clientBefore, commands.client.snapshot());
   const worker = commandsBetween(workerBefore, await commands.worker.snapshot());
-  const calls = callsBetween(callsBefore, sandbox.calls);
+  const calls = callsBetween(callsBefore, await sandbox.tally());
   const n = Math.max(1, items.length);
   const round = (value: number) => Math.round(value * 100) / 100;
   return {

@@ -2,9 +2,6 @@ import { randomBytes } from 'node:crypto';
 import { createWriteStream, mkdirSync, mkdtempSync, rmSync, type WriteStream } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { RequestHandler } from 'express';
-import { SandboxClient } from '../../sandbox/client.js';
-import { startSandbox } from '../../sandbox/server.js';
 import { databaseServer, temporalCli } from '../../tools/binaries.js';
 import { repoRoot } from '../../tools/paths.js';
 import { freePort, startProcess, waitUntilReady, type ManagedProcess } from '../../tools/process.js';
@@ -12,7 +9,7 @@ import { startDatabaseServer, startTemporalDevServer, taskQueueHasWorker } from 
 import type { Cleanup } from './cleanup.js';
 
 // The servers a benchmark runs against, all its own, on free ports: a Temporal dev server
-// (in memory), the MongoDB-wire server, the platform sandbox in-process, and worker processes.
+// (in memory), the MongoDB-wire server and worker processes (the sandbox: sandbox-process.ts).
 // Every process's output goes to a log file; everything is registered for cleanup.
 
 export const NAMESPACE = 'default';
@@ -58,89 +55,6 @@ export async function startServers(options: { temporalCliPath?: string; logs: Lo
   ]);
   return { temporalAddress: temporal.address, mongoUri: database.uri, databaseKind: dbServer.kind };
 }
-
-export interface BenchSandbox {
-  url: string;
-  control: SandboxClient;
-  /** Responses with status 429, per `"<METHOD> <path>"`, since the sandbox started. */
-  tooManyRequests: Map<string, number>;
-  /** Every platform call the sandbox answered, per `"<METHOD> <path>"`: how many, and how long it took to answer. */
-  calls: Map<string, { count: number; ms: number }>;
-  /** Records each platform call (arrival, status, time to answer) until `stopRecording`. */
-  startRecording(): void;
-  stopRecording(): SandboxCall[];
-}
-
-/** One platform call as the sandbox saw it. */
-export interface SandboxCall {
-  /** Epoch ms the request arrived. */
-  at: number;
-  key: string;
-  status: number;
-  ms: number;
-}
-
-const MAX_RECORDED_CALLS = 200_000;
-
-/**
- * The sandbox in-process, behind a middleware that counts and times every call it answers and
- * the 429s among them (the sandbox's own counters do not keep those).
- */
-export async function startCountingSandbox(cleanup: Cleanup): Promise<BenchSandbox> {
-  const tooManyRequests = new Map<string, number>();
-  const calls = new Map<string, { count: number; ms: number }>();
-  let recorded: SandboxCall[] | undefined;
-  const count: RequestHandler = (req, res, next) => {
-    const at = Date.now();
-    const started = performance.now();
-    // Read before routing: routers mounted on a host prefix rewrite req.path.
-    const key = `${req.method} ${req.path}`;
-    res.on('finish', () => {
-      const ms = performance.now() - started;
-      const call = calls.get(key) ?? { count: 0, ms: 0 };
-      call.count += 1;
-      call.ms += ms;
-      calls.set(key, call);
-      if (res.statusCode === 429) tooManyRequests.set(key, (tooManyRequests.get(key) ?? 0) + 1);
-      if (recorded) {
-        recorded.push({ at, key, status: res.statusCode, ms });
-        if (recorded.length >= MAX_RECORDED_CALLS) recorded = undefined;
-      }
-    });
-    next();
-  };
-  const sandbox = await startSandbox({ before: [count] });
-  cleanup.add('sandbox', () => sandbox.close());
-  return {
-    url: sandbox.url,
-    control: new SandboxClient(sandbox.url),
-    tooManyRequests,
-    calls,
-    startRecording: () => {
-      recorded = [];
-    },
-    stopRecording: () => {
-      const result = recorded ?? [];
-      recorded = undefined;
-      return result;
-    },
-  };
-}
-
-/** Calls between two copies of `calls` (platform calls only: the control API is not counted). */
-export function callsBetween(before: Map<string, { count: number; ms: number }>, after: Map<string, { count: number; ms: number }>): Record<string, { count: number; ms: number }> {
-  const result: Record<string, { count: number; ms: number }> = {};
-  for (const [key, call] of after) {
-    if (key.includes('/_sandbox/')) continue;
-    const earlier = before.get(key) ?? { count: 0, ms: 0 };
-    if (call.count > earlier.count) result[key] = { count: call.count - earlier.count, ms: call.ms - earlier.ms };
-  }
-  return result;
-}
-
-export const copyCalls = (calls: Map<string, { count: number; ms: number }>) => new Map([...calls].map(([key, call]) => [key, { ...call }]));
-
-export const sum429 = (counts: Map<string, number>) => [...counts.values()].reduce((total, n) => total + n, 0);
 
 /**
  * The environment Tether's processes read (config/), as production would set it: the benchmark's

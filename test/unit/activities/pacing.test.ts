@@ -74,6 +74,24 @@ describe('token request pacing', () => {
   });
 });
 
+describe('token request pacing after an event-loop stall (real timers)', () => {
+  it('releases the requests that waited through the stall one interval apart, not together', async () => {
+    const pace = createTokenRequestPacer(rates({ x: 10 }), 1);
+    const started = performance.now();
+    const times: number[] = [];
+    const all = Promise.all(Array.from({ length: 6 }, () => pace('x').then(() => times.push(performance.now() - started))));
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    // Block the event loop across the next four release times.
+    const blockedUntil = performance.now() + 450;
+    while (performance.now() < blockedUntil);
+    await all;
+    expect(times).toHaveLength(6);
+    expect(times[1]).toBeGreaterThanOrEqual(450);
+    const gaps = times.slice(1).map((t, i) => t - times[i]!);
+    expect(Math.min(...gaps)).toBeGreaterThanOrEqual(99.5);
+  });
+});
+
 describe('renewal workers', () => {
   it('take the configured rates over the built-in ones, and hold about two seconds of paced renewals', () => {
     expect(renewalRates({ x: 3 })).toMatchObject({ x: 3, linkedin: 2 });
