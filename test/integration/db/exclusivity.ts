@@ -20,7 +20,7 @@ const settled = <T>(attempt: (index: number) => Promise<T>) => Promise.allSettle
 /** The exclusivity tests on the server `mongoUri` names (default the integration tier's). */
 export function describeExclusiveClaims(name: string, options: { mongoUri?: () => string } = {}): void {
   describe(name, () => {
-    const world = useActivityWorld({ configOverrides: () => (options.mongoUri ? { MONGODB_URI: options.mongoUri() } : {}) });
+    const world = useActivityWorld({ configOverrides: (): Record<string, string> => (options.mongoUri ? { MONGODB_URI: options.mongoUri() } : {}) });
 
     it('a claim: one winner per generation; an ended claim lets exactly one next attempt in; an outcome ends the key', async () => {
       const key = `test:${Date.now()}`;
