@@ -63,7 +63,7 @@ export async function startPostgresql(options: {
   const proc = startProcess({
     name: 'postgresql',
     command: options.binaries.postgres,
-    args: ['-D', options.dataDir, '-p', String(options.port), '-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='],
+    args: ['-D', options.dataDir, '-p', String(options.port), '-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'log_checkpoints=off'],
     user,
     onLine: (line) => {
       if (line.includes('ready to accept connections')) ready = true;

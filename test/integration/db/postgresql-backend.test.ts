@@ -48,4 +48,24 @@ describe('the embedded FerretDB on the PostgreSQL backend', () => {
   });
 });
 
+describe('the PostgreSQL cluster of the embedded FerretDB', () => {
+  it('keeps its data across a restart on the same data directory, as npm start does', async () => {
+    const dataDir = path.join(scratch, 'restarted');
+    const server = await databaseServer({ backend: 'postgresql' });
+    const name = uniqueName('kept').replace(/-/g, '_');
+    const withServer = async <T>(work: (client: MongoClient) => Promise<T>): Promise<T> => {
+      const running = await startDatabaseServer({ server, port: await freePort(), dataDir, onLine: () => {} });
+      const client = await MongoClient.connect(running.uri);
+      try {
+        return await work(client);
+      } finally {
+        await client.close();
+        await running.process.stop();
+      }
+    };
+    await withServer((client) => client.db(name).collection('kept').insertOne({ _id: 'first' as never }));
+    expect(await withServer((client) => client.db(name).collection('kept').countDocuments())).toBe(1);
+  });
+});
+
 describeExclusiveClaims('exclusive claims on FerretDB (PostgreSQL)', { mongoUri: () => `${database!.uri}/${uniqueName('onpg').replace(/-/g, '_')}` });
