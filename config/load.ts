@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { z } from 'zod';
 import type { PlatformSettings } from '../platforms/settings.js';
 import { PLATFORM_IDS, type PlatformId } from '../platforms/types.js';
-import { envSchema, PLATFORM_ENV_PREFIX, type Env } from './schema.js';
+import { envSchema, PLATFORM_ENV_PREFIX, type EmbeddedDatabaseBackend, type Env } from './schema.js';
 import { tokenKeyring, type TokenKeyring } from './token-keys.js';
 
 export interface PlatformClient {
@@ -31,7 +31,13 @@ export interface Config {
     /** Workflows a worker keeps cached (its sticky cache); bounds worker memory. */
     maxCachedWorkflows: number;
   };
-  mongo: { embedded: boolean; uri: string; port: number };
+  mongo: {
+    embedded: boolean;
+    uri: string;
+    port: number;
+    /** Storage of the embedded FerretDB (when no MONGODB_URI is set). */
+    embeddedBackend: EmbeddedDatabaseBackend;
+  };
   /** The keys that seal stored tokens: the newest seals, every one opens what it sealed. */
   tokenEncryptionKey: TokenKeyring;
   security: {
@@ -182,6 +188,7 @@ export function loadConfig(source: Source, cwd = process.cwd()): Config {
       embedded: mongoEmbedded,
       uri: env.MONGODB_URI ?? `mongodb://127.0.0.1:${env.MONGODB_PORT}/tether`,
       port: env.MONGODB_PORT,
+      embeddedBackend: env.EMBEDDED_DB_BACKEND,
     },
     tokenEncryptionKey: tokenKeyring(
       Buffer.from(tokenKey, 'base64'),

@@ -125,6 +125,7 @@ export const envSchema = z.object({
     .regex(/^mongodb(\+srv)?:\/\//, { message: 'expected a mongodb:// or mongodb+srv:// URI' })
     .optional(),
   MONGODB_PORT: port(27017),
+  EMBEDDED_DB_BACKEND: z.enum(['sqlite', 'postgresql'], { message: 'expected sqlite or postgresql' }).default('sqlite'),
   TOKEN_ENCRYPTION_KEY: encryptionKey.optional(),
   TOKEN_ENCRYPTION_OLD_KEYS: encryptionKeys.optional(),
 
@@ -165,6 +166,7 @@ export const envSchema = z.object({
 });
 
 export type Env = z.infer<typeof envSchema>;
+export type EmbeddedDatabaseBackend = Env['EMBEDDED_DB_BACKEND'];
 
 /** One line of the README's configuration table per variable, checked against the schema by a test. */
 export const ENV_DESCRIPTIONS: Record<keyof Env, string> = {
@@ -192,6 +194,7 @@ export const ENV_DESCRIPTIONS: Record<keyof Env, string> = {
   TEMPORAL_MAX_CACHED_WORKFLOWS: 'Account workflows a worker keeps in memory (about 0.5 MiB each); the others are replayed from history when they wake. Bounds worker memory whatever the account count; 0 disables the cache',
   MONGODB_URI: 'Existing MongoDB URI; unset runs a `mongod` on PATH or the embedded FerretDB',
   MONGODB_PORT: 'Embedded database port',
+  EMBEDDED_DB_BACKEND: 'Storage of the embedded FerretDB: `sqlite` (files under TETHER_DATA_DIR) or `postgresql` (a PostgreSQL cluster `npm start` runs under TETHER_DATA_DIR; Debian `postgresql`, installed with apt-get when missing; chosen even when a `mongod` is on PATH)',
   TOKEN_ENCRYPTION_KEY: 'AES-256-GCM key that seals stored tokens (base64, 32 bytes); generated in development',
   TOKEN_ENCRYPTION_OLD_KEYS: 'Earlier token keys, comma-separated: they only open what they sealed until `npm run admin -- rotate-key` re-seals it with `TOKEN_ENCRYPTION_KEY`',
   PLATFORM_MODE: '`sandbox` (the local emulator) or `live` (the real platforms)',

@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { stripVTControlCharacters } from 'node:util';
+import type { EmbeddedDatabaseBackend } from '../config/schema.js';
 import { repoRoot, toolsBin, toolsDir } from './paths.js';
 import { VERSIONS } from './versions.js';
 
@@ -68,28 +69,89 @@ export async function temporalCli(options: { explicitPath?: string; progress?: P
   return built;
 }
 
-export type DatabaseServer = { kind: 'mongod'; path: string } | { kind: 'ferretdb'; path: string };
+export type DatabaseServer =
+  | { kind: 'mongod'; path: string }
+  /** `postgresql` set: FerretDB runs on a PostgreSQL cluster of its own instead of SQLite files. */
+  | { kind: 'ferretdb'; path: string; postgresql?: PostgresqlBinaries };
 
-/** A `mongod` on PATH, else FerretDB built from tools/ferretdb (SQLite backend). */
-export async function databaseServer(options: { progress?: Progress } = {}): Promise<DatabaseServer> {
+/** How a database server is named in output: `mongod`, `FerretDB (SQLite)` or `FerretDB (PostgreSQL)`. */
+export function databaseServerName(server: DatabaseServer): string {
+  if (server.kind === 'mongod') return 'mongod';
+  return server.postgresql ? 'FerretDB (PostgreSQL)' : 'FerretDB (SQLite)';
+}
+
+/**
+ * The embedded MongoDB-wire server. On the `sqlite` backend (default): a `mongod` on PATH, else
+ * FerretDB built from tools/ferretdb on SQLite. On `postgresql`: that FerretDB on PostgreSQL, whose
+ * server binaries are installed from Debian when missing.
+ */
+export async function databaseServer(options: { backend?: EmbeddedDatabaseBackend; progress?: Progress } = {}): Promise<DatabaseServer> {
   const progress = options.progress ?? defaultProgress;
+  if (options.backend === 'postgresql') {
+    const [ferretdb, postgresql] = await Promise.all([ferretdbBinary(progress), postgresqlBinaries(progress)]);
+    return { kind: 'ferretdb', path: ferretdb, postgresql };
+  }
   const mongod = onPath('mongod');
   if (mongod) return { kind: 'mongod', path: mongod };
+  return { kind: 'ferretdb', path: await ferretdbBinary(progress) };
+}
 
+async function ferretdbBinary(progress: Progress): Promise<string> {
   // Named by a hash of our Go sources, so editing them rebuilds instead of reusing a stale binary.
   const sourceDir = path.join(repoRoot, 'tools', 'ferretdb');
   const sourceHash = createHash('sha256');
   const goFiles = readdirSync(sourceDir).filter((file) => file.endsWith('.go')).sort();
   for (const file of [...goFiles, 'go.mod', 'go.sum']) sourceHash.update(readFileSync(path.join(sourceDir, file)));
   const built = path.join(toolsBin, `tether-ferretdb-${sourceHash.digest('hex').slice(0, 12)}`);
-  if (existsSync(built)) return { kind: 'ferretdb', path: built };
+  if (existsSync(built)) return built;
   mkdirSync(toolsBin, { recursive: true });
   const staging = `${built}.partial`;
-  await timed(`Building FerretDB ${VERSIONS.ferretdb} (embedded, SQLite) with go build (first run only)`, progress, () =>
+  await timed(`Building FerretDB ${VERSIONS.ferretdb} (embedded, SQLite or PostgreSQL) with go build (first run only)`, progress, () =>
     run('go', ['build', '-v', '-o', staging, '.'], { cwd: sourceDir, env: { CGO_ENABLED: '0' } }, progress),
   );
   renameSync(staging, built);
-  return { kind: 'ferretdb', path: built };
+  return built;
+}
+
+export interface PostgresqlBinaries {
+  initdb: string;
+  postgres: string;
+}
+
+const DEBIAN_POSTGRESQL = '/usr/lib/postgresql';
+
+function findPostgresql(): PostgresqlBinaries | undefined {
+  const initdb = onPath('initdb');
+  const postgres = onPath('postgres');
+  if (initdb && postgres) return { initdb, postgres };
+  // Debian keeps them off PATH, one directory per major version.
+  const versions = existsSync(DEBIAN_POSTGRESQL) ? readdirSync(DEBIAN_POSTGRESQL).filter((v) => /^\d+$/.test(v)) : [];
+  for (const version of versions.sort((a, b) => Number(b) - Number(a))) {
+    const bin = path.join(DEBIAN_POSTGRESQL, version, 'bin');
+    const found = { initdb: path.join(bin, 'initdb'), postgres: path.join(bin, 'postgres') };
+    if (existsSync(found.initdb) && existsSync(found.postgres)) return found;
+  }
+  return undefined;
+}
+
+/** PostgreSQL's `initdb` and `postgres`: on PATH, else Debian's newest, else installed with apt-get (as root). */
+export async function postgresqlBinaries(progress: Progress = defaultProgress): Promise<PostgresqlBinaries> {
+  const found = findPostgresql();
+  if (found) return found;
+  if (process.getuid?.() !== 0 || !onPath('apt-get')) {
+    throw new Error('EMBEDDED_DB_BACKEND=postgresql needs the PostgreSQL server (initdb, postgres): install Debian\'s postgresql package or put them on PATH');
+  }
+  const install = () => run('apt-get', ['install', '-y', '--no-install-recommends', 'postgresql'], { env: { DEBIAN_FRONTEND: 'noninteractive' } }, progress);
+  await timed('Installing PostgreSQL (Debian package postgresql) with apt-get (first run only)', progress, async () => {
+    // A fresh machine's package lists may be missing or stale: update them only if needed.
+    await install().catch(async () => {
+      await run('apt-get', ['update'], {}, progress);
+      await install();
+    });
+  });
+  const installed = findPostgresql();
+  if (!installed) throw new Error('apt-get installed postgresql, but initdb and postgres are neither on PATH nor under /usr/lib/postgresql/<version>/bin');
+  return installed;
 }
 
 /**

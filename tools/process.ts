@@ -65,10 +65,14 @@ export function startProcess(options: {
   cwd?: string;
   env?: NodeJS.ProcessEnv;
   onLine: LineSink;
+  /** Run as this user (needs root): PostgreSQL refuses to run as root. */
+  user?: { uid: number; gid: number };
 }): ManagedProcess {
   const child = spawn(options.command, options.args, {
     cwd: options.cwd,
     env: options.env ?? process.env,
+    uid: options.user?.uid,
+    gid: options.user?.gid,
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
   });

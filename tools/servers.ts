@@ -4,7 +4,8 @@ import { Connection } from '@temporalio/client';
 import { MongoClient } from 'mongodb';
 import { searchAttributeCliArgs } from '../workflows/search-attributes.js';
 import type { DatabaseServer } from './binaries.js';
-import { startProcess, waitUntilReady, type LineSink, type ManagedProcess } from './process.js';
+import { startPostgresql } from './postgresql.js';
+import { freePort, startProcess, waitUntilReady, type LineSink, type ManagedProcess } from './process.js';
 
 // The two real servers Tether needs, started as child processes: used by `npm start` (persistent
 // data under .data/) and by the test harness (throwaway data, random ports).
@@ -97,20 +98,50 @@ export async function databaseReachable(uri: string): Promise<boolean> {
 export async function startDatabaseServer(options: {
   server: DatabaseServer;
   port: number;
+  /** SQLite files, mongod's files, or the PostgreSQL cluster (its parent must be reachable by user `postgres` when run as root). */
   dataDir: string;
   onLine: LineSink;
   readyTimeoutMs?: number;
 }): Promise<RunningDatabase> {
   const listen = `127.0.0.1:${options.port}`;
+  const uri = `mongodb://${listen}`;
+  const { server } = options;
+  if (server.kind === 'ferretdb' && server.postgresql) {
+    const postgresql = await startPostgresql({ binaries: server.postgresql, dataDir: options.dataDir, port: await freePort(), onLine: options.onLine });
+    try {
+      const ferretdb = startProcess({ name: 'db', command: server.path, args: ['-listen', listen, '-postgresql-url', postgresql.url], onLine: options.onLine });
+      const both = bothProcesses(ferretdb, postgresql.process);
+      await waitUntilReady(both, () => databaseReachable(uri), options.readyTimeoutMs ?? 30_000).catch(async (error: unknown) => {
+        await both.stop();
+        throw error;
+      });
+      return { process: both, uri };
+    } catch (error) {
+      await postgresql.process.stop();
+      throw error;
+    }
+  }
   let args: string[];
-  if (options.server.kind === 'ferretdb') {
+  if (server.kind === 'ferretdb') {
     args = ['-listen', listen, '-data', options.dataDir];
   } else {
     mkdirSync(options.dataDir, { recursive: true });
     args = ['--bind_ip', '127.0.0.1', '--port', String(options.port), '--dbpath', options.dataDir, '--quiet'];
   }
-  const proc = startProcess({ name: 'db', command: options.server.path, args, onLine: options.onLine });
-  const uri = `mongodb://${listen}`;
+  const proc = startProcess({ name: 'db', command: server.path, args, onLine: options.onLine });
   await waitUntilReady(proc, () => databaseReachable(uri), options.readyTimeoutMs ?? 30_000);
   return { process: proc, uri };
+}
+
+/** FerretDB and its PostgreSQL as one process: it exits when either does, and stops FerretDB first. */
+function bothProcesses(ferretdb: ManagedProcess, postgresql: ManagedProcess): ManagedProcess {
+  return {
+    name: ferretdb.name,
+    child: ferretdb.child,
+    exited: Promise.race([ferretdb.exited, postgresql.exited]),
+    async stop(timeoutMs) {
+      await ferretdb.stop(timeoutMs);
+      await postgresql.stop(timeoutMs);
+    },
+  };
 }

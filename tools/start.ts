@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { configFromEnvironment, type Config } from '../config/index.js';
-import { databaseServer, temporalCli } from './binaries.js';
+import { databaseServer, databaseServerName, temporalCli } from './binaries.js';
 import { startMailCatcher, type MailCatcher } from './mail-catcher.js';
 import { repoRoot } from './paths.js';
 import {
@@ -102,12 +102,12 @@ async function main(): Promise<void> {
   const infrastructure: Promise<unknown>[] = [];
   if (config.mongo.embedded) {
     infrastructure.push(
-      databaseServer({ progress }).then(async (server) => {
-        write('tether', `starting ${server.kind === 'mongod' ? 'mongod' : 'FerretDB (SQLite)'} on port ${config.mongo.port}`);
+      databaseServer({ backend: config.mongo.embeddedBackend, progress }).then(async (server) => {
+        write('tether', `starting ${databaseServerName(server)} on port ${config.mongo.port}`);
         const db = await startDatabaseServer({
           server,
           port: config.mongo.port,
-          dataDir: path.join(config.dataDir, server.kind === 'mongod' ? 'mongod' : 'ferretdb'),
+          dataDir: path.join(config.dataDir, server.kind === 'mongod' ? 'mongod' : server.postgresql ? 'postgresql' : 'ferretdb'),
           onLine: (line) => write('db', line),
         });
         track(db.process);

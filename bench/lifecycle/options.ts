@@ -1,7 +1,8 @@
 import { parseArgs } from 'node:util';
 import { DEFAULT_MAX_CACHED_WORKFLOWS } from '../../config/schema.js';
 import { RENEWALS_PER_SECOND } from '../../worker/create-worker.js';
-import { positiveInteger } from '../shared/options.js';
+import type { EmbeddedDatabaseBackend } from '../../config/schema.js';
+import { DB_BACKEND_USAGE, dbBackend, positiveInteger } from '../shared/options.js';
 
 // Command-line options of `npm run bench -- lifecycle`.
 
@@ -34,6 +35,7 @@ export interface LifecycleOptions {
   memoryCheckpoint: number;
   /** Connect throughput is compared over the first and the last this many connects. */
   window: number;
+  dbBackend: EmbeddedDatabaseBackend;
 }
 
 export const LIFECYCLE_USAGE = `npm run bench -- lifecycle [options]
@@ -58,7 +60,8 @@ export const LIFECYCLE_USAGE = `npm run bench -- lifecycle [options]
   --counted-samples K        connects and refreshNow updates counted one at a time (default 5)
   --profile-samples P        histories read per operation for the time breakdown (default 50)
   --memory-checkpoint M      also read worker memory at M accounts (default 1000)
-  --window W                 compare connect throughput over the first and last W (default 300)`;
+  --window W                 compare connect throughput over the first and last W (default 300)
+${DB_BACKEND_USAGE}`;
 
 export function parseLifecycleOptions(argv: string[]): LifecycleOptions {
   const { values } = parseArgs({
@@ -80,6 +83,7 @@ export function parseLifecycleOptions(argv: string[]): LifecycleOptions {
       'profile-samples': { type: 'string' },
       'memory-checkpoint': { type: 'string' },
       window: { type: 'string' },
+      'db-backend': { type: 'string' },
     },
     strict: true,
   });
@@ -104,5 +108,6 @@ export function parseLifecycleOptions(argv: string[]): LifecycleOptions {
     profileSamples: positiveInteger('profile-samples', values['profile-samples'], 50),
     memoryCheckpoint: positiveInteger('memory-checkpoint', values['memory-checkpoint'], 1000),
     window: positiveInteger('window', values['window'], 300),
+    dbBackend: dbBackend(values['db-backend']),
   };
 }

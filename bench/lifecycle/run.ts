@@ -31,6 +31,7 @@ export async function runLifecycleBench(argv: string[], settings: { temporalCliP
     progress(`lifecycle benchmark: ${options.accounts} accounts; logs in ${run.logs.dir}`);
     const stack = await startBenchStack(run, {
       temporalCliPath: settings.temporalCliPath,
+      dbBackend: options.dbBackend,
       accountQueuePrefix: 'bench-accounts',
       extraEnvironment: { TEMPORAL_MAX_CACHED_WORKFLOWS: String(options.maxCachedWorkflows) },
     });

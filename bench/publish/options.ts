@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
-import { positiveInteger } from '../shared/options.js';
+import type { EmbeddedDatabaseBackend } from '../../config/schema.js';
+import { DB_BACKEND_USAGE, dbBackend, positiveInteger } from '../shared/options.js';
 
 // Command-line options of `npm run bench -- publish`.
 
@@ -22,6 +23,7 @@ export interface PublishOptions {
   setupConcurrency: number;
   /** Give up waiting for a round this long after its due instant (the rate-limit window is added). */
   timeoutSec: number;
+  dbBackend: EmbeddedDatabaseBackend;
 }
 
 export const PUBLISH_USAGE = `npm run bench -- publish [options]
@@ -38,7 +40,8 @@ export const PUBLISH_USAGE = `npm run bench -- publish [options]
                           instant (default 10)
   --setup-concurrency C   identities / consents / connects in flight (default 8)
   --timeout-sec S         stop waiting for a round S seconds after it is due
-                          (default 180, plus --limit-sec in the second round)`;
+                          (default 180, plus --limit-sec in the second round)
+${DB_BACKEND_USAGE}`;
 
 export function parsePublishOptions(argv: string[]): PublishOptions {
   const { values } = parseArgs({
@@ -53,6 +56,7 @@ export function parsePublishOptions(argv: string[]): PublishOptions {
       'limit-sec': { type: 'string' },
       'setup-concurrency': { type: 'string' },
       'timeout-sec': { type: 'string' },
+      'db-backend': { type: 'string' },
     },
     strict: true,
   });
@@ -69,5 +73,6 @@ export function parsePublishOptions(argv: string[]): PublishOptions {
     limitSec: positiveInteger('limit-sec', values['limit-sec'], 10),
     setupConcurrency: positiveInteger('setup-concurrency', values['setup-concurrency'], 8),
     timeoutSec: positiveInteger('timeout-sec', values['timeout-sec'], 180),
+    dbBackend: dbBackend(values['db-backend']),
   };
 }

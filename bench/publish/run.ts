@@ -25,7 +25,7 @@ export async function runPublishBench(argv: string[], settings: { temporalCliPat
   return withBenchRun('publish', 'stopping the worker and servers', async (run) => {
     const { progress } = run;
     progress(`publish benchmark: ${options.posts} posts over ${options.accounts} accounts; logs in ${run.logs.dir}`);
-    const stack = await startBenchStack(run, { temporalCliPath: settings.temporalCliPath, accountQueuePrefix: 'bench-publish' });
+    const stack = await startBenchStack(run, { temporalCliPath: settings.temporalCliPath, dbBackend: options.dbBackend, accountQueuePrefix: 'bench-publish' });
     const { sandbox } = stack;
     const worker = await startTetherWorker(run, stack);
     const baselineTaskQueue = `bench-bare-${stack.runId}`;

@@ -4,6 +4,7 @@ import { availableParallelism, tmpdir } from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { loadConfig, type Config } from '../../config/index.js';
+import type { EmbeddedDatabaseBackend } from '../../config/schema.js';
 import { createCredentialStore } from '../../db/credentials.js';
 import { createModels, ensureIndexes } from '../../db/models/index.js';
 import { createAdapters } from '../../platforms/registry.js';
@@ -32,10 +33,10 @@ export interface BenchStack {
 /** Temporal, the database server and the counting sandbox; account workflows on `<accountQueuePrefix>-<runId>`. */
 export async function startBenchStack(
   run: BenchRun,
-  options: { temporalCliPath?: string; accountQueuePrefix: string; extraEnvironment?: Record<string, string> },
+  options: { temporalCliPath?: string; dbBackend?: EmbeddedDatabaseBackend; accountQueuePrefix: string; extraEnvironment?: Record<string, string> },
 ): Promise<BenchStack> {
   const { logs, cleanup, progress } = run;
-  const [servers, sandbox] = await Promise.all([startServers({ temporalCliPath: options.temporalCliPath, logs, cleanup }), startCountingSandbox({ logs, cleanup })]);
+  const [servers, sandbox] = await Promise.all([startServers({ temporalCliPath: options.temporalCliPath, dbBackend: options.dbBackend, logs, cleanup }), startCountingSandbox({ logs, cleanup })]);
   progress(`servers up: Temporal ${servers.temporalAddress}, ${servers.databaseKind} ${servers.mongoUri}, sandbox ${sandbox.url}`);
 
   const runId = randomUUID().slice(0, 8);

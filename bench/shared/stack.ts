@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { createWriteStream, mkdirSync, mkdtempSync, rmSync, type WriteStream } from 'node:fs';
+import { chmodSync, createWriteStream, mkdirSync, mkdtempSync, rmSync, type WriteStream } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { databaseServer, temporalCli } from '../../tools/binaries.js';
+import type { EmbeddedDatabaseBackend } from '../../config/schema.js';
+import { databaseServer, databaseServerName, temporalCli } from '../../tools/binaries.js';
 import { repoRoot } from '../../tools/paths.js';
 import { freePort, startProcess, waitUntilReady, type ManagedProcess } from '../../tools/process.js';
 import { startDatabaseServer, startTemporalDevServer, taskQueueHasWorker } from '../../tools/servers.js';
@@ -38,11 +39,13 @@ export interface Servers {
   databaseKind: string;
 }
 
-export async function startServers(options: { temporalCliPath?: string; logs: Logs; cleanup: Cleanup }): Promise<Servers> {
+export async function startServers(options: { temporalCliPath?: string; dbBackend?: EmbeddedDatabaseBackend; logs: Logs; cleanup: Cleanup }): Promise<Servers> {
   const { logs, cleanup } = options;
   const scratch = mkdtempSync(path.join(tmpdir(), 'tether-bench-'));
   cleanup.add('scratch directory', () => rmSync(scratch, { recursive: true, force: true }));
-  const [cli, dbServer] = await Promise.all([temporalCli({ explicitPath: options.temporalCliPath }), databaseServer()]);
+  // On PostgreSQL, run as user postgres when we are root, the cluster's parent must be reachable.
+  if (options.dbBackend === 'postgresql') chmodSync(scratch, 0o711);
+  const [cli, dbServer] = await Promise.all([temporalCli({ explicitPath: options.temporalCliPath }), databaseServer({ backend: options.dbBackend })]);
   const [temporal, database] = await Promise.all([
     startTemporalDevServer({ cli, port: await freePort(), namespace: NAMESPACE, onLine: logs.sink('temporal').line }).then((t) => {
       cleanup.add('temporal dev server', () => t.process.stop());
@@ -53,7 +56,7 @@ export async function startServers(options: { temporalCliPath?: string; logs: Lo
       return d;
     }),
   ]);
-  return { temporalAddress: temporal.address, mongoUri: database.uri, databaseKind: dbServer.kind };
+  return { temporalAddress: temporal.address, mongoUri: database.uri, databaseKind: databaseServerName(dbServer) };
 }
 
 /**

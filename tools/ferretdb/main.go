@@ -1,4 +1,5 @@
-// Command tether-ferretdb runs FerretDB 1.x on SQLite as an embedded MongoDB-wire server.
+// Command tether-ferretdb runs FerretDB 1.x as an embedded MongoDB-wire server, on SQLite files in
+// a directory (the default) or on a PostgreSQL database (-postgresql-url).
 //
 // FerretDB's own cmd/ferretdb cannot be built with `go install` (it panics at start because a
 // generated version file is not part of the module), so we embed its public package instead.
@@ -20,7 +21,8 @@ import (
 
 func main() {
 	listen := flag.String("listen", "127.0.0.1:27017", "TCP address to listen on")
-	dataDir := flag.String("data", "", "directory for SQLite files (required)")
+	dataDir := flag.String("data", "", "directory for SQLite files (required without -postgresql-url)")
+	postgresqlURL := flag.String("postgresql-url", "", "run on this PostgreSQL database instead of SQLite, e.g. postgres://user@127.0.0.1:5432/db")
 	logLevel := flag.String("log-level", "error", "debug, info, warn or error")
 	busyTimeout := flag.Duration("busy-timeout", time.Minute, "how long a SQLite write waits for the database lock before failing")
 	indexEvery := flag.Duration("id-index-interval", 2*time.Second, "how often new collections get their _id path index (see idindex.go); 0 turns it off")
@@ -31,6 +33,21 @@ func main() {
 		fail("bad -log-level: %v", err)
 	}
 	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	if *postgresqlURL != "" {
+		// FerretDB's PostgreSQL backend indexes _id on the expression it queries with, and its
+		// writers wait on row locks instead of one database lock: neither SQLite fix below applies.
+		run(ctx, &ferretdb.Config{
+			Listener:      ferretdb.ListenerConfig{TCP: *listen},
+			Logger:        logger,
+			Handler:       "postgresql",
+			PostgreSQLURL: *postgresqlURL,
+		})
+		return
+	}
 
 	// SQLite's in-memory mode is not offered: FerretDB deadlocks on findAndModify there.
 	if *dataDir == "" {
@@ -54,25 +71,25 @@ func main() {
 	// after it, as its busy handler must come first.
 	sqliteURL := fmt.Sprintf("file:%s/?_pragma=busy_timeout(%d)", abs, busyTimeout.Milliseconds())
 
-	db, err := ferretdb.New(&ferretdb.Config{
+	if *indexEvery > 0 {
+		go indexIDPaths(ctx, abs, *busyTimeout, *indexEvery, logger)
+	}
+	run(ctx, &ferretdb.Config{
 		Listener:  ferretdb.ListenerConfig{TCP: *listen},
 		Logger:    logger,
 		Handler:   "sqlite",
 		SQLiteURL: sqliteURL,
 	})
+}
+
+// run serves until ctx ends.
+func run(ctx context.Context, config *ferretdb.Config) {
+	db, err := ferretdb.New(config)
 	if err != nil {
 		fail("cannot start: %v", err)
 	}
-
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-
 	// Printed once the listener is bound; MongoDBURI blocks until then.
 	go func() { fmt.Println("ready", db.MongoDBURI()) }()
-	if *indexEvery > 0 {
-		go indexIDPaths(ctx, abs, *busyTimeout, *indexEvery, logger)
-	}
-
 	if err := db.Run(ctx); err != nil {
 		fail("stopped: %v", err)
 	}

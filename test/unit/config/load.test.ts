@@ -40,6 +40,15 @@ describe('loadConfig', () => {
     expect(problems.find((p) => p.startsWith('PLANS:'))).toMatch(/JSON/);
   });
 
+  it('runs the embedded FerretDB on SQLite unless EMBEDDED_DB_BACKEND chooses PostgreSQL, and names a bad value', () => {
+    expect(loadConfig({ TETHER_DATA_DIR: dataDir() }).mongo.embeddedBackend).toBe('sqlite');
+    expect(loadConfig({ TETHER_DATA_DIR: dataDir(), EMBEDDED_DB_BACKEND: 'postgresql' }).mongo.embeddedBackend).toBe('postgresql');
+    expect(problemsOf({ EMBEDDED_DB_BACKEND: 'postgres', WEB_PORT: 'eighty' })).toEqual([
+      expect.stringMatching(/^WEB_PORT:/),
+      expect.stringMatching(/^EMBEDDED_DB_BACKEND: expected sqlite or postgresql/),
+    ]);
+  });
+
   it('never echoes the value of a secret in the error', () => {
     const problems = problemsOf({ SESSION_SECRET: 'short-secret-value' });
     expect(problems).toEqual([expect.stringMatching(/^SESSION_SECRET: .*32/)]);

@@ -53,7 +53,7 @@ const FIXED_IN_COMPOSE = {
   TEMPORAL_METRICS_PORT: '9466',
 };
 /** Settings only the embedded `npm start` servers read. */
-const EMBEDDED_ONLY = ['TETHER_DATA_DIR', 'TEMPORAL_CLI_PATH', 'TEMPORAL_PORT', 'TEMPORAL_UI_PORT', 'MONGODB_PORT', 'SANDBOX_PORT', 'DEV_MAIL_PORT'];
+const EMBEDDED_ONLY = ['TETHER_DATA_DIR', 'TEMPORAL_CLI_PATH', 'TEMPORAL_PORT', 'TEMPORAL_UI_PORT', 'MONGODB_PORT', 'EMBEDDED_DB_BACKEND', 'SANDBOX_PORT', 'DEV_MAIL_PORT'];
 
 /** Server and UI versions inside each pinned Temporal CLI's dev server (tools/versions.ts). */
 const DEV_SERVER_VERSIONS: Record<string, { server: string; ui: string }> = {
