@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
@@ -41,13 +41,16 @@ export async function startBenchStack(
 
   const runId = randomUUID().slice(0, 8);
   const accountTaskQueue = `${options.accountQueuePrefix}-${runId}`;
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'tether-bench-data-'));
+  // Registered before the worker starts, so it is removed after the worker has stopped.
+  cleanup.add('bench data directory', () => rmSync(dataDir, { recursive: true, force: true }));
   const environment = {
     ...tetherEnvironment({
       servers,
       database: `tether_bench_${runId}`,
       taskQueue: accountTaskQueue,
       sandboxUrl: sandbox.url,
-      dataDir: mkdtempSync(path.join(tmpdir(), 'tether-bench-data-')),
+      dataDir,
     }),
     ...options.extraEnvironment,
   };
