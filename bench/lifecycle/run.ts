@@ -152,6 +152,11 @@ export async function runLifecycleBench(argv: string[], settings: { temporalCliP
     const estimatedWaveSec = (1.5 * options.stormAccounts) / Math.max(1, starts.ours.perSecond);
     // A storm that breaks down still leaves every earlier figure reported, with the reason.
     let stormError: string | undefined;
+    if (options.storm && options.stormWorkers > 1) {
+      progress(`storm: starting ${options.stormWorkers - 1} more Tether worker processes`);
+      const more = await Promise.all(Array.from({ length: options.stormWorkers - 1 }, (_, i) => startTetherWorker(run, stack, `tether-worker-${i + 2}`)));
+      await Promise.all(more.map((worker) => worker.ready));
+    }
     const storm = options.storm
       ? await runStorm(context, options.stormAccounts, estimatedWaveSec).catch((error: unknown) => {
           stormError = error instanceof Error ? error.message : String(error);
