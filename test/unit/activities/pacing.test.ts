@@ -100,9 +100,9 @@ describe('token request pacing after an event-loop stall (real timers)', () => {
     expect(busiestWindow(times, 1000)).toBeLessThanOrEqual(10);
     const afterStall = times.filter((t) => t >= 450);
     expect(afterStall.length).toBeGreaterThanOrEqual(4);
-    // Slots start 105 ms apart and each may be used up to 53 ms late: never closer than 52 ms.
+    // Slots start 105 ms apart and each may be used up to 26 ms late: never closer than 79 ms.
     const gaps = times.slice(1).map((t, i) => t - times[i]!);
-    expect(Math.min(...gaps)).toBeGreaterThan(50);
+    expect(Math.min(...gaps)).toBeGreaterThan(75);
   });
 });
 
