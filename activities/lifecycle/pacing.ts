@@ -23,7 +23,7 @@ export interface SlotBook {
   claim(platform: PlatformId, slot: number, startsAt: Date): Promise<boolean>;
 }
 
-/** A slot book for one process (tests, a single worker without a database to share). */
+/** A slot book in memory, for tests: one process, and it keeps every slot it handed out. */
 export function createInMemorySlotBook(): SlotBook {
   const taken = new Set<string>();
   return {
