@@ -3,6 +3,7 @@ import { listConnectedAccountIds } from '../db/accounts.js';
 import { pruneAccountEvents } from '../db/account-events.js';
 import { sweepClaims } from '../db/claims.js';
 import type { Models } from '../db/models/index.js';
+import { sweepRenewalSlots } from '../db/renewal-slots.js';
 import { AccountWorkflowClient } from '../services/account-workflows/client.js';
 import type { AccountWorkflowTarget } from '../services/account-workflows/target.js';
 import type { AccountSummary } from './lifecycle/contract.js';
@@ -19,6 +20,8 @@ import { requeueWaitingPosts } from './requeue-posts.js';
 
 /** Ended claims older than this are deleted: far beyond any activity's timeout (db/claims.ts). */
 const CLAIM_RETENTION_MS = 24 * 3600_000;
+/** Token-request slots are only claimed about to start; an hour keeps clear of any clock skew. */
+const RENEWAL_SLOT_RETENTION_MS = 3600_000;
 const DEFAULT_EVENT_RETENTION_MS = 400 * 24 * 3600_000;
 
 export interface ReconcileReport {
@@ -56,6 +59,7 @@ export function reconcileActivities(deps: ReconcileDeps) {
       }
       const requeuedPosts = await requeueWaitingPosts(deps.models, workflows, { restartedAccountIds: started, now: new Date() });
       await sweepClaims(deps.models, new Date(Date.now() - CLAIM_RETENTION_MS));
+      await sweepRenewalSlots(deps.models, new Date(Date.now() - RENEWAL_SLOT_RETENTION_MS));
       await pruneAccountEvents(deps.models, new Date(Date.now() - (deps.eventRetentionMs ?? DEFAULT_EVENT_RETENTION_MS)));
       const connected = new Set(ids);
       const orphans = runningWorkflows

@@ -157,7 +157,7 @@ export const envSchema = z.object({
   RENEWALS_PER_SECOND: json('{"x":3,"linkedin":1}')
     .pipe(z.partialRecord(z.enum(PLATFORM_IDS), z.number().positive().max(1000)))
     .optional(),
-  RENEWAL_PACING: z.coerce.number().gt(0, { message: 'must be above 0' }).max(1, { message: 'must be at most 1' }).default(0.95),
+  RENEWAL_PACING: z.coerce.number().gt(0, { message: 'must be above 0' }).lt(1, { message: 'must be below 1 (what it leaves is how late a request may leave its slot)' }).default(0.95),
 
   METRICS_HOST: z.string().min(1).default('127.0.0.1'),
   WEB_METRICS_PORT: listenerPort(9464),
@@ -230,8 +230,8 @@ export const ENV_DESCRIPTIONS: Record<keyof Env, string> = {
   PUBLISH_RENEWAL_LEAD_MINUTES: 'How long before a scheduled post its token is renewed when it would be expired by then (raise it when many posts fall due at once: renewals go at RENEWALS_PER_SECOND)',
   ACCOUNT_EVENT_RETENTION_DAYS: 'How long each account page\'s timeline keeps its events; older ones are deleted by the periodic self-healing sweep',
   OVERDUE_DECISION_MINUTES: 'After a reconnect, how long posts that fell due while the account was expired wait for the user to choose (publish now, reschedule, skip) before they go out in order; 0 publishes at once',
-  RENEWALS_PER_SECOND: 'Per-platform cap on token renewals per second across all workers, JSON (keep it below the platform limit); default built in',
-  RENEWAL_PACING: 'Share of `RENEWALS_PER_SECOND` at which one worker process spaces its token requests evenly, so no second (sliding or fixed) ever holds more than the cap; with several worker processes, divide it by their number',
+  RENEWALS_PER_SECOND: 'Per-platform cap on token renewals per second across all workers, JSON (keep it below the platform limit; give every worker the same); default built in',
+  RENEWAL_PACING: 'Share of `RENEWALS_PER_SECOND` the token requests are spaced at: every worker process takes each request a slot of one grid in the database (an insert per request), so all of them together keep evenly spaced and no second (sliding or fixed) holds more than the cap, whatever their number; what the share leaves (53 ms of each second at 0.95) is split between how late a request may leave its slot before the slot is given up (an event-loop stall) and its way to the platform (the network, clock skew between hosts). Below 1; give every worker the same value',
   METRICS_HOST: 'Interface the Prometheus `/metrics` listeners bind to (a separate listener from the dashboard)',
   WEB_METRICS_PORT: 'Port of the web process\'s `/metrics`; 0 turns it off',
   WORKER_METRICS_PORT: 'Port of the worker\'s `/metrics` (Tether\'s own metrics); 0 turns it off',

@@ -30,8 +30,9 @@ export function renewalRates(configured: Partial<Record<PlatformId, number>> = {
 
 /**
  * Renewals one renewal worker holds at once: about two seconds of paced requests. The rest wait on
- * the task queue, where waiting counts against no activity timeout (a renewal waiting in the
- * process's pacer does).
+ * the task queue, where waiting counts against no activity timeout (a renewal waiting in the pacer
+ * does: with W worker processes sharing the rate, about 2 × W seconds against the renewal's
+ * 20-second heartbeat timeout).
  */
 export function renewalSlots(ratePerSecond: number): number {
   return Math.max(2, Math.ceil(2 * ratePerSecond));
@@ -53,8 +54,10 @@ export interface WorkerSettings {
 }
 
 /**
- * The main worker (workflows and activities) plus one rate-limited renewal worker per platform; pass
- * the activities a `createTokenRequestPacer` at the same rates so bursts never exceed them.
+ * The main worker (workflows and activities) plus one renewal worker per platform. The rate is the
+ * activities' `createTokenRequestPacer` (slots shared by every worker process), not the task queue:
+ * a server-side limit is a token bucket per task-queue partition, and once some partitions ran dry
+ * the others went on at their part of the rate. Each renewal worker holds `renewalSlots` renewals.
  */
 export async function createWorkers(settings: WorkerSettings): Promise<Worker[]> {
   const common = {
@@ -76,7 +79,6 @@ export async function createWorkers(settings: WorkerSettings): Promise<Worker[]>
       ...common,
       taskQueue: renewalTaskQueue(settings.taskQueue, platform),
       activities: { renewCredentials: settings.activities.renewCredentials },
-      maxTaskQueueActivitiesPerSecond: rates[platform],
       maxConcurrentActivityTaskExecutions: renewalSlots(rates[platform]),
     }),
   );

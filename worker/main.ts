@@ -8,6 +8,7 @@ import { createLogger } from '../config/logger.js';
 import { temporalConnectionOptions } from '../config/temporal.js';
 import { connectDatabase } from '../db/connection.js';
 import { createModels, ensureIndexes } from '../db/models/index.js';
+import { claimRenewalSlot } from '../db/renewal-slots.js';
 import { createMailer } from '../services/mailer.js';
 import { startAccountGauges } from '../services/metrics/account-gauges.js';
 import { createWorkerMetrics } from '../services/metrics/registry.js';
@@ -69,7 +70,10 @@ const workers = await createWorkers({
     workflows,
     metrics: metrics.activities,
     eventRetentionMs: config.accountEvents.retentionMs,
-    paceTokenRequests: createTokenRequestPacer(renewalRates(config.lifecycle.renewalsPerSecond), config.lifecycle.renewalPacing),
+    // Slots in the shared database: every worker process together stays within the rates.
+    paceTokenRequests: createTokenRequestPacer(renewalRates(config.lifecycle.renewalsPerSecond), config.lifecycle.renewalPacing, {
+      claim: (platform, slot, startsAt) => claimRenewalSlot(models, platform, slot, startsAt),
+    }),
   }),
   renewalsPerSecond: config.lifecycle.renewalsPerSecond,
   maxCachedWorkflows: config.temporal.maxCachedWorkflows,

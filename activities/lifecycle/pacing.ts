@@ -1,68 +1,113 @@
 import type { PlatformId } from '../../platforms/types.js';
+import { firstCandidate, isUsable, slotGrid, slotStart, type SlotGrid } from './slot-grid.js';
 
-// Token requests of one worker process, spaced evenly per platform. The renewal task queue's rate
-// limit is the ceiling across workers, but it hands out up to twice its rate within a sliding
-// second (`npm run bench -- dispatch`), and a platform answers that with 429s. Requests spaced at
-// least 1 / (share × rate) apart never put more than the rate into any second, sliding or fixed.
+// Token requests paced per platform across every worker process: each request takes a slot of the
+// platform's shared grid (slot-grid.ts) from a slot book all processes share (the database in
+// production), waits for the slot's start and is let through only while the slot is still on time.
+// The rate therefore holds whatever the number of worker processes, each process takes slots only
+// while it has requests waiting (a process alone gets the whole rate), and nothing depends on the
+// renewal task queue's partitions.
 //
-// Hand-written rather than p-throttle: p-throttle (strict) gives each waiting call its own timer at
-// a time fixed when it queued, so after an event-loop stall every overdue timer fires in the same
-// turn and the waiting requests leave together. Here one timer releases one request, and the next
-// is due an interval after that release actually happened.
+// One gate per platform and process takes one slot at a time, for the request at the head of its
+// queue, first come first served. After an event-loop stall the slots that passed meanwhile are
+// given up and the waiting requests take later ones: they never leave together (p-throttle, used
+// before, fired every overdue timer in the same turn).
 
 /** Waits until this process may send the platform its next token request. */
 export type TokenRequestPacer = (platform: PlatformId) => Promise<void>;
 
 export const UNPACED: TokenRequestPacer = () => Promise.resolve();
 
-/** The gap between two token requests to one platform: 1 / (share × rate) seconds, in ms. */
-export function pacingIntervalMs(ratePerSecond: number, share: number): number {
-  if (!(ratePerSecond > 0) || !(share > 0) || share > 1) throw new RangeError(`pacing needs a rate above 0 and a share in (0, 1], got ${ratePerSecond} and ${share}`);
-  return 1000 / (ratePerSecond * share);
+/** Who holds which slot: `claim` answers whether this caller took `slot` (nobody had it). */
+export interface SlotBook {
+  claim(platform: PlatformId, slot: number, startsAt: Date): Promise<boolean>;
 }
 
-/** First come first served, one release per interval, measured from the previous actual release. */
-class SpacedGate {
-  private readonly waiting: (() => void)[] = [];
-  private lastRelease = Number.NEGATIVE_INFINITY;
-  private timer: NodeJS.Timeout | undefined;
+/** A slot book in memory, for tests: one process, and it keeps every slot it handed out. */
+export function createInMemorySlotBook(): SlotBook {
+  const taken = new Set<string>();
+  return {
+    claim(platform, slot) {
+      const key = `${platform}:${slot}`;
+      if (taken.has(key)) return Promise.resolve(false);
+      taken.add(key);
+      return Promise.resolve(true);
+    },
+  };
+}
 
-  constructor(private readonly intervalMs: number) {}
+interface Waiter {
+  resolve(): void;
+  reject(error: unknown): void;
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, Math.max(0, Math.ceil(ms))));
+
+class SlotGate {
+  private readonly waiting: Waiter[] = [];
+  private running = false;
+  private lastTried = Number.NEGATIVE_INFINITY;
+
+  constructor(
+    private readonly platform: PlatformId,
+    private readonly grid: SlotGrid,
+    private readonly book: SlotBook,
+  ) {}
 
   wait(): Promise<void> {
-    return new Promise((resolve) => {
-      this.waiting.push(resolve);
-      this.releaseWhenDue();
+    return new Promise((resolve, reject) => {
+      this.waiting.push({ resolve, reject });
+      if (!this.running) void this.drain();
     });
   }
 
-  private releaseWhenDue(): void {
-    if (this.timer !== undefined || this.waiting.length === 0) return;
-    const dueIn = this.lastRelease + this.intervalMs - performance.now();
-    if (dueIn > 0) {
-      // Timers may fire a fraction of a millisecond early: releaseWhenDue checks again then.
-      this.timer = setTimeout(() => {
-        this.timer = undefined;
-        this.releaseWhenDue();
-      }, Math.ceil(dueIn));
-      return;
+  private async drain(): Promise<void> {
+    this.running = true;
+    try {
+      while (this.waiting.length > 0) {
+        let slot: number;
+        try {
+          slot = await this.claimSlot();
+        } catch (error) {
+          // The book is unreachable: this request fails (its activity retries); the next tries again.
+          this.waiting.shift()!.reject(error);
+          continue;
+        }
+        await this.reach(slot);
+        // Checked in the same turn as the release, so a stall after this check cannot delay the request it releases.
+        if (isUsable(this.grid, slot, Date.now())) this.waiting.shift()!.resolve();
+      }
+    } finally {
+      this.running = false;
     }
-    this.lastRelease = performance.now();
-    this.waiting.shift()!();
-    this.releaseWhenDue();
+  }
+
+  /** The first free slot that is still on time when the book answers. */
+  private async claimSlot(): Promise<number> {
+    for (;;) {
+      const slot = firstCandidate(this.grid, Date.now(), this.lastTried);
+      this.lastTried = slot;
+      if ((await this.book.claim(this.platform, slot, new Date(slotStart(this.grid, slot)))) && isUsable(this.grid, slot, Date.now())) return slot;
+    }
+  }
+
+  /** Waits until the slot starts; timers may fire a fraction of a millisecond early, so it checks again. */
+  private async reach(slot: number): Promise<void> {
+    for (let early = slotStart(this.grid, slot) - Date.now(); early > 0; early = slotStart(this.grid, slot) - Date.now()) await sleep(early);
   }
 }
 
 /**
- * A pacer per platform at `share` of its rate: one request per interval, first come first served.
+ * A pacer per platform at `share` of its rate, on slots taken from `book`: give every worker process
+ * the same rates, share and shared book, and together they stay within the rates.
  * @param ratesPerSecond each platform's renewal rate (RENEWALS_PER_SECOND with the built-in defaults)
  */
-export function createTokenRequestPacer(ratesPerSecond: Record<PlatformId, number>, share: number): TokenRequestPacer {
-  const gates = new Map<PlatformId, SpacedGate>();
+export function createTokenRequestPacer(ratesPerSecond: Record<PlatformId, number>, share: number, book: SlotBook): TokenRequestPacer {
+  const gates = new Map<PlatformId, SlotGate>();
   return (platform) => {
     let gate = gates.get(platform);
     if (!gate) {
-      gate = new SpacedGate(pacingIntervalMs(ratesPerSecond[platform], share));
+      gate = new SlotGate(platform, slotGrid(ratesPerSecond[platform], share), book);
       gates.set(platform, gate);
     }
     return gate.wait();

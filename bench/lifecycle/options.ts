@@ -21,6 +21,8 @@ export interface LifecycleOptions {
   stormDueSec: number;
   /** Sandbox limit on X's token endpoint during the storm. */
   tokenLimit: { limit: number; windowSec: number };
+  /** Tether worker processes serving the storm (the first one plus the others started for it). */
+  stormWorkers: number;
   /** Give up waiting for the storm's renewals after this long (default from N and the limit). */
   stormTimeoutSec?: number;
   /** Seconds to let the workers go idle before reading their memory. */
@@ -53,6 +55,8 @@ export const LIFECYCLE_USAGE = `npm run bench -- lifecycle [options]
                              next check falls inside the storm)
   --token-limit L/W          the platform's X token-endpoint limit in the sandbox: L requests
                              per W seconds (default ${RENEWALS_PER_SECOND.x}/1, Tether's X renewal rate)
+  --storm-workers W          Tether worker processes during the storm (default 1): W - 1 more
+                             start before it, and all of them share the platform's rate
   --storm-timeout-sec S      stop waiting for renewals after S seconds
   --settle-sec S             idle time before reading worker memory (default 10)
   --max-cached-workflows C   workflow cache of both workers (default ${DEFAULT_MAX_CACHED_WORKFLOWS},
@@ -78,6 +82,7 @@ export function parseLifecycleOptions(argv: string[]): LifecycleOptions {
       'storm-timeout-sec': { type: 'string' },
       'settle-sec': { type: 'string' },
       'storm-accounts': { type: 'string' },
+      'storm-workers': { type: 'string' },
       'max-cached-workflows': { type: 'string' },
       'counted-samples': { type: 'string' },
       'profile-samples': { type: 'string' },
@@ -102,6 +107,7 @@ export function parseLifecycleOptions(argv: string[]): LifecycleOptions {
     tokenLimit: { limit: Number(limitMatch[1]), windowSec: Number(limitMatch[2]) },
     stormTimeoutSec: values['storm-timeout-sec'] === undefined ? undefined : positiveInteger('storm-timeout-sec', values['storm-timeout-sec'], 1),
     settleSec: positiveInteger('settle-sec', values['settle-sec'], 10),
+    stormWorkers: positiveInteger('storm-workers', values['storm-workers'], 1),
     stormAccounts: values['storm-accounts'] === undefined ? Math.min(accounts, 1000) : positiveInteger('storm-accounts', values['storm-accounts'], 1000),
     maxCachedWorkflows: positiveInteger('max-cached-workflows', values['max-cached-workflows'], DEFAULT_MAX_CACHED_WORKFLOWS),
     countedSamples: Math.min(accounts, positiveInteger('counted-samples', values['counted-samples'], 5)),

@@ -217,7 +217,7 @@ export function buildReport(m: LifecycleMeasurements): { json: unknown; markdown
     '',
     `Per activity (queue wait + run): connect ${perActivity(profiles.connect)}; refreshNow ${perActivity(profiles.refreshNow)}.`,
   ];
-  if (storm) lines.push('', '### Health-check storm', '', markdownTable(stormRows(storm), { ours: 'Tether', baseline: '' }), ...storm.warnings.map((warning) => `\nWarning: ${warning}`));
+  if (storm) lines.push('', '### Health-check storm', '', markdownTable(stormRows(storm, options.stormWorkers), { ours: 'Tether', baseline: '' }), ...storm.warnings.map((warning) => `\nWarning: ${warning}`));
 
   const problems = problemsOf(m);
   lines.push(
@@ -229,10 +229,11 @@ export function buildReport(m: LifecycleMeasurements): { json: unknown; markdown
   return { json: { ...m, generatedAt: new Date().toISOString(), problems }, markdown: lines.join('\n'), problems };
 }
 
-function stormRows(storm: StormResult): Row[] {
+function stormRows(storm: StormResult, workers: number): Row[] {
   const limit = `${storm.tokenLimit.limit}/${storm.tokenLimit.windowSec} s`;
   const rate = storm.tokenLimit.limit / storm.tokenLimit.windowSec;
   const rows: Row[] = [
+    { metric: 'Tether worker processes sharing the rate', ours: workers, unit: 'processes' },
     { metric: 'Connects of the setup wave that failed (user actions)', ours: storm.setupFailures, unit: 'connects' },
     { metric: `${storm.accounts} health checks (X: renewals) due within ${formatValue(storm.dueSpreadSec)} s, platform limit ${limit}: done`, ours: `${storm.checked}/${storm.accounts}`, unit: 'accounts' },
     { metric: 'Fastest possible at the limit (N / rate)', ours: storm.minimumPossibleSec, unit: 's' },
@@ -250,7 +251,7 @@ function stormRows(storm: StormResult): Row[] {
   if (d) {
     rows.push(
       { metric: 'Renewal activities started (per account)', ours: `${d.renewalActivities} (${formatValue(d.renewalActivitiesPerAccount)})`, unit: 'activities' },
-      { metric: `Renewals Temporal started in the busiest second (queue limit ${storm.tokenLimit.limit}/s)`, ours: d.maxStartedInAnySecond, unit: 'activities' },
+      { metric: 'Renewals Temporal started in the busiest second (the queue has no rate limit: the pacer spaces the token requests)', ours: d.maxStartedInAnySecond, unit: 'activities' },
       { metric: 'Renewals started in the first second of the storm', ours: d.startedInFirstSecond, unit: 'activities' },
       { metric: 'Mean start rate over the storm', ours: d.meanStartedPerSecond, unit: 'per s' },
       { metric: 'Token requests reaching the platform in the busiest second', ours: d.maxArrivalsInAnySecond, unit: 'requests' },

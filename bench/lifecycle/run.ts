@@ -1,4 +1,3 @@
-import { RENEWALS_PER_SECOND } from '../../worker/create-worker.js';
 import { accountWorkflowId, refreshNowUpdate } from '../../workflows/account/messages.js';
 import { openBenchClients, stackEnvironment, startBenchStack, startTetherWorker } from '../shared/clients.js';
 import { countOneByOne } from '../shared/counted.js';
@@ -46,8 +45,7 @@ export async function runLifecycleBench(argv: string[], settings: { temporalCliP
         args: [
           '--address', stack.servers.temporalAddress,
           '--task-queue', baselineTaskQueue,
-          // The renewal queue's rate limit, so the same-shape update waits like refreshNow's renewal does.
-          '--second-rate', String(config.lifecycle.renewalsPerSecond.x ?? RENEWALS_PER_SECOND.x),
+          // No rate limit on the second queue: Tether's renewal queue has none either (its pacing is Tether's own work).
           '--max-cached-workflows', String(options.maxCachedWorkflows),
         ],
         env: {},
@@ -152,6 +150,11 @@ export async function runLifecycleBench(argv: string[], settings: { temporalCliP
     const estimatedWaveSec = (1.5 * options.stormAccounts) / Math.max(1, starts.ours.perSecond);
     // A storm that breaks down still leaves every earlier figure reported, with the reason.
     let stormError: string | undefined;
+    if (options.storm && options.stormWorkers > 1) {
+      progress(`storm: starting ${options.stormWorkers - 1} more Tether worker processes`);
+      const more = await Promise.all(Array.from({ length: options.stormWorkers - 1 }, (_, i) => startTetherWorker(run, stack, `tether-worker-${i + 2}`)));
+      await Promise.all(more.map((worker) => worker.ready));
+    }
     const storm = options.storm
       ? await runStorm(context, options.stormAccounts, estimatedWaveSec).catch((error: unknown) => {
           stormError = error instanceof Error ? error.message : String(error);

@@ -5,7 +5,7 @@ import type { SandboxCall } from '../shared/sandbox-process.js';
 import { summarize, type LatencySummary } from '../shared/stats.js';
 import type { LifecycleContext } from './context.js';
 
-// Why a rate-limited renewal queue still draws 429s: when Temporal handed out the renewal
+// Where a storm's renewals wait: when Temporal handed out the renewal
 // activities (their ActivityTaskStarted times, from the storm accounts' histories) against when
 // the requests reached the platform and what it answered (the sandbox's log), each as the most
 // requests in any sliding second and in the platform's own fixed windows.
@@ -14,11 +14,11 @@ export interface StormDispatch {
   /** renewCredentials activities started during the storm, and per account. */
   renewalActivities: number;
   renewalActivitiesPerAccount: number;
-  /** Renewals that Temporal started in the busiest sliding second (the queue allows `limit` per second). */
+  /** Renewals that Temporal started in the busiest sliding second (bounded by the renewal workers' slots, not by a queue limit). */
   maxStartedInAnySecond: number;
   /** Activities started in the first second of the storm's dispatch (the burst after an idle queue). */
   startedInFirstSecond: number;
-  /** Scheduled → started of the renewal activities (waiting in the rate-limited queue). */
+  /** Scheduled → started of the renewal activities (waiting on the queue for a renewal worker's slot). */
   queueWaitMs: LatencySummary;
   /** Started → the token request reaching the platform is inside the run time (database reads, the lease). */
   runMs: LatencySummary;

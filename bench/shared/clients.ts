@@ -66,10 +66,10 @@ export interface TetherWorker extends WorkerProcess {
  * Tether's worker (worker/main.ts, the production entry point, unchanged) in its own process on
  * the account task queue, with command monitoring on (shared/monitored-worker.ts).
  */
-export async function startTetherWorker(run: BenchRun, stack: BenchStack): Promise<TetherWorker> {
+export async function startTetherWorker(run: BenchRun, stack: BenchStack, name = 'tether-worker'): Promise<TetherWorker> {
   const counterPort = await freePort();
   const worker = startWorkerProcess({
-    name: 'tether-worker',
+    name,
     entry: 'bench/shared/monitored-worker.ts',
     args: ['--counter-port', String(counterPort)],
     env: stack.environment,

@@ -16,6 +16,7 @@ import { planSlotModel } from './plan-slot.js';
 import { postTargetModel } from './post-target.js';
 import { postModel } from './post.js';
 import { rateLimitHitModel } from './rate-limit-hit.js';
+import { renewalSlotModel } from './renewal-slot.js';
 import { sessionModel } from './session.js';
 import { userModel } from './user.js';
 
@@ -38,6 +39,7 @@ export function createModels(connection: Connection) {
     PostTarget: postTargetModel(connection),
     Session: sessionModel(connection),
     RateLimitHit: rateLimitHitModel(connection),
+    RenewalSlot: renewalSlotModel(connection),
     Media: mediaModel(connection),
     MediaUpload: mediaUploadModel(connection),
     AuthToken: authTokenModel(connection),

@@ -117,6 +117,16 @@ describe('self-healing of account workflows', () => {
     expect((await reconcile()).requeuedPosts).toBe(0);
   });
 
+  it('sweeps token-request slots that started over an hour ago, and keeps the recent ones', async () => {
+    const { RenewalSlot } = world.db.models;
+    await RenewalSlot.create([
+      { _id: 'x:1', at: new Date(Date.now() - 2 * 3600_000) },
+      { _id: 'x:2', at: new Date(Date.now() - 60_000) },
+    ]);
+    await reconcile();
+    expect((await RenewalSlot.find({ _id: { $in: ['x:1', 'x:2'] } }).lean()).map((slot) => slot._id)).toEqual(['x:2']);
+  });
+
   it('creates the reconcile schedule once, with its interval, and keeps it on later starts', { timeout: 30_000 }, async () => {
     const scheduleId = reconcileScheduleId(taskQueue);
     try {
