@@ -224,9 +224,19 @@ export type StatusObserver = (change: { accountId: string; previous?: AccountSta
  * updates are not atomic anyway): the account's workflow records its statuses one at a time, so
  * only a retried attempt that outlived its timeout can race with the next write, and the sequence
  * check still refuses it whenever it reads after that write.
+ *
+ * `read` is the account as the caller read it earlier in the same activity attempt (a connect reads
+ * it anyway): the read is not repeated. Every attempt reads afresh, so a retry still sees what an
+ * earlier attempt wrote.
  */
-export async function writeStatus(models: Models, accountId: string, status: AccountStatus, beforeWrite?: StatusObserver): Promise<boolean> {
-  const stored = await withDatabaseRetry(() => models.Account.findById(accountId, beforeWrite ? { status: 1, connectedAt: 1 } : { 'status.sequence': 1 }).lean());
+export async function writeStatus(
+  models: Models,
+  accountId: string,
+  status: AccountStatus,
+  beforeWrite?: StatusObserver,
+  read?: Pick<Account, 'status' | 'connectedAt'>,
+): Promise<boolean> {
+  const stored = read ?? (await withDatabaseRetry(() => models.Account.findById(accountId, beforeWrite ? { status: 1, connectedAt: 1 } : { 'status.sequence': 1 }).lean()));
   if (!stored || (stored.status?.sequence ?? -Infinity) >= status.sequence) return false;
   await beforeWrite?.({ accountId, previous: stored.status, next: status, connectedAt: stored.connectedAt });
   await withDatabaseRetry(() => models.Account.updateOne({ _id: accountId }, { $set: { status } }));

@@ -60,6 +60,8 @@ export function withLifecycleEvents(deps: EventDeps, activities: LifecycleActivi
     describeAccount: 'none',
     // Its outcome shows as the status it leads to (connected, reconnected, expired).
     inspectCredentials: 'none',
+    // The same: its status write tells the change (statusEvents).
+    connectCredentials: 'none',
     // The disconnect is the status write's event.
     revokeCredentials: 'none',
     // Its events come from the status write (statusEvents).

@@ -1,7 +1,7 @@
 // What the account workflow exchanges with its activities. Only ids, times, lifetimes and reasons
 // cross this boundary: tokens stay in MongoDB, so they never enter workflow history.
 import type { Failure, PlatformId, PremiumStatus, TokenPolicy } from '../../platforms/types.js';
-import type { LifecycleProjection, RecordRequest } from '../../workflows/lifecycle/projection.js';
+import type { ConnectRecordRequest, LifecycleProjection, RecordRequest } from '../../workflows/lifecycle/projection.js';
 import type { Lifetimes, NotifyKind, Reason } from '../../workflows/lifecycle/types.js';
 
 /** Everything the workflow needs to know about an account's stored credentials. */
@@ -42,6 +42,28 @@ export interface ValidateInput {
   record?: RecordRequest;
 }
 
+export interface ConnectInput {
+  accountId: string;
+  /** After a user (re)connect: check the new credentials with the platform too. */
+  verifyWithPlatform: boolean;
+  /** The workflow does not know the account yet: answer its summary too (what describeAccount answers). */
+  describe: boolean;
+  /**
+   * One activity per connect: once the credentials are taken, the status projection the workflow
+   * would record is written here (what `projectionAfterConnect(record, platform, facts)` gives).
+   */
+  record: ConnectRecordRequest;
+}
+
+/**
+ * The credentials taken on a connect or reconnect. When the platform refused them, `unverified`
+ * holds them as stored, for the workflow to start with (expired at once); nothing was recorded then.
+ */
+export type ConnectResult = ({ outcome: 'ok'; facts: CredentialFacts } | { outcome: 'failed'; failure: Failure; unverified?: CredentialFacts }) & {
+  /** When asked to describe the account. */
+  account?: AccountSummary;
+};
+
 export type StatusProjection = LifecycleProjection & {
   accountId: string;
   /** Monotonic per account; a write with a lower sequence than the stored one is ignored. */
@@ -81,6 +103,8 @@ export interface LifecycleActivities {
   describeAccount(accountId: string): Promise<AccountSummary>;
   /** Reads the stored credentials' policy and lifetimes; after a (re)connect, also checks them with the platform. */
   inspectCredentials(input: { accountId: string; verifyWithPlatform: boolean }): Promise<OperationResult<{ facts: CredentialFacts }>>;
+  /** A connect or reconnect in one activity: the account, its stored (and verified) credentials, and the status projection of the outcome. */
+  connectCredentials(input: ConnectInput): Promise<ConnectResult>;
   renewCredentials(input: RenewInput): Promise<OperationResult<{ facts: CredentialFacts }>>;
   /** A plain account id: as scheduled by workflows from before the `renew-by-need` patch. */
   validateCredentials(input: string | ValidateInput): Promise<OperationResult<{ dataAccessSec?: number }>>;

@@ -6,7 +6,7 @@ import type { Account } from '../../db/models/account.js';
 import type { IssuedTokens, PlatformAdapter, PremiumStatus } from '../../platforms/types.js';
 import { renewalEvent, validationEvent } from '../../workflows/lifecycle/projection.js';
 import type { CredentialFacts, OperationResult, RenewInput, RevokeResult, ValidateInput } from './contract.js';
-import { activityLog, missingCredentials, notConfigured, requireAccount, type LifecycleContext } from './deps.js';
+import { activityLog, loadAccountCredentials, missingCredentials, notConfigured, requireAccount, type LifecycleContext } from './deps.js';
 import { credentialFacts } from './facts.js';
 import { recordOutcome } from './status.js';
 
@@ -24,12 +24,7 @@ const RENEWAL_POLL_MS = 250;
 export function credentialActivities(context: LifecycleContext) {
   const { models, adapters, store, clock } = context;
 
-  async function loadFor(accountId: string) {
-    const account = await requireAccount(models, accountId);
-    const adapter = adapters[account.platform];
-    const stored = await store.loadCredentials(accountId);
-    return { account, adapter, stored };
-  }
+  const loadFor = (accountId: string) => loadAccountCredentials(context, accountId);
 
   /**
    * A rotated refresh token is already spent when the platform answers: the new tokens must reach
@@ -125,27 +120,6 @@ export function credentialActivities(context: LifecycleContext) {
   }
 
   return {
-    async inspectCredentials(input: { accountId: string; verifyWithPlatform: boolean }): Promise<FactsResult> {
-      const { account, adapter, stored } = await loadFor(input.accountId);
-      if (!adapter) return { outcome: 'failed', failure: notConfigured(account.platform) };
-      if (!stored) return { outcome: 'failed', failure: missingCredentials(account) };
-      if (input.verifyWithPlatform) {
-        const check = await adapter.validate(accountRefOf(account), stored.credentials);
-        if (check.kind === 'reauthRequired' || check.kind === 'invalid') return { outcome: 'failed', failure: check };
-        if (check.kind === 'ok' && check.value.dataAccessLifetimeSec !== undefined) {
-          const dataAccessExpiresAt = new Date(clock().getTime() + check.value.dataAccessLifetimeSec * 1000);
-          await store.recordDataAccessExpiry(input.accountId, dataAccessExpiresAt);
-          const recorded = { ...stored, credentials: { ...stored.credentials, dataAccessExpiresAt: dataAccessExpiresAt.toISOString() } };
-          return { outcome: 'ok', facts: credentialFacts(adapter, recorded, clock()) };
-        }
-        if (check.kind !== 'ok') {
-          // The tokens were just issued; a platform hiccup does not make them doubtful.
-          activityLog().warn('could not verify new credentials with the platform', { accountId: input.accountId, outcome: check.kind });
-        }
-      }
-      return { outcome: 'ok', facts: credentialFacts(adapter, stored, clock()) };
-    },
-
     /** Renews (see `renew`), then records the status projection of the outcome when asked to: one activity per renewal. */
     async renewCredentials(input: RenewInput): Promise<FactsResult> {
       const result = await renew(input);

@@ -53,6 +53,14 @@ export async function requireAccount(models: Models, accountId: string): Promise
   return (await findAccount(models, accountId)) ?? accountNotFound(accountId);
 }
 
+/** The account, its platform's adapter (absent when not configured) and its stored credentials. */
+export async function loadAccountCredentials(context: Pick<LifecycleContext, 'models' | 'adapters' | 'store'>, accountId: string) {
+  const account = await requireAccount(context.models, accountId);
+  const adapter = context.adapters[account.platform];
+  const stored = await context.store.loadCredentials(accountId);
+  return { account, adapter, stored };
+}
+
 export function accountNotFound(accountId: string): never {
   throw ApplicationFailure.nonRetryable(`No account with id ${accountId} exists`, 'AccountNotFound');
 }

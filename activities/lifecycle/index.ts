@@ -1,6 +1,7 @@
 import type { LifecycleActivities } from './contract.js';
 import { credentialActivities } from './credentials.js';
 import { lifecycleContext, type LifecycleDeps } from './deps.js';
+import { intakeActivities } from './intake.js';
 import { notifyActivities } from './notify.js';
 import { statusActivities } from './status.js';
 
@@ -11,6 +12,7 @@ export function lifecycleActivities(deps: LifecycleDeps): LifecycleActivities {
   const context = lifecycleContext(deps);
   return {
     ...statusActivities(context),
+    ...intakeActivities(context),
     ...credentialActivities(context),
     ...notifyActivities(context),
   };

@@ -1,5 +1,5 @@
 import { writeStatus } from '../../db/accounts.js';
-import type { AccountStatus } from '../../db/models/account.js';
+import type { Account, AccountStatus } from '../../db/models/account.js';
 import type { StoredStatusReason } from '../../db/models/reason.js';
 import { projectionAfter, type RecordRequest } from '../../workflows/lifecycle/projection.js';
 import type { LifecycleEvent, Reason } from '../../workflows/lifecycle/types.js';
@@ -23,8 +23,12 @@ export function storedReason(reason: Reason): StoredStatusReason {
   };
 }
 
-/** Writes the status projection unless a newer one (higher sequence) is stored. */
-export async function writeStatusProjection(context: Pick<LifecycleContext, 'models' | 'clock' | 'statusObserver'>, projection: StatusProjection): Promise<void> {
+/** Writes the status projection unless a newer one (higher sequence) is stored; `read`: the account as this attempt already read it (see writeStatus). */
+export async function writeStatusProjection(
+  context: Pick<LifecycleContext, 'models' | 'clock' | 'statusObserver'>,
+  projection: StatusProjection,
+  read?: Pick<Account, 'status' | 'connectedAt'>,
+): Promise<void> {
   const status: AccountStatus = {
     state: projection.status,
     reason: projection.reason ? storedReason(projection.reason) : undefined,
@@ -41,7 +45,7 @@ export async function writeStatusProjection(context: Pick<LifecycleContext, 'mod
     updatedAt: context.clock(),
   };
   for (const key of Object.keys(status) as (keyof AccountStatus)[]) if (status[key] === undefined) delete status[key];
-  const applied = await writeStatus(context.models, projection.accountId, status, context.statusObserver);
+  const applied = await writeStatus(context.models, projection.accountId, status, context.statusObserver, read);
   if (!applied) activityLog().debug('status not written (a newer one is stored, or the account is gone)', { accountId: projection.accountId, sequence: projection.sequence });
 }
 
@@ -55,22 +59,24 @@ export async function recordOutcome(context: LifecycleContext, accountId: string
   if (projection) await writeStatusProjection(context, { ...projection, accountId, sequence: record.sequence });
 }
 
+/** The account as the workflow describes it (one read of its pen name's name). */
+export async function summaryOf(models: LifecycleContext['models'], account: Account): Promise<AccountSummary> {
+  const penName = await penNameOf(models, account);
+  return {
+    accountId: account._id,
+    platform: account.platform,
+    handle: account.handle,
+    displayName: account.displayName,
+    penNameId: account.penNameId,
+    penName,
+    ownerId: account.ownerId,
+  };
+}
+
 export function statusActivities(context: LifecycleContext) {
   const { models } = context;
   return {
-    async describeAccount(accountId: string): Promise<AccountSummary> {
-      const account = await requireAccount(models, accountId);
-      const penName = await penNameOf(models, account);
-      return {
-        accountId: account._id,
-        platform: account.platform,
-        handle: account.handle,
-        displayName: account.displayName,
-        penNameId: account.penNameId,
-        penName,
-        ownerId: account.ownerId,
-      };
-    },
+    describeAccount: async (accountId: string): Promise<AccountSummary> => summaryOf(models, await requireAccount(models, accountId)),
 
     recordStatus: (projection: StatusProjection): Promise<void> => writeStatusProjection(context, projection),
   };

@@ -30,7 +30,8 @@ export async function connectAccount(
   const holder = slotHolderFor(identity);
   const claim = await claimSlotForPlan(deps.models, deps.config.plans, { ownerId: input.ownerId, holder });
   if (!claim.ok) return { ok: false, problem: 'limit', limit: claim.limit };
-  const existing = await findAccountOfIdentity(deps.models, identity);
+  // Only a new claim is undone on failure, and only then does the account as it was matter (a reconnect skips the two reads).
+  const existing = claim.alreadyHeld ? undefined : await findAccountOfIdentity(deps.models, identity);
   try {
     return { ok: true, ...(await completeConnection(deps, input)) };
   } catch (error) {

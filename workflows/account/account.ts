@@ -1,14 +1,24 @@
 import { ApplicationFailure, log, patched, setCurrentDetails, upsertSearchAttributes } from '@temporalio/workflow';
 import { Mutex } from 'async-mutex';
-import type { AccountSummary, CredentialFacts, RevokeResult } from '../../activities/lifecycle/contract.js';
+import type { AccountSummary, ConnectResult, CredentialFacts, RevokeResult } from '../../activities/lifecycle/contract.js';
 import { nextWake, startLifecycle, transition } from '../lifecycle/index.js';
-import { projectionAfter, renewalEvent, validationEvent, type LifecycleProjection, type RecordRequest } from '../lifecycle/projection.js';
+import {
+  projectionAfter,
+  projectionAfterConnect,
+  renewalEvent,
+  validationEvent,
+  type ConnectRecordRequest,
+  type LifecycleProjection,
+  type RecordRequest,
+} from '../lifecycle/projection.js';
 import { failureReason, reauthReason } from '../lifecycle/reasons.js';
+import type { Failure } from '../../platforms/types.js';
 import type { LifecycleConfig, LifecycleEffect, LifecycleEvent, LifecycleState, Reason } from '../lifecycle/types.js';
 import { emptyQueue, type PublishQueue } from '../publishing/queue.js';
 import {
   asFailure,
   checkPremium,
+  connectCredentials,
   describeAccount,
   inspectCredentials,
   notify,
@@ -34,6 +44,12 @@ import { Publisher, type PublishingAccount } from './publisher.js';
 
 /** Patch: the `penNameChanged` signal upserts `TetherPenName`. */
 const PEN_NAME_CHANGES = 'pen-name-changes';
+/**
+ * Patch: a connect or reconnect is one activity (`connectCredentials`) that describes the account
+ * when needed, takes and verifies its credentials and records the status they lead to; before it,
+ * describeAccount, inspectCredentials and recordStatus. A schema-1 lifecycle keeps the old path.
+ */
+const CONNECT_IN_ONE_ACTIVITY = 'connect-in-one-activity';
 
 /** What continue-as-new carries into the next run. */
 export interface CarriedState {
@@ -200,6 +216,8 @@ export class Account implements PublishingAccount {
 
   /** A workflow's first run: label it for operators and take the credentials stored at connect. */
   async start(): Promise<void> {
+    // In one activity the credentials are taken with the account's description.
+    if (!this.summary && !this.lifecycle && this.connectsInOneActivity()) await this.takeCredentials(false);
     this.summary ??= await describeAccount(this.accountId);
     upsertSearchAttributes(identityAttributes(this.summary));
     if (!this.lifecycle) await this.takeCredentials(false);
@@ -401,15 +419,14 @@ export class Account implements PublishingAccount {
 
   /** Reads (and, after a user connect, verifies) the stored credentials and (re)starts the lifecycle; answers why the platform refused them. */
   private async takeCredentials(verifyWithPlatform: boolean): Promise<Reason | undefined> {
+    if (this.connectsInOneActivity()) return this.connectRecording(verifyWithPlatform);
     this.summary ??= await describeAccount(this.accountId);
     const checked = await inspectCredentials({ accountId: this.accountId, verifyWithPlatform });
     if (checked.outcome === 'ok') {
       await this.begin(checked.facts);
       return undefined;
     }
-    const { failure } = checked;
-    const rejection: Reason | undefined =
-      failure.kind === 'reauthRequired' ? reauthReason(failure) : failure.kind === 'invalid' ? { code: 'credentials_invalid', detail: failure.message } : undefined;
+    const rejection = rejectionOf(checked.failure);
     // Refused, or the platform is unreachable right now: take the credentials as issued (expired at
     // once when refused) and let renewals verify them.
     const unverified = await inspectCredentials({ accountId: this.accountId, verifyWithPlatform: false });
@@ -417,19 +434,48 @@ export class Account implements PublishingAccount {
     return rejection;
   }
 
-  private async begin(facts: CredentialFacts, rejection?: Reason): Promise<void> {
+  /** The one-activity connect (schema 2, or no lifecycle yet) from the `connect-in-one-activity` patch on. */
+  private connectsInOneActivity(): boolean {
+    return this.lifecycle?.schemaVersion !== 1 && patched(CONNECT_IN_ONE_ACTIVITY);
+  }
+
+  /** One activity describes the account (first run), takes the credentials and records the status they lead to. */
+  private async connectRecording(verifyWithPlatform: boolean): Promise<Reason | undefined> {
+    const start = { accountId: this.accountId, config: this.lifecycleConfig(), schemaVersion: this.lifecycle?.schemaVersion ?? (renewsByNeed() ? 2 : 1) } as const;
+    const record: ConnectRecordRequest = { lifecycle: this.lifecycle, start, now: Date.now(), jitter: Math.random(), sequence: this.nextSequence() };
+    const result: ConnectResult = await connectCredentials({ accountId: this.accountId, verifyWithPlatform, describe: !this.summary, record });
+    this.summary ??= result.account;
+    if (!this.summary) throw ApplicationFailure.nonRetryable('the connect activity did not describe the account');
+    if (result.outcome === 'ok') {
+      const recorded = { sequence: record.sequence, projection: projectionAfterConnect(record, this.summary.platform, result.facts) };
+      await this.begin(result.facts, undefined, { now: record.now, jitter: record.jitter, recorded });
+      return undefined;
+    }
+    const rejection = rejectionOf(result.failure);
+    // Refused: the credentials as issued, expired at once (recorded by the workflow, as before).
+    if (result.unverified) await this.begin(result.unverified, rejection);
+    return rejection;
+  }
+
+  /** `taken`: when and with what jitter the activity that took the credentials computed what it recorded. */
+  private async begin(facts: CredentialFacts, rejection?: Reason, taken?: { now: number; jitter: number; recorded: Recorded }): Promise<void> {
     this.knownVersion = facts.version;
-    const connected = { now: Date.now(), policy: facts.policy, lifetimes: facts.lifetimes, jitter: Math.random() };
+    const connected = { now: taken?.now ?? Date.now(), policy: facts.policy, lifetimes: facts.lifetimes, jitter: taken?.jitter ?? Math.random() };
     if (!this.lifecycle) {
       const schemaVersion = renewsByNeed() ? 2 : 1;
       const account = { accountId: this.accountId, platform: this.summary!.platform, config: this.lifecycleConfig(), schemaVersion } as const;
       const started = startLifecycle(account, connected);
       this.lifecycle = started.state;
       this.changed();
-      await this.execute(started.effects);
+      await this.execute(started.effects, taken?.recorded);
     } else {
-      await this.apply({ type: 'reconnected', ...connected });
+      await this.apply({ type: 'reconnected', ...connected }, taken?.recorded);
     }
     if (rejection) await this.apply({ type: 'revokedByPlatform', reason: rejection, now: Date.now() });
   }
+}
+
+/** Why the platform refused new credentials; undefined for a failure that is not a refusal. */
+function rejectionOf(failure: Failure): Reason | undefined {
+  return failure.kind === 'reauthRequired' ? reauthReason(failure) : failure.kind === 'invalid' ? { code: 'credentials_invalid', detail: failure.message } : undefined;
 }

@@ -19,6 +19,7 @@ export const { notify } = proxyActivities<LifecycleActivities>({
   retry: { initialInterval: '5 seconds', maximumInterval: '5 minutes', maximumAttempts: 8 },
   summary: 'Notify the owner (in-app, email, webhook)',
 });
+export const { connectCredentials } = proxyActivities<LifecycleActivities>({ ...PLATFORM_CALL, summary: 'Take the new credentials and record the status' });
 export const { inspectCredentials } = proxyActivities<LifecycleActivities>({ ...PLATFORM_CALL, summary: 'Check the stored credentials' });
 export const { validateCredentials } = proxyActivities<LifecycleActivities>({ ...PLATFORM_CALL, summary: 'Validate the token with the platform' });
 export const { revokeCredentials } = proxyActivities<LifecycleActivities>({ ...PLATFORM_CALL, summary: 'Revoke at the platform and forget the tokens' });

@@ -3,8 +3,8 @@
 // write the status projection the workflow would write, and the workflow skips writing it again.
 import type { Failure, TokenPolicy } from '../../platforms/types.js';
 import { describeNext, expiryDeadline, isLive } from './schedule.js';
-import { transition } from './state.js';
-import type { LifecycleEvent, LifecycleState, LifecycleStatus, Lifetimes, NextActionCode, Reason } from './types.js';
+import { startLifecycle, transition, type AccountInput } from './state.js';
+import type { LifecycleEvent, LifecycleState, LifecycleStatus, Lifetimes, NextActionCode, Reason, TransitionResult } from './types.js';
 
 export interface LifecycleProjection {
   status: LifecycleStatus;
@@ -76,5 +76,30 @@ export interface RecordRequest {
 /** The projection to write once the operation ended with `event`; undefined when nothing users see changed. */
 export function projectionAfter(lifecycle: LifecycleState, event: LifecycleEvent): LifecycleProjection | undefined {
   const { state, effects } = transition(lifecycle, event);
+  return effects.some((effect) => effect.type === 'recordStatus') ? projectionOf(state) : undefined;
+}
+
+/**
+ * What the workflow asks a connect or reconnect's activity to record: the lifecycle the new
+ * credentials reconnect, or (none yet) the account whose lifecycle they start, whose platform the
+ * activity reads with the account. Time, jitter and sequence as for a RecordRequest.
+ */
+export interface ConnectRecordRequest {
+  lifecycle?: LifecycleState;
+  start: Omit<AccountInput, 'platform'>;
+  now: number;
+  jitter: number;
+  sequence: number;
+}
+
+/** The lifecycle after credentials were taken: started (`startLifecycle`) or `reconnected`. */
+export function afterConnect(record: Omit<ConnectRecordRequest, 'sequence'>, platform: AccountInput['platform'], facts: { policy: TokenPolicy; lifetimes: Lifetimes }): TransitionResult {
+  const connected = { now: record.now, policy: facts.policy, lifetimes: facts.lifetimes, jitter: record.jitter };
+  return record.lifecycle ? transition(record.lifecycle, { type: 'reconnected', ...connected }) : startLifecycle({ ...record.start, platform }, connected);
+}
+
+/** The projection to write once the credentials were taken; undefined when nothing users see changed. */
+export function projectionAfterConnect(record: Omit<ConnectRecordRequest, 'sequence'>, platform: AccountInput['platform'], facts: { policy: TokenPolicy; lifetimes: Lifetimes }): LifecycleProjection | undefined {
+  const { state, effects } = afterConnect(record, platform, facts);
   return effects.some((effect) => effect.type === 'recordStatus') ? projectionOf(state) : undefined;
 }

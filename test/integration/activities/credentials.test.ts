@@ -1,6 +1,7 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { describe, expect, it } from 'vitest';
 import type { PlatformAdapter, PlatformId } from '../../../platforms/types.js';
+import { projectionAfterConnect } from '../../../workflows/lifecycle/projection.js';
 import { activityLogs, connectBluesky, connectOAuth, inActivity, useActivityWorld, type ActivityWorld, type ConnectedAccount } from './support.js';
 
 const world = useActivityWorld();
@@ -224,6 +225,29 @@ describe('inspect, validate, premium, describe', () => {
       failure: { kind: 'reauthRequired' },
     });
     expect(await inActivity(activities.validateCredentials, connected.accountId)).toMatchObject({ outcome: 'failed', failure: { kind: 'reauthRequired' } });
+  });
+
+  it('connectCredentials describes, verifies and records the started lifecycle once; refused credentials come back unverified and unrecorded', async () => {
+    const activities = world.activities();
+    const connected = await connectOAuth(world, 'x', 'sandbox_carol');
+    const start = { accountId: connected.accountId, config: {}, schemaVersion: 2 } as const;
+    const record = { start, now: Date.now(), jitter: 0.5, sequence: 10 };
+    const taken = await inActivity(activities.connectCredentials, { accountId: connected.accountId, verifyWithPlatform: true, describe: true, record });
+    expect(taken).toMatchObject({ outcome: 'ok', facts: { version: connected.version }, account: { accountId: connected.accountId, platform: 'x', penName: 'Main' } });
+    if (taken.outcome !== 'ok') throw new Error('unreachable');
+    const expected = projectionAfterConnect(record, 'x', taken.facts)!;
+    const status = (await world.db.models.Account.findById(connected.accountId).lean())?.status;
+    expect(status).toMatchObject({ state: 'active', sequence: 10, queuePaused: false, nextAction: expected.nextAction, nextActionAt: new Date(expected.nextActionAt!) });
+
+    // A retry with the same sequence writes nothing; without `describe` there is no summary.
+    const again = await inActivity(activities.connectCredentials, { accountId: connected.accountId, verifyWithPlatform: false, describe: false, record });
+    expect(again).not.toHaveProperty('account');
+    expect((await world.db.models.Account.findById(connected.accountId).lean())?.status?.updatedAt).toEqual(status?.updatedAt);
+
+    await world.control.revoke('x', connected.identity.externalId);
+    const refused = await inActivity(activities.connectCredentials, { accountId: connected.accountId, verifyWithPlatform: true, describe: false, record: { ...record, sequence: 20 } });
+    expect(refused).toMatchObject({ outcome: 'failed', failure: { kind: 'reauthRequired' }, unverified: { version: connected.version } });
+    expect((await world.db.models.Account.findById(connected.accountId).lean())?.status?.sequence).toBe(10);
   });
 
   it('checkPremium stores the X subscription; other platforms are refused', async () => {

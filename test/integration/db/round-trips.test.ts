@@ -63,8 +63,9 @@ describe('database round trips per action', () => {
     expect(counts).toEqual({
       // A first connect still reads the user's plan slots and looks for an account connected before identities were recorded (two scans).
       // Each action also writes its one timeline event (account_events: connected, reconnected, renewed, published).
+      // One activity takes the credentials and records the status (connect-in-one-activity): its account read serves the status write too.
       connect: {
-        total: 20,
+        total: 18,
         byCommand: {
           'find users': 1,
           'find plan_slot_holders': 1,
@@ -73,7 +74,7 @@ describe('database round trips per action', () => {
           'update plan_slot_holders': 1,
           'find account_identities': 2,
           'insert account_identities': 1,
-          'find accounts': 4,
+          'find accounts': 2,
           'findAndModify accounts': 1,
           'insert credentials': 1,
           'update credential_heads': 1,
@@ -85,13 +86,14 @@ describe('database round trips per action', () => {
         },
         scans: { 'find plan_slots': 1, 'find accounts': 1 },
       },
+      // A reconnect's slot is already held: nothing to undo on failure, so the account is not looked up before it (−2).
       reconnect: {
-        total: 15,
+        total: 12,
         byCommand: {
           'find users': 1,
           'find plan_slot_holders': 1,
-          'find account_identities': 2,
-          'find accounts': 3,
+          'find account_identities': 1,
+          'find accounts': 1,
           'findAndModify accounts': 1,
           'find credential_heads': 2,
           'insert credentials': 1,

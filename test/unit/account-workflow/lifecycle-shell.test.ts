@@ -25,12 +25,35 @@ async function carriedInput(handle: AccountHandle): Promise<CarriedState> {
 describe('account workflow shell', () => {
   const world = useWorkflowTestEnvironment();
 
-  it('connects: the lifecycle starts active and the status projection is recorded once', async () => {
+  it('connects in one activity: the lifecycle starts active and that activity records the status projection once', async () => {
     const { stub, result } = await world.connect();
     expect(result).toMatchObject({ accepted: true, state: { status: 'active', platform: 'x', queuePaused: false, queue: { queued: 0 } } });
-    expect(stub.calls('describeAccount')).toHaveLength(1);
-    expect(stub.calls('inspectCredentials')).toEqual([{ accountId: stub.accountId, verifyWithPlatform: true }]);
-    expect(stub.calls('recordStatus')).toEqual([expect.objectContaining({ accountId: stub.accountId, status: 'active', queuePaused: false })]);
+    expect(stub.events.filter((event) => event.phase === 'start').map((event) => event.name)).toEqual(['connectCredentials']);
+    expect(stub.calls('connectCredentials')).toEqual([
+      expect.objectContaining({ accountId: stub.accountId, verifyWithPlatform: true, describe: true }),
+    ]);
+    expect(stub.projections).toEqual([expect.objectContaining({ accountId: stub.accountId, status: 'active', queuePaused: false })]);
+    // What the workflow holds is what the activity recorded.
+    expect(result.state.nextActionAt).toBe(new Date(stub.projections[0]!.nextActionAt!).toISOString());
+    expect(result.state.grantExpiresAt).toBe(new Date(stub.projections[0]!.grantExpiresAt!).toISOString());
+  });
+
+  it('a connect whose credentials the platform refuses starts expired with its reason, recorded by the workflow', async () => {
+    const refused = { kind: 'reauthRequired', code: 'invalid_token', message: 'Token revoked' } as const;
+    const { stub, result } = await world.connect({
+      prepare: (stub) => {
+        stub.answers.connectCredentials = async ({ describe }) => ({
+          outcome: 'failed',
+          failure: refused,
+          unverified: { version: 1, policy: { renewal: 'rotatingRefresh' }, lifetimes: { accessSec: 7200 } },
+          ...(describe ? { account: { accountId: stub.accountId, platform: 'x', handle: 'h', displayName: 'H', penNameId: 'p', penName: 'P', ownerId: 'o' } } : {}),
+        });
+      },
+    });
+    expect(result).toMatchObject({ accepted: false, rejection: { code: 'reauth_required', detail: 'Token revoked' }, state: { status: 'expired', queuePaused: true } });
+    expect(stub.calls('describeAccount')).toHaveLength(0);
+    expect(stub.calls('connectCredentials')[0]?.record.lifecycle).toBeUndefined();
+    expect(stub.calls('recordStatus').map((projection) => projection.status)).toEqual(['active', 'expired']);
   });
 
   it('disconnects: revokes once, fails the queued posts, and completes with the result', async () => {
@@ -84,7 +107,7 @@ describe('account workflow shell', () => {
 
   it('records the next action as a code and the reason as data', async () => {
     const { stub, handle } = await world.connect();
-    expect(stub.calls('recordStatus').at(-1)).toMatchObject({ nextAction: 'check', nextActionAt: expect.any(Number) });
+    expect(stub.projections.at(-1)).toMatchObject({ nextAction: 'check', nextActionAt: expect.any(Number) });
     expect((await handle.query(stateQuery)).nextAction).toBe('check');
   });
 
@@ -97,7 +120,10 @@ describe('account workflow shell', () => {
     expect(stub.calls('recordStatus').at(-1)).toMatchObject({ status: 'expired', reason, queuePaused: true });
     const reconnected = await handle.executeUpdate(reconnectUpdate);
     expect(reconnected).toMatchObject({ accepted: true, state: { status: 'active', queuePaused: false } });
-    expect(stub.calls('recordStatus').at(-1)).toMatchObject({ status: 'active', queuePaused: false });
+    // The reconnect's one activity recorded it, with a sequence above the expiry's.
+    expect(stub.calls('connectCredentials').at(-1)).toMatchObject({ verifyWithPlatform: true, describe: false, record: { lifecycle: { status: 'expired' } } });
+    expect(stub.projections.at(-1)).toMatchObject({ status: 'active', queuePaused: false });
+    expect(stub.projections.at(-1)!.sequence).toBeGreaterThan(stub.calls('recordStatus').at(-1)!.sequence);
     expect(stub.calls('notify').map((call) => call.kind)).toEqual(['expired', 'reconnected']);
   });
 
@@ -140,7 +166,7 @@ describe('account workflow shell', () => {
     expect(stub.calls('renewCredentials').map((call) => call.knownVersion)).toEqual([1, 2]);
     const next = stub.projections.slice(recorded);
     expect(next[0]?.sequence).toBeGreaterThan(carried.projectionSequence);
-    expect(stub.calls('describeAccount')).toHaveLength(1);
+    expect(stub.calls('connectCredentials').map((call) => call.describe)).toEqual([true]);
     expect((await handle.describe()).typedSearchAttributes.get(PLATFORM)).toBe('x');
     expect(mostAtOnce(stub.events)).toBe(1);
   });

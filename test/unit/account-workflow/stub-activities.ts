@@ -1,8 +1,8 @@
 import { Context } from '@temporalio/activity';
-import type { AccountSummary, LifecycleActivities, RenewInput, StatusProjection, ValidateInput } from '../../../activities/lifecycle/contract.js';
+import type { AccountSummary, ConnectInput, ConnectResult, LifecycleActivities, RenewInput, StatusProjection, ValidateInput } from '../../../activities/lifecycle/contract.js';
 import type { PublishingActivities } from '../../../activities/publishing/contract.js';
 import type { PlatformId, TokenPolicy } from '../../../platforms/types.js';
-import { projectionAfter, renewalEvent, validationEvent } from '../../../workflows/lifecycle/projection.js';
+import { projectionAfter, projectionAfterConnect, renewalEvent, validationEvent } from '../../../workflows/lifecycle/projection.js';
 import type { LifecycleEvent, Lifetimes } from '../../../workflows/lifecycle/types.js';
 
 // Stub activities for the fast account-workflow tests: plain functions that answer like a healthy
@@ -94,6 +94,7 @@ export class StubAccount {
   /** The projections the real activities write: recordStatus's input, or what an operation records with its outcome. */
   private recordProjection(name: ActivityName, input: unknown, result: unknown): void {
     if (name === 'recordStatus') this.projections.push(input as StatusProjection);
+    if (name === 'connectCredentials') return this.recordConnect(input as ConnectInput, result as ConnectResult);
     const record = typeof input === 'object' && input !== null ? (input as RenewInput | ValidateInput).record : undefined;
     if (!record) return;
     const event: LifecycleEvent =
@@ -104,12 +105,19 @@ export class StubAccount {
     if (projection) this.projections.push({ ...projection, accountId: this.accountId, sequence: record.sequence });
   }
 
+  /** As connectCredentials does: the projection of credentials taken, nothing when they were refused. */
+  private recordConnect({ record }: ConnectInput, result: ConnectResult): void {
+    if (result.outcome !== 'ok') return;
+    const projection = projectionAfterConnect(record, this.platform, result.facts);
+    if (projection) this.projections.push({ ...projection, accountId: this.accountId, sequence: record.sequence });
+  }
+
   private facts() {
     return { version: this.version, policy: this.policy ?? POLICIES[this.platform] ?? { renewal: 'none' }, lifetimes: this.lifetimes };
   }
 
-  private readonly defaults: AccountActivities = {
-    describeAccount: async (): Promise<AccountSummary> => ({
+  private summary(): AccountSummary {
+    return {
       accountId: this.accountId,
       platform: this.platform,
       handle: 'stub_account',
@@ -117,8 +125,13 @@ export class StubAccount {
       penNameId: 'pen-1',
       penName: 'Stub Notes',
       ownerId: 'owner-1',
-    }),
+    };
+  }
+
+  private readonly defaults: AccountActivities = {
+    describeAccount: async (): Promise<AccountSummary> => this.summary(),
     inspectCredentials: async () => ({ outcome: 'ok', facts: this.facts() }),
+    connectCredentials: async ({ describe }) => ({ outcome: 'ok', facts: this.facts(), ...(describe ? { account: this.summary() } : {}) }),
     renewCredentials: async ({ knownVersion }) => {
       this.version = Math.max(this.version, knownVersion) + 1;
       return { outcome: 'ok', facts: this.facts() };
@@ -142,6 +155,7 @@ export function stubActivities(accounts: Map<string, StubAccount>): AccountActiv
   const names: ActivityName[] = [
     'describeAccount',
     'inspectCredentials',
+    'connectCredentials',
     'renewCredentials',
     'validateCredentials',
     'revokeCredentials',

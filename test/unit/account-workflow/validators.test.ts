@@ -63,7 +63,7 @@ describe('account workflow validators', () => {
 
   it('refreshNow waits until the account has its first credentials', async () => {
     let inspecting!: Hold;
-    const { handle } = await world.start({ prepare: (stub) => (inspecting = stub.hold('inspectCredentials')) });
+    const { handle } = await world.start({ prepare: (stub) => (inspecting = stub.hold('connectCredentials')) });
     await inspecting.started;
     await expectRejected(handle, refreshNowUpdate, [], 'The account is still connecting; try again in a moment.');
     inspecting.release();
