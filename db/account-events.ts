@@ -24,6 +24,30 @@ export async function appendAccountEvent(models: Events, event: NewAccountEvent)
   }
 }
 
+/**
+ * Inserts several events in one command (unordered): each is written unless one with its
+ * (account, sequence) exists, so a retry writes only what its attempt before did not.
+ */
+export async function appendAccountEvents(models: Events, events: NewAccountEvent[]): Promise<void> {
+  if (events.length <= 1) {
+    if (events[0]) await appendAccountEvent(models, events[0]);
+    return;
+  }
+  const docs = events.map((event) => ({ ...event, _id: accountEventIdOf(event.accountId, event.sequence) }));
+  try {
+    await withDatabaseRetry(() => models.AccountEvent.insertMany(docs, { ordered: false }));
+  } catch (error) {
+    if (!onlyDuplicates(error)) throw error;
+  }
+}
+
+/** A bulk insert whose every failure was a duplicate `_id` (events an earlier attempt wrote). */
+function onlyDuplicates(error: unknown): boolean {
+  const { writeErrors } = (error ?? {}) as { writeErrors?: unknown[] };
+  if (!Array.isArray(writeErrors) || writeErrors.length === 0) return isDuplicateKey(error);
+  return writeErrors.every((writeError) => isDuplicateKey(writeError) || isDuplicateKey((writeError as { err?: unknown }).err));
+}
+
 /** Events from `from` on (all without `from`) that stated the account's state, oldest first: the timeline's bands. */
 export function stateEventsSince(models: Events, accountId: string, from: Date | undefined): Promise<Pick<AccountEvent, 'at' | 'state'>[]> {
   return models.AccountEvent.find({ accountId, state: { $exists: true }, ...(from ? { at: { $gte: from } } : {}) }, { at: 1, state: 1 })

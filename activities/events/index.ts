@@ -6,8 +6,8 @@ import { projectionOf, validationEvent, type RecordRequest, type ValidationResul
 import { transition } from '../../workflows/lifecycle/state.js';
 import type { LifecycleActivities } from '../lifecycle/contract.js';
 import { storedReason } from '../lifecycle/status.js';
-import type { PublishingActivities } from '../publishing/contract.js';
-import { eventRecorder, failureReason } from './recorder.js';
+import type { PublishingActivities, PublishResult, TargetRef } from '../publishing/contract.js';
+import { eventRecorder, failureReason, type EventFacts } from './recorder.js';
 import { transitionEvents } from './transitions.js';
 import { withEvents, type TimelineOf } from './with-events.js';
 
@@ -116,17 +116,32 @@ export function withLifecycleEvents(deps: EventDeps, activities: LifecycleActivi
   return withEvents(activities, timeline, clock);
 }
 
+/** The timeline event of one publish attempt's result; none when the target was gone. */
+function publishEvent(target: TargetRef, result: PublishResult): EventFacts | undefined {
+  const base = { accountId: target.accountId, postId: target.postId };
+  if (result.outcome === 'published') return { ...base, kind: 'postPublished', detail: result.url };
+  if (result.outcome === 'rejected') return { ...base, kind: 'postFailed', reason: failureReason(result.reason.code, result.reason.message) };
+  if (result.outcome !== 'gone') return { ...base, kind: 'postWaiting', reason: failureReason(result.reason.code, result.reason.message) };
+  return undefined;
+}
+
 export function withPublishingEvents(deps: EventDeps, activities: PublishingActivities): PublishingActivities {
   const clock = () => new Date((deps.now ?? Date.now)());
   const events = eventRecorder(deps.models, clock);
   const timeline: TimelineOf<PublishingActivities> = {
     async publishPost([target], settled) {
+      const facts = settled.ok ? publishEvent(target, settled.value) : undefined;
+      if (facts) await events.recordForActivity('publish', facts);
+    },
+    // One write for the whole run, each post's event tagged with its post.
+    async publishDuePosts([input], settled) {
       if (!settled.ok) return;
-      const result = settled.value;
-      const base = { accountId: target.accountId, postId: target.postId };
-      if (result.outcome === 'published') await events.recordForActivity('publish', { ...base, kind: 'postPublished', detail: result.url });
-      else if (result.outcome === 'rejected') await events.recordForActivity('publish', { ...base, kind: 'postFailed', reason: failureReason(result.reason.code, result.reason.message) });
-      else if (result.outcome !== 'gone') await events.recordForActivity('publish', { ...base, kind: 'postWaiting', reason: failureReason(result.reason.code, result.reason.message) });
+      const written = settled.value.flatMap((result, i) => {
+        const postId = input.postIds[i]!;
+        const facts = publishEvent({ accountId: input.accountId, postId }, result);
+        return facts ? [{ tag: `publish:${postId}`, facts: { ...facts, at: new Date(result.at) } }] : [];
+      });
+      await events.recordAllForActivity(written);
     },
     async failTarget([input], settled) {
       if (!settled.ok) return;

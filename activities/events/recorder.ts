@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Context } from '@temporalio/activity';
-import { appendAccountEvent, type NewAccountEvent } from '../../db/account-events.js';
+import { appendAccountEvent, appendAccountEvents, type NewAccountEvent } from '../../db/account-events.js';
 import type { Models } from '../../db/models/index.js';
 import type { StoredStatusReason } from '../../db/models/reason.js';
 
@@ -13,6 +13,8 @@ export interface EventRecorder {
   record(sequence: string, facts: EventFacts): Promise<void>;
   /** Records an event caused by the running activity: the same for every attempt of it. */
   recordForActivity(tag: string, facts: EventFacts): Promise<void>;
+  /** Several events caused by the running activity, each tagged apart, in one write. */
+  recordAllForActivity(events: Array<{ tag: string; facts: EventFacts }>): Promise<void>;
 }
 
 /** The running activity's identity within its workflow run; stable across its retries. */
@@ -30,7 +32,15 @@ export function eventRecorder(models: Pick<Models, 'AccountEvent'>, clock: () =>
   const record = async (sequence: string, facts: EventFacts) => {
     await appendAccountEvent(models, { ...facts, at: facts.at ?? clock(), sequence });
   };
-  return { record, recordForActivity: (tag, facts) => record(activitySequence(tag), facts) };
+  return {
+    record,
+    recordForActivity: (tag, facts) => record(activitySequence(tag), facts),
+    recordAllForActivity: (events) =>
+      appendAccountEvents(
+        models,
+        events.map(({ tag, facts }) => ({ ...facts, at: facts.at ?? clock(), sequence: activitySequence(tag) })),
+      ),
+  };
 }
 
 /** A reason as stored, from a platform failure's words. */

@@ -24,9 +24,25 @@ export type PublishResult =
   /** The target is no longer waiting (cancelled, or the post was deleted). */
   | { outcome: 'gone' };
 
+/** Posts of one account that are due together, in queue order. */
+export interface DuePosts {
+  accountId: string;
+  postIds: string[];
+}
+
+/** A result of a run of posts, with when its outcome was recorded (epoch ms; the timeline's time). */
+export type TimedPublishResult = PublishResult & { at: number };
+
 export interface PublishingActivities {
   /** Publishes one post to one account, idempotently: a retry never publishes twice. */
   publishPost(target: TargetRef): Promise<PublishResult>;
+  /**
+   * Publishes due posts of one account one after another, in the given order, each as
+   * `publishPost` would (its own claim and outcome). Stops after the first result that needs the
+   * workflow first (a rate limit, a refused token, a transient failure), or once it has run for a
+   * while; answers one result per post it took, in order.
+   */
+  publishDuePosts(input: DuePosts): Promise<TimedPublishResult[]>;
   /**
    * Marks one queued target failed with a reason (a transient failure that never cleared), or with
    * the account's lifecycle reason (a test post whose account expired first), worded here for the owner.

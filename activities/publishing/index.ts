@@ -6,7 +6,7 @@ import { phraseReason, zoneOrUtc } from '../../services/phrasing/index.js';
 import type { Reason as AccountReason } from '../../workflows/lifecycle/types.js';
 import { lifecycleContext, requireAccount, type LifecycleDeps } from '../lifecycle/deps.js';
 import type { PostReason, PublishingActivities } from './contract.js';
-import { publishActivity } from './publish.js';
+import { publishActivities } from './publish.js';
 
 /** The account's lifecycle reason as a post's reason: its code, and its words in the owner's time zone. */
 async function accountReasonWords(models: Models, accountId: string, reason: AccountReason): Promise<PostReason> {
@@ -20,7 +20,7 @@ export function publishingActivities(deps: LifecycleDeps): PublishingActivities 
   const context = lifecycleContext(deps);
   const { models, clock } = context;
   return {
-    publishPost: publishActivity(context),
+    ...publishActivities(context),
     async failTarget(input) {
       const reason = 'reason' in input ? input.reason : await accountReasonWords(models, input.accountId, input.accountReason);
       await recordFailed(models, targetIdOf(input.postId, input.accountId), reason, clock());

@@ -5,10 +5,14 @@ import type { Failure } from '../../platforms/types.js';
 import { publishableMedia, uploadLedger } from '../../services/media/publishable.js';
 import { mediaUrlSignerFor } from '../../services/media/signed-url.js';
 import { accountNotFound, activityLog, missingCredentials, notConfigured, type LifecycleContext } from '../lifecycle/deps.js';
-import type { PostReason, PublishResult, TargetRef } from './contract.js';
+import type { PostReason, PublishingActivities, PublishResult, TargetRef, TimedPublishResult } from './contract.js';
 import { targetIdOf } from '../../db/models/post-target.js';
+import type { Account } from '../../db/models/account.js';
+import type { StoredCredentials } from '../../db/credentials.js';
 
-// Publishing one post to one account. The idempotency key is derived from (post, account), so a
+// Publishing posts to one account: one post (publishPost: a test post, workflows from before the
+// `publish-due-together` patch), or the account's posts due together, one after another in one
+// activity (publishDuePosts), each with its own claim and outcome. The idempotency key is derived from (post, account), so a
 // retry after a crash (the call landed, the answer was lost) gets the original post back from the
 // platform instead of a second one. Media are uploaded once per (target, media file): the platform's
 // media id is recorded and a retry reuses it. Long uploads and processing waits heartbeat, and keep
@@ -26,15 +30,59 @@ const PUBLISH_LEASE_MS = 30_000;
 const HEARTBEAT_MS = 5_000;
 const RENEW_AFTER_MS = 10_000;
 
-export function publishActivity(context: LifecycleContext) {
-  const { models, adapters, store, clock } = context;
+/** A run of due posts stops taking the next one after this long (each post it took keeps its own 30 minutes). */
+const RUN_BUDGET_MS = 5 * 60_000;
+
+/** A result that ends a run of due posts: the workflow acts on it first (a renewal, a wait for the reset, a backoff). */
+export const needsAttention = (result: PublishResult): boolean =>
+  result.outcome === 'rateLimited' || result.outcome === 'reauthRequired' || result.outcome === 'transient';
+
+type AccountReads = Promise<[Account | undefined, StoredCredentials | undefined]>;
+
+export function publishActivities(context: LifecycleContext): Pick<PublishingActivities, 'publishPost' | 'publishDuePosts'> {
+  const { models, store } = context;
+  // The account and its tokens are read while the first target is claimed: reads only, used once a claim is won.
+  const readAccount = (accountId: string): AccountReads => {
+    const reads = Promise.all([findAccount(models, accountId), store.loadCredentials(accountId)]);
+    reads.catch(() => undefined);
+    return reads;
+  };
+  const publishOne = publisherOf(context);
+
+  return {
+    publishPost: (target) => publishOne(target, readAccount(target.accountId)),
+
+    // One account's posts that are due together: the account and its tokens are read once, each
+    // post is claimed, published and settled as publishPost does, one after another.
+    async publishDuePosts({ accountId, postIds }) {
+      const reads = readAccount(accountId);
+      const startedAt = Date.now();
+      const results: TimedPublishResult[] = [];
+      const activity = Context.current();
+      const beat = () => activity.heartbeat({ published: results.length, of: postIds.length });
+      const beating = setInterval(beat, HEARTBEAT_MS);
+      try {
+        for (const postId of postIds) {
+          if (results.length > 0 && Date.now() - startedAt >= RUN_BUDGET_MS) break;
+          const result = await publishOne({ postId, accountId }, reads);
+          results.push({ ...result, at: context.clock().getTime() });
+          beat();
+          if (needsAttention(result)) break;
+        }
+      } finally {
+        clearInterval(beating);
+      }
+      return results;
+    },
+  };
+}
+
+function publisherOf(context: LifecycleContext) {
+  const { models, adapters, clock } = context;
   const signer = mediaUrlSignerFor(context.config);
 
-  return async function publishPost(target: TargetRef): Promise<PublishResult> {
+  return async function publishOne(target: TargetRef, reads: AccountReads): Promise<PublishResult> {
     const targetId = targetIdOf(target.postId, target.accountId);
-    // The account and its tokens are read while the target is claimed: reads only, used once the claim is won.
-    const reads = Promise.all([findAccount(models, target.accountId), store.loadCredentials(target.accountId)]);
-    reads.catch(() => undefined);
     const claim = await claimPublishing(models, { targetId, postId: target.postId, holder: context.workerIdentity, now: clock(), leaseMs: PUBLISH_LEASE_MS });
     if (claim.kind === 'published') return { outcome: 'published', url: claim.target.url ?? '', externalId: claim.target.externalId ?? '' };
     if (claim.kind === 'gone') return { outcome: 'gone' };

@@ -5,14 +5,17 @@ import type { PublishContext } from './context.js';
 import { postsOfLane } from './schedule.js';
 
 // The same-shape baseline of a round: one bare workflow per account lane that sleeps on a timer
-// until the due instant, then runs its posts' activities (as many per post as Tether's workflow
-// ran, read from this run's histories) as no-ops, one after another. What Tether's queue adds on
+// until the due instant, then runs its posts' activities as no-ops, one after another: as many
+// activities per publish activity as Tether's workflow ran, and one such run per as many posts as
+// one of Tether's publish activities took (both read from this run's histories). What Tether's queue adds on
 // top is its own work: the database, the platform call, the workflow code.
 
 export interface BareTimerMeasurement {
   posts: number;
   accounts: number;
   shape: ActivityShape;
+  /** Posts one run of the shape stood for (Tether's posts per publish activity, rounded). */
+  postsPerRun: number;
   /** Due instant → each post's last activity (the bare "publishedAt"). */
   latenessMs: LatencySummary;
   firstPublishedMs: number;
@@ -22,14 +25,14 @@ export interface BareTimerMeasurement {
   cycleMs: LatencySummary;
 }
 
-export async function runBareTimer(context: PublishContext, shape: ActivityShape, dueAt: number): Promise<BareTimerMeasurement> {
+export async function runBareTimer(context: PublishContext, shape: ActivityShape, dueAt: number, postsPerRun = 1): Promise<BareTimerMeasurement> {
   const { client, options, runId, baselineTaskQueue } = context;
   const lanes = await Promise.all(
     Array.from({ length: options.accounts }, (_, lane) =>
       client.workflow.execute(timedShapeWorkflow, {
         workflowId: `bench-timed:${runId}:${dueAt}:${lane}`,
         taskQueue: baselineTaskQueue,
-        args: [{ dueAt, posts: postsOfLane(lane, options.posts, options.accounts), shape }],
+        args: [{ dueAt, posts: postsOfLane(lane, options.posts, options.accounts), shape, postsPerRun }],
       }),
     ),
   );
@@ -40,6 +43,7 @@ export async function runBareTimer(context: PublishContext, shape: ActivityShape
     posts: lateness.length,
     accounts: lanes.length,
     shape,
+    postsPerRun,
     latenessMs: summarize(lateness),
     firstPublishedMs: Math.min(...lateness),
     drainSec: drainMs / 1000,

@@ -61,10 +61,11 @@ export async function runPublishBench(argv: string[], settings: { temporalCliPat
     const burst = await measureRound(context, burstRound, accounts, burstBefore);
     progress(`  ${burst.measurement.published}/${burst.measurement.posts} published, drained ${burst.measurement.drainSec.toFixed(2)} s after due`);
     const profile = await profileRound(context.client, accounts.map((a) => a.accountId), burstRound.dueAt);
-    progress(`  per post: ${profile.activitiesPerPost} activities; gap ${profile.gapMs} ms, queue ${profile.activityQueueMs} ms, publish ${profile.activityRunMs} ms`);
+    progress(`  per post: ${profile.activitiesPerPost} activities (${profile.postsPerActivity} posts per publish activity); per publish activity: gap ${profile.gapMs} ms, queue ${profile.activityQueueMs} ms, run ${profile.activityRunMs} ms`);
     const bareDue = dueInstant(context);
-    progress(`same-shape timer baseline: ${options.posts} posts of ${profile.shape.length} no-op activities over ${options.accounts} bare workflows, due at ${new Date(bareDue).toISOString()}`);
-    const bareTimer = await runBareTimer(context, profile.shape, bareDue);
+    const postsPerRun = Number.isFinite(profile.postsPerActivity) ? Math.max(1, Math.round(profile.postsPerActivity)) : 1;
+    progress(`same-shape timer baseline: ${options.posts} posts, ${profile.shape.length} no-op activities per ${postsPerRun} post(s), over ${options.accounts} bare workflows, due at ${new Date(bareDue).toISOString()}`);
+    const bareTimer = await runBareTimer(context, profile.shape, bareDue, postsPerRun);
     progress(`  drained ${bareTimer.drainSec.toFixed(2)} s after due; cycle p50 ${bareTimer.cycleMs.p50} ms`);
 
     let media: PublishMeasurements['media'];

@@ -31,12 +31,18 @@ export async function bareWorkflow(): Promise<void> {
 }
 
 /**
- * A publishing queue's bare shape: one timer until the due instant, then each post's activities
- * one after another. Returns when each post's last activity ran (epoch ms).
+ * A publishing queue's bare shape: one timer until the due instant, then the activities of each
+ * run of posts (one post, or `postsPerRun` posts due together) one after another. Returns when
+ * each post's last activity ran (epoch ms): a no-op does no work per post, so every post of a run
+ * is done when its run is.
  */
 export async function timedShapeWorkflow(input: TimedShapeInput): Promise<number[]> {
   await sleep(Math.max(0, input.dueAt - Date.now()));
+  const perRun = Math.max(1, input.postsPerRun ?? 1);
   const done: number[] = [];
-  for (let post = 0; post < input.posts; post++) done.push((await runShape(input.shape)) ?? Date.now());
+  while (done.length < input.posts) {
+    const at = (await runShape(input.shape)) ?? Date.now();
+    for (let post = 0; post < perRun && done.length < input.posts; post++) done.push(at);
+  }
   return done;
 }

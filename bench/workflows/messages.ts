@@ -15,11 +15,13 @@ export const shapedUpdate = defineUpdate<null, [ActivityShape]>('shaped');
 /** The second task queue of a baseline worker on `taskQueue`. */
 export const secondTaskQueue = (taskQueue: string) => `${taskQueue}.second`;
 
-/** A timed baseline: sleep until `dueAt`, then `posts` times the shape, one after another. */
+/** A timed baseline: sleep until `dueAt`, then the shape once per `postsPerRun` posts (default 1), one run after another. */
 export interface TimedShapeInput {
   dueAt: number;
   posts: number;
   shape: ActivityShape;
+  /** Posts one run of the shape stands for, as Tether publishes the posts due together in one activity. */
+  postsPerRun?: number;
 }
 
 export interface NoopActivities {

@@ -1,4 +1,5 @@
 import type { Client } from '@temporalio/client';
+import type { RequestHandler } from 'express';
 import { afterAll, beforeAll } from 'vitest';
 import { createActivities, type Activities } from '../../activities/index.js';
 import type { Config } from '../../config/index.js';
@@ -21,8 +22,9 @@ export interface Sandbox {
   close(): Promise<void>;
 }
 
-export async function openSandbox(): Promise<Sandbox> {
-  const sandbox = await startSandbox({ port: 0 });
+/** `before`: request handlers in front of the platforms (e.g. a fault timed to one request). */
+export async function openSandbox(before: RequestHandler[] = []): Promise<Sandbox> {
+  const sandbox = await startSandbox({ port: 0, before });
   return { url: sandbox.url, control: new SandboxClient(sandbox.url), close: () => sandbox.close() };
 }
 
@@ -151,6 +153,8 @@ export function useLifecycleWorld(
   options: {
     /** Applied to the sandbox before the worker starts (e.g. short token lifetimes). */
     sandboxSettings?: SettingsPatch;
+    /** Request handlers in front of the sandbox's platforms. */
+    sandboxBefore?: RequestHandler[];
     /** Extra activity dependencies, given the started world (e.g. `workflows` for reconcile). */
     activities?: (world: LifecycleWorld) => ActivityExtras;
   } = {},
@@ -164,7 +168,7 @@ export function useLifecycleWorld(
   let temporal: Awaited<ReturnType<typeof temporalClient>> | undefined;
   beforeAll(async () => {
     world.db = await openDatabase(world.config);
-    world.sandbox = await openSandbox();
+    world.sandbox = await openSandbox(options.sandboxBefore);
     if (options.sandboxSettings) await world.sandbox.control.configure(options.sandboxSettings);
     temporal = await temporalClient(world.config);
     world.client = temporal.client;

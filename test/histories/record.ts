@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
+import express, { type RequestHandler } from 'express';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { configFromEnvironment, loadConfig, type Config } from '../../config/index.js';
@@ -274,6 +275,43 @@ async function publishingQueue(world: World): Promise<Recorded> {
   return [{ name: 'x-publishing-paused-overdue-test-post-disconnect', handle: account.handle }];
 }
 
+/** Post text → X account whose access token dies just before the platform first sees that post (the sandbox's request hook in main). */
+const expireBeforePostOf = new Map<string, string>();
+
+/**
+ * (g') X posts due together, one activity each run (patch `publish-due-together`): three posts
+ * whose second meets a dead access token (the first stays published, the token is renewed, the next
+ * activity publishes the other two); a run with a duplicate the platform rejects in the middle (the
+ * activity goes on); a run whose first post meets a rate limit (the rest wait for the reset); disconnect.
+ */
+async function publishingTogether(world: World): Promise<Recorded> {
+  const account = await connectX(world, 'history_together', { healthCheckMs: 3_600_000 });
+  const schedule = poster(world, account, 'history_together');
+  const allPublished = (posts: Array<{ _id: string }>, what: string) =>
+    waitFor(what, async () => (await Promise.all(posts.map((post) => postStateOf(world, post._id)))).every((state) => state === 'published' || state === 'failed'), 60_000);
+  const together = async (texts: string[]) => {
+    const dueAt = new Date(Date.now() + 3_000);
+    const posts = [];
+    for (const text of texts) posts.push(await schedule(text, dueAt));
+    return posts;
+  };
+
+  expireBeforePostOf.set('Together two', account.externalId);
+  let posts = await together(['Together one', 'Together two', 'Together three']);
+  await allPublished(posts, 'the three posts after the renewal');
+  if (expireBeforePostOf.has('Together two')) throw new Error('the access token was never refused between the posts');
+
+  posts = await together(['Together four', 'Together one', 'Together five']);
+  await allPublished(posts, 'the run with a rejected duplicate');
+  if ((await postStateOf(world, posts[1]!._id)) !== 'failed') throw new Error('the duplicate was not rejected');
+
+  await world.control.rateLimit('x', account.externalId, 5);
+  posts = await together(['Together six', 'Together seven']);
+  await allPublished(posts, 'the run after the rate limit');
+  await disconnect(account.handle);
+  return [{ name: 'x-publishing-due-together-refused-rejected-rate-limited-disconnect', handle: account.handle }];
+}
+
 /**
  * (h) X with every platform call slowed to 2 s, so messages arrive while another holds the account's
  * lock and wait their turn: a post scheduled during a publish, one unscheduled during a renewal, the
@@ -414,7 +452,16 @@ async function main(): Promise<void> {
     const connection = await connectDatabase(config.mongo.uri);
     closers.unshift(() => connection.close());
     const db: TestDatabase = { connection, models: createModels(connection), close: () => connection.close() };
-    sandbox = await startSandbox({ port: 0 });
+    const expireBeforePost: RequestHandler = async (req, _res, next) => {
+      const text = (req.body as { text?: unknown } | undefined)?.text;
+      const externalId = typeof text === 'string' && req.method === 'POST' && /\/2\/tweets$/.test(req.path) ? expireBeforePostOf.get(text) : undefined;
+      if (externalId && sandbox) {
+        expireBeforePostOf.delete(text as string);
+        await new SandboxClient(sandbox.url).expire('x', externalId);
+      }
+      next();
+    };
+    sandbox = await startSandbox({ port: 0, before: [express.json(), expireBeforePost] });
     const control = new SandboxClient(sandbox.url);
     await control.configure({
       platformLifetimes: { x: { accessTokenSec: 6 }, bluesky: { accessTokenSec: 6 }, linkedin: { accessTokenSec: 16 } },
@@ -450,6 +497,7 @@ async function main(): Promise<void> {
       premiumAndRevokedSignal,
       blueskyRenewals,
       publishingQueue,
+      publishingTogether,
       queueUpdatesWhileBusy,
       renewalBeforePost,
       migratedFromLegacy,

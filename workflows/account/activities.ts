@@ -33,6 +33,14 @@ export const { publishPost } = proxyActivities<PublishingActivities>({
   retry: { initialInterval: '2 seconds', maximumInterval: '1 minute', maximumAttempts: 5 },
   summary: 'Publish a post',
 });
+// Posts due together go out in one activity, one after another: it stops taking new posts after
+// five minutes, so each post it took still has the single publish's 30 minutes.
+export const { publishDuePosts } = proxyActivities<PublishingActivities>({
+  startToCloseTimeout: '35 minutes',
+  heartbeatTimeout: '20 seconds',
+  retry: { initialInterval: '2 seconds', maximumInterval: '1 minute', maximumAttempts: 5 },
+  summary: 'Publish the posts that are due',
+});
 export const { failTarget, settleOverdue, failScheduledPosts } = proxyActivities<PublishingActivities>({ ...RECORDING, summary: 'Record post outcomes' });
 
 /** Renews on the platform's own renewal task queue, whose worker keeps to the platform's rate. */

@@ -1,3 +1,4 @@
+import { patched } from '@temporalio/workflow';
 import type { PostReason, PublishResult } from '../../activities/publishing/contract.js';
 import { reauthReason } from '../lifecycle/reasons.js';
 import type { Reason } from '../lifecycle/types.js';
@@ -10,13 +11,14 @@ import {
   MAX_TRANSIENT_FAILURES,
   nextPublishAt,
   rateLimited,
+  readyInOrder,
   remove,
   resolveOverdue,
   schedule,
   type OverdueChoice,
   type PublishQueue,
 } from '../publishing/queue.js';
-import { asFailure, failScheduledPosts, failTarget, publishPost, settleOverdue } from './activities.js';
+import { asFailure, failScheduledPosts, failTarget, publishDuePosts, publishPost, settleOverdue } from './activities.js';
 import type { ScheduleResult, TestPostResult } from './messages.js';
 import { testPostFailure } from './outcomes.js';
 
@@ -39,6 +41,14 @@ export interface PublishingAccount {
   /** A post is about to go out at once: renew first if the access token is dead by now. */
   prepareToPublish(): Promise<void>;
 }
+
+/**
+ * Patch: the posts that are due together go out in one activity (publishDuePosts) instead of one
+ * activity each. Histories from before it publish one post per activity.
+ */
+const PUBLISH_DUE_TOGETHER = 'publish-due-together';
+/** Posts one publish activity takes at most (its result carries one outcome each). */
+const POSTS_PER_ACTIVITY = 25;
 
 /** Stored on the post targets the user skipped (post targets keep words). */
 const SKIPPED: PostReason = { code: 'skipped', message: 'Skipped after the reconnect, as you chose' };
@@ -84,8 +94,15 @@ export class Publisher {
 
   /** Publishes every post that is due, in queue order, while the account can publish. */
   async publishDue(): Promise<void> {
-    for (let entry = firstReady(this.queue, Date.now()); entry && this.account.canPublish(); entry = firstReady(this.queue, Date.now())) {
-      await this.publishOnce(entry.postId);
+    if (!patched(PUBLISH_DUE_TOGETHER)) {
+      for (let entry = firstReady(this.queue, Date.now()); entry && this.account.canPublish(); entry = firstReady(this.queue, Date.now())) {
+        await this.publishOnce(entry.postId);
+      }
+      return;
+    }
+    const due = () => readyInOrder(this.queue, Date.now(), POSTS_PER_ACTIVITY).map((entry) => entry.postId);
+    for (let postIds = due(); postIds.length > 0 && this.account.canPublish(); postIds = due()) {
+      await this.publishTogether(postIds);
     }
   }
 
@@ -120,8 +137,29 @@ export class Publisher {
     try {
       result = await publishPost({ postId, accountId: this.account.accountId });
     } catch (error) {
-      result = { outcome: 'transient', reason: { code: 'platform_unavailable', message: asFailure(error).message } };
+      result = infrastructureFailure(error);
     }
+    await this.learn(postId, result);
+    return result;
+  }
+
+  /**
+   * Posts due together, published by one activity in order; the queue learns each outcome in turn.
+   * The activity stops at the first post that needs the account's attention, so at most the last
+   * outcome renews, holds or backs off. When it fails, the first post counts a transient failure
+   * (the posts it may have published before are found published by the next attempt).
+   */
+  private async publishTogether(postIds: string[]): Promise<void> {
+    let results: PublishResult[];
+    try {
+      results = await publishDuePosts({ accountId: this.account.accountId, postIds });
+    } catch (error) {
+      results = [infrastructureFailure(error)];
+    }
+    for (const [i, result] of results.entries()) await this.learn(postIds[i]!, result);
+  }
+
+  private async learn(postId: string, result: PublishResult): Promise<void> {
     switch (result.outcome) {
       case 'published':
       case 'rejected':
@@ -142,7 +180,6 @@ export class Publisher {
         break;
     }
     this.account.changed();
-    return result;
   }
 
   private async backOff(postId: string, result: Extract<PublishResult, { reason: PostReason }>, delayMs?: number): Promise<void> {
@@ -158,4 +195,8 @@ export class Publisher {
     this.queue = queue;
     this.account.changed();
   }
+}
+
+function infrastructureFailure(error: unknown): PublishResult {
+  return { outcome: 'transient', reason: { code: 'platform_unavailable', message: asFailure(error).message } };
 }

@@ -78,6 +78,14 @@ export function firstReady(queue: PublishQueue, now: number): QueuedPost | undef
   return queue.entries.find((entry) => readyAt(queue, entry) <= now);
 }
 
+/**
+ * The posts one publish activity may take at `now`: those ready in queue order, at most `max`.
+ * Publishing them one after another is what repeated `firstReady` calls would do while each goes out.
+ */
+export function readyInOrder(queue: PublishQueue, now: number, max: number): QueuedPost[] {
+  return queue.entries.filter((entry) => readyAt(queue, entry) <= now).slice(0, Math.max(0, max));
+}
+
 /** After a reconnect: posts already due wait up to `windowMs` for the user's choice. */
 export function holdOverdue(queue: PublishQueue, now: number, windowMs: number): PublishQueue {
   const postIds = queue.entries.filter((entry) => entry.dueAt <= now).map((entry) => entry.postId);

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { accountEventPage, appendAccountEvent, pruneAccountEvents } from '../../../db/account-events.js';
+import { accountEventPage, appendAccountEvent, appendAccountEvents, pruneAccountEvents } from '../../../db/account-events.js';
 import { statusEvents } from '../../../activities/events/index.js';
 import { writeStatus } from '../../../db/accounts.js';
 import { useTestDatabase } from '../../helpers/integration.js';
@@ -18,6 +18,16 @@ describe('account events', () => {
     const written = await Promise.all(Array.from({ length: 8 }, () => appendAccountEvent(db.models, event)));
     expect(written.filter(Boolean)).toHaveLength(1);
     expect(await db.models.AccountEvent.countDocuments({ accountId })).toBe(1);
+  });
+
+  it('writes several events in one insert, and a repeat writes only the ones that are missing', async () => {
+    const accountId = randomUUID();
+    const event = (n: number) => ({ accountId, sequence: `publish:post-${n}:run-1:3`, kind: 'postPublished' as const, at: new Date(), postId: `post-${n}` });
+    await appendAccountEvents(db.models, [event(1), event(2)]);
+    await appendAccountEvents(db.models, [event(1), event(2), event(3)]);
+    await Promise.all([appendAccountEvents(db.models, [event(3), event(4)]), appendAccountEvents(db.models, [event(4), event(5)])]);
+    const stored = await db.models.AccountEvent.find({ accountId }).lean();
+    expect(stored.map((stored) => stored.postId).sort()).toEqual(['post-1', 'post-2', 'post-3', 'post-4', 'post-5']);
   });
 
   it('records a status change once, even when the status write is retried after it landed', async () => {

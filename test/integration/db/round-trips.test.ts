@@ -24,7 +24,7 @@ describe('database round trips per action', () => {
     return () => connectAccount(deps, { ...world.owner, platform: 'x', identity: consent.identity, tokens: consent.tokens });
   };
 
-  it('connect, reconnect, renewal and publish each cost a fixed number of commands', { timeout: 120_000 }, async () => {
+  it('connect, reconnect, renewal and publish each cost a fixed number of commands', { timeout: 180_000 }, async () => {
     await world.observer.models.User.updateOne({ _id: world.owner.ownerId }, { $set: { plan: 'growth' } });
     const identity = (await world.sandbox.control.createIdentity({ platform: 'x', handle: 'counted' })).id;
 
@@ -58,6 +58,27 @@ describe('database round trips per action', () => {
     counts.publish = await world.measure(
       () => accountId,
       () => waitFor('the post to be published', async () => (await world.observer.models.PostTarget.findById(`${post._id}:${accountId}`).lean())?.state === 'published', 60_000),
+    );
+
+    // Three posts due together: one activity reads the account and its tokens once, claims, publishes and settles each post, and writes their timeline events in one insert.
+    const dueTogether = new Date(Date.now() + 15_000);
+    const together: string[] = [];
+    for (const n of [1, 2, 3]) {
+      const submitted = await submitPost(
+        workflows(),
+        world.observer.models,
+        { ownerId: world.owner.ownerId, penNameId: world.owner.penNameId, kind: 'scheduled', text: `counted post ${n} of three`, timeZone: 'UTC', publishAt: dueTogether, targets: [{ accountId: accountId!, platform: 'x', handle: 'counted' }] },
+        new Date(),
+      );
+      together.push(submitted.post._id);
+    }
+    counts.publishThreeDueTogether = await world.measure(
+      () => accountId,
+      () =>
+        waitFor('the three posts to be published', async () => {
+          const targets = await world.observer.models.PostTarget.find({ _id: { $in: together.map((postId) => `${postId}:${accountId}`) } }).lean();
+          return targets.length === 3 && targets.every((target) => target.state === 'published');
+        }, 60_000),
     );
 
     expect(counts).toEqual({
@@ -123,6 +144,12 @@ describe('database round trips per action', () => {
       publish: {
         total: 8,
         byCommand: { 'find post_targets': 1, 'insert claims': 1, 'find posts': 1, 'update post_targets': 2, 'find accounts': 1, 'find credential_heads': 1, 'insert account_events': 1 },
+        scans: {},
+      },
+      // 2 per run + 5 per post + 1 per run: 6 per post here instead of 8.
+      publishThreeDueTogether: {
+        total: 18,
+        byCommand: { 'find post_targets': 3, 'insert claims': 3, 'find posts': 3, 'update post_targets': 6, 'find accounts': 1, 'find credential_heads': 1, 'insert account_events': 1 },
         scans: {},
       },
     });

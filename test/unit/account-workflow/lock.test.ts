@@ -117,7 +117,7 @@ describe('account workflow lock', () => {
     const { stub, handle } = await world.connect();
     const dueAt = await world.isoIn(1_000);
     await handle.executeUpdate(schedulePostUpdate, { args: [{ postId: 'post-1', dueAt }] });
-    const publishing = stub.hold('publishPost');
+    const publishing = stub.hold('publishDuePosts');
     const sleeping = world.env.sleep(2_000);
     await publishing.started;
     await sleeping;
@@ -128,7 +128,7 @@ describe('account workflow lock', () => {
     publishing.release();
     expect(await checking).toMatchObject({ ok: true });
     const started = stub.events.filter((event) => event.phase === 'start').map((event) => event.name);
-    expect(started.slice(started.indexOf('publishPost'))).toEqual(['publishPost', 'checkPremium']);
+    expect(started.slice(started.indexOf('publishDuePosts'))).toEqual(['publishDuePosts', 'checkPremium']);
     expect(mostAtOnce(stub.events)).toBe(1);
   });
 });

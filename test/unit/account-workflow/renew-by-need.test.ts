@@ -54,8 +54,8 @@ describe('renew by need', () => {
     const dueAt = (await world.now()) + 3 * DAY + 5 * HOUR;
     await handle.executeUpdate(schedulePostUpdate, { args: [{ postId: 'post-1', dueAt: new Date(dueAt).toISOString() }] });
     await world.env.sleep(3 * DAY + 6 * HOUR);
-    await eventually('the post published', async () => stub.calls('publishPost').length > 0);
-    const [published] = stub.times('publishPost');
+    await eventually('the post published', async () => stub.calls('publishDuePosts').length > 0);
+    const [published] = stub.times('publishDuePosts');
     const renewedBefore = stub.times('renewCredentials').filter((at) => at <= published!);
     expect(published).toBeGreaterThanOrEqual(dueAt);
     expect(published! - dueAt).toBeLessThan(MINUTE);
@@ -71,8 +71,8 @@ describe('renew by need', () => {
     const dueAt = (await world.now()) + 2 * DAY + 7 * HOUR;
     await handle.executeUpdate(schedulePostUpdate, { args: [{ postId: 'post-1', dueAt: new Date(dueAt).toISOString() }] });
     await world.env.sleep(2 * DAY + 8 * HOUR);
-    await eventually('the post published', async () => stub.calls('publishPost').length > 0);
-    const [published] = stub.times('publishPost');
+    await eventually('the post published', async () => stub.calls('publishDuePosts').length > 0);
+    const [published] = stub.times('publishDuePosts');
     const renewedBefore = stub.times('renewCredentials').filter((at) => at <= published!);
     // The 2-hour token lives at least 10 minutes past the due time.
     expect(dueAt - renewedBefore.at(-1)!).toBeLessThanOrEqual(110 * MINUTE);

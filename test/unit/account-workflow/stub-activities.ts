@@ -1,6 +1,7 @@
 import { Context } from '@temporalio/activity';
 import type { AccountSummary, ConnectInput, ConnectResult, LifecycleActivities, RenewInput, StatusProjection, ValidateInput } from '../../../activities/lifecycle/contract.js';
 import type { PublishingActivities } from '../../../activities/publishing/contract.js';
+import { needsAttention } from '../../../activities/publishing/publish.js';
 import type { PlatformId, TokenPolicy } from '../../../platforms/types.js';
 import { projectionAfter, projectionAfterConnect, renewalEvent, validationEvent } from '../../../workflows/lifecycle/projection.js';
 import type { LifecycleEvent, Lifetimes } from '../../../workflows/lifecycle/types.js';
@@ -142,6 +143,17 @@ export class StubAccount {
     recordStatus: async () => undefined,
     notify: async () => undefined,
     publishPost: async ({ postId }) => ({ outcome: 'published', url: `https://platform.test/posts/${postId}`, externalId: `ext-${postId}` }),
+    // Each post as publishPost answers it (or as the test told it to), stopping where the real activity stops.
+    publishDuePosts: async ({ accountId, postIds }) => {
+      const publish = this.answers.publishPost ?? this.defaults.publishPost;
+      const results = [];
+      for (const postId of postIds) {
+        const result = await publish({ postId, accountId });
+        results.push({ ...result, at: Date.now() });
+        if (needsAttention(result)) break;
+      }
+      return results;
+    },
     failTarget: async () => undefined,
     settleOverdue: async () => undefined,
     failScheduledPosts: async () => this.scheduledPosts,
@@ -163,6 +175,7 @@ export function stubActivities(accounts: Map<string, StubAccount>): AccountActiv
     'recordStatus',
     'notify',
     'publishPost',
+    'publishDuePosts',
     'failTarget',
     'settleOverdue',
     'failScheduledPosts',

@@ -7,6 +7,7 @@ import {
   MAX_TRANSIENT_FAILURES,
   nextPublishAt,
   rateLimited,
+  readyInOrder,
   remove,
   resolveOverdue,
   schedule,
@@ -50,6 +51,30 @@ describe('publishing queue', () => {
     expect(firstReady(queue, 100)?.postId).toBe('early');
     expect(firstReady(remove(queue, 'early').queue, 600)?.postId).toBe('late');
     expect(nextPublishAt(emptyQueue())).toBeUndefined();
+  });
+
+  it('hands over every post ready now, in queue order, as one activity would publish them', () => {
+    const queue = queueOf(['a', 100], ['b', 100], ['c', 150], ['later', 500]);
+    expect(readyInOrder(queue, 200, 10).map((entry) => entry.postId)).toEqual(['a', 'b', 'c']);
+    expect(readyInOrder(queue, 200, 2).map((entry) => entry.postId)).toEqual(['a', 'b']);
+    expect(readyInOrder(queue, 50, 10)).toEqual([]);
+  });
+
+  it('leaves out posts waiting for a retry, a rate limit or the overdue choice, as firstReady does', () => {
+    const retried = failedTransiently(queueOf(['a', 100], ['b', 100], ['c', 100]), 'a', 200).queue;
+    expect(readyInOrder(retried, 200, 10).map((entry) => entry.postId)).toEqual(['b', 'c']);
+    expect(readyInOrder(rateLimited(retried, 1_000), 200, 10)).toEqual([]);
+    const held = holdOverdue(queueOf(['a', 100], ['b', 300]), 200, MINUTE);
+    expect(readyInOrder(held, 400, 10).map((entry) => entry.postId)).toEqual(['b']);
+    // Published one by one, each in turn is what firstReady picks.
+    let queue = queueOf(['a', 100], ['b', 100], ['c', 150]);
+    const together = readyInOrder(queue, 200, 10).map((entry) => entry.postId);
+    const oneByOne: string[] = [];
+    for (let entry = firstReady(queue, 200); entry; entry = firstReady(queue, 200)) {
+      oneByOne.push(entry.postId);
+      queue = remove(queue, entry.postId).queue;
+    }
+    expect(together).toEqual(oneByOne);
   });
 
   it('removes a cancelled post and says whether it was there', () => {
