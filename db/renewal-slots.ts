@@ -1,15 +1,20 @@
 import { isDuplicateKey } from './duplicate-key.js';
 import type { Models } from './models/index.js';
 
-// The shared book of token-request slots (activities/lifecycle/pacing.ts): one insert per slot
-// taken, one delete now and then for the old ones.
+// The shared book of token-request slots (activities/lifecycle/pacing.ts): one insert per claim,
+// one delete now and then for the old ones.
 
 type Slots = Pick<Models, 'RenewalSlot'>;
 
-/** Takes the slot; false when another worker process (or an earlier attempt) has it. */
-export async function claimRenewalSlot(models: Slots, platform: string, slot: number, startsAt: Date): Promise<boolean> {
+/**
+ * Takes slots `first` to `first + span - 1` in one ordered insert; false when another worker process
+ * (or an earlier attempt) has one of them. Slots inserted before the clash stay taken until swept:
+ * they start before the clashing slot, which is already at hand, so nobody is waiting for them.
+ */
+export async function claimRenewalSlots(models: Slots, platform: string, first: number, span: number, startsAt: Date): Promise<boolean> {
+  const slots = Array.from({ length: span }, (_, i) => ({ _id: `${platform}:${first + i}`, at: startsAt }));
   try {
-    await models.RenewalSlot.create({ _id: `${platform}:${slot}`, at: startsAt });
+    await models.RenewalSlot.insertMany(slots, { ordered: true, lean: true });
     return true;
   } catch (error) {
     if (isDuplicateKey(error)) return false;

@@ -8,7 +8,7 @@ import { createLogger } from '../config/logger.js';
 import { temporalConnectionOptions } from '../config/temporal.js';
 import { connectDatabase } from '../db/connection.js';
 import { createModels, ensureIndexes } from '../db/models/index.js';
-import { claimRenewalSlot } from '../db/renewal-slots.js';
+import { claimRenewalSlots } from '../db/renewal-slots.js';
 import { createMailer } from '../services/mailer.js';
 import { startAccountGauges } from '../services/metrics/account-gauges.js';
 import { createWorkerMetrics } from '../services/metrics/registry.js';
@@ -72,7 +72,7 @@ const workers = await createWorkers({
     eventRetentionMs: config.accountEvents.retentionMs,
     // Slots in the shared database: every worker process together stays within the rates.
     paceTokenRequests: createTokenRequestPacer(renewalRates(config.lifecycle.renewalsPerSecond), config.lifecycle.renewalPacing, {
-      claim: (platform, slot, startsAt) => claimRenewalSlot(models, platform, slot, startsAt),
+      claim: (platform, first, span, startsAt) => claimRenewalSlots(models, platform, first, span, startsAt),
     }),
   }),
   renewalsPerSecond: config.lifecycle.renewalsPerSecond,

@@ -1,5 +1,5 @@
 import type { PlatformId } from '../../platforms/types.js';
-import { firstCandidate, isUsable, slotGrid, slotStart, type SlotGrid } from './slot-grid.js';
+import { nextClaim, slotGrid, slotStart, type SlotClaim, type SlotGrid } from './slot-grid.js';
 
 // Token requests paced per platform across every worker process: each request takes a slot of the
 // platform's shared grid (slot-grid.ts) from a slot book all processes share (the database in
@@ -9,7 +9,7 @@ import { firstCandidate, isUsable, slotGrid, slotStart, type SlotGrid } from './
 // renewal task queue's partitions.
 //
 // One gate per platform and process takes one slot at a time, for the request at the head of its
-// queue, first come first served. After an event-loop stall the slots that passed meanwhile are
+// queue, first come first served (two at a time for a request alone, so it need not wait). After an event-loop stall the slots that passed meanwhile are
 // given up and the waiting requests take later ones: they never leave together (p-throttle, used
 // before, fired every overdue timer in the same turn).
 
@@ -18,19 +18,19 @@ export type TokenRequestPacer = (platform: PlatformId) => Promise<void>;
 
 export const UNPACED: TokenRequestPacer = () => Promise.resolve();
 
-/** Who holds which slot: `claim` answers whether this caller took `slot` (nobody had it). */
+/** Who holds which slot: `claim` answers whether this caller took slots `first` to `first + span - 1` (nobody had any of them). */
 export interface SlotBook {
-  claim(platform: PlatformId, slot: number, startsAt: Date): Promise<boolean>;
+  claim(platform: PlatformId, first: number, span: number, startsAt: Date): Promise<boolean>;
 }
 
 /** A slot book in memory, for tests: one process, and it keeps every slot it handed out. */
 export function createInMemorySlotBook(): SlotBook {
   const taken = new Set<string>();
   return {
-    claim(platform, slot) {
-      const key = `${platform}:${slot}`;
-      if (taken.has(key)) return Promise.resolve(false);
-      taken.add(key);
+    claim(platform, first, span) {
+      const keys = Array.from({ length: span }, (_, i) => `${platform}:${first + i}`);
+      if (keys.some((key) => taken.has(key))) return Promise.resolve(false);
+      for (const key of keys) taken.add(key);
       return Promise.resolve(true);
     },
   };
@@ -65,36 +65,36 @@ class SlotGate {
     this.running = true;
     try {
       while (this.waiting.length > 0) {
-        let slot: number;
+        let claim: SlotClaim;
         try {
-          slot = await this.claimSlot();
+          claim = await this.claimSlots();
         } catch (error) {
           // The book is unreachable: this request fails (its activity retries); the next tries again.
           this.waiting.shift()!.reject(error);
           continue;
         }
-        await this.reach(slot);
+        await reach(claim.releaseAt);
         // Checked in the same turn as the release, so a stall after this check cannot delay the request it releases.
-        if (isUsable(this.grid, slot, Date.now())) this.waiting.shift()!.resolve();
+        if (Date.now() <= claim.latestAt) this.waiting.shift()!.resolve();
       }
     } finally {
       this.running = false;
     }
   }
 
-  /** The first free slot that is still on time when the book answers. */
-  private async claimSlot(): Promise<number> {
+  /** The first free slots that are still on time when the book answers. */
+  private async claimSlots(): Promise<SlotClaim> {
     for (;;) {
-      const slot = firstCandidate(this.grid, Date.now(), this.lastTried);
-      this.lastTried = slot;
-      if ((await this.book.claim(this.platform, slot, new Date(slotStart(this.grid, slot)))) && isUsable(this.grid, slot, Date.now())) return slot;
+      const claim = nextClaim(this.grid, Date.now(), this.lastTried, this.waiting.length === 1);
+      this.lastTried = claim.first + claim.span - 1;
+      if ((await this.book.claim(this.platform, claim.first, claim.span, new Date(slotStart(this.grid, claim.first)))) && Date.now() <= claim.latestAt) return claim;
     }
   }
+}
 
-  /** Waits until the slot starts; timers may fire a fraction of a millisecond early, so it checks again. */
-  private async reach(slot: number): Promise<void> {
-    for (let early = slotStart(this.grid, slot) - Date.now(); early > 0; early = slotStart(this.grid, slot) - Date.now()) await sleep(early);
-  }
+/** Waits until `moment`; timers may fire a fraction of a millisecond early, so it checks again. */
+async function reach(moment: number): Promise<void> {
+  for (let early = moment - Date.now(); early > 0; early = moment - Date.now()) await sleep(early);
 }
 
 /**

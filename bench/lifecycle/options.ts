@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { DEFAULT_MAX_CACHED_WORKFLOWS } from '../../config/schema.js';
 import { RENEWALS_PER_SECOND } from '../../worker/create-worker.js';
 import type { EmbeddedDatabaseBackend } from '../../config/schema.js';
-import { DB_BACKEND_USAGE, dbBackend, positiveInteger } from '../shared/options.js';
+import { DB_BACKEND_USAGE, dbBackend, positiveInteger, positiveNumber } from '../shared/options.js';
 
 // Command-line options of `npm run bench -- lifecycle`.
 
@@ -13,7 +13,8 @@ export interface LifecycleOptions {
   /** Concurrency of the unmeasured setup (identities, OAuth consent). */
   setupConcurrency: number;
   latencySamples: number;
-  latencyConcurrency: number;
+  /** Updates offered per second while timing them (an open loop). */
+  latencyRate: number;
   storm: boolean;
   /** Accounts in the storm (the first ones connected). */
   stormAccounts: number;
@@ -46,7 +47,9 @@ export const LIFECYCLE_USAGE = `npm run bench -- lifecycle [options]
   --concurrency C            connects / baseline starts in flight (default 32)
   --setup-concurrency C      OAuth consents in flight during setup (default 16)
   --latency-samples S        updates timed per kind (default 200)
-  --latency-concurrency C    updates in flight while timing (default 2)
+  --latency-rate R           updates started per second while timing them, however many are
+                             in flight (default ${RENEWALS_PER_SECOND.x / 2}: half of X's renewal rate, so
+                             refreshNow measures Tether, not the platform's limit)
   --no-storm                 skip the renewal storm
   --storm-accounts S         accounts in the storm, connected for it (default min(N, 1000);
                              at N / rate seconds each, a storm of 10,000 takes over half an hour)
@@ -75,7 +78,7 @@ export function parseLifecycleOptions(argv: string[]): LifecycleOptions {
       concurrency: { type: 'string' },
       'setup-concurrency': { type: 'string' },
       'latency-samples': { type: 'string' },
-      'latency-concurrency': { type: 'string' },
+      'latency-rate': { type: 'string' },
       'no-storm': { type: 'boolean', default: false },
       'storm-due-sec': { type: 'string' },
       'token-limit': { type: 'string' },
@@ -101,7 +104,7 @@ export function parseLifecycleOptions(argv: string[]): LifecycleOptions {
     concurrency: positiveInteger('concurrency', values.concurrency, 32),
     setupConcurrency: positiveInteger('setup-concurrency', values['setup-concurrency'], 16),
     latencySamples: Math.min(accounts, positiveInteger('latency-samples', values['latency-samples'], 200)),
-    latencyConcurrency: positiveInteger('latency-concurrency', values['latency-concurrency'], 2),
+    latencyRate: positiveNumber('latency-rate', values['latency-rate'], RENEWALS_PER_SECOND.x / 2),
     storm: !values['no-storm'],
     stormDueSec: positiveInteger('storm-due-sec', values['storm-due-sec'], 120),
     tokenLimit: { limit: Number(limitMatch[1]), windowSec: Number(limitMatch[2]) },

@@ -112,7 +112,7 @@ export function buildReport(m: LifecycleMeasurements): { json: unknown; markdown
     { metric: `Connect throughput vs bare update-with-start, no-op update (${starts.bare.count} starts)`, ours: starts.ours.perSecond, baseline: starts.bare.perSecond, unit: 'per s', ratio: 'baseline/ours' },
     { metric: 'Connect call latency p50 (vs same shape)', ours: starts.ours.latencyMs.p50, baseline: starts.shaped.latencyMs.p50, unit: 'ms' },
     { metric: 'Connect call latency p95 (vs same shape)', ours: starts.ours.latencyMs.p95, baseline: starts.shaped.latencyMs.p95, unit: 'ms' },
-    { metric: `refreshNow p50 vs same-shape update (${latency.refreshNow.latencyMs.count} samples, ${options.latencyConcurrency} in flight)`, ours: latency.refreshNow.latencyMs.p50, baseline: latency.shaped.latencyMs.p50, unit: 'ms' },
+    { metric: `refreshNow p50 vs same-shape update (${latency.refreshNow.latencyMs.count} samples, ${options.latencyRate} started per second)`, ours: latency.refreshNow.latencyMs.p50, baseline: latency.shaped.latencyMs.p50, unit: 'ms' },
     { metric: 'refreshNow p95 vs same-shape update', ours: latency.refreshNow.latencyMs.p95, baseline: latency.shaped.latencyMs.p95, unit: 'ms' },
     { metric: 'refreshNow p50 vs no-op update', ours: latency.refreshNow.latencyMs.p50, baseline: latency.noop.latencyMs.p50, unit: 'ms' },
     { metric: 'refreshNow p95 vs no-op update', ours: latency.refreshNow.latencyMs.p95, baseline: latency.noop.latencyMs.p95, unit: 'ms' },

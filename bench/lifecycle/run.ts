@@ -128,7 +128,7 @@ export async function runLifecycleBench(argv: string[], settings: { temporalCliP
     const setupSec = setupMs / 1000;
 
     const samples = Math.min(options.latencySamples, connected.length);
-    progress(`phase 2: ${samples} each of no-op, same-shape and refreshNow updates, ${options.latencyConcurrency} in flight`);
+    progress(`phase 2: ${samples} each of no-op, same-shape and refreshNow updates, ${options.latencyRate} started per second`);
     const noop = await timeNoopUpdates(context, samples);
     const shaped = await timeShapedUpdates(context, samples, shapes.refreshNow.shape);
     const sampled = connected.slice(0, samples).map((a) => a.accountId);

@@ -16,35 +16,45 @@ export interface PoolOptions {
   progress?: { label: string; report(message: string): void; everyMs?: number };
 }
 
-export async function runPool<T, R>(items: readonly T[], concurrency: number, work: (item: T, index: number) => Promise<R>, options: PoolOptions = {}): Promise<PoolResult<R>> {
-  const results: (R | undefined)[] = new Array(items.length);
-  const latenciesMs: number[] = [];
-  const completedAtMs: number[] = [];
-  let failures = 0;
-  let firstError: string | undefined;
-  let next = 0;
+/** Times calls and keeps their results, latencies and failures for a PoolResult. */
+function recorder<R>(count: number) {
   const started = performance.now();
+  const result = { results: new Array<R | undefined>(count), latenciesMs: [] as number[], completedAtMs: [] as number[], failures: 0, firstError: undefined as string | undefined };
+  return {
+    result,
+    started,
+    async timed(index: number, call: () => Promise<R>): Promise<void> {
+      const callStarted = performance.now();
+      try {
+        result.results[index] = await call();
+        const now = performance.now();
+        result.latenciesMs.push(now - callStarted);
+        result.completedAtMs.push(now - started);
+      } catch (error) {
+        result.failures += 1;
+        result.firstError ??= error instanceof Error ? error.message : String(error);
+      }
+    },
+    finish: (): PoolResult<R> => ({ ...result, elapsedMs: performance.now() - started }),
+  };
+}
+
+export async function runPool<T, R>(items: readonly T[], concurrency: number, work: (item: T, index: number) => Promise<R>, options: PoolOptions = {}): Promise<PoolResult<R>> {
+  const record = recorder<R>(items.length);
+  const { result } = record;
+  let next = 0;
   const { progress } = options;
   const ticker =
     progress &&
     setInterval(() => {
-      const done = latenciesMs.length + failures;
-      const sec = (performance.now() - started) / 1000;
-      progress.report(`${progress.label}: ${done}/${items.length} (${(latenciesMs.length / sec).toFixed(1)}/s${failures ? `, ${failures} failed` : ''})`);
+      const done = result.latenciesMs.length + result.failures;
+      const sec = (performance.now() - record.started) / 1000;
+      progress.report(`${progress.label}: ${done}/${items.length} (${(result.latenciesMs.length / sec).toFixed(1)}/s${result.failures ? `, ${result.failures} failed` : ''})`);
     }, progress.everyMs ?? 15_000);
   const lane = async () => {
     while (next < items.length) {
       const index = next++;
-      const callStarted = performance.now();
-      try {
-        results[index] = await work(items[index] as T, index);
-        const now = performance.now();
-        latenciesMs.push(now - callStarted);
-        completedAtMs.push(now - started);
-      } catch (error) {
-        failures += 1;
-        firstError ??= error instanceof Error ? error.message : String(error);
-      }
+      await record.timed(index, () => work(items[index] as T, index));
     }
   };
   try {
@@ -52,7 +62,23 @@ export async function runPool<T, R>(items: readonly T[], concurrency: number, wo
   } finally {
     if (ticker) clearInterval(ticker);
   }
-  return { results, latenciesMs, completedAtMs, failures, firstError, elapsedMs: performance.now() - started };
+  return record.finish();
+}
+
+/**
+ * Starts one call every 1 / `perSecond` seconds, however many are still in flight (an open loop: a
+ * slow answer does not hold the next arrival back, so queueing shows in the latencies).
+ */
+export async function runPaced<T, R>(items: readonly T[], perSecond: number, work: (item: T, index: number) => Promise<R>): Promise<PoolResult<R>> {
+  const record = recorder<R>(items.length);
+  await Promise.all(
+    items.map(async (item, index) => {
+      const due = record.started + (index * 1000) / perSecond;
+      await new Promise((resolve) => setTimeout(resolve, Math.max(0, due - performance.now())));
+      await record.timed(index, () => work(item, index));
+    }),
+  );
+  return record.finish();
 }
 
 /**

@@ -52,12 +52,17 @@ describe('token request pacing', () => {
     expect(achievedRate(alone)).toBeGreaterThanOrEqual(4.5);
   });
 
-  it('lets the first request after a quiet spell through within one interval', async () => {
+  it.each([0, 60, 150, 209])('lets a request alone through at once, %i ms into a slot, and the next one no sooner than an interval later', async (intoSlot) => {
+    const intervalMs = 1000 / (0.95 * 5);
     const pace = createTokenRequestPacer(rates({}), 0.95, createInMemorySlotBook());
     await releaseTimes(pace, 'x', 3);
     await vi.advanceTimersByTimeAsync(5000);
-    const [time] = await releaseTimes(pace, 'x', 1);
-    expect(time).toBeLessThanOrEqual(1000 / (0.95 * 5));
+    await vi.advanceTimersByTimeAsync(Math.ceil(Date.now() / intervalMs) * intervalMs - Date.now() + intoSlot);
+    const [alone] = await releaseTimes(pace, 'x', 1);
+    expect(alone).toBe(0);
+    // Asked for at the same moment, the next request waits out a whole interval.
+    const [next] = await releaseTimes(pace, 'x', 1);
+    expect(next).toBeGreaterThanOrEqual(Math.floor(intervalMs));
   });
 
   it('paces each platform on its own: a backlog on X does not hold LinkedIn back', async () => {

@@ -1,5 +1,6 @@
 // Test helpers: a seeded PRNG, common policies/tokens, and a tiny simulated shell that drives the
 // lifecycle machine the way the workflow will (sleep until nextWakeAt, run effects, feed results).
+import { prng } from '../../helpers/prng.js';
 import type { Failure, PlatformId, TokenPolicy } from '../../../platforms/types.js';
 import { startLifecycle, transition } from '../../../workflows/lifecycle/state.js';
 import { nextWakeAt } from '../../../workflows/lifecycle/schedule.js';
@@ -11,17 +12,7 @@ export const HOUR = 60 * MIN;
 export const DAY = 24 * HOUR;
 export const T0 = Date.UTC(2027, 0, 1, 9, 0, 0);
 
-/** mulberry32: small, seeded, good enough for test sequences. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { prng };
 
 export const POLICIES = {
   rotating: { renewal: 'rotatingRefresh' } as TokenPolicy,
