@@ -5,6 +5,7 @@ import { DISPATCH_USAGE } from './dispatch/options.js';
 import { LIFECYCLE_USAGE } from './lifecycle/options.js';
 import { PUBLISH_USAGE } from './publish/options.js';
 import { STARTUP_USAGE } from './startup/options.js';
+import { TARGETS_USAGE } from './targets/options.js';
 import { WEB_USAGE } from './web/options.js';
 
 // `npm run bench -- <name> [options]`: runs one benchmark against servers it starts itself.
@@ -16,6 +17,7 @@ const BENCHMARKS: Record<string, { usage: string; run?: (argv: string[], setting
   accounts: { usage: ACCOUNTS_USAGE, run: async (argv) => (await import('./accounts/run.js')).runAccountsBench(argv) },
   cost: { usage: COST_USAGE, run: async (argv) => (await import('./cost/run.js')).runCostBench(argv) },
   dispatch: { usage: DISPATCH_USAGE, run: async (argv) => (await import('./dispatch/run.js')).runDispatchBench(argv) },
+  targets: { usage: TARGETS_USAGE, run: async (argv) => (await import('./targets/run.js')).runTargetsReport(argv) },
   startup: { usage: STARTUP_USAGE, run: async (argv, settings) => (await import('./startup/run.js')).runStartupBench(argv, settings) },
 };
 

@@ -1,0 +1,102 @@
+import type { CostMeasurements } from '../cost/report.js';
+import type { LifecycleMeasurements } from '../lifecycle/report.js';
+import type { PublishMeasurements } from '../publish/report.js';
+
+// Issue #12's targets, each beside the figure the issue recorded on main before the work ("before",
+// quoted from the issue and, for the actions per idle account-day, from the cost benchmark's run
+// before renew by need) and the figure read from a saved benchmark result ("now").
+
+export interface SavedResults {
+  /** Newest first. */
+  lifecycle: { file: string; measurements: LifecycleMeasurements & { problems?: string[] } }[];
+  publish: { file: string; measurements: PublishMeasurements }[];
+  cost: { file: string; measurements: CostMeasurements }[];
+}
+
+export interface TargetRow {
+  figure: string;
+  before: string;
+  /** Undefined when no saved result holds the figure. */
+  now?: { text: string; met: boolean; file: string; load: { start: number; end: number } };
+  /** How to produce the figure when no saved result holds it. */
+  run: string;
+}
+
+type Found<M> = { file: string; measurements: M };
+
+const pct = (x: number) => `${(100 * x).toFixed(1)} %`;
+const times = (x: number) => `${x.toFixed(2)}×`;
+const num = (x: number, digits = 1) => x.toFixed(digits);
+
+function row<M extends { environment: { loadAverage: { start: number; end: number } } }>(
+  figure: string,
+  before: string,
+  run: string,
+  found: Found<M> | undefined,
+  read: (m: M) => { text: string; met: boolean },
+): TargetRow {
+  return { figure, before, run, ...(found ? { now: { ...read(found.measurements), file: found.file, load: found.measurements.environment.loadAverage } } : {}) };
+}
+
+const ratio = (ours: number, other: number) => (other > 0 ? ours / other : Number.POSITIVE_INFINITY);
+
+/** Every target of the issue, each read from the newest saved result that holds it. */
+export function issue12Targets(saved: SavedResults): TargetRow[] {
+  const lifecycle = saved.lifecycle[0];
+  const withStorm = saved.lifecycle.find((r) => r.measurements.storm !== undefined);
+  const tenThousand = saved.lifecycle.find((r) => r.measurements.options.accounts >= 10_000);
+  const publish = saved.publish[0];
+  const costWithX = saved.cost.find((r) => r.measurements.results.some((p) => p.platform === 'x' && p.variant === 'idle'));
+  const xIdle = (m: CostMeasurements) => m.results.find((p) => p.platform === 'x' && p.variant === 'idle')!;
+  const stormOf = (m: LifecycleMeasurements) => m.storm!;
+  const limitOf = (m: LifecycleMeasurements) => m.options.tokenLimit.limit / m.options.tokenLimit.windowSec;
+
+  return [
+    row('Default lifecycle run: failed user actions (0)', '8 of 1,000 reconnects failed (SQLITE_BUSY)', 'npm run bench -- lifecycle', withStorm, (m) => {
+      const failed = m.starts.ours.failures + stormOf(m).setupFailures + m.latency.refreshNow.failures;
+      return { text: `${failed} failed (connects, storm connects, refreshNow)`, met: failed === 0 };
+    }),
+    row('X renewals per idle account-day (≤ 1)', '~15', 'npm run bench -- cost', costWithX, (m) => {
+      const renewals = xIdle(m).renewalsPerAccountDay;
+      return { text: num(renewals, 2), met: renewals <= 1 };
+    }),
+    row('Temporal actions per idle X account-day (cut ≥ 10×)', '90.3', 'npm run bench -- cost', costWithX, (m) => {
+      const actions = xIdle(m).perAccountDay.actions;
+      return { text: `${num(actions, 2)} (${times(90.3 / actions)} fewer)`, met: 90.3 / actions >= 10 };
+    }),
+    row('Connect throughput vs bare update-with-start (≥ 25 %)', '3.1 vs 68 /s (4.6 %)', 'npm run bench -- lifecycle', lifecycle, (m) => {
+      const share = m.starts.ours.perSecond / m.starts.bare.perSecond;
+      return { text: `${num(m.starts.ours.perSecond)} vs ${num(m.starts.bare.perSecond)} /s (${pct(share)}, ${m.options.accounts} accounts)`, met: share >= 0.25 };
+    }),
+    row('Connect throughput at 10,000 accounts vs 300 (≥ 0.8×)', '0.48× (3.1 /s at 1,000 vs 6.4 /s at 300)', 'npm run bench -- lifecycle --accounts 10000 --no-storm', tenThousand, (m) => {
+      const later = ratio(m.starts.ours.lastWindowPerSecond, m.starts.ours.firstWindowPerSecond);
+      return { text: `last ${m.starts.ours.window} vs first: ${num(m.starts.ours.lastWindowPerSecond)} vs ${num(m.starts.ours.firstWindowPerSecond)} /s (${times(later)})`, met: later >= 0.8 };
+    }),
+    row('Worker RSS at 10,000 idle accounts vs 1,000 (≤ 1.5×)', '–', 'npm run bench -- lifecycle --accounts 10000 --no-storm', tenThousand, (m) => {
+      const at = (accounts: number) => m.memory.checkpoints.find((c) => c.accounts >= accounts)?.reading.tether.rssMiB ?? Number.NaN;
+      const grown = at(10_000) / at(1_000);
+      return { text: `${num(at(10_000), 0)} vs ${num(at(1_000), 0)} MiB (${times(grown)})`, met: grown <= 1.5 };
+    }),
+    row('refreshNow p95 vs same-shape update (≤ 1.5×)', '1,576 vs 25.9 ms (against a no-op update)', 'npm run bench -- lifecycle', lifecycle, (m) => {
+      const over = ratio(m.latency.refreshNow.latencyMs.p95, m.latency.shaped.latencyMs.p95);
+      return { text: `${num(m.latency.refreshNow.latencyMs.p95)} vs ${num(m.latency.shaped.latencyMs.p95)} ms (${times(over)})`, met: over <= 1.5 };
+    }),
+    row('Publish per-post cycle p50 vs one direct call (≤ 5×)', '761 vs 34 ms (22×)', 'npm run bench -- publish', publish, (m) => {
+      const over = ratio(m.burst.cycleMs.p50, m.baseline.callMs.p50);
+      return { text: `${num(m.burst.cycleMs.p50)} vs ${num(m.baseline.callMs.p50)} ms (${times(over)})`, met: over <= 5 };
+    }),
+    row('Storm: rate the platform granted (≥ 90 % of its limit)', '3.45 /s of 5 (69 %), 300 tokens', 'npm run bench -- lifecycle', withStorm, (m) => {
+      const share = stormOf(m).achievedPerSec / limitOf(m);
+      return { text: `${num(stormOf(m).achievedPerSec, 2)} /s of ${limitOf(m)} (${pct(share)}), ${stormOf(m).accounts} checks`, met: share >= 0.9 };
+    }),
+    row('Storm: 429s from the platform (0)', '108', 'npm run bench -- lifecycle', withStorm, (m) => ({ text: String(stormOf(m).tooManyRequests), met: stormOf(m).tooManyRequests === 0 })),
+    row('Storm: checks done after their deadline (0)', '237 of 300 renewed after expiry', 'npm run bench -- lifecycle', withStorm, (m) => ({
+      text: `${stormOf(m).missedDeadlines} of ${stormOf(m).accounts}`,
+      met: stormOf(m).missedDeadlines === 0 && stormOf(m).completed,
+    })),
+    row('Storm: false expirations / refresh-token reuse (0 / 0)', '0 / 0', 'npm run bench -- lifecycle', withStorm, (m) => ({
+      text: `${stormOf(m).falseExpirations} / ${stormOf(m).refreshTokenReuse}`,
+      met: stormOf(m).falseExpirations === 0 && stormOf(m).refreshTokenReuse === 0,
+    })),
+  ];
+}
