@@ -1,5 +1,6 @@
 import { isDuplicateKey } from './duplicate-key.js';
 import type { Models } from './models/index.js';
+import { withDatabaseRetry } from './retry.js';
 
 // The shared book of token-request slots (activities/lifecycle/pacing.ts): one insert per claim,
 // one delete now and then for the old ones.
@@ -14,7 +15,8 @@ type Slots = Pick<Models, 'RenewalSlot'>;
 export async function claimRenewalSlots(models: Slots, platform: string, first: number, span: number, startsAt: Date): Promise<boolean> {
   const slots = Array.from({ length: span }, (_, i) => ({ _id: `${platform}:${first + i}`, at: startsAt }));
   try {
-    await models.RenewalSlot.insertMany(slots, { ordered: true, lean: true });
+    // A retried insert that had landed finds its own slots taken: they are given up, never double-booked.
+    await withDatabaseRetry(() => models.RenewalSlot.insertMany(slots, { ordered: true, lean: true }));
     return true;
   } catch (error) {
     if (isDuplicateKey(error)) return false;

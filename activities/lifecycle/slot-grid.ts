@@ -38,7 +38,7 @@ export function slotStart(grid: SlotGrid, slot: number): number {
 }
 
 /** How late `now` is for `slot` (negative: not started yet). */
-export function lateness(grid: SlotGrid, slot: number, now: number): number {
+function lateness(grid: SlotGrid, slot: number, now: number): number {
   return now - slotStart(grid, slot);
 }
 
