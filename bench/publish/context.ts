@@ -9,4 +9,6 @@ export interface PublishContext extends BenchContext {
   runId: string;
   /** Task queue of the bare timer baseline (bench/workflows/worker.ts in its own process). */
   baselineTaskQueue: string;
+  /** The run's processes by name (pid), for the CPU split of each round. */
+  processes: Record<string, number>;
 }

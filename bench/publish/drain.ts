@@ -3,6 +3,7 @@ import { idempotencyKeyOf } from '../../activities/publishing/publish.js';
 import { targetIdOf } from '../../db/models/post-target.js';
 import type { TargetState } from '../../db/models/post-target.js';
 import type { Counters } from '../../sandbox/client.js';
+import { cpuBetween, cpuSnapshot, type CpuSplit } from '../shared/cpu.js';
 import { commandCount, commandMs, commandsBetween, commandsPer, type CommandTotals } from '../shared/db-commands.js';
 import { PLATFORM } from '../shared/owner.js';
 import { callsBetween, sum429, type SandboxTally as CallTally } from '../shared/sandbox-process.js';
@@ -80,6 +81,8 @@ export interface RoundMeasurement {
   /** Publish calls the activity made (target.attempts summed; a 429 counts too). */
   activityAttempts: number;
   sandbox: { publishAttempts: number; publishReplays: number; publishDuplicates: number; tooManyRequests: number };
+  /** CPU per process from the due instant until every target was seen settled. */
+  cpu: CpuSplit;
   /** The round's posts as the sandbox holds them. */
   onPlatform: { posts: number; missing: number; extra: number; accountsOutOfOrder: number; withoutMedia: number };
 }
@@ -165,7 +168,9 @@ export async function measureRound(
   extraWaitSec = 0,
 ): Promise<RoundResult> {
   const deadline = round.dueAt + (context.options.timeoutSec + extraWaitSec) * 1000;
+  const cpuAtDue = sleep(Math.max(0, round.dueAt - Date.now())).then(() => cpuSnapshot(context.processes));
   const settledAt = await waitUntilSettled(context, round, before, deadline);
+  const cpu = cpuBetween(await cpuAtDue, cpuSnapshot(context.processes));
   const after = await sandboxTally(context);
   const targets = await readTargets(context, round);
   const worker = commandsBetween(before.workerCommands, after.workerCommands);
@@ -229,6 +234,7 @@ export async function measureRound(
       publishDuplicates: after.counters.publishDuplicates - before.counters.publishDuplicates,
       tooManyRequests: after.tooManyRequests - before.tooManyRequests,
     },
+    cpu,
     onPlatform: await checkPlatform(context, round, accounts),
   };
   return { measurement, targets };

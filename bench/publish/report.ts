@@ -1,3 +1,4 @@
+import { describeCpu } from '../shared/cpu.js';
 import { formatValue, markdownTable, type Row } from '../shared/report.js';
 import type { BareTimerMeasurement } from './bare-timer.js';
 import type { BaselineMeasurement } from './baseline.js';
@@ -164,6 +165,9 @@ export function buildReport(m: PublishMeasurements): { json: unknown; markdown: 
     '### Where the burst\'s time went (account histories, command monitoring, the sandbox)',
     '',
     markdownTable(profileRows(burst, m.profile), { ours: 'Tether', baseline: '' }),
+    '',
+    `CPU during the burst (due instant → every target seen settled), ${describeCpu(burst.cpu, { count: burst.published, unit: 'post' })}.` +
+      (m.media ? ` Media burst: ${describeCpu(m.media.cpu, { count: m.media.published, unit: 'post' })}.` : ''),
     '',
     `Publishing, worker commands per post: ${topCommands(burst.perPost.byCommand)}. Scheduling, per post: ${topCommands(burst.scheduling.commandsByCommand)}.`,
     '',

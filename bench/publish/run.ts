@@ -39,7 +39,15 @@ export async function runPublishBench(argv: string[], settings: { temporalCliPat
       logs: run.logs,
       cleanup: run.cleanup,
     });
-    const context: PublishContext = { ...(await openBenchClients(run, stack, worker)), options, runId: stack.runId, baselineTaskQueue };
+    const processes = {
+      database: stack.servers.pids.database,
+      temporal: stack.servers.pids.temporal,
+      'tether worker': worker.pid,
+      sandbox: stack.sandbox.pid,
+      'baseline worker': baselineWorker.pid,
+      'bench (client)': process.pid,
+    };
+    const context: PublishContext = { ...(await openBenchClients(run, stack, worker)), options, runId: stack.runId, baselineTaskQueue, processes };
 
     const setupStarted = Date.now();
     progress(`setup: ${options.accounts} identities for the baseline (consent only), then ${options.accounts} connected accounts (not measured)`);

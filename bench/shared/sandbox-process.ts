@@ -24,6 +24,7 @@ export interface SandboxCall {
 
 export interface BenchSandbox {
   url: string;
+  pid: number;
   control: SandboxClient;
   /** Every call since the sandbox started. */
   tally(): Promise<SandboxTally>;
@@ -53,6 +54,7 @@ export async function startCountingSandbox(options: { logs: Logs; cleanup: Clean
   const url = `http://127.0.0.1:${port}`;
   return {
     url,
+    pid: proc.child.pid ?? 0,
     control: new SandboxClient(url),
     tally: () => call<SandboxTally>('GET', '/tally'),
     startRecording: () => call<unknown>('POST', '/recording').then(() => undefined),

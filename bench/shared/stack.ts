@@ -37,6 +37,8 @@ export interface Servers {
   /** Server URI without a database name. */
   mongoUri: string;
   databaseKind: string;
+  /** Process ids of the Temporal dev server and the database server (for CPU figures). */
+  pids: { temporal: number; database: number };
 }
 
 export async function startServers(options: { temporalCliPath?: string; dbBackend?: EmbeddedDatabaseBackend; logs: Logs; cleanup: Cleanup }): Promise<Servers> {
@@ -56,7 +58,12 @@ export async function startServers(options: { temporalCliPath?: string; dbBacken
       return d;
     }),
   ]);
-  return { temporalAddress: temporal.address, mongoUri: database.uri, databaseKind: databaseServerName(dbServer) };
+  return {
+    temporalAddress: temporal.address,
+    mongoUri: database.uri,
+    databaseKind: databaseServerName(dbServer),
+    pids: { temporal: temporal.process.child.pid ?? 0, database: database.process.child.pid ?? 0 },
+  };
 }
 
 /**
