@@ -24,6 +24,8 @@ export interface PublishOptions {
   /** Give up waiting for a round this long after its due instant (the rate-limit window is added). */
   timeoutSec: number;
   dbBackend: EmbeddedDatabaseBackend;
+  /** Take a CPU profile of Tether's worker over the text burst (saved beside the logs). */
+  workerProfile: boolean;
 }
 
 export const PUBLISH_USAGE = `npm run bench -- publish [options]
@@ -41,6 +43,8 @@ export const PUBLISH_USAGE = `npm run bench -- publish [options]
   --setup-concurrency C   identities / consents / connects in flight (default 8)
   --timeout-sec S         stop waiting for a round S seconds after it is due
                           (default 180, plus --limit-sec in the second round)
+  --worker-profile        CPU profile of Tether's worker over the text burst:
+                          worker-burst.cpuprofile and a summary in the logs folder
 ${DB_BACKEND_USAGE}`;
 
 export function parsePublishOptions(argv: string[]): PublishOptions {
@@ -57,6 +61,7 @@ export function parsePublishOptions(argv: string[]): PublishOptions {
       'setup-concurrency': { type: 'string' },
       'timeout-sec': { type: 'string' },
       'db-backend': { type: 'string' },
+      'worker-profile': { type: 'boolean', default: false },
     },
     strict: true,
   });
@@ -74,5 +79,6 @@ export function parsePublishOptions(argv: string[]): PublishOptions {
     setupConcurrency: positiveInteger('setup-concurrency', values['setup-concurrency'], 8),
     timeoutSec: positiveInteger('timeout-sec', values['timeout-sec'], 180),
     dbBackend: dbBackend(values['db-backend']),
+    workerProfile: values['worker-profile'],
   };
 }

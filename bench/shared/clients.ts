@@ -9,6 +9,7 @@ import { createCredentialStore } from '../../db/credentials.js';
 import { createModels, ensureIndexes } from '../../db/models/index.js';
 import { createAdapters } from '../../platforms/registry.js';
 import type { BenchContext } from './context.js';
+import { RemoteProfiler } from './cpu-profile.js';
 import { CommandTally, monitoredConnection, RemoteCommandTally } from './db-commands.js';
 import { createOwner, PLATFORM } from './owner.js';
 import type { BenchRun } from './run.js';
@@ -60,6 +61,8 @@ export async function startBenchStack(
 export interface TetherWorker extends WorkerProcess {
   /** The worker's database commands, from the driver's command monitoring in its process. */
   commands: RemoteCommandTally;
+  /** A CPU profile of the worker over a window (cpu-profile.ts). */
+  profiler: RemoteProfiler;
 }
 
 /**
@@ -78,7 +81,7 @@ export async function startTetherWorker(run: BenchRun, stack: BenchStack, name =
     logs: run.logs,
     cleanup: run.cleanup,
   });
-  return { ...worker, commands: new RemoteCommandTally(counterPort) };
+  return { ...worker, commands: new RemoteCommandTally(counterPort), profiler: new RemoteProfiler(counterPort) };
 }
 
 /** This process's clients, closed by the run's cleanup; `adapterTimeoutMs` unset keeps the adapter's default. */

@@ -1,5 +1,6 @@
 import { createServer } from 'node:http';
 import { parseArgs } from 'node:util';
+import { createProfiler } from './cpu-profile.js';
 import { CommandTally, monitorEveryConnection } from './db-commands.js';
 
 // Tether's worker process (worker/main.ts, unchanged) with the driver's command monitoring on, as
@@ -8,6 +9,8 @@ import { CommandTally, monitorEveryConnection } from './db-commands.js';
 //   GET /commands           totals per "collection.command" since the start
 //   POST /recording         start recording each command (time, duration)
 //   DELETE /recording       stop and return the recorded commands
+//   POST /profile           start a CPU profile of this process
+//   DELETE /profile         stop it and return the profile
 
 const { values } = parseArgs({ options: { 'counter-port': { type: 'string' } }, strict: true });
 const port = Number(values['counter-port']);
@@ -15,6 +18,8 @@ if (!Number.isInteger(port) || port <= 0) throw new Error('usage: monitored-work
 
 const tally = new CommandTally();
 monitorEveryConnection(tally);
+
+const profiler = createProfiler();
 
 createServer((req, res) => {
   const answer = (body: unknown) => {
@@ -24,6 +29,8 @@ createServer((req, res) => {
   if (req.method === 'GET' && req.url === '/commands') return answer(tally.snapshot());
   if (req.method === 'POST' && req.url === '/recording') return answer((tally.startRecording(), { recording: true }));
   if (req.method === 'DELETE' && req.url === '/recording') return answer(tally.stopRecording());
+  if (req.method === 'POST' && req.url === '/profile') return void profiler.start().then(() => answer({ profiling: true }), (error: unknown) => res.writeHead(500).end(String(error)));
+  if (req.method === 'DELETE' && req.url === '/profile') return void profiler.stop().then(answer, (error: unknown) => res.writeHead(500).end(String(error)));
   res.writeHead(404).end();
 })
   .listen(port, '127.0.0.1')
