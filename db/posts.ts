@@ -3,7 +3,7 @@ import { endClaim, extendClaim, takeClaim } from './claims.js';
 import { isDuplicateKey } from './duplicate-key.js';
 import { withDatabaseRetry } from './retry.js';
 import type { Models } from './models/index.js';
-import { targetIdOf, type PostTarget, type TargetState } from './models/post-target.js';
+import { targetIdOf, type PostTarget, type TargetContent, type TargetState } from './models/post-target.js';
 import type { StoredReason as Reason } from './models/reason.js';
 import type { PenNameScope } from './models/pen-name.js';
 import type { Post, PostMedia, PostTargetChoice } from './models/post.js';
@@ -117,37 +117,41 @@ export async function targetsToQueueAgain(
 const publishKey = (targetId: string) => `publish:${targetId}`;
 
 export type PublishClaim =
-  | { kind: 'claimed'; target: PostTarget; post: Pick<Post, '_id' | 'text' | 'media'>; attempt: number }
+  | { kind: 'claimed'; target: PostTarget; content: TargetContent; attempt: number }
   | { kind: 'published'; target: PostTarget }
   /** Cancelled, settled or deleted: nothing to publish. */
   | { kind: 'gone' }
   /** Another attempt is publishing it right now. */
   | { kind: 'busy' };
 
+/** The post's text and media, for a target without its copy (stored before copies, or during an edit). */
+async function contentFromPost(models: Models, postId: string): Promise<TargetContent | undefined> {
+  const post = await withDatabaseRetry(() => models.Post.findById(postId, { text: 1, media: 1 }).lean());
+  return post ? { text: post.text, ...(post.media ? { media: post.media } : {}) } : undefined;
+}
+
 /**
  * Takes a waiting target for one publish attempt: a claim (db/claims.ts) keyed by the target, its
  * generation the attempt number. An attempt that finds the target `publishing` starts at that
  * attempt's claim, so it waits while that attempt lives and takes over once its lease ended.
- * The target and its post are read together (three round trips one after another, not four).
+ * What to publish comes with the target (its `content`); only a target without a copy reads its post.
  */
 export async function claimPublishing(models: Models, input: { targetId: string; postId: string; holder: string; now: Date; leaseMs: number }): Promise<PublishClaim> {
   const { targetId, now } = input;
-  const [target, post] = await Promise.all([
-    withDatabaseRetry(() => findTarget(models, targetId)),
-    withDatabaseRetry(() => models.Post.findById(input.postId, { text: 1, media: 1 }).lean()),
-  ]);
+  const target = await withDatabaseRetry(() => findTarget(models, targetId));
   if (target?.state === 'published') return { kind: 'published', target };
   if (!target || !isWaiting(target.state)) return { kind: 'gone' };
   const from = target.state === 'publishing' ? target.attempts : target.attempts + 1;
   const answer = await withDatabaseRetry(() => takeClaim(models, { key: publishKey(targetId), from, holder: input.holder, now, leaseMs: input.leaseMs }));
   if (!answer.won) return { kind: 'busy' };
   const attempt = answer.generation;
-  if (!post) {
+  const content = target.content ?? (await contentFromPost(models, input.postId));
+  if (!content) {
     await withDatabaseRetry(() => endClaim(models, { key: publishKey(targetId), generation: attempt, now }));
     return { kind: 'gone' };
   }
   await withDatabaseRetry(() => models.PostTarget.updateOne({ _id: targetId }, { $set: { state: 'publishing', attempts: attempt, updatedAt: now } }));
-  return { kind: 'claimed', target: { ...target, state: 'publishing', attempts: attempt }, post, attempt };
+  return { kind: 'claimed', target: { ...target, state: 'publishing', attempts: attempt }, content, attempt };
 }
 
 /** Keeps a long attempt's claim (a video upload, a processing wait) live while it still runs. */
@@ -192,8 +196,8 @@ export async function cancelTargets(models: Models, targetIds: string[], reason:
   await models.PostTarget.updateMany({ _id: { $in: targetIds }, state: 'scheduled' }, { $set: { state: 'canceled', reason, updatedAt: now } });
 }
 
-export async function moveTargets(models: Models, targetIds: string[], dueAt: Date, now: Date): Promise<void> {
-  await models.PostTarget.updateMany({ _id: { $in: targetIds }, state: 'scheduled' }, { $set: { dueAt, updatedAt: now }, $unset: { reason: 1 } });
+export async function moveTargets(models: Models, targetIds: string[], dueAt: Date, now: Date, content?: TargetContent): Promise<void> {
+  await models.PostTarget.updateMany({ _id: { $in: targetIds }, state: 'scheduled' }, { $set: { dueAt, updatedAt: now, ...(content ? { content } : {}) }, $unset: { reason: 1 } });
 }
 
 /** Every waiting target of an account fails (it was disconnected); answers how many. */
@@ -244,6 +248,8 @@ export async function writePendingTargets(models: Models, before: Date, limit: n
   return pending.length;
 }
 
+const contentOf = (post: Pick<Post, 'text' | 'media'>): TargetContent => ({ text: post.text, ...(post.media?.length ? { media: post.media } : {}) });
+
 /** One waiting target per account the post was composed for, due when the post is. */
 function targetsOf(post: Post): PostTarget[] {
   return post.targets.map((target): PostTarget => ({
@@ -256,6 +262,7 @@ function targetsOf(post: Post): PostTarget[] {
     handle: target.handle,
     ...(target.boardId ? { boardId: target.boardId } : {}),
     ...(target.choices ? { choices: target.choices } : {}),
+    content: contentOf(post),
     state: 'scheduled',
     dueAt: post.publishAt,
     attempts: 0,
@@ -281,9 +288,25 @@ export interface PostEdit {
   publishAt: Date;
 }
 
-/** New text and time for a post (its media stay); targets already published keep what they went out with. */
-export async function editPost(models: Models, postId: string, edit: PostEdit, now: Date): Promise<void> {
-  await models.Post.updateOne({ _id: postId }, { $set: { text: edit.text, timeZone: edit.timeZone, publishAt: edit.publishAt, updatedAt: now } });
+/**
+ * New text and time for a post (its media stay), and for its targets still waiting (`waitingIds`),
+ * which move to the new time; targets already published keep what they went out with. The
+ * targets' copies of the text are dropped first and written back last: a target without a copy
+ * publishes from the post, so a crash in between still publishes the edit. A failed target keeps
+ * no copy either, so a retry publishes the edited text.
+ */
+export async function editPost(
+  models: Models,
+  post: Pick<Post, '_id' | 'media'>,
+  edit: PostEdit,
+  targets: { allIds: string[]; waitingIds: string[] },
+  now: Date,
+): Promise<void> {
+  if (targets.allIds.length > 0) {
+    await models.PostTarget.updateMany({ _id: { $in: targets.allIds }, state: { $ne: 'published' } }, { $unset: { content: 1 } });
+  }
+  await models.Post.updateOne({ _id: post._id }, { $set: { text: edit.text, timeZone: edit.timeZone, publishAt: edit.publishAt, updatedAt: now } });
+  if (targets.waitingIds.length > 0) await moveTargets(models, targets.waitingIds, edit.publishAt, now, contentOf({ text: edit.text, media: post.media }));
 }
 
 /** Up to `limit` failed targets of one account in the pen name, latest due first. */

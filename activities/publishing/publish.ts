@@ -88,12 +88,12 @@ function publisherOf(context: LifecycleContext) {
     if (claim.kind === 'gone') return { outcome: 'gone' };
     // Temporal retries this attempt once the other one has settled the target (or its lease ended).
     if (claim.kind === 'busy') throw ApplicationFailure.retryable(`another attempt is publishing ${targetId}`, 'PublishInProgress');
-    const { attempt, post } = claim;
+    const { attempt, content } = claim;
 
     const [found, stored] = await reads;
     const account = found ?? accountNotFound(target.accountId);
     const adapter = adapters[account.platform];
-    const media = await publishableMedia(models, signer, post.media, clock());
+    const media = await publishableMedia(models, signer, content.media, clock());
     const renew = () => extendPublishing(models, { targetId, attempt, until: new Date(clock().getTime() + PUBLISH_LEASE_MS) });
     const outcome = !adapter
       ? notConfigured(account.platform)
@@ -103,7 +103,7 @@ function publisherOf(context: LifecycleContext) {
           ? mediaMissing(media.missing)
           : await withHeartbeat(renew, (onProgress) =>
               adapter.publish(accountRefOf(account), stored.credentials, {
-                text: post.text,
+                text: content.text,
                 ...(media.length > 0 ? { media, uploads: uploadLedger(models, targetId, clock) } : {}),
                 boardId: claim.target.boardId,
                 ...(claim.target.choices ? { choices: claim.target.choices } : {}),

@@ -1,13 +1,20 @@
 import { Schema, type Connection } from 'mongoose';
 import { PLATFORM_IDS, type PlatformId, type PostChoices } from '../../platforms/types.js';
-import { postChoicesSchema } from './post.js';
+import { postChoicesSchema, postMediaSchema, type PostMedia } from './post.js';
 import type { StoredReason } from './reason.js';
 
 // One post's delivery to one account: `_id` is `<postId>:<accountId>`, so every write is a point
-// update and the idempotency key sent to the platform derives from it.
+// update and the idempotency key sent to the platform derives from it. A waiting target carries a
+// copy of what it will publish (`content`), so publishing reads one document, not two.
 
 export const TARGET_STATES = ['scheduled', 'publishing', 'published', 'failed', 'canceled'] as const;
 export type TargetState = (typeof TARGET_STATES)[number];
+
+/** What a target publishes, copied from its post when the post is stored or edited. */
+export interface TargetContent {
+  text: string;
+  media?: PostMedia[];
+}
 
 export interface PostTarget {
   _id: string;
@@ -20,6 +27,11 @@ export interface PostTarget {
   boardId?: string;
   /** What the person chose where the platform requires it (TikTok privacy level, music). */
   choices?: PostChoices;
+  /**
+   * The post's text and media as of its last write; absent on targets stored before the copy
+   * existed and while an edit is being written (publishing then reads the post).
+   */
+  content?: TargetContent;
   state: TargetState;
   dueAt: Date;
   /** Set once the account's workflow accepted the target into its queue. */
@@ -44,6 +56,7 @@ const targetSchema = new Schema<PostTarget>(
     handle: { type: String, required: true },
     boardId: String,
     choices: { type: postChoicesSchema },
+    content: { type: new Schema<TargetContent>({ text: { type: String, required: true }, media: { type: [postMediaSchema], default: undefined } }, { _id: false }) },
     state: { type: String, enum: TARGET_STATES, required: true },
     dueAt: { type: Date, required: true },
     queuedAt: Date,

@@ -1,8 +1,8 @@
 import { Schema, type Connection } from 'mongoose';
 import { PLATFORM_IDS, type PlatformId, type PostChoices } from '../../platforms/types.js';
 
-// A post as the user composed it. Its delivery to each account is a PostTarget; the content
-// lives only here, so workflows carry nothing but ids and times.
+// A post as the user composed it. Its delivery to each account is a PostTarget (which carries a
+// copy of the text and media for publishing); workflows carry nothing but ids and times.
 
 export const POST_KINDS = ['scheduled', 'test'] as const;
 export type PostKind = (typeof POST_KINDS)[number];
@@ -24,7 +24,7 @@ export interface PostMedia {
   alt?: string;
 }
 
-const postMediaSchema = new Schema<PostMedia>({ mediaId: { type: String, required: true }, kind: { type: String, required: true }, alt: String }, { _id: false });
+export const postMediaSchema = new Schema<PostMedia>({ mediaId: { type: String, required: true }, kind: { type: String, required: true }, alt: String }, { _id: false });
 
 /** `PostChoices` as stored with a target (posts and post_targets). */
 export const postChoicesSchema = new Schema<PostChoices>({ privacyLevel: String, musicConsent: Boolean, autoAddMusic: Boolean }, { _id: false });

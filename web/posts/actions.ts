@@ -1,4 +1,4 @@
-import { cancelTargets, editPost, findTargets, moveTargets, retryTarget, type PostEdit } from '../../db/posts.js';
+import { cancelTargets, editPost, findTargets, retryTarget, type PostEdit } from '../../db/posts.js';
 import type { Models } from '../../db/models/index.js';
 import { targetIdOf, type PostTarget } from '../../db/models/post-target.js';
 import type { Post } from '../../db/models/post.js';
@@ -80,8 +80,8 @@ export async function retryPostTarget(deps: ActionDeps, post: Post, target: Post
 export async function applyEdit(deps: ActionDeps, post: Post, targets: PostTarget[], edit: PostEdit): Promise<Outcome> {
   const now = deps.clock();
   const waiting = targets.filter((target) => target.state === 'scheduled');
-  await editPost(deps.models, post._id, edit, now);
-  await moveTargets(deps.models, waiting.map((target) => targetIdOf(post._id, target.accountId)), edit.publishAt, now);
+  const idOf = (target: PostTarget) => targetIdOf(post._id, target.accountId);
+  await editPost(deps.models, post, edit, { allIds: targets.map(idOf), waitingIds: waiting.map(idOf) }, now);
   const answers = await queuePost(deps.workflows, deps.models, { ...post, ...edit }, waiting.map((target) => target.accountId));
   const described = describeAnswers({ ...post, ...edit }, answers, now);
   return { ok: described.ok, message: `Saved. ${described.message}` };

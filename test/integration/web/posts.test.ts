@@ -232,6 +232,12 @@ describe('web: the Posts section', () => {
     const detail = await user.agent.get(`/posts/${postId}`).expect(200);
     expect(detail.text).toContain(`Saved. Queued on X @${x.handle} (position 1). Now scheduled for`);
     expect(detail.text).toContain('Final words');
+
+    // Edited once more to go out now: the platform gets the last words.
+    const now = await submit(user.agent, `/posts/${postId}/edit`, [['text', `Last words ${postId}`], ['when', 'now'], ['timeZone', 'UTC']], `/posts/${postId}/edit`);
+    expect(now.status, now.text).toBe(303);
+    await waitFor('the edited post out', async () => (await targetOf(postId, x.accountId)).state === 'published');
+    expect((await web.sandbox.control.posts({ platform: 'x', externalId: x.externalId })).map((p) => p.text)).toEqual([`Last words ${postId}`]);
   });
 
   it('retries a failed target once the cause is gone', { timeout: 90_000 }, async () => {
