@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { Collection } from 'mongodb';
 import { endClaim, extendClaim, takeClaim } from './claims.js';
 import { isDuplicateKey } from './duplicate-key.js';
 import { withDatabaseRetry } from './retry.js';
@@ -116,6 +117,13 @@ export async function targetsToQueueAgain(
 
 const publishKey = (targetId: string) => `publish:${targetId}`;
 
+/**
+ * post_targets through the driver, for the commands every published post sends: the same commands
+ * without mongoose's query building, casting and hydration (the worker's CPU bounds a burst). The
+ * values written are already of their stored types.
+ */
+const targetCollection = (models: Models) => models.PostTarget.collection as unknown as Collection<PostTarget>;
+
 export type PublishClaim =
   | { kind: 'claimed'; target: PostTarget; content: TargetContent; attempt: number }
   | { kind: 'published'; target: PostTarget }
@@ -138,7 +146,7 @@ async function contentFromPost(models: Models, postId: string): Promise<TargetCo
  */
 export async function claimPublishing(models: Models, input: { targetId: string; postId: string; holder: string; now: Date; leaseMs: number }): Promise<PublishClaim> {
   const { targetId, now } = input;
-  const target = await withDatabaseRetry(() => findTarget(models, targetId));
+  const target = await withDatabaseRetry(() => targetCollection(models).findOne({ _id: targetId }));
   if (target?.state === 'published') return { kind: 'published', target };
   if (!target || !isWaiting(target.state)) return { kind: 'gone' };
   const from = target.state === 'publishing' ? target.attempts : target.attempts + 1;
@@ -150,7 +158,7 @@ export async function claimPublishing(models: Models, input: { targetId: string;
     await withDatabaseRetry(() => endClaim(models, { key: publishKey(targetId), generation: attempt, now }));
     return { kind: 'gone' };
   }
-  await withDatabaseRetry(() => models.PostTarget.updateOne({ _id: targetId }, { $set: { state: 'publishing', attempts: attempt, updatedAt: now } }));
+  await withDatabaseRetry(() => targetCollection(models).updateOne({ _id: targetId }, { $set: { state: 'publishing', attempts: attempt, updatedAt: now } }));
   return { kind: 'claimed', target: { ...target, state: 'publishing', attempts: attempt }, content, attempt };
 }
 
@@ -167,12 +175,12 @@ export async function settlePublishing(models: Models, input: { targetId: string
   if ('published' in outcome) {
     const { externalId, url } = outcome.published;
     await withDatabaseRetry(() =>
-      models.PostTarget.updateOne({ _id: targetId }, { $set: { state: 'published', externalId, url, publishedAt: now, updatedAt: now }, $unset: { reason: 1 } }),
+      targetCollection(models).updateOne({ _id: targetId }, { $set: { state: 'published', externalId, url, publishedAt: now, updatedAt: now }, $unset: { reason: 1 } }),
     );
     return;
   }
   const [state, reason] = 'waiting' in outcome ? (['scheduled', outcome.waiting] as const) : (['failed', outcome.failed] as const);
-  await withDatabaseRetry(() => models.PostTarget.updateOne({ _id: targetId }, { $set: { state, reason, updatedAt: now } }));
+  await withDatabaseRetry(() => targetCollection(models).updateOne({ _id: targetId }, { $set: { state, reason, updatedAt: now } }));
   await withDatabaseRetry(() => endClaim(models, { key: publishKey(targetId), generation: input.attempt, now }));
 }
 
