@@ -26,6 +26,8 @@ export interface PublishOptions {
   dbBackend: EmbeddedDatabaseBackend;
   /** Take a CPU profile of Tether's worker over the text burst (saved beside the logs). */
   workerProfile: boolean;
+  /** Tether's worker processes on the account task queue (production scales out this way). */
+  tetherWorkers: number;
 }
 
 export const PUBLISH_USAGE = `npm run bench -- publish [options]
@@ -45,6 +47,7 @@ export const PUBLISH_USAGE = `npm run bench -- publish [options]
                           (default 180, plus --limit-sec in the second round)
   --worker-profile        CPU profile of Tether's worker over the text burst:
                           worker-burst.cpuprofile and a summary in the logs folder
+  --tether-workers W      Tether's worker processes on the account queue (default 1)
 ${DB_BACKEND_USAGE}`;
 
 export function parsePublishOptions(argv: string[]): PublishOptions {
@@ -62,6 +65,7 @@ export function parsePublishOptions(argv: string[]): PublishOptions {
       'timeout-sec': { type: 'string' },
       'db-backend': { type: 'string' },
       'worker-profile': { type: 'boolean', default: false },
+      'tether-workers': { type: 'string' },
     },
     strict: true,
   });
@@ -80,5 +84,6 @@ export function parsePublishOptions(argv: string[]): PublishOptions {
     timeoutSec: positiveInteger('timeout-sec', values['timeout-sec'], 180),
     dbBackend: dbBackend(values['db-backend']),
     workerProfile: values['worker-profile'],
+    tetherWorkers: positiveInteger('tether-workers', values['tether-workers'], 1),
   };
 }

@@ -4,6 +4,7 @@ import { openBenchClients, stackEnvironment, startBenchStack, startTetherWorker 
 import { PLATFORM } from '../shared/owner.js';
 import { saveProfile } from '../shared/cpu-profile.js';
 import { loadAverage, runtimeSec, withBenchRun } from '../shared/run.js';
+import { summedTallies } from '../shared/db-commands.js';
 import { startWorkerProcess } from '../shared/stack.js';
 import { runBareTimer } from './bare-timer.js';
 import { runBaseline } from './baseline.js';
@@ -29,6 +30,7 @@ export async function runPublishBench(argv: string[], settings: { temporalCliPat
     const stack = await startBenchStack(run, { temporalCliPath: settings.temporalCliPath, dbBackend: options.dbBackend, accountQueuePrefix: 'bench-publish' });
     const { sandbox } = stack;
     const worker = await startTetherWorker(run, stack);
+    const moreWorkers = await Promise.all(Array.from({ length: options.tetherWorkers - 1 }, (_, i) => startTetherWorker(run, stack, `tether-worker-${i + 2}`)));
     const baselineTaskQueue = `bench-bare-${stack.runId}`;
     const baselineWorker = startWorkerProcess({
       name: 'baseline-worker',
@@ -44,16 +46,19 @@ export async function runPublishBench(argv: string[], settings: { temporalCliPat
       database: stack.servers.pids.database,
       temporal: stack.servers.pids.temporal,
       'tether worker': worker.pid,
+      ...Object.fromEntries(moreWorkers.map((more) => [more.name.replaceAll('-', ' '), more.pid])),
       sandbox: stack.sandbox.pid,
       'baseline worker': baselineWorker.pid,
       'bench (client)': process.pid,
     };
-    const context: PublishContext = { ...(await openBenchClients(run, stack, worker)), options, runId: stack.runId, baselineTaskQueue, processes };
+    const clients = await openBenchClients(run, stack, worker);
+    const commands = { ...clients.commands, worker: summedTallies([worker.commands, ...moreWorkers.map((more) => more.commands)]) };
+    const context: PublishContext = { ...clients, commands, options, runId: stack.runId, baselineTaskQueue, processes };
 
     const setupStarted = Date.now();
     progress(`setup: ${options.accounts} identities for the baseline (consent only), then ${options.accounts} connected accounts (not measured)`);
     const direct = await directAccounts(context, options.accounts);
-    await Promise.all([worker.ready, baselineWorker.ready]);
+    await Promise.all([worker.ready, baselineWorker.ready, ...moreWorkers.map((more) => more.ready)]);
     const accounts = await connectAccounts(context, options.accounts);
     const setupSec = (Date.now() - setupStarted) / 1000;
     progress(`setup done in ${setupSec.toFixed(1)} s`);

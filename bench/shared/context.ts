@@ -25,6 +25,6 @@ export interface BenchContext {
    * Database commands: this process's (the dashboard's part of a connect or a scheduled post,
    * e.g. completeConnection, createPost) and Tether's worker's (its activities).
    */
-  commands: { client: CommandTally; worker: RemoteCommandTally };
+  commands: { client: CommandTally; worker: Pick<RemoteCommandTally, 'snapshot'> };
   progress(message: string): void;
 }

@@ -133,3 +133,20 @@ export class RemoteCommandTally {
   startRecording = () => this.call<unknown>('POST', '/recording').then(() => undefined);
   stopRecording = () => this.call<CommandEvent[]>('DELETE', '/recording');
 }
+
+/** Commands of several worker processes together (the benchmark's `--tether-workers`). */
+export function summedTallies(tallies: { snapshot(): Promise<CommandTotals> }[]): { snapshot(): Promise<CommandTotals> } {
+  return {
+    async snapshot() {
+      const sum: CommandTotals = {};
+      for (const totals of await Promise.all(tallies.map((tally) => tally.snapshot()))) {
+        for (const [key, count] of Object.entries(totals)) {
+          const into = (sum[key] ??= { count: 0, ms: 0 });
+          into.count += count.count;
+          into.ms += count.ms;
+        }
+      }
+      return sum;
+    },
+  };
+}
