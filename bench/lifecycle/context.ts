@@ -10,4 +10,6 @@ export interface LifecycleContext extends BenchContext {
   /** Task queue of the bare baseline workflows (bench/workflows/worker.ts in its own process). */
   baselineTaskQueue: string;
   workers: { tether: TetherWorker; baseline: WorkerProcess };
+  /** The baseline worker's SDK metrics exporter (its workflow cache hits and misses). */
+  baselineMetricsPort: number;
 }

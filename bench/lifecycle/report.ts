@@ -161,6 +161,13 @@ export function buildReport(m: LifecycleMeasurements): { json: unknown; markdown
     );
   }
 
+  const cacheText = (result: LatencyResult) => (result.workflowCache ? `${result.workflowCache.hits} / ${result.workflowCache.misses}` : '–');
+  time.push({
+    metric: `Workflow cache hits / misses over the timed updates (cache ${options.maxCachedWorkflows} per worker): refreshNow · same shape · no-op`,
+    ours: `${cacheText(latency.refreshNow)} · ${cacheText(latency.shaped)} · ${cacheText(latency.noop)}`,
+    unit: '',
+  });
+
   const lines = [
     `## Lifecycle benchmark — ${n} accounts`,
     '',

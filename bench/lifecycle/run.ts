@@ -6,13 +6,14 @@ import type { PoolResult } from '../shared/pool.js';
 import { mib, processMemory } from '../shared/memory.js';
 import { loadAverage, runtimeSec, withBenchRun } from '../shared/run.js';
 import { startWorkerProcess } from '../shared/stack.js';
-import { shapedWorkflowId } from '../workflows/messages.js';
+import { freePort } from '../../tools/process.js';
+import { mirrorWorkflowId, shapedWorkflowId } from '../workflows/messages.js';
 import type { LifecycleContext } from './context.js';
 import { readWorkerMemory } from './memory.js';
 import { parseLifecycleOptions } from './options.js';
 import { buildReport, type LifecycleMeasurements } from './report.js';
 import { consentAll, createIdentities } from './setup.js';
-import { connectAccounts, connectOne, startBareWorkflows, startShapedWorkflows, throughputOf, type ConnectedAccount } from './start-throughput.js';
+import { connectAccounts, connectOne, startBareWorkflows, startMirrorWorkflows, startShapedWorkflows, throughputOf, type ConnectedAccount } from './start-throughput.js';
 import { runStorm } from './storm.js';
 import { timeNoopUpdates, timeRefreshNow, timeShapedUpdates } from './update-latency.js';
 
@@ -37,6 +38,7 @@ export async function runLifecycleBench(argv: string[], settings: { temporalCliP
     const { sandbox, config } = stack;
     const baselineTaskQueue = `bench-bare-${stack.runId}`;
     const tether = await startTetherWorker(run, stack);
+    const baselineMetricsPort = await freePort();
     const workers = {
       tether,
       baseline: startWorkerProcess({
@@ -47,6 +49,7 @@ export async function runLifecycleBench(argv: string[], settings: { temporalCliP
           '--task-queue', baselineTaskQueue,
           // No rate limit on the second queue: Tether's renewal queue has none either (its pacing is Tether's own work).
           '--max-cached-workflows', String(options.maxCachedWorkflows),
+          '--metrics-port', String(baselineMetricsPort),
         ],
         env: {},
         temporalAddress: stack.servers.temporalAddress,
@@ -55,7 +58,7 @@ export async function runLifecycleBench(argv: string[], settings: { temporalCliP
         cleanup: run.cleanup,
       }),
     };
-    const context: LifecycleContext = { ...(await openBenchClients(run, stack, tether, { adapterTimeoutMs: 30_000 })), options, baselineTaskQueue, workers };
+    const context: LifecycleContext = { ...(await openBenchClients(run, stack, tether, { adapterTimeoutMs: 30_000 })), options, baselineTaskQueue, workers, baselineMetricsPort };
     const { models, adapter, client } = context;
 
     let setupMs = 0;
@@ -85,6 +88,8 @@ export async function runLifecycleBench(argv: string[], settings: { temporalCliP
     const first = accountWorkflowId(countedConnects.results[0]!.accountId);
     const shapes = { connect: await shapeOfUpdate(client, first, 'reconnect'), refreshNow: await shapeOfUpdate(client, first, 'refreshNow') };
     progress(`  connect: ${shapes.connect.activities.join(' → ')}; refreshNow: ${shapes.refreshNow.activities.join(' → ')}`);
+    const mirrorShapes = { connect: shapes.connect.shape, refreshNow: shapes.refreshNow.shape };
+    await unmeasured(() => startMirrorWorkflows(context, 0, options.countedSamples, mirrorShapes));
 
     const bare = await startBareWorkflows(context, Math.min(options.accounts, 1000));
     progress(`bare update-with-start (no-op update), ${bare.count}: ${bare.perSecond.toFixed(1)}/s`);
@@ -124,14 +129,23 @@ export async function runLifecycleBench(argv: string[], settings: { temporalCliP
     progress(`counting ${options.countedSamples} more connects and refreshNow updates one at a time, with ${connected.length} accounts stored`);
     const lateConnects = await countOneByOne(context, await consentChunk(options.accounts, options.accounts + options.countedSamples), (one) => connectOne(context, one));
     const lateRefreshes = await refreshOneByOne(lateConnects.results);
+    await unmeasured(() => startMirrorWorkflows(context, options.countedSamples, 2 * options.countedSamples, mirrorShapes));
     const starts = { ours: throughputOf(connectStages, options.window, options.concurrency), shaped: throughputOf(shapedStages, options.window, options.concurrency), bare };
     const setupSec = setupMs / 1000;
 
     const samples = Math.min(options.latencySamples, connected.length);
     progress(`phase 2: ${samples} each of no-op, same-shape and refreshNow updates, ${options.latencyRate} started per second`);
-    const noop = await timeNoopUpdates(context, samples);
-    const shaped = await timeShapedUpdates(context, samples, shapes.refreshNow.shape);
+    // Each kind updates the workflows connected first (the least recently used): the accounts
+    // connected one at a time, then the others in order, and their same-shape mirrors alike. The
+    // same-shape kind goes before the no-op one, which would otherwise bring its workflows into a
+    // cache that holds fewer workflows than the worker has (refreshNow's accounts get no such help).
     const sampled = connected.slice(0, samples).map((a) => a.accountId);
+    const baselineSampled = [
+      ...Array.from({ length: Math.min(samples, options.countedSamples) }, (_, i) => mirrorWorkflowId(i)),
+      ...Array.from({ length: Math.max(0, samples - options.countedSamples) }, (_, i) => shapedWorkflowId(i)),
+    ];
+    const shaped = await timeShapedUpdates(context, baselineSampled, shapes.refreshNow.shape);
+    const noop = await timeNoopUpdates(context, baselineSampled);
     const refreshNow = await timeRefreshNow(context, sampled);
     progress(`  p50: no-op ${noop.latencyMs.p50} ms, same shape ${shaped.latencyMs.p50} ms, refreshNow ${refreshNow.latencyMs.p50} ms`);
 
@@ -143,7 +157,7 @@ export async function runLifecycleBench(argv: string[], settings: { temporalCliP
       connectBaseline: await profileUpdate(client, spread(Array.from({ length: shapedSoFar }, (_, i) => shapedWorkflowId(i)), options.profileSamples), 'shaped', 'first'),
       connectCallMs: profiledConnects.reduce((sum, a) => sum + a.connectMs, 0) / Math.max(1, profiledConnects.length),
       refreshNow: await profileUpdate(client, spread(sampled, options.profileSamples).map(accountWorkflowId), 'refreshNow', 'last'),
-      refreshBaseline: await profileUpdate(client, spread(Array.from({ length: samples }, (_, i) => shapedWorkflowId(i)), options.profileSamples), 'shaped', 'last'),
+      refreshBaseline: await profileUpdate(client, spread(baselineSampled, options.profileSamples), 'shaped', 'last'),
     };
 
     // The storm's connect wave also runs a consent per account: allow half as fast again as phase 1.

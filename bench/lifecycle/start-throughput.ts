@@ -1,6 +1,6 @@
 import { WithStartWorkflowOperation } from '@temporalio/client';
 import { completeConnection } from '../../services/accounts/complete-connection.js';
-import { bareWorkflowId, noopUpdate, shapedUpdate, shapedWorkflowId, type ActivityShape } from '../workflows/messages.js';
+import { bareWorkflowId, mirrorWorkflowId, noopUpdate, shapedUpdate, shapedWorkflowId, type ActivityShape } from '../workflows/messages.js';
 import { bareWorkflow } from '../workflows/baselines.js';
 import type { Consented } from '../shared/consent.js';
 import { PLATFORM } from '../shared/owner.js';
@@ -87,6 +87,23 @@ export function startShapedWorkflows(context: LifecycleContext, from: number, to
       }),
     { progress: { label: `  same-shape starts ${from}..${to}`, report: progress } },
   );
+}
+
+/**
+ * Same-shape workflows for the accounts connected one at a time (the counted ones, `mirrorWorkflowId`
+ * from..to), started when those connect and given the same updates, unmeasured: the baseline worker
+ * then holds as many workflows as Tether's, in the same order, against the same cache size.
+ */
+export async function startMirrorWorkflows(context: LifecycleContext, from: number, to: number, shapes: { connect: ActivityShape; refreshNow: ActivityShape }): Promise<void> {
+  const { client, baselineTaskQueue } = context;
+  for (let i = from; i < to; i++) {
+    const workflowId = mirrorWorkflowId(i);
+    await client.workflow.executeUpdateWithStart(shapedUpdate, {
+      args: [shapes.connect],
+      startWorkflowOperation: new WithStartWorkflowOperation(bareWorkflow, { workflowId, taskQueue: baselineTaskQueue, workflowIdConflictPolicy: 'USE_EXISTING' }),
+    });
+    await client.workflow.getHandle(workflowId).executeUpdate(shapedUpdate, { args: [shapes.refreshNow] });
+  }
 }
 
 export interface ConnectedAccount {

@@ -1,5 +1,6 @@
 import { accountWorkflowId, refreshNowUpdate } from '../../workflows/account/messages.js';
-import { noopUpdate, shapedUpdate, shapedWorkflowId, type ActivityShape } from '../workflows/messages.js';
+import { noopUpdate, shapedUpdate, type ActivityShape } from '../workflows/messages.js';
+import { readStickyCache, stickyCacheBetween, type StickyCacheCounts } from '../shared/sticky-cache.js';
 import { commandCount, commandMs, commandsBetween, commandsPer, type CommandTotals } from '../shared/db-commands.js';
 import { runPaced } from '../shared/pool.js';
 import { callsBetween } from '../shared/sandbox-process.js';
@@ -17,6 +18,8 @@ export interface LatencyResult {
   latencyMs: LatencySummary;
   failures: number;
   firstError?: string;
+  /** The worker's workflow-cache hits and misses over this kind's updates (a miss fetches and replays the whole history). */
+  workflowCache?: StickyCacheCounts;
   /** refreshNow only: answers that did not report a renewal. */
   notRenewed?: number;
   /** refreshNow only, per update at this phase's rate: the worker's database commands and their time, and the platform calls. */
@@ -29,29 +32,39 @@ const summary = (run: { latenciesMs: number[]; failures: number; firstError?: st
   ...(run.firstError ? { firstError: run.firstError } : {}),
 });
 
-export async function timeNoopUpdates(context: LifecycleContext, samples: number): Promise<LatencyResult> {
-  const { client, options } = context;
-  return summary(await runPaced(Array.from({ length: samples }, (_, i) => i), options.latencyRate, (i) => client.workflow.getHandle(shapedWorkflowId(i)).executeUpdate(noopUpdate)));
+/** The baseline worker's cache hits and misses over `work`. */
+async function withBaselineCache(context: LifecycleContext, work: () => Promise<LatencyResult>): Promise<LatencyResult> {
+  const before = await readStickyCache(context.baselineMetricsPort);
+  const result = await work();
+  return { ...result, workflowCache: stickyCacheBetween(before, await readStickyCache(context.baselineMetricsPort)) };
 }
 
-export async function timeShapedUpdates(context: LifecycleContext, samples: number, shape: ActivityShape): Promise<LatencyResult> {
+export async function timeNoopUpdates(context: LifecycleContext, workflowIds: string[]): Promise<LatencyResult> {
   const { client, options } = context;
-  return summary(
-    await runPaced(Array.from({ length: samples }, (_, i) => i), options.latencyRate, (i) => client.workflow.getHandle(shapedWorkflowId(i)).executeUpdate(shapedUpdate, { args: [shape] })),
+  return withBaselineCache(context, async () => summary(await runPaced(workflowIds, options.latencyRate, (id) => client.workflow.getHandle(id).executeUpdate(noopUpdate))));
+}
+
+export async function timeShapedUpdates(context: LifecycleContext, workflowIds: string[], shape: ActivityShape): Promise<LatencyResult> {
+  const { client, options } = context;
+  return withBaselineCache(context, async () =>
+    summary(await runPaced(workflowIds, options.latencyRate, (id) => client.workflow.getHandle(id).executeUpdate(shapedUpdate, { args: [shape] }))),
   );
 }
 
 export async function timeRefreshNow(context: LifecycleContext, accountIds: string[]): Promise<LatencyResult> {
-  const { client, options, commands, sandbox } = context;
+  const { client, options, commands, sandbox, workers } = context;
+  const cacheBefore = await readStickyCache(workers.tether.temporalMetricsPort);
   const workerBefore = await commands.worker.snapshot();
   const callsBefore = await sandbox.tally();
   const run = await runPaced(accountIds, options.latencyRate, (accountId) => client.workflow.getHandle(accountWorkflowId(accountId)).executeUpdate(refreshNowUpdate));
   const worker = commandsBetween(workerBefore, await commands.worker.snapshot());
+  const workflowCache = stickyCacheBetween(cacheBefore, await readStickyCache(workers.tether.temporalMetricsPort));
   const calls = Object.values(callsBetween(callsBefore, await sandbox.tally()));
   const n = Math.max(1, accountIds.length);
   const notRenewed = run.results.filter((answer) => answer !== undefined && answer.outcome.kind !== 'renewed').length;
   return {
     ...summary(run),
+    workflowCache,
     notRenewed,
     perUpdate: {
       databaseCommands: commandCount(worker) / n,

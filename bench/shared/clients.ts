@@ -63,6 +63,8 @@ export interface TetherWorker extends WorkerProcess {
   commands: RemoteCommandTally;
   /** A CPU profile of the worker over a window (cpu-profile.ts). */
   profiler: RemoteProfiler;
+  /** The Temporal SDK's Prometheus exporter of the process (TEMPORAL_METRICS_PORT): its workflow cache hits and misses. */
+  temporalMetricsPort: number;
 }
 
 /**
@@ -71,17 +73,18 @@ export interface TetherWorker extends WorkerProcess {
  */
 export async function startTetherWorker(run: BenchRun, stack: BenchStack, name = 'tether-worker'): Promise<TetherWorker> {
   const counterPort = await freePort();
+  const temporalMetricsPort = await freePort();
   const worker = startWorkerProcess({
     name,
     entry: 'bench/shared/monitored-worker.ts',
     args: ['--counter-port', String(counterPort)],
-    env: stack.environment,
+    env: { ...stack.environment, TEMPORAL_METRICS_PORT: String(temporalMetricsPort) },
     temporalAddress: stack.servers.temporalAddress,
     taskQueue: stack.accountTaskQueue,
     logs: run.logs,
     cleanup: run.cleanup,
   });
-  return { ...worker, commands: new RemoteCommandTally(counterPort), profiler: new RemoteProfiler(counterPort) };
+  return { ...worker, commands: new RemoteCommandTally(counterPort), profiler: new RemoteProfiler(counterPort), temporalMetricsPort };
 }
 
 /** This process's clients, closed by the run's cleanup; `adapterTimeoutMs` unset keeps the adapter's default. */

@@ -9,6 +9,8 @@ export type ActivityShape = ('main' | 'second')[];
 
 export const bareWorkflowId = (index: number) => `bench-bare:${index}`;
 export const shapedWorkflowId = (index: number) => `bench-shaped:${index}`;
+/** Same-shape workflows standing for the accounts connected one at a time before and after the others (the counted ones). */
+export const mirrorWorkflowId = (index: number) => `bench-shaped-mirror:${index}`;
 export const noopUpdate = defineUpdate<null, []>('noop');
 export const shapedUpdate = defineUpdate<null, [ActivityShape]>('shaped');
 

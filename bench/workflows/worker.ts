@@ -7,7 +7,8 @@ import { secondTaskQueue, type NoopActivities } from './messages.js';
 // arguments. It bundles bench/workflows at start, as worker/main.ts bundles Tether's workflows
 // without a build, and serves the no-op activity on its task queue and on a second one, rate-limited
 // like Tether's renewal queue when --second-rate is given:
-// `node --import tsx bench/workflows/worker.ts --address host:port --task-queue q [--second-rate 5] [--max-cached-workflows N]`
+// `node --import tsx bench/workflows/worker.ts --address host:port --task-queue q [--second-rate 5] [--max-cached-workflows N] [--metrics-port P]`
+// (--metrics-port: the SDK's Prometheus exporter on 127.0.0.1:P, as Tether's TEMPORAL_METRICS_PORT)
 
 const { values } = parseArgs({
   options: {
@@ -16,6 +17,7 @@ const { values } = parseArgs({
     'task-queue': { type: 'string' },
     'second-rate': { type: 'string' },
     'max-cached-workflows': { type: 'string' },
+    'metrics-port': { type: 'string' },
   },
 });
 if (!values.address || !values['task-queue']) throw new Error('usage: worker.ts --address host:port --task-queue name [--second-rate N] [--max-cached-workflows N]');
@@ -23,7 +25,14 @@ const taskQueue = values['task-queue'];
 const secondRate = values['second-rate'] === undefined ? undefined : Number(values['second-rate']);
 const maxCachedWorkflows = values['max-cached-workflows'] === undefined ? undefined : Number(values['max-cached-workflows']);
 
-Runtime.install({ logger: new DefaultLogger('WARN') });
+const metricsPort = values['metrics-port'];
+Runtime.install({
+  logger: new DefaultLogger('WARN'),
+  // The same exporter settings as worker/main.ts, so the benchmark reads both workers alike.
+  ...(metricsPort === undefined
+    ? {}
+    : { telemetryOptions: { metrics: { prometheus: { bindAddress: `127.0.0.1:${metricsPort}`, countersTotalSuffix: true, useSecondsForDurations: true, unitSuffix: true } } } }),
+});
 const activities: NoopActivities = { noop: async () => Date.now() };
 const connection = await NativeConnection.connect({ address: values.address });
 const common = { connection, namespace: values.namespace, shutdownGraceTime: '2 seconds', activities };
