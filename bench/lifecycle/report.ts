@@ -8,6 +8,7 @@ import type { LifecycleOptions } from './options.js';
 import type { ThroughputResult } from './start-throughput.js';
 import type { StormResult } from './storm.js';
 import type { LatencyResult } from './update-latency.js';
+import { meanMs, type SdkMetrics } from '../shared/sdk-metrics.js';
 
 // The lifecycle benchmark's JSON, its markdown tables, and the problems that fail the run.
 
@@ -161,12 +162,16 @@ export function buildReport(m: LifecycleMeasurements): { json: unknown; markdown
     );
   }
 
-  const cacheText = (result: LatencyResult) => (result.workflowCache ? `${result.workflowCache.hits} / ${result.workflowCache.misses}` : '–');
-  time.push({
-    metric: `Workflow cache hits / misses over the timed updates (cache ${options.maxCachedWorkflows} per worker): refreshNow · same shape · no-op`,
-    ours: `${cacheText(latency.refreshNow)} · ${cacheText(latency.shaped)} · ${cacheText(latency.noop)}`,
-    unit: '',
-  });
+  const kinds = [latency.refreshNow, latency.shaped, latency.noop];
+  const perKind = (text: (sdk: SdkMetrics) => string) => kinds.map((result) => (result.workflowWorker ? text(result.workflowWorker) : '–')).join(' · ');
+  time.push(
+    { metric: `Workflow cache hits / misses over the timed updates (cache ${options.maxCachedWorkflows} per worker): refreshNow · same shape · no-op`, ours: perKind((sdk) => `${sdk.cacheHits} / ${sdk.cacheMisses}`), unit: '' },
+    {
+      metric: 'Workflow tasks inside the worker, mean (received → completion sent; of it the workflow code\'s activations): refreshNow · same shape · no-op',
+      ours: perKind((sdk) => `${formatValue(meanMs(sdk.workflowTasks))} (${formatValue(meanMs(sdk.activations))}) ms × ${sdk.workflowTasks.count}`),
+      unit: '',
+    },
+  );
 
   const lines = [
     `## Lifecycle benchmark — ${n} accounts`,

@@ -1,6 +1,6 @@
 import { accountWorkflowId, refreshNowUpdate } from '../../workflows/account/messages.js';
 import { noopUpdate, shapedUpdate, type ActivityShape } from '../workflows/messages.js';
-import { readStickyCache, stickyCacheBetween, type StickyCacheCounts } from '../shared/sticky-cache.js';
+import { readSdkMetrics, sdkMetricsBetween, type SdkMetrics } from '../shared/sdk-metrics.js';
 import { commandCount, commandMs, commandsBetween, commandsPer, type CommandTotals } from '../shared/db-commands.js';
 import { runPaced } from '../shared/pool.js';
 import { callsBetween } from '../shared/sandbox-process.js';
@@ -18,8 +18,8 @@ export interface LatencyResult {
   latencyMs: LatencySummary;
   failures: number;
   firstError?: string;
-  /** The worker's workflow-cache hits and misses over this kind's updates (a miss fetches and replays the whole history). */
-  workflowCache?: StickyCacheCounts;
+  /** The workflow worker's SDK metrics over this kind's updates: cache hits and misses (a miss fetches and replays the whole history), task and activation times. */
+  workflowWorker?: SdkMetrics;
   /** refreshNow only: answers that did not report a renewal. */
   notRenewed?: number;
   /** refreshNow only, per update at this phase's rate: the worker's database commands and their time, and the platform calls. */
@@ -34,9 +34,9 @@ const summary = (run: { latenciesMs: number[]; failures: number; firstError?: st
 
 /** The baseline worker's cache hits and misses over `work`. */
 async function withBaselineCache(context: LifecycleContext, work: () => Promise<LatencyResult>): Promise<LatencyResult> {
-  const before = await readStickyCache(context.baselineMetricsPort);
+  const before = await readSdkMetrics(context.baselineMetricsPort);
   const result = await work();
-  return { ...result, workflowCache: stickyCacheBetween(before, await readStickyCache(context.baselineMetricsPort)) };
+  return { ...result, workflowWorker: sdkMetricsBetween(before, await readSdkMetrics(context.baselineMetricsPort)) };
 }
 
 export async function timeNoopUpdates(context: LifecycleContext, workflowIds: string[]): Promise<LatencyResult> {
@@ -53,18 +53,18 @@ export async function timeShapedUpdates(context: LifecycleContext, workflowIds: 
 
 export async function timeRefreshNow(context: LifecycleContext, accountIds: string[]): Promise<LatencyResult> {
   const { client, options, commands, sandbox, workers } = context;
-  const cacheBefore = await readStickyCache(workers.tether.temporalMetricsPort);
+  const sdkBefore = await readSdkMetrics(workers.tether.temporalMetricsPort);
   const workerBefore = await commands.worker.snapshot();
   const callsBefore = await sandbox.tally();
   const run = await runPaced(accountIds, options.latencyRate, (accountId) => client.workflow.getHandle(accountWorkflowId(accountId)).executeUpdate(refreshNowUpdate));
   const worker = commandsBetween(workerBefore, await commands.worker.snapshot());
-  const workflowCache = stickyCacheBetween(cacheBefore, await readStickyCache(workers.tether.temporalMetricsPort));
+  const workflowWorker = sdkMetricsBetween(sdkBefore, await readSdkMetrics(workers.tether.temporalMetricsPort));
   const calls = Object.values(callsBetween(callsBefore, await sandbox.tally()));
   const n = Math.max(1, accountIds.length);
   const notRenewed = run.results.filter((answer) => answer !== undefined && answer.outcome.kind !== 'renewed').length;
   return {
     ...summary(run),
-    workflowCache,
+    workflowWorker,
     notRenewed,
     perUpdate: {
       databaseCommands: commandCount(worker) / n,
