@@ -134,7 +134,7 @@ export async function runLifecycleBench(argv: string[], settings: { temporalCliP
     const setupSec = setupMs / 1000;
 
     const samples = Math.min(options.latencySamples, connected.length);
-    progress(`phase 2: ${samples} each of no-op, same-shape and refreshNow updates, ${options.latencyRate} started per second`);
+    progress(`phase 2: ${samples} each of same-shape, no-op and refreshNow updates, ${options.latencyRate} started per second`);
     // Each kind updates the workflows connected first (the least recently used): the accounts
     // connected one at a time, then the others in order, and their same-shape mirrors alike. The
     // same-shape kind goes before the no-op one, which would otherwise bring its workflows into a

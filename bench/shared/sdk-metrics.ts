@@ -1,6 +1,6 @@
 // A worker process's Temporal SDK metrics (its Prometheus exporter): the workflow cache (a task for
 // a cached run is a hit; a miss makes the worker fetch the whole history and replay it first) and
-// where a workflow task's time goes inside the worker, summed over every worker of the process.
+// a workflow task's time inside the worker, summed over every worker of the process.
 
 export interface Timing {
   count: number;
@@ -12,18 +12,14 @@ export interface SdkMetrics {
   cacheMisses: number;
   /** Workflow task received → its completion sent (the worker's whole part of a task). */
   workflowTasks: Timing;
-  /** The workflow code's part: activations run in the workflow sandbox. */
-  activations: Timing;
-  /** Tasks that replayed history (cache misses and queries on evicted runs). */
-  replays: Timing;
 }
 
 const LINE = /^temporal_([a-z_]+?)(?:_total|_seconds_sum|_seconds_count)?(?:\{[^}]*\})?\s+([0-9.eE+-]+)$/;
 const HISTOGRAM = /^temporal_([a-z_]+?)_seconds_(sum|count)(?:\{[^}]*\})?\s+([0-9.eE+-]+)$/;
 
-const TIMINGS = { workflow_task_execution_latency: 'workflowTasks', workflow_activation_execution_latency: 'activations', workflow_task_replay_latency: 'replays' } as const;
+const TIMINGS = { workflow_task_execution_latency: 'workflowTasks' } as const;
 
-const empty = (): SdkMetrics => ({ cacheHits: 0, cacheMisses: 0, workflowTasks: { count: 0, totalMs: 0 }, activations: { count: 0, totalMs: 0 }, replays: { count: 0, totalMs: 0 } });
+const empty = (): SdkMetrics => ({ cacheHits: 0, cacheMisses: 0, workflowTasks: { count: 0, totalMs: 0 } });
 
 export function parseSdkMetrics(text: string): SdkMetrics {
   const metrics = empty();
@@ -57,8 +53,6 @@ export function sdkMetricsBetween(before: SdkMetrics, after: SdkMetrics): SdkMet
     cacheHits: after.cacheHits - before.cacheHits,
     cacheMisses: after.cacheMisses - before.cacheMisses,
     workflowTasks: timingBetween(before.workflowTasks, after.workflowTasks),
-    activations: timingBetween(before.activations, after.activations),
-    replays: timingBetween(before.replays, after.replays),
   };
 }
 
