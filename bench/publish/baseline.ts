@@ -25,7 +25,8 @@ export interface BaselineMeasurement {
   perAccountDrainSec: number[];
 }
 
-const WARMUP_PER_LANE = 1;
+/** Untimed calls per account before timing starts; Tether's worker publishes as many untimed posts per account before its burst. */
+export const WARMUP_PER_LANE = 1;
 
 export async function runBaseline(context: PublishContext, accounts: DirectAccount[]): Promise<BaselineMeasurement> {
   const { adapter, options, runId } = context;

@@ -174,7 +174,8 @@ export function buildReport(m: PublishMeasurements): { json: unknown; markdown: 
     `Baseline: the X adapter's \`publish\` called from the benchmark's process against the same sandbox, ${baseline.posts} posts over ${baseline.accounts} other identities, ` +
       `one after another per account and all accounts at once (after ${baseline.warmupPerLane} untimed call per account); its "lateness" is the time from the common start to each answer ` +
       `(one call p50 ${formatValue(baseline.callMs.p50)} ms, p95 ${formatValue(baseline.callMs.p95)} ms).`,
-    'Tether: each post stored (`createPost`) and handed to its account workflow (`queuePost`); lateness is the target\'s `publishedAt` (written by the publish activity when X answered) minus the due instant; ' +
+    `Tether: after ${baseline.warmupPerLane} untimed post per account through the same path, ` +
+      'each post stored (`createPost`) and handed to its account workflow (`queuePost`); lateness is the target\'s `publishedAt` (written by the publish activity when X answered) minus the due instant; ' +
       'the per-post cycle is the time between two consecutive `publishedAt` of one account (activity dispatch, its MongoDB reads and writes, the X call, the workflow task), beside one direct call.',
     ...(m.media
       ? [

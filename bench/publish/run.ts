@@ -7,7 +7,7 @@ import { loadAverage, runtimeSec, withBenchRun } from '../shared/run.js';
 import { summedTallies } from '../shared/db-commands.js';
 import { startWorkerProcess } from '../shared/stack.js';
 import { runBareTimer } from './bare-timer.js';
-import { runBaseline } from './baseline.js';
+import { runBaseline, WARMUP_PER_LANE } from './baseline.js';
 import type { PublishContext } from './context.js';
 import { measureRound, sandboxTally } from './drain.js';
 import { parsePublishOptions } from './options.js';
@@ -15,7 +15,10 @@ import { profileRound } from './profile.js';
 import { limitAccounts, measureRateLimit } from './rate-limit.js';
 import { buildReport, type PublishMeasurements } from './report.js';
 import { dueInstant, scheduleRound } from './schedule.js';
-import { connectAccounts, directAccounts } from './setup.js';
+import { connectAccounts, directAccounts, type ConnectedAccount } from './setup.js';
+
+/** The warm-up round is due this long after its scheduling starts (a post per account schedules in well under a second). */
+const WARMUP_LEAD_MS = 5_000;
 
 // `npm run bench -- publish`: our own servers and Tether's worker; M connected X accounts; N posts
 // all due at one instant drained through the account workflows' queues, beside the same posts sent
@@ -66,6 +69,9 @@ export async function runPublishBench(argv: string[], settings: { temporalCliPat
     progress(`baseline: ${options.posts} posts straight through the X adapter, one lane per account`);
     const baseline = await runBaseline(context, direct);
     progress(`  drained in ${baseline.drainSec.toFixed(2)} s (${baseline.postsPerSec.toFixed(1)} posts/s, ${baseline.failures} failed)`);
+
+    progress(`warm-up: ${WARMUP_PER_LANE} untimed post(s) per account through Tether, as the baseline's untimed call per account (not measured)`);
+    await warmUp(context, accounts);
 
     const burstBefore = await sandboxTally(context);
     const burstDue = dueInstant(context);
@@ -124,4 +130,12 @@ export async function runPublishBench(argv: string[], settings: { temporalCliPat
       ...(limited ? { limited } : {}),
     });
   });
+}
+
+/** Tether's publish path runs once per account before the timed rounds, as the baseline's adapter does: neither is measured cold. */
+async function warmUp(context: PublishContext, accounts: ConnectedAccount[]): Promise<void> {
+  const before = await sandboxTally(context);
+  const round = await scheduleRound(context, 'warm-up', accounts, Date.now() + WARMUP_LEAD_MS, [], WARMUP_PER_LANE * accounts.length);
+  const { measurement } = await measureRound(context, round, accounts, before);
+  if (measurement.published !== measurement.posts) throw new Error(`warm-up: ${measurement.published} of ${measurement.posts} posts published`);
 }

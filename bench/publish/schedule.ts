@@ -47,8 +47,15 @@ export const postText = (context: PublishContext, label: string, index: number) 
 /** The due instant of a round whose scheduling starts now. */
 export const dueInstant = (context: PublishContext) => Date.now() + context.options.leadSec * 1000;
 
-export async function scheduleRound(context: PublishContext, label: string, accounts: ConnectedAccount[], dueAt: number, media: PostMedia[] = []): Promise<ScheduledRound> {
-  const { models, client, accountTaskQueue, owner, options } = context;
+export async function scheduleRound(
+  context: PublishContext,
+  label: string,
+  accounts: ConnectedAccount[],
+  dueAt: number,
+  media: PostMedia[] = [],
+  postCount = context.options.posts,
+): Promise<ScheduledRound> {
+  const { models, client, accountTaskQueue, owner } = context;
   const started = Date.now();
   const commandsBefore = context.commands.client.snapshot();
   const workflows = { client, taskQueue: accountTaskQueue };
@@ -58,7 +65,7 @@ export async function scheduleRound(context: PublishContext, label: string, acco
   const lanes = await Promise.all(
     accounts.map(async (account, lane) => {
       const targets: ScheduledTarget[] = [];
-      for (let position = 1; position <= postsOfLane(lane, options.posts, accounts.length); position++) {
+      for (let position = 1; position <= postsOfLane(lane, postCount, accounts.length); position++) {
         const index = lane + (position - 1) * accounts.length;
         const post = await createPost(
           models,
