@@ -1,4 +1,4 @@
-import type { Collection } from 'mongodb';
+import { driverCollection } from './driver-collection.js';
 import { isDuplicateKey } from './duplicate-key.js';
 import type { Claim } from './models/claim.js';
 import type { Models } from './models/index.js';
@@ -17,8 +17,6 @@ export type ClaimAnswer =
   /** The work was done for good by an earlier holder. */
   | { won: false; outcome: string };
 
-const claimCollection = (models: Claims) => models.Claim.collection as unknown as Collection<Claim>;
-
 export const claimIdOf = (key: string, generation: number) => `${key}#${generation}`;
 
 /**
@@ -34,7 +32,7 @@ export async function takeClaim(
   for (let generation = Math.max(1, input.from ?? 1); ; generation++) {
     try {
       // Through the driver: the same insert without a mongoose document (its fields are all set here).
-      await claimCollection(models).insertOne({ _id: claimIdOf(key, generation), key, generation, holder, until: new Date(now.getTime() + leaseMs) } satisfies Claim);
+      await driverCollection(models.Claim).insertOne({ _id: claimIdOf(key, generation), key, generation, holder, until: new Date(now.getTime() + leaseMs) } satisfies Claim);
       return { won: true, generation };
     } catch (error) {
       if (!isDuplicateKey(error)) throw error;

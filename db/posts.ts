@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { Collection } from 'mongodb';
 import { endClaim, extendClaim, takeClaim } from './claims.js';
+import { driverCollection } from './driver-collection.js';
 import { isDuplicateKey } from './duplicate-key.js';
 import { withDatabaseRetry } from './retry.js';
 import type { Models } from './models/index.js';
@@ -117,12 +117,8 @@ export async function targetsToQueueAgain(
 
 const publishKey = (targetId: string) => `publish:${targetId}`;
 
-/**
- * post_targets through the driver, for the commands every published post sends: the same commands
- * without mongoose's query building, casting and hydration (the worker's CPU bounds a burst). The
- * values written are already of their stored types.
- */
-const targetCollection = (models: Models) => models.PostTarget.collection as unknown as Collection<PostTarget>;
+/** post_targets through the driver for the commands every published post sends (the worker's CPU bounds a burst). */
+const targetCollection = (models: Models) => driverCollection(models.PostTarget);
 
 export type PublishClaim =
   | { kind: 'claimed'; target: PostTarget; content: TargetContent; attempt: number }
@@ -132,10 +128,13 @@ export type PublishClaim =
   /** Another attempt is publishing it right now. */
   | { kind: 'busy' };
 
+/** What a target publishes, from its post (an empty media list is left out). */
+const contentOf = (post: Pick<Post, 'text' | 'media'>): TargetContent => ({ text: post.text, ...(post.media?.length ? { media: post.media } : {}) });
+
 /** The post's text and media, for a target without its copy (stored before copies, or during an edit). */
 async function contentFromPost(models: Models, postId: string): Promise<TargetContent | undefined> {
   const post = await withDatabaseRetry(() => models.Post.findById(postId, { text: 1, media: 1 }).lean());
-  return post ? { text: post.text, ...(post.media ? { media: post.media } : {}) } : undefined;
+  return post ? contentOf(post) : undefined;
 }
 
 /**
@@ -255,8 +254,6 @@ export async function writePendingTargets(models: Models, before: Date, limit: n
   }
   return pending.length;
 }
-
-const contentOf = (post: Pick<Post, 'text' | 'media'>): TargetContent => ({ text: post.text, ...(post.media?.length ? { media: post.media } : {}) });
 
 /** One waiting target per account the post was composed for, due when the post is. */
 function targetsOf(post: Post): PostTarget[] {
