@@ -54,8 +54,8 @@ export function credentialActivities(context: LifecycleContext) {
    * concurrent attempt (e.g. one Temporal started after a timeout while the first still runs) from
    * replaying the same refresh token; it waits for the first attempt's result instead.
    */
-  async function renew({ accountId, knownVersion }: RenewInput): Promise<FactsResult> {
-    const account = await requireAccount(models, accountId);
+  async function renew(account: Account, knownVersion: number): Promise<FactsResult> {
+    const accountId = account._id;
     const adapter = adapters[account.platform];
     if (!adapter) return { outcome: 'failed', failure: notConfigured(account.platform) };
     const waitUntil = Date.now() + RENEWAL_LEASE_MS + RENEWAL_WAIT_SLACK_MS;
@@ -91,8 +91,10 @@ export function credentialActivities(context: LifecycleContext) {
     }
   }
 
-  async function validate(accountId: string): Promise<OperationResult<{ dataAccessSec?: number }>> {
-    const { account, adapter, stored } = await loadFor(accountId);
+  async function validate(account: Account): Promise<OperationResult<{ dataAccessSec?: number }>> {
+    const accountId = account._id;
+    const adapter = adapters[account.platform];
+    const stored = await store.loadCredentials(accountId);
     if (!adapter) return { outcome: 'failed', failure: notConfigured(account.platform) };
     if (!stored) return { outcome: 'failed', failure: missingCredentials(account) };
     const check = await adapter.validate(accountRefOf(account), stored.credentials);
@@ -122,16 +124,18 @@ export function credentialActivities(context: LifecycleContext) {
   return {
     /** Renews (see `renew`), then records the status projection of the outcome when asked to: one activity per renewal. */
     async renewCredentials(input: RenewInput): Promise<FactsResult> {
-      const result = await renew(input);
-      if (input.record) await recordOutcome(context, input.accountId, input.record, renewalEvent(result, input.record.now, input.record.jitter));
+      const read = { account: await requireAccount(models, input.accountId), at: Date.now() };
+      const result = await renew(read.account, input.knownVersion);
+      if (input.record) await recordOutcome(context, input.accountId, input.record, renewalEvent(result, input.record.now, input.record.jitter), read);
       return result;
     },
 
     /** A health check that renews nothing; records the status projection of the outcome when asked to. */
     async validateCredentials(input: string | ValidateInput): Promise<OperationResult<{ dataAccessSec?: number }>> {
       const { accountId, record } = typeof input === 'string' ? { accountId: input, record: undefined } : input;
-      const result = await validate(accountId);
-      if (record) await recordOutcome(context, accountId, record, validationEvent(result, record.now, record.jitter));
+      const read = { account: await requireAccount(models, accountId), at: Date.now() };
+      const result = await validate(read.account);
+      if (record) await recordOutcome(context, accountId, record, validationEvent(result, record.now, record.jitter), read);
       return result;
     },
 

@@ -82,6 +82,19 @@ export function notConfigured(platform: PlatformId): Failure {
   return { kind: 'invalid', message: `${platform} is not configured on this Tether (no client id and secret)` };
 }
 
+/**
+ * Whether the account this attempt read at `readAt` may stand in for a fresh read before a status
+ * write (writeStatus's `read`): while the attempt is well inside its timeouts, the workflow waits
+ * for it and writes no other status. Past half of any of them a retry may already have written a
+ * newer one, so writeStatus reads again and its sequence check refuses this attempt's stale write.
+ */
+export function readStillCurrent(readAt: number, now = Date.now()): boolean {
+  const { startToCloseTimeoutMs, heartbeatTimeoutMs, scheduleToCloseTimeoutMs, scheduledTimestampMs } = Context.current().info;
+  const limits = [startToCloseTimeoutMs, heartbeatTimeoutMs, scheduleToCloseTimeoutMs ? scheduledTimestampMs + scheduleToCloseTimeoutMs - readAt : undefined];
+  const shortest = Math.min(...limits.filter((ms): ms is number => ms !== undefined && ms !== 0));
+  return now - readAt < shortest / 2;
+}
+
 export function activityLog() {
   return Context.current().log;
 }

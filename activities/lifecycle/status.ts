@@ -4,7 +4,7 @@ import type { StoredStatusReason } from '../../db/models/reason.js';
 import { projectionAfter, type RecordRequest } from '../../workflows/lifecycle/projection.js';
 import type { LifecycleEvent, Reason } from '../../workflows/lifecycle/types.js';
 import type { AccountSummary, StatusProjection } from './contract.js';
-import { activityLog, penNameOf, requireAccount, type LifecycleContext } from './deps.js';
+import { activityLog, penNameOf, readStillCurrent, requireAccount, type LifecycleContext } from './deps.js';
 
 // The account as the workflow describes it, and the status projection pages read.
 
@@ -52,11 +52,20 @@ export async function writeStatusProjection(
 /**
  * One activity per operation: the projection the workflow would record once the operation ended
  * with `event` (nothing when nothing users see changed), written here with the reserved sequence.
+ * `read`: the account as this attempt read it at `at`, used instead of a fresh read while it is current (readStillCurrent).
  */
-export async function recordOutcome(context: LifecycleContext, accountId: string, record: RecordRequest | undefined, event: LifecycleEvent): Promise<void> {
+export async function recordOutcome(
+  context: LifecycleContext,
+  accountId: string,
+  record: RecordRequest | undefined,
+  event: LifecycleEvent,
+  read?: { account: Account; at: number },
+): Promise<void> {
   if (!record) return;
   const projection = projectionAfter(record.lifecycle, event);
-  if (projection) await writeStatusProjection(context, { ...projection, accountId, sequence: record.sequence });
+  if (!projection) return;
+  const current = read && readStillCurrent(read.at) ? read.account : undefined;
+  await writeStatusProjection(context, { ...projection, accountId, sequence: record.sequence }, current);
 }
 
 /** The account as the workflow describes it (one read of its pen name's name). */

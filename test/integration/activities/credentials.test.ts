@@ -1,8 +1,10 @@
+import { setTimeout } from 'node:timers/promises';
 import { ApplicationFailure } from '@temporalio/common';
 import { describe, expect, it } from 'vitest';
 import type { PlatformAdapter, PlatformId } from '../../../platforms/types.js';
-import { projectionAfterConnect } from '../../../workflows/lifecycle/projection.js';
-import { activityLogs, connectBluesky, connectOAuth, inActivity, useActivityWorld, type ActivityWorld, type ConnectedAccount } from './support.js';
+import { afterConnect, projectionAfterConnect } from '../../../workflows/lifecycle/projection.js';
+import { transition } from '../../../workflows/lifecycle/state.js';
+import { activityLogs, connectBluesky, connectOAuth, inActivity, inActivityWith, useActivityWorld, type ActivityWorld, type ConnectedAccount } from './support.js';
 
 const world = useActivityWorld();
 
@@ -106,6 +108,36 @@ describe('renewCredentials', () => {
     letThrough();
     expect(await renewal).toMatchObject({ outcome: 'ok', facts: { version: connected.version + 1 } });
     expect((await counters()).refreshes - before.refreshes).toBe(1);
+  });
+
+  it('an attempt past half its timeout reads the account again before writing its status, so a newer status stays', async () => {
+    const identity = await world.control.createIdentity({ platform: 'x', handle: 'status_after_timeout' });
+    const connected = await connectOAuth(world, 'x', identity.id);
+    const { accountId } = connected;
+    const connect = { start: { accountId, config: {}, schemaVersion: 2 } as const, now: Date.now(), jitter: 0.5, sequence: 10 };
+    const taken = await inActivity(world.activities().connectCredentials, { accountId, verifyWithPlatform: false, describe: false, record: connect });
+    if (taken.outcome !== 'ok') throw new Error('the connect was refused');
+    const { Account } = world.db.models;
+    const statusOf = async () => (await Account.findById(accountId).lean())?.status;
+    // While this attempt waits for its turn, the workflow (after this attempt's timeout) records a newer status.
+    const activities = world.activities({
+      paceTokenRequests: async () => {
+        await Account.updateOne({ _id: accountId }, { $set: { 'status.sequence': 12, 'status.state': 'disconnected' } });
+        await setTimeout(60);
+      },
+    });
+    // The lifecycle as the workflow hands it over: a renewal the user asked for is under way.
+    const renewing = transition(afterConnect(connect, 'x', taken.facts).state, { type: 'refreshRequested', now: Date.now() }).state;
+    const record = { lifecycle: renewing, now: Date.now(), jitter: 0.5, sequence: 11 };
+    const attempt = { startToCloseTimeoutMs: 100, scheduleToCloseTimeoutMs: 0 };
+    const renewed = await inActivityWith(attempt, activities.renewCredentials, { accountId, knownVersion: connected.version, record });
+    expect(renewed).toMatchObject({ outcome: 'ok', facts: { version: connected.version + 1 } });
+    expect(await statusOf()).toMatchObject({ sequence: 12, state: 'disconnected' });
+
+    // Inside half its timeout, the account it read stands in, and its status lands.
+    const next = { ...record, sequence: 13 };
+    expect(await inActivityWith({ startToCloseTimeoutMs: 60_000, scheduleToCloseTimeoutMs: 0 }, world.activities().renewCredentials, { accountId, knownVersion: connected.version + 1, record: next })).toMatchObject({ outcome: 'ok' });
+    expect(await statusOf()).toMatchObject({ sequence: 13, state: 'active' });
   });
 
   it('an attempt that died holding the renewal lease is taken over once the lease ends', async () => {

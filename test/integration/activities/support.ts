@@ -1,6 +1,7 @@
 // Shared setup for the activity integration tests: a real database, an in-process sandbox,
 // adapters pointed at it, and accounts connected the way the connect flow will do it.
 
+import type { Info } from '@temporalio/activity';
 import type { Logger, LogLevel, LogMetadata } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll } from 'vitest';
@@ -84,7 +85,12 @@ const capturingLogger: Logger = {
 
 /** Runs an activity function inside a mock activity context (Context.current() works). */
 export function inActivity<A extends unknown[], R>(fn: (...args: A) => Promise<R>, ...args: A): Promise<R> {
-  return new MockActivityEnvironment(undefined, { logger: capturingLogger }).run(fn, ...args);
+  return inActivityWith({}, fn, ...args);
+}
+
+/** As inActivity, with some of the attempt's info (its timeouts) given. */
+export function inActivityWith<A extends unknown[], R>(info: Partial<Info>, fn: (...args: A) => Promise<R>, ...args: A): Promise<R> {
+  return new MockActivityEnvironment(info, { logger: capturingLogger }).run(fn, ...args);
 }
 
 export function expectOk<T>(outcome: Outcome<T>): T {

@@ -125,11 +125,12 @@ describe('database round trips per action', () => {
         },
         scans: {},
       },
-      // One activity (renew by need): the renewal (7) and the status projection of its outcome (a read and a write).
+      // One activity (renew by need): the renewal (7: the account, its head, the claim, the check for a newer version, the new version,
+      // the head, the old version removed), then the timeline event and the status, written without reading the account again.
       renewal: {
-        total: 10,
+        total: 9,
         byCommand: {
-          'find accounts': 2,
+          'find accounts': 1,
           'update accounts': 1,
           'find credential_heads': 1,
           'insert claims': 1,
