@@ -29,6 +29,7 @@ const PUBLISH_LEASE_MS = 30_000;
 /** Heartbeats this often; the claim is renewed on the first beat this long after the last renewal. */
 const HEARTBEAT_MS = 5_000;
 const RENEW_AFTER_MS = 10_000;
+const PROGRESS_BEAT_MS = 1_000;
 
 /** A run of due posts stops taking the next one after this long (each post it took keeps its own 30 minutes). */
 const RUN_BUDGET_MS = 5 * 60_000;
@@ -59,14 +60,19 @@ export function publishActivities(context: LifecycleContext): Pick<PublishingAct
       const startedAt = Date.now();
       const results: TimedPublishResult[] = [];
       const activity = Context.current();
-      const beat = () => activity.heartbeat({ published: results.length, of: postIds.length });
+      let beatAt = 0;
+      const beat = () => {
+        beatAt = Date.now();
+        activity.heartbeat({ published: results.length, of: postIds.length });
+      };
       const beating = setInterval(beat, HEARTBEAT_MS);
       try {
         for (const postId of postIds) {
           if (results.length > 0 && Date.now() - startedAt >= RUN_BUDGET_MS) break;
           const result = await publishOne({ postId, accountId }, reads);
           results.push({ ...result, at: context.clock().getTime() });
-          beat();
+          // Progress after a post, at most once a second: each beat is encoded and handed to the SDK's core, which sends far fewer.
+          if (Date.now() - beatAt >= PROGRESS_BEAT_MS) beat();
           if (needsAttention(result)) break;
         }
       } finally {
