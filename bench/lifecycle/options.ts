@@ -39,6 +39,7 @@ export interface LifecycleOptions {
   /** Connect throughput is compared over the first and the last this many connects. */
   window: number;
   dbBackend: EmbeddedDatabaseBackend;
+  workerProfile: boolean;
 }
 
 export const LIFECYCLE_USAGE = `npm run bench -- lifecycle [options]
@@ -68,6 +69,8 @@ export const LIFECYCLE_USAGE = `npm run bench -- lifecycle [options]
   --profile-samples P        histories read per operation for the time breakdown (default 50)
   --memory-checkpoint M      also read worker memory at M accounts (default 1000)
   --window W                 compare connect throughput over the first and last W (default 300)
+  --worker-profile           CPU profile of Tether's worker over the timed refreshNow updates:
+                             worker-refresh-now.cpuprofile and a summary in the logs folder
 ${DB_BACKEND_USAGE}`;
 
 export function parseLifecycleOptions(argv: string[]): LifecycleOptions {
@@ -92,6 +95,7 @@ export function parseLifecycleOptions(argv: string[]): LifecycleOptions {
       'memory-checkpoint': { type: 'string' },
       window: { type: 'string' },
       'db-backend': { type: 'string' },
+      'worker-profile': { type: 'boolean', default: false },
     },
     strict: true,
   });
@@ -118,5 +122,6 @@ export function parseLifecycleOptions(argv: string[]): LifecycleOptions {
     memoryCheckpoint: positiveInteger('memory-checkpoint', values['memory-checkpoint'], 1000),
     window: positiveInteger('window', values['window'], 300),
     dbBackend: dbBackend(values['db-backend']),
+    workerProfile: values['worker-profile'],
   };
 }

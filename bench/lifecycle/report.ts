@@ -7,6 +7,7 @@ import type { MemoryReading } from './memory.js';
 import type { LifecycleOptions } from './options.js';
 import type { ThroughputResult } from './start-throughput.js';
 import type { StormResult } from './storm.js';
+import type { DatabaseFloor } from './database-floor.js';
 import type { LatencyResult } from './update-latency.js';
 import { meanMs, type SdkMetrics } from '../shared/sdk-metrics.js';
 
@@ -29,6 +30,7 @@ export interface LifecycleMeasurements {
   countedLate: { connect: CountedOperation; refreshNow: CountedOperation };
   starts: { ours: ThroughputResult; shaped: ThroughputResult; bare: ThroughputResult };
   latency: { refreshNow: LatencyResult; shaped: LatencyResult; noop: LatencyResult };
+  databaseFloor: DatabaseFloor;
   memory: { before: MemoryReading; checkpoints: { accounts: number; reading: MemoryReading }[] };
   /** After each chunk of connects: accounts connected, that chunk's connect rate, Tether's worker RSS (not settled). */
   trajectory: { accounts: number; connectsPerSecond: number; tetherRssMiB: number }[];
@@ -159,6 +161,7 @@ export function buildReport(m: LifecycleMeasurements): { json: unknown; markdown
     time.push(
       { metric: 'refreshNow: database commands and their time, per update', ours: `${formatValue(perUpdate.databaseCommands)} / ${formatValue(perUpdate.databaseMs)} ms`, unit: '' },
       { metric: 'refreshNow: platform calls and the sandbox\'s time to answer, per update', ours: `${formatValue(perUpdate.platformCalls)} / ${formatValue(perUpdate.platformMs)} ms`, unit: '' },
+      ...floorRows(m.databaseFloor, perUpdate, latency.shaped.latencyMs.p50),
     );
   }
 
@@ -273,4 +276,17 @@ function stormRows(storm: StormResult, workers: number): Row[] {
     );
   }
   return rows;
+}
+
+/**
+ * What the refreshNow target (p50 within 1.5× the same shape) leaves for everything Tether adds,
+ * half the same shape's p50, beside the time of refreshNow's own database commands and platform
+ * call, and beside the database server's floor for that many commands.
+ */
+function floorRows(floor: DatabaseFloor, perUpdate: NonNullable<LatencyResult['perUpdate']>, shapedP50: number): Row[] {
+  const allowance = shapedP50 / 2;
+  return [
+    { metric: "refreshNow's database commands and platform call (their own time), beside what a p50 within 1.5× the same shape leaves for all of Tether's work", ours: perUpdate.databaseMs + perUpdate.platformMs, baseline: allowance, unit: 'ms' },
+    { metric: `The database's floor for them: ${floor.commands} pings back to back, p50, beside the same allowance`, ours: floor.roundMs.p50, baseline: allowance, unit: 'ms' },
+  ];
 }

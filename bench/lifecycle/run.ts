@@ -1,6 +1,7 @@
 import { accountWorkflowId, refreshNowUpdate } from '../../workflows/account/messages.js';
 import { openBenchClients, stackEnvironment, startBenchStack, startTetherWorker } from '../shared/clients.js';
 import { countOneByOne } from '../shared/counted.js';
+import { saveProfile } from '../shared/cpu-profile.js';
 import { profileUpdate, shapeOfUpdate, spread } from '../shared/profile.js';
 import type { PoolResult } from '../shared/pool.js';
 import { mib, processMemory } from '../shared/memory.js';
@@ -11,6 +12,7 @@ import { mirrorWorkflowId, shapedWorkflowId } from '../workflows/messages.js';
 import type { LifecycleContext } from './context.js';
 import { readWorkerMemory } from './memory.js';
 import { parseLifecycleOptions } from './options.js';
+import { measureDatabaseFloor } from './database-floor.js';
 import { buildReport, type LifecycleMeasurements } from './report.js';
 import { consentAll, createIdentities } from './setup.js';
 import { connectAccounts, connectOne, startBareWorkflows, startMirrorWorkflows, startShapedWorkflows, throughputOf, type ConnectedAccount } from './start-throughput.js';
@@ -23,6 +25,8 @@ import { timeNoopUpdates, timeRefreshNow, timeShapedUpdates } from './update-lat
 
 /** Accounts consented (unmeasured) right before they connect, at a time. */
 const CONSENT_CHUNK = 1000;
+/** Rounds of the database's floor for refreshNow's commands (database-floor.ts). */
+const FLOOR_ROUNDS = 50;
 
 export async function runLifecycleBench(argv: string[], settings: { temporalCliPath?: string }): Promise<number> {
   const options = parseLifecycleOptions(argv);
@@ -146,8 +150,12 @@ export async function runLifecycleBench(argv: string[], settings: { temporalCliP
     ];
     const shaped = await timeShapedUpdates(context, baselineSampled, shapes.refreshNow.shape);
     const noop = await timeNoopUpdates(context, baselineSampled);
+    if (options.workerProfile) await tether.profiler.start();
     const refreshNow = await timeRefreshNow(context, sampled);
+    if (options.workerProfile) progress(saveProfile(run.logs.dir, 'worker-refresh-now', await tether.profiler.stop()));
     progress(`  p50: no-op ${noop.latencyMs.p50} ms, same shape ${shaped.latencyMs.p50} ms, refreshNow ${refreshNow.latencyMs.p50} ms`);
+    const databaseFloor = await measureDatabaseFloor(models, { commands: refreshNow.perUpdate?.databaseCommands ?? 0, rounds: FLOOR_ROUNDS, perSecond: options.latencyRate });
+    progress(`  ${databaseFloor.commands} database pings back to back, p50 ${databaseFloor.roundMs.p50} ms`);
 
     progress(`profiles: reading ${options.profileSamples} histories per operation`);
     const lastStage = connectStages.at(-1)?.results.filter((a): a is ConnectedAccount => a !== undefined) ?? [];
@@ -187,6 +195,7 @@ export async function runLifecycleBench(argv: string[], settings: { temporalCliP
       countedLate: { connect: lateConnects.counted, refreshNow: lateRefreshes.counted },
       starts,
       latency: { refreshNow, shaped, noop },
+      databaseFloor,
       memory: { before: memoryBefore, checkpoints },
       trajectory,
       profiles,
