@@ -8,7 +8,6 @@ import { commandCount, commandsBetween, commandsPer, type CommandTotals } from '
 import { eventId, fetchRuns, updatesOf } from '../shared/history.js';
 import { callsBetween } from '../shared/sandbox-process.js';
 import { connectNew, type CostAccount } from './connect.js';
-import { BENCH_IMAGE_HOST } from './stack.js';
 import type { CostVariant } from './options.js';
 import type { CostStack } from './stack.js';
 
@@ -42,7 +41,8 @@ export interface PlatformCost {
 }
 
 async function schedulePost(stack: CostStack, account: CostAccount, dueAt: number, day: number): Promise<string> {
-  const needsImage = ['instagram', 'pinterest', 'tiktok'].includes(account.platform);
+  // The platforms that take no post without media get the bundled samples.
+  const media = account.platform === 'tiktok' ? [stack.media.video] : account.platform === 'instagram' || account.platform === 'pinterest' ? [stack.media.photo] : [];
   const post = await createPost(
     stack.models,
     {
@@ -50,7 +50,7 @@ async function schedulePost(stack: CostStack, account: CostAccount, dueAt: numbe
       penNameId: stack.owner.penNameId,
       kind: 'scheduled',
       text: `Cost benchmark ${stack.runId}, ${account.platform}, day ${day + 1}`,
-      ...(needsImage ? { imageUrl: `https://${BENCH_IMAGE_HOST}/bench.jpg` } : {}),
+      ...(media.length > 0 ? { media } : {}),
       timeZone: 'UTC',
       publishAt: new Date(dueAt),
       targets: [

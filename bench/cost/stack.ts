@@ -2,16 +2,19 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import proto from '@temporalio/proto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, makeTelemetryFilterString, Runtime } from '@temporalio/worker';
 import { createActivities } from '../../activities/index.js';
 import { loadConfig, type Config } from '../../config/index.js';
 import { createCredentialStore, type CredentialStore } from '../../db/credentials.js';
+import type { PostMedia } from '../../db/models/post.js';
 import { createModels, ensureIndexes, type Models } from '../../db/models/index.js';
 import { createAdapters } from '../../platforms/registry.js';
 import type { PlatformAdapter, PlatformId } from '../../platforms/types.js';
 import { accountWorkflowTargetFor, type AccountWorkflowTarget } from '../../services/account-workflows/target.js';
+import { storeSample } from '../../services/media/intake.js';
 import { databaseServer, timeSkippingServer } from '../../tools/binaries.js';
 import { freePort } from '../../tools/process.js';
 import { startDatabaseServer } from '../../tools/servers.js';
@@ -21,15 +24,13 @@ import { CommandTally, monitoredConnection } from '../shared/db-commands.js';
 import { createOwner, type BenchOwner } from '../shared/owner.js';
 import type { BenchRun } from '../shared/run.js';
 import { startCountingSandbox, type BenchSandbox } from '../shared/sandbox-process.js';
+import { startMediaHost } from './media-host.js';
 
 // What the cost benchmark runs on: Temporal's time-skipping test server (workflow time jumps;
 // activities, the database and the sandbox run in real time), the embedded database, the sandbox
 // in-process, and Tether's workers in this process with real activities. The workers and the
 // dashboard's part (connects, posts) each have their own database connection, so their commands
 // are counted apart.
-
-/** Where the benchmark's post images live (TikTok's verified domain). */
-export const BENCH_IMAGE_HOST = 'images.example.com';
 
 export interface CostStack {
   env: TestWorkflowEnvironment;
@@ -41,6 +42,8 @@ export interface CostStack {
   workflows: AccountWorkflowTarget;
   adapters: Partial<Record<PlatformId, PlatformAdapter>>;
   owner: BenchOwner;
+  /** The bundled samples, stored once: the photo (Instagram, Pinterest) and the video (TikTok, which takes photos only from a verified domain). */
+  media: { photo: PostMedia; video: PostMedia };
   commands: { client: CommandTally; worker: CommandTally };
   databaseKind: string;
   runId: string;
@@ -65,7 +68,7 @@ export async function startCostStack(run: BenchRun): Promise<CostStack> {
   const database = await startDatabaseServer({ server: dbServer, port: await freePort(), dataDir: path.join(scratch, 'db'), onLine: logs.sink('db').line });
   cleanup.add('database server', () => database.process.stop());
   const sandbox = await startCountingSandbox({ logs, cleanup });
-  await sandbox.control.configure({ tiktokVerifiedDomains: [BENCH_IMAGE_HOST] });
+  const mediaHost = await startMediaHost(cleanup);
   const env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: testServer } } });
   cleanup.add('time-skipping server', () => env.teardown());
   const searchAttributes = Object.fromEntries(ALL_SEARCH_ATTRIBUTES.map((key) => [key.name, IndexedValueType[`INDEXED_VALUE_TYPE_${key.type}`]]));
@@ -84,9 +87,7 @@ export async function startCostStack(run: BenchRun): Promise<CostStack> {
     TOKEN_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
     PLATFORM_MODE: 'sandbox',
     SANDBOX_URL: sandbox.url,
-    PUBLIC_URL: 'http://127.0.0.1:3999',
-    // TikTok pulls photos only from verified domains: the benchmark's image host is one.
-    TIKTOK_VERIFIED_DOMAINS: BENCH_IMAGE_HOST,
+    PUBLIC_URL: mediaHost.url,
   });
   const commands = { client: new CommandTally(), worker: new CommandTally() };
   const clientDatabase = await monitoredConnection(config.mongo.uri, commands.client);
@@ -95,6 +96,9 @@ export async function startCostStack(run: BenchRun): Promise<CostStack> {
   cleanup.add('worker database connection', () => workerDatabase.close());
   const models = createModels(clientDatabase);
   await ensureIndexes(models);
+  mediaHost.serve({ config, models });
+  const sample = (name: string) => storeSample(models, fileURLToPath(new URL(`../../services/media/samples/${name}`, import.meta.url)), new Date());
+  const media = { photo: await sample('sample-photo.jpg'), video: await sample('sample-video.mp4') };
   const adapters = createAdapters(config.platforms);
 
   progress('bundling the workflows and starting the workers');
@@ -120,6 +124,7 @@ export async function startCostStack(run: BenchRun): Promise<CostStack> {
     workflows: accountWorkflowTargetFor(env.client, config),
     adapters,
     owner: await createOwner(models),
+    media,
     commands,
     databaseKind: dbServer.kind,
     runId,

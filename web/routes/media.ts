@@ -1,9 +1,9 @@
 import { Router } from 'express';
 import { pipeline } from 'node:stream/promises';
 import type { Config } from '../../config/index.js';
-import { findMediaById, mediaFiles } from '../../db/media.js';
+import { mediaFiles } from '../../db/media.js';
 import type { Models } from '../../db/models/index.js';
-import { mediaUrlSignerFor } from '../../services/media/signed-url.js';
+import { signedMediaOpener } from '../../services/media/signed-files.js';
 
 // `GET /media/<expires>/<signature>/<id>.<ext>`: a stored file for the platforms that fetch media
 // (Instagram, Threads, Facebook, Pinterest, TikTok) and for the owner's post page. Only a valid,
@@ -12,13 +12,12 @@ import { mediaUrlSignerFor } from '../../services/media/signed-url.js';
 
 export function mediaFilesRouter(deps: { config: Config; models: Models; clock?: () => Date }): Router {
   const router = Router();
-  const signer = mediaUrlSignerFor(deps.config);
+  const open = signedMediaOpener(deps);
   const files = mediaFiles(deps.models);
   const clock = deps.clock ?? (() => new Date());
 
   router.get('/:expires/:signature/:file', async (req, res) => {
-    const verified = signer.verify(req.params, clock());
-    const media = verified.ok ? await findMediaById(deps.models, verified.mediaId) : undefined;
+    const media = await open(req.params, clock());
     if (!media) {
       res.status(404).type('text').send('Not found');
       return;
