@@ -13,7 +13,7 @@ import type { Cleanup } from '../shared/cleanup.js';
 
 const MEDIA_PATH = /^\/media\/([^/]+)\/([^/]+)\/([^/]+)$/;
 
-/** Listens on a free local port; answers its base URL (PUBLIC_URL for the run). */
+/** Listens on a free local port: its `url` is the run's PUBLIC_URL; it answers once `serve` has the run's config and models. */
 export async function startMediaHost(cleanup: Cleanup): Promise<{ url: string; serve(deps: { config: Config; models: Models }): void }> {
   let open: ReturnType<typeof signedMediaOpener> | undefined;
   let files: ReturnType<typeof mediaFiles> | undefined;
