@@ -51,6 +51,7 @@ export function intakeActivities(context: LifecycleContext) {
      */
     async connectCredentials(input: ConnectInput): Promise<ConnectResult> {
       const { account, adapter, stored } = await loadAccountCredentials(context, input.accountId);
+      const readAt = Date.now();
       const described = input.describe ? { account: await summaryOf(models, account) } : {};
       const result = await inspect(account, adapter, stored, input.verifyWithPlatform);
       if (result.outcome === 'failed') {
@@ -58,7 +59,7 @@ export function intakeActivities(context: LifecycleContext) {
         return { ...result, ...unverified, ...described };
       }
       const projection = projectionAfterConnect(input.record, account.platform, result.facts);
-      if (projection) await writeStatusProjection(context, { ...projection, accountId: account._id, sequence: input.record.sequence }, account);
+      if (projection) await writeStatusProjection(context, { ...projection, accountId: account._id, sequence: input.record.sequence }, { account, at: readAt });
       return { ...result, ...described };
     },
   };

@@ -23,12 +23,17 @@ export function storedReason(reason: Reason): StoredStatusReason {
   };
 }
 
-/** Writes the status projection unless a newer one (higher sequence) is stored; `read`: the account as this attempt already read it (see writeStatus). */
-export async function writeStatusProjection(
-  context: Pick<LifecycleContext, 'models' | 'clock' | 'statusObserver'>,
-  projection: StatusProjection,
-  read?: Pick<Account, 'status' | 'connectedAt'>,
-): Promise<void> {
+/** The account as this attempt read it, and when (epoch ms). */
+export interface AttemptRead {
+  account: Pick<Account, 'status' | 'connectedAt'>;
+  at: number;
+}
+
+/**
+ * Writes the status projection unless a newer one (higher sequence) is stored. `read`: the account
+ * as this attempt already read it, used instead of reading again while it is current (readStillCurrent).
+ */
+export async function writeStatusProjection(context: Pick<LifecycleContext, 'models' | 'clock' | 'statusObserver'>, projection: StatusProjection, read?: AttemptRead): Promise<void> {
   const status: AccountStatus = {
     state: projection.status,
     reason: projection.reason ? storedReason(projection.reason) : undefined,
@@ -45,27 +50,18 @@ export async function writeStatusProjection(
     updatedAt: context.clock(),
   };
   for (const key of Object.keys(status) as (keyof AccountStatus)[]) if (status[key] === undefined) delete status[key];
-  const applied = await writeStatus(context.models, projection.accountId, status, context.statusObserver, read);
+  const applied = await writeStatus(context.models, projection.accountId, status, context.statusObserver, read && readStillCurrent(read.at) ? read.account : undefined);
   if (!applied) activityLog().debug('status not written (a newer one is stored, or the account is gone)', { accountId: projection.accountId, sequence: projection.sequence });
 }
 
 /**
  * One activity per operation: the projection the workflow would record once the operation ended
  * with `event` (nothing when nothing users see changed), written here with the reserved sequence.
- * `read`: the account as this attempt read it at `at`, used instead of a fresh read while it is current (readStillCurrent).
  */
-export async function recordOutcome(
-  context: LifecycleContext,
-  accountId: string,
-  record: RecordRequest | undefined,
-  event: LifecycleEvent,
-  read?: { account: Account; at: number },
-): Promise<void> {
+export async function recordOutcome(context: LifecycleContext, accountId: string, record: RecordRequest | undefined, event: LifecycleEvent, read?: AttemptRead): Promise<void> {
   if (!record) return;
   const projection = projectionAfter(record.lifecycle, event);
-  if (!projection) return;
-  const current = read && readStillCurrent(read.at) ? read.account : undefined;
-  await writeStatusProjection(context, { ...projection, accountId, sequence: record.sequence }, current);
+  if (projection) await writeStatusProjection(context, { ...projection, accountId, sequence: record.sequence }, read);
 }
 
 /** The account as the workflow describes it (one read of its pen name's name). */

@@ -59,34 +59,29 @@ export function throughputOf(stages: PoolResult<unknown>[], window: number, inFl
   };
 }
 
+/** Update-with-start of a bare workflow on the baseline queue: `shape` as no-op activities, or a no-op update without one. */
+function updateWithStart(context: LifecycleContext, workflowId: string, shape?: ActivityShape): Promise<unknown> {
+  const startWorkflowOperation = new WithStartWorkflowOperation(bareWorkflow, { workflowId, taskQueue: context.baselineTaskQueue, workflowIdConflictPolicy: 'USE_EXISTING' });
+  return shape
+    ? context.client.workflow.executeUpdateWithStart(shapedUpdate, { args: [shape], startWorkflowOperation })
+    : context.client.workflow.executeUpdateWithStart(noopUpdate, { startWorkflowOperation });
+}
+
 /** Bare update-with-start, no-op update: the issue's reference rate for the connect path. */
 export async function startBareWorkflows(context: LifecycleContext, count: number): Promise<ThroughputResult> {
-  const { client, baselineTaskQueue, options, progress } = context;
-  const run = await runPool(
-    Array.from({ length: count }, (_, i) => i),
-    options.concurrency,
-    (i) =>
-      client.workflow.executeUpdateWithStart(noopUpdate, {
-        startWorkflowOperation: new WithStartWorkflowOperation(bareWorkflow, { workflowId: bareWorkflowId(i), taskQueue: baselineTaskQueue, workflowIdConflictPolicy: 'USE_EXISTING' }),
-      }),
-    { progress: { label: '  bare starts', report: progress } },
-  );
+  const { options, progress } = context;
+  const run = await runPool(Array.from({ length: count }, (_, i) => i), options.concurrency, (i) => updateWithStart(context, bareWorkflowId(i)), {
+    progress: { label: '  bare starts', report: progress },
+  });
   return throughputOf([run], options.window, options.concurrency);
 }
 
 /** Same-shape baseline starts for workflow indexes [from, to). */
 export function startShapedWorkflows(context: LifecycleContext, from: number, to: number, shape: ActivityShape): Promise<PoolResult<unknown>> {
-  const { client, baselineTaskQueue, options, progress } = context;
-  return runPool(
-    Array.from({ length: to - from }, (_, i) => from + i),
-    options.concurrency,
-    (i) =>
-      client.workflow.executeUpdateWithStart(shapedUpdate, {
-        args: [shape],
-        startWorkflowOperation: new WithStartWorkflowOperation(bareWorkflow, { workflowId: shapedWorkflowId(i), taskQueue: baselineTaskQueue, workflowIdConflictPolicy: 'USE_EXISTING' }),
-      }),
-    { progress: { label: `  same-shape starts ${from}..${to}`, report: progress } },
-  );
+  const { options, progress } = context;
+  return runPool(Array.from({ length: to - from }, (_, i) => from + i), options.concurrency, (i) => updateWithStart(context, shapedWorkflowId(i), shape), {
+    progress: { label: `  same-shape starts ${from}..${to}`, report: progress },
+  });
 }
 
 /**
@@ -95,14 +90,9 @@ export function startShapedWorkflows(context: LifecycleContext, from: number, to
  * then holds as many workflows as Tether's, in the same order, against the same cache size.
  */
 export async function startMirrorWorkflows(context: LifecycleContext, from: number, to: number, shapes: { connect: ActivityShape; refreshNow: ActivityShape }): Promise<void> {
-  const { client, baselineTaskQueue } = context;
   for (let i = from; i < to; i++) {
-    const workflowId = mirrorWorkflowId(i);
-    await client.workflow.executeUpdateWithStart(shapedUpdate, {
-      args: [shapes.connect],
-      startWorkflowOperation: new WithStartWorkflowOperation(bareWorkflow, { workflowId, taskQueue: baselineTaskQueue, workflowIdConflictPolicy: 'USE_EXISTING' }),
-    });
-    await client.workflow.getHandle(workflowId).executeUpdate(shapedUpdate, { args: [shapes.refreshNow] });
+    await updateWithStart(context, mirrorWorkflowId(i), shapes.connect);
+    await context.client.workflow.getHandle(mirrorWorkflowId(i)).executeUpdate(shapedUpdate, { args: [shapes.refreshNow] });
   }
 }
 
