@@ -28,13 +28,15 @@ export interface BaselineMeasurement {
 /** Untimed calls per account before timing starts; Tether's worker publishes as many untimed posts per account before its burst. */
 export const WARMUP_PER_LANE = 1;
 
-export async function runBaseline(context: PublishContext, accounts: DirectAccount[]): Promise<BaselineMeasurement> {
+/** `round` tells this round's posts apart from an earlier round's (their idempotency keys). */
+export async function runBaseline(context: PublishContext, accounts: DirectAccount[], round = 1): Promise<BaselineMeasurement> {
   const { adapter, options, runId } = context;
   let failures = 0;
   let firstError: string | undefined;
   /** One publish; failures are counted once timing has begun. */
   const publish = async (account: DirectAccount, key: string, counted: boolean) => {
-    const outcome = await adapter.publish(account.ref, account.credentials, { text: `Publishing benchmark ${runId}, direct call ${key}`, idempotencyKey: `bench-${runId}-${key}` });
+    const tagged = round === 1 ? key : `${round}-${key}`;
+    const outcome = await adapter.publish(account.ref, account.credentials, { text: `Publishing benchmark ${runId}, direct call ${tagged}`, idempotencyKey: `bench-${runId}-${tagged}` });
     if (outcome.kind === 'ok') return;
     if (!counted) throw new Error(`baseline warm-up publish failed: ${outcome.kind}: ${outcome.message}`);
     failures += 1;

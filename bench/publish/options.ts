@@ -28,6 +28,8 @@ export interface PublishOptions {
   workerProfile: boolean;
   /** Tether's worker processes on the account task queue (production scales out this way). */
   tetherWorkers: number;
+  /** Text bursts, each after its own round of direct calls; the per-post cycle is judged by the median pair. */
+  bursts: number;
 }
 
 export const PUBLISH_USAGE = `npm run bench -- publish [options]
@@ -48,6 +50,8 @@ export const PUBLISH_USAGE = `npm run bench -- publish [options]
   --worker-profile        CPU profile of Tether's worker over the text burst:
                           worker-burst.cpuprofile and a summary in the logs folder
   --tether-workers W      Tether's worker processes on the account queue (default 1)
+  --bursts B              text bursts, each after its own round of direct calls; the
+                          per-post cycle ratio is the median of the B pairs (default 3)
 ${DB_BACKEND_USAGE}`;
 
 export function parsePublishOptions(argv: string[]): PublishOptions {
@@ -66,6 +70,7 @@ export function parsePublishOptions(argv: string[]): PublishOptions {
       'db-backend': { type: 'string' },
       'worker-profile': { type: 'boolean', default: false },
       'tether-workers': { type: 'string' },
+      bursts: { type: 'string' },
     },
     strict: true,
   });
@@ -85,5 +90,6 @@ export function parsePublishOptions(argv: string[]): PublishOptions {
     dbBackend: dbBackend(values['db-backend']),
     workerProfile: values['worker-profile'],
     tetherWorkers: positiveInteger('tether-workers', values['tether-workers'], 1),
+    bursts: positiveInteger('bursts', values.bursts, 3),
   };
 }

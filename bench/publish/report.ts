@@ -1,4 +1,5 @@
 import { describeCpu } from '../shared/cpu.js';
+import { medianRatio, readPair, type BurstPair } from './pairs.js';
 import { formatValue, markdownTable, type Row } from '../shared/report.js';
 import type { BareTimerMeasurement } from './bare-timer.js';
 import type { BaselineMeasurement } from './baseline.js';
@@ -20,6 +21,8 @@ export interface PublishMeasurements {
   /** Where the burst's time went inside the account workflows (histories). */
   profile: CycleProfile;
   burst: RoundMeasurement;
+  /** The direct calls and the text burst in turn, the first pair being `baseline` and `burst` (older results: absent). */
+  pairs?: BurstPair[];
   /** The burst again, each post with an image. */
   media?: RoundMeasurement;
   limited?: { round: RoundMeasurement; rateLimit: RateLimitMeasurement };
@@ -47,6 +50,11 @@ export function problemsOf(m: PublishMeasurements): string[] {
   const problems: string[] = [];
   if (m.baseline.failures > 0) problems.push(`baseline: ${m.baseline.failures} direct publishes failed (${m.baseline.firstError ?? ''})`);
   problems.push(...roundProblems(m.burst, m.options));
+  for (const [index, pair] of (m.pairs ?? []).entries()) {
+    if (index === 0) continue;
+    if (pair.baseline.failures > 0) problems.push(`pair ${index + 1}: ${pair.baseline.failures} direct publishes failed (${pair.baseline.firstError ?? ''})`);
+    problems.push(...roundProblems(pair.burst, m.options));
+  }
   if (m.media) problems.push(...roundProblems(m.media, m.options));
   if (m.limited) {
     const { round, rateLimit } = m.limited;
@@ -107,6 +115,22 @@ function profileRows(round: RoundMeasurement, profile: CycleProfile): Row[] {
   ];
 }
 
+/** Each pair's direct calls and burst, and the median ratio the per-post cycle is judged by. */
+function pairSection(pairs: BurstPair[]): string[] {
+  if (pairs.length < 2) return [];
+  const readings = pairs.map(readPair);
+  return [
+    `### The text burst ${pairs.length} times, each after its own round of direct calls`,
+    '',
+    '| Pair | One direct call p50 (ms) | Per-post cycle p50 (ms) | Ratio | Drain (s) | Tether worker CPU per post (ms) |',
+    '|---:|---:|---:|---:|---:|---:|',
+    ...readings.map((r, i) => `| ${i + 1} | ${formatValue(r.callP50Ms)} | ${formatValue(r.cycleP50Ms)} | ${r.ratio.toFixed(2)}× | ${formatValue(r.drainSec)} | ${formatValue(r.workerMsPerPost)} |`),
+    '',
+    `Per-post cycle against one direct call, median of the ${pairs.length} pairs: **${medianRatio(readings).toFixed(2)}×** (the tables above read pair 1).`,
+    '',
+  ];
+}
+
 const topCommands = (totals: Record<string, { count: number }>, n = 8) =>
   Object.entries(totals)
     .slice(0, n)
@@ -162,6 +186,7 @@ export function buildReport(m: PublishMeasurements): { json: unknown; markdown: 
     '',
     markdownTable(sameShapeRows(burst, m.bareTimer), { ours: 'Tether queue', baseline: 'Same shape' }),
     '',
+    ...pairSection(m.pairs ?? []),
     '### Where the burst\'s time went (account histories, command monitoring, the sandbox)',
     '',
     markdownTable(profileRows(burst, m.profile), { ours: 'Tether', baseline: '' }),

@@ -11,11 +11,12 @@ import { runBaseline, WARMUP_PER_LANE } from './baseline.js';
 import type { PublishContext } from './context.js';
 import { measureRound, sandboxTally } from './drain.js';
 import { parsePublishOptions } from './options.js';
+import { readPair, type BurstPair } from './pairs.js';
 import { profileRound } from './profile.js';
 import { limitAccounts, measureRateLimit } from './rate-limit.js';
 import { buildReport, type PublishMeasurements } from './report.js';
 import { dueInstant, scheduleRound } from './schedule.js';
-import { connectAccounts, directAccounts, type ConnectedAccount } from './setup.js';
+import { connectAccounts, directAccounts, type ConnectedAccount, type DirectAccount } from './setup.js';
 
 /** The warm-up round is due this long after its scheduling starts (a post per account schedules in well under a second). */
 const WARMUP_LEAD_MS = 5_000;
@@ -90,6 +91,9 @@ export async function runPublishBench(argv: string[], settings: { temporalCliPat
     const bareTimer = await runBareTimer(context, profile.shape, bareDue, postsPerRun);
     progress(`  drained ${bareTimer.drainSec.toFixed(2)} s after due; cycle p50 ${bareTimer.cycleMs.p50} ms`);
 
+    const pairs: BurstPair[] = [{ baseline, burst: burst.measurement }];
+    for (let pair = 2; pair <= options.bursts; pair++) pairs.push(await repeatBurst(context, direct, accounts, pair));
+
     let media: PublishMeasurements['media'];
     if (options.media) {
       const image = await storeSample(context.models, fileURLToPath(new URL('../../services/media/samples/sample-photo.jpg', import.meta.url)), new Date());
@@ -126,10 +130,24 @@ export async function runPublishBench(argv: string[], settings: { temporalCliPat
       bareTimer,
       profile,
       burst: burst.measurement,
+      pairs,
       ...(media ? { media } : {}),
       ...(limited ? { limited } : {}),
     });
   });
+}
+
+/** The direct calls again, then the text burst again: one more pair, read beside the first. */
+async function repeatBurst(context: PublishContext, direct: DirectAccount[], accounts: ConnectedAccount[], pair: number): Promise<BurstPair> {
+  const { progress, options } = context;
+  progress(`pair ${pair} of ${options.bursts}: ${options.posts} direct calls, then the text burst again`);
+  const baseline = await runBaseline(context, direct, pair);
+  const before = await sandboxTally(context);
+  const round = await scheduleRound(context, `burst ${pair}`, accounts, dueInstant(context));
+  const { measurement } = await measureRound(context, round, accounts, before);
+  const reading = readPair({ baseline, burst: measurement });
+  progress(`  ${measurement.published}/${measurement.posts} published; cycle p50 ${reading.cycleP50Ms} ms beside one direct call's ${reading.callP50Ms} ms (${reading.ratio.toFixed(2)}×)`);
+  return { baseline, burst: measurement };
 }
 
 /** Tether's publish path runs once per account before the timed rounds, as the baseline's adapter does: neither is measured cold. */

@@ -34,6 +34,11 @@ export function targetsMarkdown(rows: TargetRow[]): string {
         : `| ${r.figure} | ${r.before} | no saved result | – | \`${r.run}\` |`,
     );
   }
+  const bounds = rows.filter((r) => r.now && !r.now.met && r.now.boundBy);
+  if (bounds.length > 0) {
+    lines.push('', 'What bounds the targets not met, in the same runs:');
+    for (const r of bounds) lines.push(`- ${r.figure}: ${r.now!.boundBy}.`);
+  }
   const met = rows.filter((r) => r.now?.met).length;
   const missing = rows.filter((r) => !r.now).length;
   lines.push('', `${met} of ${rows.length} targets met${missing ? `; ${missing} without a saved result` : ''}. Ratios hold within one run; runs on a shared machine differ in load.`);

@@ -36,13 +36,14 @@ function lifecycle(options: { accounts: number; connect: number; bare: number; r
 }
 
 describe('the issue #12 targets report', () => {
-  let dir: string | undefined;
+  const dirs: string[] = [];
   afterEach(() => {
-    if (dir) rmSync(dir, { recursive: true, force: true });
+    for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
   });
 
   function save(files: Record<string, unknown>): string {
-    dir = mkdtempSync(path.join(tmpdir(), 'tether-targets-'));
+    const dir = mkdtempSync(path.join(tmpdir(), 'tether-targets-'));
+    dirs.push(dir);
     for (const [name, json] of Object.entries(files)) writeFileSync(path.join(dir, name), JSON.stringify(json));
     return dir;
   }
@@ -65,6 +66,55 @@ describe('the issue #12 targets report', () => {
     expect(rows['Storm: rate the platform granted (≥ 90 % of its limit)']).toMatchObject({ met: false, text: expect.stringContaining('84.0 %'), file: 'lifecycle-2026-12-01T10-00-00-000Z.json' });
     expect(rows['Storm: 429s from the platform (0)']).toMatchObject({ met: false, text: '3' });
     expect(rows['Storm: false expirations / refresh-token reuse (0 / 0)']).toMatchObject({ met: true });
+  });
+
+  it('names what bounds each target not met, from the run that measured it', () => {
+    const refreshNowRun = {
+      ...lifecycle({ accounts: 1000, connect: 30, bare: 90, refreshP95: 100, shapedP95: 50 }),
+      environment: { ...load, database: 'FerretDB (SQLite)' },
+      latency: {
+        refreshNow: { latencyMs: summary(70, 100), failures: 0, perUpdate: { databaseCommands: 10, databaseMs: 14, platformMs: 2 } },
+        shaped: { latencyMs: summary(40, 50) },
+      },
+      databaseFloor: { commands: 10, roundMs: summary(6.5, 8) },
+    };
+    const cpu = {
+      wallSec: 2,
+      cores: 2,
+      processes: { 'tether worker': { cpuSec: 1.7, percentOfCore: 85 }, database: { cpuSec: 1, percentOfCore: 50 }, temporal: { cpuSec: 0.4, percentOfCore: 20 }, sandbox: { cpuSec: 0.2, percentOfCore: 10 } },
+      machineBusyPercentOfCore: 185,
+      othersPercentOfCore: 2,
+      iowaitPercentOfCore: 1,
+    };
+    const publishRun = { environment: load, burst: { cycleMs: summary(120, 300), published: 200, cpu }, baseline: { callMs: summary(20, 40) } };
+    const markdown = targetsMarkdown(
+      issue12Targets(readSavedResults(save({ 'lifecycle-2026-12-03T10-00-00-000Z.json': refreshNowRun, 'publish-2026-12-03T10-00-00-000Z.json': publishRun }))),
+    );
+    expect(markdown).toContain('What bounds the targets not met, in the same runs:');
+    expect(markdown).toContain(
+      "- refreshNow p95 vs same-shape update (≤ 1.5×): FerretDB (SQLite): refreshNow's 10 database commands and its platform call take 16.0 ms (80.0 %) of the 20.0 ms that a p50 within 1.5× the same shape leaves for all of Tether's work; 10 pings back to back take 6.5 ms.",
+    );
+    expect(markdown).toContain(
+      "- Publish per-post cycle p50 vs one direct call (≤ 5×): the machine's CPU: 185 % of 200 % busy over the first burst; tether worker 85 % of a core (9 ms per post), database 50 % of a core (5 ms per post), temporal 20 % of a core (2 ms per post).",
+    );
+    // Connect throughput (33 % of bare) is met: nothing to explain.
+    expect(markdown).not.toContain('- Connect throughput');
+  });
+
+  it('judges the publish cycle by the median of the pairs of direct calls and bursts a run holds', () => {
+    const cpu = { wallSec: 2, cores: 2, processes: { 'tether worker': { cpuSec: 1.6, percentOfCore: 80 } }, machineBusyPercentOfCore: 170, othersPercentOfCore: 1, iowaitPercentOfCore: 0 };
+    const pair = (callP50: number, cycleP50: number) => ({ baseline: { callMs: summary(callP50, 40) }, burst: { cycleMs: summary(cycleP50, 300), published: 200, cpu, drainSec: 2 } });
+    const pairs = [pair(20, 140), pair(16, 72), pair(15, 90)];
+    const run = (runPairs: unknown[]) => ({ environment: load, burst: pairs[0]!.burst, baseline: pairs[0]!.baseline, pairs: runPairs });
+    const rowOf = (saved: unknown) =>
+      issue12Targets(readSavedResults(save({ 'publish-2026-12-03T10-00-00-000Z.json': saved }))).find((r) => r.figure.startsWith('Publish per-post cycle'))!.now;
+
+    // Pair 1 alone is 7×; the pairs' ratios are 7×, 4.5× and 6×: the median is 6×.
+    expect(rowOf(run(pairs))).toMatchObject({ met: false, text: 'median of 3 pairs: 6.00× (7.00×, 4.50×, 6.00×)' });
+    // 7×, 4.5×, 4× and 3×: the median of an even count is the mean of the middle two, 4.25×.
+    expect(rowOf(run([...pairs.slice(0, 2), pair(20, 80), pair(20, 60)]))).toMatchObject({ met: true, text: 'median of 4 pairs: 4.25× (7.00×, 4.50×, 4.00×, 3.00×)' });
+    // A result from before the pairs reads its one burst.
+    expect(rowOf({ ...run([]), pairs: undefined })).toMatchObject({ met: false, text: '140.0 vs 20.0 ms (7.00×)' });
   });
 
   it('says which run to start for a figure nothing saved holds', () => {
