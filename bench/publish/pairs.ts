@@ -18,6 +18,8 @@ export interface PairReading {
   ratio: number;
   drainSec: number;
   workerMsPerPost: number;
+  /** CPU the run's own processes did not use over the burst, in % of one core: work that shared the machine. */
+  othersPercentOfCore: number;
 }
 
 /** Worker CPU per post over a burst: every Tether worker process together. */
@@ -35,6 +37,7 @@ export function readPair(pair: BurstPair): PairReading {
     ratio: pair.burst.cycleMs.p50 / pair.baseline.callMs.p50,
     drainSec: pair.burst.drainSec,
     workerMsPerPost: workerMsPerPost(pair.burst),
+    othersPercentOfCore: pair.burst.cpu.othersPercentOfCore,
   };
 }
 

@@ -3,6 +3,7 @@ import { storeSample } from '../../services/media/intake.js';
 import { openBenchClients, stackEnvironment, startBenchStack, startTetherWorker } from '../shared/clients.js';
 import { PLATFORM } from '../shared/owner.js';
 import { saveProfile } from '../shared/cpu-profile.js';
+import { waitUntilQuiet } from '../shared/quiet.js';
 import { loadAverage, runtimeSec, withBenchRun } from '../shared/run.js';
 import { summedTallies } from '../shared/db-commands.js';
 import { startWorkerProcess } from '../shared/stack.js';
@@ -17,6 +18,10 @@ import { limitAccounts, measureRateLimit } from './rate-limit.js';
 import { buildReport, type PublishMeasurements } from './report.js';
 import { dueInstant, scheduleRound } from './schedule.js';
 import { connectAccounts, directAccounts, type ConnectedAccount, type DirectAccount } from './setup.js';
+
+/** The direct calls wait until a whole second of the machine stays under this share of one core busy, at most QUIET_TIMEOUT_SEC. */
+const QUIET_PERCENT_OF_CORE = 25;
+const QUIET_TIMEOUT_SEC = 30;
 
 /** The warm-up round is due this long after its scheduling starts (a post per account schedules in well under a second). */
 const WARMUP_LEAD_MS = 5_000;
@@ -67,6 +72,7 @@ export async function runPublishBench(argv: string[], settings: { temporalCliPat
     const setupSec = (Date.now() - setupStarted) / 1000;
     progress(`setup done in ${setupSec.toFixed(1)} s`);
 
+    await settle(context);
     progress(`baseline: ${options.posts} posts straight through the X adapter, one lane per account`);
     const baseline = await runBaseline(context, direct);
     progress(`  drained in ${baseline.drainSec.toFixed(2)} s (${baseline.postsPerSec.toFixed(1)} posts/s, ${baseline.failures} failed)`);
@@ -137,9 +143,17 @@ export async function runPublishBench(argv: string[], settings: { temporalCliPat
   });
 }
 
+/** Each round of direct calls starts on a quiet machine, as the first one did after setup: not while the last burst's leftovers run. */
+async function settle(context: PublishContext): Promise<void> {
+  const reading = await waitUntilQuiet({ maxBusyPercentOfCore: QUIET_PERCENT_OF_CORE, timeoutSec: QUIET_TIMEOUT_SEC });
+  const how = `machine ${reading.busyPercentOfCore} % of a core busy after ${reading.waitedSec.toFixed(0)} s`;
+  context.progress(reading.quiet ? `  quiet: ${how}` : `  not quiet (${how}); the direct calls run anyway`);
+}
+
 /** The direct calls again, then the text burst again: one more pair, read beside the first. */
 async function repeatBurst(context: PublishContext, direct: DirectAccount[], accounts: ConnectedAccount[], pair: number): Promise<BurstPair> {
   const { progress, options } = context;
+  await settle(context);
   progress(`pair ${pair} of ${options.bursts}: ${options.posts} direct calls, then the text burst again`);
   const baseline = await runBaseline(context, direct, pair);
   const before = await sandboxTally(context);
