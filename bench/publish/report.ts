@@ -1,8 +1,8 @@
 import { describeCpu } from '../shared/cpu.js';
-import { medianRatio, readPair, type BurstPair } from './pairs.js';
 import { formatValue, markdownTable, type Row } from '../shared/report.js';
 import type { BareTimerMeasurement } from './bare-timer.js';
 import type { BaselineMeasurement } from './baseline.js';
+import { medianRatio, readPair, type BurstPair } from './pairs.js';
 import type { RoundMeasurement } from './drain.js';
 import type { PublishOptions } from './options.js';
 import type { CycleProfile } from './profile.js';
