@@ -5,6 +5,7 @@ import type { Models } from './models/index.js';
 import type { PenNameScope } from './models/pen-name.js';
 import type { CredentialStore } from './credentials.js';
 import { isDuplicateKey } from './duplicate-key.js';
+import { readEach } from './read-each.js';
 import { withDatabaseRetry } from './retry.js';
 import { identityKeyOf, type AccountIdentity } from './models/account-identity.js';
 import { slotHolderFor } from './models/plan-slot.js';
@@ -134,7 +135,8 @@ export async function everyAccountOfPenName(models: Models, scope: PenNameScope)
 
 /** The owner's accounts among `accountIds`, disconnected ones too. */
 export async function accountsByIds(models: Models, ownerId: string, accountIds: string[]): Promise<Account[]> {
-  return models.Account.find({ _id: { $in: accountIds }, ownerId }).lean();
+  const accounts = await readEach(accountIds, (id) => models.Account.findById(id).lean());
+  return accounts.filter((account) => account.ownerId === ownerId);
 }
 
 export function countConnectedAccounts(models: Models, scope: PenNameScope): Promise<number> {

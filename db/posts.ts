@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { endClaim, extendClaim, takeClaim } from './claims.js';
 import { driverCollection } from './driver-collection.js';
 import { isDuplicateKey } from './duplicate-key.js';
+import { readEach } from './read-each.js';
 import { withDatabaseRetry } from './retry.js';
 import type { Models } from './models/index.js';
 import { targetIdOf, type PostTarget, type TargetContent, type TargetState } from './models/post-target.js';
@@ -20,7 +21,7 @@ export async function findTarget(models: Models, targetId: string): Promise<Post
 }
 
 export async function findTargets(models: Models, targetIds: string[]): Promise<PostTarget[]> {
-  return targetIds.length === 0 ? [] : models.PostTarget.find({ _id: { $in: targetIds } }).lean();
+  return readEach(targetIds, (id) => models.PostTarget.findById(id).lean());
 }
 
 /** One post of this owner's pen name, or undefined (another user's or pen name's post is unknown). */
@@ -38,7 +39,16 @@ export async function latestPosts(models: Models, scope: PenNameScope, input: { 
 
 /** The owner's posts among `postIds` (text and times), in no particular order. */
 export async function postsByIds(models: Models, ownerId: string, postIds: string[]): Promise<Pick<Post, '_id' | 'text' | 'publishAt' | 'timeZone'>[]> {
-  return models.Post.find({ _id: { $in: postIds }, ownerId }, { text: 1, publishAt: 1, timeZone: 1 }).lean();
+  const posts = await readEach(postIds, (id) => models.Post.findById(id, { ownerId: 1, text: 1, publishAt: 1, timeZone: 1 }).lean());
+  return posts.filter((post) => post.ownerId === ownerId).map(({ _id, text, publishAt, timeZone }) => ({ _id, text, publishAt, timeZone }));
+}
+
+/** The targets of one post, read by their ids: one per account the post was composed for (`targetsOf`), fewer while `targetsPending`. */
+export async function targetsOfPost(models: Models, post: Pick<Post, '_id' | 'targets'>): Promise<PostTarget[]> {
+  return readEach(
+    post.targets.map((choice) => targetIdOf(post._id, choice.accountId)),
+    (id) => models.PostTarget.findById(id).lean(),
+  );
 }
 
 /** Every target of the given posts. */

@@ -10,6 +10,9 @@ export interface SizeResult {
   connectMs: LatencySummary;
   reconnectMs: LatencySummary;
   pointReadMs: LatencySummary;
+  /** A post's accounts (three) as `accountsByIds` reads them now, and as one `$in` read them before. */
+  postAccountsMs: LatencySummary;
+  postAccountsByInMs: LatencySummary;
   gaugesMs: LatencySummary;
   countsPerStateMs: LatencySummary;
   connectBesideGaugesMs: LatencySummary;
@@ -20,6 +23,8 @@ const OPERATIONS: { key: Exclude<keyof SizeResult, 'accounts'>; label: string }[
   { key: 'connectMs', label: 'Connect upsert (identity read + insert, findAndModify upsert by _id) p50' },
   { key: 'reconnectMs', label: 'Reconnect of a stored account (findAndModify by _id) p50' },
   { key: 'pointReadMs', label: 'Point read by _id p50' },
+  { key: 'postAccountsMs', label: "A post's three accounts, one point read each (`accountsByIds`) p50" },
+  { key: 'postAccountsByInMs', label: "The same three, one `find({_id: {$in}, ownerId})` (before) p50" },
   { key: 'gaugesMs', label: 'Account gauges read (one $group pass) p50' },
   { key: 'countsPerStateMs', label: 'Account gauges read the former way (a count per state + a find) p50' },
   { key: 'connectBesideGaugesMs', label: 'Connect upsert while the gauges are read p50' },

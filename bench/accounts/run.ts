@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { upsertConnectedAccount } from '../../db/accounts.js';
+import { accountsByIds, upsertConnectedAccount } from '../../db/accounts.js';
 import { connectDatabase } from '../../db/connection.js';
 import { readAccountCounts } from '../../db/metrics-counts.js';
 import { ACCOUNT_STATES } from '../../db/models/account.js';
@@ -105,6 +105,9 @@ export function runAccountsBench(argv: string[]): Promise<number> {
         return models.Account.findOneAndUpdate({ _id: account._id }, { $set: { connectedAt: new Date() }, $unset: { disconnectedAt: '' } }, { returnDocument: 'after' }).lean();
       };
       const read = (i: number) => models.Account.findById(reconnectIds[i % reconnectIds.length]!._id).lean();
+      const threeOf = (i: number) => [0, 1, 2].map((k) => reconnectIds[(i + k) % reconnectIds.length]!._id);
+      const postAccounts = (i: number) => accountsByIds(models, OWNER, threeOf(i));
+      const postAccountsByIn = (i: number) => models.Account.find({ _id: { $in: threeOf(i) }, ownerId: OWNER }).lean();
       const gaugeTimes = await timed(3, () => readAccountCounts(models));
       const perStateTimes = await timed(3, () => countsPerState(models));
       const besideGauges = await timedBeside(options.samples, () => readAccountCounts(models), connect);
@@ -114,6 +117,8 @@ export function runAccountsBench(argv: string[]): Promise<number> {
         connectMs: summarize(await timed(options.samples, connect)),
         reconnectMs: summarize(await timed(options.samples, reconnect)),
         pointReadMs: summarize(await timed(options.samples, read)),
+        postAccountsMs: summarize(await timed(options.samples, postAccounts)),
+        postAccountsByInMs: summarize(await timed(options.samples, postAccountsByIn)),
         gaugesMs: summarize(gaugeTimes),
         countsPerStateMs: summarize(perStateTimes),
         connectBesideGaugesMs: summarize(besideGauges.times),

@@ -4,7 +4,7 @@ import type { Models } from '../../db/models/index.js';
 import type { PenNameScope } from '../../db/models/pen-name.js';
 import type { PostTarget, TargetState } from '../../db/models/post-target.js';
 import type { Post } from '../../db/models/post.js';
-import { latestPosts, postIdsWithTargetsIn, targetsOfPosts } from '../../db/posts.js';
+import { latestPosts, postIdsWithTargetsIn, targetsOfPost, targetsOfPosts } from '../../db/posts.js';
 import type { PlatformId } from '../../platforms/types.js';
 import { phraseReason } from '../../services/phrasing/index.js';
 import { reconnectUrlFor } from '../connections/page-model.js';
@@ -145,7 +145,7 @@ export async function loadPostsPage(models: Models, scope: PenNameScope, status:
 
 export async function loadPostDetail(models: Models, scope: PenNameScope, post: Post): Promise<{ view: PostView; targets: PostTarget[]; accounts: Map<string, Account> }> {
   const [targets, accounts] = await Promise.all([
-    targetsOfPosts(models, [post._id]),
+    targetsOfPost(models, post),
     accountsByIds(models, scope.ownerId, post.targets.map((target) => target.accountId)),
   ]);
   const byAccount = new Map(accounts.map((account) => [account._id, account]));
