@@ -26,7 +26,9 @@ export async function findTargets(models: Models, targetIds: string[]): Promise<
 
 /** One post of this owner's pen name, or undefined (another user's or pen name's post is unknown). */
 export async function findOwnPost(models: Models, scope: PenNameScope, postId: string): Promise<Post | undefined> {
-  return (await models.Post.findOne({ _id: postId, ownerId: scope.ownerId, penNameId: scope.penNameId }).lean()) ?? undefined;
+  // Read by `_id` alone and checked here: FerretDB answers `{_id, ownerId, penNameId}` by reading every post.
+  const post = await models.Post.findById(postId).lean();
+  return post && post.ownerId === scope.ownerId && post.penNameId === scope.penNameId ? post : undefined;
 }
 
 /** Up to `limit` posts of the pen name (optionally only `ids`), latest publish time first. */

@@ -4,10 +4,10 @@ import { accountsByIds } from '../../../db/accounts.js';
 import { countCommands, type CommandCounter } from '../../../db/command-counter.js';
 import { connectDatabase } from '../../../db/connection.js';
 import { createModels, ensureIndexes, type Models } from '../../../db/models/index.js';
-import { findTargets, postsByIds, targetsOfPost } from '../../../db/posts.js';
+import { findOwnPost, findTargets, postsByIds, targetsOfPost } from '../../../db/posts.js';
 import { testConfig } from '../../helpers/integration.js';
 
-// Reading a few documents by id (a post's accounts and targets, an account's overdue posts) on the
+// Reading a few documents by id (a post, its accounts and targets, an account's overdue posts) on the
 // test server (FerretDB by default): only the owner's documents come back, each id once, and every
 // command is a point read by `_id`, which FerretDB answers from its index however many documents
 // the collection holds (an `$in` reads them all; db/README.md).
@@ -61,6 +61,21 @@ describe('documents read by id', () => {
     expect(posts).toEqual([{ _id: myPost, text: `text of ${myPost}`, publishAt: now, timeZone: 'UTC' }]);
     expect(count.byCommand).toEqual({ 'find accounts': 3, 'find posts': 3 });
     expect(count.scans).toEqual({});
+  });
+
+  it("finds a post only in its owner's pen name, with one point read", async () => {
+    const postId = randomUUID();
+    await db.models.Post.create(post(postId, owner));
+
+    db.counter.reset();
+    const answers = await Promise.all([
+      findOwnPost(db.models, owner, postId),
+      findOwnPost(db.models, { ...owner, penNameId: 'another pen' }, postId),
+      findOwnPost(db.models, other, postId),
+    ]);
+
+    expect(answers.map((found) => found?._id)).toEqual([postId, undefined, undefined]);
+    expect(db.counter.count()).toMatchObject({ byCommand: { 'find posts': 3 }, scans: {} });
   });
 
   it('reads the targets asked for by their ids', async () => {
