@@ -39,6 +39,12 @@ export async function latestPosts(models: Models, scope: PenNameScope, input: { 
     .lean();
 }
 
+/** The pen name's posts among `postIds`, read by `_id` and checked here (FerretDB scans for `{_id: {$in}, ownerId, penNameId}`). */
+export async function ownPostsByIds(models: Models, scope: PenNameScope, postIds: string[]): Promise<Post[]> {
+  const posts = await readEach(postIds, (id) => models.Post.findById(id).lean());
+  return posts.filter((post) => post.ownerId === scope.ownerId && post.penNameId === scope.penNameId);
+}
+
 /** The owner's posts among `postIds` (text and times), in no particular order. */
 export async function postsByIds(models: Models, ownerId: string, postIds: string[]): Promise<Pick<Post, '_id' | 'text' | 'publishAt' | 'timeZone'>[]> {
   const posts = await readEach(postIds, (id) => models.Post.findById(id, { ownerId: 1, text: 1, publishAt: 1, timeZone: 1 }).lean());

@@ -1,7 +1,8 @@
 import { accountsByIds } from '../../db/accounts.js';
 import type { PenNameScope } from '../../db/models/pen-name.js';
+import type { Post } from '../../db/models/post.js';
 import type { PostTarget } from '../../db/models/post-target.js';
-import { failedTargetsOf, latestPosts, targetsOfPosts } from '../../db/posts.js';
+import { failedTargetsOf, ownPostsByIds, targetsOfPost } from '../../db/posts.js';
 import { displayHandle } from '../../platforms/handle.js';
 import { PLATFORM_NAMES } from '../../platforms/types.js';
 import { retryPostTarget, type ActionDeps, type Outcome } from './actions.js';
@@ -16,7 +17,7 @@ const ACCOUNT_RETRIES = 100;
 async function retryEach(deps: ActionDeps, scope: PenNameScope, targets: PostTarget[]): Promise<{ retried: number; problems: string[] }> {
   if (targets.length === 0) return { retried: 0, problems: [] };
   const [posts, accounts] = await Promise.all([
-    latestPosts(deps.models, scope, { ids: [...new Set(targets.map((target) => target.postId))], limit: targets.length }),
+    ownPostsByIds(deps.models, scope, targets.map((target) => target.postId)),
     accountsByIds(deps.models, scope.ownerId, [...new Set(targets.map((target) => target.accountId))]),
   ]);
   const postOf = new Map(posts.map((post) => [post._id, post]));
@@ -38,8 +39,8 @@ const say = (retried: number, problems: string[], what: string): Outcome => ({
   message: [retried > 0 ? `Retrying ${retried} ${what}.` : `Nothing to retry: no failed ${what} on a connected account.`, ...problems].join(' '),
 });
 
-export async function retryFailedOfPost(deps: ActionDeps, scope: PenNameScope, postId: string): Promise<Outcome> {
-  const failed = (await targetsOfPosts(deps.models, [postId])).filter((target) => target.state === 'failed');
+export async function retryFailedOfPost(deps: ActionDeps, scope: PenNameScope, post: Pick<Post, '_id' | 'targets'>): Promise<Outcome> {
+  const failed = (await targetsOfPost(deps.models, post)).filter((target) => target.state === 'failed');
   const { retried, problems } = await retryEach(deps, scope, failed);
   return say(retried, problems, retried === 1 ? 'target' : 'targets');
 }

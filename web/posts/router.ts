@@ -71,7 +71,7 @@ export function postsRouter(deps: PostsDeps): Router {
   router.post('/:id/retry', async (req, res) => {
     const post = await ownPost(req);
     if (!post) return renderNotFound(res, 'post');
-    const outcome = await retryFailedOfPost(actionDeps, scopeOf(req), post._id);
+    const outcome = await retryFailedOfPost(actionDeps, scopeOf(req), post);
     flash(req, outcome.ok ? 'info' : 'error', outcome.message);
     res.redirect(303, '/posts');
   });

@@ -4,7 +4,7 @@ import { accountsByIds } from '../../../db/accounts.js';
 import { countCommands, type CommandCounter } from '../../../db/command-counter.js';
 import { connectDatabase } from '../../../db/connection.js';
 import { createModels, ensureIndexes, type Models } from '../../../db/models/index.js';
-import { findOwnPost, findTargets, postsByIds, targetsOfPost } from '../../../db/posts.js';
+import { findOwnPost, findTargets, ownPostsByIds, postsByIds, targetsOfPost } from '../../../db/posts.js';
 import { testConfig } from '../../helpers/integration.js';
 
 // Reading a few documents by id (a post, its accounts and targets, an account's overdue posts) on the
@@ -63,7 +63,7 @@ describe('documents read by id', () => {
     expect(count.scans).toEqual({});
   });
 
-  it("finds a post only in its owner's pen name, with one point read", async () => {
+  it("finds posts only in their owner's pen name, with one point read each", async () => {
     const postId = randomUUID();
     await db.models.Post.create(post(postId, owner));
 
@@ -76,6 +76,14 @@ describe('documents read by id', () => {
 
     expect(answers.map((found) => found?._id)).toEqual([postId, undefined, undefined]);
     expect(db.counter.count()).toMatchObject({ byCommand: { 'find posts': 3 }, scans: {} });
+
+    // Several of the pen name's posts at once (retrying failed posts): another pen name's is left out.
+    const elsewhere = randomUUID();
+    await db.models.Post.create(post(elsewhere, { ...owner, penNameId: 'another pen' }));
+    db.counter.reset();
+    const own = await ownPostsByIds(db.models, owner, [postId, elsewhere, postId]);
+    expect(own.map((found) => found._id)).toEqual([postId]);
+    expect(db.counter.count()).toMatchObject({ byCommand: { 'find posts': 2 }, scans: {} });
   });
 
   it('reads the targets asked for by their ids', async () => {
