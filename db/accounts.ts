@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { AccountRef, Identity, PlatformId, PremiumStatus } from '../platforms/types.js';
 import type { Account, AccountState, AccountStatus } from './models/account.js';
 import type { Models } from './models/index.js';
-import type { PenNameScope } from './models/pen-name.js';
+import { isInScope, type PenNameScope } from './models/pen-name.js';
 import type { CredentialStore } from './credentials.js';
 import { isDuplicateKey } from './duplicate-key.js';
 import { readEach } from './read-each.js';
@@ -96,8 +96,6 @@ export async function findConnectedAccount(models: Models, scope: PenNameScope, 
   const account = await findAccount(models, accountId);
   return account && isInScope(account, scope) && account.disconnectedAt === undefined ? account : undefined;
 }
-
-const isInScope = (account: Pick<Account, 'ownerId' | 'penNameId'>, scope: PenNameScope) => account.ownerId === scope.ownerId && account.penNameId === scope.penNameId;
 
 /** Whether the account (connected or not) is this owner's, in this pen name, on this platform. */
 export async function isAccountOf(models: Models, scope: PenNameScope & { platform: PlatformId }, accountId: string): Promise<boolean> {

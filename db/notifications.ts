@@ -2,7 +2,7 @@ import { endClaim, takeClaim } from './claims.js';
 import { isDuplicateKey } from './duplicate-key.js';
 import type { Models } from './models/index.js';
 import type { Notification } from './models/notification.js';
-import type { PenNameScope } from './models/pen-name.js';
+import { isInScope, type PenNameScope } from './models/pen-name.js';
 import { withDatabaseRetry } from './retry.js';
 
 // Reads and read-marks of one pen name's notifications. Every function is a fixed number of
@@ -38,7 +38,7 @@ export async function markRead(models: Models, scope: PenNameScope, id: string, 
   const marked = await models.Notification.updateOne({ ...mine, ...unread }, { $set: { readAt: now } });
   if (marked.matchedCount === 1) return 'marked';
   const existing = await models.Notification.findById(id, { ownerId: 1, penNameId: 1 }).lean();
-  return existing && existing.ownerId === scope.ownerId && existing.penNameId === scope.penNameId ? 'already-read' : 'not-found';
+  return existing && isInScope(existing, scope) ? 'already-read' : 'not-found';
 }
 
 /** Marks every unread notification of the pen name read; returns how many. */

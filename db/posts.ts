@@ -7,7 +7,7 @@ import { withDatabaseRetry } from './retry.js';
 import type { Models } from './models/index.js';
 import { targetIdOf, type PostTarget, type TargetContent, type TargetState } from './models/post-target.js';
 import type { StoredReason as Reason } from './models/reason.js';
-import type { PenNameScope } from './models/pen-name.js';
+import { isInScope, type PenNameScope } from './models/pen-name.js';
 import type { Post, PostMedia, PostTargetChoice } from './models/post.js';
 
 // Writes to post targets. The account's workflow is the only publisher of its targets; the web app
@@ -28,7 +28,7 @@ export async function findTargets(models: Models, targetIds: string[]): Promise<
 export async function findOwnPost(models: Models, scope: PenNameScope, postId: string): Promise<Post | undefined> {
   // Read by `_id` alone and checked here: FerretDB answers `{_id, ownerId, penNameId}` by reading every post.
   const post = await models.Post.findById(postId).lean();
-  return post && post.ownerId === scope.ownerId && post.penNameId === scope.penNameId ? post : undefined;
+  return post && isInScope(post, scope) ? post : undefined;
 }
 
 /** Up to `limit` posts of the pen name (optionally only `ids`), latest publish time first. */
@@ -39,16 +39,15 @@ export async function latestPosts(models: Models, scope: PenNameScope, input: { 
     .lean();
 }
 
-/** The pen name's posts among `postIds`, read by `_id` and checked here (FerretDB scans for `{_id: {$in}, ownerId, penNameId}`). */
-export async function ownPostsByIds(models: Models, scope: PenNameScope, postIds: string[]): Promise<Post[]> {
+/** The owner's posts among `postIds`, in the order asked, each read by `_id` and its owner checked here. */
+export async function postsByIds(models: Models, ownerId: string, postIds: string[]): Promise<Post[]> {
   const posts = await readEach(postIds, (id) => models.Post.findById(id).lean());
-  return posts.filter((post) => post.ownerId === scope.ownerId && post.penNameId === scope.penNameId);
+  return posts.filter((post) => post.ownerId === ownerId);
 }
 
-/** The owner's posts among `postIds` (text and times), in no particular order. */
-export async function postsByIds(models: Models, ownerId: string, postIds: string[]): Promise<Pick<Post, '_id' | 'text' | 'publishAt' | 'timeZone'>[]> {
-  const posts = await readEach(postIds, (id) => models.Post.findById(id, { ownerId: 1, text: 1, publishAt: 1, timeZone: 1 }).lean());
-  return posts.filter((post) => post.ownerId === ownerId).map(({ _id, text, publishAt, timeZone }) => ({ _id, text, publishAt, timeZone }));
+/** The pen name's posts among `postIds`. */
+export async function ownPostsByIds(models: Models, scope: PenNameScope, postIds: string[]): Promise<Post[]> {
+  return (await postsByIds(models, scope.ownerId, postIds)).filter((post) => isInScope(post, scope));
 }
 
 /** The targets of one post, read by their ids: one per account the post was composed for (`targetsOf`), fewer while `targetsPending`. */

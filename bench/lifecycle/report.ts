@@ -278,13 +278,12 @@ function stormRows(storm: StormResult, workers: number): Row[] {
   return rows;
 }
 
-/**
- * What the refreshNow target (p50 within 1.5× the same shape) leaves for everything Tether adds,
- * half the same shape's p50, beside the time of refreshNow's own database commands and platform
- * call, and beside the database server's floor for that many commands.
- */
+/** What the refreshNow target (p50 within 1.5× the same shape) leaves for everything Tether adds: half the same shape's p50. */
+export const refreshNowAllowanceMs = (shapedP50: number): number => shapedP50 / 2;
+
+/** That allowance beside the time of refreshNow's own database commands and platform call, and beside the database server's floor for that many commands. */
 function floorRows(floor: DatabaseFloor, perUpdate: NonNullable<LatencyResult['perUpdate']>, shapedP50: number): Row[] {
-  const allowance = shapedP50 / 2;
+  const allowance = refreshNowAllowanceMs(shapedP50);
   return [
     { metric: "refreshNow's database commands and platform call (their own time), beside what a p50 within 1.5× the same shape leaves for all of Tether's work", ours: perUpdate.databaseMs + perUpdate.platformMs, baseline: allowance, unit: 'ms' },
     { metric: `The database's floor for them: ${floor.commands} pings back to back, p50, beside the same allowance`, ours: floor.roundMs.p50, baseline: allowance, unit: 'ms' },

@@ -1,5 +1,5 @@
 import type { CostMeasurements } from '../cost/report.js';
-import type { LifecycleMeasurements } from '../lifecycle/report.js';
+import { refreshNowAllowanceMs, type LifecycleMeasurements } from '../lifecycle/report.js';
 import { medianRatio, readPair } from '../publish/pairs.js';
 import type { PublishMeasurements } from '../publish/report.js';
 
@@ -107,14 +107,11 @@ export function issue12Targets(saved: SavedResults): TargetRow[] {
   ];
 }
 
-/**
- * refreshNow's own database and platform time beside what a p50 within 1.5× the same shape leaves
- * for all of Tether's work (half the same shape's p50), and the database's floor for that many commands.
- */
+/** refreshNow's own database and platform time beside its allowance, and the database's floor for that many commands. */
 function refreshNowBound(m: LifecycleMeasurements): string | undefined {
   const own = m.latency.refreshNow.perUpdate;
   if (!own || !m.databaseFloor) return undefined;
-  const allowance = m.latency.shaped.latencyMs.p50 / 2;
+  const allowance = refreshNowAllowanceMs(m.latency.shaped.latencyMs.p50);
   const spent = own.databaseMs + own.platformMs;
   return (
     `${m.environment.database}: refreshNow's ${num(own.databaseCommands, 0)} database commands and its platform call take ${num(spent)} ms ` +

@@ -16,6 +16,9 @@ export interface PenNameScope {
   penNameId: string;
 }
 
+/** Whether a document (an account, a post, a notification) belongs to this owner's pen name. */
+export const isInScope = (document: PenNameScope, scope: PenNameScope): boolean => document.ownerId === scope.ownerId && document.penNameId === scope.penNameId;
+
 const penNameSchema = new Schema<PenName>(
   {
     _id: { type: String, default: () => randomUUID() },
