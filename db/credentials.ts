@@ -123,8 +123,9 @@ export function createCredentialStore(models: Models, keys: TokenKeyring) {
       if (isDuplicateKey(error)) return undefined;
       throw error;
     }
-    await withDatabaseRetry(() => writeHead(doc));
-    await withDatabaseRetry(() => collection.deleteOne({ _id: idOf(accountId, version - 1) }));
+    // Together: a reader that meets the old version gone while the head still holds it reads the
+    // head's complete copy, and `latest` steps past the head to the new version either way.
+    await Promise.all([withDatabaseRetry(() => writeHead(doc)), withDatabaseRetry(() => collection.deleteOne({ _id: idOf(accountId, version - 1) }))]);
     return doc;
   }
 

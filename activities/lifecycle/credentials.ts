@@ -6,7 +6,7 @@ import type { Account } from '../../db/models/account.js';
 import type { IssuedTokens, PlatformAdapter, PremiumStatus } from '../../platforms/types.js';
 import { renewalEvent, validationEvent } from '../../workflows/lifecycle/projection.js';
 import type { CredentialFacts, OperationResult, RenewInput, RevokeResult, ValidateInput } from './contract.js';
-import { activityLog, loadAccountCredentials, missingCredentials, notConfigured, requireAccount, type LifecycleContext } from './deps.js';
+import { activityLog, loadAccountCredentials, missingCredentials, notConfigured, type LifecycleContext } from './deps.js';
 import { credentialFacts } from './facts.js';
 import { recordOutcome } from './status.js';
 
@@ -54,7 +54,7 @@ export function credentialActivities(context: LifecycleContext) {
    * concurrent attempt (e.g. one Temporal started after a timeout while the first still runs) from
    * replaying the same refresh token; it waits for the first attempt's result instead.
    */
-  async function renew(account: Account, knownVersion: number): Promise<FactsResult> {
+  async function renew(account: Account, knownVersion: number, firstRead: StoredCredentials | undefined): Promise<FactsResult> {
     const accountId = account._id;
     const adapter = adapters[account.platform];
     if (!adapter) return { outcome: 'failed', failure: notConfigured(account.platform) };
@@ -64,8 +64,8 @@ export function credentialActivities(context: LifecycleContext) {
       activityLog().info('credentials already newer than the workflow knew; reusing them', { accountId, version: stored.version });
       return { outcome: 'ok', facts: credentialFacts(adapter, stored, clock()) };
     };
-    for (;;) {
-      const stored = await store.loadCredentials(accountId);
+    for (let round = 0; ; round++) {
+      const stored = round === 0 ? firstRead : await store.loadCredentials(accountId);
       if (!stored) return { outcome: 'failed', failure: missingCredentials(account) };
       if (stored.version > knownVersion) return reuse(stored);
       const generation = await store.claimRenewal(accountId, stored.version, context.workerIdentity, clock(), RENEWAL_LEASE_MS);
@@ -91,10 +91,9 @@ export function credentialActivities(context: LifecycleContext) {
     }
   }
 
-  async function validate(account: Account): Promise<OperationResult<{ dataAccessSec?: number }>> {
+  async function validate(account: Account, stored: StoredCredentials | undefined): Promise<OperationResult<{ dataAccessSec?: number }>> {
     const accountId = account._id;
     const adapter = adapters[account.platform];
-    const stored = await store.loadCredentials(accountId);
     if (!adapter) return { outcome: 'failed', failure: notConfigured(account.platform) };
     if (!stored) return { outcome: 'failed', failure: missingCredentials(account) };
     const check = await adapter.validate(accountRefOf(account), stored.credentials);
@@ -124,8 +123,9 @@ export function credentialActivities(context: LifecycleContext) {
   return {
     /** Renews (see `renew`), then records the status projection of the outcome when asked to: one activity per renewal. */
     async renewCredentials(input: RenewInput): Promise<FactsResult> {
-      const read = { account: await requireAccount(models, input.accountId), at: Date.now() };
-      const result = await renew(read.account, input.knownVersion);
+      const { account, stored } = await loadFor(input.accountId);
+      const read = { account, at: Date.now() };
+      const result = await renew(account, input.knownVersion, stored);
       if (input.record) await recordOutcome(context, input.accountId, input.record, renewalEvent(result, input.record.now, input.record.jitter), read);
       return result;
     },
@@ -133,8 +133,9 @@ export function credentialActivities(context: LifecycleContext) {
     /** A health check that renews nothing; records the status projection of the outcome when asked to. */
     async validateCredentials(input: string | ValidateInput): Promise<OperationResult<{ dataAccessSec?: number }>> {
       const { accountId, record } = typeof input === 'string' ? { accountId: input, record: undefined } : input;
-      const read = { account: await requireAccount(models, accountId), at: Date.now() };
-      const result = await validate(read.account);
+      const { account, stored } = await loadFor(accountId);
+      const read = { account, at: Date.now() };
+      const result = await validate(account, stored);
       if (record) await recordOutcome(context, accountId, record, validationEvent(result, record.now, record.jitter), read);
       return result;
     },

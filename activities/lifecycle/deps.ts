@@ -53,12 +53,10 @@ export async function requireAccount(models: Models, accountId: string): Promise
   return (await findAccount(models, accountId)) ?? accountNotFound(accountId);
 }
 
-/** The account, its platform's adapter (absent when not configured) and its stored credentials. */
+/** The account, its platform's adapter (absent when not configured) and its stored credentials, read together. */
 export async function loadAccountCredentials(context: Pick<LifecycleContext, 'models' | 'adapters' | 'store'>, accountId: string) {
-  const account = await requireAccount(context.models, accountId);
-  const adapter = context.adapters[account.platform];
-  const stored = await context.store.loadCredentials(accountId);
-  return { account, adapter, stored };
+  const [account, stored] = await Promise.all([requireAccount(context.models, accountId), context.store.loadCredentials(accountId)]);
+  return { account, adapter: context.adapters[account.platform], stored };
 }
 
 export function accountNotFound(accountId: string): never {
