@@ -264,18 +264,24 @@ export function createCredentialStore(models: Models, keys: TokenKeyring) {
     },
 
     /**
-     * Re-seals one document with the current key. The write only lands while the document still
-     * holds what was read; a renewal that replaced it meanwhile sealed its own with the current key.
-     * Two rotations at once both write the same tokens, so either result opens.
+     * Re-seals one document with the current key, every read and write by `_id` (a conditional
+     * update would read the whole collection on FerretDB, for every document rotated). A version
+     * never changes once stored, so its write needs no condition; one a renewal removed meanwhile
+     * matches nothing. Two rotations at once both write the same tokens, so either result opens.
      */
     async resealWithCurrentKey(doc: SealedCredential): Promise<'resealed' | 'changed'> {
       const plaintext = unseal(keys, doc.sealed, associatedData(doc.accountId));
       const resealed = { sealed: seal(keys, plaintext, associatedData(doc.accountId)), keyId: keys.current.id };
-      const updated = await withDatabaseRetry(() => collection.updateOne({ _id: doc._id, sealed: doc.sealed }, { $set: resealed }));
-      // The head carries a copy of the newest version, which every use reads: it is re-sealed too.
-      // A renewal racing this on FerretDB can see its head overwritten by this older version; the
-      // renewal path reads past the head (`latest`), so no spent refresh token is ever used.
-      await withDatabaseRetry(() => heads.updateOne({ _id: doc.accountId, sealed: doc.sealed }, { $set: resealed }));
+      const updated = await withDatabaseRetry(() => collection.updateOne({ _id: doc._id }, { $set: resealed }));
+      // The head carries a whole copy of the newest version, which every use reads: re-sealed too
+      // while it still copies this one. A renewal that moves the head on between the read and the
+      // write is undone by the write, so the head is then stepped forward again, as `latest` does.
+      const head = complete(await withDatabaseRetry(() => heads.findById(doc.accountId).lean()));
+      if (head?._id === doc._id && head.sealed === doc.sealed) {
+        await withDatabaseRetry(() => writeHead({ ...head, ...resealed }));
+        const newer = await withDatabaseRetry(() => newestFrom(doc.accountId, head.version + 1));
+        if (newer) await withDatabaseRetry(() => writeHead(newer));
+      }
       return updated.modifiedCount === 1 ? 'resealed' : 'changed';
     },
   };

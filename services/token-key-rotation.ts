@@ -5,14 +5,14 @@ import type { Models } from '../db/models/index.js';
 
 // Re-seals every stored credential that an older key sealed with the newest key, so the older keys
 // can be dropped from the configuration. Renewals re-seal as they go; this does the rest at once.
-// Safe to run while workers run and to run twice: each document is re-sealed only while it still
-// holds what was read (db/credentials.ts).
+// Safe to run while workers run and to run twice: a stored version never changes, and the head is
+// re-sealed only while it copies the version being re-sealed (db/credentials.ts).
 
 export interface RotationProgress {
   /** Documents an older key sealed when the run started. */
   total: number;
   resealed: number;
-  /** Replaced by a renewal while the run read them: the renewal sealed them with the newest key. */
+  /** Removed by a renewal before the run reached them: the version it stored is sealed with the newest key. */
   changed: number;
   /** Sealed with a key that is not configured: they cannot be opened, so they cannot be re-sealed. */
   unreadable: number;

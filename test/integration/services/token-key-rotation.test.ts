@@ -1,8 +1,10 @@
 import { createCipheriv, randomBytes, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tokenKeyId, tokenKeyring } from '../../../config/token-keys.js';
+import { countCommands } from '../../../db/command-counter.js';
+import { connectDatabase } from '../../../db/connection.js';
 import { createCredentialStore } from '../../../db/credentials.js';
-import { ensureIndexes } from '../../../db/models/index.js';
+import { createModels, ensureIndexes } from '../../../db/models/index.js';
 import { rotateTokenKey, type RotationProgress } from '../../../services/token-key-rotation.js';
 import { runAdmin } from '../../../tools/admin.js';
 import { openDatabase, testConfig, type TestDatabase } from '../../helpers/integration.js';
@@ -103,6 +105,49 @@ describe('token key rotation', () => {
     for (const [n, accountId] of accounts.entries()) {
       expect((await newOnly.loadCredentials(accountId))?.credentials.accessToken).toBe(n === 5 ? 'renewed-5' : `access-${n}`);
     }
+  });
+
+  it('re-seals each document with point reads and writes by `_id` alone, however many are stored', async () => {
+    // Its own connection, its commands counted: a conditional write reads the whole collection on FerretDB (db/README.md).
+    const connection = await connectDatabase(config.mongo.uri, { monitorCommands: true });
+    try {
+      const models = createModels(connection);
+      const counter = countCommands(connection);
+      const oldStore = createCredentialStore(models, before);
+      const accounts: string[] = Array.from({ length: 4 }, () => randomUUID());
+      for (const [n, accountId] of accounts.entries()) await oldStore.storeConnectedCredentials(accountId, issued(n), new Date());
+      const store = createCredentialStore(models, rotated);
+      const docs = await store.findSealedWithOlderKeys(100);
+      const mine = docs.filter((doc) => accounts.includes(doc.accountId));
+      expect(mine).toHaveLength(4);
+
+      counter.reset();
+      for (const doc of mine) expect(await store.resealWithCurrentKey(doc)).toBe('resealed');
+      const count = counter.count();
+
+      expect(count.byCommand).toEqual({ 'update credentials': 4, 'find credential_heads': 4, 'update credential_heads': 4, 'find credentials': 4 });
+      expect(count.scans).toEqual({});
+      const newOnly = createCredentialStore(models, afterwards);
+      for (const [n, accountId] of accounts.entries()) expect((await newOnly.loadCredentials(accountId))?.credentials.accessToken).toBe(`access-${n}`);
+    } finally {
+      await connection.close();
+    }
+  });
+
+  it('leaves the head on the newest version when a renewal moved it on while the document was re-sealed', async () => {
+    const accountId = randomUUID();
+    await createCredentialStore(db.models, before).storeConnectedCredentials(accountId, issued(1), new Date());
+    const store = createCredentialStore(db.models, rotated);
+    const [listed] = (await store.findSealedWithOlderKeys(100)).filter((doc) => doc.accountId === accountId);
+    const headOfVersion1 = await db.models.CredentialHead.findById(accountId).lean();
+    expect(await store.replaceAfterRenewal(accountId, 1, { accessToken: 'renewed', accessTokenLifetimeSec: 7200 }, new Date())).toEqual({ kind: 'replaced', version: 2 });
+    // As if the re-seal read the head before the renewal copied version 2 there, and writes after it.
+    await db.models.CredentialHead.replaceOne({ _id: accountId }, headOfVersion1!);
+
+    expect(await store.resealWithCurrentKey(listed!)).toBe('changed');
+
+    expect(await db.models.CredentialHead.findById(accountId).lean()).toMatchObject({ version: 2 });
+    expect(await createCredentialStore(db.models, afterwards).loadCredentials(accountId)).toMatchObject({ version: 2, credentials: { accessToken: 'renewed' } });
   });
 
   it('runs as `npm run admin -- rotate-key`, showing progress and what is left', async () => {
