@@ -59,6 +59,15 @@ export async function endClaim(models: Claims, input: { key: string; generation:
   await models.Claim.updateOne({ _id: claimIdOf(input.key, input.generation) }, { $set: set });
 }
 
+/**
+ * Gives back a claim that did none of the claimed work (it only kept others out while its holder
+ * changed something): its generation is free again, as if never taken, so the next attempt takes
+ * the same number. An attempt that read it meanwhile finds it gone and inserts again (`takeClaim`).
+ */
+export async function giveBackClaim(models: Claims, input: { key: string; generation: number }): Promise<void> {
+  await models.Claim.deleteOne({ _id: claimIdOf(input.key, input.generation) });
+}
+
 /** Moves a live claim's end to `until` (its holder is still working); an ended claim stays ended. */
 export async function extendClaim(models: Claims, input: { key: string; generation: number; until: Date }): Promise<void> {
   await models.Claim.updateOne({ _id: claimIdOf(input.key, input.generation), outcome: { $exists: false } }, { $set: { until: input.until } });

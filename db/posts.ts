@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { endClaim, extendClaim, takeClaim } from './claims.js';
+import { endClaim, extendClaim, giveBackClaim, takeClaim } from './claims.js';
 import { driverCollection } from './driver-collection.js';
 import { isDuplicateKey } from './duplicate-key.js';
 import { readEach } from './read-each.js';
 import { withDatabaseRetry } from './retry.js';
+import { changeTargets, holdTargets, publishKeyOf as publishKey, writeHeld, type TargetChange } from './target-changes.js';
 import type { Models } from './models/index.js';
 import { targetIdOf, type PostTarget, type TargetContent, type TargetState } from './models/post-target.js';
 import type { StoredReason as Reason } from './models/reason.js';
@@ -11,7 +12,8 @@ import { isInScope, type PenNameScope } from './models/pen-name.js';
 import type { Post, PostMedia, PostTargetChoice } from './models/post.js';
 
 // Writes to post targets. The account's workflow is the only publisher of its targets; the web app
-// only cancels, reschedules or retries targets that are not being published, with conditional filters.
+// and the workflow's settlements only change targets that are not being published, each holding the
+// target's publish claim while it does (target-changes.ts).
 
 const WAITING = ['scheduled', 'publishing'] as const;
 const isWaiting = (state: TargetState) => (WAITING as readonly TargetState[]).includes(state);
@@ -132,8 +134,6 @@ export async function targetsToQueueAgain(
     .lean();
 }
 
-const publishKey = (targetId: string) => `publish:${targetId}`;
-
 /** post_targets through the driver for the commands every published post sends (the worker's CPU bounds a burst). */
 const targetCollection = (models: Models) => driverCollection(models.PostTarget);
 
@@ -169,13 +169,20 @@ export async function claimPublishing(models: Models, input: { targetId: string;
   const answer = await withDatabaseRetry(() => takeClaim(models, { key: publishKey(targetId), from, holder: input.holder, now, leaseMs: input.leaseMs }));
   if (!answer.won) return { kind: 'busy' };
   const attempt = answer.generation;
-  const content = target.content ?? (await contentFromPost(models, input.postId));
-  if (!content) {
-    await withDatabaseRetry(() => endClaim(models, { key: publishKey(targetId), generation: attempt, now }));
-    return { kind: 'gone' };
+  // The target as it was when the claim was won (the same one write as a plain update): a change that
+  // held the claim between the read above and the claim (a cancel, an edit) gave it back unused, so
+  // only this shows what it wrote.
+  const before = await withDatabaseRetry(() =>
+    targetCollection(models).findOneAndUpdate({ _id: targetId }, { $set: { state: 'publishing', attempts: attempt, updatedAt: now } }, { returnDocument: 'before' }),
+  );
+  const content = before && isWaiting(before.state) ? (before.content ?? (await contentFromPost(models, input.postId))) : undefined;
+  if (!before || !content) {
+    // Nothing to publish after all: the target goes back to what it was, and the attempt number is not used.
+    if (before) await withDatabaseRetry(() => targetCollection(models).updateOne({ _id: targetId }, { $set: { state: before.state, attempts: before.attempts, updatedAt: before.updatedAt } }));
+    await withDatabaseRetry(() => giveBackClaim(models, { key: publishKey(targetId), generation: attempt }));
+    return before?.state === 'published' ? { kind: 'published', target: before } : { kind: 'gone' };
   }
-  await withDatabaseRetry(() => targetCollection(models).updateOne({ _id: targetId }, { $set: { state: 'publishing', attempts: attempt, updatedAt: now } }));
-  return { kind: 'claimed', target: { ...target, state: 'publishing', attempts: attempt }, content, attempt };
+  return { kind: 'claimed', target: { ...before, state: 'publishing', attempts: attempt }, content, attempt };
 }
 
 /** Keeps a long attempt's claim (a video upload, a processing wait) live while it still runs. */
@@ -200,28 +207,28 @@ export async function settlePublishing(models: Models, input: { targetId: string
   await withDatabaseRetry(() => endClaim(models, { key: publishKey(targetId), generation: input.attempt, now }));
 }
 
-/** Sets fields of a target that is still waiting (read, then written, by `_id`); false when it is not. */
-async function updateIfWaiting(models: Models, targetId: string, set: Partial<PostTarget>): Promise<boolean> {
-  const target = await withDatabaseRetry(() => findTarget(models, targetId));
-  if (!target || !isWaiting(target.state)) return false;
-  await withDatabaseRetry(() => models.PostTarget.updateOne({ _id: targetId }, { $set: set }));
-  return true;
-}
-
-export async function recordFailed(models: Models, targetId: string, reason: Reason, now: Date): Promise<void> {
-  await updateIfWaiting(models, targetId, { state: 'failed', reason, updatedAt: now });
+/** A waiting target fails; `busy` while a publish attempt holds it (it may still publish). */
+export async function recordFailed(models: Models, targetId: string, reason: Reason, now: Date): Promise<TargetChange['kind']> {
+  const [answer] = await changeTargets(models, { targets: [targetId], holder: 'fail', now }, (target) =>
+    isWaiting(target.state) ? { $set: { state: 'failed', reason, updatedAt: now } } : undefined,
+  );
+  return answer!.kind;
 }
 
 export async function recordQueued(models: Models, targetId: string, now: Date): Promise<void> {
   await models.PostTarget.updateOne({ _id: targetId }, { $set: { queuedAt: now, updatedAt: now } });
 }
 
-export async function cancelTargets(models: Models, targetIds: string[], reason: Reason, now: Date): Promise<void> {
-  await models.PostTarget.updateMany({ _id: { $in: targetIds }, state: 'scheduled' }, { $set: { state: 'canceled', reason, updatedAt: now } });
+/** Each target still scheduled is canceled (targets as last read, or their ids). */
+export async function cancelTargets(models: Models, targets: (PostTarget | string)[], reason: Reason, now: Date): Promise<TargetChange[]> {
+  return changeTargets(models, { targets, holder: 'cancel', now }, (target) => (target.state === 'scheduled' ? { $set: { state: 'canceled', reason, updatedAt: now } } : undefined));
 }
 
-export async function moveTargets(models: Models, targetIds: string[], dueAt: Date, now: Date, content?: TargetContent): Promise<void> {
-  await models.PostTarget.updateMany({ _id: { $in: targetIds }, state: 'scheduled' }, { $set: { dueAt, updatedAt: now, ...(content ? { content } : {}) }, $unset: { reason: 1 } });
+const moveTo = (dueAt: Date, now: Date, content?: TargetContent) => ({ $set: { dueAt, updatedAt: now, ...(content ? { content } : {}) }, $unset: { reason: 1 } }) as const;
+
+/** Each target still scheduled is due at `dueAt`. */
+export async function moveTargets(models: Models, targets: (PostTarget | string)[], dueAt: Date, now: Date): Promise<TargetChange[]> {
+  return changeTargets(models, { targets, holder: 'move', now }, (target) => (target.state === 'scheduled' ? moveTo(dueAt, now) : undefined));
 }
 
 /** Every waiting target of an account fails (it was disconnected); answers how many. */
@@ -296,12 +303,11 @@ function targetsOf(post: Post): PostTarget[] {
  * A failed target goes back to waiting, due at `dueAt`; false when it is no longer failed (another
  * retry, or a disconnect, got there first). The caller hands it to the account's workflow again.
  */
-export async function retryTarget(models: Models, targetId: string, dueAt: Date, now: Date): Promise<boolean> {
-  const result = await models.PostTarget.updateOne(
-    { _id: targetId, state: 'failed' },
-    { $set: { state: 'scheduled', dueAt, updatedAt: now }, $unset: { reason: 1, queuedAt: 1 } },
+export async function retryTarget(models: Models, target: PostTarget | string, dueAt: Date, now: Date): Promise<boolean> {
+  const [answer] = await changeTargets(models, { targets: [target], holder: 'retry', now }, (current) =>
+    current.state === 'failed' ? { $set: { state: 'scheduled', dueAt, updatedAt: now }, $unset: { reason: 1, queuedAt: 1 } } : undefined,
   );
-  return result.modifiedCount === 1;
+  return answer!.kind === 'changed';
 }
 
 export interface PostEdit {
@@ -310,25 +316,35 @@ export interface PostEdit {
   publishAt: Date;
 }
 
+/** A target that may still publish (a failed one, once retried): an edit changes what it publishes. */
+const mayPublish = (target: PostTarget) => target.state !== 'published' && target.state !== 'canceled';
+
 /**
  * New text and time for a post (its media stay), and for its targets still waiting (`waitingIds`),
- * which move to the new time; targets already published keep what they went out with. The
- * targets' copies of the text are dropped first and written back last: a target without a copy
- * publishes from the post, so a crash in between still publishes the edit. A failed target keeps
- * no copy either, so a retry publishes the edited text.
+ * which move to the new time; targets already published keep what they went out with. `all` are
+ * the post's targets as last read (or their ids). The edit holds each target's publish claim
+ * throughout, so no attempt publishes half of it; a target being published is left as it is (its
+ * attempt publishes what it read). The targets' copies of the text are dropped first and written
+ * back last: a target without a copy publishes from the post, so a crash in between still
+ * publishes the edit. A failed target keeps no copy either, so a retry publishes the edited text.
+ * Answers what happened to each target (`busy`: a publish attempt, or another change, held it).
  */
 export async function editPost(
   models: Models,
   post: Pick<Post, '_id' | 'media'>,
   edit: PostEdit,
-  targets: { allIds: string[]; waitingIds: string[] },
+  targets: { all: (PostTarget | string)[]; waitingIds: string[] },
   now: Date,
-): Promise<void> {
-  if (targets.allIds.length > 0) {
-    await models.PostTarget.updateMany({ _id: { $in: targets.allIds }, state: { $ne: 'published' } }, { $unset: { content: 1 } });
-  }
-  await models.Post.updateOne({ _id: post._id }, { $set: { text: edit.text, timeZone: edit.timeZone, publishAt: edit.publishAt, updatedAt: now } });
-  if (targets.waitingIds.length > 0) await moveTargets(models, targets.waitingIds, edit.publishAt, now, contentOf({ text: edit.text, media: post.media }));
+): Promise<TargetChange[]> {
+  const waiting = new Set(targets.waitingIds);
+  return holdTargets(models, { targets: targets.all, applies: mayPublish, holder: 'edit', now }, async (answers) => {
+    const held = answers.flatMap((answer) => (answer.kind === 'held' ? [answer.target] : []));
+    await Promise.all(held.map((target) => writeHeld(models, target._id, { $unset: { content: 1 } })));
+    await models.Post.updateOne({ _id: post._id }, { $set: { text: edit.text, timeZone: edit.timeZone, publishAt: edit.publishAt, updatedAt: now } });
+    const move = moveTo(edit.publishAt, now, contentOf({ text: edit.text, media: post.media }));
+    await Promise.all(held.filter((target) => target.state === 'scheduled' && waiting.has(target._id)).map((target) => writeHeld(models, target._id, move)));
+    return answers.map((answer): TargetChange => (answer.kind === 'held' ? { kind: 'changed', target: answer.target } : answer));
+  });
 }
 
 /** Up to `limit` failed targets of one account in the pen name, latest due first. */

@@ -23,12 +23,16 @@ export function publishingActivities(deps: LifecycleDeps): PublishingActivities 
     ...publishActivities(context),
     async failTarget(input) {
       const reason = 'reason' in input ? input.reason : await accountReasonWords(models, input.accountId, input.accountReason);
-      await recordFailed(models, targetIdOf(input.postId, input.accountId), reason, clock());
+      const targetId = targetIdOf(input.postId, input.accountId);
+      // An attempt still holds the target (one that outlived its timeout): retried once it settled or its lease ended.
+      if ((await recordFailed(models, targetId, reason, clock())) === 'busy') throw new Error(`${targetId} is being published; its failure is recorded later`);
     },
     async settleOverdue({ accountId, postIds, change }) {
       const ids = postIds.map((postId) => targetIdOf(postId, accountId));
-      if ('skip' in change) await cancelTargets(models, ids, change.skip, clock());
-      else await moveTargets(models, ids, new Date(change.dueAt), clock());
+      const answers = 'skip' in change ? await cancelTargets(models, ids, change.skip, clock()) : await moveTargets(models, ids, new Date(change.dueAt), clock());
+      // Held by a publish attempt or a change from the web: retried, and then finds it published, canceled or moved.
+      const busy = answers.filter((answer) => answer.kind === 'busy');
+      if (busy.length > 0) throw new Error(`${busy.length} of ${ids.length} overdue posts are being changed or published; settled on the next attempt`);
     },
     async failScheduledPosts({ accountId, reason }) {
       return failWaitingTargetsOf(models, accountId, reason, clock());

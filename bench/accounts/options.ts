@@ -16,7 +16,8 @@ export const ACCOUNTS_USAGE = `npm run bench -- accounts [options]
   connect's account upsert (upsertConnectedAccount: identity read and insert, the findAndModify
   upsert by _id), a reconnect of a stored account and a point read, alone and while the worker's
   account gauges are read (readAccountCounts, every minute in the worker), beside the gauges read
-  the way they were before (a count per state and a find).
+  the way they were before (a count per state and a find). As many post targets are stored: a
+  post's cancel of three targets, now (a claim, read and write by _id each) against before ($in).
 
   --sizes A,B,...  accounts stored when measuring (default 1000,10000)
   --samples N      operations of each kind per size (default 30)`;

@@ -13,6 +13,9 @@ export interface SizeResult {
   /** A post's accounts (three) as `accountsByIds` reads them now, and as one `$in` read them before. */
   postAccountsMs: LatencySummary;
   postAccountsByInMs: LatencySummary;
+  /** A post's cancel of three targets as `cancelTargets` does it now, and as one `updateMany` with `$in` and a re-read did before. */
+  cancelThreeMs: LatencySummary;
+  cancelThreeByInMs: LatencySummary;
   gaugesMs: LatencySummary;
   countsPerStateMs: LatencySummary;
   connectBesideGaugesMs: LatencySummary;
@@ -25,6 +28,8 @@ const OPERATIONS: { key: Exclude<keyof SizeResult, 'accounts'>; label: string }[
   { key: 'pointReadMs', label: 'Point read by _id p50' },
   { key: 'postAccountsMs', label: "A post's three accounts, one point read each (`accountsByIds`) p50" },
   { key: 'postAccountsByInMs', label: "The same three, one `find({_id: {$in}, ownerId})` (before) p50" },
+  { key: 'cancelThreeMs', label: "A post's cancel of three targets, claim + point read + point write + claim given back each (`cancelTargets`) p50" },
+  { key: 'cancelThreeByInMs', label: 'The same cancel, one `updateMany({_id: {$in}, state})` and three point reads (before) p50' },
   { key: 'gaugesMs', label: 'Account gauges read (one $group pass) p50' },
   { key: 'countsPerStateMs', label: 'Account gauges read the former way (a count per state + a find) p50' },
   { key: 'connectBesideGaugesMs', label: 'Connect upsert while the gauges are read p50' },

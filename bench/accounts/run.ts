@@ -15,10 +15,12 @@ import { loadAverage, runtimeSec, withBenchRun } from '../shared/run.js';
 import { summarize } from '../shared/stats.js';
 import { parseAccountsOptions } from './options.js';
 import { buildReport, type SizeResult } from './report.js';
+import { cancels, storeTargets } from './targets.js';
 
 // `npm run bench -- accounts`: does one account write cost more as the accounts grow? Accounts are
 // inserted in bulk (as connects would leave them, with a status) up to each size; then each
 // operation runs `--samples` times one after another, alone and while the gauges are read in a loop.
+// As many post targets are stored, for a post's cancel of three of them (targets.ts).
 
 const OWNER = 'bench-owner';
 const PEN_NAMES = 50;
@@ -87,6 +89,7 @@ export function runAccountsBench(argv: string[]): Promise<number> {
 
     const results: SizeResult[] = [];
     let stored = 0;
+    let storedTargets = 0;
     for (const size of options.sizes) {
       const now = new Date();
       while (stored < size) {
@@ -94,6 +97,8 @@ export function runAccountsBench(argv: string[]): Promise<number> {
         await models.Account.collection.insertMany(batch as never[]);
         stored += batch.length;
       }
+      await storeTargets(models, { from: storedTargets, to: size, cancels: 6 * options.samples, size });
+      storedTargets = Math.max(size, storedTargets + 6 * options.samples);
       // FerretDB's _id path index reaches new collections within a couple of seconds (tools/ferretdb/idindex.go).
       await sleep(3000);
       progress(`${size} accounts stored: measuring`);
@@ -108,6 +113,7 @@ export function runAccountsBench(argv: string[]): Promise<number> {
       const threeOf = (i: number) => [0, 1, 2].map((k) => reconnectIds[(i + k) % reconnectIds.length]!._id);
       const postAccounts = (i: number) => accountsByIds(models, OWNER, threeOf(i));
       const postAccountsByIn = (i: number) => models.Account.find({ _id: { $in: threeOf(i) }, ownerId: OWNER }).lean();
+      const cancel = cancels(models, size, options.samples);
       const gaugeTimes = await timed(3, () => readAccountCounts(models));
       const perStateTimes = await timed(3, () => countsPerState(models));
       const besideGauges = await timedBeside(options.samples, () => readAccountCounts(models), connect);
@@ -119,6 +125,8 @@ export function runAccountsBench(argv: string[]): Promise<number> {
         pointReadMs: summarize(await timed(options.samples, read)),
         postAccountsMs: summarize(await timed(options.samples, postAccounts)),
         postAccountsByInMs: summarize(await timed(options.samples, postAccountsByIn)),
+        cancelThreeMs: summarize(await timed(options.samples, cancel.now)),
+        cancelThreeByInMs: summarize(await timed(options.samples, cancel.before)),
         gaugesMs: summarize(gaugeTimes),
         countsPerStateMs: summarize(perStateTimes),
         connectBesideGaugesMs: summarize(besideGauges.times),

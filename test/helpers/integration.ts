@@ -38,8 +38,8 @@ export interface TestDatabase {
   close(): Promise<void>;
 }
 
-export async function openDatabase(config: Config): Promise<TestDatabase> {
-  const connection = await connectDatabase(config.mongo.uri);
+export async function openDatabase(config: Config, options: { monitorCommands?: boolean } = {}): Promise<TestDatabase> {
+  const connection = await connectDatabase(config.mongo.uri, options);
   return {
     connection,
     models: createModels(connection),

@@ -1,6 +1,6 @@
-import { cancelTargets, editPost, findTargets, retryTarget, type PostEdit } from '../../db/posts.js';
+import { cancelTargets, editPost, retryTarget, type PostEdit } from '../../db/posts.js';
 import type { Models } from '../../db/models/index.js';
-import { targetIdOf, type PostTarget } from '../../db/models/post-target.js';
+import type { PostTarget } from '../../db/models/post-target.js';
 import type { Post } from '../../db/models/post.js';
 import type { AccountWorkflowTarget } from '../../services/account-workflows/target.js';
 import { phraseReason } from '../../services/phrasing/index.js';
@@ -49,14 +49,12 @@ function labelsOf(post: Pick<Post, 'targets'>, targets: PostTarget[]): string {
 export async function cancelPost(deps: ActionDeps, post: Post, targets: PostTarget[]): Promise<Outcome> {
   const now = deps.clock();
   const waiting = targets.filter((target) => target.state === 'scheduled');
-  if (waiting.length > 0) {
-    await cancelTargets(deps.models, waiting.map((target) => target._id), { code: 'canceled', message: 'Canceled by you' }, now);
-  }
-  // The conditional update may have lost to a publish that started meanwhile: read what happened.
-  const after = await findTargets(deps.models, waiting.map((target) => target._id));
-  const canceled = after.filter((target) => target.state === 'canceled');
+  // A publish may have started since the page read the targets: it holds the target (busy), or has claimed it.
+  const answers = await cancelTargets(deps.models, waiting, { code: 'canceled', message: 'Canceled by you' }, now);
+  const canceled = answers.flatMap((answer) => (answer.kind === 'changed' ? [answer.target] : []));
   for (const target of canceled) await unqueuePost(deps.workflows, post._id, target.accountId);
-  const publishing = [...targets.filter((target) => target.state === 'publishing'), ...after.filter((target) => target.state === 'publishing')];
+  const held = new Set(answers.flatMap((answer) => (answer.kind === 'busy' ? [answer.targetId] : answer.kind === 'left' && answer.target.state === 'publishing' ? [answer.target._id] : [])));
+  const publishing = targets.filter((target) => target.state === 'publishing' || held.has(target._id));
   const lines: string[] = [];
   if (canceled.length > 0) lines.push(`Canceled on ${labelsOf(post, canceled)}.`);
   if (publishing.length > 0) lines.push(`${labelsOf(post, publishing)}: being published right now, so it cannot be canceled.`);
@@ -68,7 +66,7 @@ export async function cancelPost(deps: ActionDeps, post: Post, targets: PostTarg
 export async function retryPostTarget(deps: ActionDeps, post: Post, target: PostTarget): Promise<Outcome> {
   const now = deps.clock();
   const dueAt = new Date(Math.max(now.getTime(), post.publishAt.getTime()));
-  if (!(await retryTarget(deps.models, target._id, dueAt, now))) {
+  if (!(await retryTarget(deps.models, target, dueAt, now))) {
     return { ok: false, message: `${targetLabel(target)}: nothing to retry; it is no longer failed.` };
   }
   const answers = await queueTargets(deps.workflows, deps.models, post._id, [{ accountId: target.accountId, dueAt }]);
@@ -80,8 +78,7 @@ export async function retryPostTarget(deps: ActionDeps, post: Post, target: Post
 export async function applyEdit(deps: ActionDeps, post: Post, targets: PostTarget[], edit: PostEdit): Promise<Outcome> {
   const now = deps.clock();
   const waiting = targets.filter((target) => target.state === 'scheduled');
-  const idOf = (target: PostTarget) => targetIdOf(post._id, target.accountId);
-  await editPost(deps.models, post, edit, { allIds: targets.map(idOf), waitingIds: waiting.map(idOf) }, now);
+  await editPost(deps.models, post, edit, { all: targets, waitingIds: waiting.map((target) => target._id) }, now);
   const answers = await queuePost(deps.workflows, deps.models, { ...post, ...edit }, waiting.map((target) => target.accountId));
   const described = describeAnswers({ ...post, ...edit }, answers, now);
   return { ok: described.ok, message: `Saved. ${described.message}` };

@@ -60,10 +60,10 @@ describe('publishing: the text a target carries', () => {
     await world.db.models.PostTarget.updateOne({ _id: failed.targetId }, { $set: { state: 'failed', reason: { code: 'rejected', message: 'no' } } });
     const edit = (text: string) => ({ text, timeZone: 'UTC', publishAt: new Date() });
 
-    await editPost(world.db.models, waiting.post, edit(`final ${waiting.post._id}`), { allIds: [waiting.targetId], waitingIds: [waiting.targetId] }, new Date());
+    await editPost(world.db.models, waiting.post, edit(`final ${waiting.post._id}`), { all: [waiting.targetId], waitingIds: [waiting.targetId] }, new Date());
     expect((await world.db.models.PostTarget.findById(waiting.targetId).lean())?.content).toEqual({ text: `final ${waiting.post._id}` });
     // The failed target is not waiting: its copy goes, and its retry reads the edited post.
-    await editPost(world.db.models, failed.post, edit(`fixed ${failed.post._id}`), { allIds: [failed.targetId], waitingIds: [] }, new Date());
+    await editPost(world.db.models, failed.post, edit(`fixed ${failed.post._id}`), { all: [failed.targetId], waitingIds: [] }, new Date());
     expect((await world.db.models.PostTarget.findById(failed.targetId).lean())?.content).toBeUndefined();
     expect(await retryTarget(world.db.models, failed.targetId, new Date(), new Date())).toBe(true);
 
@@ -76,7 +76,7 @@ describe('publishing: the text a target carries', () => {
     const connected = await connectOAuth(world, 'x');
     const { post, targetId } = await store(connected, `out ${Date.now()}`);
     expect(await publish(post._id, connected)).toMatchObject({ outcome: 'published' });
-    await editPost(world.db.models, post, { text: 'too late', timeZone: 'UTC', publishAt: new Date() }, { allIds: [targetId], waitingIds: [] }, new Date());
+    await editPost(world.db.models, post, { text: 'too late', timeZone: 'UTC', publishAt: new Date() }, { all: [targetId], waitingIds: [] }, new Date());
     expect((await world.db.models.PostTarget.findById(targetId).lean())?.content).toEqual({ text: post.text });
   });
 });

@@ -1,11 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { accountsByIds } from '../../../db/accounts.js';
-import { countCommands, type CommandCounter } from '../../../db/command-counter.js';
-import { connectDatabase } from '../../../db/connection.js';
-import { createModels, ensureIndexes, type Models } from '../../../db/models/index.js';
 import { findOwnPost, findTargets, ownPostsByIds, postsByIds, targetsOfPost } from '../../../db/posts.js';
-import { testConfig } from '../../helpers/integration.js';
+import { openMonitoredDatabase, type MonitoredDatabase } from '../../helpers/monitored-database.js';
 
 // Reading a few documents by id (a post, its accounts and targets, an account's overdue posts) on the
 // test server (FerretDB by default): only the owner's documents come back, each id once, and every
@@ -13,23 +10,13 @@ import { testConfig } from '../../helpers/integration.js';
 // the collection holds (an `$in` reads them all; db/README.md).
 
 describe('documents read by id', () => {
-  let db: { models: Models; counter: CommandCounter; close(): Promise<void> };
+  let db: MonitoredDatabase;
   const owner = { ownerId: `owner-${randomUUID()}`, penNameId: 'pen' };
   const other = { ownerId: `other-${randomUUID()}`, penNameId: 'pen' };
   const now = new Date();
 
   beforeAll(async () => {
-    const connection = await connectDatabase(testConfig().mongo.uri, { monitorCommands: true });
-    const models = createModels(connection);
-    await ensureIndexes(models);
-    db = {
-      models,
-      counter: countCommands(connection),
-      async close() {
-        await connection.dropDatabase();
-        await connection.close();
-      },
-    };
+    db = await openMonitoredDatabase();
   });
   afterAll(() => db?.close());
 
