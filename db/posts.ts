@@ -4,7 +4,7 @@ import { driverCollection } from './driver-collection.js';
 import { isDuplicateKey } from './duplicate-key.js';
 import { readEach } from './read-each.js';
 import { withDatabaseRetry } from './retry.js';
-import { changeTargets, holdTargets, publishKeyOf as publishKey, writeHeld, type TargetChange } from './target-changes.js';
+import { changeTargets, holdTargets, publishKeyOf as publishKey, readTarget, writeHeld, type TargetChange } from './target-changes.js';
 import type { Models } from './models/index.js';
 import { targetIdOf, type PostTarget, type TargetContent, type TargetState } from './models/post-target.js';
 import type { StoredReason as Reason } from './models/reason.js';
@@ -17,10 +17,6 @@ import type { Post, PostMedia, PostTargetChoice } from './models/post.js';
 
 const WAITING = ['scheduled', 'publishing'] as const;
 const isWaiting = (state: TargetState) => (WAITING as readonly TargetState[]).includes(state);
-
-export async function findTarget(models: Models, targetId: string): Promise<PostTarget | undefined> {
-  return (await models.PostTarget.findById(targetId).lean()) ?? undefined;
-}
 
 export async function findTargets(models: Models, targetIds: string[]): Promise<PostTarget[]> {
   return readEach(targetIds, (id) => models.PostTarget.findById(id).lean());
@@ -158,31 +154,34 @@ async function contentFromPost(models: Models, postId: string): Promise<TargetCo
  * Takes a waiting target for one publish attempt: a claim (db/claims.ts) keyed by the target, its
  * generation the attempt number. An attempt that finds the target `publishing` starts at that
  * attempt's claim, so it waits while that attempt lives and takes over once its lease ended.
- * What to publish comes with the target (its `content`); only a target without a copy reads its post.
+ * `seen`: the target as the caller read it earlier (it names the claim to start at; only a waiting
+ * one is trusted). What to publish comes with the target (its `content`); only a target without a
+ * copy reads its post.
  */
-export async function claimPublishing(models: Models, input: { targetId: string; postId: string; holder: string; now: Date; leaseMs: number }): Promise<PublishClaim> {
+export async function claimPublishing(
+  models: Models,
+  input: { targetId: string; postId: string; holder: string; now: Date; leaseMs: number; seen?: PostTarget | null },
+): Promise<PublishClaim> {
   const { targetId, now } = input;
-  const target = await withDatabaseRetry(() => targetCollection(models).findOne({ _id: targetId }));
-  if (target?.state === 'published') return { kind: 'published', target };
-  if (!target || !isWaiting(target.state)) return { kind: 'gone' };
-  const from = target.state === 'publishing' ? target.attempts : target.attempts + 1;
+  const seen = input.seen && isWaiting(input.seen.state) ? input.seen : await readTarget(models, targetId);
+  if (seen?.state === 'published') return { kind: 'published', target: seen };
+  if (!seen || !isWaiting(seen.state)) return { kind: 'gone' };
+  const from = seen.state === 'publishing' ? seen.attempts : seen.attempts + 1;
   const answer = await withDatabaseRetry(() => takeClaim(models, { key: publishKey(targetId), from, holder: input.holder, now, leaseMs: input.leaseMs }));
   if (!answer.won) return { kind: 'busy' };
   const attempt = answer.generation;
-  // The target as it was when the claim was won (the same one write as a plain update): a change that
-  // held the claim between the read above and the claim (a cancel, an edit) gave it back unused, so
-  // only this shows what it wrote.
-  const before = await withDatabaseRetry(() =>
-    targetCollection(models).findOneAndUpdate({ _id: targetId }, { $set: { state: 'publishing', attempts: attempt, updatedAt: now } }, { returnDocument: 'before' }),
-  );
-  const content = before && isWaiting(before.state) ? (before.content ?? (await contentFromPost(models, input.postId))) : undefined;
-  if (!before || !content) {
-    // Nothing to publish after all: the target goes back to what it was, and the attempt number is not used.
-    if (before) await withDatabaseRetry(() => targetCollection(models).updateOne({ _id: targetId }, { $set: { state: before.state, attempts: before.attempts, updatedAt: before.updatedAt } }));
+  // Read again under the claim: a change (a cancel, an edit) may have held it between the read above
+  // and the claim, and given it back. The target is marked only once it is known to be waiting, so a
+  // crash can never leave a cancelled target marked for publishing.
+  const target = await readTarget(models, targetId);
+  const content = target && isWaiting(target.state) ? (target.content ?? (await contentFromPost(models, input.postId))) : undefined;
+  if (!target || !content) {
+    // Nothing to publish after all: the attempt number is not used.
     await withDatabaseRetry(() => giveBackClaim(models, { key: publishKey(targetId), generation: attempt }));
-    return before?.state === 'published' ? { kind: 'published', target: before } : { kind: 'gone' };
+    return target?.state === 'published' ? { kind: 'published', target } : { kind: 'gone' };
   }
-  return { kind: 'claimed', target: { ...before, state: 'publishing', attempts: attempt }, content, attempt };
+  await withDatabaseRetry(() => targetCollection(models).updateOne({ _id: targetId }, { $set: { state: 'publishing', attempts: attempt, updatedAt: now } }));
+  return { kind: 'claimed', target: { ...target, state: 'publishing', attempts: attempt }, content, attempt };
 }
 
 /** Keeps a long attempt's claim (a video upload, a processing wait) live while it still runs. */

@@ -37,7 +37,9 @@ export type HeldTarget =
  */
 const generationOf = (target: PostTarget) => (target.state === 'scheduled' ? target.attempts + 1 : target.attempts);
 
-const readTarget = (models: Models, targetId: string) => withDatabaseRetry(() => driverCollection(models.PostTarget).findOne({ _id: targetId }));
+/** A target by `_id`, through the driver (read for every published post). */
+export const readTarget = (models: Models, targetId: string): Promise<PostTarget | null> =>
+  withDatabaseRetry(() => driverCollection(models.PostTarget).findOne({ _id: targetId }));
 
 export interface HoldInput {
   /** Each target as the caller last read it (its state and attempts name the claim), or its id (then read first). */

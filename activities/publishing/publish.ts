@@ -1,12 +1,13 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import { accountRefOf, findAccount } from '../../db/accounts.js';
 import { claimPublishing, extendPublishing, settlePublishing } from '../../db/posts.js';
+import { readTarget } from '../../db/target-changes.js';
 import type { Failure } from '../../platforms/types.js';
 import { publishableMedia, uploadLedger } from '../../services/media/publishable.js';
 import { mediaUrlSignerFor } from '../../services/media/signed-url.js';
 import { accountNotFound, activityLog, missingCredentials, notConfigured, type LifecycleContext } from '../lifecycle/deps.js';
 import type { PostReason, PublishingActivities, PublishResult, TargetRef, TimedPublishResult } from './contract.js';
-import { targetIdOf } from '../../db/models/post-target.js';
+import { targetIdOf, type PostTarget } from '../../db/models/post-target.js';
 import type { Account } from '../../db/models/account.js';
 import type { StoredCredentials } from '../../db/credentials.js';
 
@@ -67,9 +68,19 @@ export function publishActivities(context: LifecycleContext): Pick<PublishingAct
       };
       const beating = setInterval(beat, HEARTBEAT_MS);
       try {
-        for (const postId of postIds) {
+        // Each next target is read while the one before is published: that read only names where its claim starts.
+        const readAhead = (index: number) => {
+          const postId = postIds[index];
+          const read = postId === undefined ? Promise.resolve(null) : readTarget(models, targetIdOf(postId, accountId));
+          read.catch(() => undefined);
+          return read;
+        };
+        let ahead = readAhead(0);
+        for (const [index, postId] of postIds.entries()) {
           if (results.length > 0 && Date.now() - startedAt >= RUN_BUDGET_MS) break;
-          const result = await publishOne({ postId, accountId }, reads);
+          const seen = await ahead;
+          ahead = readAhead(index + 1);
+          const result = await publishOne({ postId, accountId }, reads, seen);
           results.push({ ...result, at: context.clock().getTime() });
           // Progress after a post, at most once a second: each beat is encoded and handed to the SDK's core, which sends far fewer.
           if (Date.now() - beatAt >= PROGRESS_BEAT_MS) beat();
@@ -87,9 +98,9 @@ function publisherOf(context: LifecycleContext) {
   const { models, adapters, clock } = context;
   const signer = mediaUrlSignerFor(context.config);
 
-  return async function publishOne(target: TargetRef, reads: AccountReads): Promise<PublishResult> {
+  return async function publishOne(target: TargetRef, reads: AccountReads, seen?: PostTarget | null): Promise<PublishResult> {
     const targetId = targetIdOf(target.postId, target.accountId);
-    const claim = await claimPublishing(models, { targetId, postId: target.postId, holder: context.workerIdentity, now: clock(), leaseMs: PUBLISH_LEASE_MS });
+    const claim = await claimPublishing(models, { targetId, postId: target.postId, holder: context.workerIdentity, now: clock(), leaseMs: PUBLISH_LEASE_MS, seen });
     if (claim.kind === 'published') return { outcome: 'published', url: claim.target.url ?? '', externalId: claim.target.externalId ?? '' };
     if (claim.kind === 'gone') return { outcome: 'gone' };
     // Temporal retries this attempt once the other one has settled the target (or its lease ended).

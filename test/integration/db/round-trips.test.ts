@@ -142,17 +142,18 @@ describe('database round trips per action', () => {
         },
         scans: {},
       },
-      // The target carries the post's text (target-content): no post read. The `publishing` mark answers the target as it was
-      // when the claim was won (findAndModify), so an attempt sees a cancel or edit that held the claim just before it.
+      // The target carries the post's text (target-content): no post read. The target is read again once
+      // its claim is won, so an attempt sees a cancel or edit that held the claim just before it, and is
+      // marked `publishing` only then (a crash never leaves a cancelled target marked).
       publish: {
-        total: 7,
-        byCommand: { 'find post_targets': 1, 'insert claims': 1, 'findAndModify post_targets': 1, 'update post_targets': 1, 'find accounts': 1, 'find credential_heads': 1, 'insert account_events': 1 },
+        total: 8,
+        byCommand: { 'find post_targets': 2, 'insert claims': 1, 'update post_targets': 2, 'find accounts': 1, 'find credential_heads': 1, 'insert account_events': 1 },
         scans: {},
       },
-      // 2 per run + 4 per post (target read, claim, mark, outcome) + 1 per run: 5 per post here instead of 8.
+      // 2 per run + 5 per post (target read — ahead of the claim, during the post before —, claim, read under it, mark, outcome) + 1 per run.
       publishThreeDueTogether: {
-        total: 15,
-        byCommand: { 'find post_targets': 3, 'insert claims': 3, 'findAndModify post_targets': 3, 'update post_targets': 3, 'find accounts': 1, 'find credential_heads': 1, 'insert account_events': 1 },
+        total: 18,
+        byCommand: { 'find post_targets': 6, 'insert claims': 3, 'update post_targets': 6, 'find accounts': 1, 'find credential_heads': 1, 'insert account_events': 1 },
         scans: {},
       },
     });

@@ -3,7 +3,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { publishingActivities } from '../../../activities/publishing/index.js';
 import type { PostTarget } from '../../../db/models/post-target.js';
-import { cancelTargets, claimPublishing, createPost, editPost, findTarget, retryTarget, settlePublishing, targetsOfPost } from '../../../db/posts.js';
+import { cancelTargets, claimPublishing, createPost, editPost, retryTarget, settlePublishing, targetsOfPost } from '../../../db/posts.js';
+import { readTarget } from '../../../db/target-changes.js';
 import { testConfig } from '../../helpers/integration.js';
 import { openMonitoredDatabase, type MonitoredDatabase } from '../../helpers/monitored-database.js';
 
@@ -44,7 +45,7 @@ describe('changes to post targets', () => {
     return { post, targets: await targetsOfPost(db.models, post) };
   };
   const claim = (target: Pick<PostTarget, '_id' | 'postId'>) => claimPublishing(db.models, { targetId: target._id, postId: target.postId, holder: 'publisher', now: new Date(), leaseMs: 30_000 });
-  const read = async (targetId: string) => (await findTarget(db.models, targetId))!;
+  const read = async (targetId: string) => (await readTarget(db.models, targetId))!;
   const activities = () => publishingActivities({ models: db.models, adapters: {}, config: testConfig(), workerIdentity: 'test-worker' });
   /** A target whose first publish attempt failed for good. */
   const failedTarget = async () => {
@@ -97,6 +98,23 @@ describe('changes to post targets', () => {
     expect(await settle({ dueAt: dueAt.getTime() })).toEqual(settled);
     expect(await settle({ skip: { code: 'skipped', message: 'Skipped' } })).toEqual(settled);
     for (const { targets } of overdue) expect(await read(targets[0]!._id)).toMatchObject({ state: 'canceled', dueAt, reason: { code: 'skipped' } });
+  });
+
+  it('an attempt that read the target before a cancel or an edit ran whole: it publishes the edit, and never marks a canceled target', async () => {
+    const attemptWith = (seen: PostTarget) => claimPublishing(db.models, { targetId: seen._id, postId: seen.postId, holder: 'publisher', now: new Date(), leaseMs: 30_000, seen });
+    const canceled = (await newPost()).targets[0]!;
+    await cancelTargets(db.models, [canceled], canceledByYou, new Date());
+    const afterCancel = await commandsOf(async () => expect((await attemptWith(canceled)).kind).toBe('gone'));
+    // Claimed (the cancel gave its claim back), read again, given back: the target itself is never written.
+    expect(afterCancel.byCommand).toEqual({ 'insert claims': 1, 'find post_targets': 1, 'delete claims': 1 });
+    expect(await read(canceled._id)).toMatchObject({ state: 'canceled', attempts: 0 });
+
+    const { post, targets } = await newPost();
+    const edited = targets[0]!;
+    await editPost(db.models, post, { text: 'edited text', timeZone: 'UTC', publishAt: post.publishAt }, { all: targets, waitingIds: [edited._id] }, new Date());
+    const attempt = await attemptWith(edited);
+    expect(attempt).toMatchObject({ kind: 'claimed', attempt: 1, content: { text: 'edited text' } });
+    expect(await read(edited._id)).toMatchObject({ state: 'publishing', attempts: 1 });
   });
 
   it('a cancel racing a publish attempt: exactly one of them acts, and a canceled target is never published', async () => {
