@@ -4,7 +4,7 @@ import { driverCollection } from './driver-collection.js';
 import { isDuplicateKey } from './duplicate-key.js';
 import { readEach } from './read-each.js';
 import { withDatabaseRetry } from './retry.js';
-import { changeTargets, holdTargets, publishKeyOf as publishKey, readTarget, writeHeld, type TargetChange } from './target-changes.js';
+import { changeTargets, generationOf, holdTargets, publishKeyOf as publishKey, readTarget, writeHeld, type TargetChange } from './target-changes.js';
 import type { Models } from './models/index.js';
 import { targetIdOf, type PostTarget, type TargetContent, type TargetState } from './models/post-target.js';
 import type { StoredReason as Reason } from './models/reason.js';
@@ -166,8 +166,7 @@ export async function claimPublishing(
   const seen = input.seen && isWaiting(input.seen.state) ? input.seen : await readTarget(models, targetId);
   if (seen?.state === 'published') return { kind: 'published', target: seen };
   if (!seen || !isWaiting(seen.state)) return { kind: 'gone' };
-  const from = seen.state === 'publishing' ? seen.attempts : seen.attempts + 1;
-  const answer = await withDatabaseRetry(() => takeClaim(models, { key: publishKey(targetId), from, holder: input.holder, now, leaseMs: input.leaseMs }));
+  const answer = await withDatabaseRetry(() => takeClaim(models, { key: publishKey(targetId), from: generationOf(seen), holder: input.holder, now, leaseMs: input.leaseMs }));
   if (!answer.won) return { kind: 'busy' };
   const attempt = answer.generation;
   // Read again under the claim: a change (a cancel, an edit) may have held it between the read above

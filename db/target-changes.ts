@@ -31,11 +31,10 @@ export type HeldTarget =
   | { kind: 'gone'; targetId: string };
 
 /**
- * The claim generation a change takes: the next attempt's number for a waiting target (a publish
- * attempt that read it takes the same one), the last attempt's for any other, whose attempt may
- * still be live (claimPublishing starts a `publishing` target there too).
+ * The claim generation a change or a publish attempt starts at: the next attempt's number for a
+ * scheduled target, the last attempt's for any other, whose attempt may still be live.
  */
-const generationOf = (target: PostTarget) => (target.state === 'scheduled' ? target.attempts + 1 : target.attempts);
+export const generationOf = (target: PostTarget) => (target.state === 'scheduled' ? target.attempts + 1 : target.attempts);
 
 /** A target by `_id`, through the driver (read for every published post). */
 export const readTarget = (models: Models, targetId: string): Promise<PostTarget | null> =>

@@ -117,6 +117,23 @@ describe('changes to post targets', () => {
     expect(await read(edited._id)).toMatchObject({ state: 'publishing', attempts: 1 });
   });
 
+  it('an attempt on a target whose earlier claims were swept starts after its last attempt, and waits for one still live', async () => {
+    const target = (await newPost()).targets[0]!;
+    for (const attempt of [1, 2]) {
+      const claimed = await claim(target);
+      expect(claimed).toMatchObject({ kind: 'claimed', attempt });
+      await settlePublishing(db.models, { targetId: target._id, attempt, outcome: { waiting: { code: 'rateLimited', message: 'later' } }, now: new Date() });
+    }
+    // The sweep removes claims a day after they ended: generation 1 is free again, below the last attempt.
+    await db.models.Claim.deleteMany({ key: `publish:${target._id}` });
+    expect(await claim(target)).toMatchObject({ kind: 'claimed', attempt: 3 });
+    expect(await read(target._id)).toMatchObject({ state: 'publishing', attempts: 3 });
+
+    // Attempt 3 is live; generations 1 and 2 are free: a second attempt must not take one of them and publish too.
+    expect((await claim(target)).kind).toBe('busy');
+    expect(await read(target._id)).toMatchObject({ state: 'publishing', attempts: 3 });
+  });
+
   it('a cancel racing a publish attempt: exactly one of them acts, and a canceled target is never published', async () => {
     for (let round = 0; round < ROUNDS; round++) {
       const { targets } = await newPost();
