@@ -74,12 +74,19 @@ export async function retryPostTarget(deps: ActionDeps, post: Post, target: Post
   return { ok: described.ok, message: `Retrying. ${described.message}` };
 }
 
-/** New text, image or time for the targets still waiting; each is moved in its account's queue. */
+/**
+ * New text, image or time for the targets still waiting; each is moved in its account's queue. A
+ * target a publish attempt holds keeps what that attempt is sending, and says so.
+ */
 export async function applyEdit(deps: ActionDeps, post: Post, targets: PostTarget[], edit: PostEdit): Promise<Outcome> {
   const now = deps.clock();
   const waiting = targets.filter((target) => target.state === 'scheduled');
-  await editPost(deps.models, post, edit, { all: targets, waitingIds: waiting.map((target) => target._id) }, now);
-  const answers = await queuePost(deps.workflows, deps.models, { ...post, ...edit }, waiting.map((target) => target.accountId));
+  const changes = await editPost(deps.models, post, edit, { all: targets, waitingIds: waiting.map((target) => target._id) }, now);
+  const held = new Set(changes.flatMap((change) => (change.kind === 'busy' ? [change.targetId] : [])));
+  const moved = waiting.filter((target) => !held.has(target._id));
+  const answers = await queuePost(deps.workflows, deps.models, { ...post, ...edit }, moved.map((target) => target.accountId));
   const described = describeAnswers({ ...post, ...edit }, answers, now);
-  return { ok: described.ok, message: `Saved. ${described.message}` };
+  const publishing = targets.filter((target) => held.has(target._id));
+  const kept = publishing.length > 0 ? ` ${labelsOf(post, publishing)}: being published right now, so it goes out as it was.` : '';
+  return { ok: described.ok && publishing.length === 0, message: `Saved.${described.message ? ` ${described.message}` : ''}${kept}` };
 }

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
+import { endClaim, takeClaim } from '../../../db/claims.js';
 import { targetIdOf } from '../../../db/models/post-target.js';
 import { createPost } from '../../../db/posts.js';
 import type { PlatformId } from '../../../platforms/types.js';
@@ -238,6 +239,26 @@ describe('web: the Posts section', () => {
     expect(now.status, now.text).toBe(303);
     await waitFor('the edited post out', async () => (await targetOf(postId, x.accountId)).state === 'published');
     expect((await web.sandbox.control.posts({ platform: 'x', externalId: x.externalId })).map((p) => p.text)).toEqual([`Last words ${postId}`]);
+  });
+
+  it('an edit leaves a target a publish attempt holds as it was, and says so', { timeout: 60_000 }, async () => {
+    const { user, owner } = await writer();
+    const x = await connect(owner, 'x', 'edit_held_x');
+    const postId = await schedule(user.agent, { text: 'As first written', accountIds: [x.accountId], minutes: 120, zone: 'UTC' });
+    const before = await targetOf(postId, x.accountId);
+    // An attempt holds the target (its claim won, its mark not written yet): the edit must not change what it sends.
+    const attempt = await takeClaim(web.db.models, { key: `publish:${before._id}`, from: 1, holder: 'a publish attempt', now: new Date(), leaseMs: 60_000 });
+    expect(attempt).toEqual({ won: true, generation: 1 });
+
+    const saved = await submit(user.agent, `/posts/${postId}/edit`, [['text', 'Rewritten'], ['when', 'later'], ['publishAt', localIn(300, 'UTC')], ['timeZone', 'UTC']], `/posts/${postId}/edit`);
+    expect(saved.status, saved.text).toBe(303);
+    const detail = await user.agent.get(`/posts/${postId}`).expect(200);
+    expect(detail.text).toContain(`Saved. X @${x.handle}: being published right now, so it goes out as it was.`);
+    const after = await targetOf(postId, x.accountId);
+    expect(after.content?.text).toBe('As first written');
+    expect(after.dueAt.getTime()).toBe(before.dueAt.getTime());
+    expect((await web.db.models.Post.findById(postId).lean())?.text).toBe('Rewritten');
+    await endClaim(web.db.models, { key: `publish:${before._id}`, generation: 1, now: new Date() });
   });
 
   it('retries a failed target once the cause is gone', { timeout: 90_000 }, async () => {
