@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { WithStartWorkflowOperation, type Client, type WorkflowHandle } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, DefaultLogger, Runtime, Worker } from '@temporalio/worker';
-import { afterAll, beforeAll } from 'vitest';
+import { afterAll, beforeAll, vi } from 'vitest';
 import type { PlatformId } from '../../../platforms/types.js';
 import { timeSkippingServer } from '../../../tools/binaries.js';
 import { workflowsPath } from '../../../worker/create-worker.js';
@@ -100,6 +100,9 @@ export async function startWorkflowTestEnvironment(): Promise<WorkflowTestEnviro
 /** The test file's environment: started before its tests (the object is filled in then), closed after them. */
 export function useWorkflowTestEnvironment(): WorkflowTestEnvironment {
   const world = {} as WorkflowTestEnvironment;
+  // Every test here waits on a real server (a JVM) and a worker: a hang guard, not a time limit. Most
+  // take about a second; the unit project's 5 s default failed one when other work shared the two cores.
+  vi.setConfig({ testTimeout: 30_000 });
   beforeAll(async () => {
     Object.assign(world, await startWorkflowTestEnvironment());
   }, 60_000);
