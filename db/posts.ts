@@ -19,7 +19,7 @@ const WAITING = ['scheduled', 'publishing'] as const;
 const isWaiting = (state: TargetState) => (WAITING as readonly TargetState[]).includes(state);
 
 export async function findTargets(models: Models, targetIds: string[]): Promise<PostTarget[]> {
-  return readEach(targetIds, (id) => models.PostTarget.findById(id).lean());
+  return readEach(targetIds, (id) => readTarget(models, id));
 }
 
 /** One post of this owner's pen name, or undefined (another user's or pen name's post is unknown). */
@@ -50,9 +50,9 @@ export async function ownPostsByIds(models: Models, scope: PenNameScope, postIds
 
 /** The targets of one post, read by their ids: one per account the post was composed for (`targetsOf`), fewer while `targetsPending`. */
 export async function targetsOfPost(models: Models, post: Pick<Post, '_id' | 'targets'>): Promise<PostTarget[]> {
-  return readEach(
+  return findTargets(
+    models,
     post.targets.map((choice) => targetIdOf(post._id, choice.accountId)),
-    (id) => models.PostTarget.findById(id).lean(),
   );
 }
 

@@ -2,6 +2,7 @@ import { cancelTargets, editPost, retryTarget, type PostEdit } from '../../db/po
 import type { Models } from '../../db/models/index.js';
 import type { PostTarget } from '../../db/models/post-target.js';
 import type { Post } from '../../db/models/post.js';
+import type { TargetChange } from '../../db/target-changes.js';
 import type { AccountWorkflowTarget } from '../../services/account-workflows/target.js';
 import { phraseReason } from '../../services/phrasing/index.js';
 import { queuePost, queueTargets, unqueuePost, type QueueAnswer } from '../../services/posts/queue.js';
@@ -45,6 +46,11 @@ function labelsOf(post: Pick<Post, 'targets'>, targets: PostTarget[]): string {
   return [...targets].sort((a, b) => order(a) - order(b)).map(targetLabel).join(', ');
 }
 
+/** Ids of the targets a publish attempt held when a change came to them (busy, or found `publishing`). */
+function heldByPublishing(answers: TargetChange[]): Set<string> {
+  return new Set(answers.flatMap((answer) => (answer.kind === 'busy' ? [answer.targetId] : answer.kind === 'left' && answer.target.state === 'publishing' ? [answer.target._id] : [])));
+}
+
 /** Cancels every target still waiting; a target being published cannot be stopped, and says so. */
 export async function cancelPost(deps: ActionDeps, post: Post, targets: PostTarget[]): Promise<Outcome> {
   const now = deps.clock();
@@ -53,7 +59,7 @@ export async function cancelPost(deps: ActionDeps, post: Post, targets: PostTarg
   const answers = await cancelTargets(deps.models, waiting, { code: 'canceled', message: 'Canceled by you' }, now);
   const canceled = answers.flatMap((answer) => (answer.kind === 'changed' ? [answer.target] : []));
   for (const target of canceled) await unqueuePost(deps.workflows, post._id, target.accountId);
-  const held = new Set(answers.flatMap((answer) => (answer.kind === 'busy' ? [answer.targetId] : answer.kind === 'left' && answer.target.state === 'publishing' ? [answer.target._id] : [])));
+  const held = heldByPublishing(answers);
   const publishing = targets.filter((target) => target.state === 'publishing' || held.has(target._id));
   const lines: string[] = [];
   if (canceled.length > 0) lines.push(`Canceled on ${labelsOf(post, canceled)}.`);
@@ -81,8 +87,7 @@ export async function retryPostTarget(deps: ActionDeps, post: Post, target: Post
 export async function applyEdit(deps: ActionDeps, post: Post, targets: PostTarget[], edit: PostEdit): Promise<Outcome> {
   const now = deps.clock();
   const waiting = targets.filter((target) => target.state === 'scheduled');
-  const changes = await editPost(deps.models, post, edit, { all: targets, waitingIds: waiting.map((target) => target._id) }, now);
-  const held = new Set(changes.flatMap((change) => (change.kind === 'busy' ? [change.targetId] : [])));
+  const held = heldByPublishing(await editPost(deps.models, post, edit, { all: targets, waitingIds: waiting.map((target) => target._id) }, now));
   const moved = waiting.filter((target) => !held.has(target._id));
   const answers = await queuePost(deps.workflows, deps.models, { ...post, ...edit }, moved.map((target) => target.accountId));
   const described = describeAnswers({ ...post, ...edit }, answers, now);
