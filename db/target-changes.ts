@@ -16,7 +16,7 @@ import type { PostTarget } from './models/post-target.js';
 export const publishKeyOf = (targetId: string) => `publish:${targetId}`;
 
 /** How long a change may hold a target: far beyond a few point writes, even on a busy database. */
-const CHANGE_LEASE_MS = 60_000;
+export const CHANGE_LEASE_MS = 60_000;
 
 export type TargetUpdate = UpdateFilter<PostTarget>;
 

@@ -1,3 +1,4 @@
+import { oneChangeAtATime } from '../../db/post-changes.js';
 import { cancelTargets, editPost, retryTarget, type PostEdit } from '../../db/posts.js';
 import type { Models } from '../../db/models/index.js';
 import type { PostTarget } from '../../db/models/post-target.js';
@@ -20,7 +21,15 @@ export interface ActionDeps {
 export interface Outcome {
   ok: boolean;
   message: string;
+  /** Nothing was changed: another change of the post was being saved. */
+  refused?: true;
 }
+
+const ANOTHER_CHANGE: Outcome = {
+  ok: false,
+  refused: true,
+  message: 'Another change to this post was being saved at that moment, so nothing was changed. Check the post below, then try again.',
+};
 
 /**
  * "Queued on X @a (position 2)", "LinkedIn @b: waits for reconnect: ...", or why it was not queued;
@@ -54,6 +63,11 @@ function heldByPublishing(answers: TargetChange[]): Set<string> {
 /** Cancels every target still waiting; a target being published cannot be stopped, and says so. */
 export async function cancelPost(deps: ActionDeps, post: Post, targets: PostTarget[]): Promise<Outcome> {
   const now = deps.clock();
+  const change = await oneChangeAtATime(deps.models, { postId: post._id, holder: 'cancel', now }, () => cancelWaiting(deps, post, targets, now));
+  return change.made ? change.value : ANOTHER_CHANGE;
+}
+
+async function cancelWaiting(deps: ActionDeps, post: Post, targets: PostTarget[], now: Date): Promise<Outcome> {
   const waiting = targets.filter((target) => target.state === 'scheduled');
   // A publish may have started since the page read the targets: it holds the target (busy), or has claimed it.
   const answers = await cancelTargets(deps.models, waiting, { code: 'canceled', message: 'Canceled by you' }, now);
@@ -86,6 +100,11 @@ export async function retryPostTarget(deps: ActionDeps, post: Post, target: Post
  */
 export async function applyEdit(deps: ActionDeps, post: Post, targets: PostTarget[], edit: PostEdit): Promise<Outcome> {
   const now = deps.clock();
+  const change = await oneChangeAtATime(deps.models, { postId: post._id, holder: 'edit', now }, () => editWaiting(deps, post, targets, edit, now));
+  return change.made ? change.value : ANOTHER_CHANGE;
+}
+
+async function editWaiting(deps: ActionDeps, post: Post, targets: PostTarget[], edit: PostEdit, now: Date): Promise<Outcome> {
   const waiting = targets.filter((target) => target.state === 'scheduled');
   const held = heldByPublishing(await editPost(deps.models, post, edit, { all: targets, waitingIds: waiting.map((target) => target._id) }, now));
   const moved = waiting.filter((target) => !held.has(target._id));

@@ -238,8 +238,8 @@ export function postsRouter(deps: PostsDeps): Router {
     const { publishNow, ...edit } = parsed.value;
     const outcome = await applyEdit(actionDeps, post, detail.targets, edit);
     await setTimeZone(models, req.user!.id, edit.timeZone);
-    const when = publishNow ? 'Publishing now.' : `Now scheduled for ${formatIn(edit.publishAt, edit.timeZone)}.`;
-    flash(req, outcome.ok ? 'info' : 'error', `${outcome.message} ${when}`);
+    const when = outcome.refused ? '' : publishNow ? ' Publishing now.' : ` Now scheduled for ${formatIn(edit.publishAt, edit.timeZone)}.`;
+    flash(req, outcome.ok ? 'info' : 'error', `${outcome.message}${when}`);
     res.redirect(303, `/posts/${post._id}`);
   });
 

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
-import { endClaim, takeClaim } from '../../../db/claims.js';
+import { endClaim, giveBackClaim, takeClaim } from '../../../db/claims.js';
+import { postChangeKeyOf } from '../../../db/post-changes.js';
 import { targetIdOf } from '../../../db/models/post-target.js';
 import { createPost } from '../../../db/posts.js';
 import type { PlatformId } from '../../../platforms/types.js';
@@ -259,6 +260,53 @@ describe('web: the Posts section', () => {
     expect(after.dueAt.getTime()).toBe(before.dueAt.getTime());
     expect((await web.db.models.Post.findById(postId).lean())?.text).toBe('Rewritten');
     await endClaim(web.db.models, { key: `publish:${before._id}`, generation: 1, now: new Date() });
+  });
+
+  it('an edit or a cancel while another change of the post is being saved changes nothing, and says so', { timeout: 60_000 }, async () => {
+    const { user, owner } = await writer();
+    const x = await connect(owner, 'x', 'change_held_x');
+    const postId = await schedule(user.agent, { text: 'Words kept', accountIds: [x.accountId], minutes: 120, zone: 'UTC' });
+    const before = await targetOf(postId, x.accountId);
+    const other = await takeClaim(web.db.models, { key: postChangeKeyOf(postId), holder: 'another edit', now: new Date(), leaseMs: 60_000 });
+    expect(other).toEqual({ won: true, generation: 1 });
+
+    const refusal = 'Another change to this post was being saved at that moment, so nothing was changed. Check the post below, then try again.';
+    const edited = await submit(user.agent, `/posts/${postId}/edit`, [['text', 'Words lost'], ['when', 'later'], ['publishAt', localIn(300, 'UTC')], ['timeZone', 'UTC']], `/posts/${postId}/edit`);
+    expect(edited.status, edited.text).toBe(303);
+    const afterEdit = unescape((await user.agent.get(`/posts/${postId}`).expect(200)).text);
+    expect(afterEdit).toContain(refusal);
+    expect(afterEdit).not.toContain('Now scheduled for');
+    const canceled = await submit(user.agent, `/posts/${postId}/cancel`, [], `/posts/${postId}`);
+    expect(canceled.status, canceled.text).toBe(303);
+    expect(unescape((await user.agent.get(`/posts/${postId}`).expect(200)).text)).toContain(refusal);
+
+    const after = await targetOf(postId, x.accountId);
+    expect(after.state).toBe('scheduled');
+    expect(after.content?.text).toBe('Words kept');
+    expect(after.dueAt.getTime()).toBe(before.dueAt.getTime());
+    expect((await web.db.models.Post.findById(postId).lean())?.text).toBe('Words kept');
+
+    // Once the other change is done, the same edit goes through.
+    await giveBackClaim(web.db.models, { key: postChangeKeyOf(postId), generation: 1 });
+    await submit(user.agent, `/posts/${postId}/edit`, [['text', 'Words changed'], ['when', 'later'], ['publishAt', localIn(300, 'UTC')], ['timeZone', 'UTC']], `/posts/${postId}/edit`);
+    expect((await targetOf(postId, x.accountId)).content?.text).toBe('Words changed');
+    expect((await web.db.models.Post.findById(postId).lean())?.text).toBe('Words changed');
+  });
+
+  it('two edits at once leave the post and each of its targets with the same words', { timeout: 120_000 }, async () => {
+    const { user, owner } = await writer();
+    const x = await connect(owner, 'x', 'edits_x');
+    const linkedin = await connect(owner, 'linkedin', 'edits_li');
+    const postId = await schedule(user.agent, { text: 'Round 0', accountIds: [x.accountId, linkedin.accountId], minutes: 120, zone: 'UTC' });
+    const edit = (text: string) =>
+      submit(user.agent, `/posts/${postId}/edit`, [['text', text], ['when', 'later'], ['publishAt', localIn(300, 'UTC')], ['timeZone', 'UTC']], `/posts/${postId}/edit`);
+    for (let round = 1; round <= 6; round++) {
+      const answers = await Promise.all([edit(`Round ${round}a`), edit(`Round ${round}b`)]);
+      for (const answer of answers) expect(answer.status, answer.text).toBe(303);
+      const postText = (await web.db.models.Post.findById(postId).lean())?.text;
+      const targetTexts = await Promise.all([x, linkedin].map(async (account) => (await targetOf(postId, account.accountId)).content?.text));
+      expect(targetTexts, `round ${round}: the post says ${postText}`).toEqual([postText, postText]);
+    }
   });
 
   it('retries a failed target once the cause is gone', { timeout: 90_000 }, async () => {
