@@ -207,10 +207,13 @@ export async function settlePublishing(models: Models, input: { targetId: string
 
 /** A waiting target fails; `busy` while a publish attempt holds it (it may still publish). */
 export async function recordFailed(models: Models, targetId: string, reason: Reason, now: Date): Promise<TargetChange['kind']> {
-  const [answer] = await changeTargets(models, { targets: [targetId], holder: 'fail', now }, (target) =>
-    isWaiting(target.state) ? { $set: { state: 'failed', reason, updatedAt: now } } : undefined,
-  );
+  const [answer] = await failWaitingTargets(models, [targetId], reason, now);
   return answer!.kind;
+}
+
+/** Each of these targets still waiting fails, by `_id` under its claim (`busy`: a publish attempt holds it). */
+export function failWaitingTargets(models: Models, targetIds: string[], reason: Reason, now: Date): Promise<TargetChange[]> {
+  return changeTargets(models, { targets: targetIds, holder: 'fail', now }, (target) => (isWaiting(target.state) ? { $set: { state: 'failed', reason, updatedAt: now } } : undefined));
 }
 
 export async function recordQueued(models: Models, targetId: string, now: Date): Promise<void> {

@@ -50,6 +50,10 @@ export interface PublishingActivities {
   failTarget(input: TargetRef & ({ reason: Reason } | { accountReason: AccountReason })): Promise<void>;
   /** Marks the given queued targets of an account cancelled (the user skipped them) or moved to a new time. */
   settleOverdue(input: { accountId: string; postIds: string[]; change: { skip: Reason } | { dueAt: number } }): Promise<void>;
-  /** The account was disconnected: every scheduled target of it fails; answers how many. */
-  failScheduledPosts(input: { accountId: string; reason: Reason }): Promise<number>;
+  /**
+   * The account was disconnected: its waiting targets fail; answers how many. `postIds`: the posts
+   * its queue held, each target failed by `_id`; without them (an attempt scheduled before they were
+   * passed) every waiting target of the account, found by reading the whole collection on FerretDB.
+   */
+  failScheduledPosts(input: { accountId: string; reason: Reason; postIds?: string[] }): Promise<number>;
 }

@@ -1,4 +1,4 @@
-import { cancelTargets, failWaitingTargetsOf, moveTargets, recordFailed } from '../../db/posts.js';
+import { cancelTargets, failWaitingTargets, failWaitingTargetsOf, moveTargets, recordFailed } from '../../db/posts.js';
 import { targetIdOf } from '../../db/models/post-target.js';
 import type { Models } from '../../db/models/index.js';
 import { findNotifiedUser } from '../../db/users.js';
@@ -34,8 +34,13 @@ export function publishingActivities(deps: LifecycleDeps): PublishingActivities 
       const busy = answers.filter((answer) => answer.kind === 'busy');
       if (busy.length > 0) throw new Error(`${busy.length} of ${ids.length} overdue posts are being changed or published; settled on the next attempt`);
     },
-    async failScheduledPosts({ accountId, reason }) {
-      return failWaitingTargetsOf(models, accountId, reason, clock());
+    async failScheduledPosts({ accountId, reason, postIds }) {
+      if (!postIds) return failWaitingTargetsOf(models, accountId, reason, clock());
+      const answers = await failWaitingTargets(models, postIds.map((postId) => targetIdOf(postId, accountId)), reason, clock());
+      // An attempt that outlived its timeout still holds a target: retried once it settled or its lease ended.
+      const busy = answers.filter((answer) => answer.kind === 'busy');
+      if (busy.length > 0) throw new Error(`${busy.length} of ${postIds.length} scheduled posts are being published; failed on the next attempt`);
+      return answers.filter((answer) => answer.kind === 'changed').length;
     },
   };
 }

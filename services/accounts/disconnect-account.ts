@@ -16,7 +16,7 @@ import type { AccountWorkflowTarget } from '../account-workflows/target.js';
 export interface DisconnectOutcome {
   /** The workflow's answer, or why there was none (`notRunning`: its credentials were deleted here). */
   answer: Answer<DisconnectResult>;
-  /** Scheduled posts for the account that failed: those the workflow held and any it never received. */
+  /** Scheduled posts for the account that failed: those the workflow held, or, without its answer, every one still waiting. */
   failedPosts: number;
 }
 
@@ -29,7 +29,10 @@ export async function disconnectAccount(
   if (!answer.ok && answer.refusal.kind === 'notRunning') {
     await forgetAccount(deps.models, createCredentialStore(deps.models, deps.config.tokenEncryptionKey), account, now);
   }
-  // The workflow failed the posts it held; any it never received (a crash before queueing) fail here too.
-  const stragglers = await failWaitingTargetsOf(deps.models, account._id, ACCOUNT_DISCONNECTED, now);
-  return { answer, failedPosts: (answer.ok ? answer.value.affectedPosts : 0) + stragglers };
+  // The workflow failed the posts it held, each by its id. A post it never received (a crash before
+  // queueing) fails when self-healing offers it to the ended workflow (activities/requeue-posts.ts).
+  // Without the workflow's answer nobody knows which posts it held: every waiting target of the
+  // account fails here, found by reading the whole collection on FerretDB.
+  if (answer.ok) return { answer, failedPosts: answer.value.affectedPosts };
+  return { answer, failedPosts: await failWaitingTargetsOf(deps.models, account._id, ACCOUNT_DISCONNECTED, now) };
 }

@@ -124,9 +124,10 @@ export class Publisher {
     return { outcome: 'failed', reason: testPostFailure(result) };
   }
 
-  /** The account was disconnected: every post still queued fails. Answers how many did. */
+  /** The account was disconnected: every post still queued fails, each found by its id. Answers how many did. */
   async failAll(): Promise<number> {
-    const affected = this.queue.entries.length > 0 ? await failScheduledPosts({ accountId: this.account.accountId, reason: ACCOUNT_DISCONNECTED }) : 0;
+    const postIds = this.queue.entries.map((entry) => entry.postId);
+    const affected = postIds.length > 0 ? await failScheduledPosts({ accountId: this.account.accountId, reason: ACCOUNT_DISCONNECTED, postIds }) : 0;
     this.queue = emptyQueue();
     return affected;
   }

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { targetIdOf } from '../../../db/models/post-target.js';
+import { createPost } from '../../../db/posts.js';
+import { requeueWaitingPosts } from '../../../activities/requeue-posts.js';
 import { approveConsent } from '../../../sandbox/client.js';
 import { accountWorkflowId, revokedSignal, stateQuery } from '../../../workflows/account/messages.js';
 import { waitFor } from '../../helpers/lifecycle.js';
@@ -122,5 +124,29 @@ describe('web: publishing from the Connections page', () => {
     expect((await user.agent.get('/connections').expect(200)).text).toContain('1 scheduled post for it failed.');
     const target = await web.db.models.PostTarget.findById(targetIdOf(scheduled!.post._id, account._id)).lean();
     expect(target).toMatchObject({ state: 'failed', reason: { code: 'account_disconnected' } });
+  });
+
+  it('a disconnect fails the posts the workflow held by their ids; one it never received fails when self-healing offers it', { timeout: 60_000 }, async () => {
+    const user = await payingUser();
+    const { account, owner } = await connectedX(user, 'leaving_with_straggler');
+    const workflows = workflowTarget(web.temporal.client, web.config.temporal.taskQueue);
+    const nextWeek = new Date(Date.now() + 7 * 24 * 3600_000);
+    const [queued] = await schedulePosts({ db: web.db, workflows, owner, account: { accountId: account._id, platform: 'x', handle: account.handle }, posts: [{ text: 'Queued', publishAt: nextWeek }] });
+    // Stored, but never handed to the workflow (as after a crash between the two).
+    const straggler = await createPost(
+      web.db.models,
+      { ownerId: owner.ownerId, penNameId: owner.penNameId, kind: 'scheduled', text: 'Never queued', timeZone: 'UTC', publishAt: nextWeek, targets: [{ accountId: account._id, platform: 'x', handle: account.handle }] },
+      new Date(),
+    );
+    const targetOf = async (postId: string) => (await web.db.models.PostTarget.findById(targetIdOf(postId, account._id)).lean())!;
+
+    expect((await postForm(user.agent, `/connections/${account._id}/disconnect`, {}, `/connections/${account._id}/disconnect`)).status).toBe(303);
+    expect((await user.agent.get('/connections').expect(200)).text).toContain('1 scheduled post for it failed.');
+    expect(await targetOf(queued!.post._id)).toMatchObject({ state: 'failed', reason: { code: 'account_disconnected' } });
+    expect((await targetOf(straggler._id)).state).toBe('scheduled');
+
+    // Self-healing offers it to the account's workflow once it has waited past the in-flight minute; the ended workflow refuses it.
+    await requeueWaitingPosts(web.db.models, workflows, { restartedAccountIds: [], now: new Date(Date.now() + 5 * 60_000) });
+    expect(await targetOf(straggler._id)).toMatchObject({ state: 'failed', reason: { code: 'not_queued' } });
   });
 });

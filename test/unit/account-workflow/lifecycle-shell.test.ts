@@ -67,7 +67,7 @@ describe('account workflow shell', () => {
     expect(result).toEqual({ revoke: { code: 'revoked' }, affectedPosts: 2 });
     expect(await handle.result()).toEqual(result);
     expect(stub.calls('revokeCredentials')).toEqual([stub.accountId]);
-    expect(stub.calls('failScheduledPosts')).toEqual([{ accountId: stub.accountId, reason: { code: 'account_disconnected', message: expect.any(String) } }]);
+    expect(stub.calls('failScheduledPosts')).toEqual([{ accountId: stub.accountId, reason: { code: 'account_disconnected', message: expect.any(String) }, postIds: ['post-1', 'post-2'] }]);
     expect(stub.calls('notify').map((call) => call.kind)).toEqual(['disconnected']);
     expect(stub.calls('recordStatus').at(-1)).toMatchObject({ status: 'disconnected', queuePaused: false });
   });
