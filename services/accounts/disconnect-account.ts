@@ -30,7 +30,7 @@ export async function disconnectAccount(
     await forgetAccount(deps.models, createCredentialStore(deps.models, deps.config.tokenEncryptionKey), account, now);
   }
   // The workflow failed the posts it held, each by its id. A post it never received (a crash before
-  // queueing) fails when self-healing offers it to the ended workflow (activities/requeue-posts.ts).
+  // queueing) fails at the next self-healing pass, which finds its account disconnected (activities/requeue-posts.ts).
   // Without the workflow's answer nobody knows which posts it held: every waiting target of the
   // account fails here, found by reading the whole collection on FerretDB.
   if (answer.ok) return { answer, failedPosts: answer.value.affectedPosts };
