@@ -35,17 +35,32 @@ export async function assertPortFree(port: number, variable: string, host = '127
   });
 }
 
-/** A free TCP port on loopback, chosen by the kernel. */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
+/**
+ * Ports handed out below the kernel's ephemeral range (32768–60999 on Linux, 49152–65535 elsewhere):
+ * the kernel never gives those to `listen(0)` or to an outgoing connection, so a port chosen here
+ * stays free until its server binds it, seconds later. A port the kernel chose could be taken in
+ * between (an `npm start` test lost its worker's metrics port that way).
+ */
+const PORTS_FROM = 10_000;
+const PORTS_TO = 32_000;
+const handedOut = new Set<number>();
+
+const canListen = (port: number) =>
+  new Promise<boolean>((resolve) => {
     const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
   });
+
+/** A free TCP port on loopback, not handed out before by this process. */
+export async function freePort(): Promise<number> {
+  for (let tries = 0; tries < 100; tries++) {
+    const port = PORTS_FROM + Math.floor(Math.random() * (PORTS_TO - PORTS_FROM));
+    if (handedOut.has(port) || !(await canListen(port))) continue;
+    handedOut.add(port);
+    return port;
+  }
+  throw new Error(`no free port found between ${PORTS_FROM} and ${PORTS_TO}`);
 }
 
 function splitLines(onLine: LineSink): (chunk: Buffer) => void {
