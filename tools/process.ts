@@ -25,14 +25,18 @@ export class PortInUseError extends Error {
   }
 }
 
-export async function assertPortFree(port: number, variable: string, host = '127.0.0.1'): Promise<void> {
-  await new Promise<void>((resolve, reject) => {
+/** Listens on `port` for a moment: undefined when it could, else why not. */
+function probeListen(port: number, host = '127.0.0.1'): Promise<NodeJS.ErrnoException | undefined> {
+  return new Promise((resolve) => {
     const server = createServer();
-    server.once('error', (error: NodeJS.ErrnoException) =>
-      reject(error.code === 'EADDRINUSE' || error.code === 'EACCES' ? new PortInUseError(port, variable) : error),
-    );
-    server.listen({ port, host, exclusive: true }, () => server.close(() => resolve()));
+    server.once('error', (error: NodeJS.ErrnoException) => resolve(error));
+    server.listen({ port, host, exclusive: true }, () => server.close(() => resolve(undefined)));
   });
+}
+
+export async function assertPortFree(port: number, variable: string, host = '127.0.0.1'): Promise<void> {
+  const error = await probeListen(port, host);
+  if (error) throw error.code === 'EADDRINUSE' || error.code === 'EACCES' ? new PortInUseError(port, variable) : error;
 }
 
 /**
@@ -45,18 +49,11 @@ const PORTS_FROM = 10_000;
 const PORTS_TO = 32_000;
 const handedOut = new Set<number>();
 
-const canListen = (port: number) =>
-  new Promise<boolean>((resolve) => {
-    const server = createServer();
-    server.once('error', () => resolve(false));
-    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
-  });
-
 /** A free TCP port on loopback, not handed out before by this process. */
 export async function freePort(): Promise<number> {
   for (let tries = 0; tries < 100; tries++) {
     const port = PORTS_FROM + Math.floor(Math.random() * (PORTS_TO - PORTS_FROM));
-    if (handedOut.has(port) || !(await canListen(port))) continue;
+    if (handedOut.has(port) || (await probeListen(port)) !== undefined) continue;
     handedOut.add(port);
     return port;
   }

@@ -60,11 +60,16 @@ function heldByPublishing(answers: TargetChange[]): Set<string> {
   return new Set(answers.flatMap((answer) => (answer.kind === 'busy' ? [answer.targetId] : answer.kind === 'left' && answer.target.state === 'publishing' ? [answer.target._id] : [])));
 }
 
-/** Cancels every target still waiting; a target being published cannot be stopped, and says so. */
-export async function cancelPost(deps: ActionDeps, post: Post, targets: PostTarget[]): Promise<Outcome> {
+/** Makes one user change of the post while no other is being saved; otherwise changes nothing and says so. */
+async function theOnlyChange(deps: ActionDeps, post: Post, holder: string, change: (now: Date) => Promise<Outcome>): Promise<Outcome> {
   const now = deps.clock();
-  const change = await oneChangeAtATime(deps.models, { postId: post._id, holder: 'cancel', now }, () => cancelWaiting(deps, post, targets, now));
-  return change.made ? change.value : ANOTHER_CHANGE;
+  const made = await oneChangeAtATime(deps.models, { postId: post._id, holder, now }, () => change(now));
+  return made.made ? made.value : ANOTHER_CHANGE;
+}
+
+/** Cancels every target still waiting; a target being published cannot be stopped, and says so. */
+export function cancelPost(deps: ActionDeps, post: Post, targets: PostTarget[]): Promise<Outcome> {
+  return theOnlyChange(deps, post, 'cancel', (now) => cancelWaiting(deps, post, targets, now));
 }
 
 async function cancelWaiting(deps: ActionDeps, post: Post, targets: PostTarget[], now: Date): Promise<Outcome> {
@@ -98,10 +103,8 @@ export async function retryPostTarget(deps: ActionDeps, post: Post, target: Post
  * New text, image or time for the targets still waiting; each is moved in its account's queue. A
  * target a publish attempt holds keeps what that attempt is sending, and says so.
  */
-export async function applyEdit(deps: ActionDeps, post: Post, targets: PostTarget[], edit: PostEdit): Promise<Outcome> {
-  const now = deps.clock();
-  const change = await oneChangeAtATime(deps.models, { postId: post._id, holder: 'edit', now }, () => editWaiting(deps, post, targets, edit, now));
-  return change.made ? change.value : ANOTHER_CHANGE;
+export function applyEdit(deps: ActionDeps, post: Post, targets: PostTarget[], edit: PostEdit): Promise<Outcome> {
+  return theOnlyChange(deps, post, 'edit', (now) => editWaiting(deps, post, targets, edit, now));
 }
 
 async function editWaiting(deps: ActionDeps, post: Post, targets: PostTarget[], edit: PostEdit, now: Date): Promise<Outcome> {
