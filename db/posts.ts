@@ -216,8 +216,16 @@ export function failWaitingTargets(models: Models, targetIds: string[], reason: 
   return changeTargets(models, { targets: targetIds, holder: 'fail', now }, (target) => (isWaiting(target.state) ? { $set: { state: 'failed', reason, updatedAt: now } } : undefined));
 }
 
-export async function recordQueued(models: Models, targetId: string, now: Date): Promise<void> {
-  await models.PostTarget.updateOne({ _id: targetId }, { $set: { queuedAt: now, updatedAt: now } });
+/**
+ * A waiting target its account's workflow now holds is marked queued, under its publish claim:
+ * FerretDB writes a whole document back, so an unclaimed write made while an attempt settles could
+ * undo the attempt. `busy`: an attempt holds the target, so the workflow has it already.
+ */
+export async function recordQueued(models: Models, target: PostTarget | string, now: Date): Promise<TargetChange['kind']> {
+  const [answer] = await changeTargets(models, { targets: [target], holder: 'queued', now }, (current) =>
+    isWaiting(current.state) ? { $set: { queuedAt: now, updatedAt: now } } : undefined,
+  );
+  return answer!.kind;
 }
 
 /** Each target still scheduled is canceled (targets as last read, or their ids). */

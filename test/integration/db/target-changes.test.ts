@@ -3,7 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { publishingActivities } from '../../../activities/publishing/index.js';
 import type { PostTarget } from '../../../db/models/post-target.js';
-import { cancelTargets, claimPublishing, createPost, editPost, retryTarget, settlePublishing, targetsOfPost } from '../../../db/posts.js';
+import { cancelTargets, claimPublishing, createPost, editPost, recordQueued, retryTarget, settlePublishing, targetsOfPost } from '../../../db/posts.js';
 import { readTarget } from '../../../db/target-changes.js';
 import { testConfig } from '../../helpers/integration.js';
 import { openMonitoredDatabase, type MonitoredDatabase } from '../../helpers/monitored-database.js';
@@ -152,6 +152,23 @@ describe('changes to post targets', () => {
         await settlePublishing(db.models, { targetId: target._id, attempt: 1, outcome: { published: { externalId: 'e', url: 'u' } }, now: new Date() });
         expect((await cancelTargets(db.models, [target._id], canceledByYou, new Date()))[0]).toMatchObject({ kind: 'left', target: { state: 'published' } });
       }
+    }
+  });
+
+  it('marking a target queued racing a publish attempt: the attempt and its result are never undone', async () => {
+    for (let round = 0; round < ROUNDS; round++) {
+      const { targets } = await newPost();
+      const target = targets[0]!;
+      const publish = async () => {
+        // An attempt that finds the target busy is retried, as Temporal retries the activity.
+        let claimed = await claim(target);
+        for (let retry = 0; claimed.kind === 'busy' && retry < 50; retry++) claimed = await sleep(10).then(() => claim(target));
+        if (claimed.kind !== 'claimed') throw new Error(`round ${round}: the attempt was not claimed (${claimed.kind})`);
+        await settlePublishing(db.models, { targetId: target._id, attempt: claimed.attempt, outcome: { published: { externalId: `e${round}`, url: 'u' } }, now: new Date() });
+      };
+      const [marked] = await race(round, () => recordQueued(db.models, target._id, new Date()), publish);
+      expect(await read(target._id), `round ${round}`).toMatchObject({ state: 'published', attempts: 1, externalId: `e${round}` });
+      expect(['changed', 'busy', 'left']).toContain(marked);
     }
   });
 
