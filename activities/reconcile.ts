@@ -1,6 +1,7 @@
 import { Context } from '@temporalio/activity';
 import { listConnectedAccountIds } from '../db/accounts.js';
 import { pruneAccountEvents } from '../db/account-events.js';
+import { noteQueueRestore } from '../db/queue-restores.js';
 import { sweepClaims } from '../db/claims.js';
 import type { Models } from '../db/models/index.js';
 import { sweepRenewalSlots } from '../db/renewal-slots.js';
@@ -42,6 +43,15 @@ export interface ReconcileDeps {
   eventRetentionMs?: number;
 }
 
+/**
+ * Starts an account's missing workflow, noting first that the posts its lost run held must be
+ * handed to the new one: a pass that dies after the start leaves the note for the next pass.
+ */
+export async function restartAccountWorkflow(deps: Pick<ReconcileDeps, 'models' | 'describeAccount'>, client: AccountWorkflowClient, accountId: string): Promise<'started' | 'running'> {
+  await noteQueueRestore(deps.models, accountId, new Date());
+  return client.ensureRunning(await deps.describeAccount(accountId));
+}
+
 export function reconcileActivities(deps: ReconcileDeps) {
   return {
     async reconcileAccountWorkflows(): Promise<ReconcileReport> {
@@ -55,9 +65,9 @@ export function reconcileActivities(deps: ReconcileDeps) {
       for (const accountId of ids) {
         if (running.has(accountId)) continue;
         Context.current().heartbeat(accountId);
-        if ((await client.ensureRunning(await deps.describeAccount(accountId))) === 'started') started.push(accountId);
+        if ((await restartAccountWorkflow(deps, client, accountId)) === 'started') started.push(accountId);
       }
-      const requeuedPosts = await requeueWaitingPosts(deps.models, workflows, { restartedAccountIds: started, now: new Date() });
+      const requeuedPosts = await requeueWaitingPosts(deps.models, workflows, { now: new Date() });
       await sweepClaims(deps.models, new Date(Date.now() - CLAIM_RETENTION_MS));
       await sweepRenewalSlots(deps.models, new Date(Date.now() - RENEWAL_SLOT_RETENTION_MS));
       await pruneAccountEvents(deps.models, new Date(Date.now() - (deps.eventRetentionMs ?? DEFAULT_EVENT_RETENTION_MS)));

@@ -112,17 +112,22 @@ export async function scheduledCountsOf(models: Models, scope: PenNameScope, acc
 }
 
 /**
- * Scheduled targets a workflow may not hold: those of `restartedAccountIds` (their queue went with
- * the old run), and those never handed to a workflow that were last written before `cutoff`.
+ * Scheduled targets a workflow may not hold: those of a restarted account queued before its restart
+ * (their queue went with the old run; handing one over marks it queued, so a long list is worked
+ * through batch by batch), and those never handed to a workflow that were last written before `cutoff`.
  */
 export async function targetsToQueueAgain(
   models: Models,
-  input: { restartedAccountIds: string[]; cutoff: Date; limit: number },
+  input: { restarted: { accountId: string; since: Date }[]; cutoff: Date; limit: number },
 ): Promise<Pick<PostTarget, '_id' | 'postId' | 'accountId' | 'dueAt'>[]> {
+  const ofRestarted = input.restarted.flatMap(({ accountId, since }) => [
+    { accountId, queuedAt: { $lt: since } },
+    { accountId, queuedAt: { $exists: false } },
+  ]);
   return models.PostTarget.find(
     {
       state: 'scheduled',
-      $or: [{ accountId: { $in: input.restartedAccountIds } }, { queuedAt: { $exists: false }, updatedAt: { $lt: input.cutoff } }],
+      $or: [...ofRestarted, { queuedAt: { $exists: false }, updatedAt: { $lt: input.cutoff } }],
     },
     { postId: 1, accountId: 1, dueAt: 1 },
   )

@@ -15,6 +15,7 @@ import { planSlotHolderModel } from './plan-slot-holder.js';
 import { planSlotModel } from './plan-slot.js';
 import { postTargetModel } from './post-target.js';
 import { postModel } from './post.js';
+import { queueRestoreModel } from './queue-restore.js';
 import { rateLimitHitModel } from './rate-limit-hit.js';
 import { renewalSlotModel } from './renewal-slot.js';
 import { sessionModel } from './session.js';
@@ -37,6 +38,7 @@ export function createModels(connection: Connection) {
     PlanSlotHolder: planSlotHolderModel(connection),
     Post: postModel(connection),
     PostTarget: postTargetModel(connection),
+    QueueRestore: queueRestoreModel(connection),
     Session: sessionModel(connection),
     RateLimitHit: rateLimitHitModel(connection),
     RenewalSlot: renewalSlotModel(connection),

@@ -1,6 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import type { ReconcileReport } from '../../../activities/reconcile.js';
+import { restartAccountWorkflow, type ReconcileReport } from '../../../activities/reconcile.js';
+import { requireAccount } from '../../../activities/lifecycle/deps.js';
+import { summaryOf } from '../../../activities/lifecycle/status.js';
+import { AccountWorkflowClient } from '../../../services/account-workflows/client.js';
 import { ensureReconcileSchedule, reconcileScheduleId } from '../../../worker/reconcile-schedule.js';
 import { accountWorkflowId, stateQuery } from '../../../workflows/account/messages.js';
 import { reconcileAccountsWorkflow } from '../../../workflows/reconcile.js';
@@ -32,6 +35,21 @@ describe('self-healing of account workflows', () => {
       for await (const execution of world.client.workflow.list({ query })) listed.push(execution.runId);
       return listed.length === 0;
     });
+  /** A connected account holding one scheduled post, whose workflow (and the queue with it) is then lost. */
+  const lostWithAHeldPost = async (handle: string) => {
+    const lost = await connect(handle);
+    const [held] = await schedulePosts({
+      db: world.db,
+      workflows: { client: world.client, taskQueue },
+      owner: world.owner,
+      account: { accountId: lost.accountId, platform: 'x' },
+      posts: [{ text: 'Held by the lost run', publishAt: new Date(Date.now() + 24 * 3600_000) }],
+    });
+    expect((await handleOf(lost.accountId).query(stateQuery)).queue.queued).toBe(1);
+    await handleOf(lost.accountId).terminate('test: the workflow and its queue are lost');
+    await leftVisibility(lost.accountId);
+    return { lost, held: held! };
+  };
   const reconcile = (): Promise<ReconcileReport> =>
     world.client.workflow.execute(reconcileAccountsWorkflow, { taskQueue, workflowId: `reconcile-test-${randomUUID()}` });
 
@@ -72,22 +90,11 @@ describe('self-healing of account workflows', () => {
   });
 
   it('queues again the posts a lost workflow held, and posts that never reached a workflow or never got their targets', { timeout: 90_000 }, async () => {
-    const lost = await connect('lost_with_posts');
+    const { lost, held } = await lostWithAHeldPost('lost_with_posts');
     const running = await connect('never_handed_a_post');
-    const workflows = { client: world.client, taskQueue };
-    const [held] = await schedulePosts({
-      db: world.db,
-      workflows,
-      owner: world.owner,
-      account: { accountId: lost.accountId, platform: 'x' },
-      posts: [{ text: 'Held by the lost run', publishAt: new Date(Date.now() + 24 * 3600_000) }],
-    });
-    expect((await handleOf(lost.accountId).query(stateQuery)).queue.queued).toBe(1);
     // The user had moved it (an overdue post rescheduled): its target, not the post, holds the time.
     const movedTo = new Date(Date.now() + 48 * 3600_000);
-    await world.db.models.PostTarget.updateOne({ _id: targetIdOf(held!.post._id, lost.accountId) }, { $set: { dueAt: movedTo } });
-    await handleOf(lost.accountId).terminate('test: the workflow and its queue are lost');
-    await leftVisibility(lost.accountId);
+    await world.db.models.PostTarget.updateOne({ _id: targetIdOf(held.post._id, lost.accountId) }, { $set: { dueAt: movedTo } });
 
     // Stored, but the process died before handing it to the workflow.
     const stranded = await createPost(
@@ -111,9 +118,26 @@ describe('self-healing of account workflows', () => {
     expect((await world.db.models.PostTarget.findById(strandedTarget).lean())?.queuedAt).toBeInstanceOf(Date);
     expect(await world.db.models.PostTarget.findById(unfinishedTarget).lean()).toMatchObject({ state: 'scheduled', dueAt: unfinished.publishAt, queuedAt: expect.any(Date) });
     expect((await world.db.models.Post.findById(unfinished._id).lean())?.targetsPending).toBeUndefined();
-    expect((await world.db.models.PostTarget.findById(targetIdOf(held!.post._id, lost.accountId)).lean())?.state).toBe('scheduled');
+    expect((await world.db.models.PostTarget.findById(targetIdOf(held.post._id, lost.accountId)).lean())?.state).toBe('scheduled');
 
     // Queued posts are left alone on the next pass.
+    expect((await reconcile()).requeuedPosts).toBe(0);
+  });
+
+  it('a pass that died right after starting a workflow: the next pass hands the lost run\'s posts to the new run', { timeout: 90_000 }, async () => {
+    const { lost, held } = await lostWithAHeldPost('lost_then_pass_died');
+
+    // What a pass does for a missing workflow, then the process died before it queued any post.
+    const describeAccount = async (accountId: string) => summaryOf(world.db.models, await requireAccount(world.db.models, accountId));
+    expect(await restartAccountWorkflow({ models: world.db.models, describeAccount }, new AccountWorkflowClient({ client: world.client, taskQueue }), lost.accountId)).toBe('started');
+    await waitFor('the restarted workflow to be active', async () => (await handleOf(lost.accountId).query(stateQuery)).status === 'active');
+    expect((await handleOf(lost.accountId).query(stateQuery)).queue.queued).toBe(0);
+
+    // The next pass finds the workflow running, and still hands it the post its lost run held.
+    const report = await reconcile();
+    expect(report).toMatchObject({ started: [], requeuedPosts: 1 });
+    expect((await handleOf(lost.accountId).query(stateQuery)).queue).toMatchObject({ queued: 1, nextPublishAt: held.post.publishAt.toISOString() });
+    // Handed over once: the pass after has nothing to queue.
     expect((await reconcile()).requeuedPosts).toBe(0);
   });
 

@@ -146,7 +146,7 @@ describe('web: publishing from the Connections page', () => {
     expect((await targetOf(straggler._id)).state).toBe('scheduled');
 
     // Self-healing takes it up once it has waited past the in-flight minute, and finds its account disconnected.
-    await requeueWaitingPosts(web.db.models, workflows, { restartedAccountIds: [], now: new Date(Date.now() + 5 * 60_000) });
+    await requeueWaitingPosts(web.db.models, workflows, { now: new Date(Date.now() + 5 * 60_000) });
     expect(await targetOf(straggler._id)).toMatchObject({ state: 'failed', reason: { code: 'account_disconnected' } });
   });
 });
