@@ -16,7 +16,7 @@ export interface CycleProfile {
   timerFiredAfterDueMs: number;
   /** Timer fired → first publish activity scheduled (the workflow task; ms, mean). */
   firstTaskMs: number;
-  /** Mean per publish activity after the first: previous one completed → this one scheduled (workflow task wait + run). */
+  /** Mean per publish activity after the first: previous one completed → this one scheduled (workflow task wait + run); NaN when every account ran one. */
   gapMs: number;
   workflowTaskQueueMs: number;
   workflowTaskRunMs: number;

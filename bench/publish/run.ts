@@ -90,7 +90,7 @@ export async function runPublishBench(argv: string[], settings: { temporalCliPat
     if (options.workerProfile) progress(saveProfile(run.logs.dir, 'worker-burst', await worker.profiler.stop()));
     progress(`  ${burst.measurement.published}/${burst.measurement.posts} published, drained ${burst.measurement.drainSec.toFixed(2)} s after due`);
     const profile = await profileRound(context.client, accounts.map((a) => a.accountId), burstRound.dueAt);
-    progress(`  per post: ${profile.activitiesPerPost} activities (${profile.postsPerActivity} posts per publish activity); per publish activity: gap ${profile.gapMs} ms, queue ${profile.activityQueueMs} ms, run ${profile.activityRunMs} ms`);
+    progress(`  per post: ${profile.activitiesPerPost} activities (${profile.postsPerActivity} posts per publish activity); per publish activity: ${Number.isFinite(profile.gapMs) ? `gap ${profile.gapMs} ms` : 'no gap (one publish activity per account)'}, queue ${profile.activityQueueMs} ms, run ${profile.activityRunMs} ms`);
     const bareDue = dueInstant(context);
     const postsPerRun = Number.isFinite(profile.postsPerActivity) ? Math.max(1, Math.round(profile.postsPerActivity)) : 1;
     progress(`same-shape timer baseline: ${options.posts} posts, ${profile.shape.length} no-op activities per ${postsPerRun} post(s), over ${options.accounts} bare workflows, due at ${new Date(bareDue).toISOString()}`);
