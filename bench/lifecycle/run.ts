@@ -117,7 +117,11 @@ export async function runLifecycleBench(argv: string[], settings: { temporalCliP
       const stageFrom = connected.length;
       for (let from = stageFrom; from < end; from += CONSENT_CHUNK) {
         const to = Math.min(end, from + CONSENT_CHUNK);
-        const connects = await connectAccounts(context, await consentChunk(from, to), `${from}..${to}`);
+        const consents = await consentChunk(from, to);
+        const profileThis = options.workerProfile && to === options.accounts;
+        if (profileThis) await tether.profiler.start();
+        const connects = await connectAccounts(context, consents, `${from}..${to}`);
+        if (profileThis) progress(saveProfile(run.logs.dir, `worker-connects-${from}`, await tether.profiler.stop()));
         connectStages.push(connects);
         connected.push(...connects.results.filter((a): a is ConnectedAccount => a !== undefined));
         const point = { accounts: connected.length, connectsPerSecond: connects.latenciesMs.length / (connects.elapsedMs / 1000), tetherRssMiB: mib(processMemory(tether.pid).rssBytes) };
