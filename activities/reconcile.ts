@@ -1,9 +1,9 @@
 import { Context } from '@temporalio/activity';
 import { listConnectedAccountIds } from '../db/accounts.js';
 import { pruneAccountEvents } from '../db/account-events.js';
-import { noteQueueRestore } from '../db/queue-restores.js';
 import { sweepClaims } from '../db/claims.js';
 import type { Models } from '../db/models/index.js';
+import { noteQueueRestore } from '../db/queue-restores.js';
 import { sweepRenewalSlots } from '../db/renewal-slots.js';
 import { AccountWorkflowClient } from '../services/account-workflows/client.js';
 import type { AccountWorkflowTarget } from '../services/account-workflows/target.js';

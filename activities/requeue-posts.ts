@@ -7,8 +7,9 @@ import { queueTargets } from '../services/posts/queue.js';
 import { ACCOUNT_DISCONNECTED } from '../workflows/publishing/queue.js';
 
 // Nothing scheduled is lost: posts whose account workflow was restarted (its queue went with the
-// old run; self-healing notes each restart before it starts the workflow), and posts stored but never handed to a workflow (a crash before, or while, their targets
-// were written), are queued again. Scheduling is idempotent in the workflow, so a post queued twice waits once.
+// old run; self-healing notes each restart before it starts the workflow), and posts stored but
+// never handed to a workflow (a crash before, or while, their targets were written), are queued
+// again. Scheduling is idempotent in the workflow, so a post queued twice waits once.
 // A post whose account was disconnected meanwhile fails as its workflow's disconnect fails the posts
 // it holds (a disconnect fails only those: it no longer reads every target of the account).
 

@@ -226,8 +226,8 @@ export function failWaitingTargets(models: Models, targetIds: string[], reason: 
  * FerretDB writes a whole document back, so an unclaimed write made while an attempt settles could
  * undo the attempt. `busy`: an attempt holds the target, so the workflow has it already.
  */
-export async function recordQueued(models: Models, target: PostTarget | string, now: Date): Promise<TargetChange['kind']> {
-  const [answer] = await changeTargets(models, { targets: [target], holder: 'queued', now }, (current) =>
+export async function recordQueued(models: Models, targetId: string, now: Date): Promise<TargetChange['kind']> {
+  const [answer] = await changeTargets(models, { targets: [targetId], holder: 'queued', now }, (current) =>
     isWaiting(current.state) ? { $set: { queuedAt: now, updatedAt: now } } : undefined,
   );
   return answer!.kind;
