@@ -12,4 +12,6 @@ export interface LifecycleContext extends BenchContext {
   workers: { tether: TetherWorker; baseline: WorkerProcess };
   /** The baseline worker's SDK metrics exporter (its workflow cache hits and misses). */
   baselineMetricsPort: number;
+  /** The baseline worker's control port (POST /gc: a full garbage collection before reading its memory). */
+  baselineControlPort: number;
 }

@@ -69,9 +69,11 @@ export const LIFECYCLE_USAGE = `npm run bench -- lifecycle [options]
   --profile-samples P        histories read per operation for the time breakdown (default 50)
   --memory-checkpoint M      also read worker memory at M accounts (default 1000)
   --window W                 compare connect throughput over the first and last W (default 300)
-  --worker-profile           CPU profiles of Tether's worker (its main thread) over the last chunk
-                             of connects and over the timed refreshNow updates: worker-connects-<from>
-                             and worker-refresh-now .cpuprofile files, with summaries, in the logs folder
+  --worker-profile           CPU profiles of Tether's worker, its main and workflow threads,
+                             over the first and last chunks of connects and over the timed
+                             refreshNow updates: worker-connects-<from>[-<thread>] and
+                             worker-refresh-now[-<thread>] .cpuprofile files, with summaries,
+                             in the logs folder
 ${DB_BACKEND_USAGE}`;
 
 export function parseLifecycleOptions(argv: string[]): LifecycleOptions {

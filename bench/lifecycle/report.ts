@@ -1,4 +1,5 @@
 import type { CountedOperation } from '../shared/counted.js';
+import type { CpuSplit } from '../shared/cpu.js';
 import type { Breakdown } from '../shared/history.js';
 import type { UpdateProfile } from '../shared/profile.js';
 import { formatValue, markdownTable, type Row } from '../shared/report.js';
@@ -18,6 +19,21 @@ export interface ShapeReading {
   activities: string[];
 }
 
+export interface TrajectoryPoint {
+  accounts: number;
+  connects?: number;
+  connectsPerSecond: number;
+  tetherRssMiB: number;
+  cpu?: CpuSplit;
+}
+
+/** CPU ms per connect of each process over one chunk; undefined for runs before this was read. */
+export function cpuPerConnect(point: TrajectoryPoint): Record<string, number> | undefined {
+  const { cpu, connects } = point;
+  if (!cpu || !connects) return undefined;
+  return Object.fromEntries(Object.entries(cpu.processes).map(([name, p]) => [name, (p.cpuSec * 1000) / connects]));
+}
+
 export interface LifecycleMeasurements {
   options: LifecycleOptions;
   environment: { cpus: number; node: string; database: string; temporal: string; loadAverage: { start: number; end: number } };
@@ -32,8 +48,11 @@ export interface LifecycleMeasurements {
   latency: { refreshNow: LatencyResult; shaped: LatencyResult; noop: LatencyResult };
   databaseFloor: DatabaseFloor;
   memory: { before: MemoryReading; checkpoints: { accounts: number; reading: MemoryReading }[] };
-  /** After each chunk of connects: accounts connected, that chunk's connect rate, Tether's worker RSS (not settled). */
-  trajectory: { accounts: number; connectsPerSecond: number; tetherRssMiB: number }[];
+  /**
+   * After each chunk of connects: accounts connected, that chunk's connect rate, Tether's worker RSS
+   * (not settled), and whose CPU the chunk used (runs before this reading lack `connects` and `cpu`).
+   */
+  trajectory: TrajectoryPoint[];
   profiles: {
     connect: UpdateProfile;
     connectBaseline: UpdateProfile;
@@ -131,10 +150,22 @@ export function buildReport(m: LifecycleMeasurements): { json: unknown; markdown
       { metric: `Tether worker RSS, ${last.accounts} idle accounts vs ${checkpoint.accounts}`, ours: last.reading.tether.rssMiB, baseline: checkpoint.reading.tether.rssMiB, unit: 'MiB' },
       { metric: `Baseline worker RSS, ${last.accounts} idle workflows vs ${checkpoint.accounts}`, ours: last.reading.baseline.rssMiB, baseline: checkpoint.reading.baseline.rssMiB, unit: 'MiB' },
     );
+    const afterGc = (reading: MemoryReading, worker: 'tether' | 'baseline') => reading[worker].rssAfterGcMiB ?? Number.NaN;
+    if (last.reading.tether.rssAfterGcMiB !== undefined) {
+      scaling.push(
+        { metric: `Tether worker RSS after a full garbage collection, ${last.accounts} idle accounts vs ${checkpoint.accounts}`, ours: afterGc(last.reading, 'tether'), baseline: afterGc(checkpoint.reading, 'tether'), unit: 'MiB' },
+        { metric: `Baseline worker RSS after a full garbage collection, ${last.accounts} idle workflows vs ${checkpoint.accounts}`, ours: afterGc(last.reading, 'baseline'), baseline: afterGc(checkpoint.reading, 'baseline'), unit: 'MiB' },
+      );
+    }
   }
   const memoryRows: Row[] = [
     { metric: 'Worker RSS, no workflows', ours: memory.before.tether.rssMiB, baseline: memory.before.baseline.rssMiB, unit: 'MiB' },
     ...memory.checkpoints.map((c) => ({ metric: `Worker RSS, ${c.accounts} idle workflows (peak so far)`, ours: `${formatValue(c.reading.tether.rssMiB)} (${formatValue(c.reading.tether.peakRssMiB)})`, baseline: c.reading.baseline.rssMiB, unit: 'MiB' })),
+    ...[memory.before, ...memory.checkpoints.map((c) => c.reading)].flatMap((reading, i) =>
+      reading.tether.rssAfterGcMiB === undefined
+        ? []
+        : [{ metric: `Worker RSS after a full garbage collection, ${i === 0 ? 'no workflows' : `${memory.checkpoints[i - 1]!.accounts} idle workflows`}`, ours: reading.tether.rssAfterGcMiB, baseline: reading.baseline.rssAfterGcMiB ?? Number.NaN, unit: 'MiB' }],
+    ),
   ];
   if (last) {
     const per = (reading: 'tether' | 'baseline') => ((last.reading[reading].rssMiB - memory.before[reading].rssMiB) * 1024) / Math.max(1, last.accounts);
@@ -198,14 +229,7 @@ export function buildReport(m: LifecycleMeasurements): { json: unknown; markdown
     '',
     markdownTable(memoryRows, { ours: 'Tether worker', baseline: 'Baseline worker' }),
     '',
-    ...(m.trajectory.length > 1
-      ? [
-          '| Accounts connected | Connects per second (that chunk) | Tether worker RSS (MiB, not settled) |',
-          '|---:|---:|---:|',
-          ...m.trajectory.map((t) => `| ${t.accounts} | ${formatValue(t.connectsPerSecond)} | ${formatValue(t.tetherRssMiB)} |`),
-          '',
-        ]
-      : []),
+    ...(m.trajectory.length > 1 ? trajectoryTable(m.trajectory) : []),
     '### Cost per operation (each counted alone)',
     '',
     markdownTable(cost, { ours: 'Count', baseline: '' }),
@@ -287,5 +311,23 @@ function floorRows(floor: DatabaseFloor, perUpdate: NonNullable<LatencyResult['p
   return [
     { metric: "refreshNow's database commands and platform call (their own time), beside what a p50 within 1.5× the same shape leaves for all of Tether's work", ours: perUpdate.databaseMs + perUpdate.platformMs, baseline: allowance, unit: 'ms' },
     { metric: `The database's floor for them: ${floor.commands} pings back to back, p50, beside the same allowance`, ours: floor.roundMs.p50, baseline: allowance, unit: 'ms' },
+  ];
+}
+
+/** Per chunk of connects: its rate, the worker's memory, how busy the machine was and each process's CPU per connect. */
+function trajectoryTable(trajectory: TrajectoryPoint[]): string[] {
+  const names = Object.keys(trajectory.find((t) => t.cpu)?.cpu?.processes ?? {});
+  const cores = trajectory.find((t) => t.cpu)?.cpu?.cores ?? 0;
+  const cpuCells = (t: TrajectoryPoint) => {
+    const perConnect = cpuPerConnect(t);
+    if (!perConnect || !t.cpu) return names.length > 0 ? ` – |${names.map(() => ' – |').join('')}` : '';
+    return ` ${formatValue(t.cpu.machineBusyPercentOfCore)} |${names.map((name) => ` ${formatValue(perConnect[name] ?? 0)} |`).join('')}`;
+  };
+  const cpuHeads = names.length > 0 ? ` Machine busy (% of ${cores * 100} %) |${names.map((name) => ` ${name} (CPU ms per connect) |`).join('')}` : '';
+  return [
+    `| Accounts connected | Connects per second (that chunk) | Tether worker RSS (MiB, not settled) |${cpuHeads}`,
+    `|---:|---:|---:|${names.length > 0 ? '---:|'.repeat(names.length + 1) : ''}`,
+    ...trajectory.map((t) => `| ${t.accounts} | ${formatValue(t.connectsPerSecond)} | ${formatValue(t.tetherRssMiB)} |${cpuCells(t)}`),
+    '',
   ];
 }

@@ -1,7 +1,8 @@
 import { accountWorkflowId, refreshNowUpdate } from '../../workflows/account/messages.js';
 import { openBenchClients, stackEnvironment, startBenchStack, startTetherWorker } from '../shared/clients.js';
 import { countOneByOne } from '../shared/counted.js';
-import { saveProfile } from '../shared/cpu-profile.js';
+import { cpuBetween, cpuSnapshot, describeCpu } from '../shared/cpu.js';
+import { saveProfiles } from '../shared/cpu-profile.js';
 import { profileUpdate, shapeOfUpdate, spread } from '../shared/profile.js';
 import type { PoolResult } from '../shared/pool.js';
 import { mib, processMemory } from '../shared/memory.js';
@@ -43,6 +44,7 @@ export async function runLifecycleBench(argv: string[], settings: { temporalCliP
     const baselineTaskQueue = `bench-bare-${stack.runId}`;
     const tether = await startTetherWorker(run, stack);
     const baselineMetricsPort = await freePort();
+    const baselineControlPort = await freePort();
     const workers = {
       tether,
       baseline: startWorkerProcess({
@@ -54,6 +56,7 @@ export async function runLifecycleBench(argv: string[], settings: { temporalCliP
           // No rate limit on the second queue: Tether's renewal queue has none either (its pacing is Tether's own work).
           '--max-cached-workflows', String(options.maxCachedWorkflows),
           '--metrics-port', String(baselineMetricsPort),
+          '--control-port', String(baselineControlPort),
         ],
         env: {},
         temporalAddress: stack.servers.temporalAddress,
@@ -62,7 +65,16 @@ export async function runLifecycleBench(argv: string[], settings: { temporalCliP
         cleanup: run.cleanup,
       }),
     };
-    const context: LifecycleContext = { ...(await openBenchClients(run, stack, tether, { adapterTimeoutMs: 30_000 })), options, baselineTaskQueue, workers, baselineMetricsPort };
+    // Whose CPU each chunk of connects used: the connect path runs in the worker and, for its dashboard part, in this process.
+    const processes = {
+      'tether worker': tether.pid,
+      'bench (dashboard part)': process.pid,
+      temporal: stack.servers.pids.temporal,
+      database: stack.servers.pids.database,
+      sandbox: stack.sandbox.pid,
+      'baseline worker': workers.baseline.pid,
+    };
+    const context: LifecycleContext = { ...(await openBenchClients(run, stack, tether, { adapterTimeoutMs: 30_000 })), options, baselineTaskQueue, workers, baselineMetricsPort, baselineControlPort };
     const { models, adapter, client } = context;
 
     let setupMs = 0;
@@ -99,7 +111,7 @@ export async function runLifecycleBench(argv: string[], settings: { temporalCliP
     progress(`bare update-with-start (no-op update), ${bare.count}: ${bare.perSecond.toFixed(1)}/s`);
 
     const memoryBefore = await readWorkerMemory(context);
-    progress(`workers idle: Tether ${memoryBefore.tether.rssMiB} MiB, baseline ${memoryBefore.baseline.rssMiB} MiB`);
+    progress(`workers idle: Tether ${memoryBefore.tether.rssMiB} MiB (${memoryBefore.tether.rssAfterGcMiB} after a full GC), baseline ${memoryBefore.baseline.rssMiB} MiB (${memoryBefore.baseline.rssAfterGcMiB})`);
 
     // Stages end at the memory checkpoint (if below N) and at N; worker memory is read after each.
     const stageEnds = [...new Set([Math.min(options.memoryCheckpoint, options.accounts), options.accounts])];
@@ -118,21 +130,29 @@ export async function runLifecycleBench(argv: string[], settings: { temporalCliP
       for (let from = stageFrom; from < end; from += CONSENT_CHUNK) {
         const to = Math.min(end, from + CONSENT_CHUNK);
         const consents = await consentChunk(from, to);
-        const profileThis = options.workerProfile && to === options.accounts;
+        const profileThis = options.workerProfile && (connectStages.length === 0 || to === options.accounts);
         if (profileThis) await tether.profiler.start();
+        const cpuBefore = cpuSnapshot(processes);
         const connects = await connectAccounts(context, consents, `${from}..${to}`);
-        if (profileThis) progress(saveProfile(run.logs.dir, `worker-connects-${from}`, await tether.profiler.stop()));
+        const cpu = cpuBetween(cpuBefore, cpuSnapshot(processes));
+        if (profileThis) progress(saveProfiles(run.logs.dir, `worker-connects-${from}`, await tether.profiler.stop()));
         connectStages.push(connects);
         connected.push(...connects.results.filter((a): a is ConnectedAccount => a !== undefined));
-        const point = { accounts: connected.length, connectsPerSecond: connects.latenciesMs.length / (connects.elapsedMs / 1000), tetherRssMiB: mib(processMemory(tether.pid).rssBytes) };
+        const point = {
+          accounts: connected.length,
+          connects: connects.latenciesMs.length,
+          connectsPerSecond: connects.latenciesMs.length / (connects.elapsedMs / 1000),
+          tetherRssMiB: mib(processMemory(tether.pid).rssBytes),
+          cpu,
+        };
         trajectory.push(point);
-        progress(`  ${point.accounts} connected: this chunk ${point.connectsPerSecond.toFixed(2)}/s, Tether worker ${point.tetherRssMiB} MiB`);
+        progress(`  ${point.accounts} connected: this chunk ${point.connectsPerSecond.toFixed(2)}/s, Tether worker ${point.tetherRssMiB} MiB; ${describeCpu(cpu, { count: point.connects, unit: 'connect' })}`);
       }
       const stage = throughputOf(connectStages.slice(-Math.ceil((end - stageFrom) / CONSENT_CHUNK)), options.window, options.concurrency);
       progress(`  same shape ${(shaped.latenciesMs.length / (shaped.elapsedMs / 1000)).toFixed(1)}/s; Tether ${stage.perSecond.toFixed(1)}/s (${stage.failures} failed)`);
       const reading = await readWorkerMemory(context);
       checkpoints.push({ accounts: connected.length, reading });
-      progress(`  with ${connected.length} idle accounts: Tether ${reading.tether.rssMiB} MiB, baseline ${reading.baseline.rssMiB} MiB`);
+      progress(`  with ${connected.length} idle accounts: Tether ${reading.tether.rssMiB} MiB (${reading.tether.rssAfterGcMiB} after a full GC), baseline ${reading.baseline.rssMiB} MiB (${reading.baseline.rssAfterGcMiB})`);
     }
     progress(`counting ${options.countedSamples} more connects and refreshNow updates one at a time, with ${connected.length} accounts stored`);
     const lateConnects = await countOneByOne(context, await consentChunk(options.accounts, options.accounts + options.countedSamples), (one) => connectOne(context, one));
@@ -156,7 +176,7 @@ export async function runLifecycleBench(argv: string[], settings: { temporalCliP
     const noop = await timeNoopUpdates(context, baselineSampled);
     if (options.workerProfile) await tether.profiler.start();
     const refreshNow = await timeRefreshNow(context, sampled);
-    if (options.workerProfile) progress(saveProfile(run.logs.dir, 'worker-refresh-now', await tether.profiler.stop()));
+    if (options.workerProfile) progress(saveProfiles(run.logs.dir, 'worker-refresh-now', await tether.profiler.stop()));
     progress(`  p50: no-op ${noop.latencyMs.p50} ms, same shape ${shaped.latencyMs.p50} ms, refreshNow ${refreshNow.latencyMs.p50} ms`);
     const databaseFloor = await measureDatabaseFloor(models, { commands: refreshNow.perUpdate?.databaseCommands ?? 0, rounds: FLOOR_ROUNDS, perSecond: options.latencyRate });
     progress(`  ${databaseFloor.commands} database pings back to back, p50 ${databaseFloor.roundMs.p50} ms`);

@@ -47,8 +47,9 @@ export const PUBLISH_USAGE = `npm run bench -- publish [options]
   --setup-concurrency C   identities / consents / connects in flight (default 8)
   --timeout-sec S         stop waiting for a round S seconds after it is due
                           (default 180, plus --limit-sec in the second round)
-  --worker-profile        CPU profile of Tether's worker over the text burst:
-                          worker-burst.cpuprofile and a summary in the logs folder
+  --worker-profile        CPU profiles of Tether's worker over the text burst, one per
+                          thread (main, then the workflow threads): worker-burst[-<thread>]
+                          .cpuprofile files and summaries in the logs folder
   --tether-workers W      Tether's worker processes on the account queue (default 1)
   --bursts B              text bursts, each after its own round of direct calls; the
                           per-post cycle ratio is the median of the B pairs (default 3)

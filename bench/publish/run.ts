@@ -2,7 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { storeSample } from '../../services/media/intake.js';
 import { openBenchClients, stackEnvironment, startBenchStack, startTetherWorker } from '../shared/clients.js';
 import { PLATFORM } from '../shared/owner.js';
-import { saveProfile } from '../shared/cpu-profile.js';
+import { saveProfiles } from '../shared/cpu-profile.js';
 import { waitUntilQuiet } from '../shared/quiet.js';
 import { loadAverage, runtimeSec, withBenchRun } from '../shared/run.js';
 import { summedTallies } from '../shared/db-commands.js';
@@ -87,7 +87,7 @@ export async function runPublishBench(argv: string[], settings: { temporalCliPat
     progress(`  scheduled in ${burstRound.schedulingSec.toFixed(1)} s (${burstRound.marginSec.toFixed(1)} s before due); waiting for the queues to drain`);
     if (options.workerProfile) await worker.profiler.start();
     const burst = await measureRound(context, burstRound, accounts, burstBefore);
-    if (options.workerProfile) progress(saveProfile(run.logs.dir, 'worker-burst', await worker.profiler.stop()));
+    if (options.workerProfile) progress(saveProfiles(run.logs.dir, 'worker-burst', await worker.profiler.stop()));
     progress(`  ${burst.measurement.published}/${burst.measurement.posts} published, drained ${burst.measurement.drainSec.toFixed(2)} s after due`);
     const profile = await profileRound(context.client, accounts.map((a) => a.accountId), burstRound.dueAt);
     progress(`  per post: ${profile.activitiesPerPost} activities (${profile.postsPerActivity} posts per publish activity); per publish activity: ${Number.isFinite(profile.gapMs) ? `gap ${profile.gapMs} ms` : 'no gap (one publish activity per account)'}, queue ${profile.activityQueueMs} ms, run ${profile.activityRunMs} ms`);

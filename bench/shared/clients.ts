@@ -10,6 +10,7 @@ import { createModels, ensureIndexes } from '../../db/models/index.js';
 import { createAdapters } from '../../platforms/registry.js';
 import type { BenchContext } from './context.js';
 import { RemoteProfiler } from './cpu-profile.js';
+import { requestGarbageCollection } from './inspector.js';
 import { CommandTally, monitoredConnection, RemoteCommandTally } from './db-commands.js';
 import { createOwner, PLATFORM } from './owner.js';
 import type { BenchRun } from './run.js';
@@ -63,6 +64,8 @@ export interface TetherWorker extends WorkerProcess {
   commands: RemoteCommandTally;
   /** A CPU profile of the worker over a window (cpu-profile.ts). */
   profiler: RemoteProfiler;
+  /** A full garbage collection on every thread of the worker (inspector.ts), before reading its memory. */
+  collectGarbage: () => Promise<void>;
   /** The Temporal SDK's Prometheus exporter of the process (TEMPORAL_METRICS_PORT): its workflow cache hits and misses. */
   temporalMetricsPort: number;
 }
@@ -84,7 +87,13 @@ export async function startTetherWorker(run: BenchRun, stack: BenchStack, name =
     logs: run.logs,
     cleanup: run.cleanup,
   });
-  return { ...worker, commands: new RemoteCommandTally(counterPort), profiler: new RemoteProfiler(counterPort), temporalMetricsPort };
+  return {
+    ...worker,
+    commands: new RemoteCommandTally(counterPort),
+    profiler: new RemoteProfiler(counterPort),
+    collectGarbage: () => requestGarbageCollection(counterPort),
+    temporalMetricsPort,
+  };
 }
 
 /** This process's clients, closed by the run's cleanup; `adapterTimeoutMs` unset keeps the adapter's default. */

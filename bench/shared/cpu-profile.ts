@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs';
-import { Session } from 'node:inspector/promises';
 import path from 'node:path';
+import { openInspector, type ProcessInspector } from './inspector.js';
 
 // A V8 CPU profile of a window (the burst), taken inside a process through the inspector: the
 // monitored worker serves start/stop over HTTP (monitored-worker.ts), the benchmark asks for it and
@@ -14,23 +14,33 @@ export interface CpuProfile {
   endTime: number;
 }
 
+/** One thread's profile: the main thread's, or a worker thread's (the SDK's workflow threads). */
+export interface ThreadProfile {
+  thread: string;
+  profile: CpuProfile;
+}
+
+const SAMPLING_INTERVAL_US = 500;
+
+/** Profiles the main thread and every worker thread at once (`inspector.ts` reaches the worker threads). */
 export function createProfiler() {
-  let session: Session | undefined;
+  let inspector: ProcessInspector | undefined;
   return {
     async start(): Promise<void> {
-      session?.disconnect();
-      session = new Session();
-      session.connect();
-      await session.post('Profiler.enable');
-      await session.post('Profiler.setSamplingInterval', { interval: 500 });
-      await session.post('Profiler.start');
+      inspector?.close();
+      inspector = await openInspector();
+      await inspector.onEveryThread(async (call) => {
+        await call('Profiler.enable');
+        await call('Profiler.setSamplingInterval', { interval: SAMPLING_INTERVAL_US });
+        await call('Profiler.start');
+      });
     },
-    async stop(): Promise<CpuProfile> {
-      if (!session) throw new Error('no profile running');
-      const { profile } = await session.post('Profiler.stop');
-      session.disconnect();
-      session = undefined;
-      return profile as CpuProfile;
+    async stop(): Promise<ThreadProfile[]> {
+      if (!inspector) throw new Error('no profile running');
+      const profiles = await inspector.onEveryThread(async (call, thread) => ({ thread, profile: ((await call('Profiler.stop')) as { profile: CpuProfile }).profile }));
+      inspector.close();
+      inspector = undefined;
+      return profiles;
     },
   };
 }
@@ -45,7 +55,7 @@ export class RemoteProfiler {
   }
 
   start = () => this.call<unknown>('POST').then(() => undefined);
-  stop = () => this.call<CpuProfile>('DELETE');
+  stop = () => this.call<ThreadProfile[]>('DELETE');
 }
 
 /** Where a frame's code lives: a package under node_modules, Node's own, or the project's folder. */
@@ -83,7 +93,7 @@ export function summarizeProfile(profile: CpuProfile, top = 25): { totalMs: numb
 }
 
 /** Writes `<name>.cpuprofile` and `<name>-summary.txt` into `dir`; answers the summary's text. */
-export function saveProfile(dir: string, name: string, profile: CpuProfile): string {
+function saveProfile(dir: string, name: string, profile: CpuProfile): string {
   const summary = summarizeProfile(profile);
   const lines = [
     `${name}: ${summary.totalMs} ms sampled over ${Math.round((profile.endTime - profile.startTime) / 1000)} ms`,
@@ -95,4 +105,10 @@ export function saveProfile(dir: string, name: string, profile: CpuProfile): str
   writeFileSync(path.join(dir, `${name}.cpuprofile`), JSON.stringify(profile));
   writeFileSync(path.join(dir, `${name}-summary.txt`), `${lines.join('\n')}\n`);
   return lines.join('\n');
+}
+
+/** Saves each thread's profile (`<name>`, then `<name>-<thread>` for worker threads); answers the summaries. */
+export function saveProfiles(dir: string, name: string, profiles: ThreadProfile[]): string {
+  const fileName = (thread: string) => (thread === 'main' ? name : `${name}-${thread.replace(/[^a-z0-9]+/gi, '-').replace(/^-|-$/g, '')}`);
+  return profiles.map(({ thread, profile }) => saveProfile(dir, fileName(thread), profile)).join('\n');
 }

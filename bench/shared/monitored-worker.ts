@@ -2,6 +2,7 @@ import { createServer } from 'node:http';
 import { parseArgs } from 'node:util';
 import { createProfiler } from './cpu-profile.js';
 import { CommandTally, monitorEveryConnection } from './db-commands.js';
+import { collectGarbage } from './inspector.js';
 
 // Tether's worker process (worker/main.ts, unchanged) with the driver's command monitoring on, as
 // the benchmarks start it: `node --import tsx bench/shared/monitored-worker.ts --counter-port P`.
@@ -9,8 +10,9 @@ import { CommandTally, monitorEveryConnection } from './db-commands.js';
 //   GET /commands           totals per "collection.command" since the start
 //   POST /recording         start recording each command (time, duration)
 //   DELETE /recording       stop and return the recorded commands
-//   POST /profile           start a CPU profile of this process
-//   DELETE /profile         stop it and return the profile
+//   POST /profile           start a CPU profile of this process (every thread)
+//   DELETE /profile         stop it and return the profiles
+//   POST /gc                a full garbage collection on every thread (before reading memory)
 
 const { values } = parseArgs({ options: { 'counter-port': { type: 'string' } }, strict: true });
 const port = Number(values['counter-port']);
@@ -31,6 +33,7 @@ createServer((req, res) => {
   if (req.method === 'DELETE' && req.url === '/recording') return answer(tally.stopRecording());
   if (req.method === 'POST' && req.url === '/profile') return void profiler.start().then(() => answer({ profiling: true }), (error: unknown) => res.writeHead(500).end(String(error)));
   if (req.method === 'DELETE' && req.url === '/profile') return void profiler.stop().then(answer, (error: unknown) => res.writeHead(500).end(String(error)));
+  if (req.method === 'POST' && req.url === '/gc') return void collectGarbage().then(() => answer({ collected: true }), (error: unknown) => res.writeHead(500).end(String(error)));
   res.writeHead(404).end();
 })
   .listen(port, '127.0.0.1')

@@ -1,5 +1,5 @@
 import type { CostMeasurements } from '../cost/report.js';
-import { refreshNowAllowanceMs, type LifecycleMeasurements } from '../lifecycle/report.js';
+import { cpuPerConnect, refreshNowAllowanceMs, type LifecycleMeasurements } from '../lifecycle/report.js';
 import { medianRatio, readPair } from '../publish/pairs.js';
 import type { PublishMeasurements } from '../publish/report.js';
 
@@ -74,9 +74,18 @@ export function issue12Targets(saved: SavedResults): TargetRow[] {
       return { text: `last ${m.starts.ours.window} vs first: ${num(m.starts.ours.lastWindowPerSecond)} vs ${num(m.starts.ours.firstWindowPerSecond)} /s (${times(later)})`, met: later >= 0.8, boundBy: connectScalingBound(m) };
     }),
     row('Worker RSS at 10,000 idle accounts vs 1,000 (≤ 1.5×)', '–', 'npm run bench -- lifecycle --accounts 10000 --no-storm', tenThousand, (m) => {
-      const at = (accounts: number) => m.memory.checkpoints.find((c) => c.accounts >= accounts)?.reading.tether.rssMiB ?? Number.NaN;
-      const grown = at(10_000) / at(1_000);
-      return { text: `${num(at(10_000), 0)} vs ${num(at(1_000), 0)} MiB (${times(grown)})`, met: grown <= 1.5 };
+      const reading = (accounts: number) => m.memory.checkpoints.find((c) => c.accounts >= accounts)?.reading.tether;
+      const [large, small] = [reading(10_000), reading(1_000)];
+      // Judged after a full garbage collection when the run read it: the figure as it stands moves with the heap between collections.
+      if (large?.rssAfterGcMiB !== undefined && small?.rssAfterGcMiB !== undefined) {
+        const grown = large.rssAfterGcMiB / small.rssAfterGcMiB;
+        return {
+          text: `${num(large.rssAfterGcMiB, 0)} vs ${num(small.rssAfterGcMiB, 0)} MiB after a full garbage collection (${times(grown)}); as they stood ${num(large.rssMiB, 0)} vs ${num(small.rssMiB, 0)} MiB (${times(large.rssMiB / small.rssMiB)})`,
+          met: grown <= 1.5,
+        };
+      }
+      const grown = (large?.rssMiB ?? Number.NaN) / (small?.rssMiB ?? Number.NaN);
+      return { text: `${num(large?.rssMiB ?? Number.NaN, 0)} vs ${num(small?.rssMiB ?? Number.NaN, 0)} MiB (${times(grown)})`, met: grown <= 1.5 };
     }),
     row('refreshNow p95 vs same-shape update (≤ 1.5×)', '1,576 vs 25.9 ms (against a no-op update)', 'npm run bench -- lifecycle', lifecycle, (m) => {
       const over = ratio(m.latency.refreshNow.latencyMs.p95, m.latency.shaped.latencyMs.p95);
@@ -129,7 +138,27 @@ function connectScalingBound(m: LifecycleMeasurements): string | undefined {
   return (
     `the same-shape starts in the same run: last ${shaped.window} vs first ${num(shaped.lastWindowPerSecond)} vs ${num(shaped.firstWindowPerSecond)} /s ` +
     `(${times(ratio(shaped.lastWindowPerSecond, shaped.firstWindowPerSecond))}); Tether's connect workflow tasks waited ${num(ours.workflowTaskQueueMs)} ms for its worker ` +
-    `and activities ${num(ours.activityQueueMs)} ms (the same shape's ${num(bare.workflowTaskQueueMs)} and ${num(bare.activityQueueMs)} ms), over ${m.profiles.connect.samples} histories`
+    `and activities ${num(ours.activityQueueMs)} ms (the same shape's ${num(bare.workflowTaskQueueMs)} and ${num(bare.activityQueueMs)} ms), over ${m.profiles.connect.samples} histories` +
+    connectCpuGrowth(m)
+  );
+}
+
+/** How busy the machine was over the first and the last chunk of connects, and whose CPU per connect grew most between them. */
+function connectCpuGrowth(m: LifecycleMeasurements): string {
+  const first = m.trajectory?.[0];
+  const last = m.trajectory?.at(-1);
+  const before = first && cpuPerConnect(first);
+  const after = last && cpuPerConnect(last);
+  if (!first?.cpu || !last?.cpu || !before || !after || first === last) return '';
+  const grown = Object.keys(after)
+    .map((name) => ({ name, from: before[name] ?? 0, to: after[name] ?? 0 }))
+    .sort((a, b) => b.to - b.from - (a.to - a.from))
+    .slice(0, 3)
+    .map(({ name, from, to }) => `${name} ${num(from)} → ${num(to)} ms`)
+    .join(', ');
+  return (
+    `; the machine ${num(first.cpu.machineBusyPercentOfCore, 0)} → ${num(last.cpu.machineBusyPercentOfCore, 0)} % of ${last.cpu.cores * 100} % busy ` +
+    `over the first and the last chunk of connects (up to ${first.accounts} and ${last.accounts} accounts), CPU per connect ${grown}`
   );
 }
 

@@ -1,14 +1,17 @@
+import { createServer } from 'node:http';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
+import { collectGarbage } from '../shared/inspector.js';
 import { secondTaskQueue, type NoopActivities } from './messages.js';
 
 // The baseline worker process, started by the benchmarks like worker/main.ts is, but configured by
 // arguments. It bundles bench/workflows at start, as worker/main.ts bundles Tether's workflows
 // without a build, and serves the no-op activity on its task queue and on a second one, rate-limited
 // like Tether's renewal queue when --second-rate is given:
-// `node --import tsx bench/workflows/worker.ts --address host:port --task-queue q [--second-rate 5] [--max-cached-workflows N] [--metrics-port P]`
-// (--metrics-port: the SDK's Prometheus exporter on 127.0.0.1:P, as Tether's TEMPORAL_METRICS_PORT)
+// `node --import tsx bench/workflows/worker.ts --address host:port --task-queue q [--second-rate 5] [--max-cached-workflows N] [--metrics-port P] [--control-port C]`
+// (--metrics-port: the SDK's Prometheus exporter on 127.0.0.1:P, as Tether's TEMPORAL_METRICS_PORT;
+// --control-port: POST /gc on 127.0.0.1:C runs a full garbage collection, as Tether's monitored worker does)
 
 const { values } = parseArgs({
   options: {
@@ -18,12 +21,26 @@ const { values } = parseArgs({
     'second-rate': { type: 'string' },
     'max-cached-workflows': { type: 'string' },
     'metrics-port': { type: 'string' },
+    'control-port': { type: 'string' },
   },
 });
 if (!values.address || !values['task-queue']) throw new Error('usage: worker.ts --address host:port --task-queue name [--second-rate N] [--max-cached-workflows N]');
 const taskQueue = values['task-queue'];
 const secondRate = values['second-rate'] === undefined ? undefined : Number(values['second-rate']);
 const maxCachedWorkflows = values['max-cached-workflows'] === undefined ? undefined : Number(values['max-cached-workflows']);
+
+const controlPort = values['control-port'];
+if (controlPort !== undefined) {
+  createServer((req, res) => {
+    if (req.method !== 'POST' || req.url !== '/gc') return void res.writeHead(404).end();
+    collectGarbage().then(
+      () => res.writeHead(200, { 'content-type': 'application/json' }).end('{"collected":true}'),
+      (error: unknown) => res.writeHead(500).end(String(error)),
+    );
+  })
+    .listen(Number(controlPort), '127.0.0.1')
+    .unref();
+}
 
 const metricsPort = values['metrics-port'];
 Runtime.install({
