@@ -1,18 +1,30 @@
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { Worker } from 'node:worker_threads';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createProfiler, saveProfiles, summarizeProfile } from '../../../bench/shared/cpu-profile.js';
+import { createProfiler, saveProfiles, summarizeProfile, type CpuProfile } from '../../../bench/shared/cpu-profile.js';
 
 // The benchmarks' CPU profiler samples the worker threads too (the SDK runs workflow code on one),
 // not only the thread that asks for the profile.
 
+// A thread that burns CPU for as long as it is told, then says so: the work falls inside the profile
+// however busy the machine is.
 const busyThread = `
+  const { parentPort } = require('node:worker_threads');
   const fib = (n) => (n < 2 ? n : fib(n - 1) + fib(n - 2));
-  setInterval(function busyWorkflowThread() { fib(24); }, 2);
+  parentPort.on('message', (ms) => {
+    const until = Date.now() + ms;
+    while (Date.now() < until) fib(20);
+    parentPort.postMessage('done');
+  });
 `;
+
+/** Samples that landed in a function called `name`. */
+function samplesIn(profile: CpuProfile, name: string): number {
+  const ids = new Set(profile.nodes.filter((node) => node.callFrame.functionName === name).map((node) => node.id));
+  return (profile.samples ?? []).filter((id) => ids.has(id)).length;
+}
 
 describe('the benchmarks CPU profiler', () => {
   const cleanups: (() => unknown)[] = [];
@@ -27,13 +39,15 @@ describe('the benchmarks CPU profiler', () => {
 
     const profiler = createProfiler();
     await profiler.start();
-    await sleep(400);
+    const done = new Promise((resolve) => worker.once('message', resolve));
+    worker.postMessage(300);
+    await done;
     const profiles = await profiler.stop();
 
     expect(profiles[0]!.thread).toBe('main');
-    const ranFib = (profile: (typeof profiles)[number]) => summarizeProfile(profile.profile).byFunction.some(([name]) => name.startsWith('fib') || name.startsWith('busyWorkflowThread'));
-    const busy = profiles.filter(ranFib);
+    const busy = profiles.filter((p) => samplesIn(p.profile, 'fib') > 0);
     expect(busy.map((p) => p.thread)).toEqual([expect.stringMatching(/worker/)]);
+    expect(summarizeProfile(busy[0]!.profile).totalMs).toBeGreaterThan(0);
 
     const dir = mkdtempSync(path.join(tmpdir(), 'tether-profile-'));
     cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
