@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { requestGarbageCollection } from '../shared/inspector.js';
 import { mib, processMemory } from '../shared/memory.js';
+import { requestGarbageCollection } from '../shared/worker-control.js';
 import type { LifecycleContext } from './context.js';
 
 // Resident memory of each worker process, read from /proc after letting it go idle: as it stands

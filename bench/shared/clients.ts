@@ -10,7 +10,7 @@ import { createModels, ensureIndexes } from '../../db/models/index.js';
 import { createAdapters } from '../../platforms/registry.js';
 import type { BenchContext } from './context.js';
 import { RemoteProfiler } from './cpu-profile.js';
-import { requestGarbageCollection } from './inspector.js';
+import { requestGarbageCollection } from './worker-control.js';
 import { CommandTally, monitoredConnection, RemoteCommandTally } from './db-commands.js';
 import { createOwner, PLATFORM } from './owner.js';
 import type { BenchRun } from './run.js';

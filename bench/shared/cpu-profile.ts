@@ -1,6 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { openInspector, type ProcessInspector } from './inspector.js';
+import { callWorkerControl } from './worker-control.js';
 
 // A V8 CPU profile of a window (the burst), taken inside a process through the inspector: the
 // monitored worker serves start/stop over HTTP (monitored-worker.ts), the benchmark asks for it and
@@ -48,14 +49,8 @@ export function createProfiler() {
 export class RemoteProfiler {
   constructor(private readonly port: number) {}
 
-  private async call<T>(method: string): Promise<T> {
-    const response = await fetch(`http://127.0.0.1:${this.port}/profile`, { method });
-    if (!response.ok) throw new Error(`profiler answered ${response.status} to ${method}`);
-    return (await response.json()) as T;
-  }
-
-  start = () => this.call<unknown>('POST').then(() => undefined);
-  stop = () => this.call<ThreadProfile[]>('DELETE');
+  start = () => callWorkerControl<unknown>(this.port, 'POST', '/profile').then(() => undefined);
+  stop = () => callWorkerControl<ThreadProfile[]>(this.port, 'DELETE', '/profile');
 }
 
 /** Where a frame's code lives: a package under node_modules, Node's own, or the project's folder. */

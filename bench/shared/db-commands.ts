@@ -1,5 +1,6 @@
 import type { CommandFailedEvent, CommandStartedEvent, CommandSucceededEvent, MongoClient } from 'mongodb';
 import mongoose, { type Connection } from 'mongoose';
+import { callWorkerControl } from './worker-control.js';
 
 // Database commands as the driver's command monitoring reports them: counted and timed per
 // "collection.command", and (while recording) each one with its start time, for the profiles.
@@ -123,11 +124,7 @@ export function monitorEveryConnection(tally: CommandTally): void {
 export class RemoteCommandTally {
   constructor(private readonly port: number) {}
 
-  private async call<T>(method: string, path: string): Promise<T> {
-    const response = await fetch(`http://127.0.0.1:${this.port}${path}`, { method });
-    if (!response.ok) throw new Error(`command counter answered ${response.status} to ${method} ${path}`);
-    return (await response.json()) as T;
-  }
+  private call = <T>(method: string, path: string) => callWorkerControl<T>(this.port, method, path);
 
   snapshot = () => this.call<CommandTotals>('GET', '/commands');
   startRecording = () => this.call<unknown>('POST', '/recording').then(() => undefined);

@@ -72,9 +72,3 @@ export async function collectGarbage(): Promise<void> {
     inspector.close();
   }
 }
-
-/** Asks a benchmark's worker process (its POST /gc on 127.0.0.1:`port`) for a full garbage collection. */
-export async function requestGarbageCollection(port: number): Promise<void> {
-  const response = await fetch(`http://127.0.0.1:${port}/gc`, { method: 'POST' });
-  if (!response.ok) throw new Error(`garbage collection answered ${response.status}: ${await response.text()}`);
-}

@@ -2,7 +2,7 @@ import { createServer } from 'node:http';
 import { parseArgs } from 'node:util';
 import { createProfiler } from './cpu-profile.js';
 import { CommandTally, monitorEveryConnection } from './db-commands.js';
-import { collectGarbage } from './inspector.js';
+import { serveGarbageCollection } from './worker-control.js';
 
 // Tether's worker process (worker/main.ts, unchanged) with the driver's command monitoring on, as
 // the benchmarks start it: `node --import tsx bench/shared/monitored-worker.ts --counter-port P`.
@@ -33,7 +33,7 @@ createServer((req, res) => {
   if (req.method === 'DELETE' && req.url === '/recording') return answer(tally.stopRecording());
   if (req.method === 'POST' && req.url === '/profile') return void profiler.start().then(() => answer({ profiling: true }), (error: unknown) => res.writeHead(500).end(String(error)));
   if (req.method === 'DELETE' && req.url === '/profile') return void profiler.stop().then(answer, (error: unknown) => res.writeHead(500).end(String(error)));
-  if (req.method === 'POST' && req.url === '/gc') return void collectGarbage().then(() => answer({ collected: true }), (error: unknown) => res.writeHead(500).end(String(error)));
+  if (serveGarbageCollection(req, res)) return;
   res.writeHead(404).end();
 })
   .listen(port, '127.0.0.1')

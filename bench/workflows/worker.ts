@@ -2,7 +2,7 @@ import { createServer } from 'node:http';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
-import { collectGarbage } from '../shared/inspector.js';
+import { serveGarbageCollection } from '../shared/worker-control.js';
 import { secondTaskQueue, type NoopActivities } from './messages.js';
 
 // The baseline worker process, started by the benchmarks like worker/main.ts is, but configured by
@@ -32,11 +32,7 @@ const maxCachedWorkflows = values['max-cached-workflows'] === undefined ? undefi
 const controlPort = values['control-port'];
 if (controlPort !== undefined) {
   createServer((req, res) => {
-    if (req.method !== 'POST' || req.url !== '/gc') return void res.writeHead(404).end();
-    collectGarbage().then(
-      () => res.writeHead(200, { 'content-type': 'application/json' }).end('{"collected":true}'),
-      (error: unknown) => res.writeHead(500).end(String(error)),
-    );
+    if (!serveGarbageCollection(req, res)) res.writeHead(404).end();
   })
     .listen(Number(controlPort), '127.0.0.1')
     .unref();
