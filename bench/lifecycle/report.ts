@@ -34,6 +34,40 @@ export function cpuPerConnect(point: TrajectoryPoint): Record<string, number> | 
   return Object.fromEntries(Object.entries(cpu.processes).map(([name, p]) => [name, (p.cpuSec * 1000) / connects]));
 }
 
+/** CPU over a stretch of starts: ms per start of each process, and how busy the machine was. */
+export interface CpuPerStart {
+  starts: number;
+  msPerStart: Record<string, number>;
+  machineBusyPercentOfCore: number;
+  cores: number;
+}
+
+/** Every chunk of connects together; undefined for runs before the chunks' CPU was read. */
+export function connectCpu(trajectory: TrajectoryPoint[]): CpuPerStart | undefined {
+  const chunks = trajectory.filter((t): t is TrajectoryPoint & { cpu: CpuSplit; connects: number } => t.cpu !== undefined && (t.connects ?? 0) > 0);
+  if (chunks.length === 0) return undefined;
+  const starts = chunks.reduce((sum, t) => sum + t.connects, 0);
+  const wallSec = chunks.reduce((sum, t) => sum + t.cpu.wallSec, 0);
+  const msPerStart: Record<string, number> = {};
+  for (const t of chunks) for (const [name, p] of Object.entries(t.cpu.processes)) msPerStart[name] = (msPerStart[name] ?? 0) + (p.cpuSec * 1000) / starts;
+  const busyPercent = chunks.reduce((sum, t) => sum + t.cpu.machineBusyPercentOfCore * t.cpu.wallSec, 0) / wallSec;
+  return { starts, msPerStart, machineBusyPercentOfCore: busyPercent, cores: chunks[0]!.cpu.cores };
+}
+
+/** The bare update-with-start sample's CPU; undefined for runs before it was read. */
+export function bareStartCpu(starts: LifecycleMeasurements['starts']): CpuPerStart | undefined {
+  const { bare, bareCpu } = starts;
+  if (!bareCpu || bare.count === 0) return undefined;
+  return {
+    starts: bare.count,
+    msPerStart: Object.fromEntries(Object.entries(bareCpu.processes).map(([name, p]) => [name, (p.cpuSec * 1000) / bare.count])),
+    machineBusyPercentOfCore: bareCpu.machineBusyPercentOfCore,
+    cores: bareCpu.cores,
+  };
+}
+
+export const totalMs = (cpu: CpuPerStart): number => Object.values(cpu.msPerStart).reduce((sum, ms) => sum + ms, 0);
+
 export interface LifecycleMeasurements {
   options: LifecycleOptions;
   environment: { cpus: number; node: string; database: string; temporal: string; loadAverage: { start: number; end: number } };
@@ -44,7 +78,8 @@ export interface LifecycleMeasurements {
   counted: { connect: CountedOperation; refreshNow: CountedOperation };
   /** The same, counted again after every account connected: the cost of one action with N accounts stored. */
   countedLate: { connect: CountedOperation; refreshNow: CountedOperation };
-  starts: { ours: ThroughputResult; shaped: ThroughputResult; bare: ThroughputResult };
+  /** `bareCpu`: whose CPU the bare update-with-start sample used (runs before this was read lack it). */
+  starts: { ours: ThroughputResult; shaped: ThroughputResult; bare: ThroughputResult; bareCpu?: CpuSplit };
   latency: { refreshNow: LatencyResult; shaped: LatencyResult; noop: LatencyResult };
   databaseFloor: DatabaseFloor;
   memory: { before: MemoryReading; checkpoints: { accounts: number; reading: MemoryReading }[] };
@@ -230,6 +265,7 @@ export function buildReport(m: LifecycleMeasurements): { json: unknown; markdown
     markdownTable(memoryRows, { ours: 'Tether worker', baseline: 'Baseline worker' }),
     '',
     ...(m.trajectory.length > 1 ? trajectoryTable(m.trajectory) : []),
+    ...startCpuTable(m),
     '### Cost per operation (each counted alone)',
     '',
     markdownTable(cost, { ours: 'Count', baseline: '' }),
@@ -311,6 +347,25 @@ function floorRows(floor: DatabaseFloor, perUpdate: NonNullable<LatencyResult['p
   return [
     { metric: "refreshNow's database commands and platform call (their own time), beside what a p50 within 1.5× the same shape leaves for all of Tether's work", ours: perUpdate.databaseMs + perUpdate.platformMs, baseline: allowance, unit: 'ms' },
     { metric: `The database's floor for them: ${floor.commands} pings back to back, p50, beside the same allowance`, ours: floor.roundMs.p50, baseline: allowance, unit: 'ms' },
+  ];
+}
+
+/** CPU per start of each process: the bare update-with-start sample beside all of Tether's connects. */
+function startCpuTable(m: LifecycleMeasurements): string[] {
+  const bare = bareStartCpu(m.starts);
+  const ours = connectCpu(m.trajectory);
+  if (!bare || !ours) return [];
+  const names = [...new Set([...Object.keys(ours.msPerStart), ...Object.keys(bare.msPerStart)])];
+  const cell = (cpu: CpuPerStart, name: string) => formatValue(cpu.msPerStart[name] ?? 0);
+  return [
+    `CPU per start (ms, from /proc): the ${bare.starts} bare update-with-starts beside Tether's ${ours.starts} connects. Where both kept the machine's cores busy, their throughputs stand in the ratio of these totals.`,
+    '',
+    '| Process | Bare start | Tether connect |',
+    '|---|---:|---:|',
+    ...names.map((name) => `| ${name} | ${cell(bare, name)} | ${cell(ours, name)} |`),
+    `| **All** | ${formatValue(totalMs(bare))} | ${formatValue(totalMs(ours))} |`,
+    `| Machine busy (% of ${ours.cores * 100} %) | ${formatValue(bare.machineBusyPercentOfCore)} | ${formatValue(ours.machineBusyPercentOfCore)} |`,
+    '',
   ];
 }
 

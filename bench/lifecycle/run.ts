@@ -107,8 +107,10 @@ export async function runLifecycleBench(argv: string[], settings: { temporalCliP
     const mirrorShapes = { connect: shapes.connect.shape, refreshNow: shapes.refreshNow.shape };
     await unmeasured(() => startMirrorWorkflows(context, 0, options.countedSamples, mirrorShapes));
 
+    const bareCpuBefore = cpuSnapshot(processes);
     const bare = await startBareWorkflows(context, Math.min(options.accounts, 1000));
-    progress(`bare update-with-start (no-op update), ${bare.count}: ${bare.perSecond.toFixed(1)}/s`);
+    const bareCpu = cpuBetween(bareCpuBefore, cpuSnapshot(processes));
+    progress(`bare update-with-start (no-op update), ${bare.count}: ${bare.perSecond.toFixed(1)}/s; ${describeCpu(bareCpu, { count: bare.count, unit: 'start' })}`);
 
     const memoryBefore = await readWorkerMemory(context);
     progress(`workers idle: Tether ${memoryBefore.tether.rssMiB} MiB (${memoryBefore.tether.rssAfterGcMiB} after a full GC), baseline ${memoryBefore.baseline.rssMiB} MiB (${memoryBefore.baseline.rssAfterGcMiB})`);
@@ -158,7 +160,7 @@ export async function runLifecycleBench(argv: string[], settings: { temporalCliP
     const lateConnects = await countOneByOne(context, await consentChunk(options.accounts, options.accounts + options.countedSamples), (one) => connectOne(context, one));
     const lateRefreshes = await refreshOneByOne(lateConnects.results);
     await unmeasured(() => startMirrorWorkflows(context, options.countedSamples, 2 * options.countedSamples, mirrorShapes));
-    const starts = { ours: throughputOf(connectStages, options.window, options.concurrency), shaped: throughputOf(shapedStages, options.window, options.concurrency), bare };
+    const starts = { ours: throughputOf(connectStages, options.window, options.concurrency), shaped: throughputOf(shapedStages, options.window, options.concurrency), bare, bareCpu };
     const setupSec = setupMs / 1000;
 
     const samples = Math.min(options.latencySamples, connected.length);

@@ -150,6 +150,33 @@ describe('the issue #12 targets report', () => {
     expect(markdown).not.toContain('- Connect throughput vs bare');
   });
 
+  it('names the CPU a connect and a bare start each took when connect throughput falls below a quarter of the bare start', () => {
+    const split = (wallSec: number, busy: number, cpuSec: Record<string, number>) => ({
+      wallSec,
+      cores: 2,
+      processes: Object.fromEntries(Object.entries(cpuSec).map(([name, sec]) => [name, { cpuSec: sec, percentOfCore: (100 * sec) / wallSec }])),
+      machineBusyPercentOfCore: busy,
+      othersPercentOfCore: 1,
+      iowaitPercentOfCore: 0,
+    });
+    const base = lifecycle({ accounts: 1000, connect: 20, bare: 100, refreshP95: 30, shapedP95: 50 });
+    const run = {
+      ...base,
+      // 1,000 bare starts over 10 s: 15 ms of Temporal's CPU each, 3 of the baseline worker's.
+      starts: { ...base.starts, bare: { perSecond: 100, count: 1000 }, bareCpu: split(10, 180, { temporal: 15, 'baseline worker': 3, database: 0.1 }) },
+      // Two chunks of 500 connects, 25 s each (a chunk weighs by its length in the machine's busy share).
+      trajectory: [
+        { accounts: 500, connects: 500, connectsPerSecond: 20, tetherRssMiB: 600, cpu: split(25, 190, { temporal: 15, database: 5, 'tether worker': 10, 'baseline worker': 0.1 }) },
+        { accounts: 1000, connects: 500, connectsPerSecond: 20, tetherRssMiB: 700, cpu: split(25, 196, { temporal: 17, database: 5, 'tether worker': 12, 'baseline worker': 0.1 }) },
+      ],
+    };
+    const markdown = targetsMarkdown(issue12Targets(readSavedResults(save({ 'lifecycle-2026-12-03T10-00-00-000Z.json': run }))));
+    expect(markdown).toContain('| Connect throughput vs bare update-with-start (≥ 25 %) | 3.1 vs 68 /s (4.6 %) | 20.0 vs 100.0 /s (20.0 %, 1000 accounts) | **no** |');
+    expect(markdown).toContain(
+      "- Connect throughput vs bare update-with-start (≥ 25 %): the machine's CPU: 193 % of 200 % busy over the connects, 180 % over the bare starts; a connect took 64.2 ms of CPU (temporal 32.0, tether worker 22.0, database 10.0), a bare start 18.1 ms (temporal 15.0, baseline worker 3.0): 3.55×.",
+    );
+  });
+
   it('judges the publish cycle by the median of the pairs of direct calls and bursts a run holds', () => {
     const cpu = { wallSec: 2, cores: 2, processes: { 'tether worker': { cpuSec: 1.6, percentOfCore: 80 } }, machineBusyPercentOfCore: 170, othersPercentOfCore: 1, iowaitPercentOfCore: 0 };
     const pair = (callP50: number, cycleP50: number) => ({ baseline: { callMs: summary(callP50, 40) }, burst: { cycleMs: summary(cycleP50, 300), published: 200, cpu, drainSec: 2 } });
