@@ -55,11 +55,11 @@ export function buildReport(m: CostMeasurements): { json: unknown; markdown: str
   lines.push(
     '',
     'Billable actions (Temporal Cloud, https://docs.temporal.io/cloud/actions): each run started (the first start and every continue-as-new), activity scheduled or retried, ' +
-      'timer started (`condition` with a timeout included), search-attribute upsert, signal, accepted update (update-with-start included) and workflow task with local activities. ' +
+      'timer started (`condition` with a timeout included), search-attribute upsert (not the SDK\'s `TemporalChangeVersion` upsert beside a patch marker, nor attributes given at the start), signal, accepted update (update-with-start included) and workflow task with local activities. ' +
       'Not billed: workflow tasks themselves, activity/timer completions, `setCurrentDetails`. Queries and heartbeats would count but leave no event (none here). ' +
       'Per account-month = per account-day × 30. Fixed costs per deployment are not in these figures: the self-healing Schedule (every 15 minutes: 3 actions per execution plus its workflow\'s own).',
   );
-  if (connect) lines.push('', `One connect (update-with-start \`reconnect\`, once per account): ${formatValue(connect.actions)} actions, ${formatValue(connect.events)} events, ${formatValue(connect.activities)} activities.`);
+  if (connect) lines.push('', `One connect (update-with-start \`reconnect\`, once per account): ${formatValue(connect.actions)} actions, ${formatValue(connect.events)} events, ${formatValue(connect.activities)} activities, ${formatValue(connect.upserts)} search-attribute upserts (and ${formatValue(connect.versionUpserts)} of \`TemporalChangeVersion\` beside patch markers, not billed).`);
   const busiest = [...m.results].sort((a, b) => b.databaseCommands.workerPerAccountDay - a.databaseCommands.workerPerAccountDay)[0];
   if (busiest) {
     const top = Object.entries(busiest.databaseCommands.workerByCommand).slice(0, 8).map(([key, c]) => `${key} ${formatValue(c.count)}`).join(', ');

@@ -5,7 +5,9 @@ import { EventType, eventId, type HistoryEvent } from './history.js';
 // - a workflow start, including each continue-as-new run (`WorkflowExecutionStarted`): 1
 // - each activity scheduled (`ActivityTaskScheduled`): 1, and each retry (attempt − 1 on `ActivityTaskStarted`): 1
 // - each timer started (`TimerStarted`), including the implicit timer of `condition(fn, timeout)`: 1
-// - each search-attribute upsert command (`UpsertWorkflowSearchAttributes`): 1
+// - each search-attribute upsert command (`UpsertWorkflowSearchAttributes`): 1, except the ones that
+//   set only `TemporalChangeVersion` (the SDK's own upsert beside each patch marker), which are exempt;
+//   search attributes given at the workflow's start are not counted either
 // - each signal received (`WorkflowExecutionSignaled`): 1
 // - each update accepted (`WorkflowExecutionUpdateAccepted`), update-with-start included: 1
 //   (rejected updates also count but leave no event; queries count but leave no event)
@@ -22,6 +24,8 @@ export interface HistoryCost {
   byActivity: Record<string, number>;
   timers: number;
   upserts: number;
+  /** Upserts of `TemporalChangeVersion` alone (patch markers): events, not billed. */
+  versionUpserts: number;
   signals: number;
   updates: number;
   /** Runs started (the first one, then one per continue-as-new). */
@@ -39,6 +43,7 @@ export const emptyCost = (): HistoryCost => ({
   byActivity: {},
   timers: 0,
   upserts: 0,
+  versionUpserts: 0,
   signals: 0,
   updates: 0,
   runsStarted: 0,
@@ -74,7 +79,8 @@ export function costOf(events: HistoryEvent[], afterId = 0): HistoryCost {
         cost.timers += 1;
         break;
       case EventType.EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES:
-        cost.upserts += 1;
+        if (setsOnlyChangeVersion(event)) cost.versionUpserts += 1;
+        else cost.upserts += 1;
         break;
       case EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED:
         cost.signals += 1;
@@ -93,6 +99,14 @@ export function costOf(events: HistoryEvent[], afterId = 0): HistoryCost {
   }
   cost.actions = cost.runsStarted + cost.activities + cost.activityRetries + cost.timers + cost.upserts + cost.signals + cost.updates + cost.markerTasks;
   return cost;
+}
+
+/** The key the SDK upserts beside each patch marker (Temporal Cloud does not bill it). */
+const CHANGE_VERSION = 'TemporalChangeVersion';
+
+function setsOnlyChangeVersion(event: HistoryEvent): boolean {
+  const keys = Object.keys(event.upsertWorkflowSearchAttributesEventAttributes?.searchAttributes?.indexedFields ?? {});
+  return keys.length > 0 && keys.every((key) => key === CHANGE_VERSION);
 }
 
 export function addCosts(a: HistoryCost, b: HistoryCost): HistoryCost {
