@@ -1,4 +1,4 @@
-import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+import { defineSearchAttributeKey, SearchAttributeType, type SearchAttributePair } from '@temporalio/common';
 
 // Typed search attributes operators filter on in Temporal UI, e.g.
 //   TetherStatus = "expired" AND TetherPlatform = "x"
@@ -13,6 +13,18 @@ export const TOKEN_EXPIRES_AT = defineSearchAttributeKey('TetherTokenExpiresAt',
 export const NEXT_ACTION_AT = defineSearchAttributeKey('TetherNextActionAt', SearchAttributeType.DATETIME);
 /** Until when Tether can act for the user (the grant's end; absent when it has none). */
 export const GRANT_EXPIRES_AT = defineSearchAttributeKey('TetherGrantExpiresAt', SearchAttributeType.DATETIME);
+
+/**
+ * Who the account is, for operators. Given when its workflow starts (attributes set at the start
+ * are not billed actions and add no event); the workflow upserts only those it finds different.
+ */
+export function identityAttributes(account: { platform: string; penName: string; ownerId: string }): SearchAttributePair[] {
+  return [
+    { key: PLATFORM, value: account.platform },
+    { key: PEN_NAME, value: account.penName },
+    { key: OWNER, value: account.ownerId },
+  ];
+}
 
 export const ALL_SEARCH_ATTRIBUTES = [STATUS, PLATFORM, PEN_NAME, OWNER, TOKEN_EXPIRES_AT, NEXT_ACTION_AT, GRANT_EXPIRES_AT];
 

@@ -3,6 +3,7 @@ import type { AccountSummary } from '../../activities/lifecycle/contract.js';
 import type { Config } from '../../config/index.js';
 import { accountWorkflowId } from '../../workflows/account/messages.js';
 import { accountTitle } from '../../workflows/account/title.js';
+import { identityAttributes } from '../../workflows/search-attributes.js';
 import type { AccountWorkflowInput } from '../../workflows/account/workflow.js';
 
 // Where account workflows live: the Temporal client, their task queue, and the lifecycle settings
@@ -26,7 +27,7 @@ export function accountWorkflowTargetFor(client: Client, config: Pick<Config, 't
   return { client, taskQueue: config.temporal.taskQueue, warningLeadMs, healthCheckMs, publishRenewalLeadMs, overdueDecisionMs: config.publishing.overdueDecisionMs };
 }
 
-/** How an account's workflow is started: its id, queue, input and summary. */
+/** How an account's workflow is started: its id, queue, input, summary and who the account is (search attributes). */
 export function startOptions(target: AccountWorkflowTarget, account: AccountSummary) {
   const input: AccountWorkflowInput = {
     accountId: account.accountId,
@@ -41,5 +42,6 @@ export function startOptions(target: AccountWorkflowTarget, account: AccountSumm
     taskQueue: target.taskQueue,
     args: [input] as [AccountWorkflowInput],
     staticSummary: accountTitle(account),
+    typedSearchAttributes: identityAttributes(account),
   };
 }

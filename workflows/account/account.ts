@@ -1,4 +1,4 @@
-import { ApplicationFailure, log, patched, setCurrentDetails, upsertSearchAttributes } from '@temporalio/workflow';
+import { ApplicationFailure, log, patched, setCurrentDetails, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import { Mutex } from 'async-mutex';
 import type { AccountSummary, ConnectResult, CredentialFacts, RevokeResult } from '../../activities/lifecycle/contract.js';
 import { nextWake, startLifecycle, transition } from '../lifecycle/index.js';
@@ -29,8 +29,8 @@ import {
 import type { AccountStateView, DisconnectResult, PremiumResult, ReconnectResult, RefreshNowResult } from './messages.js';
 import { renewsByNeed } from './lifecycle-version.js';
 import { refreshOutcome, revokeOutcomeOf, type LegacyRevokeResult } from './outcomes.js';
-import { currentDetails, identityAttributes, isRecordable, showInTemporal, snapshotOf, stateView, writeProjection, type Snapshot } from './projection.js';
-import { PEN_NAME } from '../search-attributes.js';
+import { currentDetails, isRecordable, showInTemporal, snapshotOf, stateView, writeProjection, type Snapshot } from './projection.js';
+import { identityAttributes, PEN_NAME } from '../search-attributes.js';
 import { accountTitle } from './title.js';
 import { Publisher, type PublishingAccount } from './publisher.js';
 
@@ -219,7 +219,10 @@ export class Account implements PublishingAccount {
     // In one activity the credentials are taken with the account's description.
     if (!this.summary && !this.lifecycle && this.connectsInOneActivity()) await this.takeCredentials(false);
     this.summary ??= await describeAccount(this.accountId);
-    upsertSearchAttributes(identityAttributes(this.summary));
+    // The dashboard gives them at the start; a workflow started without them (or before a rename) sets them here.
+    const startedWith = workflowInfo().typedSearchAttributes;
+    const differing = identityAttributes(this.summary).filter(({ key, value }) => startedWith.get(key) !== value);
+    if (differing.length > 0) upsertSearchAttributes(differing);
     if (!this.lifecycle) await this.takeCredentials(false);
   }
 

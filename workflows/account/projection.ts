@@ -1,11 +1,10 @@
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import { setCurrentDetails, upsertSearchAttributes } from '@temporalio/workflow';
-import type { AccountSummary } from '../../activities/lifecycle/contract.js';
 import type { PlatformId } from '../../platforms/types.js';
 import { projectionOf, type LifecycleProjection } from '../lifecycle/projection.js';
 import type { LifecycleState, LifecycleStatus, Reason } from '../lifecycle/types.js';
 import { nextPublishAt, type OverdueHold, type PublishQueue } from '../publishing/queue.js';
-import { GRANT_EXPIRES_AT, NEXT_ACTION_AT, OWNER, PEN_NAME, PLATFORM, STATUS, TOKEN_EXPIRES_AT } from '../search-attributes.js';
+import { GRANT_EXPIRES_AT, NEXT_ACTION_AT, STATUS, TOKEN_EXPIRES_AT } from '../search-attributes.js';
 import { recordStatus } from './activities.js';
 import type { AccountStateView } from './messages.js';
 
@@ -70,15 +69,6 @@ export function stateView(snapshot: Snapshot): AccountStateView {
       overdue: overdue && { postIds: overdue.postIds, decideBy: iso(overdue.decideBy)! },
     },
   };
-}
-
-/** Who the account is, for operators: set when the workflow first starts (the pen name again when it is renamed or the account moves). */
-export function identityAttributes(account: AccountSummary): SearchAttributeUpdatePair[] {
-  return [
-    { key: PLATFORM, value: account.platform },
-    { key: PEN_NAME, value: account.penName },
-    { key: OWNER, value: account.ownerId },
-  ];
 }
 
 const dateOrNull = (ms: number | undefined) => (ms === undefined ? null : new Date(ms));

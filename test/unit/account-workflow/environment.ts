@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { WithStartWorkflowOperation, type Client, type WorkflowHandle } from '@temporalio/client';
+import type { SearchAttributePair } from '@temporalio/common';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, vi } from 'vitest';
@@ -9,6 +10,7 @@ import { workflowsPath } from '../../../worker/create-worker.js';
 import { accountWorkflowId, reconnectUpdate, type ReconnectResult } from '../../../workflows/account/messages.js';
 import { renewalTaskQueue } from '../../../workflows/account/task-queues.js';
 import type { accountWorkflow, AccountWorkflowInput } from '../../../workflows/account/workflow.js';
+import { identityAttributes } from '../../../workflows/search-attributes.js';
 import { registerSearchAttributes } from '../../helpers/search-attributes.js';
 import { StubAccount, stubActivities } from './stub-activities.js';
 
@@ -38,6 +40,8 @@ export interface AccountOptions {
   input?: Omit<AccountWorkflowInput, 'accountId'> | ((stub: StubAccount) => Omit<AccountWorkflowInput, 'accountId'>);
   /** Adjusts the stub before the workflow starts (e.g. to hold its first activity). */
   prepare?: (stub: StubAccount) => void;
+  /** The search attributes `connect` starts the workflow with; by default who the account is, as the dashboard gives them. */
+  startAttributes?: (stub: StubAccount) => SearchAttributePair[];
 }
 
 let runtimeInstalled = false;
@@ -83,7 +87,8 @@ export async function startWorkflowTestEnvironment(): Promise<WorkflowTestEnviro
     },
     async connect(options = {}) {
       const { stub, start } = newAccount(options);
-      const startWorkflowOperation = new WithStartWorkflowOperation<typeof accountWorkflow>('accountWorkflow', { ...start, workflowIdConflictPolicy: 'USE_EXISTING' });
+      const typedSearchAttributes = (options.startAttributes ?? ((s: StubAccount) => identityAttributes(s.summary())))(stub);
+      const startWorkflowOperation = new WithStartWorkflowOperation<typeof accountWorkflow>('accountWorkflow', { ...start, typedSearchAttributes, workflowIdConflictPolicy: 'USE_EXISTING' });
       const result = await env.client.workflow.executeUpdateWithStart(reconnectUpdate, { startWorkflowOperation });
       return { stub, handle: await startWorkflowOperation.workflowHandle(), result };
     },

@@ -9,6 +9,8 @@ import { useWorkflowTestEnvironment, type AccountHandle } from './environment.js
 import { eventually, mostAtOnce, notified, stillPending } from './support.js';
 
 const HOUR = 3_600_000;
+/** Events of the continue-as-new test's history once its updates queued: the connect, a refreshNow, a test post and four schedulePost updates. */
+const FULL_HISTORY = 59;
 
 /** What the workflow's latest run was started with: the state its predecessor carried over. */
 async function carriedInput(handle: AccountHandle): Promise<CarriedState> {
@@ -128,7 +130,8 @@ describe('account workflow shell', () => {
   });
 
   it('continues as new once its handlers finish, carrying lifecycle, queue, credential version, projection sequence and summary', async () => {
-    const { stub, handle } = await world.connect({ input: { historyEventLimit: 60 } });
+    // The limit is reached once the four schedulePost updates below are in the history, not before.
+    const { stub, handle } = await world.connect({ input: { historyEventLimit: FULL_HISTORY } });
     const firstRunId = (await handle.describe()).runId;
     await handle.executeUpdate(refreshNowUpdate);
     expect(stub.version).toBe(2);
@@ -141,7 +144,7 @@ describe('account workflow shell', () => {
     for (const n of [1, 2, 3, 4]) {
       scheduling.push(await handle.startUpdate(schedulePostUpdate, { args: [{ postId: `post-${n}`, dueAt: await world.isoIn((5 + n) * HOUR) }], waitForStage: WorkflowUpdateStage.ACCEPTED }));
     }
-    await eventually('a full history', async () => ((await handle.fetchHistory()).events?.length ?? 0) >= 60);
+    await eventually('a full history', async () => ((await handle.fetchHistory()).events?.length ?? 0) >= FULL_HISTORY);
     expect(await stillPending(testing)).toBe(true);
     expect((await handle.describe()).runId).toBe(firstRunId);
 

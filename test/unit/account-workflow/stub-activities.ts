@@ -117,7 +117,8 @@ export class StubAccount {
     return { version: this.version, policy: this.policy ?? POLICIES[this.platform] ?? { renewal: 'none' }, lifetimes: this.lifetimes };
   }
 
-  private summary(): AccountSummary {
+  /** Who the account is, as describeAccount answers. */
+  summary(): AccountSummary {
     return {
       accountId: this.accountId,
       platform: this.platform,
