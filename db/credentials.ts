@@ -125,7 +125,11 @@ export function createCredentialStore(models: Models, keys: TokenKeyring) {
     }
     // Together: a reader that meets the old version gone while the head still holds it reads the
     // head's complete copy, and `latest` steps past the head to the new version either way.
-    await Promise.all([withDatabaseRetry(() => writeHead(doc)), withDatabaseRetry(() => collection.deleteOne({ _id: idOf(accountId, version - 1) }))]);
+    // Versions start at 1: the first has none before it to remove.
+    await Promise.all([
+      withDatabaseRetry(() => writeHead(doc)),
+      ...(version > 1 ? [withDatabaseRetry(() => collection.deleteOne({ _id: idOf(accountId, version - 1) }))] : []),
+    ]);
     return doc;
   }
 
