@@ -1,5 +1,5 @@
 import type { CountedOperation } from '../shared/counted.js';
-import type { CpuSplit } from '../shared/cpu.js';
+import { cpuMsPer, type CpuSplit } from '../shared/cpu.js';
 import type { Breakdown } from '../shared/history.js';
 import type { UpdateProfile } from '../shared/profile.js';
 import { formatValue, markdownTable, type Row } from '../shared/report.js';
@@ -31,7 +31,7 @@ export interface TrajectoryPoint {
 export function cpuPerConnect(point: TrajectoryPoint): Record<string, number> | undefined {
   const { cpu, connects } = point;
   if (!cpu || !connects) return undefined;
-  return Object.fromEntries(Object.entries(cpu.processes).map(([name, p]) => [name, (p.cpuSec * 1000) / connects]));
+  return cpuMsPer(cpu.processes, connects);
 }
 
 /** CPU over a stretch of starts: ms per start of each process, and how busy the machine was. */
@@ -48,10 +48,10 @@ export function connectCpu(trajectory: TrajectoryPoint[]): CpuPerStart | undefin
   if (chunks.length === 0) return undefined;
   const starts = chunks.reduce((sum, t) => sum + t.connects, 0);
   const wallSec = chunks.reduce((sum, t) => sum + t.cpu.wallSec, 0);
-  const msPerStart: Record<string, number> = {};
-  for (const t of chunks) for (const [name, p] of Object.entries(t.cpu.processes)) msPerStart[name] = (msPerStart[name] ?? 0) + (p.cpuSec * 1000) / starts;
+  const processes: Record<string, { cpuSec: number }> = {};
+  for (const t of chunks) for (const [name, p] of Object.entries(t.cpu.processes)) processes[name] = { cpuSec: (processes[name]?.cpuSec ?? 0) + p.cpuSec };
   const busyPercent = chunks.reduce((sum, t) => sum + t.cpu.machineBusyPercentOfCore * t.cpu.wallSec, 0) / wallSec;
-  return { starts, msPerStart, machineBusyPercentOfCore: busyPercent, cores: chunks[0]!.cpu.cores };
+  return { starts, msPerStart: cpuMsPer(processes, starts), machineBusyPercentOfCore: busyPercent, cores: chunks[0]!.cpu.cores };
 }
 
 /** The bare update-with-start sample's CPU; undefined for runs before it was read. */
@@ -60,7 +60,7 @@ export function bareStartCpu(starts: LifecycleMeasurements['starts']): CpuPerSta
   if (!bareCpu || bare.count === 0) return undefined;
   return {
     starts: bare.count,
-    msPerStart: Object.fromEntries(Object.entries(bareCpu.processes).map(([name, p]) => [name, (p.cpuSec * 1000) / bare.count])),
+    msPerStart: cpuMsPer(bareCpu.processes, bare.count),
     machineBusyPercentOfCore: bareCpu.machineBusyPercentOfCore,
     cores: bareCpu.cores,
   };

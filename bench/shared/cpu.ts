@@ -102,6 +102,11 @@ export function cpuBetween(before: CpuSnapshot, after: CpuSnapshot): CpuSplit {
   };
 }
 
+/** Each process's CPU milliseconds per unit of work (`count` connects, starts, posts). */
+export function cpuMsPer(processes: Record<string, { cpuSec: number }>, count: number): Record<string, number> {
+  return Object.fromEntries(Object.entries(processes).map(([name, p]) => [name, (p.cpuSec * 1000) / count]));
+}
+
 /** One line for a report: each process's share of a core (and CPU ms per `unit` when given), the machine's, the rest. */
 export function describeCpu(split: CpuSplit, per?: { count: number; unit: string }): string {
   const perUnit = (sec: number) => (per && per.count > 0 ? `, ${Math.round((sec * 1000) / per.count)} ms per ${per.unit}` : '');

@@ -35,6 +35,18 @@ function lifecycle(options: { accounts: number; connect: number; bare: number; r
   };
 }
 
+/** Whose CPU a stretch of the run used on two cores: each process's CPU seconds over `wallSec`, the machine `busy` % of 200 %. */
+function cpuSplit(wallSec: number, busy: number, cpuSec: Record<string, number>) {
+  return {
+    wallSec,
+    cores: 2,
+    processes: Object.fromEntries(Object.entries(cpuSec).map(([name, sec]) => [name, { cpuSec: sec, percentOfCore: (100 * sec) / wallSec }])),
+    machineBusyPercentOfCore: busy,
+    othersPercentOfCore: 1,
+    iowaitPercentOfCore: 0,
+  };
+}
+
 describe('the issue #12 targets report', () => {
   const dirs: string[] = [];
   afterEach(() => {
@@ -95,25 +107,11 @@ describe('the issue #12 targets report', () => {
       },
       databaseFloor: { commands: 10, roundMs: summary(6.5, 8) },
     };
-    const cpu = {
-      wallSec: 2,
-      cores: 2,
-      processes: { 'tether worker': { cpuSec: 1.7, percentOfCore: 85 }, database: { cpuSec: 1, percentOfCore: 50 }, temporal: { cpuSec: 0.4, percentOfCore: 20 }, sandbox: { cpuSec: 0.2, percentOfCore: 10 } },
-      machineBusyPercentOfCore: 185,
-      othersPercentOfCore: 2,
-      iowaitPercentOfCore: 1,
-    };
+    const cpu = cpuSplit(2, 185, { 'tether worker': 1.7, database: 1, temporal: 0.4, sandbox: 0.2 });
     const publishRun = { environment: load, burst: { cycleMs: summary(120, 300), published: 200, cpu }, baseline: { callMs: summary(20, 40) } };
     const breakdown = (workflowTaskQueueMs: number, activityQueueMs: number) => ({ breakdown: { workflowTaskQueueMs, activityQueueMs } });
-    // A chunk of 1,000 connects: each process's CPU ms per connect.
-    const chunkCpu = (busy: number, msPerConnect: Record<string, number>) => ({
-      wallSec: 40,
-      cores: 2,
-      processes: Object.fromEntries(Object.entries(msPerConnect).map(([name, ms]) => [name, { cpuSec: ms, percentOfCore: ms * 2.5 }])),
-      machineBusyPercentOfCore: busy,
-      othersPercentOfCore: 1,
-      iowaitPercentOfCore: 0,
-    });
+    // A chunk of 1,000 connects over 40 s: each process's CPU ms per connect is its CPU seconds.
+    const chunkCpu = (busy: number, msPerConnect: Record<string, number>) => cpuSplit(40, busy, msPerConnect);
     const base = lifecycle({ accounts: 10_000, connect: 30, bare: 90, refreshP95: 30, shapedP95: 50 });
     const tenThousandRun = {
       ...base,
@@ -151,23 +149,15 @@ describe('the issue #12 targets report', () => {
   });
 
   it('names the CPU a connect and a bare start each took when connect throughput falls below a quarter of the bare start', () => {
-    const split = (wallSec: number, busy: number, cpuSec: Record<string, number>) => ({
-      wallSec,
-      cores: 2,
-      processes: Object.fromEntries(Object.entries(cpuSec).map(([name, sec]) => [name, { cpuSec: sec, percentOfCore: (100 * sec) / wallSec }])),
-      machineBusyPercentOfCore: busy,
-      othersPercentOfCore: 1,
-      iowaitPercentOfCore: 0,
-    });
     const base = lifecycle({ accounts: 1000, connect: 20, bare: 100, refreshP95: 30, shapedP95: 50 });
     const run = {
       ...base,
       // 1,000 bare starts over 10 s: 15 ms of Temporal's CPU each, 3 of the baseline worker's.
-      starts: { ...base.starts, bare: { perSecond: 100, count: 1000 }, bareCpu: split(10, 180, { temporal: 15, 'baseline worker': 3, database: 0.1 }) },
+      starts: { ...base.starts, bare: { perSecond: 100, count: 1000 }, bareCpu: cpuSplit(10, 180, { temporal: 15, 'baseline worker': 3, database: 0.1 }) },
       // Two chunks of 500 connects, 25 s each (a chunk weighs by its length in the machine's busy share).
       trajectory: [
-        { accounts: 500, connects: 500, connectsPerSecond: 20, tetherRssMiB: 600, cpu: split(25, 190, { temporal: 15, database: 5, 'tether worker': 10, 'baseline worker': 0.1 }) },
-        { accounts: 1000, connects: 500, connectsPerSecond: 20, tetherRssMiB: 700, cpu: split(25, 196, { temporal: 17, database: 5, 'tether worker': 12, 'baseline worker': 0.1 }) },
+        { accounts: 500, connects: 500, connectsPerSecond: 20, tetherRssMiB: 600, cpu: cpuSplit(25, 190, { temporal: 15, database: 5, 'tether worker': 10, 'baseline worker': 0.1 }) },
+        { accounts: 1000, connects: 500, connectsPerSecond: 20, tetherRssMiB: 700, cpu: cpuSplit(25, 196, { temporal: 17, database: 5, 'tether worker': 12, 'baseline worker': 0.1 }) },
       ],
     };
     const markdown = targetsMarkdown(issue12Targets(readSavedResults(save({ 'lifecycle-2026-12-03T10-00-00-000Z.json': run }))));
@@ -178,7 +168,7 @@ describe('the issue #12 targets report', () => {
   });
 
   it('judges the publish cycle by the median of the pairs of direct calls and bursts a run holds', () => {
-    const cpu = { wallSec: 2, cores: 2, processes: { 'tether worker': { cpuSec: 1.6, percentOfCore: 80 } }, machineBusyPercentOfCore: 170, othersPercentOfCore: 1, iowaitPercentOfCore: 0 };
+    const cpu = cpuSplit(2, 170, { 'tether worker': 1.6 });
     const pair = (callP50: number, cycleP50: number) => ({ baseline: { callMs: summary(callP50, 40) }, burst: { cycleMs: summary(cycleP50, 300), published: 200, cpu, drainSec: 2 } });
     const pairs = [pair(20, 140), pair(16, 72), pair(15, 90)];
     const run = (runPairs: unknown[]) => ({ environment: load, burst: pairs[0]!.burst, baseline: pairs[0]!.baseline, pairs: runPairs });
